@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// Builds dist/ with esbuild: the standalone server, Electron's main and preload, the renderer.
+// `node scripts/build.mjs [target…]` builds the named targets only (server, main, preload, renderer).
+import { build } from 'esbuild';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dev = process.env.NODE_ENV === 'development';
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  // Runtime packages come from node_modules (and the asar); our code is bundled.
+  packages: 'external',
+  sourcemap: dev,
+  logLevel: 'warning',
+};
+
+const targets = {
+  server: {
+    ...node,
+    entryPoints: ['src-main/server/cli.ts'],
+    outfile: 'dist/server/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  main: {
+    ...node,
+    target: 'node22',
+    entryPoints: ['src-main/app/main.ts'],
+    outfile: 'dist/main/main.js',
+  },
+  // A sandboxed preload can only be one CommonJS file that requires nothing but 'electron'.
+  preload: {
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    external: ['electron'],
+    entryPoints: ['src-main/preload.ts'],
+    outfile: 'dist/preload/preload.cjs',
+    sourcemap: dev,
+    logLevel: 'warning',
+  },
+  renderer: {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'esm',
+    entryPoints: ['src-renderer/main.ts'],
+    outfile: 'dist/renderer/app.js',
+    sourcemap: dev,
+    minify: !dev,
+    logLevel: 'warning',
+  },
+};
+
+function copyRendererStatic() {
+  mkdirSync(join(root, 'dist/renderer/assets'), { recursive: true });
+  for (const file of ['index.html', 'styles.css']) {
+    const from = join(root, 'src-renderer', file);
+    if (existsSync(from)) cpSync(from, join(root, 'dist/renderer', file));
+  }
+  for (const file of ['gender-unknown.svg', 'gender-male.svg', 'gender-female.svg', 'icon.svg']) {
+    const from = join(root, 'assets', file);
+    if (existsSync(from)) cpSync(from, join(root, 'dist/renderer/assets', file));
+  }
+}
+
+const wanted = process.argv.slice(2);
+for (const name of wanted) if (!(name in targets)) throw new Error(`unknown build target: ${name}`);
+const names = wanted.length > 0 ? wanted : Object.keys(targets);
+
+process.chdir(root);
+for (const name of names) {
+  const options = targets[name];
+  if (!existsSync(options.entryPoints[0])) {
+    // TEMPORARY while the tree is being laid down: a target whose entry is not written yet.
+    console.warn(`build: skipping ${name}: ${options.entryPoints[0]} does not exist yet`);
+    continue;
+  }
+  if (name === 'renderer') rmSync('dist/renderer', { recursive: true, force: true });
+  await build(options);
+  if (name === 'renderer') copyRendererStatic();
+}

@@ -1,0 +1,180 @@
+import { isValidColor } from '../protocol/identity';
+import { MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../protocol/limits';
+import type { Gender, Identity, ServerMessage } from '../protocol/messages';
+import { isUserId } from '../protocol/parse';
+import { MAX_ROOM_KEY_LENGTH, MAX_SERVER_LENGTH, validateSettingsPatch } from './settings';
+import type { Settings, SettingsPatch } from './settings';
+
+/*
+ * The renderer ↔ main contract, defined once. Commands go renderer → main (invoke,
+ * answered by a promise); events go main → renderer (pushed). The preload derives
+ * its exposed API from `COMMAND_ARGUMENTS` and `EVENT_NAMES`, main derives its IPC
+ * registrations from the same, and the browser bridge implements `ChatBridge` too.
+ */
+
+// ---- what commands carry ----------------------------------------------------
+
+export interface ConnectRequest {
+  /** Host name, IPv4, IPv6 (bracketed or not) or a full ws:// / wss:// URL. */
+  server: string;
+  port: number;
+  userName: string;
+  userColor: string;
+  gender: Gender;
+  /** Room key, when the room has one. */
+  roomKey?: string;
+}
+
+export interface SendRequest {
+  text: string;
+  /** 0: public. */
+  toUserId: number;
+}
+
+export interface HostRequest {
+  port: number;
+  roomKey?: string;
+}
+
+export type AttentionKind = 'mention' | 'private';
+export interface AttentionRequest {
+  kind: AttentionKind;
+  /** Who wrote, for the notification title. */
+  from: string;
+  /** Plain text (markup removed), for the notification body. */
+  text: string;
+}
+
+// ---- what events carry ------------------------------------------------------
+
+export type ConnectionStatus =
+  | { state: 'idle' }
+  | { state: 'connecting'; url: string; attempt: number }
+  | { state: 'open'; url: string }
+  | { state: 'authorized'; self: Identity }
+  | { state: 'reconnecting'; delayMs: number; attempt: number; reason: string }
+  | { state: 'closed'; reason: string; byUser: boolean; code?: number };
+
+export type HostingStatus =
+  | { state: 'stopped' }
+  | { state: 'starting'; port: number }
+  /** `addresses`: ws:// URLs others on the LAN can join; `webUrls`: the same room in a browser. */
+  | { state: 'running'; port: number; addresses: string[]; webUrls: string[] }
+  | { state: 'failed'; port: number; message: string };
+
+/** Things the session tells the user that are not protocol messages. */
+export type SessionNotice =
+  | { kind: 'server-newer'; action: string }
+  | { kind: 'server-error'; message: string }
+  | { kind: 'send-failed'; reason: string };
+
+// ---- the contract -------------------------------------------------------------
+
+export interface BridgeCommands {
+  connect(request: ConnectRequest): Promise<void>;
+  disconnect(): Promise<void>;
+  send(request: SendRequest): Promise<void>;
+  hostRoom(request: HostRequest): Promise<HostingStatus>;
+  stopHosting(): Promise<void>;
+  getSettings(): Promise<Settings>;
+  saveSettings(patch: SettingsPatch): Promise<Settings>;
+  requestAttention(request: AttentionRequest): Promise<void>;
+  /** Unread messages while the window is not looked at; 0 clears the badge. */
+  setUnreadCount(count: number): Promise<void>;
+}
+
+export interface BridgeEvents {
+  message: ServerMessage;
+  status: ConnectionStatus;
+  hosting: HostingStatus;
+  notice: SessionNotice;
+}
+
+export type CommandName = keyof BridgeCommands;
+export type EventName = keyof BridgeEvents;
+export type Unsubscribe = () => void;
+
+/** What the renderer holds: every command, plus a way to listen to events. */
+export interface ChatBridge extends BridgeCommands {
+  on<E extends EventName>(event: E, listener: (payload: BridgeEvents[E]) => void): Unsubscribe;
+}
+
+export const commandChannel = (name: CommandName): string => `simplechat:command:${name}`;
+export const eventChannel = (name: EventName): string => `simplechat:event:${name}`;
+
+// ---- argument checks: one per command, so each must be listed ---------------
+
+/** Turns raw IPC arguments into the command's parameters, or says what is wrong. */
+export type ArgumentCheck<K extends CommandName> = (args: readonly unknown[]) => Parameters<BridgeCommands[K]> | string;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
+const shortString = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
+
+function noArguments(args: readonly unknown[]): [] | string {
+  return args.length === 0 ? [] : 'takes no arguments';
+}
+
+function oneObject(args: readonly unknown[]): Record<string, unknown> | string {
+  if (args.length !== 1) return 'takes one argument';
+  return isObject(args[0]) ? args[0] : 'the argument must be an object';
+}
+
+export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
+  connect(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    if (!shortString(o.server, MAX_SERVER_LENGTH) || o.server.trim() === '') return 'server must be a non-empty string';
+    if (!isPort(o.port)) return 'port must be an integer from 1 to 65535';
+    // Long names are allowed through: the server cleans and cuts them.
+    if (!shortString(o.userName, MAX_NAME_LENGTH * 8)) return 'userName must be a string';
+    if (!isValidColor(o.userColor)) return 'userColor must be #rgb or #rrggbb';
+    if (o.gender !== 0 && o.gender !== 1 && o.gender !== 2) return 'gender must be 0, 1 or 2';
+    if (o.roomKey !== undefined && !shortString(o.roomKey, MAX_ROOM_KEY_LENGTH)) return 'roomKey must be a short string';
+    const request: ConnectRequest = { server: o.server, port: o.port, userName: o.userName, userColor: o.userColor, gender: o.gender };
+    if (o.roomKey !== undefined && o.roomKey !== '') request.roomKey = o.roomKey;
+    return [request];
+  },
+  disconnect: noArguments,
+  send(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    // Room for escaping growth is the server's business; here the raw text's cap.
+    if (!shortString(o.text, MAX_TEXT_LENGTH * 2)) return `text must be a string of at most ${MAX_TEXT_LENGTH} characters`;
+    if (!isUserId(o.toUserId)) return 'toUserId must be a non-negative integer';
+    return [{ text: o.text, toUserId: o.toUserId }];
+  },
+  hostRoom(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    if (!isPort(o.port)) return 'port must be an integer from 1 to 65535';
+    if (o.roomKey !== undefined && !shortString(o.roomKey, MAX_ROOM_KEY_LENGTH)) return 'roomKey must be a short string';
+    const request: HostRequest = { port: o.port };
+    if (o.roomKey !== undefined && o.roomKey !== '') request.roomKey = o.roomKey;
+    return [request];
+  },
+  stopHosting: noArguments,
+  getSettings: noArguments,
+  saveSettings(args) {
+    if (args.length !== 1) return 'takes one argument';
+    const patch = validateSettingsPatch(args[0]);
+    return typeof patch === 'string' ? patch : [patch];
+  },
+  requestAttention(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    if (o.kind !== 'mention' && o.kind !== 'private') return 'kind must be mention or private';
+    if (!shortString(o.from, 256) || !shortString(o.text, MAX_TEXT_LENGTH * 8)) return 'from and text must be strings';
+    return [{ kind: o.kind, from: o.from, text: o.text }];
+  },
+  setUnreadCount(args) {
+    if (args.length !== 1) return 'takes one argument';
+    const n = args[0];
+    return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 1_000_000 ? [n] : 'count must be a non-negative integer';
+  },
+};
+
+export const COMMAND_NAMES = Object.keys(COMMAND_ARGUMENTS) as CommandName[];
+
+const EVENTS: { [E in EventName]: true } = { message: true, status: true, hosting: true, notice: true };
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];

@@ -1,0 +1,121 @@
+import { cleanUserName, isValidColor } from '../protocol/identity';
+import { DEFAULT_PORT, DEFAULT_USER_COLOR, MAX_NAME_LENGTH } from '../protocol/limits';
+import type { Gender } from '../protocol/messages';
+
+/** What the app remembers. The schema is here so main and renderer agree on it. */
+export type Language = 'auto' | 'en' | 'ru';
+
+export interface WindowState {
+  x: number | null;
+  y: number | null;
+  width: number;
+  height: number;
+  maximized: boolean;
+}
+
+export interface Settings {
+  /** Host name, IPv4, IPv6 or a full ws:// / wss:// URL. */
+  server: string;
+  port: number;
+  userName: string;
+  userColor: string;
+  gender: Gender;
+  /** Host a room on this computer instead of joining `server`. */
+  hostRoom: boolean;
+  hostPort: number;
+  /** Empty: no key. */
+  roomKey: string;
+  language: Language;
+  window: WindowState;
+  closeToTray: boolean;
+  /** The one-time "still running in the tray" notice was shown. */
+  trayNoticeShown: boolean;
+}
+
+export const MAX_SERVER_LENGTH = 2048;
+export const MAX_ROOM_KEY_LENGTH = 128;
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  server: '127.0.0.1',
+  port: DEFAULT_PORT,
+  userName: '',
+  userColor: DEFAULT_USER_COLOR,
+  gender: 0,
+  // First start: host a room and join it, so `npm start` alone gives a working chat.
+  hostRoom: true,
+  hostPort: DEFAULT_PORT,
+  roomKey: '',
+  language: 'auto',
+  window: Object.freeze({ x: null, y: null, width: 900, height: 600, maximized: false }),
+  closeToTray: false,
+  trayNoticeShown: false,
+}) as Readonly<Settings>;
+
+const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const isCoord = (v: unknown): v is number | null =>
+  v === null || (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= 100_000);
+const isSize = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 200 && v <= 20_000;
+
+/** One check per key: a value that fails it is replaced by the default. */
+const CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
+  server: (v) => typeof v === 'string' && v.trim() !== '' && v.length <= MAX_SERVER_LENGTH,
+  port: isPort,
+  userName: (v) => typeof v === 'string' && (v === '' || cleanUserName(v, '') === v) && v.length <= MAX_NAME_LENGTH * 2,
+  userColor: isValidColor,
+  gender: (v) => v === 0 || v === 1 || v === 2,
+  hostRoom: isBool,
+  hostPort: isPort,
+  roomKey: (v) => typeof v === 'string' && v.length <= MAX_ROOM_KEY_LENGTH,
+  language: (v) => v === 'auto' || v === 'en' || v === 'ru',
+  window: (v) => {
+    if (typeof v !== 'object' || v === null) return false;
+    const w = v as Record<string, unknown>;
+    return isCoord(w.x) && isCoord(w.y) && isSize(w.width) && isSize(w.height) && isBool(w.maximized);
+  },
+  closeToTray: isBool,
+  trayNoticeShown: isBool,
+};
+
+export const SETTINGS_KEYS = Object.keys(CHECKS) as (keyof Settings)[];
+
+export function isValidSetting<K extends keyof Settings>(key: K, value: unknown): value is Settings[K] {
+  return CHECKS[key](value);
+}
+
+/**
+ * Reads stored settings: every good key is kept, every bad or missing one gets its
+ * default, unknown keys are dropped. Never throws, whatever the file held.
+ */
+export function repairSettings(raw: unknown): { settings: Settings; repaired: (keyof Settings)[] } {
+  const source = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const settings = structuredCloneSettings(DEFAULT_SETTINGS);
+  const repaired: (keyof Settings)[] = [];
+  for (const key of SETTINGS_KEYS) {
+    const value = source[key];
+    if (value === undefined) continue;
+    if (CHECKS[key](value)) (settings as unknown as Record<string, unknown>)[key] = key === 'window' ? { ...(value as WindowState) } : value;
+    else repaired.push(key);
+  }
+  return { settings, repaired };
+}
+
+/** The keys the renderer may change through `saveSettings`. */
+export type SettingsPatch = Partial<Omit<Settings, 'window' | 'trayNoticeShown'>>;
+const PATCHABLE = new Set<string>(SETTINGS_KEYS.filter((k) => k !== 'window' && k !== 'trayNoticeShown'));
+
+/** Checks a patch from the renderer: a string saying what is wrong, or the patch. */
+export function validateSettingsPatch(raw: unknown): SettingsPatch | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'settings must be an object';
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!PATCHABLE.has(key)) return `unknown or read-only setting: ${key.slice(0, 40)}`;
+    if (!CHECKS[key as keyof Settings](value)) return `invalid value for ${key}`;
+    patch[key] = value;
+  }
+  return patch as SettingsPatch;
+}
+
+function structuredCloneSettings(s: Readonly<Settings>): Settings {
+  return { ...s, window: { ...s.window } };
+}

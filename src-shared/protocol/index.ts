@@ -1,0 +1,5 @@
+export * from './limits';
+export * from './messages';
+export * from './parse';
+export * from './identity';
+export * from './rich-text';

@@ -1,0 +1,63 @@
+/**
+ * Every default and limit of the protocol, in one place. The server's and the
+ * client's configurable values start from these.
+ */
+
+/** The original's port; the Qt client defaults to it too. */
+export const DEFAULT_PORT = 27800;
+
+/** Name given when the cleaned name is empty or absent (the original's default). */
+export const DEFAULT_USER_NAME = 'Инкогнито';
+/** Colour given when `userColor` is not `#rgb` or `#rrggbb`: the Qt client's default. */
+export const DEFAULT_USER_COLOR = '#34495e';
+/** The Qt client's ten-colour palette. */
+export const PALETTE = [
+  '#34495e', '#16a085', '#27ae60', '#2980b9', '#8e44ad',
+  '#f39c12', '#d35400', '#c0392b', '#7f8c8d', '#2c3e50',
+] as const;
+
+/** A cleaned name is cut to this many characters (code points). */
+export const MAX_NAME_LENGTH = 32;
+/** A chat text longer than this (after trimming) is refused with an error. */
+export const MAX_TEXT_LENGTH = 4096;
+/** Largest frame the server accepts; larger ones are closed with 1009. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+/** `userId` stays below 2^31 (a Qt `int`); 0 means "public" in `toUserId`. */
+export const MAX_USER_ID = 2 ** 31 - 1;
+export const PUBLIC_RECIPIENT = 0;
+
+/** The server pings every this many ms... */
+export const DEFAULT_PING_INTERVAL_MS = 5_000;
+/** ...and drops a connection after this many unanswered pings in a row. */
+export const MAX_MISSED_PINGS = 3;
+
+/** A client treats a server that sent nothing for this many ping intervals as gone. */
+export const SERVER_SILENCE_PINGS = 3;
+
+/** Reconnect backoff: first delay, cap. Jitter is added on top of each. */
+export const RECONNECT_MIN_DELAY_MS = 1_000;
+export const RECONNECT_MAX_DELAY_MS = 30_000;
+
+/** Close codes the Qt client accepts: 1000–1003, 1007–1011, 3000–4999. */
+export function isValidCloseCode(code: number): boolean {
+  return (
+    Number.isInteger(code) &&
+    ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011) || (code >= 3000 && code <= 4999))
+  );
+}
+
+/** Close codes SimpleChat sends, named. */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  unsupportedData: 1003,
+  invalidPayload: 1007,
+  policyViolation: 1008,
+  messageTooBig: 1009,
+  internalError: 1011,
+  /** The room key was missing or wrong. */
+  forbidden: 4003,
+  /** The same session logged in again from another connection. */
+  replaced: 4000,
+} as const;

@@ -1,0 +1,112 @@
+/**
+ * The SimpleChat wire protocol: one JSON object per text frame, one type per `action`.
+ * Field types are exactly the original's: `userId` a JSON integer, `gender` 0|1|2,
+ * `userColor` a string. New fields and actions are ours; old clients ignore them.
+ */
+
+export const Gender = { unknown: 0, male: 1, female: 2 } as const;
+export type Gender = (typeof Gender)[keyof typeof Gender];
+
+export interface Identity {
+  userId: number;
+  userName: string;
+  gender: Gender;
+  userColor: string;
+}
+
+// ---- server → client ------------------------------------------------------
+
+export interface AuthorizedMessage extends Identity {
+  action: 'Authorized';
+  /** Everyone online, the newcomer included, in join order. */
+  users: Identity[];
+  /** Ours: hand it back as `sessionToken` on reconnect to keep the same name and id. */
+  sessionToken?: string;
+}
+export interface ConnectedMessage extends Identity {
+  action: 'Connected';
+}
+export interface DisconnectedMessage extends Identity {
+  action: 'Disconnected';
+}
+export interface ConnectionLostMessage extends Identity {
+  action: 'ConnectionLost';
+}
+export interface PublicMessage extends Identity {
+  action: 'PublicMessage';
+  /** HTML-escaped; the only markup is `<b>…</b>`. */
+  text: string;
+}
+/** Why a private message was not delivered; the text says it for people. */
+export type PrivateMessageError = 'recipient-offline';
+export interface PrivateMessage extends Identity {
+  action: 'PrivateMessage';
+  text: string;
+  toUserId: number;
+  /** Present only on the sender's own copy of an undeliverable message. */
+  error?: PrivateMessageError;
+}
+export interface PingMessage {
+  action: 'Ping';
+}
+/** Machine-readable reasons the server refused something a client sent. */
+export type ErrorCode =
+  | 'invalid-json'
+  | 'not-an-object'
+  | 'invalid-text'
+  | 'invalid-recipient'
+  | 'text-too-long'
+  | 'unknown-action'
+  | 'rate-limited';
+export interface ErrorMessage {
+  action: 'Error';
+  /** One of ErrorCode from this server; a newer server may send others. */
+  code: ErrorCode | (string & {});
+  /** For people: English. */
+  message: string;
+}
+/** Ours: public messages a reconnecting client missed, oldest first. */
+export interface HistoryMessage {
+  action: 'History';
+  messages: PublicMessage[];
+}
+
+export type ServerMessage =
+  | AuthorizedMessage
+  | ConnectedMessage
+  | DisconnectedMessage
+  | ConnectionLostMessage
+  | PublicMessage
+  | PrivateMessage
+  | PingMessage
+  | ErrorMessage
+  | HistoryMessage;
+export type ServerAction = ServerMessage['action'];
+
+// ---- client → server ------------------------------------------------------
+
+export interface PongMessage {
+  action: 'Pong';
+}
+/**
+ * A chat line. The Qt client sends `{"text","toUserId"}` with no action; ours may
+ * send `"action":"Message"`. `toUserId` 0 (or absent) means public.
+ */
+export interface ChatMessage {
+  action: 'Message';
+  text: string;
+  toUserId: number;
+}
+export type ClientMessage = PongMessage | ChatMessage;
+
+// ---- parsing results --------------------------------------------------------
+
+/** Why a peer's frame could not be read. Never thrown: returned. */
+export type ParseErrorCode = ErrorCode | 'invalid-message';
+export interface ParseError {
+  code: ParseErrorCode;
+  message: string;
+  /** For `unknown-action`: the action that was not known. */
+  action?: string;
+}
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: ParseError };

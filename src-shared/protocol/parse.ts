@@ -1,0 +1,172 @@
+import { MAX_TEXT_LENGTH, MAX_USER_ID } from './limits';
+import type {
+  ChatMessage,
+  ClientMessage,
+  Gender,
+  Identity,
+  ParseError,
+  ParseErrorCode,
+  ParseResult,
+  PublicMessage,
+  ServerMessage,
+} from './messages';
+
+/*
+ * One parser per direction. Both take a peer's raw text and never throw:
+ * whatever arrives becomes a typed message or a typed error.
+ */
+
+type JsonObject = Record<string, unknown>;
+
+function fail<T>(code: ParseErrorCode, message: string, action?: string): ParseResult<T> {
+  const error: ParseError = action === undefined ? { code, message } : { code, message, action };
+  return { ok: false, error };
+}
+
+function readObject(raw: string): { ok: true; value: JsonObject } | { ok: false; error: ParseError } {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: { code: 'invalid-json', message: 'The message is not valid JSON.' } };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, error: { code: 'not-an-object', message: 'The message must be a JSON object.' } };
+  }
+  return { ok: true, value: value as JsonObject };
+}
+
+export function isUserId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_USER_ID;
+}
+
+/** Counts code points without allocating for the common short text. */
+export function codePointLength(text: string): number {
+  if (text.length <= 1) return text.length;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+// ---- client → server (the server reads these) ---------------------------------
+
+const CHAT_ACTIONS = new Set<unknown>([undefined, 'Message', 'PublicMessage', 'PrivateMessage']);
+
+/**
+ * Reads what a client sent. Chat text comes back trimmed; an empty text is a valid
+ * message the server simply does not relay. The Qt client sends chat with no `action`.
+ */
+export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
+  const read = readObject(raw);
+  if (!read.ok) return { ok: false, error: read.error };
+  const obj = read.value;
+  const action = obj.action;
+  if (action === 'Pong') return { ok: true, message: { action: 'Pong' } };
+  if (!CHAT_ACTIONS.has(action)) {
+    const shown = typeof action === 'string' ? action.slice(0, 64) : typeof action;
+    return fail('unknown-action', `Unknown action: ${shown}.`, typeof action === 'string' ? shown : undefined);
+  }
+  if (typeof obj.text !== 'string') return fail('invalid-text', 'The text must be a string.');
+  const toUserId = obj.toUserId === undefined || obj.toUserId === null ? 0 : obj.toUserId;
+  if (!isUserId(toUserId)) return fail('invalid-recipient', 'toUserId must be a non-negative integer.');
+  const text = obj.text.trim();
+  if (text.length > MAX_TEXT_LENGTH && codePointLength(text) > MAX_TEXT_LENGTH) {
+    return fail('text-too-long', `The text is longer than ${MAX_TEXT_LENGTH} characters.`);
+  }
+  const message: ChatMessage = { action: 'Message', text, toUserId };
+  return { ok: true, message };
+}
+
+// ---- server → client (clients read these) -------------------------------------
+
+function readGender(value: unknown): Gender {
+  return value === 1 || value === 2 ? value : 0;
+}
+
+function readIdentity(obj: JsonObject): Identity | undefined {
+  const { userId, userName, userColor } = obj;
+  if (!isUserId(userId) || typeof userName !== 'string' || typeof userColor !== 'string') return undefined;
+  return { userId, userName, gender: readGender(obj.gender), userColor };
+}
+
+function readPublic(obj: JsonObject): PublicMessage | undefined {
+  const identity = readIdentity(obj);
+  if (!identity || typeof obj.text !== 'string') return undefined;
+  return { action: 'PublicMessage', ...identity, text: obj.text };
+}
+
+const invalid = (action: string): ParseResult<ServerMessage> =>
+  fail('invalid-message', `The server sent a malformed ${action} message.`, action);
+
+/**
+ * Reads what a server sent. Fields are checked by type; a gender out of range reads
+ * as unknown (0), as the Qt client does. Extra fields are dropped. An action this
+ * version does not know is an `unknown-action` error, so the client can tell the
+ * user that the server is newer than the app.
+ */
+export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
+  const read = readObject(raw);
+  if (!read.ok) return { ok: false, error: read.error };
+  const obj = read.value;
+  const action = obj.action;
+  switch (action) {
+    case 'Ping':
+      return { ok: true, message: { action: 'Ping' } };
+    case 'Authorized': {
+      const identity = readIdentity(obj);
+      if (!identity || !Array.isArray(obj.users)) return invalid(action);
+      const users: Identity[] = [];
+      for (const entry of obj.users) {
+        const user = typeof entry === 'object' && entry !== null ? readIdentity(entry as JsonObject) : undefined;
+        if (!user) return invalid(action);
+        users.push(user);
+      }
+      const message: ServerMessage = { action, ...identity, users };
+      if (typeof obj.sessionToken === 'string') message.sessionToken = obj.sessionToken;
+      return { ok: true, message };
+    }
+    case 'Connected':
+    case 'Disconnected':
+    case 'ConnectionLost': {
+      const identity = readIdentity(obj);
+      return identity ? { ok: true, message: { action, ...identity } } : invalid(action);
+    }
+    case 'PublicMessage': {
+      const message = readPublic(obj);
+      return message ? { ok: true, message } : invalid(action);
+    }
+    case 'PrivateMessage': {
+      const identity = readIdentity(obj);
+      if (!identity || typeof obj.text !== 'string') return invalid(action);
+      // The original's error copy and old servers may omit toUserId.
+      const toUserId = isUserId(obj.toUserId) ? obj.toUserId : 0;
+      const message: ServerMessage = { action, ...identity, text: obj.text, toUserId };
+      if (obj.error === 'recipient-offline') message.error = obj.error;
+      return { ok: true, message };
+    }
+    case 'Error': {
+      if (typeof obj.code !== 'string' || typeof obj.message !== 'string') return invalid(action);
+      return { ok: true, message: { action, code: obj.code, message: obj.message } };
+    }
+    case 'History': {
+      if (!Array.isArray(obj.messages)) return invalid(action);
+      const messages: PublicMessage[] = [];
+      for (const entry of obj.messages) {
+        const message = typeof entry === 'object' && entry !== null ? readPublic(entry as JsonObject) : undefined;
+        if (message) messages.push(message);
+      }
+      return { ok: true, message: { action, messages } };
+    }
+    default: {
+      const shown = typeof action === 'string' ? action.slice(0, 64) : String(typeof action);
+      return fail('unknown-action', `Unknown action from the server: ${shown}.`, shown);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+/*
+ * Chat text on the wire is HTML-escaped and its only markup is <b>…</b>, made from
+ * {…} by the server. The server formats with formatChatText; clients read with
+ * parseRichText, which turns exactly that markup into bold runs and everything
+ * else into plain text, so nothing a peer sends can become an element.
+ */
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#039;',
+};
+const ESCAPE = /[&<>"']/g;
+
+export function escapeHtml(text: string): string {
+  return text.replace(ESCAPE, (c) => ESCAPES[c]!);
+}
+
+// Innermost braces only, never empty: `{A} и {B}` gives two bold runs, `{{A}}` one.
+const MENTION = /\{([^{}]+)\}/g;
+
+/** Escapes, then turns each `{…}` into `<b>…</b>`. Emits no other tag. */
+export function formatChatText(text: string): string {
+  return escapeHtml(text).replace(MENTION, '<b>$1</b>');
+}
+
+/** True when a formatted text mentions `userName` (the Qt client's rule). */
+export function mentions(formattedText: string, userName: string): boolean {
+  return userName !== '' && formattedText.includes(`<b>${escapeHtml(userName)}</b>`);
+}
+
+export interface RichTextRun {
+  text: string;
+  bold: boolean;
+}
+
+const ENTITY = /&(amp|lt|gt|quot|#0*39|#x0*27);/g;
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"' };
+
+function unescapeHtml(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(ENTITY, (_, name: string) => ENTITIES[name] ?? "'");
+}
+
+const TAG = /<\/?b>/g;
+
+/**
+ * Splits formatted text into plain and bold runs. `<b>` and `</b>` are the only
+ * markup; any other tag-like text stays text. An unclosed `<b>` runs to the end.
+ */
+export function parseRichText(formatted: string): RichTextRun[] {
+  const runs: RichTextRun[] = [];
+  let bold = false;
+  let last = 0;
+  const push = (raw: string): void => {
+    if (raw === '') return;
+    const text = unescapeHtml(raw);
+    const prev = runs[runs.length - 1];
+    if (prev && prev.bold === bold) prev.text += text;
+    else runs.push({ text, bold });
+  };
+  for (const match of formatted.matchAll(TAG)) {
+    push(formatted.slice(last, match.index));
+    bold = match[0] === '<b>';
+    last = match.index + match[0].length;
+  }
+  push(formatted.slice(last));
+  return runs;
+}

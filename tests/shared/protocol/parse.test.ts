@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { parseClientMessage, parseServerMessage } from '../../../src-shared/protocol';
+
+describe('parseClientMessage', () => {
+  it('reads the Qt client chat shape (no action) as a trimmed message', () => {
+    expect(parseClientMessage('{"text":"  hi  ","toUserId":0}')).toEqual({
+      ok: true,
+      message: { action: 'Message', text: 'hi', toUserId: 0 },
+    });
+  });
+
+  it('reads Pong', () => {
+    expect(parseClientMessage('{"action":"Pong"}')).toEqual({ ok: true, message: { action: 'Pong' } });
+  });
+
+  it.each([
+    ['not json', 'invalid-json'],
+    ['5', 'not-an-object'],
+    ['null', 'not-an-object'],
+    ['[1]', 'not-an-object'],
+    ['{"text":["x"]}', 'invalid-text'],
+    ['{"text":"x","toUserId":-1}', 'invalid-recipient'],
+    ['{"text":"x","toUserId":1.5}', 'invalid-recipient'],
+    ['{"text":"x","toUserId":"3"}', 'invalid-recipient'],
+    ['{"action":"Nope","text":"x"}', 'unknown-action'],
+    [JSON.stringify({ text: 'x'.repeat(4097) }), 'text-too-long'],
+  ])('refuses %s with %s', (raw, code) => {
+    const result = parseClientMessage(raw);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.code).toBe(code);
+  });
+
+  it('counts the 4096 limit in characters, not UTF-16 units', () => {
+    const emoji = '😀'.repeat(4096);
+    expect(parseClientMessage(JSON.stringify({ text: emoji })).ok).toBe(true);
+    expect(parseClientMessage(JSON.stringify({ text: emoji + '😀' })).ok).toBe(false);
+  });
+});
+
+describe('parseServerMessage', () => {
+  const ann = { userId: 1, userName: 'Аня', gender: 2, userColor: '#16a085' };
+
+  it('reads the original Authorized example', () => {
+    const raw = JSON.stringify({ action: 'Authorized', ...ann, users: [ann] });
+    expect(parseServerMessage(raw)).toEqual({ ok: true, message: { action: 'Authorized', ...ann, users: [ann] } });
+  });
+
+  it('drops fields it does not know and keeps sessionToken', () => {
+    const raw = JSON.stringify({ action: 'Authorized', ...ann, users: [], sessionToken: 't', evil: '<b>' });
+    const result = parseServerMessage(raw);
+    expect(result).toEqual({ ok: true, message: { action: 'Authorized', ...ann, users: [], sessionToken: 't' } });
+  });
+
+  it('reports an unknown action by name', () => {
+    const result = parseServerMessage('{"action":"Typing","userId":1}');
+    expect(result).toMatchObject({ ok: false, error: { code: 'unknown-action', action: 'Typing' } });
+  });
+
+  it.each([
+    '{"action":"Connected","userId":"1","userName":"a","gender":0,"userColor":"#000"}',
+    '{"action":"PublicMessage","userId":1,"userName":"a","gender":0,"userColor":"#000"}',
+    '{"action":"Authorized","userId":1,"userName":"a","gender":0,"userColor":"#000","users":[5]}',
+    '{"action":"Error","code":1}',
+  ])('refuses a malformed message %s', (raw) => {
+    expect(parseServerMessage(raw)).toMatchObject({ ok: false, error: { code: 'invalid-message' } });
+  });
+
+  it('reads an out-of-range gender as unknown', () => {
+    const raw = JSON.stringify({ action: 'Connected', ...ann, gender: 7 });
+    expect(parseServerMessage(raw)).toMatchObject({ ok: true, message: { gender: 0 } });
+  });
+});
