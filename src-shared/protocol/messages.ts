@@ -57,7 +57,9 @@ export type ErrorCode =
   | 'invalid-recipient'
   | 'text-too-long'
   | 'unknown-action'
-  | 'rate-limited';
+  | 'rate-limited'
+  /** A handshake query parameter was malformed (e.g. `userName[]=x`); its default was used. */
+  | 'invalid-parameter';
 export interface ErrorMessage {
   action: 'Error';
   /** One of ErrorCode from this server; a newer server may send others. */
