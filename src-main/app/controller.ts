@@ -1,0 +1,204 @@
+import { cleanUserName } from '../../src-shared/protocol';
+import type {
+  AttentionRequest,
+  BridgeCommands,
+  ConnectRequest,
+  HostRequest,
+  HostingStatus,
+  SendRequest,
+  Settings,
+  SettingsPatch,
+} from '../../src-shared/bridge';
+import type { ClientSession } from '../../src-shared/session';
+import type { EventSink } from './ipc';
+import type { SettingsStore } from './settings-store';
+
+/*
+ * What the main process does for the renderer: every bridge command, implemented on
+ * the session, the hosted room, the settings and attention. Plain TypeScript: the
+ * Electron pieces are wired around it in main.ts, and tests drive it as it is.
+ */
+
+export type SessionPort = Pick<ClientSession, 'connect' | 'disconnect' | 'send' | 'reconnectNow' | 'on' | 'status'>;
+
+export interface HostPort {
+  readonly status: HostingStatus;
+  readonly port: number | null;
+  start(request: HostRequest): Promise<HostingStatus>;
+  stop(): Promise<void>;
+}
+
+export interface AttentionPort {
+  request(request: AttentionRequest): void;
+  setUnreadCount(count: number): void;
+}
+
+export interface ChatControllerOptions {
+  session: SessionPort;
+  host: HostPort;
+  settings: SettingsStore;
+  attention: AttentionPort;
+  emit: EventSink;
+  log?: (line: string) => void;
+}
+
+/** How the app joins the room it hosts: over loopback, never through the LAN. */
+export const OWN_ROOM_HOST = '127.0.0.1';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export class ChatController implements BridgeCommands {
+  readonly #session: SessionPort;
+  readonly #host: HostPort;
+  readonly #settings: SettingsStore;
+  readonly #attention: AttentionPort;
+  readonly #log: (line: string) => void;
+  readonly #unsubscribe: (() => void)[];
+
+  constructor(options: ChatControllerOptions) {
+    this.#session = options.session;
+    this.#host = options.host;
+    this.#settings = options.settings;
+    this.#attention = options.attention;
+    this.#log = options.log ?? (() => {});
+    const { emit } = options;
+    this.#unsubscribe = [
+      this.#session.on('message', (message) => emit('message', message)),
+      this.#session.on('status', (status) => {
+        if (status.state === 'reconnecting') this.#log(`session: reconnect try ${status.attempt} in ${status.delayMs} ms: ${status.reason}`);
+        else if (status.state === 'closed' && !status.byUser) this.#log(`session: closed: ${status.reason}`);
+        emit('status', status);
+      }),
+      this.#session.on('notice', (notice) => emit('notice', notice)),
+    ];
+  }
+
+  // ---- bridge commands --------------------------------------------------------------
+
+  async connect(request: ConnectRequest): Promise<void> {
+    this.#session.connect(request);
+    this.#rememberIdentity(request);
+    if (!this.#isOwnRoom(request)) this.#saveQuietly({ server: request.server, port: request.port, hostRoom: false });
+  }
+
+  async disconnect(): Promise<void> {
+    this.#session.disconnect();
+  }
+
+  async send(request: SendRequest): Promise<void> {
+    this.#session.send(request);
+  }
+
+  /** Starts (or keeps) the room and joins it over loopback with the saved identity. */
+  async hostRoom(request: HostRequest): Promise<HostingStatus> {
+    const status = await this.#host.start(request);
+    if (status.state !== 'running') return status;
+    this.#saveQuietly({ hostRoom: true, hostPort: request.port, roomKey: request.roomKey ?? '' });
+    const joinedHere = this.#session.status;
+    const alreadyIn =
+      (joinedHere.state === 'authorized' || joinedHere.state === 'open' || joinedHere.state === 'connecting') && this.#inOwnRoom;
+    if (!alreadyIn || this.#joinedPort !== status.port || this.#joinedKey !== (request.roomKey ?? '')) {
+      this.#joinOwnRoom(status.port, request.roomKey);
+    }
+    return status;
+  }
+
+  async stopHosting(): Promise<void> {
+    // Leave first: our own session would otherwise take the room's close for a lost connection.
+    if (this.#inOwnRoom) this.#session.disconnect();
+    this.#inOwnRoom = false;
+    await this.#host.stop();
+    this.#saveQuietly({ hostRoom: false });
+  }
+
+  async getSettings(): Promise<Settings> {
+    return this.#settings.get();
+  }
+
+  async saveSettings(patch: SettingsPatch): Promise<Settings> {
+    return this.#settings.update(patch);
+  }
+
+  async requestAttention(request: AttentionRequest): Promise<void> {
+    this.#attention.request(request);
+  }
+
+  async setUnreadCount(count: number): Promise<void> {
+    this.#attention.setUnreadCount(count);
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------
+
+  /** What the app does when it opens: host and join, or join the last server. */
+  async start(): Promise<void> {
+    const settings = this.#settings.get();
+    if (settings.hostRoom) {
+      const request: HostRequest = { port: settings.hostPort };
+      if (settings.roomKey !== '') request.roomKey = settings.roomKey;
+      await this.hostRoom(request);
+      return;
+    }
+    // A name means the user has joined somewhere before: go back there.
+    if (settings.userName !== '') {
+      this.#session.connect({ server: settings.server, port: settings.port, ...this.#identity() });
+    }
+  }
+
+  /** The computer woke up or came back online: try now instead of waiting out the backoff. */
+  wake(): void {
+    this.#session.reconnectNow();
+  }
+
+  /** Leaves and closes the room (everyone gets a proper close); for quitting. */
+  async shutdown(): Promise<void> {
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    this.#session.disconnect();
+    this.#inOwnRoom = false;
+    await this.#host.stop();
+  }
+
+  // ---- helpers -----------------------------------------------------------------------
+
+  #inOwnRoom = false;
+  #joinedPort: number | null = null;
+  #joinedKey = '';
+
+  #joinOwnRoom(port: number, roomKey: string | undefined): void {
+    const request: ConnectRequest = { server: OWN_ROOM_HOST, port, ...this.#identity() };
+    if (roomKey !== undefined && roomKey !== '') request.roomKey = roomKey;
+    this.#session.connect(request);
+    this.#inOwnRoom = true;
+    this.#joinedPort = port;
+    this.#joinedKey = roomKey ?? '';
+  }
+
+  #isOwnRoom(request: ConnectRequest): boolean {
+    const own = this.#host.port !== null && LOOPBACK.has(request.server.trim().toLowerCase()) && request.port === this.#host.port;
+    this.#inOwnRoom = own;
+    this.#joinedPort = own ? request.port : null;
+    this.#joinedKey = own ? (request.roomKey ?? '') : '';
+    return own;
+  }
+
+  #identity(): Pick<ConnectRequest, 'userName' | 'userColor' | 'gender'> {
+    const { userName, userColor, gender } = this.#settings.get();
+    return { userName, userColor, gender };
+  }
+
+  #rememberIdentity(request: ConnectRequest): void {
+    // Saved as the server will show it; a name that cleans to nothing keeps the saved one.
+    const userName = cleanUserName(request.userName, '');
+    const patch: Partial<Settings> = { userColor: request.userColor, gender: request.gender };
+    if (userName !== '') patch.userName = userName;
+    this.#saveQuietly(patch);
+  }
+
+  /** Settings that cannot be saved must not fail the command the user gave. */
+  #saveQuietly(patch: Partial<Settings>): void {
+    try {
+      this.#settings.update(patch);
+    } catch (error) {
+      this.#log(`settings: not saved: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
