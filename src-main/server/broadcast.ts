@@ -1,0 +1,124 @@
+import type { Socket } from 'node:net';
+import { WebSocket } from 'ws';
+
+/*
+ * The hot path. A chat server's work is fan-out, so everything that goes to more
+ * than one socket is serialised and framed once, and the frames queued in one tick
+ * are joined into one buffer written to every socket: one write per socket per tick,
+ * whatever the number of messages. A frame for one socket is written at once, after
+ * anything queued before it, so every socket sees messages in the order they were made.
+ */
+
+/** Frames a text message as a server (unmasked, final, opcode 1). One allocation. */
+export function frameText(payload: string): Buffer {
+  const length = Buffer.byteLength(payload, 'utf8');
+  const headerLength = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x81;
+  if (length < 126) {
+    frame[1] = length;
+  } else if (length < 0x10000) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 0x1_0000_0000), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.write(payload, headerLength, 'utf8');
+  return frame;
+}
+
+/** What the fan-out needs of a connection. */
+export interface Recipient {
+  /** The raw socket under the WebSocket: frames are written to it directly. */
+  readonly socket: Socket;
+  /** Only an OPEN WebSocket gets data frames (never after a close frame). */
+  readonly ws: WebSocket;
+  /** Index in the fan-out's list, -1 when not in it. Owned by Fanout. */
+  slot: number;
+}
+
+const OPEN = WebSocket.OPEN;
+
+export class Fanout<R extends Recipient> {
+  private readonly recipients: R[] = [];
+  private batch: Buffer[] = [];
+  private scheduled = false;
+  private readonly slow: R[] = [];
+  private readonly flushNow = (): void => this.flush();
+
+  /**
+   * @param maxBufferedBytes a socket with more unsent bytes than this is a slow consumer
+   * @param onSlowConsumer called (outside the write loop) for each slow consumer found;
+   *   it is expected to remove the recipient
+   */
+  constructor(
+    private readonly maxBufferedBytes: number,
+    private readonly onSlowConsumer: (recipient: R) => void,
+  ) {}
+
+  get size(): number {
+    return this.recipients.length;
+  }
+
+  /** Adds a recipient; what was queued before does not go to it. */
+  add(recipient: R): void {
+    if (recipient.slot !== -1) return;
+    this.flush();
+    recipient.slot = this.recipients.length;
+    this.recipients.push(recipient);
+  }
+
+  remove(recipient: R): void {
+    const slot = recipient.slot;
+    if (slot === -1) return;
+    const last = this.recipients.pop()!;
+    if (last !== recipient) {
+      this.recipients[slot] = last;
+      last.slot = slot;
+    }
+    recipient.slot = -1;
+  }
+
+  /** Queues a frame for every current recipient; it is written at the end of this tick. */
+  queue(frame: Buffer): void {
+    this.batch.push(frame);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushNow);
+    }
+  }
+
+  /** Writes a frame to one recipient now, after whatever was queued before. */
+  send(recipient: R, frame: Buffer): void {
+    if (this.batch.length > 0) this.flush();
+    this.write(recipient, frame);
+    this.reportSlow();
+  }
+
+  /** Writes the queued frames to every recipient. */
+  flush(): void {
+    this.scheduled = false;
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch);
+    const recipients = this.recipients;
+    for (let i = 0; i < recipients.length; i++) this.write(recipients[i]!, data);
+    this.reportSlow();
+  }
+
+  private write(recipient: R, data: Buffer): void {
+    const socket = recipient.socket;
+    if (recipient.ws.readyState !== OPEN || !socket.writable) return;
+    socket.write(data);
+    if (socket.writableLength > this.maxBufferedBytes) this.slow.push(recipient);
+  }
+
+  private reportSlow(): void {
+    if (this.slow.length === 0) return;
+    const slow = this.slow.splice(0);
+    for (const recipient of slow) this.onSlowConsumer(recipient);
+  }
+}

@@ -1,0 +1,159 @@
+import { createServer as createHttpServer } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { CloseCode } from '../../src-shared/protocol';
+import { resolveServerConfig } from './config';
+import type { ServerConfig } from './config';
+import { FrontDoor } from './front-door';
+import { readHandshake } from './handshake';
+import { ChatSocket } from './member';
+import { Room } from './room';
+import { createWebHandler } from './static-files';
+
+export type { ServerConfig } from './config';
+export { DEFAULT_SERVER_CONFIG } from './config';
+
+/** A running chat server. */
+export interface ChatServer {
+  /** The port it listens on (the real one when started with port 0). */
+  readonly port: number;
+  readonly host: string;
+  /** Users online now. */
+  readonly connectionCount: number;
+  /** Graceful: every client gets close 1001, then the listener closes. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Sockets that may be open beyond `maxConnections`: handshakes in flight and web UI fetches. */
+const SOCKET_HEADROOM = 256;
+/** How long clients get to answer the shutdown close frame before they are cut off. */
+const SHUTDOWN_GRACE_MS = 2_000;
+
+export function normalizeIp(address: string | undefined): string {
+  if (address === undefined) return 'unknown';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+export function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.');
+}
+
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  const where = `${host}:${port}`;
+  const message =
+    error.code === 'EADDRINUSE'
+      ? `Port ${port} is already in use on ${host} (another SimpleChat server or program is listening there).`
+      : error.code === 'EACCES'
+        ? `Not allowed to listen on ${where} (ports below 1024 need extra privileges).`
+        : error.code === 'EADDRNOTAVAIL'
+          ? `Cannot listen on ${where}: ${host} is not an address of this machine.`
+          : `Cannot listen on ${where}: ${error.message}`;
+  return Object.assign(new Error(message, { cause: error }), { code: error.code });
+}
+
+/**
+ * Starts the chat server: WebSocket chat and (with `webRoot`) the web UI on one port.
+ * Rejects with an Error whose `code` is the system's (e.g. EADDRINUSE) when it cannot listen.
+ */
+export async function startChatServer(options: Partial<ServerConfig> = {}): Promise<ChatServer> {
+  const config = resolveServerConfig(options);
+  const room = new Room(config);
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    perMessageDeflate: false,
+    maxPayload: config.maxFrameBytes,
+    WebSocket: ChatSocket,
+  });
+  const http = createHttpServer();
+  const door = new FrontDoor(http, {
+    handshakeTimeoutMs: config.handshakeTimeoutMs,
+    maxSockets: config.maxConnections + SOCKET_HEADROOM,
+  });
+
+  const serveWeb = createWebHandler(config.webRoot);
+  http.on('request', (req, res) => {
+    door.handshakeDone(req.socket as Socket);
+    serveWeb(req, res);
+  });
+  http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const ip = normalizeIp((socket as Socket).remoteAddress);
+    if (error.code !== 'ECONNRESET') config.log(`error ${ip}: bad HTTP request (${error.code ?? error.message})`);
+    if (socket.writable && !(error as { _httpMessage?: unknown })._httpMessage) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    }
+    socket.destroy();
+  });
+
+  const refuse = function refuse(this: ChatSocket, code: number, reason: string): void {
+    this.on('error', ignore);
+    this.close(code, reason);
+  };
+  http.on('upgrade', (req: IncomingMessage, duplex: Duplex, head: Buffer) => {
+    const socket = duplex as Socket;
+    door.handshakeDone(socket);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const chatSocket = ws as ChatSocket;
+      const ip = normalizeIp(socket.remoteAddress);
+      const refusal = admissionProblem(room, config, ip);
+      if (refusal !== null) {
+        config.log(`error ${ip}: refused: ${refusal}`);
+        refuse.call(chatSocket, CloseCode.policyViolation, refusal);
+        return;
+      }
+      room.join(chatSocket, socket, ip, readHandshake(req.url ?? '/', config.defaultUserName));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => reject(listenError(error, config.host, config.port));
+    door.server.once('error', onError);
+    door.server.listen({ port: config.port, host: config.host }, () => {
+      door.server.off('error', onError);
+      resolve();
+    });
+  });
+  door.server.on('error', (error) => config.log(`error: listener: ${error.message}`));
+
+  const heartbeat = setInterval(() => room.pingAll(), config.pingIntervalMs);
+  heartbeat.unref();
+  const address = door.server.address() as AddressInfo;
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      clearInterval(heartbeat);
+      const listenerClosed = new Promise<void>((resolve) => door.server.close(() => resolve()));
+      door.destroyHandshaking();
+      await room.closeAll(CloseCode.goingAway, 'Server shutting down', SHUTDOWN_GRACE_MS);
+      http.closeAllConnections();
+      door.destroyAll();
+      await listenerClosed;
+    })();
+    return closing;
+  };
+
+  return {
+    port: address.port,
+    host: config.host,
+    get connectionCount() {
+      return room.size;
+    },
+    close,
+  };
+}
+
+/** Why a new connection may not join, or null. Checked after the upgrade so the reason reaches the client. */
+function admissionProblem(room: Room, config: ServerConfig, ip: string): string | null {
+  if (room.isClosing) return 'The server is shutting down';
+  if (room.size >= config.maxConnections) return 'The room is full';
+  if (room.idsExhausted) return 'The server has run out of user ids; it needs a restart';
+  if (!(config.exemptLoopbackFromIpLimit && isLoopback(ip)) && room.connectionsFrom(ip) >= config.maxConnectionsPerIp) {
+    return 'Too many connections from your address';
+  }
+  return null;
+}
+
+function ignore(): void {}

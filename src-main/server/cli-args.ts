@@ -1,0 +1,129 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_SERVER_CONFIG } from './config';
+import type { ServerConfig } from './config';
+
+/*
+ * The standalone server's command line: one flag per ServerConfig value. Pure, so
+ * tests can check it without starting a process.
+ */
+
+type NumericKey = {
+  [K in keyof ServerConfig]: ServerConfig[K] extends number ? K : never;
+}[keyof ServerConfig];
+
+interface NumericFlag {
+  key: NumericKey;
+  /** Accepts fractions (the rate); otherwise whole numbers only. */
+  fraction?: boolean;
+  min: number;
+  help: string;
+}
+
+const NUMERIC_FLAGS: Record<string, NumericFlag> = {
+  port: { key: 'port', min: 0, help: 'TCP port; 0 picks a free one' },
+  'ping-interval-ms': { key: 'pingIntervalMs', min: 1, help: 'Ping every user this often; 3 unanswered → dropped' },
+  'max-connections': { key: 'maxConnections', min: 1, help: 'Users online at once' },
+  'max-connections-per-ip': { key: 'maxConnectionsPerIp', min: 1, help: 'Users online at once from one IP address' },
+  'rate-burst': { key: 'rateBurst', min: 1, help: 'Messages a user may send at once' },
+  'rate-per-second': { key: 'ratePerSecond', fraction: true, min: 0, help: 'Steady messages per second per user' },
+  'max-buffered-bytes': { key: 'maxBufferedBytes', min: 1, help: 'Unsent bytes after which a stuck reader is dropped' },
+  'handshake-timeout-ms': { key: 'handshakeTimeoutMs', min: 1, help: 'Time a new socket has to finish its handshake' },
+  'max-frame-bytes': { key: 'maxFrameBytes', min: 1, help: 'Largest frame accepted (larger: close 1009)' },
+};
+
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; config: Partial<ServerConfig>; webRootGiven: boolean }
+  | { kind: 'usage-error'; message: string };
+
+export function usage(defaultWebRoot: string | null): string {
+  const d = DEFAULT_SERVER_CONFIG;
+  const rows: Array<[string, string]> = [
+    ['--host <address>', `Interface to listen on (default ${d.host}; 127.0.0.1: this machine only)`],
+    ...Object.entries(NUMERIC_FLAGS).map(([flag, spec]): [string, string] => [
+      `--${flag} <n>`,
+      `${spec.help} (default ${d[spec.key]})`,
+    ]),
+    ['--default-user-name <name>', `Name for users who send none (default ${d.defaultUserName})`],
+    ['--no-loopback-exemption', 'Count loopback connections against --max-connections-per-ip too'],
+    ['--web-root <folder>', `Serve the web UI from this folder (default ${defaultWebRoot ?? 'none found'})`],
+    ['--no-web-root', 'Serve no web UI, only the chat'],
+    ['--help', 'Show this help'],
+    ['--version', 'Show the version'],
+  ];
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
+  return [
+    'Usage: simplechat-server [options]',
+    '',
+    'Runs a SimpleChat room: the chat over WebSocket (ws://HOST:PORT, compatible with the',
+    'original Qt client) and the web UI over HTTP on the same port.',
+    '',
+    'Options:',
+    ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}${text}`),
+    '',
+    'Exit codes: 0 stopped by SIGINT/SIGTERM, 1 could not start (e.g. port in use), 2 bad options.',
+  ].join('\n');
+}
+
+function readNumber(flag: string, spec: NumericFlag, raw: string): number | string {
+  const pattern = spec.fraction ? /^\d+(\.\d+)?$/ : /^\d+$/;
+  const value = Number(raw);
+  if (!pattern.test(raw) || !Number.isFinite(value) || value < spec.min || (spec.fraction && value <= 0)) {
+    return `--${flag} needs a ${spec.fraction ? 'positive number' : `whole number ≥ ${spec.min}`}, got "${raw}"`;
+  }
+  if (spec.key === 'port' && value > 65535) return `--port must be at most 65535, got ${raw}`;
+  return value;
+}
+
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  const options = {
+    host: { type: 'string' },
+    'default-user-name': { type: 'string' },
+    'no-loopback-exemption': { type: 'boolean' },
+    'web-root': { type: 'string' },
+    'no-web-root': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean' },
+    ...Object.fromEntries(Object.keys(NUMERIC_FLAGS).map((flag) => [flag, { type: 'string' }])),
+  } as const;
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
+  } catch (error) {
+    return { kind: 'usage-error', message: (error as Error).message };
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+
+  const config: Partial<ServerConfig> = {};
+  for (const [flag, spec] of Object.entries(NUMERIC_FLAGS)) {
+    const raw = values[flag];
+    if (typeof raw !== 'string') continue;
+    const value = readNumber(flag, spec, raw);
+    if (typeof value === 'string') return { kind: 'usage-error', message: value };
+    config[spec.key] = value;
+  }
+  if (typeof values.host === 'string') {
+    if (values.host.trim() === '') return { kind: 'usage-error', message: '--host needs an address' };
+    config.host = values.host;
+  }
+  if (typeof values['default-user-name'] === 'string') {
+    if (values['default-user-name'].trim() === '') return { kind: 'usage-error', message: '--default-user-name needs a name' };
+    config.defaultUserName = values['default-user-name'];
+  }
+  if (values['no-loopback-exemption']) config.exemptLoopbackFromIpLimit = false;
+  if (values['web-root'] !== undefined && values['no-web-root']) {
+    return { kind: 'usage-error', message: '--web-root and --no-web-root contradict each other' };
+  }
+  let webRootGiven = false;
+  if (typeof values['web-root'] === 'string') {
+    config.webRoot = values['web-root'];
+    webRootGiven = true;
+  }
+  if (values['no-web-root']) {
+    config.webRoot = null;
+    webRootGiven = true;
+  }
+  return { kind: 'run', config, webRootGiven };
+}

@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { startChatServer } from './chat-server';
+import type { ChatServer } from './chat-server';
+import { parseCliArgs, usage } from './cli-args';
+
+/*
+ * `simplechat-server` / `npm run server`. The first stdout line, once listening, is
+ * exactly `SimpleChat server listening on ws://HOST:PORT` (tools parse it). Then one
+ * line per join, leave, loss and error. SIGINT/SIGTERM close every client with 1001.
+ */
+
+const EXIT_CANNOT_START = 1;
+const EXIT_USAGE = 2;
+const EXIT_INTERNAL = 70;
+
+/** dist/renderer beside dist/server/cli.js, when it has been built. */
+function defaultWebRoot(): string | null {
+  const folder = fileURLToPath(new URL('../renderer/', import.meta.url));
+  return existsSync(`${folder}index.html`) ? folder : null;
+}
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+// Under systemd the journal stamps each line itself.
+const stamped = process.env.JOURNAL_STREAM === undefined;
+function log(line: string): void {
+  process.stdout.write(stamped ? `${new Date().toISOString()} ${line}\n` : `${line}\n`);
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Where others can reach a server bound to every interface. */
+function lanAddresses(): string[] {
+  const found: string[] = [];
+  for (const entries of Object.values(networkInterfaces())) {
+    for (const entry of entries ?? []) if (entry.family === 'IPv4' && !entry.internal) found.push(entry.address);
+  }
+  return found;
+}
+
+async function main(): Promise<void> {
+  const command = parseCliArgs(process.argv.slice(2));
+  const webRoot = defaultWebRoot();
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(`${usage(webRoot)}\n`);
+      return;
+    case 'version':
+      process.stdout.write(`${version()}\n`);
+      return;
+    case 'usage-error':
+      process.stderr.write(`simplechat-server: ${command.message}\n\n${usage(webRoot)}\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    case 'run':
+      break;
+  }
+  const config = { ...command.config, log };
+  if (!command.webRootGiven) config.webRoot = webRoot;
+  if (typeof config.webRoot === 'string' && !existsSync(config.webRoot)) {
+    process.stderr.write(`simplechat-server: --web-root ${config.webRoot} does not exist\n`);
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
+
+  let server: ChatServer;
+  try {
+    server = await startChatServer(config);
+  } catch (error) {
+    process.stderr.write(`simplechat-server: ${(error as Error).message}\n`);
+    process.exitCode = EXIT_CANNOT_START;
+    return;
+  }
+  const host = urlHost(server.host);
+  process.stdout.write(`SimpleChat server listening on ws://${host}:${server.port}\n`);
+  if (config.webRoot) process.stdout.write(`Web UI: http://${host}:${server.port}/\n`);
+  if (server.host === '0.0.0.0' || server.host === '::') {
+    for (const address of lanAddresses()) process.stdout.write(`On this network: ws://${address}:${server.port}\n`);
+  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      process.stderr.write(`simplechat-server: ${signal} again, exiting now\n`);
+      process.exit(EXIT_CANNOT_START);
+    }
+    stopping = true;
+    log(`${signal}: closing ${server.connectionCount} connection(s)`);
+    server.close().then(
+      () => {
+        log('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(`simplechat-server: error while stopping: ${String(error)}\n`);
+        process.exit(EXIT_INTERNAL);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`simplechat-server: internal error: ${error.stack ?? String(error)}\n`);
+  process.exit(EXIT_INTERNAL);
+});
+
+void main();

@@ -1,0 +1,93 @@
+import { DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_USER_NAME, MAX_FRAME_BYTES } from '../../src-shared/protocol';
+
+/**
+ * Everything the chat server can be told, with its default. Every limit is here, so
+ * the CLI can offer a flag for each and the desktop app can pass the same object.
+ */
+export interface ServerConfig {
+  /** Interface to listen on; `0.0.0.0` for the LAN, `127.0.0.1` for this machine only. */
+  host: string;
+  /** TCP port; 0 picks a free one (read it back from `ChatServer.port`). */
+  port: number;
+  /** Name for a user whose cleaned name is empty or absent. */
+  defaultUserName: string;
+  /** A `Ping` goes to every user this often; three unanswered in a row drop the user. */
+  pingIntervalMs: number;
+  /** Users online at once; more are refused with close 1008. */
+  maxConnections: number;
+  /** Users online at once from one IP address; more are refused with close 1008. */
+  maxConnectionsPerIp: number;
+  /** Loopback (127.0.0.0/8, ::1) is not counted per IP, so local benchmarks and tests work. */
+  exemptLoopbackFromIpLimit: boolean;
+  /** Frames a client may send at once before the steady rate applies. */
+  rateBurst: number;
+  /**
+   * Steady frames per second per client. Beyond it a frame gets a `rate-limited` Error;
+   * a client that keeps flooding (more than `rateBurst` refused frames outstanding,
+   * forgiven at half the steady rate) is closed with 1008.
+   */
+  ratePerSecond: number;
+  /** A client whose unsent data passes this is dropped as ConnectionLost (a stuck reader). */
+  maxBufferedBytes: number;
+  /** A socket must finish its WebSocket handshake within this, or it is destroyed. */
+  handshakeTimeoutMs: number;
+  /** Largest frame accepted; larger ones are closed with 1009. */
+  maxFrameBytes: number;
+  /** Folder served over HTTP on the same port (the built renderer); null: no web UI. */
+  webRoot: string | null;
+  /** One line per join, leave, loss and error. */
+  log: (line: string) => void;
+}
+
+export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
+  host: '0.0.0.0',
+  port: DEFAULT_PORT,
+  defaultUserName: DEFAULT_USER_NAME,
+  pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 32,
+  exemptLoopbackFromIpLimit: true,
+  rateBurst: 20,
+  ratePerSecond: 5,
+  maxBufferedBytes: 1024 * 1024,
+  handshakeTimeoutMs: 10_000,
+  maxFrameBytes: MAX_FRAME_BYTES,
+  webRoot: null,
+  log: () => {},
+});
+
+const positiveIntegers = [
+  'pingIntervalMs',
+  'maxConnections',
+  'maxConnectionsPerIp',
+  'rateBurst',
+  'maxBufferedBytes',
+  'handshakeTimeoutMs',
+  'maxFrameBytes',
+] as const;
+
+/**
+ * Fills in defaults and checks the result. A bad value is a programmer's (or the
+ * CLI's) mistake, so it throws a RangeError/TypeError naming the field.
+ */
+export function resolveServerConfig(partial: Partial<ServerConfig> = {}): ServerConfig {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const config: ServerConfig = { ...DEFAULT_SERVER_CONFIG, ...defined };
+  if (typeof config.host !== 'string' || config.host === '') throw new TypeError('host must be a non-empty string');
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
+    throw new RangeError(`port must be an integer from 0 to 65535, got ${String(config.port)}`);
+  }
+  for (const key of positiveIntegers) {
+    const value = config[key];
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`${key} must be a positive integer, got ${String(value)}`);
+  }
+  if (!(typeof config.ratePerSecond === 'number' && config.ratePerSecond > 0 && Number.isFinite(config.ratePerSecond))) {
+    throw new RangeError(`ratePerSecond must be a positive number, got ${String(config.ratePerSecond)}`);
+  }
+  if (typeof config.defaultUserName !== 'string' || config.defaultUserName.trim() === '') {
+    throw new TypeError('defaultUserName must be a non-empty string');
+  }
+  if (config.webRoot !== null && typeof config.webRoot !== 'string') throw new TypeError('webRoot must be a path or null');
+  if (typeof config.log !== 'function') throw new TypeError('log must be a function');
+  return config;
+}

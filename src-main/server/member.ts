@@ -1,0 +1,60 @@
+import type { Socket } from 'node:net';
+import { WebSocket } from 'ws';
+import type { Gender, Identity } from '../../src-shared/protocol';
+import type { Recipient } from './broadcast';
+import type { NameClaim } from './names';
+import type { RateLimit, RateState } from './rate-limit';
+
+/**
+ * The WebSocket class the server creates, so each socket can point at its member and
+ * the event handlers can be shared functions (`this` is the socket) instead of
+ * closures made per connection.
+ */
+export class ChatSocket extends WebSocket {
+  member: Member | null = null;
+}
+
+/** One user in the room: identity, its connection, and the per-connection counters. */
+export class Member implements Recipient, RateState {
+  slot = -1;
+  /** Pings sent since the last Pong. */
+  missedPings = 0;
+  tokens: number;
+  debt = 0;
+  refilledAt: number;
+  /** Set once the member has left the room (by any path); nothing is sent to it after. */
+  left = false;
+  /** `"userId":…,"userName":…,"gender":…,"userColor":…` — spliced into every message it sends. */
+  readonly identityJson: string;
+
+  constructor(
+    readonly userId: number,
+    readonly nameClaim: NameClaim,
+    readonly gender: Gender,
+    readonly userColor: string,
+    /** The current connection; a reconnect with the session token may swap it. */
+    public ws: ChatSocket,
+    public socket: Socket,
+    /** Remote address, for the per-IP limit and the log. */
+    public ip: string,
+    rate: RateLimit,
+    now: number,
+  ) {
+    this.tokens = rate.burst;
+    this.refilledAt = now;
+    this.identityJson = JSON.stringify(this.identity()).slice(1, -1);
+  }
+
+  get userName(): string {
+    return this.nameClaim.name;
+  }
+
+  identity(): Identity {
+    return { userId: this.userId, userName: this.nameClaim.name, gender: this.gender, userColor: this.userColor };
+  }
+
+  /** For log lines: `#7 "Аня"`. */
+  describe(): string {
+    return `#${this.userId} ${JSON.stringify(this.nameClaim.name)}`;
+  }
+}

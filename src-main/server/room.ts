@@ -1,0 +1,273 @@
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { RawData, WebSocket } from 'ws';
+import {
+  CloseCode,
+  MAX_MISSED_PINGS,
+  MAX_USER_ID,
+  PUBLIC_RECIPIENT,
+  formatChatText,
+  parseClientMessage,
+} from '../../src-shared/protocol';
+import type { ErrorCode, ServerMessage } from '../../src-shared/protocol';
+import { Fanout, frameText } from './broadcast';
+import type { ServerConfig } from './config';
+import type { HandshakeRequest } from './handshake';
+import { ChatSocket, Member } from './member';
+import { UniqueNames } from './names';
+import { takeToken } from './rate-limit';
+import type { RateLimit } from './rate-limit';
+
+/*
+ * The chat room: who is in it, and what each action does. Presence and public
+ * messages go through the fan-out (framed once, written once per socket per tick);
+ * replies to one user are written to that user at once, in order.
+ */
+
+/** Why a member left, as the others are told. */
+export type LeaveAction = 'Disconnected' | 'ConnectionLost';
+
+/** The original's wording (the Qt client shows it as is), then ours. */
+export const RECIPIENT_OFFLINE_TEXT =
+  'Не удалось отправить сообщение выбранному пользователю: он не в сети. ' +
+  'The message was not delivered: the recipient is offline.';
+
+const PING_FRAME = frameText('{"action":"Ping"}');
+const RATE_LIMITED_FRAME = errorFrame('rate-limited', 'Too many messages: slow down and send it again.');
+
+function errorFrame(code: ErrorCode, message: string): Buffer {
+  const error: ServerMessage = { action: 'Error', code, message };
+  return frameText(JSON.stringify(error));
+}
+
+function presenceFrame(action: 'Connected' | LeaveAction, member: Member): Buffer {
+  return frameText(`{"action":"${action}",${member.identityJson}}`);
+}
+
+function rawText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+function memberOf(ws: WebSocket): Member | null {
+  return (ws as ChatSocket).member;
+}
+
+function errorText(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? `${error.message} (${code})` : error.message;
+}
+
+export class Room {
+  /** By userId, in join order. */
+  private readonly members = new Map<number, Member>();
+  private readonly names = new UniqueNames();
+  private readonly perIp = new Map<string, number>();
+  private readonly fanout: Fanout<Member>;
+  private readonly rate: RateLimit;
+  private nextUserId = 1;
+  private closing = false;
+  private readonly emptied: Array<() => void> = [];
+
+  // Shared by every socket (`this` is the socket): no closures per connection.
+  readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
+  readonly onClose: (this: WebSocket, code: number) => void;
+  readonly onError: (this: WebSocket, error: Error) => void;
+
+  constructor(private readonly config: ServerConfig) {
+    this.rate = { burst: config.rateBurst, perSecond: config.ratePerSecond };
+    this.fanout = new Fanout<Member>(config.maxBufferedBytes, (member) =>
+      this.lose(member, `slow consumer, ${member.socket.writableLength} bytes unsent`),
+    );
+    const room = this;
+    this.onMessage = function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+      const member = memberOf(this);
+      if (member !== null) room.receive(member, data, isBinary);
+    };
+    this.onClose = function onClose(this: WebSocket, code: number): void {
+      const member = memberOf(this);
+      if (member !== null) room.closed(member, code);
+    };
+    this.onError = function onError(this: WebSocket, error: Error): void {
+      const member = memberOf(this);
+      const who = member !== null ? member.describe() : 'a connection';
+      room.config.log(`error ${who}: ${errorText(error)}`);
+    };
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  connectionsFrom(ip: string): number {
+    return this.perIp.get(ip) ?? 0;
+  }
+
+  /** True once every userId below 2^31 has been handed out: no one else can join. */
+  get idsExhausted(): boolean {
+    return this.nextUserId > MAX_USER_ID;
+  }
+
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  /** Takes in a connection that passed the handshake: Authorized to it, Connected to all. */
+  join(ws: ChatSocket, socket: Socket, ip: string, request: HandshakeRequest): Member {
+    const userId = this.nextUserId++;
+    const member = new Member(
+      userId,
+      this.names.claim(request.userName),
+      request.gender,
+      request.userColor,
+      ws,
+      socket,
+      ip,
+      this.rate,
+      performance.now(),
+    );
+    this.listen(member);
+    this.members.set(userId, member);
+    this.perIp.set(ip, this.connectionsFrom(ip) + 1);
+    this.fanout.add(member);
+    this.fanout.send(member, frameText(this.authorizedJson(member)));
+    if (request.problems.length > 0) {
+      this.fanout.send(member, errorFrame('invalid-parameter', request.problems.join(' ')));
+    }
+    this.fanout.queue(presenceFrame('Connected', member));
+    this.config.log(`join ${member.describe()} from ${ip} (${this.members.size} online)`);
+    return member;
+  }
+
+  /** One frame from a member: rate-limited, parsed once, then acted on. */
+  receive(member: Member, data: RawData, isBinary: boolean): void {
+    if (member.left) return;
+    const verdict = takeToken(member, this.rate, performance.now());
+    if (verdict !== 'ok') {
+      if (verdict === 'flood') this.expel(member, CloseCode.policyViolation, 'Too many messages');
+      else this.fanout.send(member, RATE_LIMITED_FRAME);
+      return;
+    }
+    if (isBinary) {
+      this.expel(member, CloseCode.unsupportedData, 'Binary frames are not supported; send JSON text');
+      return;
+    }
+    const parsed = parseClientMessage(rawText(data));
+    if (!parsed.ok) {
+      this.config.log(`error ${member.describe()}: ${parsed.error.code}`);
+      this.fanout.send(member, errorFrame(parsed.error.code as ErrorCode, parsed.error.message));
+      return;
+    }
+    const message = parsed.message;
+    if (message.action === 'Pong') {
+      member.missedPings = 0;
+      return;
+    }
+    if (message.text === '') return;
+    if (message.toUserId === PUBLIC_RECIPIENT) this.publish(member, message.text);
+    else this.sendPrivate(member, message.toUserId, message.text);
+  }
+
+  /** The heartbeat: drops whoever missed too many pings, then pings everyone (one frame). */
+  pingAll(): void {
+    if (this.closing) return;
+    const silent: Member[] = [];
+    for (const member of this.members.values()) {
+      if (member.missedPings >= MAX_MISSED_PINGS) silent.push(member);
+      else member.missedPings++;
+    }
+    for (const member of silent) this.lose(member, `${MAX_MISSED_PINGS} pings unanswered`);
+    if (this.members.size > 0) this.fanout.queue(PING_FRAME);
+  }
+
+  /**
+   * Closes every member's connection with `code` and resolves once all are closed;
+   * whoever has not answered the close within `graceMs` is cut off.
+   */
+  closeAll(code: number, reason: string, graceMs: number): Promise<void> {
+    this.closing = true;
+    this.fanout.flush();
+    for (const member of this.members.values()) member.ws.close(code, reason);
+    if (this.members.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const cutOff = setTimeout(() => {
+        for (const member of this.members.values()) member.ws.terminate();
+      }, graceMs);
+      this.emptied.push(() => {
+        clearTimeout(cutOff);
+        resolve();
+      });
+    });
+  }
+
+  private listen(member: Member): void {
+    const ws = member.ws;
+    ws.member = member;
+    ws.on('message', this.onMessage);
+    ws.on('close', this.onClose);
+    ws.on('error', this.onError);
+  }
+
+  private publish(from: Member, text: string): void {
+    const payload = `{"action":"PublicMessage",${from.identityJson},"text":${JSON.stringify(formatChatText(text))}}`;
+    this.fanout.queue(frameText(payload));
+  }
+
+  private sendPrivate(from: Member, toUserId: number, text: string): void {
+    const target = this.members.get(toUserId);
+    if (target === undefined) {
+      const payload =
+        `{"action":"PrivateMessage",${from.identityJson},"text":${JSON.stringify(RECIPIENT_OFFLINE_TEXT)},` +
+        `"toUserId":${toUserId},"error":"recipient-offline"}`;
+      this.fanout.send(from, frameText(payload));
+      return;
+    }
+    const payload =
+      `{"action":"PrivateMessage",${from.identityJson},"text":${JSON.stringify(formatChatText(text))},` +
+      `"toUserId":${toUserId}}`;
+    const frame = frameText(payload);
+    this.fanout.send(target, frame);
+    if (target !== from) this.fanout.send(from, frame);
+  }
+
+  private authorizedJson(member: Member): string {
+    let users = '';
+    for (const m of this.members.values()) users += users === '' ? `{${m.identityJson}}` : `,{${m.identityJson}}`;
+    return `{"action":"Authorized",${member.identityJson},"users":[${users}]}`;
+  }
+
+  /** The server closes a member's connection for something it did; the others see it leave. */
+  private expel(member: Member, code: number, reason: string): void {
+    this.config.log(`error ${member.describe()}: closed with ${code}: ${reason}`);
+    this.leave(member, 'Disconnected');
+    member.ws.close(code, reason);
+  }
+
+  /** The connection is dead or stuck: cut it without a close frame; the others see ConnectionLost. */
+  private lose(member: Member, why: string): void {
+    if (member.left) return;
+    this.leave(member, 'ConnectionLost');
+    this.config.log(`lost ${member.describe()}: ${why} (${this.members.size} online)`);
+    member.ws.terminate();
+  }
+
+  /** The WebSocket closed; if the member was still in, it left normally. */
+  private closed(member: Member, code: number): void {
+    if (member.left) return;
+    this.leave(member, 'Disconnected');
+    if (!this.closing) this.config.log(`leave ${member.describe()} (code ${code}, ${this.members.size} online)`);
+  }
+
+  private leave(member: Member, action: LeaveAction): void {
+    member.left = true;
+    this.members.delete(member.userId);
+    this.names.release(member.nameClaim);
+    const fromIp = this.connectionsFrom(member.ip) - 1;
+    if (fromIp > 0) this.perIp.set(member.ip, fromIp);
+    else this.perIp.delete(member.ip);
+    this.fanout.remove(member);
+    if (!this.closing) this.fanout.queue(presenceFrame(action, member));
+    if (this.members.size === 0 && this.emptied.length > 0) for (const done of this.emptied.splice(0)) done();
+  }
+}
