@@ -1,0 +1,121 @@
+import type { AttentionRequest, BridgeEvents, ChatBridge, EventName, HostingStatus, Unsubscribe } from '../../src-shared/bridge';
+import { ClientSession } from '../../src-shared/session';
+import { BrowserSettingsStore, browserDefaults } from './browser-settings';
+
+const NOT_IN_A_BROWSER = 'Hosting a room is not available in a browser: use the SimpleChat desktop app or the standalone server.';
+const BLINK_INTERVAL_MS = 1_000;
+
+/** What the browser bridge takes from the page; a test may pass its own. */
+export interface BrowserBridgeHost {
+  window: Window;
+  document: Document;
+  storage: Storage | null;
+}
+
+function localStorageOrNull(win: Window): Storage | null {
+  try {
+    return win.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The ChatBridge for a page served by a SimpleChat server: the shared client
+ * session over the browser's WebSocket, settings in localStorage, attention
+ * through the tab title and (when the user allowed them) notifications.
+ */
+export function createBrowserBridge(
+  host: BrowserBridgeHost = { window, document, storage: localStorageOrNull(window) },
+): ChatBridge {
+  const { window: win, document: doc } = host;
+  const session = new ClientSession({ createSocket: (url) => new WebSocket(url) });
+  const settings = new BrowserSettingsStore(host.storage, browserDefaults(win.location));
+  const hostingListeners = new Set<(status: HostingStatus) => void>();
+  const title = new TabTitle(doc, win);
+
+  // Back online: try now rather than wait out the backoff.
+  win.addEventListener('online', () => session.reconnectNow());
+
+  const on = <E extends EventName>(event: E, listener: (payload: BridgeEvents[E]) => void): Unsubscribe => {
+    if (event === 'hosting') {
+      const l = listener as (status: HostingStatus) => void;
+      hostingListeners.add(l);
+      return () => hostingListeners.delete(l);
+    }
+    return session.on(event as 'message' | 'status' | 'notice', listener as never);
+  };
+
+  return {
+    on,
+    connect: async (request) => session.connect(request),
+    disconnect: async () => session.disconnect(),
+    send: async (request) => session.send(request),
+    hostRoom: () => Promise.reject(new Error(NOT_IN_A_BROWSER)),
+    stopHosting: () => Promise.reject(new Error(NOT_IN_A_BROWSER)),
+    getSettings: async () => settings.load(),
+    saveSettings: async (patch) => settings.save(patch),
+    requestAttention: async (request) => title.attention(request),
+    setUnreadCount: async (count) => title.setUnread(count),
+  };
+}
+
+/** The tab's title: `(3) SimpleChat` while unread, blinking on a mention until the tab is looked at. */
+class TabTitle {
+  private unread = 0;
+  private blinkTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly doc: Document,
+    private readonly win: Window,
+  ) {
+    const stop = (): void => {
+      if (this.seen()) this.stopBlink();
+    };
+    win.addEventListener('focus', stop);
+    doc.addEventListener('visibilitychange', stop);
+  }
+
+  setUnread(count: number): void {
+    this.unread = count;
+    if (this.blinkTimer === undefined) this.doc.title = this.plain();
+  }
+
+  attention(request: AttentionRequest): void {
+    if (this.seen()) return;
+    this.notify(request);
+    if (this.blinkTimer !== undefined) return;
+    const alert = `✉ ${request.from}`;
+    let on = false;
+    this.blinkTimer = setInterval(() => {
+      on = !on;
+      this.doc.title = on ? alert : this.plain();
+    }, BLINK_INTERVAL_MS);
+  }
+
+  private notify(request: AttentionRequest): void {
+    const N = (this.win as Window & { Notification?: typeof Notification }).Notification;
+    if (!N || N.permission !== 'granted') return;
+    try {
+      new N(request.from, { body: request.text.slice(0, 200), tag: 'simplechat' });
+    } catch {
+      // Some browsers allow notifications only from a service worker; the title still blinks.
+    }
+  }
+
+  private stopBlink(): void {
+    if (this.blinkTimer === undefined) return;
+    clearInterval(this.blinkTimer);
+    this.blinkTimer = undefined;
+    this.doc.title = this.plain();
+  }
+
+  private plain(): string {
+    const base = this.doc.querySelector('meta[name="application-name"]')?.getAttribute('content') ?? 'SimpleChat';
+    return this.unread > 0 ? `(${this.unread}) ${base}` : base;
+  }
+
+  private seen(): boolean {
+    return this.doc.visibilityState === 'visible' && this.doc.hasFocus();
+  }
+}

@@ -1,0 +1,372 @@
+import { LitElement, css, html } from 'lit';
+import type { TemplateResult } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { DEFAULT_SETTINGS } from '../../src-shared/bridge';
+import type { ChatBridge, ConnectRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
+import type { Identity } from '../../src-shared/protocol';
+import { insertMention } from '../format/mention';
+import { resolveLanguage, stringsFor } from '../i18n';
+import type { Strings, UiLanguage } from '../i18n';
+import { INITIAL_STATE, attentionFor, reduce } from '../state/chat-state';
+import type { ChatEvent, ChatState } from '../state/chat-state';
+import { lineAt } from '../state/log';
+import type { ChatLog } from './chat-log';
+import type { ConnectForm } from './events';
+import type { MessageInput } from './message-input';
+import './chat-log';
+import './connect-dialog';
+import './message-input';
+import './user-list';
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The root: owns the chat state (folded from bridge events by the pure reducer),
+ * the draft and the dialog, and turns the components' events into bridge commands.
+ */
+@customElement('chat-app')
+export class ChatApp extends LitElement {
+  @property({ attribute: false }) accessor bridge: ChatBridge | null = null;
+  /** Hosting a room needs the desktop app; a browser cannot listen. */
+  @property({ type: Boolean }) accessor canHost = false;
+
+  @state() private accessor chat: ChatState = INITIAL_STATE;
+  @state() private accessor settings: Settings = DEFAULT_SETTINGS as Settings;
+  @state() private accessor language: UiLanguage = 'en';
+  @state() private accessor draft = '';
+  @state() private accessor dialogOpen = false;
+  @state() private accessor connecting = false;
+  @state() private accessor dialogError: string | null = null;
+
+  @query('message-input') private accessor messageInput!: MessageInput | null;
+  @query('chat-log') private accessor chatLog!: ChatLog | null;
+
+  private unsubscribers: Unsubscribe[] = [];
+  private unread = 0;
+  /** The last click-to-mention, so a double-click (private mode) can take it back. */
+  private lastMention: { userId: number; before: string; after: string } | null = null;
+  private readonly onFocusChange = (): void => this.clearUnreadIfSeen();
+
+  static override styles = css`
+    :host {
+      display: block;
+      height: 100%;
+      box-sizing: border-box;
+      padding: 10px;
+      background: var(--window-bg, #eceef0);
+      color: var(--text, #2c3e50);
+      font-family: var(--font, system-ui, 'Segoe UI', Roboto, Ubuntu, 'DejaVu Sans', sans-serif);
+      font-size: 14px;
+    }
+    .window {
+      display: grid;
+      grid-template-columns: minmax(150px, 220px) 1fr;
+      gap: 8px;
+      height: 100%;
+    }
+    aside,
+    main {
+      display: flex;
+      flex-direction: column;
+      gap: 6px;
+      min-height: 0;
+      min-width: 0;
+    }
+    user-list,
+    chat-log {
+      flex: 1;
+    }
+    .status {
+      display: flex;
+      align-items: center;
+      gap: 6px;
+      min-height: 28px;
+    }
+    .dot {
+      width: 9px;
+      height: 9px;
+      border-radius: 50%;
+      flex: none;
+      background: var(--system, #95a5a6);
+    }
+    .dot.authorized {
+      background: #27ae60;
+    }
+    .dot.connecting,
+    .dot.open,
+    .dot.reconnecting {
+      background: #f39c12;
+    }
+    .dot.closed {
+      background: #c0392b;
+    }
+    .status-text {
+      flex: 1;
+      font-size: 13px;
+      color: var(--system, #7f8c8d);
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .settings {
+      font: inherit;
+      font-size: 13px;
+      padding: 3px 8px;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 5px;
+      background: var(--button-bg, #fafafa);
+      color: inherit;
+      cursor: pointer;
+    }
+    .settings:hover {
+      background: var(--hover-bg, #eef3f8);
+    }
+    .settings:focus-visible {
+      outline: 2px solid var(--focus, #2980b9);
+      outline-offset: 1px;
+    }
+    @media (max-width: 560px) {
+      .window {
+        grid-template-columns: 1fr;
+        grid-template-rows: 120px 1fr;
+      }
+    }
+  `;
+
+  private get strings(): Strings {
+    return stringsFor(this.language);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('focus', this.onFocusChange);
+    document.addEventListener('visibilitychange', this.onFocusChange);
+    this.language = resolveLanguage('auto', navigator.languages ?? [navigator.language]);
+    if (this.bridge) void this.start(this.bridge);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('focus', this.onFocusChange);
+    document.removeEventListener('visibilitychange', this.onFocusChange);
+    for (const unsubscribe of this.unsubscribers) unsubscribe();
+    this.unsubscribers = [];
+  }
+
+  private async start(bridge: ChatBridge): Promise<void> {
+    this.unsubscribers.push(
+      bridge.on('message', (message) => this.apply({ type: 'message', message, time: Date.now() })),
+      bridge.on('status', (status) => {
+        this.apply({ type: 'status', status, time: Date.now() });
+        // Automatic reconnects never ask; a connection that ended by itself (or gave up) does.
+        if (status.state === 'closed' && !status.byUser) this.dialogOpen = true;
+      }),
+      bridge.on('notice', (notice) => this.apply({ type: 'notice', notice, time: Date.now() })),
+      bridge.on('hosting', (hosting) => this.apply({ type: 'hosting', hosting, time: Date.now() })),
+    );
+    try {
+      this.applySettings(await bridge.getSettings());
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
+    this.dialogOpen = true;
+  }
+
+  private applySettings(settings: Settings): void {
+    this.settings = settings;
+    this.language = resolveLanguage(settings.language, navigator.languages ?? [navigator.language]);
+    document.documentElement.lang = this.language;
+    document.title = this.strings.appTitle;
+  }
+
+  private apply(event: ChatEvent): void {
+    const before = this.chat;
+    const after = reduce(before, event);
+    this.chat = after;
+    for (let i = before.log.count; i < after.log.count; i++) {
+      const line = lineAt(after.log, i);
+      if (line?.kind !== 'chat' || line.mine || line.replayed) continue;
+      if (!this.isSeen()) {
+        this.unread += 1;
+        void this.bridge?.setUnreadCount(this.unread).catch(() => undefined);
+      }
+      const kind = attentionFor(line);
+      if (kind) {
+        const text = line.runs.map((r) => r.text).join('');
+        void this.bridge?.requestAttention({ kind, from: line.from.userName, text }).catch(() => undefined);
+      }
+    }
+  }
+
+  private isSeen(): boolean {
+    return document.visibilityState === 'visible' && document.hasFocus();
+  }
+
+  private clearUnreadIfSeen(): void {
+    if (this.unread === 0 || !this.isSeen()) return;
+    this.unread = 0;
+    void this.bridge?.setUnreadCount(0).catch(() => undefined);
+  }
+
+  protected override render(): TemplateResult {
+    const s = this.strings;
+    const chat = this.chat;
+    const connection = chat.connection.state;
+    return html`
+      <div class="window">
+        <aside>
+          <div class="status">
+            <span class="dot ${connection}" aria-hidden="true"></span>
+            <span class="status-text" role="status">${s.status[connection]}</span>
+            <button type="button" class="settings" aria-haspopup="dialog" @click=${this.openDialog}>${s.connectionSettings}</button>
+          </div>
+          <user-list
+            .users=${chat.users}
+            .self=${chat.self}
+            .privateTarget=${chat.privateTarget}
+            .strings=${s}
+            @nick-activated=${this.onNickActivated}
+            @private-requested=${this.onPrivateRequested}
+          ></user-list>
+        </aside>
+        <main>
+          <chat-log .log=${chat.log} .strings=${s} @nick-activated=${this.onNickActivated}></chat-log>
+          <message-input
+            .value=${this.draft}
+            .privateTarget=${chat.privateTarget}
+            .strings=${s}
+            ?enabled=${chat.self !== null}
+            @draft-changed=${(e: CustomEvent<{ text: string }>) => (this.draft = e.detail.text)}
+            @message-submitted=${this.onSubmit}
+            @private-closed=${() => this.apply({ type: 'private-closed' })}
+          ></message-input>
+        </main>
+      </div>
+      <connect-dialog
+        ?open=${this.dialogOpen}
+        ?dismissible=${connection !== 'idle' && connection !== 'closed'}
+        ?canHost=${this.canHost}
+        ?busy=${this.connecting}
+        .settings=${this.settings}
+        .hosting=${chat.hosting}
+        .error=${this.dialogError}
+        .strings=${s}
+        @connect-requested=${this.onConnectRequested}
+        @dialog-dismissed=${this.closeDialog}
+        @disconnect-requested=${this.onDisconnectRequested}
+        @language-changed=${this.onLanguageChanged}
+      ></connect-dialog>
+    `;
+  }
+
+  private openDialog(): void {
+    this.dialogError = null;
+    this.dialogOpen = true;
+  }
+
+  private closeDialog(): void {
+    this.dialogOpen = false;
+    void this.updateComplete.then(() => this.messageInput?.focusInput());
+  }
+
+  private onNickActivated(event: CustomEvent<{ user: Identity }>): void {
+    const { user } = event.detail;
+    const before = this.draft;
+    this.draft = insertMention(before, user.userName);
+    this.lastMention = { userId: user.userId, before, after: this.draft };
+    void this.updateComplete.then(() => this.messageInput?.focusInput());
+  }
+
+  private onPrivateRequested(event: CustomEvent<{ user: Identity }>): void {
+    const { user } = event.detail;
+    const mention = this.lastMention;
+    // A double-click starts with a click: take back the mention that click inserted.
+    if (mention && mention.userId === user.userId && mention.after === this.draft) this.draft = mention.before;
+    this.lastMention = null;
+    if (user.userId !== this.chat.self?.userId) this.apply({ type: 'private-started', user });
+    void this.updateComplete.then(() => this.messageInput?.focusInput());
+  }
+
+  private async onSubmit(event: CustomEvent<{ text: string }>): Promise<void> {
+    const bridge = this.bridge;
+    if (!bridge || this.chat.self === null) return;
+    const text = event.detail.text;
+    const toUserId = this.chat.privateTarget?.userId ?? 0;
+    try {
+      // The server's echo is the line in the log; until then the text is only gone from the input.
+      await bridge.send({ text, toUserId });
+      if (this.draft === text) this.draft = '';
+      this.chatLog?.scrollToEnd();
+    } catch (error) {
+      this.apply({ type: 'notice', notice: { kind: 'send-failed', reason: errorText(error) }, time: Date.now() });
+    }
+  }
+
+  private async onConnectRequested(event: CustomEvent<ConnectForm>): Promise<void> {
+    const bridge = this.bridge;
+    if (!bridge) return;
+    const form = event.detail;
+    this.connecting = true;
+    this.dialogError = null;
+    try {
+      const patch: SettingsPatch = {
+        userName: form.userName,
+        userColor: form.userColor,
+        gender: form.gender,
+        roomKey: form.roomKey,
+        hostRoom: form.hostRoom,
+        ...(form.hostRoom ? { hostPort: form.port } : { server: form.server, port: form.port }),
+      };
+      this.settings = await bridge.saveSettings(patch).catch(() => ({ ...this.settings, ...patch }));
+      if (form.hostRoom) {
+        const hosting = this.chat.hosting;
+        if (hosting.state !== 'running' || hosting.port !== form.port) {
+          if (hosting.state === 'running') await bridge.stopHosting();
+          const started = await bridge.hostRoom(form.roomKey ? { port: form.port, roomKey: form.roomKey } : { port: form.port });
+          this.apply({ type: 'hosting', hosting: started, time: Date.now() });
+          if (started.state === 'failed') throw new Error(started.message);
+        }
+      } else if (this.chat.hosting.state === 'running') {
+        await bridge.stopHosting();
+      }
+      const request: ConnectRequest = {
+        server: form.server,
+        port: form.port,
+        userName: form.userName,
+        userColor: form.userColor,
+        gender: form.gender,
+      };
+      if (form.roomKey) request.roomKey = form.roomKey;
+      await bridge.connect(request);
+      this.closeDialog();
+    } catch (error) {
+      this.dialogError = errorText(error);
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  private async onDisconnectRequested(): Promise<void> {
+    try {
+      await this.bridge?.disconnect();
+    } catch (error) {
+      this.dialogError = errorText(error);
+    }
+  }
+
+  private async onLanguageChanged(event: CustomEvent<{ language: Language }>): Promise<void> {
+    const language = event.detail.language;
+    this.applySettings({ ...this.settings, language });
+    try {
+      this.settings = await this.bridge!.saveSettings({ language });
+    } catch {
+      // Kept for this session; the next start falls back to the stored choice.
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'chat-app': ChatApp;
+  }
+}

@@ -1,0 +1,454 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type { PropertyValues, TemplateResult } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
+import type { HostingStatus, Language, Settings } from '../../src-shared/bridge';
+import { DEFAULT_SETTINGS } from '../../src-shared/bridge';
+import { PALETTE, cleanUserName, isValidColor } from '../../src-shared/protocol';
+import type { Gender } from '../../src-shared/protocol';
+import { isValidServer, parsePort } from '../format/address';
+import { format } from '../i18n';
+import type { Strings } from '../i18n';
+import { en } from '../i18n/en';
+import { cssProperties, nickColor } from './css-properties';
+import { emit } from './events';
+
+/** Where the app connects when it hosts the room itself. */
+export const LOCAL_SERVER = '127.0.0.1';
+
+type Field = 'server' | 'port' | 'nickname';
+
+/**
+ * The connect dialog (modal): server, port, nickname, colour, gender, "host a room",
+ * room key and language, prefilled from settings. Enter connects; Esc closes it only
+ * when there is a connection to go back to.
+ */
+@customElement('connect-dialog')
+export class ConnectDialog extends LitElement {
+  @property({ type: Boolean }) accessor open = false;
+  /** A connection exists, so the dialog may be closed without connecting. */
+  @property({ type: Boolean }) accessor dismissible = false;
+  @property({ type: Boolean }) accessor canHost = false;
+  /** Connect was pressed and is in progress. */
+  @property({ type: Boolean }) accessor busy = false;
+  @property({ attribute: false }) accessor settings: Settings = DEFAULT_SETTINGS as Settings;
+  @property({ attribute: false }) accessor hosting: HostingStatus = { state: 'stopped' };
+  /** What went wrong with the last Connect, for people. */
+  @property({ attribute: false }) accessor error: string | null = null;
+  @property({ attribute: false }) accessor strings: Strings = en;
+
+  @state() private accessor server = '';
+  @state() private accessor portText = '';
+  @state() private accessor nickname = '';
+  @state() private accessor color: string = PALETTE[0];
+  @state() private accessor gender: Gender = 0;
+  @state() private accessor hostRoom = false;
+  @state() private accessor roomKey = '';
+  @state() private accessor invalid: ReadonlySet<Field> = new Set();
+
+  @query('dialog') private accessor dialog!: HTMLDialogElement | null;
+
+  static override styles = css`
+    dialog {
+      border: none;
+      border-radius: 10px;
+      padding: 0;
+      width: min(460px, calc(100vw - 32px));
+      max-height: calc(100vh - 32px);
+      box-shadow: 0 12px 40px rgb(0 0 0 / 0.3);
+      color: var(--text, #2c3e50);
+      background: var(--dialog-bg, #f7f8f9);
+      font-size: 14px;
+    }
+    dialog::backdrop {
+      background: rgb(30 40 50 / 0.35);
+    }
+    form {
+      display: grid;
+      grid-template-columns: auto 1fr;
+      gap: 10px 12px;
+      align-items: center;
+      padding: 18px 20px 16px;
+    }
+    h2 {
+      grid-column: 1 / -1;
+      margin: 0 0 4px;
+      font-size: 17px;
+      font-weight: 600;
+    }
+    label,
+    .label {
+      white-space: nowrap;
+    }
+    .row {
+      display: flex;
+      gap: 8px;
+      align-items: center;
+      min-width: 0;
+    }
+    input[type='text'],
+    input[type='password'],
+    select {
+      box-sizing: border-box;
+      width: 100%;
+      min-width: 0;
+      font: inherit;
+      padding: 6px 8px;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 5px;
+      background: #fff;
+      color: inherit;
+    }
+    input:disabled {
+      background: var(--disabled-bg, #eceeef);
+      color: #7f8c8d;
+    }
+    #port {
+      width: 7ch;
+      flex: none;
+      box-sizing: content-box;
+    }
+    [aria-invalid='true'] {
+      border-color: var(--bad, #c0392b);
+      outline-color: var(--bad, #c0392b);
+    }
+    .hint,
+    .problem {
+      grid-column: 2;
+      margin: -6px 0 0;
+      font-size: 12px;
+      color: var(--system, #7f8c8d);
+    }
+    .problem {
+      color: var(--bad, #c0392b);
+    }
+    .swatches {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 6px;
+      align-items: center;
+    }
+    .swatch {
+      box-sizing: border-box;
+      width: 22px;
+      height: 22px;
+      padding: 0;
+      border-radius: 50%;
+      border: 2px solid #fff;
+      box-shadow: 0 0 0 1px rgb(0 0 0 / 0.25);
+      background: var(--swatch, #34495e);
+      cursor: pointer;
+    }
+    .swatch[aria-checked='true'] {
+      box-shadow: 0 0 0 2px var(--swatch, #34495e);
+    }
+    input[type='color'] {
+      width: 30px;
+      height: 24px;
+      padding: 0 2px;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 5px;
+      background: #fff;
+      cursor: pointer;
+    }
+    .custom[data-checked] {
+      box-shadow: 0 0 0 2px var(--swatch, #34495e);
+    }
+    .preview {
+      font-weight: 700;
+      text-decoration: underline;
+      color: var(--nick-color, #34495e);
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .check {
+      grid-column: 1 / -1;
+      display: flex;
+      gap: 8px;
+      align-items: center;
+    }
+    .check + .hint {
+      grid-column: 1 / -1;
+      margin-left: 26px;
+    }
+    .hosting {
+      grid-column: 1 / -1;
+      font-size: 13px;
+      background: #eaf6ef;
+      border-radius: 6px;
+      padding: 6px 10px;
+    }
+    .hosting code {
+      user-select: all;
+    }
+    .error {
+      grid-column: 1 / -1;
+      margin: 0;
+      padding: 6px 10px;
+      border-radius: 6px;
+      background: #fbeaea;
+      color: var(--bad, #c0392b);
+    }
+    hr {
+      grid-column: 1 / -1;
+      width: 100%;
+      border: none;
+      border-top: 1px solid var(--panel-border, #c8ccd0);
+      margin: 2px 0;
+    }
+    .buttons {
+      grid-column: 1 / -1;
+      display: flex;
+      justify-content: flex-end;
+      gap: 8px;
+    }
+    .buttons .left {
+      margin-right: auto;
+    }
+    button.action {
+      font: inherit;
+      min-width: 90px;
+      padding: 6px 14px;
+      border-radius: 6px;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      background: #fff;
+      color: inherit;
+      cursor: pointer;
+    }
+    button.primary {
+      background: var(--accent, #2980b9);
+      border-color: var(--accent, #2980b9);
+      color: #fff;
+      font-weight: 600;
+    }
+    button:disabled {
+      opacity: 0.6;
+      cursor: default;
+    }
+    :focus-visible {
+      outline: 2px solid var(--focus, #2980b9);
+      outline-offset: 2px;
+    }
+  `;
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const opening = changed.has('open') && this.open;
+    if (opening || (changed.has('settings') && !this.open)) this.loadFromSettings();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const dialog = this.dialog;
+    if (!dialog || !changed.has('open')) return;
+    if (this.open && !dialog.open) {
+      dialog.showModal();
+      this.firstEmptyField()?.focus();
+    } else if (!this.open && dialog.open) {
+      dialog.close();
+    }
+  }
+
+  private loadFromSettings(): void {
+    const s = this.settings;
+    this.server = s.server;
+    this.hostRoom = this.canHost && s.hostRoom;
+    this.portText = String(this.hostRoom ? s.hostPort : s.port);
+    this.nickname = s.userName;
+    this.color = s.userColor;
+    this.gender = s.gender;
+    this.roomKey = s.roomKey;
+    this.invalid = new Set();
+  }
+
+  private firstEmptyField(): HTMLElement | null {
+    const id = this.nickname.trim() === '' ? 'nickname' : 'connect';
+    return this.renderRoot.querySelector<HTMLElement>(`#${id}`);
+  }
+
+  protected override render(): TemplateResult {
+    const s = this.strings;
+    const cleaned = cleanUserName(this.nickname, '');
+    const invalid = (f: Field) => (this.invalid.has(f) ? 'true' : 'false');
+    const inPalette = (PALETTE as readonly string[]).includes(this.color.toLowerCase());
+    return html`<dialog aria-labelledby="title" @cancel=${this.onCancel} @close=${this.onClose} @keydown=${this.onKeyDown}>
+      <form novalidate @submit=${this.onSubmit}>
+        <h2 id="title">${s.dialogTitle}</h2>
+
+        <label for="server">${s.server}</label>
+        <div class="row">
+          <input id="server" type="text" autocomplete="off" spellcheck="false"
+            aria-invalid=${invalid('server')} aria-describedby="server-problem"
+            ?disabled=${this.hostRoom}
+            .value=${live(this.hostRoom ? LOCAL_SERVER : this.server)}
+            @input=${(e: Event) => (this.server = (e.target as HTMLInputElement).value)} />
+          <label for="port">${s.port}</label>
+          <input id="port" type="text" inputmode="numeric" autocomplete="off" maxlength="5"
+            aria-invalid=${invalid('port')} aria-describedby="port-problem"
+            .value=${live(this.portText)}
+            @input=${(e: Event) => (this.portText = (e.target as HTMLInputElement).value)} />
+        </div>
+        ${this.invalid.has('server') ? html`<p class="problem" id="server-problem">${s.invalidServer}</p>` : nothing}
+        ${this.invalid.has('port') ? html`<p class="problem" id="port-problem">${s.invalidPort}</p>` : nothing}
+
+        <label for="nickname">${s.nickname}</label>
+        <input id="nickname" type="text" autocomplete="nickname" spellcheck="false" maxlength="64"
+          aria-invalid=${invalid('nickname')} aria-describedby="nickname-note"
+          .value=${live(this.nickname)}
+          @input=${(e: Event) => (this.nickname = (e.target as HTMLInputElement).value)} />
+        ${this.invalid.has('nickname')
+          ? html`<p class="problem" id="nickname-note">${s.emptyNickname}</p>`
+          : cleaned !== '' && cleaned !== this.nickname.trim()
+            ? html`<p class="hint" id="nickname-note">${format(s.nicknameCleaned, { name: cleaned })}</p>`
+            : nothing}
+
+        <span class="label" id="color-label">${s.color}</span>
+        <div class="row">
+          <div class="swatches" role="radiogroup" aria-label=${s.color} @keydown=${this.onSwatchKey}>
+            ${PALETTE.map((c) => {
+              const checked = this.color.toLowerCase() === c;
+              return html`<button type="button" class="swatch" role="radio" aria-label=${c} title=${c}
+                aria-checked=${checked ? 'true' : 'false'}
+                tabindex=${checked || (!inPalette && c === PALETTE[0]) ? '0' : '-1'}
+                ${cssProperties({ '--swatch': c })}
+                @click=${() => (this.color = c)}></button>`;
+            })}
+            <input type="color" class="custom" aria-label=${s.customColor} title=${s.customColor}
+              ?data-checked=${!inPalette}
+              ${cssProperties({ '--swatch': isValidColor(this.color) ? this.color : PALETTE[0] })}
+              .value=${live(toSixDigits(this.color))}
+              @input=${(e: Event) => (this.color = (e.target as HTMLInputElement).value)} />
+          </div>
+          <span class="preview" aria-hidden="true" ${nickColor(this.color)}>${cleaned || '—'}</span>
+        </div>
+
+        <label for="gender">${s.gender}</label>
+        <select id="gender" .value=${live(String(this.gender))}
+          @change=${(e: Event) => (this.gender = Number((e.target as HTMLSelectElement).value) as Gender)}>
+          ${([0, 1, 2] as const).map((g) => html`<option value=${g} ?selected=${this.gender === g}>${s.genders[g]}</option>`)}
+        </select>
+
+        <label for="room-key">${s.roomKey}</label>
+        <input id="room-key" type="password" autocomplete="off" maxlength="128" aria-describedby="room-key-hint"
+          .value=${live(this.roomKey)}
+          @input=${(e: Event) => (this.roomKey = (e.target as HTMLInputElement).value)} />
+        <p class="hint" id="room-key-hint">${s.roomKeyHint}</p>
+
+        <label class="check">
+          <input id="host" type="checkbox" ?disabled=${!this.canHost} .checked=${live(this.hostRoom)}
+            aria-describedby="host-hint" @change=${this.onHostToggled} />
+          ${s.hostRoom}
+        </label>
+        <p class="hint" id="host-hint">${this.canHost ? s.hostRoomHint : s.hostRoomUnavailable}</p>
+        ${this.renderHosting()}
+
+        <label for="language">${s.language}</label>
+        <select id="language" .value=${live(this.settings.language)} @change=${this.onLanguage}>
+          <option value="auto" ?selected=${this.settings.language === 'auto'}>${s.languageAuto}</option>
+          <option value="en" ?selected=${this.settings.language === 'en'}>English</option>
+          <option value="ru" ?selected=${this.settings.language === 'ru'}>Русский</option>
+        </select>
+
+        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+        <hr />
+        <div class="buttons">
+          ${this.dismissible
+            ? html`<button type="button" class="action left" @click=${() => emit(this, 'disconnect-requested', {})}>${s.disconnect}</button>
+                <button type="button" class="action" @click=${() => emit(this, 'dialog-dismissed', {})}>${s.close}</button>`
+            : nothing}
+          <button id="connect" type="submit" class="action primary" ?disabled=${this.busy}>${s.connect}</button>
+        </div>
+      </form>
+    </dialog>`;
+  }
+
+  private renderHosting(): TemplateResult | typeof nothing {
+    const h = this.hosting;
+    if (h.state !== 'running' || h.addresses.length + h.webUrls.length === 0) return nothing;
+    const all = [...h.addresses, ...h.webUrls];
+    return html`<div class="hosting">${this.strings.hostingAt}:
+      ${all.map((a, i) => html`${i > 0 ? ' · ' : ''}<code>${a}</code>`)}</div>`;
+  }
+
+  private onHostToggled(event: Event): void {
+    this.hostRoom = (event.target as HTMLInputElement).checked;
+    // One port field: the room's port when hosting, the server's otherwise.
+    if (parsePort(this.portText) === null) this.portText = String(this.hostRoom ? this.settings.hostPort : this.settings.port);
+  }
+
+  private onLanguage(event: Event): void {
+    emit(this, 'language-changed', { language: (event.target as HTMLSelectElement).value as Language });
+  }
+
+  private onSwatchKey(event: KeyboardEvent): void {
+    const step = event.key === 'ArrowRight' || event.key === 'ArrowDown' ? 1 : event.key === 'ArrowLeft' || event.key === 'ArrowUp' ? -1 : 0;
+    if (step === 0 || !(event.target as HTMLElement).classList.contains('swatch')) return;
+    event.preventDefault();
+    const index = Math.max(0, (PALETTE as readonly string[]).indexOf(this.color.toLowerCase()));
+    const next = PALETTE[(index + step + PALETTE.length) % PALETTE.length]!;
+    this.color = next;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`.swatch[aria-label="${next}"]`)?.focus());
+  }
+
+  private onKeyDown(event: KeyboardEvent): void {
+    if (event.key === 'Escape') {
+      // Handled here so the browser's own close request never closes an undismissible dialog.
+      event.preventDefault();
+      if (this.dismissible) emit(this, 'dialog-dismissed', {});
+    } else if (event.key === 'Enter' && !event.isComposing) {
+      const target = event.composedPath()[0] as HTMLElement;
+      if (target.tagName === 'BUTTON' || target.tagName === 'SELECT' || (target as HTMLInputElement).type === 'color') return;
+      event.preventDefault();
+      this.renderRoot.querySelector('form')?.requestSubmit();
+    }
+  }
+
+  private onCancel(event: Event): void {
+    event.preventDefault();
+    if (this.dismissible) emit(this, 'dialog-dismissed', {});
+  }
+
+  private onClose(): void {
+    // A close the app did not ask for (the platform's close request): stay open.
+    if (this.open) this.dialog?.showModal();
+  }
+
+  private onSubmit(event: SubmitEvent): void {
+    event.preventDefault();
+    if (this.busy) return;
+    const port = parsePort(this.portText);
+    const userName = cleanUserName(this.nickname, '');
+    const server = this.server.trim();
+    const invalid = new Set<Field>();
+    if (!this.hostRoom && !isValidServer(server)) invalid.add('server');
+    if (port === null) invalid.add('port');
+    if (userName === '') invalid.add('nickname');
+    this.invalid = invalid;
+    if (invalid.size > 0) {
+      const first = (['server', 'port', 'nickname'] as const).find((f) => invalid.has(f))!;
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#${first}`)?.focus());
+      return;
+    }
+    emit(this, 'connect-requested', {
+      server: this.hostRoom ? LOCAL_SERVER : server,
+      port: port!,
+      userName,
+      userColor: isValidColor(this.color) ? this.color : PALETTE[0],
+      gender: this.gender,
+      hostRoom: this.hostRoom,
+      roomKey: this.roomKey,
+    });
+  }
+}
+
+/** `<input type=color>` speaks only `#rrggbb`. */
+function toSixDigits(color: string): string {
+  if (!isValidColor(color)) return PALETTE[0];
+  if (color.length === 7) return color.toLowerCase();
+  return `#${[...color.slice(1)].map((c) => c + c).join('')}`.toLowerCase();
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'connect-dialog': ConnectDialog;
+  }
+}

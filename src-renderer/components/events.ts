@@ -1,0 +1,46 @@
+import type { Language } from '../../src-shared/bridge';
+import type { Gender, Identity } from '../../src-shared/protocol';
+
+/** What the connect dialog hands up when the user presses Connect; already checked. */
+export interface ConnectForm {
+  server: string;
+  port: number;
+  userName: string;
+  userColor: string;
+  gender: Gender;
+  hostRoom: boolean;
+  roomKey: string;
+}
+
+/** Every event a component sends up, with its detail: one map, so senders and listeners agree. */
+export interface ChatUiEvents {
+  /** A name was clicked (log or list), or Space on a listed user: mention them. */
+  'nick-activated': { user: Identity };
+  /** Double-click or Enter on a listed user: talk to them privately. */
+  'private-requested': { user: Identity };
+  'private-closed': Record<string, never>;
+  'draft-changed': { text: string };
+  'message-submitted': { text: string };
+  'connect-requested': ConnectForm;
+  'disconnect-requested': Record<string, never>;
+  'dialog-dismissed': Record<string, never>;
+  'language-changed': { language: Language };
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'nick-activated': CustomEvent<ChatUiEvents['nick-activated']>;
+    'private-requested': CustomEvent<ChatUiEvents['private-requested']>;
+    'private-closed': CustomEvent<ChatUiEvents['private-closed']>;
+    'draft-changed': CustomEvent<ChatUiEvents['draft-changed']>;
+    'message-submitted': CustomEvent<ChatUiEvents['message-submitted']>;
+    'connect-requested': CustomEvent<ChatUiEvents['connect-requested']>;
+    'disconnect-requested': CustomEvent<ChatUiEvents['disconnect-requested']>;
+    'dialog-dismissed': CustomEvent<ChatUiEvents['dialog-dismissed']>;
+    'language-changed': CustomEvent<ChatUiEvents['language-changed']>;
+  }
+}
+
+export function emit<K extends keyof ChatUiEvents>(from: HTMLElement, name: K, detail: ChatUiEvents[K]): void {
+  from.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+}

@@ -1,0 +1,149 @@
+import { LitElement, css, html } from 'lit';
+import type { TemplateResult } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
+import { MAX_TEXT_LENGTH } from '../../src-shared/protocol';
+import type { Identity } from '../../src-shared/protocol';
+import { fillTemplate } from '../i18n';
+import type { Strings } from '../i18n';
+import { en } from '../i18n/en';
+import { nickColor } from './css-properties';
+import { emit } from './events';
+
+/**
+ * Where a line is written: who it goes to ("Send to everyone", or "To Nick" with a
+ * close button in private mode) and the one-line input. Enter sends, Esc leaves
+ * private mode. The draft belongs to the app; this only shows and reports it.
+ */
+@customElement('message-input')
+export class MessageInput extends LitElement {
+  @property({ attribute: false }) accessor value = '';
+  @property({ type: Boolean }) accessor enabled = false;
+  @property({ attribute: false }) accessor privateTarget: Identity | null = null;
+  @property({ attribute: false }) accessor strings: Strings = en;
+
+  @query('input') private accessor input!: HTMLInputElement | null;
+
+  static override styles = css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      gap: 6px;
+    }
+    .target {
+      display: flex;
+      align-items: center;
+      gap: 6px;
+      min-height: 26px;
+      padding: 0 4px;
+      font-size: 14px;
+      color: var(--text, #2c3e50);
+    }
+    .target .nick {
+      font-weight: 700;
+      color: var(--nick-color, #34495e);
+    }
+    .close {
+      font: inherit;
+      width: 24px;
+      height: 24px;
+      padding: 0;
+      line-height: 1;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 4px;
+      background: var(--button-bg, #fafafa);
+      cursor: pointer;
+    }
+    .close:hover {
+      background: var(--hover-bg, #eef3f8);
+    }
+    .close:focus-visible,
+    input:focus-visible {
+      outline: 2px solid var(--focus, #2980b9);
+      outline-offset: 1px;
+    }
+    input {
+      box-sizing: border-box;
+      width: 100%;
+      font: inherit;
+      font-size: 14px;
+      padding: 7px 10px;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 6px;
+      background: var(--panel-bg, #fff);
+      color: var(--text, #2c3e50);
+    }
+    input:disabled {
+      background: var(--disabled-bg, #f1f2f3);
+    }
+    .private-mode input {
+      border-color: var(--private-edge, #8e44ad);
+    }
+  `;
+
+  /** Puts the caret at the end of the input. */
+  focusInput(): void {
+    const input = this.input;
+    if (!input || input.disabled) return;
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
+  }
+
+  protected override render(): TemplateResult {
+    const s = this.strings;
+    const target = this.privateTarget;
+    return html`
+      <div class="target" id="target">
+        ${target
+          ? html`<button type="button" class="close" aria-label=${s.closePrivateMode} title=${s.closePrivateMode}
+                @click=${this.closePrivate}>×</button>
+              <span>${fillTemplate<unknown>(s.sendTo, {
+                nick: html`<span class="nick" ${nickColor(target.userColor)}>${target.userName}</span>`,
+              })}</span>`
+          : html`<span>${s.sendToEveryone}</span>`}
+      </div>
+      <div class=${target ? 'private-mode' : ''}>
+        <input
+          type="text"
+          aria-label=${s.message}
+          aria-describedby="target"
+          autocomplete="off"
+          spellcheck="true"
+          maxlength=${MAX_TEXT_LENGTH}
+          placeholder=${this.enabled ? s.messagePlaceholder : s.messagePlaceholderOffline}
+          ?disabled=${!this.enabled}
+          .value=${live(this.value)}
+          @input=${this.onInput}
+          @keydown=${this.onKeyDown}
+        />
+      </div>
+    `;
+  }
+
+  private onInput(event: InputEvent): void {
+    emit(this, 'draft-changed', { text: (event.target as HTMLInputElement).value });
+  }
+
+  private onKeyDown(event: KeyboardEvent): void {
+    if (event.isComposing) return;
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      const text = (event.target as HTMLInputElement).value;
+      if (text.trim() !== '') emit(this, 'message-submitted', { text });
+    } else if (event.key === 'Escape' && this.privateTarget) {
+      event.preventDefault();
+      this.closePrivate();
+    }
+  }
+
+  private closePrivate(): void {
+    emit(this, 'private-closed', {});
+    this.focusInput();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'message-input': MessageInput;
+  }
+}

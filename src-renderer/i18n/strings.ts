@@ -1,0 +1,81 @@
+import type { Gender } from '../../src-shared/protocol';
+
+export type UiLanguage = 'en' | 'ru';
+
+/**
+ * Every word the UI shows. Templates name their holes `{like_this}`; the log fills
+ * `{nick}` with a coloured, clickable name, so lines are templates, not finished text.
+ */
+export interface Strings {
+  appTitle: string;
+  // the main window
+  users: string;
+  you: string;
+  chatLog: string;
+  sendToEveryone: string;
+  /** Private mode label: `{nick}` is the recipient. */
+  sendTo: string;
+  closePrivateMode: string;
+  message: string;
+  messagePlaceholder: string;
+  messagePlaceholderOffline: string;
+  connectionSettings: string;
+  jumpToLatest: string;
+  privateFrom: string;
+  privateTo: string;
+  status: { idle: string; connecting: string; open: string; authorized: string; reconnecting: string; closed: string };
+  // the connect dialog
+  dialogTitle: string;
+  server: string;
+  port: string;
+  nickname: string;
+  color: string;
+  customColor: string;
+  gender: string;
+  genders: Record<Gender, string>;
+  hostRoom: string;
+  hostRoomHint: string;
+  hostRoomUnavailable: string;
+  roomKey: string;
+  roomKeyHint: string;
+  language: string;
+  languageAuto: string;
+  connect: string;
+  close: string;
+  disconnect: string;
+  hostingAt: string;
+  invalidServer: string;
+  invalidPort: string;
+  emptyNickname: string;
+  /** `{name}`: the nickname after cleaning. */
+  nicknameCleaned: string;
+  // the log
+  log: {
+    /** `{address}`: host:port. */
+    connecting: string;
+    connectingAgain: string;
+    connected: string;
+    loggedIn: string;
+    joined: Record<Gender, string>;
+    left: Record<Gender, string>;
+    lost: string;
+    closed: string;
+    closedNoReason: string;
+    closedByUser: string;
+    /** `{seconds}`, `{attempt}`. */
+    reconnecting: string;
+    /** `{reason}`, `{seconds}`, `{attempt}`. */
+    connectFailed: string;
+    error: string;
+    serverNewer: string;
+    sendFailed: string;
+    undelivered: string;
+    undeliveredTo: string;
+    privateEnded: string;
+    hosting: string;
+    hostingWeb: string;
+    hostingFailed: string;
+    hostingStopped: string;
+  };
+  errorCodes: Record<string, string>;
+}

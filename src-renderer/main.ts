@@ -1,0 +1,17 @@
+import type { ChatBridge } from '../src-shared/bridge';
+import { createBrowserBridge } from './bridges/browser-bridge';
+import './components/chat-app';
+
+declare global {
+  interface Window {
+    /** The preload's bridge, in the desktop app only. */
+    chat?: ChatBridge;
+  }
+}
+
+// In the desktop app the preload exposes `window.chat`; served to a browser, the page talks to the server itself.
+const preloadBridge = window.chat;
+const app = document.createElement('chat-app');
+app.bridge = preloadBridge ?? createBrowserBridge();
+app.canHost = preloadBridge !== undefined;
+document.body.append(app);

@@ -1,0 +1,225 @@
+import type { ConnectionStatus, HostingStatus, SessionNotice } from '../../src-shared/bridge';
+import { mentions, parseRichText } from '../../src-shared/protocol';
+import type { Identity, PrivateMessage, PublicMessage, ServerMessage } from '../../src-shared/protocol';
+import { displayAddress } from '../format/address';
+import { EMPTY_LOG, appendLines } from './log';
+import type { ChatLine, LogStore, NewLine, SystemEvent } from './log';
+
+export interface ChatState {
+  readonly connection: ConnectionStatus;
+  /** Who the server says we are; null while not logged in. */
+  readonly self: Identity | null;
+  /** Everyone online, in join order; empty while not logged in. */
+  readonly users: readonly Identity[];
+  readonly log: LogStore;
+  /** Private mode: who Enter sends to; null for everyone. */
+  readonly privateTarget: Identity | null;
+  readonly hosting: HostingStatus;
+}
+
+export const INITIAL_STATE: ChatState = {
+  connection: { state: 'idle' },
+  self: null,
+  users: [],
+  log: EMPTY_LOG,
+  privateTarget: null,
+  hosting: { state: 'stopped' },
+};
+
+/** Everything that changes the state; `time` is when it happened (the reducer reads no clock). */
+export type ChatEvent =
+  | { type: 'message'; message: ServerMessage; time: number }
+  | { type: 'status'; status: ConnectionStatus; time: number }
+  | { type: 'notice'; notice: SessionNotice; time: number }
+  | { type: 'hosting'; hosting: HostingStatus; time: number }
+  | { type: 'private-started'; user: Identity }
+  | { type: 'private-closed' }
+  | { type: 'local-error'; message: string; time: number };
+
+const sameUser = (a: Identity, b: Identity): boolean => a.userId === b.userId && a.userName === b.userName;
+
+function system(time: number, event: SystemEvent): NewLine {
+  return { kind: 'system', time, event };
+}
+
+function withLines(state: ChatState, lines: readonly NewLine[]): ChatState {
+  return lines.length === 0 ? state : { ...state, log: appendLines(state.log, lines) };
+}
+
+function identityOf(m: Identity): Identity {
+  return { userId: m.userId, userName: m.userName, gender: m.gender, userColor: m.userColor };
+}
+
+function publicLine(state: ChatState, m: PublicMessage, time: number, replayed: boolean): Omit<ChatLine, 'id'> {
+  const self = state.self;
+  const mine = self !== null && m.userId === self.userId;
+  return {
+    kind: 'chat',
+    time,
+    from: identityOf(m),
+    peer: null,
+    direction: 'public',
+    runs: parseRichText(m.text),
+    mentionsMe: self !== null && !mine && mentions(m.text, self.userName),
+    mine,
+    replayed,
+  };
+}
+
+function privateLine(state: ChatState, m: PrivateMessage, time: number): NewLine {
+  const self = state.self;
+  const mine = self !== null && m.userId === self.userId;
+  const recipient = state.users.find((u) => u.userId === m.toUserId) ?? null;
+  // The original server's "not delivered" copy: our own identity, no recipient, a text for people.
+  if (m.error !== undefined || (mine && m.toUserId === 0)) {
+    return system(time, { type: 'undelivered', to: m.toUserId === 0 ? null : recipient, text: m.text });
+  }
+  const peer = mine ? (recipient ?? { userId: m.toUserId, userName: `#${m.toUserId}`, gender: 0, userColor: '' }) : identityOf(m);
+  return {
+    kind: 'chat',
+    time,
+    from: identityOf(m),
+    peer,
+    direction: mine ? 'private-out' : 'private-in',
+    runs: parseRichText(m.text),
+    mentionsMe: false,
+    mine,
+    replayed: false,
+  };
+}
+
+/** Ends private mode when its target is gone, with a line that says so. */
+function dropPrivateTarget(state: ChatState, stillHere: (target: Identity) => boolean, time: number): ChatState {
+  const target = state.privateTarget;
+  if (target === null || stillHere(target)) return state;
+  return withLines({ ...state, privateTarget: null }, [system(time, { type: 'private-ended', user: target })]);
+}
+
+function reduceMessage(state: ChatState, message: ServerMessage, time: number): ChatState {
+  switch (message.action) {
+    case 'Ping':
+      return state;
+    case 'Authorized': {
+      const self = identityOf(message);
+      const next = withLines(
+        { ...state, self, users: message.users.map(identityOf) },
+        [system(time, { type: 'logged-in', self })],
+      );
+      return dropPrivateTarget(next, (t) => next.users.some((u) => sameUser(u, t)), time);
+    }
+    case 'Connected': {
+      const user = identityOf(message);
+      const users = state.users.some((u) => u.userId === user.userId) ? state.users : [...state.users, user];
+      return withLines({ ...state, users }, [system(time, { type: 'joined', user })]);
+    }
+    case 'Disconnected':
+    case 'ConnectionLost': {
+      const user = identityOf(message);
+      const users = state.users.filter((u) => u.userId !== user.userId);
+      const line = system(time, { type: message.action === 'Disconnected' ? 'left' : 'lost', user });
+      const next = withLines({ ...state, users }, [line]);
+      return dropPrivateTarget(next, (t) => t.userId !== user.userId, time);
+    }
+    case 'PublicMessage':
+      return withLines(state, [publicLine(state, message, time, false)]);
+    case 'History':
+      return withLines(state, message.messages.map((m) => publicLine(state, m, time, true)));
+    case 'PrivateMessage':
+      return withLines(state, [privateLine(state, message, time)]);
+    case 'Error':
+      return withLines(state, [system(time, { type: 'error', message: message.message, code: message.code })]);
+  }
+}
+
+const isLive = (s: ConnectionStatus): boolean => s.state === 'open' || s.state === 'authorized';
+
+function reduceStatus(state: ChatState, status: ConnectionStatus, time: number): ChatState {
+  const was = state.connection;
+  const next: ChatState = { ...state, connection: status };
+  switch (status.state) {
+    case 'idle':
+      return { ...next, self: null, users: [] };
+    case 'connecting':
+      return withLines({ ...next, self: null, users: [] }, [
+        system(time, { type: 'connecting', address: displayAddress(status.url), attempt: status.attempt }),
+      ]);
+    case 'open':
+      return withLines(next, [system(time, { type: 'connected' })]);
+    case 'authorized':
+      // The Authorized message fills in the user list and says "logged in"; this only keeps `self` right.
+      return { ...next, self: state.self ?? status.self };
+    case 'reconnecting': {
+      const lines: NewLine[] = [];
+      if (isLive(was)) lines.push(system(time, { type: 'closed', reason: status.reason, byUser: false }));
+      lines.push(
+        system(time, {
+          type: 'reconnecting',
+          delayMs: status.delayMs,
+          attempt: status.attempt,
+          reason: status.reason,
+          afterFailedAttempt: !isLive(was),
+        }),
+      );
+      return withLines({ ...next, self: null, users: [] }, lines);
+    }
+    case 'closed': {
+      const event: SystemEvent = { type: 'closed', reason: status.reason, byUser: status.byUser };
+      if (status.code !== undefined) event.code = status.code;
+      return withLines({ ...next, self: null, users: [] }, [system(time, event)]);
+    }
+  }
+}
+
+function reduceNotice(state: ChatState, notice: SessionNotice, time: number): ChatState {
+  switch (notice.kind) {
+    case 'server-newer':
+      return withLines(state, [system(time, { type: 'server-newer', action: notice.action })]);
+    case 'server-error':
+      return withLines(state, [system(time, { type: 'error', message: notice.message })]);
+    case 'send-failed':
+      return withLines(state, [system(time, { type: 'send-failed', reason: notice.reason })]);
+  }
+}
+
+function reduceHosting(state: ChatState, hosting: HostingStatus, time: number): ChatState {
+  const next = { ...state, hosting };
+  switch (hosting.state) {
+    case 'running':
+      return withLines(next, [
+        system(time, { type: 'hosting', port: hosting.port, addresses: hosting.addresses, webUrls: hosting.webUrls }),
+      ]);
+    case 'failed':
+      return withLines(next, [system(time, { type: 'hosting-failed', port: hosting.port, message: hosting.message })]);
+    case 'stopped':
+      return state.hosting.state === 'running' ? withLines(next, [system(time, { type: 'hosting-stopped' })]) : next;
+    case 'starting':
+      return next;
+  }
+}
+
+/** The whole UI state, one event at a time. Pure: never mutates, reads no clock. */
+export function reduce(state: ChatState, event: ChatEvent): ChatState {
+  switch (event.type) {
+    case 'message':
+      return reduceMessage(state, event.message, event.time);
+    case 'status':
+      return reduceStatus(state, event.status, event.time);
+    case 'notice':
+      return reduceNotice(state, event.notice, event.time);
+    case 'hosting':
+      return reduceHosting(state, event.hosting, event.time);
+    case 'private-started':
+      return { ...state, privateTarget: identityOf(event.user) };
+    case 'private-closed':
+      return state.privateTarget === null ? state : { ...state, privateTarget: null };
+    case 'local-error':
+      return withLines(state, [system(event.time, { type: 'error', message: event.message })]);
+  }
+}
+
+/** Whether a line should ask for the user's attention, and why. */
+export function attentionFor(line: ChatLine): 'mention' | 'private' | null {
+  if (line.mine || line.replayed) return null;
+  if (line.direction === 'private-in') return 'private';
+  return line.mentionsMe ? 'mention' : null;
+}

@@ -1,0 +1,86 @@
+import type { Identity, RichTextRun } from '../../src-shared/protocol';
+
+/** Things the log says that nobody typed; worded at render time, in the current language. */
+export type SystemEvent =
+  | { type: 'connecting'; address: string; attempt: number }
+  | { type: 'connected' }
+  | { type: 'logged-in'; self: Identity }
+  | { type: 'joined'; user: Identity }
+  | { type: 'left'; user: Identity }
+  | { type: 'lost'; user: Identity }
+  | { type: 'closed'; reason: string; byUser: boolean; code?: number }
+  | { type: 'reconnecting'; delayMs: number; attempt: number; reason: string; afterFailedAttempt: boolean }
+  | { type: 'error'; message: string; code?: string }
+  | { type: 'server-newer'; action: string }
+  | { type: 'send-failed'; reason: string }
+  | { type: 'undelivered'; to: Identity | null; text: string }
+  | { type: 'private-ended'; user: Identity }
+  | { type: 'hosting'; port: number; addresses: readonly string[]; webUrls: readonly string[] }
+  | { type: 'hosting-failed'; port: number; message: string }
+  | { type: 'hosting-stopped' };
+
+export type ChatDirection = 'public' | 'private-in' | 'private-out';
+
+export interface SystemLine {
+  kind: 'system';
+  id: number;
+  time: number;
+  event: SystemEvent;
+}
+
+export interface ChatLine {
+  kind: 'chat';
+  id: number;
+  time: number;
+  from: Identity;
+  /** For private lines: the other person (the sender when in, the recipient when out). */
+  peer: Identity | null;
+  direction: ChatDirection;
+  runs: readonly RichTextRun[];
+  mentionsMe: boolean;
+  /** Written by this user (the server's echo). */
+  mine: boolean;
+  /** Replayed by the server after a reconnect (`History`). */
+  replayed: boolean;
+}
+
+export type LogLine = SystemLine | ChatLine;
+
+/*
+ * The log is append-only and may hold 100 000 lines, so it is stored in fixed-size
+ * blocks: appending copies only the last block and the (short) block index, and the
+ * view re-renders only blocks whose identity changed.
+ */
+export const LOG_BLOCK_SIZE = 64;
+
+export interface LogStore {
+  readonly blocks: readonly (readonly LogLine[])[];
+  readonly count: number;
+}
+
+export const EMPTY_LOG: LogStore = { blocks: [], count: 0 };
+
+export type NewLine = Omit<SystemLine, 'id'> | Omit<ChatLine, 'id'>;
+
+export function appendLines(store: LogStore, lines: readonly NewLine[]): LogStore {
+  if (lines.length === 0) return store;
+  const blocks = store.blocks.slice();
+  let count = store.count;
+  let last: LogLine[] | null = null;
+  for (const line of lines) {
+    if (count % LOG_BLOCK_SIZE === 0) {
+      last = [];
+      blocks.push(last);
+    } else if (last === null) {
+      last = blocks[blocks.length - 1]!.slice();
+      blocks[blocks.length - 1] = last;
+    }
+    last.push({ ...line, id: count } as LogLine);
+    count += 1;
+  }
+  return { blocks, count };
+}
+
+export function lineAt(store: LogStore, index: number): LogLine | undefined {
+  return store.blocks[Math.floor(index / LOG_BLOCK_SIZE)]?.[index % LOG_BLOCK_SIZE];
+}

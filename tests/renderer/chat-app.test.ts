@@ -1,0 +1,448 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startChatServer } from '../../src-main/server';
+import type { ChatServer } from '../../src-main/server';
+import { WEB_ROOT, findInjected, fakeBridgeScript, launchBrowser, openPage } from '../support/browser';
+import type { OpenedPage, OpenPageOptions } from '../support/browser';
+import { ANYA, BOB, ME, calls, emit, logIn, logLines, message, say, waitForCalls } from './support';
+
+/*
+ * The renderer with the preload bridge stood in: the page is served by the real
+ * server (it only serves files here), `window.chat` is a recording fake, and the
+ * tests push what main would push.
+ */
+
+let browser: Browser;
+let server: ChatServer;
+let opened: OpenedPage | undefined;
+
+beforeAll(async () => {
+  server = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+afterEach(async () => {
+  const o = opened;
+  opened = undefined;
+  if (!o) return;
+  await o.context.close();
+  // Every page must stay clean: no CSP violation, no 404, no uncaught error.
+  expect(o.problems.console).toEqual([]);
+  expect(o.problems.requests).toEqual([]);
+});
+
+async function open(settings: Record<string, unknown> = {}, options: OpenPageOptions & { connectRejects?: string } = {}): Promise<Page> {
+  opened = await openPage(browser, `http://127.0.0.1:${server.port}/`, {
+    ...options,
+    initScript: fakeBridgeScript(settings, { connectRejects: options.connectRejects }),
+  });
+  return opened.page;
+}
+
+const TIMESTAMP = /^\[\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2}\] /;
+
+describe('connect dialog', () => {
+  it('opens at start prefilled from settings, with every control named', async () => {
+    const page = await open({ server: 'chat.example.org', port: 28000, userName: 'Аня', userColor: '#8e44ad', gender: 2 });
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.getByRole('textbox', { name: 'Server', exact: true }).inputValue()).toBe('chat.example.org');
+    expect(await dialog.getByRole('textbox', { name: 'Port', exact: true }).inputValue()).toBe('28000');
+    expect(await dialog.getByRole('textbox', { name: 'Nickname', exact: true }).inputValue()).toBe('Аня');
+    expect(await dialog.getByRole('radio', { name: '#8e44ad' }).getAttribute('aria-checked')).toBe('true');
+    expect(await dialog.getByRole('radiogroup', { name: 'Color', exact: true }).getByRole('radio').count()).toBe(10);
+    expect(await dialog.getByRole('combobox', { name: 'Gender', exact: true }).inputValue()).toBe('2');
+    // A browser-like bridge stand-in with no hosting: the checkbox is there, named, and off.
+    expect(await dialog.getByRole('checkbox', { name: 'Host a room' }).isChecked()).toBe(false);
+    expect(await dialog.getByRole('button', { name: 'Connect', exact: true }).isVisible()).toBe(true);
+    // The input is off until logged in.
+    expect(await page.getByRole('textbox', { name: 'Message' }).isDisabled()).toBe(true);
+  });
+
+  it('connects on Enter with what was typed, saves it, and closes', async () => {
+    const page = await open({ userName: '' });
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('textbox', { name: 'Server', exact: true }).fill('::1');
+    await dialog.getByRole('textbox', { name: 'Port', exact: true }).fill('27999');
+    await dialog.getByRole('radio', { name: '#d35400' }).click();
+    await dialog.getByRole('combobox', { name: 'Gender' }).selectOption('2');
+    const nickname = dialog.getByRole('textbox', { name: 'Nickname', exact: true });
+    await nickname.fill('  Алиса <3 ');
+    await expect.poll(() => dialog.getByText('You will appear as “Алиса 3”.').isVisible()).toBe(true);
+    await nickname.press('Enter');
+    const [connect] = await waitForCalls(page, 'connect');
+    expect(connect!.args[0]).toEqual({ server: '::1', port: 27999, userName: 'Алиса 3', userColor: '#d35400', gender: 2 });
+    const [save] = await calls(page, 'saveSettings');
+    expect(save!.args[0]).toMatchObject({ server: '::1', port: 27999, userName: 'Алиса 3', userColor: '#d35400', gender: 2, hostRoom: false });
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+  });
+
+  it('takes a custom colour', async () => {
+    const page = await open();
+    const custom = page.getByRole('dialog').getByLabel('Custom', { exact: true });
+    await custom.evaluate((input: HTMLInputElement) => {
+      input.value = '#123abc';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    const [connect] = await waitForCalls(page, 'connect');
+    expect((connect!.args[0] as { userColor: string }).userColor).toBe('#123abc');
+  });
+
+  it('refuses a bad port, an empty nickname and a bad server, saying why', async () => {
+    const page = await open({ userName: '' });
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('textbox', { name: 'Server', exact: true }).fill('bad host!');
+    await dialog.getByRole('textbox', { name: 'Port', exact: true }).fill('70000');
+    await dialog.getByRole('textbox', { name: 'Nickname', exact: true }).fill('<>');
+    await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+    await expect.poll(() => dialog.getByText('The port is a number from 1 to 65535.').isVisible()).toBe(true);
+    expect(await dialog.getByText('Enter a host name, an IP address or a ws:// URL.').isVisible()).toBe(true);
+    expect(await dialog.getByText('Enter a nickname').isVisible()).toBe(true);
+    expect(await dialog.getByRole('textbox', { name: 'Port', exact: true }).getAttribute('aria-invalid')).toBe('true');
+    expect(await calls(page, 'connect')).toEqual([]);
+  });
+
+  it('stays open on Esc with no connection, closes on Esc with one', async () => {
+    const page = await open();
+    const dialog = page.getByRole('dialog');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+    expect(await dialog.isVisible()).toBe(true);
+    await logIn(page);
+    await page.getByRole('button', { name: 'Connection…' }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+  });
+
+  it('shows why connecting failed and stays open', async () => {
+    const page = await open({}, { connectRejects: 'Port 27800 is already in use' });
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Port 27800 is already in use');
+    expect(await page.getByRole('dialog').isVisible()).toBe(true);
+  });
+
+  it('hosts a room first when asked, then joins it on this computer', async () => {
+    const page = await open({ hostRoom: true, hostPort: 27805 }, {});
+    // The stand-in is the preload's path: main.ts lets it host.
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    const [host] = await waitForCalls(page, 'hostRoom');
+    expect(host!.args[0]).toEqual({ port: 27805 });
+    const [connect] = await waitForCalls(page, 'connect');
+    expect(connect!.args[0]).toMatchObject({ server: '127.0.0.1', port: 27805 });
+    await expect.poll(async () => (await logLines(page)).join('\n')).toContain('http://192.168.1.5:27805/');
+  });
+});
+
+describe('the log and the user list', () => {
+  it('says every step of a login in timestamped system lines and lists users in join order', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    await message(page, { action: 'Connected', ...BOB });
+    const lines = await logLines(page);
+    for (const line of lines) expect(line).toMatch(TIMESTAMP);
+    const texts = lines.map((l) => l.replace(TIMESTAMP, ''));
+    expect(texts).toEqual([
+      'Connecting to 127.0.0.1:27800…',
+      'Connected!',
+      'Logged in as Tester',
+      'Tester joined the chat',
+      'Bob joined the chat',
+    ]);
+    expect(await page.getByRole('log').locator('.system').count()).toBe(5);
+    const options = page.getByRole('listbox', { name: 'Users' }).getByRole('option');
+    expect(await options.allInnerTexts()).toEqual(['Аня', 'Tester\n(you)', 'Bob']);
+    // Gender icons are our SVGs and load.
+    const icons = await page.getByRole('option').locator('img').evaluateAll((imgs) =>
+      imgs.map((i) => [(i as HTMLImageElement).getAttribute('src'), (i as HTMLImageElement).naturalWidth > 0]),
+    );
+    expect(icons).toEqual([
+      ['./assets/gender-female.svg', true],
+      ['./assets/gender-male.svg', true],
+      ['./assets/gender-unknown.svg', true],
+    ]);
+    // Names in their colours.
+    const color = await page.getByRole('option', { name: 'Аня' }).locator('.name').evaluate((e) => getComputedStyle(e).color);
+    expect(color).toBe('rgb(142, 68, 173)');
+  });
+
+  it('removes users on Disconnected and ConnectionLost, saying which', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA, BOB]);
+    await message(page, { action: 'Disconnected', ...ANYA });
+    await message(page, { action: 'ConnectionLost', ...BOB });
+    const options = page.getByRole('option');
+    await expect.poll(() => options.count()).toBe(1);
+    const texts = (await logLines(page)).map((l) => l.replace(TIMESTAMP, ''));
+    expect(texts.slice(-2)).toEqual(['Аня left the chat', 'Bob lost connection']);
+  });
+
+  it('renders chat as Nick: text with bold only where the server put <b>, private lines marked', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    await message(page, say(ANYA, '<b>Tester</b>, привет! &lt;b&gt;не жирный&lt;/b&gt;'));
+    await message(page, { action: 'PrivateMessage', ...ANYA, text: 'это приватно', toUserId: ME.userId });
+    await message(page, { action: 'PrivateMessage', ...ME, text: 'ответ', toUserId: ANYA.userId });
+    const lines = (await logLines(page)).slice(-3).map((l) => l.replace(TIMESTAMP, ''));
+    expect(lines).toEqual(['Аня: Tester, привет! <b>не жирный</b>', '> Аня: это приватно', '< Аня: ответ']);
+    const chat = page.getByRole('log').locator('.chat');
+    expect(await chat.nth(0).locator('b').allInnerTexts()).toEqual(['Tester']);
+    expect(await chat.nth(1).getAttribute('class')).toContain('private');
+    expect(await chat.nth(0).getByRole('button', { name: 'Аня' }).evaluate((e) => getComputedStyle(e).color)).toBe('rgb(142, 68, 173)');
+  });
+
+  it('highlights a line that mentions me and asks for attention; a private message asks too', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    await message(page, say(ANYA, 'no mention of Tester here'));
+    await message(page, say(ANYA, 'hi <b>Tester</b>!'));
+    await message(page, { action: 'PrivateMessage', ...ANYA, text: 'psst', toUserId: ME.userId });
+    await message(page, say(ME, 'my own <b>Tester</b>'));
+    const chat = page.getByRole('log').locator('.chat');
+    await expect.poll(() => chat.count()).toBe(4);
+    expect(await chat.evaluateAll((ls) => ls.map((l) => l.classList.contains('mention')))).toEqual([false, true, false, false]);
+    const attention = await waitForCalls(page, 'requestAttention', 2);
+    expect(attention.map((c) => c.args[0])).toEqual([
+      { kind: 'mention', from: 'Аня', text: 'hi Tester!' },
+      { kind: 'private', from: 'Аня', text: 'psst' },
+    ]);
+  });
+
+  it('counts unread lines while the window is not looked at, and clears them on focus', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'hasFocus', { value: () => false, configurable: true });
+      window.dispatchEvent(new Event('blur'));
+    });
+    await message(page, say(ANYA, 'one'));
+    await message(page, say(ANYA, 'two'));
+    await message(page, say(ME, 'mine does not count'));
+    const counts = await waitForCalls(page, 'setUnreadCount', 2);
+    expect(counts.map((c) => c.args[0])).toEqual([1, 2]);
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'hasFocus', { value: () => true, configurable: true });
+      window.dispatchEvent(new Event('focus'));
+    });
+    const after = await waitForCalls(page, 'setUnreadCount', 3);
+    expect(after.map((c) => c.args[0])).toEqual([1, 2, 0]);
+  });
+
+  it('keeps the log through a reconnect and says what happened', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    await message(page, say(ANYA, 'before the outage'));
+    await emit(page, 'status', { state: 'reconnecting', delayMs: 2000, attempt: 1, reason: 'The server closed the connection (1001).' });
+    await expect.poll(() => page.getByRole('textbox', { name: 'Message' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('option').count()).toBe(0);
+    await emit(page, 'status', { state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt: 1 });
+    await emit(page, 'status', { state: 'open', url: 'ws://127.0.0.1:27800/' });
+    await message(page, { action: 'Authorized', ...ME, users: [ANYA, ME] });
+    await emit(page, 'status', { state: 'authorized', self: ME });
+    const texts = (await logLines(page)).map((l) => l.replace(TIMESTAMP, ''));
+    expect(texts).toContain('Аня: before the outage');
+    const tail = texts.slice(texts.indexOf('Аня: before the outage') + 1);
+    expect(tail).toEqual([
+      'Connection closed: The server closed the connection (1001).',
+      'Reconnecting in 2 s…',
+      'Connecting to 127.0.0.1:27800 (attempt 1)…',
+      'Connected!',
+      'Logged in as Tester',
+    ]);
+    await expect.poll(() => page.getByRole('textbox', { name: 'Message' }).isEnabled()).toBe(true);
+    // Automatic reconnects never open the dialog.
+    expect(await page.getByRole('dialog').isVisible()).toBe(false);
+  });
+
+  it('opens the dialog when the connection ends for good', async () => {
+    const page = await open();
+    await logIn(page);
+    await emit(page, 'status', { state: 'closed', reason: 'The room key is wrong.', byUser: false, code: 4003 });
+    await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(true);
+    const texts = (await logLines(page)).map((l) => l.replace(TIMESTAMP, ''));
+    expect(texts.at(-1)).toBe('Connection closed: The room key is wrong.');
+  });
+
+  it('stays light at 100 000 lines: few in the DOM, the first reachable', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    await page.evaluate((anya) => {
+      const bridge = (window as unknown as { __bridge: { emit(e: string, p: unknown): void } }).__bridge;
+      for (let i = 1; i <= 100_000; i++) bridge.emit('message', { action: 'PublicMessage', ...anya, text: `line ${i}` });
+    }, ANYA);
+    const log = page.getByRole('log');
+    await expect.poll(() => log.locator('.chat').last().innerText(), { timeout: 10_000 }).toMatch(/line 100000$/);
+    const inDom = await log.locator('.line').count();
+    expect(inDom).toBeLessThan(600);
+    await log.evaluate((el) => (el.scrollTop = 0));
+    await expect.poll(() => log.locator('.line').first().innerText(), { timeout: 5_000 }).toMatch(/Connecting to/);
+    expect(await log.locator('.line').count()).toBeLessThan(600);
+    // Scrolled up, a new line does not pull the view down, and a button offers the way back.
+    await message(page, say(ANYA, 'newest'));
+    await expect.poll(() => page.getByRole('button', { name: /New messages/ }).isVisible()).toBe(true);
+    expect(await log.locator('.line').first().innerText()).toMatch(/Connecting to/);
+    await page.getByRole('button', { name: /New messages/ }).click();
+    await expect.poll(() => log.locator('.chat').last().innerText()).toMatch(/newest$/);
+  });
+});
+
+describe('interactions', () => {
+  it('inserts {Nick} on a click in the log or the list, in the three spacing cases, and focuses the input', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    await message(page, say(ANYA, 'hello'));
+    const input = page.getByRole('textbox', { name: 'Message' });
+    const nickInLog = page.getByRole('log').getByRole('button', { name: 'Аня' }).last();
+
+    await nickInLog.click();
+    expect(await input.inputValue()).toBe('{Аня}, ');
+    expect(await input.evaluate((e) => e.matches(':focus'))).toBe(true);
+
+    await page.getByRole('option', { name: 'Tester' }).click();
+    expect(await input.inputValue()).toBe('{Аня}, {Tester} ');
+
+    await input.fill('see');
+    await nickInLog.click();
+    expect(await input.inputValue()).toBe('see {Аня} ');
+    expect(await input.evaluate((e) => e.matches(':focus'))).toBe(true);
+  });
+
+  it('sends with Enter through the bridge and shows nothing until the echo', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    const input = page.getByRole('textbox', { name: 'Message' });
+    await input.fill('hello {Аня}');
+    await input.press('Enter');
+    const [send] = await waitForCalls(page, 'send');
+    expect(send!.args[0]).toEqual({ text: 'hello {Аня}', toUserId: 0 });
+    await expect.poll(() => input.inputValue()).toBe('');
+    expect(await page.getByRole('log').locator('.chat').count()).toBe(0);
+    await message(page, say(ME, 'hello <b>Аня</b>'));
+    expect((await logLines(page)).at(-1)).toMatch(/Tester: hello Аня$/);
+  });
+
+  it('private mode: double-click starts it, Enter sends to that user, the button and Esc close it', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA, BOB]);
+    const input = page.getByRole('textbox', { name: 'Message' });
+    await page.getByRole('option', { name: 'Bob' }).dblclick();
+    await expect.poll(() => page.getByText('To Bob').isVisible()).toBe(true);
+    expect(await input.inputValue()).toBe('');
+    expect(await page.getByRole('option', { name: 'Bob' }).getAttribute('aria-selected')).toBe('true');
+    await input.fill('secret');
+    await input.press('Enter');
+    const [send] = await waitForCalls(page, 'send');
+    expect(send!.args[0]).toEqual({ text: 'secret', toUserId: BOB.userId });
+
+    await page.getByRole('button', { name: 'Close private mode' }).click();
+    await expect.poll(() => page.getByText('Send to everyone').isVisible()).toBe(true);
+
+    // Keyboard: Enter on a focused user starts it, Esc in the input ends it.
+    await page.getByRole('option', { name: 'Аня' }).focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByText('To Tester').isVisible()).toBe(false);
+    await page.getByRole('option', { name: 'Аня' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByText('To Аня').isVisible()).toBe(true);
+    await input.press('Escape');
+    await expect.poll(() => page.getByText('Send to everyone').isVisible()).toBe(true);
+  });
+
+  it('private mode ends by itself when that user leaves or is lost', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA, BOB]);
+    await page.getByRole('option', { name: 'Bob' }).dblclick();
+    await expect.poll(() => page.getByText('To Bob').isVisible()).toBe(true);
+    await message(page, { action: 'Disconnected', ...BOB });
+    await expect.poll(() => page.getByText('Send to everyone').isVisible()).toBe(true);
+    expect((await logLines(page)).at(-1)).toMatch(/Private mode with Bob ended/);
+
+    await page.getByRole('option', { name: 'Аня' }).dblclick();
+    await expect.poll(() => page.getByText('To Аня').isVisible()).toBe(true);
+    await message(page, { action: 'ConnectionLost', ...ANYA });
+    await expect.poll(() => page.getByText('Send to everyone').isVisible()).toBe(true);
+  });
+});
+
+describe('safe rendering of what a hostile server sends', () => {
+  const payloads = [
+    '<img src=x onerror="window.__pwned=1">',
+    '"><script>window.__pwned=2</script>',
+    "red'><style>*{display:none}</style><i>INJECTED</i>",
+    'red; background: url(javascript:window.__pwned=3)',
+    '<svg onload="window.__pwned=4"></svg>',
+    '<b onclick="window.__pwned=5">bold?</b>',
+    '&lt;b&gt;</b><iframe src="javascript:window.__pwned=6"></iframe>',
+  ];
+
+  it('turns markup in names, colours and text into text, with no element, style or script', async () => {
+    const page = await open();
+    await logIn(page, ME, []);
+    let id = 10;
+    for (const payload of payloads) {
+      const hostile = { userId: id++, userName: payload, gender: 1, userColor: payload };
+      await message(page, { action: 'Connected', ...hostile });
+      await message(page, { action: 'PublicMessage', ...hostile, text: payload });
+      await message(page, { action: 'PrivateMessage', ...hostile, text: payload, toUserId: ME.userId });
+    }
+    await message(page, { action: 'Error', code: 'x<img src=x onerror=window.__pwned=7>', message: '<img src=x onerror=window.__pwned=7>' });
+    await expect.poll(async () => (await logLines(page)).length).toBeGreaterThan(payloads.length * 3);
+    // Invalid colours fall back to the default; the valid one is used.
+    const colors = await page.getByRole('option').locator('.name').evaluateAll((es) => es.map((e) => getComputedStyle(e).color));
+    expect(new Set(colors.slice(1))).toEqual(new Set(['rgb(52, 73, 94)']));
+    // The composer shows a hostile name too, in private mode.
+    await page.getByRole('option').nth(1).dblclick();
+    await expect.poll(() => page.getByRole('button', { name: 'Close private mode' }).isVisible()).toBe(true);
+    // Give any injected handler a chance to run.
+    await page.waitForTimeout(50);
+    const { elements, flag } = await findInjected(page);
+    expect(elements).toEqual([]);
+    expect(flag).toBeUndefined();
+    // The markup shows as the text it is.
+    const text = (await logLines(page)).join('\n');
+    expect(text).toContain('<img src=x onerror="window.__pwned=1">');
+    expect(text).toContain('"><script>window.__pwned=2</script>');
+    // The probe itself sees an injected element (so its silence above means something).
+    await page.evaluate(() => {
+      const log = document.querySelector('chat-app')!.shadowRoot!.querySelector('chat-log')!.shadowRoot!;
+      log.querySelector('.line')!.append(document.createElement('img'));
+    });
+    expect((await findInjected(page)).elements).toHaveLength(1);
+  });
+});
+
+describe('languages', () => {
+  it('speaks Russian on a Russian system, with the wording following gender', async () => {
+    const page = await open({ language: 'auto' }, { locale: 'ru-RU' });
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.getByRole('textbox', { name: 'Имя пользователя' }).isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Войти', exact: true }).click();
+    await waitForCalls(page, 'connect');
+    await message(page, { action: 'Authorized', ...ME, users: [ANYA, ME] });
+    await emit(page, 'status', { state: 'authorized', self: ME });
+    await message(page, { action: 'Connected', ...ME });
+    await message(page, { action: 'Connected', ...ANYA, userId: 9 });
+    await message(page, { action: 'Disconnected', ...ANYA, userId: 9 });
+    await message(page, { action: 'Disconnected', ...ME, userId: 8 });
+    const texts = (await logLines(page)).map((l) => l.replace(TIMESTAMP, ''));
+    expect(texts).toEqual(['Вы авторизованы с именем Tester', 'Tester вошёл в чат', 'Аня вошла в чат', 'Аня вышла из чата', 'Tester вышел из чата']);
+    expect(await page.getByText('Отправить в общий чат').isVisible()).toBe(true);
+  });
+
+  it('switches language in the dialog and remembers it', async () => {
+    const page = await open({ language: 'auto' });
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('combobox', { name: 'Language' }).selectOption('ru');
+    await expect.poll(() => dialog.getByRole('button', { name: 'Войти', exact: true }).isVisible()).toBe(true);
+    const saves = await waitForCalls(page, 'saveSettings');
+    expect(saves[0]!.args[0]).toEqual({ language: 'ru' });
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('ru');
+  });
+});

@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+/*
+ * Debian's Chromium driven by playwright-core: one browser per test file (the
+ * machine has two cores), a fresh context and page per test.
+ */
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** What `node scripts/build.mjs renderer` builds and the server serves. */
+export const WEB_ROOT = join(REPO_ROOT, 'dist', 'renderer');
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(join(WEB_ROOT, 'app.js'))) {
+    throw new Error(`${WEB_ROOT}/app.js is missing: run \`node scripts/build.mjs renderer\` (npm test does) before the UI tests.`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** What went wrong on a page that a user would never see but a clean page never has. */
+export interface PageProblems {
+  /** Console errors and warnings (CSP violations among them), uncaught exceptions. */
+  console: string[];
+  /** Requests that failed or answered 4xx/5xx. */
+  requests: string[];
+}
+
+export interface OpenedPage {
+  context: BrowserContext;
+  page: Page;
+  problems: PageProblems;
+}
+
+export interface OpenPageOptions {
+  /** Runs in the page before any of its scripts (e.g. a stand-in `window.chat`). */
+  initScript?: string;
+  locale?: string;
+  viewport?: { width: number; height: number };
+}
+
+export async function openPage(browser: Browser, url: string, options: OpenPageOptions = {}): Promise<OpenedPage> {
+  const context = await browser.newContext({
+    locale: options.locale ?? 'en-US',
+    viewport: options.viewport ?? { width: 900, height: 600 },
+  });
+  const page = await context.newPage();
+  const problems: PageProblems = { console: [], requests: [] };
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.console.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.console.push(`uncaught: ${error.message}`));
+  page.on('requestfailed', (request) => {
+    // A WebSocket the page closed on purpose is not a failed request; failed sockets show as console errors.
+    problems.requests.push(`${request.url()}: ${request.failure()?.errorText ?? 'failed'}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.requests.push(`${response.url()}: HTTP ${response.status()}`);
+  });
+  if (options.initScript) await page.addInitScript(options.initScript);
+  await page.goto(url);
+  await page.locator('chat-app').waitFor({ state: 'attached' });
+  return { context, page, problems };
+}
+
+/**
+ * A stand-in for the preload's `window.chat`: the same contract, commands recorded
+ * in `window.__bridge.calls`, events pushed by `window.__bridge.emit(name, payload)`.
+ * Settings start from `settings` merged over the defaults the page would get.
+ */
+export function fakeBridgeScript(settings: Record<string, unknown> = {}, options: { connectRejects?: string } = {}): string {
+  return `(() => {
+    const listeners = { message: new Set(), status: new Set(), hosting: new Set(), notice: new Set() };
+    const calls = [];
+    let settings = Object.assign({
+      server: '127.0.0.1', port: 27800, userName: 'Tester', userColor: '#2980b9', gender: 1,
+      hostRoom: false, hostPort: 27800, roomKey: '', language: 'en',
+      window: { x: null, y: null, width: 900, height: 600, maximized: false },
+      closeToTray: false, trayNoticeShown: false,
+    }, ${JSON.stringify(settings)});
+    const connectRejects = ${JSON.stringify(options.connectRejects ?? null)};
+    const record = (name, args) => { calls.push({ name, args: JSON.parse(JSON.stringify(args)) }); };
+    const bridge = {
+      on(event, listener) { listeners[event].add(listener); return () => listeners[event].delete(listener); },
+      async connect(request) { record('connect', [request]); if (connectRejects) throw new Error(connectRejects); },
+      async disconnect() { record('disconnect', []); },
+      async send(request) { record('send', [request]); },
+      async hostRoom(request) { record('hostRoom', [request]); return { state: 'running', port: request.port, addresses: ['ws://192.168.1.5:' + request.port], webUrls: ['http://192.168.1.5:' + request.port + '/'] }; },
+      async stopHosting() { record('stopHosting', []); },
+      async getSettings() { record('getSettings', []); return settings; },
+      async saveSettings(patch) { record('saveSettings', [patch]); settings = Object.assign({}, settings, patch); return settings; },
+      async requestAttention(request) { record('requestAttention', [request]); },
+      async setUnreadCount(count) { record('setUnreadCount', [count]); },
+    };
+    Object.defineProperty(window, 'chat', { value: Object.freeze(bridge), configurable: false });
+    window.__bridge = {
+      calls,
+      emit(event, payload) { for (const l of [...listeners[event]]) l(payload); },
+    };
+  })();`;
+}
+
+/**
+ * Elements that server data could have smuggled into the parts of the UI that show
+ * it (the log, the user list, the composer, and anything inside them), and the
+ * `window.__pwned` flag a payload would set if any script of its ran.
+ */
+export async function findInjected(page: Page): Promise<{ elements: string[]; flag: unknown }> {
+  return page.evaluate(() => {
+    const found: string[] = [];
+    const dangerous =
+      'img:not([src^="./assets/gender-"]), script, style, iframe, object, embed, svg, video, audio, link, meta, a, form, i, font, marquee, ' +
+      '[onerror], [onload], [onclick], [onmouseover], [href], [srcdoc]';
+    const visit = (root: ShadowRoot): void => {
+      for (const el of root.querySelectorAll(dangerous)) found.push(el.outerHTML.slice(0, 120));
+      for (const el of root.querySelectorAll('*')) if (el.shadowRoot) visit(el.shadowRoot);
+    };
+    const app = document.querySelector('chat-app')?.shadowRoot;
+    for (const tag of ['chat-log', 'user-list', 'message-input']) {
+      const shadow = app?.querySelector(tag)?.shadowRoot;
+      if (!shadow) throw new Error(`no ${tag} to inspect`);
+      visit(shadow);
+    }
+    return { elements: found, flag: (window as unknown as { __pwned?: unknown }).__pwned };
+  });
+}
