@@ -1,0 +1,341 @@
+import { EventEmitter } from 'node:events';
+
+/*
+ * A stand-in for the parts of Electron the main process and the preload use. It keeps
+ * what Electron does that matters to us: ipcMain.handle refuses a second handler for a
+ * channel, invoke fails for an unknown channel, and everything that crosses between
+ * renderer and main is structured-cloned (so a function or class instance cannot).
+ * Everything it is asked to do is recorded for tests to look at.
+ */
+
+export const DEFAULT_PAGE_URL = 'app://simplechat/index.html';
+
+let nextId = 1;
+
+export class FakeWebFrame {
+  constructor(public url: string) {}
+}
+
+export interface FakeInvokeEvent {
+  sender: FakeWebContents;
+  senderFrame: FakeWebFrame | null;
+  frameId: number;
+  processId: number;
+  type: 'frame';
+}
+
+type MainHandler = (event: FakeInvokeEvent, ...args: unknown[]) => unknown;
+type RendererListener = (event: { sender: FakeIpcRenderer }, ...args: unknown[]) => void;
+
+export class FakeIpcMain {
+  readonly handlers = new Map<string, MainHandler>();
+
+  handle(channel: string, handler: MainHandler): void {
+    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    this.handlers.set(channel, handler);
+  }
+
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+
+  /** What Electron does when a renderer invokes `channel`. */
+  async invoke(channel: string, event: FakeInvokeEvent, ...args: unknown[]): Promise<unknown> {
+    const handler = this.handlers.get(channel);
+    if (handler === undefined) throw new Error(`Error invoking remote method '${channel}': Error: No handler registered for '${channel}'`);
+    const result = await handler(event, ...structuredClone(args));
+    return structuredClone(result);
+  }
+}
+
+/** The renderer's end of one webContents. */
+export class FakeIpcRenderer {
+  readonly #listeners = new Map<string, Set<RendererListener>>();
+
+  constructor(
+    readonly ipcMain: FakeIpcMain,
+    readonly contents: FakeWebContents,
+    /** The frame that sends: the main frame unless a test sends from an iframe. */
+    readonly frame: () => FakeWebFrame | null = () => contents.mainFrame,
+  ) {}
+
+  invoke(channel: string, ...args: unknown[]): Promise<unknown> {
+    const event: FakeInvokeEvent = { sender: this.contents, senderFrame: this.frame(), frameId: 1, processId: this.contents.id, type: 'frame' };
+    return this.ipcMain.invoke(channel, event, ...structuredClone(args));
+  }
+
+  on(channel: string, listener: RendererListener): this {
+    let set = this.#listeners.get(channel);
+    if (set === undefined) this.#listeners.set(channel, (set = new Set()));
+    set.add(listener);
+    return this;
+  }
+
+  removeListener(channel: string, listener: RendererListener): this {
+    this.#listeners.get(channel)?.delete(listener);
+    return this;
+  }
+
+  listenerCount(channel: string): number {
+    return this.#listeners.get(channel)?.size ?? 0;
+  }
+
+  /** Main sent something: every listener gets its own copy. */
+  deliver(channel: string, args: unknown[]): void {
+    for (const listener of [...(this.#listeners.get(channel) ?? [])]) listener({ sender: this }, ...structuredClone(args));
+  }
+}
+
+export class FakeWebContents extends EventEmitter {
+  readonly id = nextId++;
+  readonly mainFrame: FakeWebFrame;
+  readonly sent: { channel: string; args: unknown[] }[] = [];
+  readonly renderers = new Set<FakeIpcRenderer>();
+  windowOpenHandler: ((details: { url: string }) => { action: 'allow' | 'deny' }) | undefined;
+  destroyed = false;
+  reloads = 0;
+
+  constructor(url = DEFAULT_PAGE_URL) {
+    super();
+    this.mainFrame = new FakeWebFrame(url);
+  }
+
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  send(channel: string, ...args: unknown[]): void {
+    if (this.destroyed) throw new Error('Object has been destroyed');
+    this.sent.push({ channel, args: structuredClone(args) });
+    for (const renderer of this.renderers) renderer.deliver(channel, args);
+  }
+
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'allow' | 'deny' }): void {
+    this.windowOpenHandler = handler;
+  }
+
+  getType(): string {
+    return 'window';
+  }
+
+  async loadURL(url: string): Promise<void> {
+    this.mainFrame.url = url;
+  }
+
+  reload(): void {
+    this.reloads++;
+  }
+
+  /** A renderer bound to this contents and `ipcMain`. */
+  connectRenderer(ipcMain: FakeIpcMain, frame?: () => FakeWebFrame | null): FakeIpcRenderer {
+    const renderer = new FakeIpcRenderer(ipcMain, this, frame);
+    this.renderers.add(renderer);
+    return renderer;
+  }
+
+  /** The page loaded (its scripts ran): what Electron reports as did-finish-load. */
+  finishLoad(): void {
+    this.emit('did-finish-load');
+  }
+
+  /** A navigation attempt; returns whether a listener prevented it. */
+  tryNavigate(url: string): boolean {
+    let prevented = false;
+    const event = { url, isMainFrame: true, isSameDocument: false, preventDefault: () => (prevented = true) };
+    this.emit('will-navigate', event, url);
+    return prevented;
+  }
+}
+
+export interface Bounds {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export class FakeBrowserWindow extends EventEmitter {
+  static readonly instances: FakeBrowserWindow[] = [];
+  readonly webContents: FakeWebContents;
+  readonly flashCalls: boolean[] = [];
+  readonly calls: string[] = [];
+  focused = false;
+  minimized = false;
+  visible = false;
+  maximized = false;
+  fullScreen = false;
+  destroyed = false;
+  bounds: Bounds;
+  loadedUrl: string | undefined;
+
+  constructor(readonly options: Record<string, unknown> = {}) {
+    super();
+    this.webContents = new FakeWebContents('about:blank');
+    this.bounds = {
+      x: typeof options.x === 'number' ? options.x : 100,
+      y: typeof options.y === 'number' ? options.y : 100,
+      width: typeof options.width === 'number' ? options.width : 800,
+      height: typeof options.height === 'number' ? options.height : 600,
+    };
+    FakeBrowserWindow.instances.push(this);
+  }
+
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  isFocused(): boolean {
+    return this.focused;
+  }
+  isMinimized(): boolean {
+    return this.minimized;
+  }
+  isVisible(): boolean {
+    return this.visible;
+  }
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+  isFullScreen(): boolean {
+    return this.fullScreen;
+  }
+  getNormalBounds(): Bounds {
+    return { ...this.bounds };
+  }
+  flashFrame(flag: boolean): void {
+    this.flashCalls.push(flag);
+  }
+  restore(): void {
+    this.calls.push('restore');
+    this.minimized = false;
+  }
+  show(): void {
+    this.calls.push('show');
+    this.visible = true;
+  }
+  hide(): void {
+    this.calls.push('hide');
+    this.visible = false;
+  }
+  maximize(): void {
+    this.calls.push('maximize');
+    this.maximized = true;
+    this.emit('maximize');
+  }
+  focus(): void {
+    this.calls.push('focus');
+    this.focused = true;
+    this.emit('focus');
+  }
+  /** The user switched to another window. */
+  blur(): void {
+    this.focused = false;
+    this.emit('blur');
+  }
+  /** The user moved or resized the window. */
+  setBounds(bounds: Partial<Bounds>): void {
+    this.bounds = { ...this.bounds, ...bounds };
+    this.emit('move');
+    this.emit('resize');
+  }
+  async loadURL(url: string): Promise<void> {
+    this.loadedUrl = url;
+    await this.webContents.loadURL(url);
+  }
+  close(): void {
+    this.emit('close', { preventDefault() {} });
+    this.destroyed = true;
+    this.webContents.destroyed = true;
+    this.emit('closed');
+  }
+}
+
+export class FakeNotification extends EventEmitter {
+  static readonly instances: FakeNotification[] = [];
+  static supported = true;
+  static isSupported(): boolean {
+    return FakeNotification.supported;
+  }
+  shown = false;
+  closed = false;
+
+  constructor(readonly options: { title?: string; body?: string; silent?: boolean } = {}) {
+    super();
+    FakeNotification.instances.push(this);
+  }
+  show(): void {
+    this.shown = true;
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.emit('close');
+  }
+  /** The user clicked it. */
+  click(): void {
+    this.emit('click');
+  }
+}
+
+export type PermissionRequestHandler = (contents: unknown, permission: string, callback: (granted: boolean) => void) => void;
+export type PermissionCheckHandler = (contents: unknown, permission: string) => boolean;
+
+export class FakeSession {
+  permissionRequestHandler: PermissionRequestHandler | undefined;
+  permissionCheckHandler: PermissionCheckHandler | undefined;
+  setPermissionRequestHandler(handler: PermissionRequestHandler): void {
+    this.permissionRequestHandler = handler;
+  }
+  setPermissionCheckHandler(handler: PermissionCheckHandler): void {
+    this.permissionCheckHandler = handler;
+  }
+  /** What a permission request resolves to. */
+  request(contents: unknown, permission: string): Promise<boolean> {
+    return new Promise((resolve) => this.permissionRequestHandler?.(contents, permission, resolve));
+  }
+}
+
+/** A whole fake `electron` module: use with vi.mock('electron', () => createFakeElectron()) or inject its parts. */
+export function createFakeElectron() {
+  const ipcMain = new FakeIpcMain();
+  const exposed = new Map<string, unknown>();
+  const app = Object.assign(new EventEmitter(), {
+    badgeCounts: [] as number[],
+    appUserModelId: undefined as string | undefined,
+    setBadgeCount(count: number): boolean {
+      this.badgeCounts.push(count);
+      return true;
+    },
+    setAppUserModelId(id: string): void {
+      this.appUserModelId = id;
+    },
+    getVersion: () => '0.0.0-test',
+  });
+  const shell = {
+    beeps: 0,
+    opened: [] as string[],
+    beep(): void {
+      this.beeps++;
+    },
+    async openExternal(url: string): Promise<void> {
+      this.opened.push(url);
+    },
+  };
+  return {
+    app,
+    ipcMain,
+    shell,
+    BrowserWindow: FakeBrowserWindow,
+    Notification: FakeNotification,
+    session: { defaultSession: new FakeSession() },
+    powerMonitor: new EventEmitter(),
+    contextBridge: {
+      exposed,
+      exposeInMainWorld(key: string, api: unknown): void {
+        if (exposed.has(key)) throw new Error(`Cannot bind an API on top of an existing property on the window object: ${key}`);
+        exposed.set(key, api);
+      },
+    },
+  };
+}
+
+export type FakeElectron = ReturnType<typeof createFakeElectron>;
