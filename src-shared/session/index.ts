@@ -1,0 +1,6 @@
+export * from './socket';
+export * from './timers';
+export * from './connect-url';
+export * from './backoff';
+export * from './close-reasons';
+export * from './client-session';

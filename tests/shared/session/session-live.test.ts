@@ -1,0 +1,130 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { ConnectRequest } from '../../../src-shared/bridge';
+import { ClientSession } from '../../../src-shared/session';
+import type { CreateSocket, Timers, WebSocketLike } from '../../../src-shared/session';
+import { startStandIn } from './stand-in-server';
+import type { StandInServer } from './stand-in-server';
+import { countingTimers, isState, until, waitForStatus } from './wait';
+
+/*
+ * The session over real `ws` sockets on loopback. Every server and session made
+ * here is closed in afterEach, whatever the test did.
+ */
+
+const createSocket: CreateSocket = (url) => new WebSocket(url);
+// Both transports satisfy the interface as they are: this fails to compile otherwise.
+const _browserSocketFits = (socket: globalThis.WebSocket): WebSocketLike => socket;
+void _browserSocketFits;
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function session(pingIntervalMs = 1_000, random = () => 0, timers: Timers = countingTimers()): ClientSession {
+  const made = new ClientSession({ createSocket, pingIntervalMs, random, timers });
+  cleanups.push(() => made.disconnect());
+  return made;
+}
+
+async function standIn(options: Parameters<typeof startStandIn>[0] = {}): Promise<StandInServer> {
+  const server = await startStandIn(options);
+  cleanups.push(() => server.close());
+  return server;
+}
+
+function request(port: number, overrides: Partial<ConnectRequest> = {}): ConnectRequest {
+  return { server: '127.0.0.1', port, userName: 'Аня', userColor: '#16a085', gender: 2, ...overrides };
+}
+
+/** A loopback port nobody listens on (taken, read, released). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+describe('ClientSession over ws (stand-in server)', () => {
+  it('logs in with every parameter arriving intact', async () => {
+    const server = await standIn();
+    const client = session();
+    const userName = 'Ёж & Co = +100% #1 ?/';
+    client.connect(request(server.port, { userName, roomKey: 'a+b&c' }));
+    const status = await waitForStatus(client, isState('authorized'));
+    expect(status).toMatchObject({ state: 'authorized', self: { userName, userColor: '#16a085', gender: 2 } });
+    const login = server.logins[0]!;
+    expect([...login.entries()]).toEqual([
+      ['userName', userName],
+      ['userColor', '#16a085'],
+      ['gender', '2'],
+      ['key', 'a+b&c'],
+    ]);
+  });
+
+  it('gives up on a server that says nothing for 3 ping intervals, and tries again', async () => {
+    const server = await standIn({ silent: true });
+    const client = session(100);
+    client.connect(request(server.port));
+    await waitForStatus(client, isState('open'));
+    const started = Date.now();
+    const lost = await waitForStatus(client, isState('reconnecting'), 3_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(lost).toMatchObject({ reason: expect.stringMatching(/stopped answering/) });
+    // The dead connection was closed from our side.
+    await until(() => server.closes.length === 1, 3_000, 'the server seeing the close');
+    await until(() => server.logins.length === 2, 3_000, 'a second try');
+  });
+
+  it('says the server could not be reached when nothing listens, and keeps trying', async () => {
+    const port = await freePort();
+    const client = session();
+    client.connect(request(port));
+    const status = await waitForStatus(client, isState('reconnecting'));
+    expect(status).toMatchObject({ attempt: 1, reason: expect.stringMatching(new RegExp(`Could not reach the server at ws://127\\.0\\.0\\.1:${port}/ \\(.*ECONNREFUSED`)) });
+  });
+
+  it('stops after a refusal for good (4003) and reports the server\'s reason', async () => {
+    const server = await standIn({ refuse: { code: 4003, reason: 'Wrong room key' } });
+    const timers = countingTimers();
+    const client = session(1_000, () => 0, timers);
+    client.connect(request(server.port, { roomKey: 'guess' }));
+    const status = await waitForStatus(client, isState('closed'));
+    expect(status).toEqual({ state: 'closed', byUser: false, code: 4003, reason: 'The server refused to let us in: the room key is missing or wrong: Wrong room key' });
+    // No try is planned and no watch is running: nothing more can happen.
+    expect(timers.pending).toBe(0);
+    expect(server.logins).toHaveLength(1);
+  });
+
+  it('disconnect() closes with 1000 and does not come back', async () => {
+    const server = await standIn();
+    const timers = countingTimers();
+    const client = session(1_000, () => 0, timers);
+    client.connect(request(server.port));
+    await waitForStatus(client, isState('authorized'));
+    expect(timers.pending).toBe(1);
+    client.disconnect();
+    expect(timers.pending).toBe(0);
+    await until(() => server.closes.length === 1, 3_000, 'the server seeing the close');
+    expect(server.closes[0]).toEqual({ code: 1000, reason: 'Disconnected' });
+    expect(server.logins).toHaveLength(1);
+  });
+
+  it('reconnects and logs in again after the server is closed and restarted on the same port', async () => {
+    const first = await standIn();
+    const client = session();
+    client.connect(request(first.port));
+    await waitForStatus(client, isState('authorized'));
+    await first.close();
+    const lost = await waitForStatus(client, isState('reconnecting'));
+    expect(lost).toMatchObject({ attempt: 1 });
+    const second = await standIn({ port: first.port });
+    const back = await waitForStatus(client, isState('authorized'), 10_000);
+    expect(back).toMatchObject({ self: { userName: 'Аня' } });
+    expect(second.logins.map((q) => q.toString())).toEqual(first.logins.map((q) => q.toString()));
+  });
+});
