@@ -81,10 +81,17 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const ip = normalizeIp((socket as Socket).remoteAddress);
     if (error.code !== 'ECONNRESET') config.log(`error ${ip}: bad HTTP request (${error.code ?? error.message})`);
-    if (socket.writable && !(error as { _httpMessage?: unknown })._httpMessage) {
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (socket.writable) {
+      const status =
+        error.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? '408 Request Timeout'
+            : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    } else {
+      socket.destroy();
     }
-    socket.destroy();
   });
 
   const refuse = function refuse(this: ChatSocket, code: number, reason: string): void {

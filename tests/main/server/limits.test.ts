@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { CloseCode } from '../../../src-shared/protocol';
+import type { ServerMessage } from '../../../src-shared/protocol';
+import { ChatClient, expectCanaryPairChats } from '../../support/chat-client';
+import { handshakeWithTarget, RawWebSocket } from '../../support/raw-websocket';
+import { startTestServer } from './helpers';
+
+describe('connection limits', () => {
+  it('refuses connections beyond maxConnections with 1008 and a reason', async () => {
+    const t = await startTestServer({ maxConnections: 2 });
+    await t.join('a');
+    await t.join('b');
+    const third = ChatClient.open(t.url({ userName: 'c' }));
+    expect(await third.waitForClose()).toEqual({ code: CloseCode.policyViolation, reason: 'The room is full' });
+    expect(third.all('Authorized')).toEqual([]);
+    expect(t.server.connectionCount).toBe(2);
+    expect(t.logs.some((line) => line.includes('refused: The room is full'))).toBe(true);
+  });
+
+  it('counts connections per IP when loopback is not exempt', async () => {
+    const t = await startTestServer({ maxConnectionsPerIp: 2, exemptLoopbackFromIpLimit: false });
+    const a = await t.join('a');
+    await t.join('b');
+    const third = ChatClient.open(t.url({ userName: 'c' }));
+    expect(await third.waitForClose()).toEqual({ code: CloseCode.policyViolation, reason: 'Too many connections from your address' });
+    // A place frees up when someone leaves.
+    await a.close();
+    await t.join('d');
+  });
+
+  it('does not count loopback per IP by default', async () => {
+    const t = await startTestServer({ maxConnectionsPerIp: 2 });
+    for (const name of ['a', 'b', 'c', 'd']) await t.join(name);
+    expect(t.server.connectionCount).toBe(4);
+  });
+});
+
+describe('message rate', () => {
+  it('allows a burst, answers the excess with rate-limited, and relays none of the excess', async () => {
+    const t = await startTestServer({ rateBurst: 5, ratePerSecond: 0.5 });
+    const sender = await t.join('sender');
+    const watcher = await t.join('watcher');
+    for (let i = 0; i < 8; i++) sender.say(`m${i}`);
+    expect(await sender.waitFor((m) => m.action === 'Error')).toMatchObject({ code: 'rate-limited' });
+    const sent = await watcher.waitFor((m) => m.action === 'PublicMessage' && m.text === 'm4');
+    expect(sent.action).toBe('PublicMessage');
+    const errors = (): number => sender.all('Error').length;
+    await sender.waitFor(() => errors() >= 3, 2000, 'three rate-limited errors');
+    expect(watcher.all('PublicMessage').map((m) => m.text)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+  });
+
+  it('closes a sustained flood with 1008; the others see the flooder leave', async () => {
+    const t = await startTestServer({ rateBurst: 5, ratePerSecond: 1 });
+    const watcher = await t.join('watcher');
+    const flooder = await t.join('flooder');
+    for (let i = 0; i < 50 && flooder.ws.readyState === flooder.ws.OPEN; i++) flooder.say(`flood ${i}`);
+    expect(await flooder.waitForClose()).toEqual({ code: CloseCode.policyViolation, reason: 'Too many messages' });
+    await watcher.waitFor((m) => m.action === 'Disconnected' && m.userId === flooder.userId);
+    expect(watcher.all('PublicMessage')).toHaveLength(5);
+    await expectCanaryPairChats(t.port);
+  });
+});
+
+describe('a slow consumer', () => {
+  it('that stops reading is dropped as ConnectionLost once its unsent data passes the limit', async () => {
+    const limit = 256 * 1024;
+    const t = await startTestServer({ maxBufferedBytes: limit, rateBurst: 100_000, ratePerSecond: 100_000 });
+    const stuck = await RawWebSocket.open(t.port, handshakeWithTarget('/?userName=stuck'));
+    const stuckId = (await stuck.waitForMessage((m) => m.action === 'Authorized')).userId as number;
+    stuck.stopReading();
+    const watcher = await t.join('watcher');
+    const sender = await t.join('sender');
+    // 4096 '&' become 20 KiB of '&amp;' per message, so the stuck socket backs up fast.
+    const bulky = '&'.repeat(4096);
+    const isLost = (m: ServerMessage) => m.action === 'ConnectionLost' && m.userId === stuckId;
+    let round = 0;
+    for (; round < 100 && !watcher.messages.some(isLost); round++) {
+      for (let i = 0; i < 20; i++) sender.say(bulky);
+      sender.say(`round ${round}`);
+      await sender.waitFor((m) => m.action === 'PublicMessage' && m.text === `round ${round}`, 5000, `round ${round}`);
+    }
+    expect(await watcher.waitFor(isLost, 5000, 'ConnectionLost for the stuck reader')).toMatchObject({ userName: 'stuck' });
+    expect(watcher.all('Disconnected')).toEqual([]);
+    expect(t.logs.some((line) => line.startsWith(`lost #${stuckId} "stuck": slow consumer`))).toBe(true);
+    expect(t.server.connectionCount).toBe(2);
+    stuck.destroy();
+    await expectCanaryPairChats(t.port);
+  });
+});
