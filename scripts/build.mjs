@@ -56,6 +56,12 @@ const targets = {
     minify: !dev,
     logLevel: 'warning',
   },
+  // `npm run bench`: the orchestrator, the load generator (its own process) and the yardstick server.
+  bench: {
+    ...node,
+    entryPoints: ['bench/run.ts', 'bench/load-generator.ts', 'bench/yardstick-server.ts'],
+    outdir: 'dist/bench',
+  },
 };
 
 function copyRendererStatic() {
