@@ -1,0 +1,206 @@
+/**
+ * The run's report: a JSON document for bench/results/, and the same figures as a
+ * plain table (stdout) or a Markdown table (`--markdown`, for docs/PERFORMANCE.md).
+ */
+import type { LoadResult, TargetName, UiResult } from './types';
+
+export interface Machine {
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  os: string;
+  loadAverage: number[];
+  /** Whether the server and the load generator were pinned to cores of their own. */
+  pinned: boolean;
+}
+
+export interface ScenarioOutcome {
+  id: string;
+  title: string;
+  results: Partial<Record<TargetName, LoadResult>>;
+  errors: Partial<Record<TargetName, string>>;
+}
+
+export interface BenchReport {
+  command: string;
+  startedAt: string;
+  finishedAt: string;
+  quick: boolean;
+  machine: Machine;
+  scenarios: ScenarioOutcome[];
+  ui: { result: UiResult } | { error: string } | { skipped: string } | null;
+}
+
+interface Row {
+  scenario: string;
+  figure: string;
+  simplechat: number | null;
+  yardstick: number | null;
+  /** Whether SimpleChat / yardstick means anything for this figure. */
+  ratio: boolean;
+  target?: { text: string; met: boolean | null };
+}
+
+type Figure = { name: string; of: (result: LoadResult) => number | null; ratio?: boolean };
+
+const FIGURES: Record<LoadResult['kind'], Figure[]> = {
+  fanout: [
+    { name: 'deliveries/s', of: (r) => (r.kind === 'fanout' ? r.deliveriesPerSec : null) },
+    { name: 'latency p50 ms', of: (r) => (r.kind === 'fanout' ? r.latency.p50Ms : null) },
+    { name: 'latency p95 ms', of: (r) => (r.kind === 'fanout' ? r.latency.p95Ms : null) },
+    { name: 'latency p99 ms', of: (r) => (r.kind === 'fanout' ? r.latency.p99Ms : null) },
+    { name: 'latency max ms', of: (r) => (r.kind === 'fanout' ? r.latency.maxMs : null) },
+    { name: 'lost', of: (r) => (r.kind === 'fanout' ? r.lost : null), ratio: false },
+    { name: 'server CPU %', of: (r) => (r.kind === 'fanout' ? r.cpu.server : null) },
+    { name: 'generator CPU %', of: (r) => (r.kind === 'fanout' ? r.cpu.generator : null) },
+  ],
+  storm: [
+    { name: 'all logged in, s', of: (r) => (r.kind === 'storm' ? r.allLoggedInMs / 1000 : null) },
+    { name: 'all Connected delivered, s', of: (r) => (r.kind === 'storm' ? r.allConnectedMs / 1000 : null) },
+    { name: 'failed connections', of: (r) => (r.kind === 'storm' ? r.failedConnections : null), ratio: false },
+    { name: 'server CPU %', of: (r) => (r.kind === 'storm' ? r.cpu.server : null) },
+    { name: 'generator CPU %', of: (r) => (r.kind === 'storm' ? r.cpu.generator : null) },
+  ],
+  idle: [
+    { name: 'RSS per connection, KiB', of: (r) => (r.kind === 'idle' ? r.rssPerConnectionKiB : null) },
+    { name: 'JS heap per connection, KiB', of: (r) => (r.kind === 'idle' ? r.heapPerConnectionKiB : null) },
+  ],
+};
+
+/** Issue 5 §2, for the full-size scenarios. `met` compares SimpleChat's figure (or ratio). */
+const TARGETS: Record<string, Record<string, (sc: number, ratio: number | null) => { text: string; met: boolean | null }>> = {
+  'fanout-100-flat': {
+    'deliveries/s': (_sc, ratio) => ({ text: '≥ 85% of yardstick', met: ratio === null ? null : ratio >= 0.85 }),
+    'latency p99 ms': (sc) => ({ text: '≤ 25 ms', met: sc <= 25 }),
+    lost: (sc) => ({ text: '0', met: sc === 0 }),
+  },
+  'fanout-1000-flat': {
+    'deliveries/s': (_sc, ratio) => ({ text: '≥ 85% of yardstick', met: ratio === null ? null : ratio >= 0.85 }),
+    lost: (sc) => ({ text: '0', met: sc === 0 }),
+  },
+  'storm-2000': {
+    'all Connected delivered, s': (sc) => ({ text: '< 8 s', met: sc < 8 }),
+  },
+  'idle-5000': {
+    'RSS per connection, KiB': (sc) => ({ text: '≤ 12 KiB', met: sc <= 12 }),
+  },
+};
+
+function rows(report: BenchReport): Row[] {
+  const out: Row[] = [];
+  for (const outcome of report.scenarios) {
+    const any = outcome.results.simplechat ?? outcome.results.yardstick;
+    if (!any) {
+      out.push({ scenario: outcome.title, figure: 'failed', simplechat: null, yardstick: null, ratio: false });
+      continue;
+    }
+    for (const figure of FIGURES[any.kind]) {
+      const sc = outcome.results.simplechat ? figure.of(outcome.results.simplechat) : null;
+      const ys = outcome.results.yardstick ? figure.of(outcome.results.yardstick) : null;
+      const row: Row = { scenario: outcome.title, figure: figure.name, simplechat: sc, yardstick: ys, ratio: figure.ratio !== false };
+      const target = TARGETS[outcome.id]?.[figure.name];
+      if (target && sc !== null) row.target = target(sc, ratioOf(row));
+      out.push(row);
+    }
+  }
+  return out;
+}
+
+function ratioOf(row: Row): number | null {
+  if (!row.ratio || row.simplechat === null || row.yardstick === null || row.yardstick === 0) return null;
+  return row.simplechat / row.yardstick;
+}
+
+function formatNumber(value: number | null): string {
+  if (value === null) return '—';
+  if (Number.isInteger(value) && Math.abs(value) >= 1000) return value.toLocaleString('en-US');
+  if (Math.abs(value) >= 100) return String(Math.round(value));
+  return String(Math.round(value * 100) / 100);
+}
+
+const formatRatio = (ratio: number | null) => (ratio === null ? '' : `${Math.round(ratio * 100)}%`);
+const formatTarget = (target: Row['target']) =>
+  target ? `${target.text} ${target.met === null ? '?' : target.met ? 'met' : 'MISSED'}` : '';
+
+function uiRows(report: BenchReport): string[][] {
+  if (!report.ui) return [];
+  if ('error' in report.ui) return [['UI', 'failed', report.ui.error, '']];
+  if ('skipped' in report.ui) return [['UI', 'skipped', report.ui.skipped, '']];
+  const ui = report.ui.result;
+  const longTasks = (t: { count: number; maxMs: number }) => `${t.count} (max ${formatNumber(t.maxMs)} ms)`;
+  const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  return [
+    [`append ${ui.append.lines} lines at ${ui.append.linesPerSec}/s`, 'long tasks > 50 ms', longTasks(ui.append.longTasks), `none ${met(ui.append.longTasks.maxMs <= 50)}`],
+    [`append ${ui.append.lines} lines at ${ui.append.linesPerSec}/s`, 'longest frame gap, ms', formatNumber(ui.append.maxFrameGapMs), ''],
+    [`append ${ui.burst.lines} lines flat out`, 'ms per 1000 lines (mean / max)', `${formatNumber(ui.burst.msPer1000Lines)} / ${formatNumber(ui.burst.maxMsPer1000Lines)}`, ''],
+    [`scroll a ${ui.scroll.lines}-line log`, 'lines kept by the log', ui.scroll.linesKept === null ? 'unknown' : formatNumber(ui.scroll.linesKept), ''],
+    [`scroll a ${ui.scroll.lines}-line log`, 'long tasks > 50 ms', longTasks(ui.scroll.longTasks), `none ${met(ui.scroll.longTasks.maxMs <= 50)}`],
+    [`scroll a ${ui.scroll.lines}-line log`, 'longest frame gap, ms', formatNumber(ui.scroll.maxFrameGapMs), ''],
+    ['JS heap', 'MiB: loaded / after append / 100k log', `${ui.heap.baselineMiB} / ${ui.heap.afterAppendMiB} / ${ui.heap.afterScrollLogMiB}`, ''],
+  ];
+}
+
+function loadTable(report: BenchReport): string[][] {
+  return rows(report).map((row) => [
+    row.scenario,
+    row.figure,
+    formatNumber(row.simplechat),
+    formatNumber(row.yardstick),
+    formatRatio(ratioOf(row)),
+    formatTarget(row.target),
+  ]);
+}
+
+export function machineLine(report: BenchReport): string {
+  const m = report.machine;
+  return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}; load average at start ${m.loadAverage.join(' ')}; ${m.pinned ? 'server and generator pinned to a core each' : 'not pinned'}`;
+}
+
+function errors(report: BenchReport): string[] {
+  const lines: string[] = [];
+  for (const outcome of report.scenarios) {
+    for (const [target, error] of Object.entries(outcome.errors)) lines.push(`${outcome.title} — ${target}: ${error}`);
+  }
+  return lines;
+}
+
+export function textTable(report: BenchReport): string {
+  const header = ['scenario', 'figure', 'SimpleChat', 'yardstick', 'SC/YS', 'target'];
+  const body = loadTable(report);
+  const ui = uiRows(report);
+  const all = [header, ...body, ...ui.map(([a, b, c, d]) => [a!, b!, c!, '', '', d!])];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((cell, i) => (i >= 2 && i <= 4 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  let previous = '';
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  ')];
+  for (const r of all.slice(1)) {
+    out.push(line([r[0] === previous ? '' : r[0]!, ...r.slice(1)]));
+    previous = r[0]!;
+  }
+  const failures = errors(report);
+  if (failures.length) out.push('', 'Failures:', ...failures.map((e) => `  ${e}`));
+  out.push('', `Machine: ${machineLine(report)}`);
+  return out.join('\n');
+}
+
+export function markdown(report: BenchReport): string {
+  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
+  const md = (r: string[]) => `| ${r.map(escape).join(' | ')} |`;
+  const out = [
+    `Command: \`${report.command}\` — ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    `Machine: ${machineLine(report)}`,
+    '',
+    md(['Scenario', 'Figure', 'SimpleChat', 'Yardstick', 'SimpleChat / yardstick', 'Target']),
+    md(['---', '---', '---:', '---:', '---:', '---']),
+    ...loadTable(report).map(md),
+  ];
+  const ui = uiRows(report);
+  if (ui.length) {
+    out.push('', md(['UI (Chromium)', 'Figure', 'Value', 'Target']), md(['---', '---', '---:', '---']), ...ui.map(md));
+  }
+  const failures = errors(report);
+  if (failures.length) out.push('', 'Failures:', '', ...failures.map((e) => `- ${e}`));
+  return out.join('\n');
+}

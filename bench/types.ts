@@ -1,0 +1,150 @@
+/** What the orchestrator (run.ts), the load generator and the report share. */
+import type { LatencySummary } from './load/histogram';
+
+export type TargetName = 'simplechat' | 'yardstick';
+
+export interface FanoutSpec {
+  kind: 'fanout';
+  clients: number;
+  senders: number;
+  /** `flat`: as fast as the in-flight window allows; `rate`: a fixed rate per sender. */
+  mode: 'flat' | 'rate';
+  /** Unanswered messages each sender may have out (flat mode). */
+  window: number;
+  /** Messages per second per sender (rate mode). */
+  ratePerSender: number;
+  warmupMs: number;
+  measureMs: number;
+  /** How long to wait after the last send for every delivery to arrive. */
+  drainTimeoutMs: number;
+  connectConcurrency: number;
+}
+
+export interface StormSpec {
+  kind: 'storm';
+  clients: number;
+  /** Handshakes not yet answered by `Authorized`, at most. */
+  concurrency: number;
+  timeoutMs: number;
+}
+
+export interface IdleSpec {
+  kind: 'idle';
+  clients: number;
+  concurrency: number;
+  timeoutMs: number;
+}
+
+export type LoadSpec = FanoutSpec | StormSpec | IdleSpec;
+
+export interface CpuShare {
+  /** Percent of one core over the measured window. */
+  server: number;
+  generator: number;
+}
+
+export interface FanoutResult {
+  kind: 'fanout';
+  spec: FanoutSpec;
+  measuredMs: number;
+  /** Messages the senders sent over the whole run (warm-up included). */
+  sent: number;
+  /** Deliveries received inside the measured window. */
+  deliveries: number;
+  deliveriesPerSec: number;
+  latency: LatencySummary;
+  /** Deliveries expected (sent × clients) that never arrived before the drain timeout. */
+  lost: number;
+  /** Deliveries that arrived out of order or twice. */
+  disordered: number;
+  /** `Error` messages the server sent (e.g. rate-limited). */
+  serverErrors: number;
+  /** Clients the server closed during the run. */
+  closedByServer: number;
+  cpu: CpuShare;
+}
+
+export interface StormResult {
+  kind: 'storm';
+  spec: StormSpec;
+  /** From the first connect until the last client got `Authorized`. */
+  allLoggedInMs: number;
+  /** From the first connect until every `Connected` broadcast reached every client online. */
+  allConnectedMs: number;
+  connectedDeliveries: number;
+  expectedConnectedDeliveries: number;
+  failedConnections: number;
+  cpu: CpuShare;
+}
+
+export interface IdleResult {
+  kind: 'idle';
+  spec: IdleSpec;
+  clients: number;
+  rssBeforeKiB: number;
+  rssAfterKiB: number;
+  rssPerConnectionKiB: number;
+  /** V8 heap (used) per connection, when the server's heap could be read. */
+  heapPerConnectionKiB: number | null;
+  failedConnections: number;
+}
+
+export type LoadResult = FanoutResult | StormResult | IdleResult;
+
+// ---- generator ↔ orchestrator messages (child_process IPC) ------------------
+
+export type ToGenerator =
+  | { type: 'run'; url: string; spec: LoadSpec }
+  /** Answers a `checkpoint`. */
+  | { type: 'continue' };
+
+export type FromGenerator =
+  /** The orchestrator should act (read the server's CPU or memory) and answer `continue`. */
+  | { type: 'checkpoint'; name: CheckpointName }
+  | { type: 'result'; result: LoadResult }
+  | { type: 'failed'; message: string };
+
+export type CheckpointName = 'measure-start' | 'measure-end' | 'all-idle';
+
+// ---- the UI bench (Chromium) ----------------------------------------------------
+
+export interface LongTaskSummary {
+  count: number;
+  maxMs: number;
+  totalMs: number;
+}
+
+export interface UiResult {
+  /** Lines appended at a steady rate. */
+  append: {
+    lines: number;
+    linesPerSec: number;
+    durationMs: number;
+    longTasks: LongTaskSummary;
+    /** Longest gap between two animation frames while appending. */
+    maxFrameGapMs: number;
+  };
+  /** Lines pushed as fast as the page takes them, 1000 at a time, each batch until its frame is painted. */
+  burst: {
+    lines: number;
+    msPer1000Lines: number;
+    maxMsPer1000Lines: number;
+  };
+  scroll: {
+    lines: number;
+    /** Lines the log holds after 100 000 were pushed (less if it caps its history). */
+    linesKept: number | null;
+    steps: number;
+    durationMs: number;
+    longTasks: LongTaskSummary;
+    maxFrameGapMs: number;
+  };
+  heap: {
+    /** JS heap used after a forced GC: page loaded, after the append, after the 100 000-line log. */
+    baselineMiB: number;
+    afterAppendMiB: number;
+    afterScrollLogMiB: number;
+  };
+  /** What is measured: the page and its chat-log component as found. */
+  page: string;
+}

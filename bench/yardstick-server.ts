@@ -1,0 +1,130 @@
+/**
+ * The yardstick: the least a `ws` chat server can do and still speak the
+ * SimpleChat protocol to the bench — `Authorized` and `Connected` on join,
+ * `Disconnected` on leave, `PublicMessage` fan-out. Each broadcast is serialised
+ * and framed once and the same bytes are written to every socket. No limits, no
+ * heartbeat, no validation beyond what keeps it alive: it is the ceiling the real
+ * server is measured against, not a server to use.
+ *
+ *   node dist/bench/yardstick-server.js --host 127.0.0.1 --port 0
+ * prints `SimpleChat server listening on ws://HOST:PORT` first, like the real one.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+interface Member {
+  socket: Duplex;
+  identityJson: string;
+}
+
+/** An unmasked, final text frame around `payload`. */
+function textFrame(payload: Buffer): Buffer {
+  const length = payload.length;
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x81;
+  if (length < 126) {
+    frame[1] = length;
+  } else if (length < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  payload.copy(frame, headerLength);
+  return frame;
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#039;' };
+const escapeHtml = (text: string) => (/[&<>"']/.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c]!) : text);
+
+function argument(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && at + 1 < process.argv.length ? process.argv[at + 1]! : fallback;
+}
+
+const members = new Set<Member>();
+let nextUserId = 1;
+const corking = !process.argv.includes('--no-cork');
+
+// Writes made while handling one round of I/O leave in one writev per socket.
+const corked: Duplex[] = [];
+let flushScheduled = false;
+function flush(): void {
+  flushScheduled = false;
+  for (const socket of corked) socket.uncork();
+  corked.length = 0;
+}
+
+function write(socket: Duplex, frame: Buffer): void {
+  if (corking && !socket.writableCorked) {
+    socket.cork();
+    corked.push(socket);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+  }
+  socket.write(frame);
+}
+
+function broadcast(json: string): void {
+  const frame = textFrame(Buffer.from(json));
+  for (const member of members) write(member.socket, frame);
+}
+
+function join(ws: WebSocket, socket: Duplex, request: IncomingMessage): void {
+  const query = new URL(request.url ?? '/', 'ws://yardstick').searchParams;
+  const userId = nextUserId++;
+  const gender = Number(query.get('gender')) || 0;
+  const identity = { userId, userName: query.get('userName') || 'Инкогнито', gender, userColor: query.get('userColor') || '#34495e' };
+  const identityJson = JSON.stringify(identity);
+  const fields = identityJson.slice(1, -1); // to splice into each message about this user
+  const member: Member = { socket, identityJson };
+  members.add(member);
+  const users = [...members].map((m) => m.identityJson).join(',');
+  write(socket, textFrame(Buffer.from(`{"action":"Authorized",${fields},"users":[${users}]}`)));
+  broadcast(`{"action":"Connected",${fields}}`);
+
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    if (isBinary) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(data.toString());
+    } catch {
+      return;
+    }
+    if (typeof message !== 'object' || message === null) return;
+    const { text, action } = message as { text?: unknown; action?: unknown };
+    if (action === 'Pong' || typeof text !== 'string') return;
+    broadcast(`{"action":"PublicMessage",${fields},"text":${JSON.stringify(escapeHtml(text.trim()))}}`);
+  });
+  ws.on('close', () => {
+    members.delete(member);
+    broadcast(`{"action":"Disconnected",${fields}}`);
+  });
+  ws.on('error', () => undefined);
+}
+
+const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 });
+const http = createServer((_request, response) => response.writeHead(426).end());
+http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  wss.handleUpgrade(request, socket, head, (ws) => join(ws, socket, request));
+});
+
+const host = argument('host', '127.0.0.1');
+http.listen(Number(argument('port', '0')), host, () => {
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  process.stdout.write(`SimpleChat server listening on ws://${host}:${port}\n`);
+});
+
+const stop = () => {
+  for (const member of members) member.socket.destroy();
+  http.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 2_000).unref();
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
