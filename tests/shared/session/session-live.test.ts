@@ -2,7 +2,11 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { startChatServer } from '../../../src-main/server';
+import type { ChatServer } from '../../../src-main/server';
 import type { ConnectRequest } from '../../../src-shared/bridge';
+import { cleanUserName } from '../../../src-shared/protocol';
+import type { ServerMessage } from '../../../src-shared/protocol';
 import { ClientSession } from '../../../src-shared/session';
 import type { CreateSocket, Timers, WebSocketLike } from '../../../src-shared/session';
 import { startStandIn } from './stand-in-server';
@@ -34,6 +38,18 @@ async function standIn(options: Parameters<typeof startStandIn>[0] = {}): Promis
   const server = await startStandIn(options);
   cleanups.push(() => server.close());
   return server;
+}
+
+async function chatServer(port = 0, pingIntervalMs = 1_000): Promise<ChatServer> {
+  const server = await startChatServer({ host: '127.0.0.1', port, pingIntervalMs });
+  cleanups.push(() => server.close());
+  return server;
+}
+
+function messages(client: ClientSession): ServerMessage[] {
+  const seen: ServerMessage[] = [];
+  client.on('message', (message) => seen.push(message));
+  return seen;
 }
 
 function request(port: number, overrides: Partial<ConnectRequest> = {}): ConnectRequest {
@@ -113,18 +129,64 @@ describe('ClientSession over ws (stand-in server)', () => {
     expect(server.closes[0]).toEqual({ code: 1000, reason: 'Disconnected' });
     expect(server.logins).toHaveLength(1);
   });
+});
 
-  it('reconnects and logs in again after the server is closed and restarted on the same port', async () => {
-    const first = await standIn();
-    const client = session();
-    client.connect(request(first.port));
+describe('ClientSession against the real chat server', () => {
+  it('logs in with an awkward name, and two sessions chat in public and in private', async () => {
+    const server = await chatServer();
+    const anna = session();
+    const bob = session();
+    const annaSees = messages(anna);
+    const bobSees = messages(bob);
+    const awkward = 'Аня & Co = +1 #2';
+    anna.connect(request(server.port, { userName: awkward }));
+    const annaIn = await waitForStatus(anna, isState('authorized'));
+    expect(annaIn).toMatchObject({ self: { userName: cleanUserName(awkward, ''), userColor: '#16a085', gender: 2 } });
+    bob.connect(request(server.port, { userName: 'Боб', userColor: '#2980b9', gender: 1 }));
+    const bobIn = await waitForStatus(bob, isState('authorized'));
+    if (annaIn.state !== 'authorized' || bobIn.state !== 'authorized') return;
+
+    anna.send({ text: 'Привет, {Боб} & <all>', toUserId: 0 });
+    bob.send({ text: 'psst', toUserId: annaIn.self.userId });
+    await until(() => bobSees.some((m) => m.action === 'PublicMessage'), 3_000, 'Bob hearing Anna');
+    await until(() => annaSees.some((m) => m.action === 'PrivateMessage'), 3_000, 'Anna hearing Bob');
+    expect(bobSees.find((m) => m.action === 'PublicMessage')).toMatchObject({
+      userId: annaIn.self.userId,
+      text: 'Привет, <b>Боб</b> &amp; &lt;all&gt;',
+    });
+    expect(annaSees.find((m) => m.action === 'PrivateMessage')).toMatchObject({ userId: bobIn.self.userId, text: 'psst', toUserId: annaIn.self.userId });
+    expect(annaSees.filter((m) => m.action === 'Connected').map((m) => 'userName' in m && m.userName)).toContain('Боб');
+  });
+
+  it('answers the server\'s Pings: still in after many ping intervals, never lost', async () => {
+    const pingMs = 100;
+    const server = await chatServer(0, pingMs);
+    const client = session(pingMs);
+    const statuses: string[] = [];
+    client.on('status', (s) => statuses.push(s.state));
+    client.connect(request(server.port));
     await waitForStatus(client, isState('authorized'));
+    // The server drops a user after 3 unanswered Pings; 10 intervals pass here.
+    await new Promise((resolve) => setTimeout(resolve, 10 * pingMs));
+    expect(client.status.state).toBe('authorized');
+    expect(server.connectionCount).toBe(1);
+    expect(statuses).toEqual(['connecting', 'open', 'authorized']);
+  });
+
+  it('reconnects and logs in again, with the same name, after the server is closed and restarted on the same port', async () => {
+    const first = await chatServer();
+    const client = session();
+    const seen = messages(client);
+    client.connect(request(first.port));
+    const before = await waitForStatus(client, isState('authorized'));
     await first.close();
     const lost = await waitForStatus(client, isState('reconnecting'));
-    expect(lost).toMatchObject({ attempt: 1 });
-    const second = await standIn({ port: first.port });
-    const back = await waitForStatus(client, isState('authorized'), 10_000);
-    expect(back).toMatchObject({ self: { userName: 'Аня' } });
-    expect(second.logins.map((q) => q.toString())).toEqual(first.logins.map((q) => q.toString()));
+    expect(lost).toMatchObject({ attempt: 1, reason: expect.stringMatching(/going away: Server shutting down/) });
+    const second = await chatServer(first.port);
+    const after = await waitForStatus(client, isState('authorized'), 10_000);
+    if (before.state !== 'authorized' || after.state !== 'authorized') return;
+    expect(after.self).toMatchObject({ userName: before.self.userName, userColor: '#16a085', gender: 2 });
+    expect(second.connectionCount).toBe(1);
+    expect(seen.filter((m) => m.action === 'Authorized')).toHaveLength(2);
   });
 });
