@@ -60,7 +60,7 @@ export class ChatApp extends LitElement {
     }
     .window {
       display: grid;
-      grid-template-columns: minmax(150px, 220px) 1fr;
+      grid-template-columns: minmax(170px, 240px) 1fr;
       gap: 8px;
       height: 100%;
     }

@@ -53,7 +53,7 @@ export class ConnectDialog extends LitElement {
       border: none;
       border-radius: 10px;
       padding: 0;
-      width: min(460px, calc(100vw - 32px));
+      width: min(480px, calc(100vw - 32px));
       max-height: calc(100vh - 32px);
       box-shadow: 0 12px 40px rgb(0 0 0 / 0.3);
       color: var(--text, #2c3e50);
@@ -125,13 +125,13 @@ export class ConnectDialog extends LitElement {
     .swatches {
       display: flex;
       flex-wrap: wrap;
-      gap: 6px;
+      gap: 4px;
       align-items: center;
     }
     .swatch {
       box-sizing: border-box;
-      width: 22px;
-      height: 22px;
+      width: 20px;
+      height: 20px;
       padding: 0;
       border-radius: 50%;
       border: 2px solid #fff;
@@ -154,7 +154,11 @@ export class ConnectDialog extends LitElement {
     .custom[data-checked] {
       box-shadow: 0 0 0 2px var(--swatch, #34495e);
     }
+    .preview-row {
+      margin-top: -4px;
+    }
     .preview {
+      font-size: 14px;
       font-weight: 700;
       text-decoration: underline;
       color: var(--nick-color, #34495e);
@@ -301,7 +305,7 @@ export class ConnectDialog extends LitElement {
             ? html`<p class="hint" id="nickname-note">${format(s.nicknameCleaned, { name: cleaned })}</p>`
             : nothing}
 
-        <span class="label" id="color-label">${s.color}</span>
+        <span class="label">${s.color}</span>
         <div class="row">
           <div class="swatches" role="radiogroup" aria-label=${s.color} @keydown=${this.onSwatchKey}>
             ${PALETTE.map((c) => {
@@ -318,8 +322,8 @@ export class ConnectDialog extends LitElement {
               .value=${live(toSixDigits(this.color))}
               @input=${(e: Event) => (this.color = (e.target as HTMLInputElement).value)} />
           </div>
-          <span class="preview" aria-hidden="true" ${nickColor(this.color)}>${cleaned || '—'}</span>
         </div>
+        <p class="hint preview-row" aria-hidden="true"><span class="preview" ${nickColor(this.color)}>${cleaned || '—'}</span></p>
 
         <label for="gender">${s.gender}</label>
         <select id="gender" .value=${live(String(this.gender))}

@@ -42,15 +42,15 @@ export async function waitForCalls(page: Page, name: string, count = 1): Promise
 }
 
 /** Presses Connect in the dialog, then plays the server's side of a login. */
-export async function logIn(page: Page, self: TestUser = ME, others: TestUser[] = []): Promise<void> {
-  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+export async function logIn(page: Page, self: TestUser = ME, others: TestUser[] = [], connectLabel = 'Connect'): Promise<void> {
+  await page.getByRole('button', { name: connectLabel, exact: true }).click();
   await waitForCalls(page, 'connect');
   await emit(page, 'status', { state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt: 0 });
   await emit(page, 'status', { state: 'open', url: 'ws://127.0.0.1:27800/' });
   await message(page, { action: 'Authorized', ...self, users: [...others, self] });
   await emit(page, 'status', { state: 'authorized', self });
   await message(page, { action: 'Connected', ...self });
-  await expect.poll(() => page.getByRole('textbox', { name: 'Message' }).isEnabled()).toBe(true);
+  await expect.poll(() => page.locator('message-input input').isEnabled()).toBe(true);
 }
 
 export function say(from: TestUser, text: string): Record<string, unknown> {

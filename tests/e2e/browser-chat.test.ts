@@ -1,0 +1,233 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { startChatServer } from '../../src-main/server';
+import type { ChatServer } from '../../src-main/server';
+import { createWebHandler } from '../../src-main/server/static-files';
+import { ChatClient, chatUrl } from '../support/chat-client';
+import { WEB_ROOT, findInjected, launchBrowser, openPage } from '../support/browser';
+import type { OpenedPage } from '../support/browser';
+
+/*
+ * The browser client end to end: the real server serves the UI over HTTP and the
+ * page talks to it through the browser bridge (the shared session over the
+ * browser's WebSocket). Two browser users, a native `ws` user where a test needs
+ * one, and a hostile server that sends raw markup.
+ */
+
+let browser: Browser;
+let server: ChatServer;
+const pages: OpenedPage[] = [];
+/** Console messages a test expects (e.g. the refused reconnects while a server is down). */
+let expectedConsole: RegExp | null = null;
+
+beforeAll(async () => {
+  server = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+afterEach(async () => {
+  const opened = pages.splice(0);
+  for (const o of opened) await o.context.close();
+  for (const o of opened) {
+    expect(o.problems.console.filter((m) => !expectedConsole?.test(m))).toEqual([]);
+    expect(o.problems.requests.filter((m) => !expectedConsole?.test(m))).toEqual([]);
+  }
+  expectedConsole = null;
+});
+
+async function openChat(port: number, locale = 'en-US'): Promise<Page> {
+  const opened = await openPage(browser, `http://127.0.0.1:${port}/`, { locale });
+  pages.push(opened);
+  return opened.page;
+}
+
+/** Logs in through the dialog as `name`, the server being the page's own (the default). */
+async function join(page: Page, name: string): Promise<void> {
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('textbox', { name: 'Nickname', exact: true }).fill(name);
+  await dialog.getByRole('textbox', { name: 'Nickname', exact: true }).press('Enter');
+  await expect.poll(() => page.getByRole('textbox', { name: 'Message' }).isEnabled(), { timeout: 10_000 }).toBe(true);
+}
+
+async function lines(page: Page): Promise<string[]> {
+  return (await page.getByRole('log').locator('.line').allInnerTexts()).map((l) => l.replace(/^\[[^\]]*\] /, ''));
+}
+
+async function waitForLine(page: Page, pattern: RegExp, timeout = 10_000): Promise<void> {
+  await expect.poll(async () => (await lines(page)).some((l) => pattern.test(l)), { timeout }).toBe(true);
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const input = page.getByRole('textbox', { name: 'Message' });
+  await input.fill(text);
+  await input.press('Enter');
+  await expect.poll(() => input.inputValue()).toBe('');
+}
+
+describe('two browser users through a real server', () => {
+  it('join with the page’s own server by default, see each other, and chat', async () => {
+    const alice = await openChat(server.port);
+    const dialog = alice.getByRole('dialog');
+    expect(await dialog.getByRole('textbox', { name: 'Server', exact: true }).inputValue()).toBe('127.0.0.1');
+    expect(await dialog.getByRole('textbox', { name: 'Port', exact: true }).inputValue()).toBe(String(server.port));
+    // A browser cannot host: the option is there but off.
+    expect(await dialog.getByRole('checkbox', { name: 'Host a room' }).isDisabled()).toBe(true);
+    await join(alice, 'Alice');
+    const bob = await openChat(server.port);
+    await join(bob, 'Bob');
+
+    await waitForLine(alice, /^Bob joined the chat$/);
+    expect(await lines(alice)).toEqual(
+      expect.arrayContaining([`Connecting to 127.0.0.1:${server.port}…`, 'Connected!', 'Logged in as Alice']),
+    );
+    expect(await bob.getByRole('option').allInnerTexts()).toEqual(['Alice', 'Bob\n(you)']);
+
+    // Bob mentions Alice by clicking her name; Alice's line is highlighted and only the echo shows it to Bob.
+    await bob.getByRole('option', { name: 'Alice' }).click();
+    await bob.getByRole('textbox', { name: 'Message' }).press('End');
+    await bob.keyboard.type('hi there');
+    await bob.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await waitForLine(alice, /^Bob: Alice, hi there$/);
+    await waitForLine(bob, /^Bob: Alice, hi there$/);
+    const highlighted = alice.getByRole('log').locator('.chat.mention');
+    expect(await highlighted.count()).toBe(1);
+    expect(await highlighted.locator('b').innerText()).toBe('Alice');
+
+    await send(alice, 'hello Bob, <b>not bold</b> & {Bob}');
+    await waitForLine(bob, /^Alice: hello Bob, <b>not bold<\/b> & Bob$/);
+    expect(await bob.getByRole('log').locator('.chat.mention').count()).toBe(1);
+  });
+
+  it('private mode: only the two see it, and it ends when the other leaves', async () => {
+    const alice = await openChat(server.port);
+    await join(alice, 'Alice');
+    const bob = await openChat(server.port);
+    await join(bob, 'Bob');
+    const carol = await openChat(server.port);
+    await join(carol, 'Carol');
+
+    await alice.getByRole('option', { name: 'Bob' }).dblclick();
+    await expect.poll(() => alice.getByText('To Bob').isVisible()).toBe(true);
+    await send(alice, 'just for you');
+    await waitForLine(bob, /^> Alice: just for you$/);
+    await waitForLine(alice, /^< Bob: just for you$/);
+    await send(carol, 'public line');
+    await waitForLine(alice, /^Carol: public line$/);
+    expect((await lines(carol)).some((l) => l.includes('just for you'))).toBe(false);
+
+    // Bob closes his window: Alice's private mode ends by itself.
+    const bobIndex = pages.findIndex((p) => p.page === bob);
+    await pages.splice(bobIndex, 1)[0]!.context.close();
+    await waitForLine(alice, /^Bob left the chat$/);
+    await expect.poll(() => alice.getByText('Send to everyone').isVisible()).toBe(true);
+    await send(alice, 'back to everyone');
+    await waitForLine(carol, /^Alice: back to everyone$/);
+  });
+
+  it('shows what a native client sends with markup as text, never as elements', async () => {
+    const page = await openChat(server.port);
+    await join(page, 'Viewer');
+    const hostile = await ChatClient.connect(
+      chatUrl(server.port, { userName: '<img src=x onerror=window.__pwned=1>', userColor: "red'><script>window.__pwned=2</script>" }),
+    );
+    try {
+      hostile.say('<img src=x onerror="window.__pwned=3"> {<script>window.__pwned=4</script>}');
+      await waitForLine(page, /window\.__pwned=3/);
+      const { elements, flag } = await findInjected(page);
+      expect(elements).toEqual([]);
+      expect(flag).toBeUndefined();
+      const last = (await lines(page)).at(-1)!;
+      expect(last).toContain('<img src=x onerror="window.__pwned=3">');
+      expect(await page.getByRole('log').locator('.chat b').last().innerText()).toBe('<script>window.__pwned=4</script>');
+    } finally {
+      await hostile.close();
+    }
+  });
+
+  it('survives a server restart: the log says so, the UI reconnects, the log is kept', async () => {
+    const restartable = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT });
+    const port = restartable.port;
+    let again: ChatServer | undefined;
+    try {
+      const page = await openChat(port);
+      await join(page, 'Stayer');
+      await send(page, 'said before the restart');
+      await waitForLine(page, /^Stayer: said before the restart$/);
+
+      // While the server is down the browser logs its refused reconnects; that is expected here.
+      expectedConsole = new RegExp(`WebSocket connection to 'ws://127\\.0\\.0\\.1:${port}/.*' failed|ws://127\\.0\\.0\\.1:${port}/`);
+      await restartable.close();
+      await waitForLine(page, /^Connection closed: /);
+      await waitForLine(page, /Reconnecting in \d+ s|Trying again in \d+ s/);
+      expect(await page.getByRole('textbox', { name: 'Message' }).isDisabled()).toBe(true);
+
+      again = await startChatServer({ host: '127.0.0.1', port, webRoot: WEB_ROOT });
+      await expect.poll(() => page.getByRole('textbox', { name: 'Message' }).isEnabled(), { timeout: 15_000 }).toBe(true);
+      const log = await lines(page);
+      expect(log).toContain('Stayer: said before the restart');
+      expect(log.filter((l) => l === 'Logged in as Stayer')).toHaveLength(2);
+      expect(await page.getByRole('dialog').isVisible()).toBe(false);
+      await send(page, 'said after');
+      await waitForLine(page, /^Stayer: said after$/);
+    } finally {
+      await again?.close();
+      await restartable.close();
+    }
+  }, 30_000);
+});
+
+describe('a hostile server', () => {
+  it('cannot inject an element, a style or a script through name, colour or text', async () => {
+    const http = createServer(createWebHandler(WEB_ROOT));
+    const wss = new WebSocketServer({ server: http });
+    const payload = '<img src=x onerror="window.__pwned=1"><style>*{display:none}</style>';
+    const colour = `#000' onmouseover='window.__pwned=2' style='background:url(javascript:window.__pwned=3)`;
+    const evil = { userId: 2, userName: payload, gender: 2, userColor: colour };
+    wss.on('connection', (socket) => {
+      const me = { userId: 1, userName: 'Victim', gender: 1, userColor: '#2980b9' };
+      const frames = [
+        { action: 'Authorized', ...me, users: [me, evil] },
+        { action: 'Connected', ...me },
+        { action: 'Connected', ...evil },
+        // The original server's kind of fault: raw markup where escaped text belongs.
+        { action: 'PublicMessage', ...evil, text: `${payload}<b>Victim</b><script>window.__pwned=4</script>` },
+        { action: 'PrivateMessage', ...evil, text: '<iframe src="javascript:window.__pwned=5"></iframe>', toUserId: 1 },
+        { action: 'Error', code: '<svg onload=window.__pwned=6>', message: '<svg onload=window.__pwned=6>' },
+        { action: 'History', messages: [{ ...evil, text: '<a href="javascript:window.__pwned=7">click</a>' }] },
+        { action: '<img src=x onerror=window.__pwned=8>' },
+      ];
+      for (const frame of frames) socket.send(JSON.stringify(frame));
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const port = (http.address() as AddressInfo).port;
+    try {
+      const page = await openChat(port);
+      await join(page, 'Victim');
+      await waitForLine(page, /The server is newer than this app/);
+      await waitForLine(page, /window\.__pwned=7/);
+      const { elements, flag } = await findInjected(page);
+      expect(elements).toEqual([]);
+      expect(flag).toBeUndefined();
+      const log = (await lines(page)).join('\n');
+      expect(log).toContain('<style>*{display:none}</style>');
+      expect(log).toContain('<iframe src="javascript:window.__pwned=5"></iframe>');
+      // The mention still works (the one markup the protocol has), and the colour fell back to the default.
+      expect(await page.getByRole('log').locator('.chat.mention').count()).toBe(1);
+      const nick = page.getByRole('option', { name: payload });
+      expect(await nick.locator('.name').evaluate((e) => getComputedStyle(e).color)).toBe('rgb(52, 73, 94)');
+      expect(await nick.locator('.name').evaluate((e) => e.getAttribute('style'))).toBe('--nick-color: #34495e;');
+    } finally {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+  });
+});
