@@ -62,6 +62,23 @@ export type HostingStatus =
   | { state: 'running'; port: number; addresses: string[]; webUrls: string[] }
   | { state: 'failed'; port: number; message: string };
 
+/**
+ * A message typed but not yet confirmed by the server's echo: waiting for a login
+ * (`sending: false`, cancellable) or written and awaiting its echo (`sending: true`).
+ */
+export interface PendingMessage {
+  id: string;
+  text: string;
+  /** 0: public. */
+  toUserId: number;
+  /** When it was typed, in ms since the epoch. */
+  queuedAt: number;
+  sending: boolean;
+}
+
+/** Longest id `cancelPending` accepts. */
+export const MAX_PENDING_ID_LENGTH = 64;
+
 /** Things the session tells the user that are not protocol messages. */
 export type SessionNotice =
   | { kind: 'server-newer'; action: string }
@@ -81,6 +98,8 @@ export interface BridgeCommands {
   requestAttention(request: AttentionRequest): Promise<void>;
   /** Unread messages while the window is not looked at; 0 clears the badge. */
   setUnreadCount(count: number): Promise<void>;
+  /** Drops a message still waiting in the outbox; false when it is already on its way or unknown. */
+  cancelPending(id: string): Promise<boolean>;
 }
 
 export interface BridgeEvents {
@@ -88,6 +107,8 @@ export interface BridgeEvents {
   status: ConnectionStatus;
   hosting: HostingStatus;
   notice: SessionNotice;
+  /** Every message not yet confirmed by the server, oldest first; sent on each change. */
+  outbox: PendingMessage[];
 }
 
 export type CommandName = keyof BridgeCommands;
@@ -172,9 +193,14 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     const n = args[0];
     return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 1_000_000 ? [n] : 'count must be a non-negative integer';
   },
+  cancelPending(args) {
+    if (args.length !== 1) return 'takes one argument';
+    const id = args[0];
+    return typeof id === 'string' && id !== '' && id.length <= MAX_PENDING_ID_LENGTH ? [id] : 'id must be a pending message id';
+  },
 };
 
 export const COMMAND_NAMES = Object.keys(COMMAND_ARGUMENTS) as CommandName[];
 
-const EVENTS: { [E in EventName]: true } = { message: true, status: true, hosting: true, notice: true };
+const EVENTS: { [E in EventName]: true } = { message: true, status: true, hosting: true, notice: true, outbox: true };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
