@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { startChatServer } from '../../src-main/server';
+import { ChatClient, chatUrl } from '../support/chat-client';
+import { REPO_ROOT, WEB_ROOT, launchBrowser, openPage } from '../support/browser';
+
+/*
+ * The README's pictures: `SCREENSHOTS=1 npx vitest run tests/e2e/screenshots.test.ts`
+ * writes docs/screenshots/*.png from a real server, a browser user and native users.
+ */
+
+const OUT = join(REPO_ROOT, 'docs', 'screenshots');
+
+async function lastLine(page: Page, pattern: RegExp): Promise<void> {
+  await expect.poll(async () => (await page.getByRole('log').locator('.line').allInnerTexts()).some((l) => pattern.test(l)), { timeout: 10_000 }).toBe(true);
+}
+
+it.skipIf(!process.env.SCREENSHOTS)('takes the README screenshots', async () => {
+  mkdirSync(OUT, { recursive: true });
+  const server = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT });
+  const browser = await launchBrowser();
+  const others: ChatClient[] = [];
+  try {
+    for (const language of ['en', 'ru'] as const) {
+      const { page, context } = await openPage(browser, `http://127.0.0.1:${server.port}/`, {
+        locale: language === 'ru' ? 'ru-RU' : 'en-US',
+        viewport: { width: 860, height: 520 },
+      });
+      const me = language === 'ru' ? 'Тестер' : 'Tester';
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('textbox', { name: language === 'ru' ? 'Имя пользователя' : 'Nickname', exact: true }).fill(me);
+      await dialog.getByRole('radio', { name: '#2980b9' }).click();
+      await dialog.getByRole('combobox', { name: language === 'ru' ? 'Пол' : 'Gender' }).selectOption('1');
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: join(OUT, `connect-dialog-${language}.png`) });
+      await dialog.getByRole('textbox', { name: language === 'ru' ? 'Имя пользователя' : 'Nickname', exact: true }).press('Enter');
+      await expect.poll(() => page.locator('message-input input').isEnabled(), { timeout: 10_000 }).toBe(true);
+
+      const names = language === 'ru' ? ['Аня', 'Боб', 'Вася'] : ['Alice', 'Bob', 'Vasya'];
+      const [anya, bob, vasya] = [
+        await ChatClient.connect(chatUrl(server.port, { userName: names[0], userColor: '#8e44ad', gender: 2 })),
+        await ChatClient.connect(chatUrl(server.port, { userName: names[1], userColor: '#27ae60', gender: 1 })),
+        await ChatClient.connect(chatUrl(server.port, { userName: names[2], userColor: '#f39c12', gender: 0 })),
+      ];
+      others.push(anya!, bob!, vasya!);
+      const ru = language === 'ru';
+      anya!.say(ru ? `{${me}}, привет! Как дела?` : `{${me}}, hi! How are you?`);
+      await lastLine(page, new RegExp(`${names[0]}: `));
+      bob!.say(ru ? `{${names[0]}} и {${names[2]}}, смотрите <b>x</b>` : `{${names[0]}} and {${names[2]}}, look: <b>x</b>`);
+      bob!.say(ru ? 'это приватно' : 'this is private', anya!.authorized.users.find((u) => u.userName === me)!.userId);
+      await lastLine(page, /\] > /);
+      await vasya!.close();
+      await lastLine(page, new RegExp(`${names[2]} `));
+      const input = page.getByRole('textbox', { name: ru ? 'Сообщение' : 'Message' });
+      await page.getByRole('log').getByRole('button', { name: names[1] }).first().click();
+      await input.press('End');
+      await page.keyboard.type(ru ? 'скидка 1002 на всё' : 'the meeting is at 3');
+      await input.press('Enter');
+      await lastLine(page, new RegExp(`${me}: `));
+      await page.getByRole('option', { name: names[1] }).dblclick();
+      await page.keyboard.type(ru ? 'ответ лично' : 'a private reply');
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: join(OUT, `chat-${language}.png`) });
+      for (const c of others.splice(0)) await c.close();
+      await context.close();
+    }
+  } finally {
+    for (const c of others) await c.close();
+    await browser.close();
+    await server.close();
+  }
+}, 60_000);
