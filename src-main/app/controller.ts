@@ -127,6 +127,12 @@ export class ChatController implements BridgeCommands {
     this.#attention.setUnreadCount(count);
   }
 
+  async cancelPending(id: string): Promise<boolean> {
+    // TEMPORARY until the session's outbox lands: a session without one has nothing pending.
+    const session = this.#session as SessionPort & { cancelPending?: (id: string) => boolean };
+    return typeof session.cancelPending === 'function' ? session.cancelPending(id) : false;
+  }
+
   // ---- lifecycle -------------------------------------------------------------------
 
   /** What the app does when it opens: host and join, or join the last server. */

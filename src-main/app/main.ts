@@ -125,11 +125,12 @@ async function run(): Promise<void> {
   powerMonitor.on('resume', () => core.controller.wake());
   powerMonitor.on('unlock-screen', () => core.controller.wake());
   let online = net.isOnline();
-  setInterval(() => {
+  const onlinePoll = setInterval(() => {
     const now = net.isOnline();
     if (now && !online) core.controller.wake();
     online = now;
   }, ONLINE_POLL_MS);
+  onlinePoll.unref();
 
   openWindow();
 }

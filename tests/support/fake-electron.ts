@@ -294,22 +294,77 @@ export class FakeSession {
   }
 }
 
+export class FakeApp extends EventEmitter {
+  readonly badgeCounts: number[] = [];
+  appUserModelId: string | undefined;
+  quitCalls = 0;
+  readonly exitCodes: number[] = [];
+
+  constructor(private readonly options: FakeAppOptions = {}) {
+    super();
+  }
+  setBadgeCount(count: number): boolean {
+    this.badgeCounts.push(count);
+    return true;
+  }
+  setAppUserModelId(id: string): void {
+    this.appUserModelId = id;
+  }
+  getVersion(): string {
+    return '0.0.0-test';
+  }
+  getName(): string {
+    return 'SimpleChat';
+  }
+  getAppPath(): string {
+    return this.options.appPath ?? '/app';
+  }
+  getPath(name: string): string {
+    return name === 'userData' ? (this.options.userData ?? '/user-data') : `/fake/${name}`;
+  }
+  requestSingleInstanceLock(): boolean {
+    return this.options.singleInstance ?? true;
+  }
+  whenReady(): Promise<void> {
+    return Promise.resolve();
+  }
+  isReady(): boolean {
+    return true;
+  }
+  /** As Electron: 'before-quit' may prevent it; otherwise 'will-quit' follows. */
+  quit(): void {
+    this.quitCalls++;
+    let prevented = false;
+    this.emit('before-quit', { preventDefault: () => (prevented = true) });
+    if (!prevented) this.emit('will-quit');
+  }
+  exit(code = 0): void {
+    this.exitCodes.push(code);
+  }
+}
+
+export interface FakeAppOptions {
+  appPath?: string;
+  userData?: string;
+  singleInstance?: boolean;
+}
+
 /** A whole fake `electron` module: use with vi.mock('electron', () => createFakeElectron()) or inject its parts. */
-export function createFakeElectron() {
+export function createFakeElectron(options: FakeAppOptions = {}) {
   const ipcMain = new FakeIpcMain();
   const exposed = new Map<string, unknown>();
-  const app = Object.assign(new EventEmitter(), {
-    badgeCounts: [] as number[],
-    appUserModelId: undefined as string | undefined,
-    setBadgeCount(count: number): boolean {
-      this.badgeCounts.push(count);
-      return true;
+  const app = new FakeApp(options);
+  const protocol = {
+    privileged: [] as unknown[],
+    handlers: new Map<string, (request: Request) => Response | Promise<Response>>(),
+    registerSchemesAsPrivileged(schemes: unknown[]): void {
+      this.privileged.push(...schemes);
     },
-    setAppUserModelId(id: string): void {
-      this.appUserModelId = id;
+    handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void {
+      this.handlers.set(scheme, handler);
     },
-    getVersion: () => '0.0.0-test',
-  });
+  };
+  const workArea = { x: 0, y: 0, width: 1920, height: 1040 };
   const shell = {
     beeps: 0,
     opened: [] as string[],
@@ -324,10 +379,13 @@ export function createFakeElectron() {
     app,
     ipcMain,
     shell,
+    protocol,
     BrowserWindow: FakeBrowserWindow,
     Notification: FakeNotification,
     session: { defaultSession: new FakeSession() },
     powerMonitor: new EventEmitter(),
+    screen: { getAllDisplays: () => [{ id: 1, workArea, bounds: workArea }] },
+    net: { online: true, isOnline(): boolean { return this.online; } },
     contextBridge: {
       exposed,
       exposeInMainWorld(key: string, api: unknown): void {

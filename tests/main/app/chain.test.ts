@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { EVENT_NAMES } from '../../../src-shared/bridge';
 import type { BridgeEvents, ChatBridge, ConnectionStatus, EventName, HostingStatus } from '../../../src-shared/bridge';
 import type { Identity, ServerMessage } from '../../../src-shared/protocol';
 import { createAppCore } from '../../../src-main/app/app-core';
@@ -63,8 +64,8 @@ function startApp(saved: Partial<Settings>): App {
   void window.loadURL(RENDERER_ENTRY_URL);
   core.attachWindow(window as unknown as CoreWindow);
   const { chat } = loadPreload(window.webContents.connectRenderer(electron.ipcMain));
-  const events = { message: [], status: [], hosting: [], notice: [] } as App['events'];
-  for (const name of ['message', 'status', 'hosting', 'notice'] as const) chat.on(name, (payload) => (events[name] as unknown[]).push(payload));
+  const events = Object.fromEntries(EVENT_NAMES.map((name) => [name, []])) as unknown as App['events'];
+  for (const name of EVENT_NAMES) chat.on(name, (payload) => (events[name] as unknown[]).push(payload));
   const app: App = {
     core,
     chat,
