@@ -76,30 +76,12 @@ async function main(): Promise<void> {
     return;
   }
 
-  let server: ChatServer;
-  try {
-    server = await startChatServer(config);
-  } catch (error) {
-    process.stderr.write(`simplechat-server: ${(error as Error).message}\n`);
-    process.exitCode = EXIT_CANNOT_START;
-    return;
-  }
-  const host = urlHost(server.host);
-  process.stdout.write(`SimpleChat server listening on ws://${host}:${server.port}\n`);
-  if (config.webRoot) process.stdout.write(`Web UI: http://${host}:${server.port}/\n`);
-  if (server.host === '0.0.0.0' || server.host === '::') {
-    for (const address of lanAddresses()) process.stdout.write(`On this network: ws://${address}:${server.port}\n`);
-  }
-
+  // Signals are handled from before the listening line: a supervisor may stop us at once.
+  let server: ChatServer | null = null;
   let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      process.stderr.write(`simplechat-server: ${signal} again, exiting now\n`);
-      process.exit(EXIT_CANNOT_START);
-    }
-    stopping = true;
-    log(`${signal}: closing ${server.connectionCount} connection(s)`);
-    server.close().then(
+  const shutDown = (running: ChatServer): void => {
+    log(`closing ${running.connectionCount} connection(s)`);
+    running.close().then(
       () => {
         log('stopped');
         process.exit(0);
@@ -110,8 +92,31 @@ async function main(): Promise<void> {
       },
     );
   };
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      process.stderr.write(`simplechat-server: ${signal} again, exiting now\n`);
+      process.exit(EXIT_CANNOT_START);
+    }
+    stopping = true;
+    log(`${signal} received`);
+    if (server !== null) shutDown(server);
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  try {
+    server = await startChatServer(config);
+  } catch (error) {
+    process.stderr.write(`simplechat-server: ${(error as Error).message}\n`);
+    process.exit(EXIT_CANNOT_START);
+  }
+  const host = urlHost(server.host);
+  process.stdout.write(`SimpleChat server listening on ws://${host}:${server.port}\n`);
+  if (config.webRoot) process.stdout.write(`Web UI: http://${host}:${server.port}/\n`);
+  if (server.host === '0.0.0.0' || server.host === '::') {
+    for (const address of lanAddresses()) process.stdout.write(`On this network: ws://${address}:${server.port}\n`);
+  }
+  if (stopping) shutDown(server);
 }
 
 process.on('uncaughtException', (error) => {

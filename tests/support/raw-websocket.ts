@@ -97,7 +97,7 @@ export class RawWebSocket {
   responseHead = '';
   readonly frames: Frame[] = [];
   readonly ended: Promise<void>;
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private headDone = false;
   private waiters: Array<() => void> = [];
   private isEnded = false;

@@ -1,0 +1,175 @@
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../../src-shared/protocol';
+import { ChatClient, chatUrl, withTimeout } from '../../support/chat-client';
+import { RawWebSocket, qtClientHandshake } from '../../support/raw-websocket';
+
+const root = resolve(__dirname, '../../..');
+const cli = join(root, 'dist/server/cli.js');
+
+function newestSource(): number {
+  let newest = 0;
+  for (const dir of ['src-main/server', 'src-shared/protocol']) {
+    for (const name of readdirSync(join(root, dir))) newest = Math.max(newest, statSync(join(root, dir, name)).mtimeMs);
+  }
+  return newest;
+}
+
+// `npm test` builds first; a targeted run builds the server itself when dist is missing or stale.
+beforeAll(() => {
+  if (!existsSync(cli) || statSync(cli).mtimeMs < newestSource()) {
+    execFileSync(process.execPath, ['scripts/build.mjs', 'server'], { cwd: root, stdio: 'inherit' });
+  }
+}, 60_000);
+
+interface Cli {
+  child: ChildProcess;
+  stdout: string[];
+  stderr: () => string;
+  /** Resolves with the first stdout line. */
+  firstLine: Promise<string>;
+  exited: Promise<number | null>;
+  /** Resolves once a stdout line matches. */
+  lineMatching(pattern: RegExp): Promise<string>;
+}
+
+const children = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+});
+
+function runCli(args: string[]): Cli {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const stdout: string[] = [];
+  let stderr = '';
+  let partial = '';
+  const watchers: Array<() => void> = [];
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    stdout.push(...lines);
+    for (const wake of watchers.splice(0)) wake();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const lineMatching = async (pattern: RegExp): Promise<string> => {
+    for (;;) {
+      const line = stdout.find((l) => pattern.test(l));
+      if (line !== undefined) return line;
+      if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}) before printing ${pattern}: ${stderr}`);
+      await withTimeout(
+        Promise.race([new Promise<void>((resolve) => watchers.push(resolve)), exited.then(() => undefined)]),
+        10_000,
+        `a line matching ${pattern}`,
+      );
+    }
+  };
+  const firstLine = (async () => {
+    await lineMatching(/./);
+    return stdout[0]!;
+  })();
+  firstLine.catch(() => {});
+  return { child, stdout, stderr: () => stderr, firstLine, exited, lineMatching };
+}
+
+const LISTENING = /^SimpleChat server listening on ws:\/\/127\.0\.0\.1:(\d+)$/;
+
+async function startCli(extra: string[] = []): Promise<{ cli: Cli; port: number }> {
+  const cli = runCli(['--host', '127.0.0.1', '--port', '0', ...extra]);
+  const first = await withTimeout(cli.firstLine, 10_000, 'the listening line');
+  const match = LISTENING.exec(first);
+  expect(match, `first line was: ${first}`).not.toBeNull();
+  return { cli, port: Number(match![1]) };
+}
+
+describe('simplechat-server (the built CLI)', () => {
+  it('prints exactly the listening line first, then one line per join and leave', async () => {
+    const { cli, port } = await startCli(['--no-web-root']);
+    const a = await ChatClient.connect(chatUrl(port, { userName: 'Аня' }));
+    const b = await ChatClient.connect(chatUrl(port, { userName: 'Bob' }));
+    a.say('hi');
+    await b.waitFor((m) => m.action === 'PublicMessage' && m.text === 'hi');
+    await cli.lineMatching(/join #1 "Аня" from 127\.0\.0\.1/);
+    await b.close();
+    await cli.lineMatching(/leave #2 "Bob"/);
+    a.terminate();
+  });
+
+  it('serves the original Qt client’s handshake', async () => {
+    const { port } = await startCli(['--no-web-root']);
+    const qt = await RawWebSocket.open(port, qtClientHandshake());
+    expect(await qt.waitForMessage((m) => m.action === 'Authorized')).toMatchObject({ userName: 'Инкогнито' });
+    qt.destroy();
+  });
+
+  it('logs a loss after missed pings, with the ping interval flag', async () => {
+    const { cli, port } = await startCli(['--ping-interval-ms', '50', '--no-web-root']);
+    const silent = await ChatClient.connect(chatUrl(port, { userName: 'silent' }), { answerPings: false });
+    await cli.lineMatching(/lost #1 "silent": 3 pings unanswered/);
+    await silent.waitForClose();
+  });
+
+  it('on SIGTERM closes every client with 1001 and exits 0', async () => {
+    const { cli, port } = await startCli(['--no-web-root']);
+    const a = await ChatClient.connect(chatUrl(port, { userName: 'a' }));
+    const b = await ChatClient.connect(chatUrl(port, { userName: 'b' }));
+    cli.child.kill('SIGTERM');
+    expect(await a.waitForClose()).toEqual({ code: CloseCode.goingAway, reason: 'Server shutting down' });
+    expect((await b.waitForClose()).code).toBe(CloseCode.goingAway);
+    expect(await withTimeout(cli.exited, 10_000, 'exit')).toBe(0);
+  });
+
+  it('on SIGINT exits 0 too', async () => {
+    const { cli } = await startCli(['--no-web-root']);
+    cli.child.kill('SIGINT');
+    expect(await withTimeout(cli.exited, 10_000, 'exit')).toBe(0);
+  });
+
+  it('says clearly that the port is in use and exits 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const cli = runCli(['--host', '127.0.0.1', '--port', String(port)]);
+      expect(await withTimeout(cli.exited, 10_000, 'exit')).toBe(1);
+      expect(cli.stderr()).toContain(`Port ${port} is already in use on 127.0.0.1`);
+      expect(cli.stdout.filter((line) => line !== '')).toEqual([]);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('prints usage and exits 2 on a bad flag', async () => {
+    const cli = runCli(['--port', 'eleven']);
+    expect(await withTimeout(cli.exited, 10_000, 'exit')).toBe(2);
+    expect(cli.stderr()).toContain('--port needs a whole number');
+    expect(cli.stderr()).toContain('Usage: simplechat-server');
+  });
+
+  it('--help lists every flag and exits 0', async () => {
+    const cli = runCli(['--help']);
+    expect(await withTimeout(cli.exited, 10_000, 'exit')).toBe(0);
+    const help = cli.stdout.join('\n');
+    for (const flag of [
+      '--host', '--port', '--ping-interval-ms', '--max-connections', '--max-connections-per-ip', '--rate-burst',
+      '--rate-per-second', '--max-buffered-bytes', '--handshake-timeout-ms', '--max-frame-bytes',
+      '--default-user-name', '--no-loopback-exemption', '--web-root', '--no-web-root',
+    ]) {
+      expect(help).toContain(flag);
+    }
+  });
+
+  it('serves a web root given with --web-root', async () => {
+    const { port } = await startCli(['--web-root', join(root, 'tests/main/server')]);
+    const response = await fetch(`http://127.0.0.1:${port}/nothing-here.html`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+  });
+});
