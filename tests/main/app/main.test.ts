@@ -1,0 +1,128 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { COMMAND_NAMES, commandChannel } from '../../../src-shared/bridge';
+import { APP_ID } from '../../../src-main/app/app-id';
+import type { IpcReply } from '../../../src-main/app/ipc';
+import { CONTENT_SECURITY_POLICY, RENDERER_ENTRY_URL } from '../../../src-main/app/security';
+import { FakeWebContents, createFakeElectron } from '../../support/fake-electron';
+import type { FakeBrowserWindow, FakeElectron } from '../../support/fake-electron';
+
+/*
+ * main.ts itself, the Electron glue, run against the fake `electron` module: what it
+ * registers, the window it opens, and how it answers the app's lifecycle events.
+ */
+
+const setup = { appPath: '', userData: '', singleInstance: true };
+
+// electron-store (not mocked: it is a package) imports the real `electron` package,
+// whose binary cannot be downloaded here; this makes that import harmless.
+process.env.ELECTRON_OVERRIDE_DIST_PATH ??= join(tmpdir(), 'no-electron-binary');
+
+function prepareFolders(): void {
+  setup.appPath = mkdtempSync(join(tmpdir(), 'simplechat-apppath-'));
+  mkdirSync(join(setup.appPath, 'dist/renderer'), { recursive: true });
+  writeFileSync(join(setup.appPath, 'dist/renderer/index.html'), '<!doctype html><title>SimpleChat</title>');
+  setup.userData = mkdtempSync(join(tmpdir(), 'simplechat-userdata-'));
+  // Not hosting: this test must not open port 27800 on every interface.
+  writeFileSync(join(setup.userData, 'settings.json'), JSON.stringify({ hostRoom: false }));
+}
+
+async function launch(): Promise<{ electron: FakeElectron; window: FakeBrowserWindow | undefined }> {
+  // A fresh main.ts and a fresh `electron` for each launch, as each start of the app.
+  vi.resetModules();
+  prepareFolders();
+  const electron = createFakeElectron({ appPath: setup.appPath, userData: setup.userData, singleInstance: setup.singleInstance });
+  vi.doMock('electron', () => electron);
+  electron.BrowserWindow.instances.length = 0;
+  await import('../../../src-main/app/main');
+  if (setup.singleInstance) await vi.waitFor(() => expect(electron.BrowserWindow.instances).toHaveLength(1));
+  return { electron, window: electron.BrowserWindow.instances[0] };
+}
+
+const platform = process.platform;
+afterEach(() => {
+  Object.defineProperty(process, 'platform', { value: platform });
+  setup.singleInstance = true;
+  vi.restoreAllMocks();
+});
+
+describe('main.ts with a fake electron', () => {
+  it('registers our scheme as privileged and serves the renderer through it, with the CSP header', async () => {
+    const { electron } = await launch();
+    expect(electron.protocol.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    const serve = electron.protocol.handlers.get('app')!;
+    const response = await serve(new Request(RENDERER_ENTRY_URL));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(await response.text()).toContain('<title>SimpleChat</title>');
+  });
+
+  it('opens one locked-down window on our page, with our preload', async () => {
+    const { window } = await launch();
+    expect(window!.loadedUrl).toBe(RENDERER_ENTRY_URL);
+    expect(window!.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      preload: join(setup.appPath, 'dist/preload/preload.cjs'),
+    });
+    expect(window!.webContents.tryNavigate('https://example.com/')).toBe(true);
+  });
+
+  it('answers every command, for our window only', async () => {
+    const { electron, window } = await launch();
+    expect([...electron.ipcMain.handlers.keys()].sort()).toEqual(COMMAND_NAMES.map(commandChannel).sort());
+    const ours = window!.webContents.connectRenderer(electron.ipcMain);
+    const reply = (await ours.invoke(commandChannel('getSettings'))) as IpcReply;
+    expect(reply).toMatchObject({ ok: true, value: { hostRoom: false } });
+    const stranger = new FakeWebContents();
+    expect(((await stranger.connectRenderer(electron.ipcMain).invoke(commandChannel('getSettings'))) as IpcReply).ok).toBe(false);
+  });
+
+  it('grants notifications to our window only', async () => {
+    const { electron, window } = await launch();
+    const session = electron.session.defaultSession;
+    expect(await session.request(window!.webContents, 'notifications')).toBe(true);
+    expect(await session.request(window!.webContents, 'media')).toBe(false);
+    expect(await session.request({}, 'notifications')).toBe(false);
+  });
+
+  it('a second launch brings the first window forward', async () => {
+    const { electron, window } = await launch();
+    window!.minimized = true;
+    electron.app.emit('second-instance', {}, ['simplechat'], '/');
+    expect(window!.calls).toEqual(expect.arrayContaining(['restore', 'focus']));
+    expect(window!.isFocused()).toBe(true);
+  });
+
+  it('waking from sleep asks the session to reconnect now', async () => {
+    const { electron } = await launch();
+    // The session class main.ts loaded (a fresh module registry per launch).
+    const { ClientSession } = await import('../../../src-shared/session');
+    const reconnectNow = vi.spyOn(ClientSession.prototype, 'reconnectNow');
+    electron.powerMonitor.emit('resume');
+    expect(reconnectNow).toHaveBeenCalledTimes(1);
+  });
+
+  it('quitting waits for the room and the session to close, then quits', async () => {
+    const { electron, window } = await launch();
+    window!.close();
+    electron.app.emit('window-all-closed');
+    expect(electron.app.quitCalls).toBe(1);
+    await vi.waitFor(() => expect(electron.app.quitCalls).toBe(2));
+    expect(electron.ipcMain.handlers.size).toBe(0);
+  });
+
+  it('a second instance (on Windows) sets the AppUserModelId, quits, and opens nothing', async () => {
+    Object.defineProperty(process, 'platform', { value: 'win32' });
+    setup.singleInstance = false;
+    const { electron, window } = await launch();
+    expect(electron.app.appUserModelId).toBe(APP_ID);
+    expect(electron.app.quitCalls).toBe(1);
+    expect(window).toBeUndefined();
+    expect(electron.ipcMain.handlers.size).toBe(0);
+  });
+});
