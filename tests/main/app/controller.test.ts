@@ -1,0 +1,131 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ConnectRequest, ConnectionStatus, HostRequest, HostingStatus, Settings } from '../../../src-shared/bridge';
+import { ChatController } from '../../../src-main/app/controller';
+import type { HostPort, SessionPort } from '../../../src-main/app/controller';
+import { JsonFileSettingsStore } from '../../../src-main/app/settings-file';
+
+/** A session that records what it is told. */
+function fakeSession() {
+  const calls: string[] = [];
+  const connects: ConnectRequest[] = [];
+  let status: ConnectionStatus = { state: 'idle' };
+  const session = {
+    get status() {
+      return status;
+    },
+    connect(request: ConnectRequest) {
+      connects.push(request);
+      calls.push('connect');
+      status = { state: 'connecting', url: 'ws://x', attempt: 0 };
+    },
+    disconnect() {
+      calls.push('disconnect');
+      status = { state: 'closed', reason: 'Disconnected.', byUser: true };
+    },
+    send() {
+      calls.push('send');
+    },
+    reconnectNow() {
+      calls.push('reconnectNow');
+    },
+    on() {
+      return () => {};
+    },
+  } as unknown as SessionPort;
+  return { session, calls, connects };
+}
+
+function fakeHost(): HostPort & { starts: HostRequest[]; stops: number } {
+  let status: HostingStatus = { state: 'stopped' };
+  return {
+    starts: [],
+    stops: 0,
+    get status() {
+      return status;
+    },
+    get port() {
+      return status.state === 'running' ? status.port : null;
+    },
+    async start(request) {
+      this.starts.push(request);
+      status = { state: 'running', port: request.port, addresses: [], webUrls: [] };
+      return status;
+    },
+    async stop() {
+      this.stops++;
+      status = { state: 'stopped' };
+    },
+  };
+}
+
+function setUp(saved: Partial<Settings> = {}) {
+  const settings = new JsonFileSettingsStore(join(mkdtempSync(join(tmpdir(), 'simplechat-ctl-')), 'settings.json'));
+  settings.update(saved);
+  const { session, calls, connects } = fakeSession();
+  const host = fakeHost();
+  const controller = new ChatController({ session, host, settings, attention: { request() {}, setUnreadCount() {} }, emit: () => {} });
+  return { controller, settings, calls, connects, host };
+}
+
+describe('the controller at start', () => {
+  it('first start (the defaults): hosts on 27800 and joins over loopback', async () => {
+    const { controller, host, connects } = setUp();
+    await controller.start();
+    expect(host.starts).toEqual([{ port: 27800 }]);
+    expect(connects).toEqual([{ server: '127.0.0.1', port: 27800, userName: '', userColor: '#34495e', gender: 0 }]);
+  });
+
+  it('hosts with the saved port and key, as the saved person', async () => {
+    const { controller, host, connects } = setUp({ hostPort: 30000, roomKey: 'secret', userName: 'Ann', userColor: '#abc', gender: 2 });
+    await controller.start();
+    expect(host.starts).toEqual([{ port: 30000, roomKey: 'secret' }]);
+    expect(connects).toEqual([{ server: '127.0.0.1', port: 30000, userName: 'Ann', userColor: '#abc', gender: 2, roomKey: 'secret' }]);
+  });
+
+  it('not hosting: goes back to the last server, if the user has joined one before', async () => {
+    const joined = setUp({ hostRoom: false, server: 'chat.example', port: 9000, userName: 'Ann' });
+    await joined.controller.start();
+    expect(joined.connects).toEqual([{ server: 'chat.example', port: 9000, userName: 'Ann', userColor: '#34495e', gender: 0 }]);
+    const never = setUp({ hostRoom: false });
+    await never.controller.start();
+    expect(never.connects).toEqual([]);
+  });
+});
+
+describe('the controller on commands', () => {
+  it('joining the own room does not replace the saved server; joining elsewhere does', async () => {
+    const { controller, settings } = setUp({ server: 'chat.example', port: 9000 });
+    await controller.hostRoom({ port: 27800 });
+    await controller.connect({ server: 'localhost', port: 27800, userName: ' Ann!! ', userColor: '#123', gender: 1 });
+    expect(settings.get()).toMatchObject({ server: 'chat.example', port: 9000, userName: 'Ann', userColor: '#123', gender: 1, hostRoom: true });
+    await controller.connect({ server: 'other.example', port: 1234, userName: 'Ann', userColor: '#123', gender: 1 });
+    expect(settings.get()).toMatchObject({ server: 'other.example', port: 1234, hostRoom: false });
+  });
+
+  it('stopping the room leaves it first, so our session does not chase it', async () => {
+    const { controller, calls, host, settings } = setUp();
+    await controller.hostRoom({ port: 27800 });
+    await controller.stopHosting();
+    expect(calls).toEqual(['connect', 'disconnect']);
+    expect(host.stops).toBe(1);
+    expect(settings.get().hostRoom).toBe(false);
+  });
+
+  it('hosting again with the same room does not rejoin', async () => {
+    const { controller, calls } = setUp();
+    await controller.hostRoom({ port: 27800 });
+    await controller.hostRoom({ port: 27800 });
+    expect(calls).toEqual(['connect']);
+  });
+
+  it('wake asks the session to reconnect now; shutdown leaves and closes the room', async () => {
+    const { controller, calls, host } = setUp();
+    controller.wake();
+    await controller.shutdown();
+    expect(calls).toEqual(['reconnectNow', 'disconnect']);
+    expect(host.stops).toBe(1);
+  });
+});
