@@ -88,6 +88,18 @@ function privateLine(state: ChatState, m: PrivateMessage, time: number): NewLine
   };
 }
 
+/** A list keyed by userId: a server that repeats an id does not get two rows. */
+function uniqueUsers(users: readonly Identity[]): Identity[] {
+  const seen = new Set<number>();
+  const unique: Identity[] = [];
+  for (const user of users) {
+    if (seen.has(user.userId)) continue;
+    seen.add(user.userId);
+    unique.push(identityOf(user));
+  }
+  return unique;
+}
+
 /** Ends private mode when its target is gone, with a line that says so. */
 function dropPrivateTarget(state: ChatState, stillHere: (target: Identity) => boolean, time: number): ChatState {
   const target = state.privateTarget;
@@ -102,7 +114,7 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
     case 'Authorized': {
       const self = identityOf(message);
       const next = withLines(
-        { ...state, self, users: message.users.map(identityOf) },
+        { ...state, self, users: uniqueUsers(message.users) },
         [system(time, { type: 'logged-in', self })],
       );
       return dropPrivateTarget(next, (t) => next.users.some((u) => sameUser(u, t)), time);

@@ -4,6 +4,7 @@ import { startChatServer } from '../../src-main/server';
 import type { ChatServer } from '../../src-main/server';
 import { WEB_ROOT, findInjected, fakeBridgeScript, launchBrowser, openPage } from '../support/browser';
 import type { OpenedPage, OpenPageOptions } from '../support/browser';
+import fc from 'fast-check';
 import { ANYA, BOB, ME, calls, emit, logIn, logLines, message, say, waitForCalls } from './support';
 
 /*
@@ -444,5 +445,90 @@ describe('languages', () => {
     const saves = await waitForCalls(page, 'saveSettings');
     expect(saves[0]!.args[0]).toEqual({ language: 'ru' });
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('ru');
+  });
+});
+
+describe('keyboard and page hygiene', () => {
+  /** The focused element, through shadow roots: its role or tag, and its name. */
+  const focused = (page: Page) =>
+    page.evaluate(() => {
+      let el: Element | null = document.activeElement;
+      while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+      if (!el) return null;
+      const style = getComputedStyle(el);
+      return {
+        what: `${el.getAttribute('role') ?? el.tagName.toLowerCase()}:${el.getAttribute('aria-label') ?? (el as HTMLElement).innerText ?? ''}`,
+        outline: style.outlineStyle !== 'none' && style.outlineWidth !== '0px',
+      };
+    });
+
+  it('reaches every part by Tab, with a visible focus ring, and drives the list by arrows', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA, BOB]);
+    await page.getByRole('option', { name: 'Bob' }).dblclick();
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    const seen: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      await page.keyboard.press('Tab');
+      const f = await focused(page);
+      seen.push(f!.what);
+      expect(f!.outline, `focus ring on ${f!.what}`).toBe(true);
+    }
+    // The list is one tab stop, on the user last focused (Bob, double-clicked above).
+    expect(seen).toEqual(['button:Connection…', 'option:Bob', 'log:Chat log', 'button:Close private mode', 'input:Message']);
+    // Arrows move within the list; Space mentions; Enter goes private.
+    await page.getByRole('option', { name: 'Аня' }).focus();
+    await page.keyboard.press('End');
+    expect((await focused(page))!.what).toBe('option:Tester');
+    await page.keyboard.press('ArrowUp');
+    expect((await focused(page))!.what).toBe('option:Bob');
+    await page.keyboard.press('Home');
+    expect((await focused(page))!.what).toBe('option:Аня');
+    await page.keyboard.press('Space');
+    expect(await page.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('{Аня}, ');
+  });
+
+  it('runs under a CSP that refuses inline styles and scripts, so a clean console means none were used', async () => {
+    const page = await open();
+    await page.evaluate(() => {
+      const probe = document.createElement('div');
+      probe.setAttribute('style', 'color: red');
+      document.body.append(probe);
+      const script = document.createElement('script');
+      script.textContent = 'window.__pwned = 1';
+      document.body.append(script);
+    });
+    // Reported once per policy: the server's header and the page's meta (for file:// in Electron).
+    await expect.poll(() => opened!.problems.console.filter((m) => /inline style violates/.test(m)).length).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => opened!.problems.console.filter((m) => /inline script violates/.test(m)).length).toBeGreaterThanOrEqual(1);
+    expect(await page.evaluate(() => getComputedStyle(document.body.lastElementChild!.previousElementSibling!).color)).not.toBe('rgb(255, 0, 0)');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    opened!.problems.console.length = 0;
+  });
+
+  it('renders any string a server may send as plain text (property test)', async () => {
+    const page = await open();
+    await logIn(page, ME, []);
+    const markup = fc.constantFrom('<', '>', '&', '"', "'", '/', '=', ' ', 'b', 'img', 'script', 'onerror', '{', '}', '&lt;', '&amp;', '<b>', '</b>', 'x');
+    const hostile = fc.array(markup, { maxLength: 12 }).map((parts) => parts.join(''));
+    const samples = fc.sample(fc.tuple(hostile, hostile, hostile), { numRuns: 150, seed: 4 });
+    await page.evaluate((cases) => {
+      const bridge = (window as unknown as { __bridge: { emit(e: string, p: unknown): void } }).__bridge;
+      cases.forEach(([name, colour, text], i) => {
+        const who = { userId: 100 + i, userName: name, gender: i % 3, userColor: colour };
+        bridge.emit('message', { action: 'Connected', ...who });
+        bridge.emit('message', { action: 'PublicMessage', ...who, text });
+      });
+    }, samples);
+    await expect.poll(() => page.getByRole('option').count()).toBe(151);
+    const { elements, flag } = await findInjected(page);
+    expect(elements).toEqual([]);
+    expect(flag).toBeUndefined();
+    // Each text is exactly what parseRichText makes of it: bold runs as <b>, the rest as text.
+    const last = samples.at(-1)!;
+    const shown = (await page.getByRole('log').locator('.chat').last().innerText()).replace(/^\[[^\]]*\] /, '');
+    const { parseRichText } = await import('../../src-shared/protocol');
+    expect(shown).toBe(`${last[0]}: ${parseRichText(last[2]).map((r) => r.text).join('')}`);
   });
 });

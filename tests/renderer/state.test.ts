@@ -1,0 +1,203 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ConnectionStatus } from '../../src-shared/bridge';
+import type { Identity, ServerMessage } from '../../src-shared/protocol';
+import { displayAddress, isValidServer, parsePort } from '../../src-renderer/format/address';
+import { insertMention } from '../../src-renderer/format/mention';
+import { formatTimestamp } from '../../src-renderer/format/time';
+import { fillTemplate, resolveLanguage } from '../../src-renderer/i18n';
+import { INITIAL_STATE, attentionFor, reduce } from '../../src-renderer/state/chat-state';
+import type { ChatEvent, ChatState } from '../../src-renderer/state/chat-state';
+import { LOG_BLOCK_SIZE, lineAt } from '../../src-renderer/state/log';
+
+const me: Identity = { userId: 1, userName: 'Tester', gender: 1, userColor: '#2980b9' };
+const anya: Identity = { userId: 2, userName: 'Аня', gender: 2, userColor: '#8e44ad' };
+const bob: Identity = { userId: 3, userName: 'Bob', gender: 0, userColor: '#27ae60' };
+
+const msg = (message: ServerMessage, time = 0): ChatEvent => ({ type: 'message', message, time });
+const status = (s: ConnectionStatus, time = 0): ChatEvent => ({ type: 'status', status: s, time });
+
+function run(events: ChatEvent[], from: ChatState = INITIAL_STATE): ChatState {
+  return events.reduce(reduce, from);
+}
+
+function loggedIn(users: Identity[] = [me, anya, bob]): ChatState {
+  return run([
+    status({ state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt: 0 }),
+    status({ state: 'open', url: 'ws://127.0.0.1:27800/' }),
+    msg({ action: 'Authorized', ...me, users }),
+    status({ state: 'authorized', self: me }),
+  ]);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+describe('insertMention (the Qt client’s three cases)', () => {
+  it('addresses someone in an empty input, follows a trailing space, pads otherwise', () => {
+    expect(insertMention('', 'Аня')).toBe('{Аня}, ');
+    expect(insertMention('   ', 'Аня')).toBe('{Аня}, ');
+    expect(insertMention('hi ', 'Аня')).toBe('hi {Аня} ');
+    expect(insertMention('hi', 'Аня')).toBe('hi {Аня} ');
+  });
+
+  it('always keeps the draft as its start and ends with the mention and a space', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string({ minLength: 1 }), (draft, name) => {
+        const out = insertMention(draft, name);
+        if (draft.trim() !== '') expect(out.startsWith(draft)).toBe(true);
+        expect(out.includes(`{${name}}`)).toBe(true);
+        expect(out.endsWith(' ')).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('formatting', () => {
+  it('writes the Qt timestamp in local time', () => {
+    expect(formatTimestamp(new Date(2026, 10, 5, 7, 8, 9).getTime())).toBe('[05.11.2026 07:08:09]');
+  });
+
+  it('shows a ws URL as host:port, without the query that carries the name and key', () => {
+    expect(displayAddress('ws://127.0.0.1:27800/?userName=A&key=secret')).toBe('127.0.0.1:27800');
+    expect(displayAddress('ws://[::1]:27800/')).toBe('[::1]:27800');
+    expect(displayAddress('wss://chat.example.org/')).toBe('chat.example.org');
+  });
+
+  it('accepts host names, IPv4, IPv6 and ws URLs as servers, and ports 1–65535', () => {
+    for (const ok of ['localhost', '192.168.0.10', 'чат.рф', '::1', '[fe80::1]', 'ws://a.b:1/x', 'wss://chat.example.org']) expect(isValidServer(ok), ok).toBe(true);
+    for (const bad of ['', ' ', 'bad host', 'http://x', 'a/b', 'javascript:alert(1)']) expect(isValidServer(bad), bad).toBe(false);
+    expect([parsePort('1'), parsePort('65535'), parsePort('0'), parsePort('65536'), parsePort('12a'), parsePort('')]).toEqual([1, 65535, null, null, null, null]);
+  });
+
+  it('fills templates without reading holes it was not given', () => {
+    expect(fillTemplate('{nick} joined {x}', { nick: 'A' })).toEqual(['A', ' joined {x}']);
+    expect(resolveLanguage('auto', ['ru-RU'])).toBe('ru');
+    expect(resolveLanguage('auto', ['de-DE'])).toBe('en');
+    expect(resolveLanguage('ru', ['en-US'])).toBe('ru');
+  });
+});
+
+describe('the reducer', () => {
+  it('logs a login step by step and keeps the user list in join order', () => {
+    const state = run([msg({ action: 'Connected', ...me })], loggedIn([anya, me]));
+    expect(state.self).toEqual(me);
+    expect(state.users.map((u) => u.userName)).toEqual(['Аня', 'Tester']);
+    const events = state.log.blocks.flat().map((l) => (l.kind === 'system' ? l.event.type : 'chat'));
+    expect(events).toEqual(['connecting', 'connected', 'logged-in', 'joined']);
+  });
+
+  it('marks mentions of me, private lines by direction, and asks for attention only for others', () => {
+    const state = run(
+      [
+        msg({ action: 'PublicMessage', ...anya, text: 'hi <b>Tester</b>' }),
+        msg({ action: 'PublicMessage', ...anya, text: 'hi Tester' }),
+        msg({ action: 'PrivateMessage', ...anya, text: 'psst', toUserId: 1 }),
+        msg({ action: 'PrivateMessage', ...me, text: 'back', toUserId: 2 }),
+        msg({ action: 'PublicMessage', ...me, text: '<b>Tester</b>' }),
+      ],
+      loggedIn(),
+    );
+    const chat = state.log.blocks.flat().filter((l) => l.kind === 'chat');
+    expect(chat.map((l) => [l.direction, l.mentionsMe, l.mine, l.peer?.userName ?? null, attentionFor(l)])).toEqual([
+      ['public', true, false, null, 'mention'],
+      ['public', false, false, null, null],
+      ['private-in', false, false, 'Аня', 'private'],
+      ['private-out', false, true, 'Аня', null],
+      ['public', false, true, null, null],
+    ]);
+  });
+
+  it('turns the original server’s undelivered copy into an error line', () => {
+    const state = run([msg({ action: 'PrivateMessage', ...me, text: 'Не удалось отправить сообщение выбранному пользователю', toUserId: 0 })], loggedIn());
+    const last = lineAt(state.log, state.log.count - 1)!;
+    expect(last.kind === 'system' && last.event.type).toBe('undelivered');
+  });
+
+  it('ends private mode when the target leaves, is lost, or is gone after a reconnect', () => {
+    for (const action of ['Disconnected', 'ConnectionLost'] as const) {
+      const state = run([{ type: 'private-started', user: bob }, msg({ action, ...bob })], loggedIn());
+      expect(state.privateTarget).toBeNull();
+    }
+    const kept = run([{ type: 'private-started', user: bob }, msg({ action: 'Disconnected', ...anya })], loggedIn());
+    expect(kept.privateTarget).toEqual(bob);
+    const afterRestart = run(
+      [
+        { type: 'private-started', user: bob },
+        status({ state: 'reconnecting', delayMs: 1000, attempt: 1, reason: 'gone' }),
+        msg({ action: 'Authorized', ...me, users: [me, { ...anya, userId: 3 }] }),
+      ],
+      loggedIn(),
+    );
+    expect(afterRestart.privateTarget).toBeNull();
+  });
+
+  it('never clears the log on a reconnect, and empties the list while offline', () => {
+    const before = run([msg({ action: 'PublicMessage', ...anya, text: 'x' })], loggedIn());
+    const after = run([status({ state: 'reconnecting', delayMs: 1000, attempt: 1, reason: 'gone' })], before);
+    expect(after.log.count).toBe(before.log.count + 2);
+    expect(after.users).toEqual([]);
+    expect(after.self).toBeNull();
+    for (let i = 0; i < before.log.count; i++) expect(lineAt(after.log, i)).toBe(lineAt(before.log, i));
+  });
+
+  it('stores the log in blocks and copies only the last one on append', () => {
+    let state = loggedIn();
+    for (let i = 0; i < LOG_BLOCK_SIZE * 3; i++) state = reduce(state, msg({ action: 'PublicMessage', ...anya, text: `${i}` }));
+    const next = reduce(state, msg({ action: 'PublicMessage', ...anya, text: 'one more' }));
+    expect(next.log.blocks.slice(0, -1).every((b, i) => b === state.log.blocks[i])).toBe(true);
+    expect(next.log.count).toBe(state.log.count + 1);
+    expect(lineAt(next.log, next.log.count - 1)!.id).toBe(next.log.count - 1);
+  });
+
+  it('never throws or mutates, whatever arrives in whatever order', () => {
+    const identity = fc.record({
+      userId: fc.integer({ min: 0, max: 5 }),
+      userName: fc.constantFrom('Tester', 'Аня', 'Bob', '', '<b>x</b>'),
+      gender: fc.constantFrom(0 as const, 1 as const, 2 as const),
+      userColor: fc.constantFrom('#2980b9', 'red', '"><script>'),
+    });
+    const text = fc.string();
+    const message: fc.Arbitrary<ServerMessage> = fc.oneof(
+      identity.chain((i) => fc.array(identity, { maxLength: 4 }).map((users) => ({ action: 'Authorized' as const, ...i, users }))),
+      identity.map((i) => ({ action: 'Connected' as const, ...i })),
+      identity.map((i) => ({ action: 'Disconnected' as const, ...i })),
+      identity.map((i) => ({ action: 'ConnectionLost' as const, ...i })),
+      fc.tuple(identity, text).map(([i, t]) => ({ action: 'PublicMessage' as const, ...i, text: t })),
+      fc.tuple(identity, text, fc.integer({ min: 0, max: 5 })).map(([i, t, to]) => ({ action: 'PrivateMessage' as const, ...i, text: t, toUserId: to })),
+      fc.constant({ action: 'Ping' as const }),
+      text.map((t) => ({ action: 'Error' as const, code: 'x', message: t })),
+    );
+    const statusArb: fc.Arbitrary<ConnectionStatus> = fc.oneof(
+      fc.constant({ state: 'idle' as const }),
+      fc.constant({ state: 'connecting' as const, url: 'ws://h:1/', attempt: 0 }),
+      fc.constant({ state: 'open' as const, url: 'ws://h:1/' }),
+      identity.map((self) => ({ state: 'authorized' as const, self })),
+      fc.constant({ state: 'reconnecting' as const, delayMs: 1500, attempt: 2, reason: 'r' }),
+      fc.boolean().map((byUser) => ({ state: 'closed' as const, reason: 'r', byUser })),
+    );
+    const event: fc.Arbitrary<ChatEvent> = fc.oneof(
+      message.map((m) => msg(m)),
+      statusArb.map((s) => status(s)),
+      identity.map((user) => ({ type: 'private-started' as const, user })),
+      fc.constant({ type: 'private-closed' as const }),
+    );
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 40 }), (events) => {
+        let state = deepFreeze(INITIAL_STATE);
+        for (const e of events) {
+          const next = reduce(state, deepFreeze(e));
+          expect(next.log.count).toBeGreaterThanOrEqual(state.log.count);
+          expect(new Set(next.users.map((u) => u.userId)).size).toBe(next.users.length);
+          state = deepFreeze(next);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
