@@ -43,7 +43,7 @@ export function createBrowserBridge(
       hostingListeners.add(l);
       return () => hostingListeners.delete(l);
     }
-    return session.on(event as 'message' | 'status' | 'notice', listener as never);
+    return session.on(event as 'message' | 'status' | 'notice' | 'outbox', listener as never);
   };
 
   return {
@@ -57,6 +57,7 @@ export function createBrowserBridge(
     saveSettings: async (patch) => settings.save(patch),
     requestAttention: async (request) => title.attention(request),
     setUnreadCount: async (count) => title.setUnread(count),
+    cancelPending: async (id) => session.cancelPending(id),
   };
 }
 

@@ -82,7 +82,7 @@ export async function openPage(browser: Browser, url: string, options: OpenPageO
  */
 export function fakeBridgeScript(settings: Record<string, unknown> = {}, options: { connectRejects?: string } = {}): string {
   return `(() => {
-    const listeners = { message: new Set(), status: new Set(), hosting: new Set(), notice: new Set() };
+    const listeners = { message: new Set(), status: new Set(), hosting: new Set(), notice: new Set(), outbox: new Set() };
     const calls = [];
     let settings = Object.assign({
       server: '127.0.0.1', port: 27800, userName: 'Tester', userColor: '#2980b9', gender: 1,
@@ -103,6 +103,7 @@ export function fakeBridgeScript(settings: Record<string, unknown> = {}, options
       async saveSettings(patch) { record('saveSettings', [patch]); settings = Object.assign({}, settings, patch); return settings; },
       async requestAttention(request) { record('requestAttention', [request]); },
       async setUnreadCount(count) { record('setUnreadCount', [count]); },
+      async cancelPending(id) { record('cancelPending', [id]); return true; },
     };
     Object.defineProperty(window, 'chat', { value: Object.freeze(bridge), configurable: false });
     window.__bridge = {
