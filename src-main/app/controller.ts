@@ -19,7 +19,7 @@ import type { SettingsStore } from './settings-store';
  * Electron pieces are wired around it in main.ts, and tests drive it as it is.
  */
 
-export type SessionPort = Pick<ClientSession, 'connect' | 'disconnect' | 'send' | 'reconnectNow' | 'on' | 'status'>;
+export type SessionPort = Pick<ClientSession, 'connect' | 'disconnect' | 'send' | 'cancelPending' | 'reconnectNow' | 'on' | 'status'>;
 
 export interface HostPort {
   readonly status: HostingStatus;
@@ -70,6 +70,7 @@ export class ChatController implements BridgeCommands {
         emit('status', status);
       }),
       this.#session.on('notice', (notice) => emit('notice', notice)),
+      this.#session.on('outbox', (pending) => emit('outbox', pending)),
     ];
   }
 
@@ -128,9 +129,7 @@ export class ChatController implements BridgeCommands {
   }
 
   async cancelPending(id: string): Promise<boolean> {
-    // TEMPORARY until the session's outbox lands: a session without one has nothing pending.
-    const session = this.#session as SessionPort & { cancelPending?: (id: string) => boolean };
-    return typeof session.cancelPending === 'function' ? session.cancelPending(id) : false;
+    return this.#session.cancelPending(id);
   }
 
   // ---- lifecycle -------------------------------------------------------------------

@@ -99,21 +99,26 @@ export interface EventReceiver {
 /** Most events kept while the page is (re)loading; older ones are dropped first. */
 export const MAX_QUEUED_EVENTS = 1_000;
 
+/** Events that carry a whole state (not a change): the latest one is all a new page needs. */
+type StateEventName = 'status' | 'hosting' | 'outbox';
+const STATE_EVENTS = new Set<EventName>(['status', 'hosting', 'outbox']);
+type StateSnapshot = Partial<Pick<BridgeEvents, StateEventName>>;
+
 /**
  * Pushes events to the renderer. Until the page has loaded (and again while it
  * reloads) events are queued, so the first Authorized is not lost to a page that has
- * not subscribed yet; a reloaded page first gets the latest connection and hosting
- * status, then what happened meanwhile.
+ * not subscribed yet; a reloaded page first gets the latest connection status,
+ * hosting status and outbox, then what happened meanwhile.
  */
 export class RendererEvents {
   #target: EventReceiver | null = null;
   #ready = false;
   #queue: { event: EventName; payload: unknown }[] = [];
-  #latest: Partial<Pick<BridgeEvents, 'status' | 'hosting'>> = {};
-  #snapshot: Partial<Pick<BridgeEvents, 'status' | 'hosting'>> = {};
+  #latest: StateSnapshot = {};
+  #snapshot: StateSnapshot = {};
 
   readonly emit: EventSink = (event, payload) => {
-    if (event === 'status' || event === 'hosting') this.#latest = { ...this.#latest, [event]: payload };
+    if (STATE_EVENTS.has(event)) this.#latest = { ...this.#latest, [event]: payload };
     if (this.#ready && this.#target !== null && !this.#target.isDestroyed()) {
       this.#target.send(eventChannel(event), payload);
       return;

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { EVENT_NAMES } from '../../../src-shared/bridge';
 import type { BridgeEvents, ChatBridge, ConnectionStatus, EventName, HostingStatus } from '../../../src-shared/bridge';
@@ -226,8 +226,19 @@ describe('a server that dies', () => {
     expect(reconnecting.attempt).toBe(1);
     expect(reconnecting.delayMs).toBeGreaterThanOrEqual(1_000);
 
+    // Typed while the server is down: it waits in the outbox, and can be taken back.
+    const queued = app.next('outbox', (pending) => (pending.length === 2 ? pending : undefined), 'two pending');
+    await app.chat.send({ text: 'typed during the outage', toUserId: 0 });
+    await app.chat.send({ text: 'never mind', toUserId: 0 });
+    const [kept, dropped] = await queued;
+    expect(kept).toMatchObject({ text: 'typed during the outage', sending: false });
+    expect(await app.chat.cancelPending(dropped!.id)).toBe(true);
+    expect(await app.chat.cancelPending(dropped!.id)).toBe(false);
+    expect(app.events.outbox.at(-1)!.map((p) => p.text)).toEqual(['typed during the outage']);
+
     await runServer(first.port);
     const back = app.next('status', authorized, 'authorized again');
+    const delivered = app.next('message', (m) => (m.action === 'PublicMessage' && m.text === 'typed during the outage' ? m : undefined), 'queued message delivered');
     // Waking from sleep (powerMonitor 'resume') tries at once instead of waiting out the backoff.
     app.core.controller.wake();
     expect(app.events.status.at(-1)).toMatchObject({ state: 'connecting' });
@@ -235,5 +246,9 @@ describe('a server that dies', () => {
     expect(after).toMatchObject({ userName: before.userName, userColor: before.userColor, gender: before.gender });
     const logins = app.events.message.filter((m) => m.action === 'Authorized');
     expect(logins).toHaveLength(2);
+    expect(await delivered).toMatchObject({ userName: 'Bob' });
+    // The echo confirmed it: nothing is pending any more.
+    await vi.waitFor(() => expect(app.events.outbox.at(-1)).toEqual([]), { timeout: 5_000 });
+    expect(app.events.message.some((m) => m.action === 'PublicMessage' && m.text === 'never mind')).toBe(false);
   });
 });

@@ -28,6 +28,10 @@ function fakeSession() {
     send() {
       calls.push('send');
     },
+    cancelPending() {
+      calls.push('cancelPending');
+      return false;
+    },
     reconnectNow() {
       calls.push('reconnectNow');
     },
