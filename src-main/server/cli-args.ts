@@ -29,6 +29,7 @@ const NUMERIC_FLAGS: Record<string, NumericFlag> = {
   'max-buffered-bytes': { key: 'maxBufferedBytes', min: 1, help: 'Unsent bytes after which a stuck reader is dropped' },
   'handshake-timeout-ms': { key: 'handshakeTimeoutMs', min: 1, help: 'Time a new socket has to finish its handshake' },
   'max-frame-bytes': { key: 'maxFrameBytes', min: 1, help: 'Largest frame accepted (larger: close 1009)' },
+  'session-resume-ms': { key: 'sessionResumeMs', min: 1, help: 'A user who left may reconnect with its token and keep its name this long' },
 };
 
 export type CliCommand =

@@ -33,6 +33,8 @@ export interface ServerConfig {
   handshakeTimeoutMs: number;
   /** Largest frame accepted; larger ones are closed with 1009. */
   maxFrameBytes: number;
+  /** A user who left can reconnect with its session token this long after and get its name and id back. */
+  sessionResumeMs: number;
   /** Folder served over HTTP on the same port (the built renderer); null: no web UI. */
   webRoot: string | null;
   /** One line per join, leave, loss and error. */
@@ -52,6 +54,7 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   maxBufferedBytes: 1024 * 1024,
   handshakeTimeoutMs: 10_000,
   maxFrameBytes: MAX_FRAME_BYTES,
+  sessionResumeMs: 60_000,
   webRoot: null,
   log: () => {},
 });
@@ -64,6 +67,7 @@ const positiveIntegers = [
   'maxBufferedBytes',
   'handshakeTimeoutMs',
   'maxFrameBytes',
+  'sessionResumeMs',
 ] as const;
 
 /**

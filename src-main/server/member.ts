@@ -24,6 +24,8 @@ export class Member implements Recipient, RateState {
   refilledAt: number;
   /** Set once the member has left the room (by any path); nothing is sent to it after. */
   left = false;
+  /** History number at each Ping not yet answered, oldest first (a Pong answers the oldest). */
+  pingSeqs: number[] = [];
   /** `"userId":…,"userName":…,"gender":…,"userColor":…` — spliced into every message it sends. */
   readonly identityJson: string;
 
@@ -39,6 +41,13 @@ export class Member implements Recipient, RateState {
     public ip: string,
     rate: RateLimit,
     now: number,
+    /** Ours: handed back as `sessionToken` on reconnect, it keeps the same name and id. */
+    readonly sessionToken: string,
+    /**
+     * Public messages up to this History number have surely reached the client: it
+     * answered a Ping sent after them. A resumed session gets the ones after it.
+     */
+    public ackedSeq: number,
   ) {
     this.tokens = rate.burst;
     this.refilledAt = now;

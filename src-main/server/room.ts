@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
@@ -9,12 +10,14 @@ import {
   formatChatText,
   parseClientMessage,
 } from '../../src-shared/protocol';
-import type { ErrorCode, ServerMessage } from '../../src-shared/protocol';
+import type { ErrorCode, Gender, ServerMessage } from '../../src-shared/protocol';
 import { Fanout, frameText } from './broadcast';
 import type { ServerConfig } from './config';
 import type { HandshakeRequest } from './handshake';
+import { History } from './history';
 import { ChatSocket, Member } from './member';
 import { UniqueNames } from './names';
+import type { NameClaim } from './names';
 import { takeToken } from './rate-limit';
 import type { RateLimit } from './rate-limit';
 
@@ -59,6 +62,31 @@ function errorText(error: Error): string {
   return typeof code === 'string' ? `${error.message} (${code})` : error.message;
 }
 
+/** A member who left, whose name and id wait for its session token until `expiresAt`. */
+interface Reservation {
+  readonly userId: number;
+  readonly nameClaim: NameClaim;
+  readonly gender: Gender;
+  readonly userColor: string;
+  readonly ackedSeq: number;
+  readonly expiresAt: number;
+}
+
+/** The identity a connection joins as: fresh, or resumed from a session. */
+interface Admission {
+  userId: number;
+  nameClaim: NameClaim;
+  gender: Gender;
+  userColor: string;
+  sessionToken: string;
+  /** For a resumed session: the History number it had surely seen (it gets the rest). */
+  resumeAfter: number | null;
+}
+
+function newSessionToken(): string {
+  return randomBytes(18).toString('base64url');
+}
+
 export class Room {
   /** By userId, in join order. */
   private readonly members = new Map<number, Member>();
@@ -68,6 +96,11 @@ export class Room {
   private readonly rate: RateLimit;
   private nextUserId = 1;
   private closing = false;
+  private readonly history = new History();
+  /** Online members by session token. */
+  private readonly bySession = new Map<string, Member>();
+  /** Members who left recently, by session token; in expiry order. */
+  private readonly reservations = new Map<string, Reservation>();
   private readonly emptied: Array<() => void> = [];
 
   // Shared by every socket (`this` is the socket): no closures per connection.
@@ -113,31 +146,33 @@ export class Room {
     return this.closing;
   }
 
-  /** Takes in a connection that passed the handshake: Authorized to it, Connected to all. */
+  /**
+   * Takes in a connection that passed the handshake: Authorized to it, Connected to all.
+   * With the session token of someone online, it takes that member's place (the stale
+   * connection is closed; the others see nothing); with the token of someone who left
+   * within the resume window, it gets that name and id back. Either way it then gets
+   * the public messages it missed in a History.
+   */
   join(ws: ChatSocket, socket: Socket, ip: string, request: HandshakeRequest): Member {
-    const userId = this.nextUserId++;
-    const member = new Member(
-      userId,
-      this.names.claim(request.userName),
-      request.gender,
-      request.userColor,
-      ws,
-      socket,
-      ip,
-      this.rate,
-      performance.now(),
-    );
-    this.listen(member);
-    this.members.set(userId, member);
-    this.perIp.set(ip, this.connectionsFrom(ip) + 1);
-    this.fanout.add(member);
-    this.fanout.send(member, frameText(this.authorizedJson(member)));
-    if (request.problems.length > 0) {
-      this.fanout.send(member, errorFrame('invalid-parameter', request.problems.join(' ')));
+    const token = request.sessionToken;
+    if (token !== null) {
+      const online = this.bySession.get(token);
+      if (online !== undefined) return this.takeOver(online, ws, socket, ip);
+      const reserved = this.reservations.get(token);
+      if (reserved !== undefined && reserved.expiresAt > performance.now()) {
+        this.reservations.delete(token);
+        return this.admit(ws, socket, ip, { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq }, request.problems);
+      }
     }
-    this.fanout.queue(presenceFrame('Connected', member));
-    this.config.log(`join ${member.describe()} from ${ip} (${this.members.size} online)`);
-    return member;
+    const admission: Admission = {
+      userId: this.nextUserId++,
+      nameClaim: this.names.claim(request.userName),
+      gender: request.gender,
+      userColor: request.userColor,
+      sessionToken: newSessionToken(),
+      resumeAfter: null,
+    };
+    return this.admit(ws, socket, ip, admission, request.problems);
   }
 
   /** One frame from a member: rate-limited, parsed once, then acted on. */
@@ -162,6 +197,8 @@ export class Room {
     const message = parsed.message;
     if (message.action === 'Pong') {
       member.missedPings = 0;
+      const seq = member.pingSeqs.shift();
+      if (seq !== undefined && seq > member.ackedSeq) member.ackedSeq = seq;
       return;
     }
     if (message.text === '') return;
@@ -172,10 +209,18 @@ export class Room {
   /** The heartbeat: drops whoever missed too many pings, then pings everyone (one frame). */
   pingAll(): void {
     if (this.closing) return;
+    this.expireReservations(performance.now());
     const silent: Member[] = [];
+    const seq = this.history.lastSeq;
     for (const member of this.members.values()) {
-      if (member.missedPings >= MAX_MISSED_PINGS) silent.push(member);
-      else member.missedPings++;
+      if (member.missedPings >= MAX_MISSED_PINGS) {
+        silent.push(member);
+        continue;
+      }
+      member.missedPings++;
+      const pingSeqs = member.pingSeqs;
+      pingSeqs.push(seq);
+      if (pingSeqs.length > MAX_MISSED_PINGS + 1) pingSeqs.shift();
     }
     for (const member of silent) this.lose(member, `${MAX_MISSED_PINGS} pings unanswered`);
     if (this.members.size > 0) this.fanout.queue(PING_FRAME);
@@ -201,6 +246,74 @@ export class Room {
     });
   }
 
+  private admit(ws: ChatSocket, socket: Socket, ip: string, admission: Admission, problems: string[]): Member {
+    const member = new Member(
+      admission.userId,
+      admission.nameClaim,
+      admission.gender,
+      admission.userColor,
+      ws,
+      socket,
+      ip,
+      this.rate,
+      performance.now(),
+      admission.sessionToken,
+      admission.resumeAfter ?? this.history.lastSeq,
+    );
+    this.listen(member);
+    this.members.set(member.userId, member);
+    this.bySession.set(member.sessionToken, member);
+    this.perIp.set(ip, this.connectionsFrom(ip) + 1);
+    this.fanout.add(member);
+    this.fanout.send(member, frameText(this.authorizedJson(member)));
+    if (admission.resumeAfter !== null) this.sendHistory(member);
+    if (problems.length > 0) this.fanout.send(member, errorFrame('invalid-parameter', problems.join(' ')));
+    this.fanout.queue(presenceFrame('Connected', member));
+    const resumed = admission.resumeAfter !== null ? ', resumed' : '';
+    this.config.log(`join ${member.describe()} from ${ip} (${this.members.size} online${resumed})`);
+    return member;
+  }
+
+  /** The same session on a new connection: swap it in, close the old one, tell no one else. */
+  private takeOver(member: Member, ws: ChatSocket, socket: Socket, ip: string): Member {
+    this.fanout.flush();
+    const stale = member.ws;
+    stale.member = null;
+    stale.close(CloseCode.replaced, 'Replaced by a new connection');
+    this.countIp(member.ip, -1);
+    this.countIp(ip, +1);
+    member.ws = ws;
+    member.socket = socket;
+    member.ip = ip;
+    member.missedPings = 0;
+    member.pingSeqs = [];
+    this.listen(member);
+    this.fanout.send(member, frameText(this.authorizedJson(member)));
+    this.sendHistory(member);
+    this.config.log(`join ${member.describe()} from ${ip} (${this.members.size} online, replaced its stale connection)`);
+    return member;
+  }
+
+  private sendHistory(member: Member): void {
+    const json = this.history.historyJson(member.ackedSeq, Math.floor(this.config.maxBufferedBytes / 2));
+    this.fanout.send(member, frameText(json));
+  }
+
+  private countIp(ip: string, change: number): void {
+    const count = this.connectionsFrom(ip) + change;
+    if (count > 0) this.perIp.set(ip, count);
+    else this.perIp.delete(ip);
+  }
+
+  /** Frees the names of sessions that were not resumed in time. */
+  private expireReservations(now: number): void {
+    for (const [token, reservation] of this.reservations) {
+      if (reservation.expiresAt > now) break;
+      this.reservations.delete(token);
+      this.names.release(reservation.nameClaim);
+    }
+  }
+
   private listen(member: Member): void {
     const ws = member.ws;
     ws.member = member;
@@ -211,7 +324,9 @@ export class Room {
 
   private publish(from: Member, text: string): void {
     const payload = `{"action":"PublicMessage",${from.identityJson},"text":${JSON.stringify(formatChatText(text))}}`;
-    this.fanout.queue(frameText(payload));
+    const frame = frameText(payload);
+    this.history.append(payload, frame.length);
+    this.fanout.queue(frame);
   }
 
   private sendPrivate(from: Member, toUserId: number, text: string): void {
@@ -234,7 +349,7 @@ export class Room {
   private authorizedJson(member: Member): string {
     let users = '';
     for (const m of this.members.values()) users += users === '' ? `{${m.identityJson}}` : `,{${m.identityJson}}`;
-    return `{"action":"Authorized",${member.identityJson},"users":[${users}]}`;
+    return `{"action":"Authorized",${member.identityJson},"users":[${users}],"sessionToken":"${member.sessionToken}"}`;
   }
 
   /** The server closes a member's connection for something it did; the others see it leave. */
@@ -262,10 +377,21 @@ export class Room {
   private leave(member: Member, action: LeaveAction): void {
     member.left = true;
     this.members.delete(member.userId);
-    this.names.release(member.nameClaim);
-    const fromIp = this.connectionsFrom(member.ip) - 1;
-    if (fromIp > 0) this.perIp.set(member.ip, fromIp);
-    else this.perIp.delete(member.ip);
+    this.bySession.delete(member.sessionToken);
+    if (this.closing) {
+      this.names.release(member.nameClaim);
+    } else {
+      // The name and id wait for the session's token a while, so a reconnect gets them back.
+      this.reservations.set(member.sessionToken, {
+        userId: member.userId,
+        nameClaim: member.nameClaim,
+        gender: member.gender,
+        userColor: member.userColor,
+        ackedSeq: member.ackedSeq,
+        expiresAt: performance.now() + this.config.sessionResumeMs,
+      });
+    }
+    this.countIp(member.ip, -1);
     this.fanout.remove(member);
     if (!this.closing) this.fanout.queue(presenceFrame(action, member));
     if (this.members.size === 0 && this.emptied.length > 0) for (const done of this.emptied.splice(0)) done();

@@ -22,6 +22,7 @@ describe('presence', () => {
         { userId: a.userId, userName: 'Аня', gender: 2, userColor: '#16a085' },
         { userId: b.userId, userName: 'Bob', gender: 1, userColor: '#abc' },
       ],
+      sessionToken: expect.any(String),
     });
     const connected = { action: 'Connected', ...identityOf(b.authorized) };
     expect(await b.waitFor((m) => m.action === 'Connected' && m.userId === b.userId)).toEqual(connected);

@@ -160,7 +160,7 @@ describe('simplechat-server (the built CLI)', () => {
     for (const flag of [
       '--host', '--port', '--ping-interval-ms', '--max-connections', '--max-connections-per-ip', '--rate-burst',
       '--rate-per-second', '--max-buffered-bytes', '--handshake-timeout-ms', '--max-frame-bytes',
-      '--default-user-name', '--no-loopback-exemption', '--web-root', '--no-web-root',
+      '--default-user-name', '--no-loopback-exemption', '--web-root', '--no-web-root', '--session-resume-ms',
     ]) {
       expect(help).toContain(flag);
     }

@@ -24,6 +24,8 @@ describe('the original Qt client', () => {
       gender: 0,
       userColor: '#34495e',
       users: [{ userId: 1, userName: 'Инкогнито', gender: 0, userColor: '#34495e' }],
+      // Ours; the Qt client ignores fields it does not know.
+      sessionToken: expect.any(String),
     });
     await qt.waitForMessage((m) => m.action === 'Connected' && m.userId === 1);
     qt.destroy();

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { CloseCode } from '../../../src-shared/protocol';
+import type { HistoryMessage, ServerMessage } from '../../../src-shared/protocol';
+import { ChatClient } from '../../support/chat-client';
+import { startTestServer } from './helpers';
+
+const isText = (text: string) => (m: ServerMessage) => m.action === 'PublicMessage' && m.text === text;
+const isHistory = (m: ServerMessage): m is HistoryMessage => m.action === 'History';
+const texts = (history: HistoryMessage) => history.messages.map((m) => m.text);
+
+describe('session tokens', () => {
+  it('every login gets its own token in Authorized', async () => {
+    const t = await startTestServer();
+    const a = await t.join('a');
+    const b = await t.join('b');
+    expect(a.authorized.sessionToken).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    expect(b.authorized.sessionToken).not.toBe(a.authorized.sessionToken);
+  });
+
+  it('a reconnect while the old connection is still open takes its place: same name and id, the old one closed with 4000, nobody sees a leave', async () => {
+    const t = await startTestServer({ pingIntervalMs: 30 });
+    const watcher = await t.join('watcher');
+    const a = await t.join('Anna');
+    const token = a.authorized.sessionToken!;
+    watcher.say('before');
+    await a.waitFor(isText('before'));
+    // Two answered pings after "before": the server knows it arrived.
+    const pingsSeen = a.all('Ping').length;
+    await a.waitFor(() => a.all('Ping').length >= pingsSeen + 3, 2000, 'three more pings');
+    a.ws.pause(); // the network froze: nothing read, nothing answered
+    watcher.say('missed 1');
+    watcher.say('missed 2');
+    await watcher.waitFor(isText('missed 2'));
+    const markWatcher = watcher.mark();
+    const again = await t.join({ userName: 'Anna', sessionToken: token });
+    expect(again.authorized).toMatchObject({ userId: a.userId, userName: 'Anna', sessionToken: token });
+    const history = await again.waitFor(isHistory);
+    expect(again.messages[1]).toBe(history);
+    expect(texts(history)).toEqual(['missed 1', 'missed 2']);
+    a.ws.resume();
+    expect(await a.waitForClose()).toEqual({ code: CloseCode.replaced, reason: 'Replaced by a new connection' });
+    again.say('I am back');
+    const back = await watcher.waitFor(isText('I am back'), undefined, undefined, markWatcher);
+    expect(back.action === 'PublicMessage' && back.userId).toBe(a.userId);
+    expect(watcher.messages.slice(markWatcher).map((m) => m.action).filter((x) => x !== 'Ping')).toEqual(['PublicMessage']);
+    expect(t.server.connectionCount).toBe(2);
+  });
+
+  it('a reconnect within the window after leaving gets the name and id back, and what it missed', async () => {
+    const t = await startTestServer();
+    const watcher = await t.join('watcher');
+    const a = await t.join('Anna');
+    const token = a.authorized.sessionToken!;
+    await a.close();
+    await watcher.waitFor((m) => m.action === 'Disconnected' && m.userId === a.userId);
+    watcher.say('while away');
+    await watcher.waitFor(isText('while away'));
+    // Someone else asking for the name meanwhile gets a suffix: the name is kept for the session.
+    const other = await t.join('anna');
+    expect(other.userName).toBe('anna (2)');
+    const again = await t.join({ userName: 'ignored', sessionToken: token });
+    expect(again.authorized).toMatchObject({ userId: a.userId, userName: 'Anna' });
+    expect(texts(await again.waitFor(isHistory))).toEqual(['while away']);
+    expect(await watcher.waitFor((m) => m.action === 'Connected' && m.userId === a.userId && m.userName === 'Anna')).toBeTruthy();
+  });
+
+  it('a wrong or expired token is simply a new login', async () => {
+    const t = await startTestServer({ sessionResumeMs: 40, pingIntervalMs: 20 });
+    const wrong = await t.join({ userName: 'x', sessionToken: 'not-a-token' });
+    expect(wrong.userId).toBe(1);
+    expect(wrong.messages.some(isHistory)).toBe(false);
+    const a = await t.join('Anna');
+    const token = a.authorized.sessionToken!;
+    await a.close();
+    // Wait past the window (and a heartbeat, which frees expired names).
+    const pings = wrong.all('Ping').length;
+    await wrong.waitFor(() => wrong.all('Ping').length >= pings + 4, 2000, 'a few heartbeats');
+    const late = await t.join({ userName: 'Anna', sessionToken: token });
+    expect(late.userId).not.toBe(a.userId);
+    expect(late.userName).toBe('Anna');
+    expect(late.authorized.sessionToken).not.toBe(token);
+  });
+
+  it('History holds at most the last 200 public messages', async () => {
+    const t = await startTestServer({ rateBurst: 1000, ratePerSecond: 1000 });
+    const a = await t.join('a');
+    const token = a.authorized.sessionToken!;
+    await a.close();
+    const b = await t.join('b');
+    for (let i = 1; i <= 230; i++) b.say(`n${i}`);
+    await b.waitFor(isText('n230'));
+    const again = await t.join({ sessionToken: token });
+    const history = await again.waitFor(isHistory);
+    expect(history.messages).toHaveLength(200);
+    expect(history.messages[0]).toMatchObject({ action: 'PublicMessage', text: 'n31', userName: 'b' });
+    expect(history.messages[199]!.text).toBe('n230');
+  });
+
+  it('private messages are never in History', async () => {
+    const t = await startTestServer();
+    const a = await t.join('a');
+    const b = await t.join('b');
+    const token = a.authorized.sessionToken!;
+    await a.close();
+    b.say('secret', b.userId);
+    b.say('public');
+    await b.waitFor(isText('public'));
+    const again = await ChatClient.connect(t.url({ sessionToken: token }));
+    expect(texts(await again.waitFor(isHistory))).toEqual(['public']);
+    again.terminate();
+  });
+});
