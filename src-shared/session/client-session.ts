@@ -1,11 +1,12 @@
-import type { BridgeEvents, ConnectRequest, ConnectionStatus, SendRequest, Unsubscribe } from '../bridge/contract';
+import type { BridgeEvents, ConnectRequest, ConnectionStatus, PendingMessage, SendRequest, Unsubscribe } from '../bridge/contract';
 import { DEFAULT_PING_INTERVAL_MS, MAX_TEXT_LENGTH, SERVER_SILENCE_PINGS } from '../protocol/limits';
-import type { Identity, ServerMessage } from '../protocol/messages';
+import type { ErrorMessage, Identity, PublicMessage, ServerMessage } from '../protocol/messages';
 import { codePointLength, isUserId, parseServerMessage } from '../protocol/parse';
 import { reconnectDelay } from './backoff';
 import { describeClose, describeUnreachable } from './close-reasons';
 import type { LossVerdict } from './close-reasons';
 import { tryBuildConnectUrl } from './connect-url';
+import { Outbox } from './outbox';
 import { SocketState } from './socket';
 import type { CreateSocket, WebSocketLike } from './socket';
 import { hostTimers } from './timers';
@@ -13,9 +14,11 @@ import type { TimerHandle, Timers } from './timers';
 
 /*
  * The client side of the protocol over any WebSocket-like transport: it logs in,
- * answers Pings, watches for a silent server, reconnects with backoff, and turns
- * whatever the server sends into typed events. Nothing a server or the network
- * does makes it throw; a listener that throws is a programmer error and does.
+ * answers Pings, watches for a silent server, reconnects with backoff (handing back
+ * the server's session token so the user keeps their name), keeps what the user
+ * types in an outbox until the server's echo confirms it, and turns whatever the
+ * server sends into typed events. Nothing a server or the network does makes it
+ * throw; a listener that throws is a programmer error and does.
  */
 
 export interface ClientSessionOptions {
@@ -25,13 +28,32 @@ export interface ClientSessionOptions {
   /** For the reconnect jitter; [0, 1). */
   random?: () => number;
   timers?: Timers;
+  /** Wall clock for `queuedAt` and the send pacing; ms since the epoch. */
+  now?: () => number;
 }
 
-export type SessionEvents = Pick<BridgeEvents, 'message' | 'status' | 'notice'>;
+export type SessionEvents = Pick<BridgeEvents, 'message' | 'status' | 'notice' | 'outbox'>;
 export type SessionEventName = keyof SessionEvents;
 type Listener<E extends SessionEventName> = (payload: SessionEvents[E]) => void;
 
 const PONG = JSON.stringify({ action: 'Pong' });
+
+/**
+ * Sending is paced below the server's default rate limit (a burst of 20, then 5 a
+ * second), so that flushing a full outbox after an outage is not refused as a flood.
+ */
+export const SEND_BURST = 10;
+export const SEND_PER_SECOND = 4;
+/** After a `rate-limited` answer the refused message waits this long before it goes again. */
+const RATE_LIMITED_PAUSE_MS = 1_000;
+/**
+ * A resumed session gets its missed messages in a History right after Authorized;
+ * the outbox waits for it (ours may be in it) at most this long before resending.
+ */
+export const HISTORY_WAIT_MS = 1_000;
+
+/** Error codes that answer one of our chat frames (others concern the connection). */
+const REFUSED_CHAT: ReadonlySet<string> = new Set(['invalid-text', 'text-too-long', 'invalid-recipient']);
 
 /** What our side says in its close frame (browsers allow only 1000 and 3000–4999). */
 const CLOSE_BY_USER = { code: 1000, reason: 'Disconnected' } as const;
@@ -46,20 +68,47 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
 }
 
+function preview(text: string): string {
+  const chars = Array.from(text);
+  return chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : text;
+}
+
+const sameTarget = (a: ConnectRequest, b: ConnectRequest): boolean =>
+  a.server.trim() === b.server.trim() && a.port === b.port && (a.roomKey ?? '') === (b.roomKey ?? '');
+const sameLogin = (a: ConnectRequest, b: ConnectRequest): boolean =>
+  sameTarget(a, b) && a.userName === b.userName && a.userColor === b.userColor && a.gender === b.gender;
+
 export class ClientSession {
   readonly #createSocket: CreateSocket;
   readonly #silenceMs: number;
   readonly #random: () => number;
   readonly #timers: Timers;
+  readonly #now: () => number;
   readonly #listeners: { [E in SessionEventName]: Set<Listener<E>> } = {
     message: new Set(),
     status: new Set(),
     notice: new Set(),
+    outbox: new Set(),
   };
+  readonly #outbox = new Outbox();
 
   #status: ConnectionStatus = { state: 'idle' };
-  /** What the user asked for; reused, unchanged, by every reconnect. */
+  /** What the user asked for; reused, unchanged, by every reconnect. Cleared when the session ends. */
   #request: ConnectRequest | undefined;
+  /** The last request, kept after the session ends: a new one to the same place keeps the outbox. */
+  #lastRequest: ConnectRequest | undefined;
+  /** From the last Authorized: handed back on reconnect to get the same name and id. */
+  #sessionToken: string | undefined;
+  /** Who the server said we are at the last login. */
+  #self: Identity | undefined;
+  /** Counts logins that were not resumptions: what a user id means changes with each. */
+  #login = 0;
+  /** Our server (it gives tokens) echoes private messages to their sender; the original did not. */
+  #serverEchoesPrivate = false;
+  #historyTimer: TimerHandle | undefined;
+  #pumpTimer: TimerHandle | undefined;
+  #sendTokens = SEND_BURST;
+  #tokensAt = 0;
   #socket: WebSocketLike | undefined;
   #url = '';
   #opened = false;
@@ -79,10 +128,16 @@ export class ClientSession {
     this.#silenceMs = SERVER_SILENCE_PINGS * pingIntervalMs;
     this.#random = options.random ?? Math.random;
     this.#timers = options.timers ?? hostTimers;
+    this.#now = options.now ?? Date.now;
   }
 
   get status(): ConnectionStatus {
     return this.#status;
+  }
+
+  /** Messages not yet confirmed by the server, oldest first. */
+  get outbox(): PendingMessage[] {
+    return this.#outbox.snapshot();
   }
 
   on<E extends SessionEventName>(event: E, listener: Listener<E>): Unsubscribe {
@@ -96,10 +151,24 @@ export class ClientSession {
   /** Starts a new session; one in progress is ended as if by the user, without a status of its own. */
   connect(request: ConnectRequest): void {
     this.#stop(CLOSE_BY_USER);
-    this.#request = { ...request };
+    const previous = this.#lastRequest;
+    const next: ConnectRequest = { ...request };
+    this.#request = next;
+    this.#lastRequest = next;
     this.#attempt = 0;
     this.#toldServerNewer = false;
+    // A token brings back the name it was given for: only for the same login.
+    if (previous === undefined || !sameLogin(previous, next)) {
+      this.#sessionToken = undefined;
+      this.#self = undefined;
+    }
+    const stranded = previous !== undefined && !sameTarget(previous, next) ? this.#outbox.size : 0;
+    if (stranded > 0) this.#outbox.clear();
     this.#open();
+    if (stranded > 0) {
+      this.#emitOutbox();
+      this.#notice({ kind: 'send-failed', reason: `${stranded} message(s) waiting for the previous server were not sent.` });
+    }
   }
 
   /** The user's own disconnect: no reconnect follows. */
@@ -110,6 +179,10 @@ export class ClientSession {
     if (wasActive) this.#setStatus({ state: 'closed', reason: 'Disconnected.', byUser: true });
   }
 
+  /**
+   * Queues a message: it goes at once when logged in and the pace allows, else
+   * after the next login. It stays in the outbox until the server's echo.
+   */
   send(request: SendRequest): void {
     if (!isUserId(request.toUserId)) throw new RangeError('toUserId must be a user id (0: public)');
     if (typeof request.text !== 'string') throw new TypeError('text must be a string');
@@ -120,16 +193,19 @@ export class ClientSession {
       this.#notice({ kind: 'send-failed', reason: `The message is longer than ${MAX_TEXT_LENGTH} characters.` });
       return;
     }
-    const socket = this.#socket;
-    if (this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) {
-      this.#notice({ kind: 'send-failed', reason: 'Not connected: the message was not sent.' });
+    if (this.#outbox.add(text, request.toUserId, this.#now(), this.#login) === undefined) {
+      this.#notice({ kind: 'send-failed', reason: `“${preview(text)}” was not sent: too many messages are waiting already.` });
       return;
     }
-    try {
-      socket.send(JSON.stringify({ action: 'Message', text, toUserId: request.toUserId }));
-    } catch {
-      this.#notice({ kind: 'send-failed', reason: 'The connection failed while sending: the message was not sent.' });
-    }
+    this.#emitOutbox();
+    this.#pump();
+  }
+
+  /** Drops a message that still waits; false when it is on its way already or unknown. */
+  cancelPending(id: string): boolean {
+    if (!this.#outbox.cancel(id)) return false;
+    this.#emitOutbox();
+    return true;
   }
 
   /** Tries at once instead of waiting out the backoff (wake from sleep, back online). */
@@ -144,7 +220,7 @@ export class ClientSession {
   #open(): void {
     const request = this.#request;
     if (request === undefined) return;
-    const built = tryBuildConnectUrl(request);
+    const built = tryBuildConnectUrl(request, this.#sessionToken === undefined ? {} : { sessionToken: this.#sessionToken });
     if (!built.ok) {
       this.#request = undefined;
       this.#setStatus({ state: 'closed', reason: built.reason, byUser: false });
@@ -198,12 +274,30 @@ export class ClientSession {
       return;
     }
     const message = parsed.message;
-    if (message.action === 'Ping') {
-      this.#sendRaw(socket, PONG);
-      return;
+    switch (message.action) {
+      case 'Ping':
+        this.#sendRaw(socket, PONG);
+        return;
+      case 'Authorized':
+        this.#onAuthorized(message);
+        return;
+      case 'History':
+        this.#emit('message', message);
+        this.#onHistory(message.messages);
+        return;
+      case 'PublicMessage':
+      case 'PrivateMessage':
+        // The line first, then the pending copy goes: no moment shows neither.
+        this.#emit('message', message);
+        if (this.#self !== undefined && this.#outbox.takeEcho(message, this.#self.userId)) this.#emitOutbox();
+        return;
+      case 'Error':
+        this.#emit('message', message);
+        this.#onError(message);
+        return;
+      default:
+        this.#emit('message', message);
     }
-    if (message.action === 'Authorized') this.#onAuthorized(message);
-    this.#emit('message', message);
   }
 
   #onAuthorized(message: Extract<ServerMessage, { action: 'Authorized' }>): void {
@@ -214,7 +308,103 @@ export class ClientSession {
       gender: message.gender,
       userColor: message.userColor,
     };
+    // Same id back for the token we handed in: the server resumed our session.
+    const resumed = this.#sessionToken !== undefined && this.#self?.userId === self.userId;
+    this.#sessionToken = message.sessionToken;
+    this.#serverEchoesPrivate = message.sessionToken !== undefined;
+    this.#self = self;
+    if (!resumed) this.#login += 1;
     this.#setStatus({ state: 'authorized', self });
+    this.#emit('message', message);
+    const stale = resumed ? [] : this.#outbox.takePrivateBefore(this.#login);
+    if (stale.length > 0) {
+      this.#emitOutbox();
+      const what = stale.length === 1 ? `The private message “${preview(stale[0]!.text)}” was` : `${stale.length} private messages were`;
+      this.#notice({ kind: 'send-failed', reason: `${what} not sent: this is a new login, and its recipient may now be someone else.` });
+    }
+    if (resumed && this.#outbox.size > 0) {
+      this.#historyTimer = this.#timers.setTimeout(() => {
+        this.#historyTimer = undefined;
+        this.#pump();
+      }, HISTORY_WAIT_MS);
+    } else {
+      this.#pump();
+    }
+  }
+
+  #onHistory(messages: readonly PublicMessage[]): void {
+    const changed = this.#self !== undefined && this.#outbox.takeHistory(messages, this.#self.userId);
+    if (this.#clearHistoryWait() || changed) {
+      if (changed) this.#emitOutbox();
+      this.#pump();
+    }
+  }
+
+  /** An Error that answers one of our chat frames settles the oldest one in flight. */
+  #onError(error: ErrorMessage): void {
+    if (error.code === 'rate-limited') {
+      if (!this.#outbox.requeueRefused()) return;
+      this.#sendTokens = 0;
+      this.#tokensAt = this.#now();
+      this.#emitOutbox();
+      this.#schedulePump(RATE_LIMITED_PAUSE_MS);
+      return;
+    }
+    if (!REFUSED_CHAT.has(error.code)) return;
+    const refused = this.#outbox.takeRefused();
+    if (refused === undefined) return;
+    this.#emitOutbox();
+    this.#notice({ kind: 'send-failed', reason: `“${preview(refused.text)}” was not sent: ${error.message}` });
+  }
+
+  // ---- the outbox -------------------------------------------------------------------
+
+  /** Writes waiting messages, oldest first, as far as the login, History wait and pace allow. */
+  #pump(): void {
+    const socket = this.#socket;
+    if (this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return;
+    if (this.#historyTimer !== undefined || this.#pumpTimer !== undefined) return;
+    const now = this.#now();
+    this.#sendTokens = Math.min(SEND_BURST, this.#sendTokens + (Math.max(0, now - this.#tokensAt) * SEND_PER_SECOND) / 1_000);
+    this.#tokensAt = now;
+    let wrote = false;
+    for (let next = this.#outbox.nextWaiting(); next !== undefined; next = this.#outbox.nextWaiting()) {
+      if (this.#sendTokens < 1) {
+        this.#schedulePump(((1 - this.#sendTokens) * 1_000) / SEND_PER_SECOND);
+        break;
+      }
+      try {
+        socket.send(JSON.stringify({ action: 'Message', text: next.text, toUserId: next.toUserId }));
+      } catch {
+        // The close that follows puts it back in line.
+        break;
+      }
+      this.#sendTokens -= 1;
+      this.#outbox.markSent(next.id, next.toUserId === 0 || this.#serverEchoesPrivate);
+      wrote = true;
+    }
+    if (wrote) this.#emitOutbox();
+  }
+
+  #schedulePump(ms: number): void {
+    if (this.#pumpTimer !== undefined) return;
+    this.#pumpTimer = this.#timers.setTimeout(() => {
+      this.#pumpTimer = undefined;
+      this.#pump();
+    }, Math.max(1, Math.ceil(ms)));
+  }
+
+  #clearHistoryWait(): boolean {
+    if (this.#historyTimer === undefined) return false;
+    this.#timers.clearTimeout(this.#historyTimer);
+    this.#historyTimer = undefined;
+    return true;
+  }
+
+  #clearPump(): void {
+    if (this.#pumpTimer === undefined) return;
+    this.#timers.clearTimeout(this.#pumpTimer);
+    this.#pumpTimer = undefined;
   }
 
   #onClose(event: { code: number; reason: string }): void {
@@ -233,31 +423,38 @@ export class ClientSession {
 
   /** The connection is gone: come back after a while, unless the server refused us for good. */
   #lose(verdict: LossVerdict, code: number | undefined): void {
-    this.#abandonSocket(CLOSE_SILENT_SERVER);
+    const requeued = this.#abandonSocket(CLOSE_SILENT_SERVER);
     if (verdict.final || this.#request === undefined) {
       this.#request = undefined;
       this.#setStatus(code === undefined ? { state: 'closed', reason: verdict.reason, byUser: false } : { state: 'closed', reason: verdict.reason, byUser: false, code });
-      return;
+    } else {
+      this.#attempt += 1;
+      const delayMs = reconnectDelay(this.#attempt, this.#random);
+      this.#reconnectTimer = this.#timers.setTimeout(() => {
+        this.#reconnectTimer = undefined;
+        this.#open();
+      }, delayMs);
+      this.#setStatus({ state: 'reconnecting', delayMs, attempt: this.#attempt, reason: verdict.reason });
     }
-    this.#attempt += 1;
-    const delayMs = reconnectDelay(this.#attempt, this.#random);
-    this.#reconnectTimer = this.#timers.setTimeout(() => {
-      this.#reconnectTimer = undefined;
-      this.#open();
-    }, delayMs);
-    this.#setStatus({ state: 'reconnecting', delayMs, attempt: this.#attempt, reason: verdict.reason });
+    if (requeued) this.#emitOutbox();
   }
 
   #stop(close: { code: number; reason: string }): void {
     this.#clearReconnect();
-    this.#abandonSocket(close);
+    if (this.#abandonSocket(close)) this.#emitOutbox();
   }
 
-  /** Detaches the current socket so none of its late events count, and closes it. */
-  #abandonSocket(close: { code: number; reason: string }): void {
+  /**
+   * Detaches the current socket so none of its late events count, and closes it.
+   * Returns whether messages in flight went back to waiting (the outbox changed).
+   */
+  #abandonSocket(close: { code: number; reason: string }): boolean {
     this.#clearSilenceWatch();
+    this.#clearHistoryWait();
+    this.#clearPump();
+    const requeued = this.#outbox.connectionLost();
     const socket = this.#socket;
-    if (socket === undefined) return;
+    if (socket === undefined) return requeued;
     this.#socket = undefined;
     socket.onopen = null;
     socket.onmessage = null;
@@ -272,6 +469,7 @@ export class ClientSession {
         // The transport is already tearing down; nothing is left to close.
       }
     }
+    return requeued;
   }
 
   #sendRaw(socket: WebSocketLike, frame: string): void {
@@ -313,6 +511,10 @@ export class ClientSession {
 
   #notice(notice: SessionEvents['notice']): void {
     this.#emit('notice', notice);
+  }
+
+  #emitOutbox(): void {
+    this.#emit('outbox', this.#outbox.snapshot());
   }
 
   #setStatus(status: ConnectionStatus): void {

@@ -4,3 +4,4 @@ export * from './connect-url';
 export * from './backoff';
 export * from './close-reasons';
 export * from './client-session';
+export * from './outbox';

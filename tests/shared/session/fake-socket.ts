@@ -1,6 +1,7 @@
-import type { Identity } from '../../../src-shared/protocol';
-import type { WebSocketLike } from '../../../src-shared/session';
-import { SocketState } from '../../../src-shared/session';
+import type { ConnectionStatus, ConnectRequest, PendingMessage, SessionNotice } from '../../../src-shared/bridge';
+import type { Identity, ServerMessage } from '../../../src-shared/protocol';
+import { ClientSession, SocketState } from '../../../src-shared/session';
+import type { ClientSessionOptions, WebSocketLike } from '../../../src-shared/session';
 
 /** A WebSocketLike a test drives by hand: it plays the server and the network. */
 export class FakeSocket implements WebSocketLike {
@@ -64,3 +65,43 @@ export const ANNA: Identity = { userId: 1, userName: 'Аня', gender: 2, userCo
 export function authorized(identity: Identity = ANNA): Record<string, unknown> {
   return { action: 'Authorized', ...identity, users: [identity] };
 }
+
+export const REQUEST: ConnectRequest = { server: 'chat.lan', port: 27800, userName: 'Аня', userColor: '#16a085', gender: 2, roomKey: 'k&y' };
+export const PING_MS = 1_000;
+
+/** A session over FakeSockets, with everything it emits recorded. */
+export function harness(options: Partial<ClientSessionOptions> = {}) {
+  const sockets: FakeSocket[] = [];
+  const session = new ClientSession({
+    createSocket: (url) => {
+      const socket = new FakeSocket(url);
+      sockets.push(socket);
+      return socket;
+    },
+    pingIntervalMs: PING_MS,
+    random: () => 0.5,
+    ...options,
+  });
+  const statuses: ConnectionStatus[] = [];
+  const messages: ServerMessage[] = [];
+  const notices: SessionNotice[] = [];
+  const outboxes: PendingMessage[][] = [];
+  session.on('status', (s) => statuses.push(s));
+  session.on('message', (m) => messages.push(m));
+  session.on('notice', (n) => notices.push(n));
+  session.on('outbox', (o) => outboxes.push(o));
+  const last = (): FakeSocket => {
+    const socket = sockets[sockets.length - 1];
+    if (!socket) throw new Error('no socket was created');
+    return socket;
+  };
+  /** Connects and logs in on the current socket. */
+  const login = (identity = ANNA, extra: Record<string, unknown> = {}): FakeSocket => {
+    const socket = last();
+    socket.open();
+    socket.receiveJson({ ...authorized(identity), ...extra });
+    return socket;
+  };
+  return { session, sockets, statuses, messages, notices, outboxes, last, login };
+}
+

@@ -189,4 +189,27 @@ describe('ClientSession against the real chat server', () => {
     expect(second.connectionCount).toBe(1);
     expect(seen.filter((m) => m.action === 'Authorized')).toHaveLength(2);
   });
+
+  it('keeps what is typed while the server is down and delivers it, in order, after the restart', async () => {
+    const first = await chatServer();
+    const anna = session();
+    const bob = session();
+    const bobSees = messages(bob);
+    anna.connect(request(first.port));
+    bob.connect(request(first.port, { userName: 'Боб' }));
+    await waitForStatus(anna, isState('authorized'));
+    await waitForStatus(bob, isState('authorized'));
+    await first.close();
+    await waitForStatus(anna, isState('reconnecting'));
+    const typed = ['раз', 'два & {три}', 'четыре'];
+    for (const text of typed) anna.send({ text, toUserId: 0 });
+    expect(anna.outbox.map((p) => [p.text, p.sending])).toEqual(typed.map((t) => [t, false]));
+    await chatServer(first.port);
+    await waitForStatus(anna, isState('authorized'), 10_000);
+    await waitForStatus(bob, isState('authorized'), 10_000);
+    await until(() => bobSees.filter((m) => m.action === 'PublicMessage').length === 3, 5_000, 'Bob hearing all three');
+    const heard = bobSees.flatMap((m) => (m.action === 'PublicMessage' ? [m.text] : []));
+    expect(heard).toEqual(['раз', 'два &amp; <b>три</b>', 'четыре']);
+    await until(() => anna.outbox.length === 0, 3_000, 'the echoes emptying the outbox');
+  });
 });
