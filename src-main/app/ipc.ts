@@ -1,6 +1,7 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { COMMAND_ARGUMENTS, COMMAND_NAMES, commandChannel, eventChannel } from '../../src-shared/bridge';
 import type { BridgeCommands, BridgeEvents, CommandName, EventName } from '../../src-shared/bridge';
+import type { AuthorizedMessage, ServerMessage } from '../../src-shared/protocol';
 
 /*
  * The only importer of ipcMain. One handler per command, derived from the contract:
@@ -115,10 +116,13 @@ export class RendererEvents {
   #ready = false;
   #queue: { event: EventName; payload: unknown }[] = [];
   #latest: StateSnapshot = {};
-  #snapshot: StateSnapshot = {};
+  /** Who is in the room now: the last Authorized with later joins and leaves applied. */
+  #roster: AuthorizedMessage | null = null;
+  #snapshot: { state: StateSnapshot; roster: AuthorizedMessage | null } | null = null;
 
   readonly emit: EventSink = (event, payload) => {
     if (STATE_EVENTS.has(event)) this.#latest = { ...this.#latest, [event]: payload };
+    if (event === 'message') this.#roster = nextRoster(this.#roster, payload as ServerMessage);
     if (this.#ready && this.#target !== null && !this.#target.isDestroyed()) {
       this.#target.send(eventChannel(event), payload);
       return;
@@ -132,9 +136,17 @@ export class RendererEvents {
     this.#target = target;
     this.#ready = true;
     const pending = this.#queue;
+    const snapshot = this.#snapshot;
     this.#queue = [];
-    for (const [event, payload] of Object.entries(this.#snapshot)) target.send(eventChannel(event as EventName), payload);
-    this.#snapshot = {};
+    this.#snapshot = null;
+    if (snapshot !== null) {
+      const { hosting, status, outbox } = snapshot.state;
+      if (hosting !== undefined) target.send(eventChannel('hosting'), hosting);
+      if (status !== undefined) target.send(eventChannel('status'), status);
+      // A page reloaded while logged in gets the room as it is now (as after a login).
+      if (status?.state === 'authorized' && snapshot.roster !== null) target.send(eventChannel('message'), snapshot.roster);
+      if (outbox !== undefined) target.send(eventChannel('outbox'), outbox);
+    }
     for (const { event, payload } of pending) target.send(eventChannel(event), payload);
   }
 
@@ -142,6 +154,21 @@ export class RendererEvents {
   detach(): void {
     if (!this.#ready) return;
     this.#ready = false;
-    this.#snapshot = { ...this.#latest };
+    this.#snapshot = { state: { ...this.#latest }, roster: this.#roster };
+  }
+}
+
+function nextRoster(roster: AuthorizedMessage | null, message: ServerMessage): AuthorizedMessage | null {
+  switch (message.action) {
+    case 'Authorized':
+      return { ...message, users: [...message.users] };
+    case 'Connected':
+      if (roster === null || roster.users.some((u) => u.userId === message.userId)) return roster;
+      return { ...roster, users: [...roster.users, { userId: message.userId, userName: message.userName, gender: message.gender, userColor: message.userColor }] };
+    case 'Disconnected':
+    case 'ConnectionLost':
+      return roster === null ? null : { ...roster, users: roster.users.filter((u) => u.userId !== message.userId) };
+    default:
+      return roster;
   }
 }

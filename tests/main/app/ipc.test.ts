@@ -170,6 +170,39 @@ describe('events to the renderer', () => {
     expect(contents.sent.slice(before).map((s) => s.channel)).toEqual([eventChannel('hosting'), eventChannel('status'), eventChannel('notice')]);
   });
 
+  it('a page reloaded while logged in gets the room as it is now', () => {
+    const events = new RendererEvents();
+    const contents = new FakeWebContents();
+    events.attach(contents);
+    const ann = { userId: 1, userName: 'Ann', gender: 2, userColor: '#abc' } as const;
+    const bob = { userId: 2, userName: 'Bob', gender: 1, userColor: '#123' } as const;
+    const cy = { userId: 3, userName: 'Cy', gender: 0, userColor: '#456' } as const;
+    events.emit('status', { state: 'authorized', self: ann });
+    events.emit('message', { action: 'Authorized', ...ann, users: [ann, bob] });
+    events.emit('message', { action: 'Connected', ...cy });
+    events.emit('message', { action: 'Disconnected', ...bob });
+    events.emit('message', { action: 'PublicMessage', ...cy, text: 'hi' });
+    events.detach();
+    const before = contents.sent.length;
+    events.attach(contents);
+    const replay = contents.sent.slice(before);
+    expect(replay.map((s) => s.channel)).toEqual([eventChannel('status'), eventChannel('message')]);
+    expect(replay[1]!.args[0]).toEqual({ action: 'Authorized', ...ann, users: [ann, cy] });
+  });
+
+  it('no stale room for a page reloaded while not logged in', () => {
+    const events = new RendererEvents();
+    const contents = new FakeWebContents();
+    events.attach(contents);
+    const ann = { userId: 1, userName: 'Ann', gender: 2, userColor: '#abc' } as const;
+    events.emit('message', { action: 'Authorized', ...ann, users: [ann] });
+    events.emit('status', { state: 'reconnecting', delayMs: 1000, attempt: 1, reason: 'gone' });
+    events.detach();
+    const before = contents.sent.length;
+    events.attach(contents);
+    expect(contents.sent.slice(before).map((s) => s.channel)).toEqual([eventChannel('status')]);
+  });
+
   it('never sends to a destroyed page', () => {
     const events = new RendererEvents();
     const contents = new FakeWebContents();
