@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws';
 import { CloseCode } from '../../src-shared/protocol';
 import { resolveServerConfig } from './config';
 import type { ServerConfig } from './config';
+import { isAllowedOrigin, refusalFor } from './admission';
 import { FrontDoor } from './front-door';
 import { readHandshake } from './handshake';
 import { ChatSocket } from './member';
@@ -28,16 +29,16 @@ export interface ChatServer {
 
 /** Sockets that may be open beyond `maxConnections`: handshakes in flight and web UI fetches. */
 const SOCKET_HEADROOM = 256;
+const FORBIDDEN_ORIGIN_TEXT = 'This web page may not connect to this chat room.';
+const FORBIDDEN_ORIGIN =
+  'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
+  `Content-Length: ${Buffer.byteLength(FORBIDDEN_ORIGIN_TEXT)}\r\n\r\n${FORBIDDEN_ORIGIN_TEXT}`;
 /** How long clients get to answer the shutdown close frame before they are cut off. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
 export function normalizeIp(address: string | undefined): string {
   if (address === undefined) return 'unknown';
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
-
-export function isLoopback(ip: string): boolean {
-  return ip === '::1' || ip.startsWith('127.');
 }
 
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
@@ -73,6 +74,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
     maxSockets: config.maxConnections + SOCKET_HEADROOM,
   });
 
+  const secure = false;
   const serveWeb = createWebHandler(config.webRoot);
   http.on('request', (req, res) => {
     door.handshakeDone(req.socket as Socket);
@@ -94,23 +96,26 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
     }
   });
 
-  const refuse = function refuse(this: ChatSocket, code: number, reason: string): void {
-    this.on('error', ignore);
-    this.close(code, reason);
-  };
   http.on('upgrade', (req: IncomingMessage, duplex: Duplex, head: Buffer) => {
     const socket = duplex as Socket;
     door.handshakeDone(socket);
+    const ip = normalizeIp(socket.remoteAddress);
+    if (!isAllowedOrigin(req.headers.origin, req.headers.host, secure, config.allowedOrigins)) {
+      config.log(`error ${ip}: refused: origin ${JSON.stringify(req.headers.origin)} is not allowed`);
+      socket.end(FORBIDDEN_ORIGIN);
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const chatSocket = ws as ChatSocket;
-      const ip = normalizeIp(socket.remoteAddress);
-      const refusal = admissionProblem(room, config, ip);
+      const request = readHandshake(req.url ?? '/', config.defaultUserName);
+      const refusal = refusalFor(room, config, ip, request.roomKey);
       if (refusal !== null) {
-        config.log(`error ${ip}: refused: ${refusal}`);
-        refuse.call(chatSocket, CloseCode.policyViolation, refusal);
+        config.log(`error ${ip}: refused: ${refusal.reason}`);
+        chatSocket.on('error', ignore);
+        chatSocket.close(refusal.code, refusal.reason);
         return;
       }
-      room.join(chatSocket, socket, ip, readHandshake(req.url ?? '/', config.defaultUserName));
+      room.join(chatSocket, socket, ip, request);
     });
   });
 
@@ -150,17 +155,6 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
     },
     close,
   };
-}
-
-/** Why a new connection may not join, or null. Checked after the upgrade so the reason reaches the client. */
-function admissionProblem(room: Room, config: ServerConfig, ip: string): string | null {
-  if (room.isClosing) return 'The server is shutting down';
-  if (room.size >= config.maxConnections) return 'The room is full';
-  if (room.idsExhausted) return 'The server has run out of user ids; it needs a restart';
-  if (!(config.exemptLoopbackFromIpLimit && isLoopback(ip)) && room.connectionsFrom(ip) >= config.maxConnectionsPerIp) {
-    return 'Too many connections from your address';
-  }
-  return null;
 }
 
 function ignore(): void {}

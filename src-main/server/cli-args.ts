@@ -48,6 +48,8 @@ export function usage(defaultWebRoot: string | null): string {
     ]),
     ['--default-user-name <name>', `Name for users who send none (default ${d.defaultUserName})`],
     ['--no-loopback-exemption', 'Count loopback connections against --max-connections-per-ip too'],
+    ['--room-key <key>', 'Only clients that send this key (?key=…) may join (or set SIMPLECHAT_ROOM_KEY)'],
+    ['--allow-origin <origin>', "Also accept browsers from this origin (repeatable; '*': any)"],
     ['--web-root <folder>', `Serve the web UI from this folder (default ${defaultWebRoot ?? 'none found'})`],
     ['--no-web-root', 'Serve no web UI, only the chat'],
     ['--help', 'Show this help'],
@@ -83,12 +85,14 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     'default-user-name': { type: 'string' },
     'no-loopback-exemption': { type: 'boolean' },
     'web-root': { type: 'string' },
+    'room-key': { type: 'string' },
+    'allow-origin': { type: 'string', multiple: true },
     'no-web-root': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean' },
     ...Object.fromEntries(Object.keys(NUMERIC_FLAGS).map((flag) => [flag, { type: 'string' }])),
   } as const;
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
   } catch (error) {
@@ -114,6 +118,16 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     config.defaultUserName = values['default-user-name'];
   }
   if (values['no-loopback-exemption']) config.exemptLoopbackFromIpLimit = false;
+  if (typeof values['room-key'] === 'string') {
+    if (values['room-key'] === '') return { kind: 'usage-error', message: '--room-key needs a key' };
+    config.roomKey = values['room-key'];
+  }
+  const origins = values['allow-origin'];
+  if (Array.isArray(origins)) {
+    const bad = origins.find((origin) => origin !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]+$/i.test(origin));
+    if (bad !== undefined) return { kind: 'usage-error', message: `--allow-origin needs an origin like https://chat.example.com, got "${bad}"` };
+    config.allowedOrigins = origins;
+  }
   if (values['web-root'] !== undefined && values['no-web-root']) {
     return { kind: 'usage-error', message: '--web-root and --no-web-root contradict each other' };
   }

@@ -69,6 +69,8 @@ async function main(): Promise<void> {
       break;
   }
   const config = { ...command.config, log };
+  const envKey = process.env.SIMPLECHAT_ROOM_KEY;
+  if (config.roomKey === undefined && envKey !== undefined && envKey !== '') config.roomKey = envKey;
   if (!command.webRootGiven) config.webRoot = webRoot;
   if (typeof config.webRoot === 'string' && !existsSync(config.webRoot)) {
     process.stderr.write(`simplechat-server: --web-root ${config.webRoot} does not exist\n`);

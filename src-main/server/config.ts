@@ -35,6 +35,14 @@ export interface ServerConfig {
   maxFrameBytes: number;
   /** A user who left can reconnect with its session token this long after and get its name and id back. */
   sessionResumeMs: number;
+  /** When set, a handshake must carry `key=<this>` or it is closed with 4003. */
+  roomKey: string | null;
+  /**
+   * Browser origins allowed besides the server's own (`http(s)://<Host>` when Host is an
+   * address, localhost or this machine's name). `*` allows all. Native clients (no
+   * Origin, or the Qt client's `SimpleChatClient`) are always allowed.
+   */
+  allowedOrigins: readonly string[];
   /** Folder served over HTTP on the same port (the built renderer); null: no web UI. */
   webRoot: string | null;
   /** One line per join, leave, loss and error. */
@@ -55,6 +63,8 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   handshakeTimeoutMs: 10_000,
   maxFrameBytes: MAX_FRAME_BYTES,
   sessionResumeMs: 60_000,
+  roomKey: null,
+  allowedOrigins: Object.freeze([]) as readonly string[],
   webRoot: null,
   log: () => {},
 });
@@ -90,6 +100,12 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   }
   if (typeof config.defaultUserName !== 'string' || config.defaultUserName.trim() === '') {
     throw new TypeError('defaultUserName must be a non-empty string');
+  }
+  if (config.roomKey !== null && (typeof config.roomKey !== 'string' || config.roomKey === '')) {
+    throw new TypeError('roomKey must be a non-empty string or null');
+  }
+  if (!Array.isArray(config.allowedOrigins) || !config.allowedOrigins.every((o) => typeof o === 'string' && o !== '')) {
+    throw new TypeError('allowedOrigins must be an array of origins');
   }
   if (config.webRoot !== null && typeof config.webRoot !== 'string') throw new TypeError('webRoot must be a path or null');
   if (typeof config.log !== 'function') throw new TypeError('log must be a function');
