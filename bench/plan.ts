@@ -104,10 +104,10 @@ export function scenarios(quick: boolean, overrides: PlanOverrides = {}): Scenar
       list.push({ id: `fanout-${clients}-${mode}`, title: `fan-out ${clients} clients / ${senders} senders, ${how}`, spec });
     }
   }
-  const storm: StormSpec = { kind: 'storm', clients: sizes.storm, concurrency: 100, timeoutMs: 60_000 };
+  const storm: StormSpec = { kind: 'storm', clients: sizes.storm, concurrency: 100, timeoutMs: 120_000 };
   list.push({ id: `storm-${sizes.storm}`, title: `connect storm, ${sizes.storm} clients (100 at a time)`, spec: storm });
   for (const clients of sizes.idle) {
-    const idle: IdleSpec = { kind: 'idle', clients, concurrency: 100, timeoutMs: 120_000 };
+    const idle: IdleSpec = { kind: 'idle', clients, concurrency: 100, timeoutMs: 180_000 };
     list.push({ id: `idle-${clients}`, title: `idle memory, ${clients} clients`, spec: idle });
   }
   return list;

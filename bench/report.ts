@@ -137,7 +137,12 @@ function uiRows(report: BenchReport): string[][] {
     [`scroll a ${ui.scroll.lines}-line log`, 'lines kept by the log', ui.scroll.linesKept === null ? 'unknown' : formatNumber(ui.scroll.linesKept), ''],
     [`scroll a ${ui.scroll.lines}-line log`, 'long tasks > 50 ms', longTasks(ui.scroll.longTasks), `none ${met(ui.scroll.longTasks.maxMs <= 50)}`],
     [`scroll a ${ui.scroll.lines}-line log`, 'longest frame gap, ms', formatNumber(ui.scroll.maxFrameGapMs), ''],
-    ['JS heap', 'MiB: loaded / after append / 100k log', `${ui.heap.baselineMiB} / ${ui.heap.afterAppendMiB} / ${ui.heap.afterScrollLogMiB}`, ''],
+    [
+      'JS heap after GC',
+      `MiB: loaded / ${ui.append.lines} lines / ${ui.scroll.lines} lines`,
+      `${ui.heap.baselineMiB} / ${ui.heap.afterAppendMiB} / ${ui.heap.afterScrollLogMiB}`,
+      '',
+    ],
   ];
 }
 

@@ -10,6 +10,7 @@
  *   --results-dir DIR  where the JSON goes (default bench/results)
  *   --no-pin           do not pin the server and the generator to a core each
  *   --profile          write a V8 CPU profile of each SimpleChat server run (into DIR/profiles)
+ *   --profile-generator  the same for the load generator
  *   --from FILE        print the table of an earlier run's JSON; runs nothing
  *   --window N         in-flight messages per flat-out sender (exploring only)
  *   --measure-ms N     length of each measured window (exploring only)
@@ -20,7 +21,7 @@ import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { SIMPLECHAT, YARDSTICK, scenarios, type Scenario, type ServerTarget } from './plan';
 import { markdown, textTable, type BenchReport, type Machine, type ScenarioOutcome } from './report';
 import { killAllChildren, ServerProcess, spawnTracked, type ServerMemory } from './server-process';
@@ -47,6 +48,7 @@ const { values: options } = parseArgs({
     'results-dir': { type: 'string' },
     'no-pin': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    'profile-generator': { type: 'boolean', default: false },
     from: { type: 'string' },
     window: { type: 'string' },
     'measure-ms': { type: 'string' },
@@ -86,9 +88,25 @@ function hardTimeoutMs(spec: LoadSpec): number {
   }
 }
 
+/** Disconnecting tells the generator to exit (writing its profile, if any); SIGKILL if it lingers. */
+function stopGenerator(generator: ChildProcess): Promise<void> {
+  if (generator.exitCode !== null || generator.signalCode !== null) return Promise.resolve();
+  return new Promise((resolveStop) => {
+    const timer = setTimeout(() => generator.kill('SIGKILL'), 5_000);
+    generator.once('exit', () => {
+      clearTimeout(timer);
+      resolveStop();
+    });
+    if (generator.connected) generator.disconnect();
+    else generator.kill('SIGKILL');
+  });
+}
+
 interface RunContext {
   pinned: boolean;
-  profileDir: string | undefined;
+  /** Where V8 CPU profiles go, for whichever processes are profiled. */
+  serverProfileDir: string | undefined;
+  generatorProfileDir: string | undefined;
 }
 
 async function runOnTarget(target: ServerTarget, spec: LoadSpec, context: RunContext): Promise<LoadResult> {
@@ -99,7 +117,7 @@ async function runOnTarget(target: ServerTarget, spec: LoadSpec, context: RunCon
     args: target.args,
     cpu: context.pinned ? 0 : undefined,
     inspect: spec.kind === 'idle',
-    cpuProfileDir: target.name === 'simplechat' ? context.profileDir : undefined,
+    cpuProfileDir: target.name === 'simplechat' ? context.serverProfileDir : undefined,
   });
   try {
     const before = spec.kind === 'idle' ? await server.settledMemory() : undefined;
@@ -108,7 +126,11 @@ async function runOnTarget(target: ServerTarget, spec: LoadSpec, context: RunCon
     let wallAtStart = 0;
     let serverCpu = 0;
 
-    const generator = spawnTracked(join(root, 'dist/bench/load-generator.js'), [], { cpu: context.pinned ? 1 : undefined, ipc: true });
+    const generator = spawnTracked(join(root, 'dist/bench/load-generator.js'), [], {
+      cpu: context.pinned ? 1 : undefined,
+      ipc: true,
+      nodeFlags: context.generatorProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${context.generatorProfileDir}`, '--cpu-prof-name=generator-${pid}.cpuprofile'] : [],
+    });
     generator.stdout!.pipe(process.stderr);
     generator.stderr!.pipe(process.stderr);
     const send = (message: ToGenerator) => generator.send(message);
@@ -153,9 +175,7 @@ async function runOnTarget(target: ServerTarget, spec: LoadSpec, context: RunCon
       send({ type: 'run', url: server.url, spec });
     }).finally(() => {
       // The server goes first, so the generator's sockets closing is not timed as work.
-      return server.stop().then(() => {
-        if (generator.exitCode === null) generator.kill('SIGKILL');
-      });
+      return server.stop().then(() => stopGenerator(generator));
     });
 
     if (result.kind === 'fanout' || result.kind === 'storm') result.cpu.server = serverCpu;
@@ -195,7 +215,8 @@ async function main(): Promise<void> {
   const resultsDir = resolve(options['results-dir'] ?? join(root, 'bench/results'));
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  const profileDir = options.profile ? join(resultsDir, 'profiles', stamp) : undefined;
+  const profiling = options.profile || options['profile-generator'];
+  const profileDir = profiling ? join(resultsDir, 'profiles', stamp) : undefined;
   mkdirSync(resultsDir, { recursive: true });
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
@@ -220,7 +241,11 @@ async function main(): Promise<void> {
     for (const target of targets) {
       log(`bench: ${scenario.title} — ${target.label}…`);
       try {
-        outcome.results[target.name] = await runOnTarget(target, scenario.spec, { pinned, profileDir });
+        outcome.results[target.name] = await runOnTarget(target, scenario.spec, {
+          pinned,
+          serverProfileDir: options.profile ? profileDir : undefined,
+          generatorProfileDir: options['profile-generator'] ? profileDir : undefined,
+        });
       } catch (error) {
         outcome.errors[target.name] = error instanceof Error ? error.message : String(error);
         log(`bench:   failed: ${outcome.errors[target.name]}`);
