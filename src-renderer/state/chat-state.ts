@@ -194,6 +194,8 @@ function reduceNotice(state: ChatState, notice: SessionNotice, time: number): Ch
 }
 
 function reduceHosting(state: ChatState, hosting: HostingStatus, time: number): ChatState {
+  // The same status may come twice: as hostRoom's answer and as main's pushed event.
+  if (JSON.stringify(hosting) === JSON.stringify(state.hosting)) return state;
   const next = { ...state, hosting };
   switch (hosting.state) {
     case 'running':

@@ -62,7 +62,11 @@ async function lines(page: Page): Promise<string[]> {
 }
 
 async function waitForLine(page: Page, pattern: RegExp, timeout = 10_000): Promise<void> {
-  await expect.poll(async () => (await lines(page)).some((l) => pattern.test(l)), { timeout }).toBe(true);
+  try {
+    await expect.poll(async () => (await lines(page)).some((l) => pattern.test(l)), { timeout }).toBe(true);
+  } catch (error) {
+    throw new Error(`no line matching ${pattern} in:\n${(await lines(page)).join('\n')}`, { cause: error });
+  }
 }
 
 async function send(page: Page, text: string): Promise<void> {
@@ -106,30 +110,31 @@ describe('two browser users through a real server', () => {
     expect(await bob.getByRole('log').locator('.chat.mention').count()).toBe(1);
   });
 
+  // Names differ per test: the server keeps a leaver's name for its resumable session.
   it('private mode: only the two see it, and it ends when the other leaves', async () => {
-    const alice = await openChat(server.port);
-    await join(alice, 'Alice');
-    const bob = await openChat(server.port);
-    await join(bob, 'Bob');
-    const carol = await openChat(server.port);
-    await join(carol, 'Carol');
+    const ann = await openChat(server.port);
+    await join(ann, 'Ann');
+    const ben = await openChat(server.port);
+    await join(ben, 'Ben');
+    const cleo = await openChat(server.port);
+    await join(cleo, 'Cleo');
 
-    await alice.getByRole('option', { name: 'Bob' }).dblclick();
-    await expect.poll(() => alice.getByText('To Bob').isVisible()).toBe(true);
-    await send(alice, 'just for you');
-    await waitForLine(bob, /^> Alice: just for you$/);
-    await waitForLine(alice, /^< Bob: just for you$/);
-    await send(carol, 'public line');
-    await waitForLine(alice, /^Carol: public line$/);
-    expect((await lines(carol)).some((l) => l.includes('just for you'))).toBe(false);
+    await ann.getByRole('option', { name: 'Ben' }).dblclick();
+    await expect.poll(() => ann.getByText('To Ben').isVisible()).toBe(true);
+    await send(ann, 'just for you');
+    await waitForLine(ben, /^> Ann: just for you$/);
+    await waitForLine(ann, /^< Ben: just for you$/);
+    await send(cleo, 'public line');
+    await waitForLine(ann, /^Cleo: public line$/);
+    expect((await lines(cleo)).some((l) => l.includes('just for you'))).toBe(false);
 
-    // Bob closes his window: Alice's private mode ends by itself.
-    const bobIndex = pages.findIndex((p) => p.page === bob);
-    await pages.splice(bobIndex, 1)[0]!.context.close();
-    await waitForLine(alice, /^Bob left the chat$/);
-    await expect.poll(() => alice.getByText('Send to everyone').isVisible()).toBe(true);
-    await send(alice, 'back to everyone');
-    await waitForLine(carol, /^Alice: back to everyone$/);
+    // Ben closes his window: Ann's private mode ends by itself.
+    const benIndex = pages.findIndex((p) => p.page === ben);
+    await pages.splice(benIndex, 1)[0]!.context.close();
+    await waitForLine(ann, /^Ben left the chat$/);
+    await expect.poll(() => ann.getByText('Send to everyone').isVisible()).toBe(true);
+    await send(ann, 'back to everyone');
+    await waitForLine(cleo, /^Ann: back to everyone$/);
   });
 
   it('shows what a native client sends with markup as text, never as elements', async () => {

@@ -138,6 +138,23 @@ describe('connect dialog', () => {
     const [connect] = await waitForCalls(page, 'connect');
     expect(connect!.args[0]).toMatchObject({ server: '127.0.0.1', port: 27805 });
     await expect.poll(async () => (await logLines(page)).join('\n')).toContain('http://192.168.1.5:27805/');
+    // Main pushes the same status too: said once.
+    await emit(page, 'hosting', { state: 'running', port: 27805, addresses: ['ws://192.168.1.5:27805'], webUrls: ['http://192.168.1.5:27805/'] });
+    expect((await logLines(page)).filter((l) => l.includes('Hosting a room on port 27805'))).toHaveLength(1);
+  });
+
+  it('disconnects on request from the dialog and then cannot be dismissed', async () => {
+    const page = await open();
+    await logIn(page);
+    await page.getByRole('button', { name: 'Connection…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Disconnect' }).click();
+    await waitForCalls(page, 'disconnect');
+    await emit(page, 'status', { state: 'closed', reason: 'Disconnected.', byUser: true });
+    await expect.poll(() => dialog.getByRole('button', { name: 'Close', exact: true }).count()).toBe(0);
+    await page.keyboard.press('Escape');
+    expect(await dialog.isVisible()).toBe(true);
+    expect((await logLines(page)).at(-1)).toMatch(/Disconnected\.$/);
   });
 });
 
