@@ -79,6 +79,14 @@ export interface PendingMessage {
 /** Longest id `cancelPending` accepts. */
 export const MAX_PENDING_ID_LENGTH = 64;
 
+/** What a `simplechat://host:port?name=…&key=…` link asks for (desktop only). */
+export interface ConnectLink {
+  server: string;
+  port: number;
+  userName?: string;
+  roomKey?: string;
+}
+
 /** Things the session tells the user that are not protocol messages. */
 export type SessionNotice =
   | { kind: 'server-newer'; action: string }
@@ -109,6 +117,8 @@ export interface BridgeEvents {
   notice: SessionNotice;
   /** Every message not yet confirmed by the server, oldest first; sent on each change. */
   outbox: PendingMessage[];
+  /** A simplechat:// link was opened: show the connect dialog prefilled; never connect unasked. */
+  connectLink: ConnectLink;
 }
 
 export type CommandName = keyof BridgeCommands;
@@ -202,5 +212,5 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
 
 export const COMMAND_NAMES = Object.keys(COMMAND_ARGUMENTS) as CommandName[];
 
-const EVENTS: { [E in EventName]: true } = { message: true, status: true, hosting: true, notice: true, outbox: true };
+const EVENTS: { [E in EventName]: true } = { message: true, status: true, hosting: true, notice: true, outbox: true, connectLink: true };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
