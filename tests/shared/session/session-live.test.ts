@@ -212,4 +212,50 @@ describe('ClientSession against the real chat server', () => {
     expect(heard).toEqual(['раз', 'два &amp; <b>три</b>', 'четыре']);
     await until(() => anna.outbox.length === 0, 3_000, 'the echoes emptying the outbox');
   });
+
+  it('resumes with its token after the network drops: same name and id, the missed messages, its own message exactly once', async () => {
+    const server = await chatServer();
+    const annaSockets: WebSocket[] = [];
+    const anna = new ClientSession({
+      createSocket: (url) => {
+        const socket = new WebSocket(url);
+        annaSockets.push(socket);
+        return socket;
+      },
+      pingIntervalMs: 1_000,
+      random: () => 0,
+    });
+    cleanups.push(() => anna.disconnect());
+    const bob = session();
+    const annaSees = messages(anna);
+    const bobSees = messages(bob);
+    anna.connect(request(server.port));
+    const before = await waitForStatus(anna, isState('authorized'));
+    bob.connect(request(server.port, { userName: 'Боб' }));
+    await waitForStatus(bob, isState('authorized'));
+
+    // The message goes out and the connection dies at once: it may or may not have reached the server.
+    anna.send({ text: 'в полёте', toUserId: 0 });
+    annaSockets[0]!.terminate();
+    await waitForStatus(anna, isState('reconnecting'));
+    bob.send({ text: 'пока тебя не было', toUserId: 0 });
+    await until(() => bobSees.some((m) => m.action === 'PublicMessage' && m.text === 'пока тебя не было'), 3_000, 'Bob\'s own echo');
+
+    const after = await waitForStatus(anna, isState('authorized'), 10_000);
+    expect(after).toEqual(before);
+    await until(() => annaSees.some((m) => m.action === 'History'), 3_000, 'the History');
+    const history = annaSees.find((m) => m.action === 'History');
+    expect(history?.action === 'History' && history.messages.map((m) => m.text)).toContain('пока тебя не было');
+    await until(() => anna.outbox.length === 0, 5_000, 'the outbox emptying');
+    await until(() => bobSees.some((m) => m.action === 'PublicMessage' && m.text === 'в полёте'), 3_000, 'Bob hearing Anna');
+    // A duplicate would have been sent before this marker, and the server keeps order.
+    anna.send({ text: 'маркер', toUserId: 0 });
+    await until(() => bobSees.some((m) => m.action === 'PublicMessage' && m.text === 'маркер'), 3_000, 'the marker');
+    expect(bobSees.filter((m) => m.action === 'PublicMessage' && m.text === 'в полёте')).toHaveLength(1);
+    // Bob knows her by the same id and name as before, not as a newcomer `Аня (2)`.
+    if (before.state !== 'authorized') return;
+    const annaAgain = bobSees.filter((m) => m.action === 'Connected' && m.userId === before.self.userId);
+    expect(annaAgain.length).toBeGreaterThan(0);
+    expect(annaAgain.every((m) => m.action === 'Connected' && m.userName === before.self.userName)).toBe(true);
+  });
 });
