@@ -21,6 +21,8 @@ export interface ChatServer {
   /** The port it listens on (the real one when started with port 0). */
   readonly port: number;
   readonly host: string;
+  /** True when it speaks wss:// (and https://). */
+  readonly secure: boolean;
   /** Users online now. */
   readonly connectionCount: number;
   /** Graceful: every client gets close 1001, then the listener closes. Safe to call twice. */
@@ -72,9 +74,13 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
   const door = new FrontDoor(http, {
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     maxSockets: config.maxConnections + SOCKET_HEADROOM,
+    tls: config.tls,
+  });
+  door.server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    config.log(`error ${normalizeIp(socket.remoteAddress)}: TLS handshake failed (${error.code ?? error.message})`);
   });
 
-  const secure = false;
+  const secure = config.tls !== null;
   const serveWeb = createWebHandler(config.webRoot);
   http.on('request', (req, res) => {
     door.handshakeDone(req.socket as Socket);
@@ -150,6 +156,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
   return {
     port: address.port,
     host: config.host,
+    secure,
     get connectionCount() {
       return room.size;
     },

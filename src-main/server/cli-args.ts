@@ -35,7 +35,7 @@ const NUMERIC_FLAGS: Record<string, NumericFlag> = {
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'run'; config: Partial<ServerConfig>; webRootGiven: boolean }
+  | { kind: 'run'; config: Partial<ServerConfig>; webRootGiven: boolean; tlsFiles?: { cert: string; key: string } }
   | { kind: 'usage-error'; message: string };
 
 export function usage(defaultWebRoot: string | null): string {
@@ -50,6 +50,8 @@ export function usage(defaultWebRoot: string | null): string {
     ['--no-loopback-exemption', 'Count loopback connections against --max-connections-per-ip too'],
     ['--room-key <key>', 'Only clients that send this key (?key=…) may join (or set SIMPLECHAT_ROOM_KEY)'],
     ['--allow-origin <origin>', "Also accept browsers from this origin (repeatable; '*': any)"],
+    ['--tls-cert <file>', 'PEM certificate (chain): serve wss:// and https:// (needs --tls-key)'],
+    ['--tls-key <file>', 'PEM private key for --tls-cert'],
     ['--web-root <folder>', `Serve the web UI from this folder (default ${defaultWebRoot ?? 'none found'})`],
     ['--no-web-root', 'Serve no web UI, only the chat'],
     ['--help', 'Show this help'],
@@ -86,6 +88,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     'no-loopback-exemption': { type: 'boolean' },
     'web-root': { type: 'string' },
     'room-key': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
     'allow-origin': { type: 'string', multiple: true },
     'no-web-root': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -131,6 +135,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (values['web-root'] !== undefined && values['no-web-root']) {
     return { kind: 'usage-error', message: '--web-root and --no-web-root contradict each other' };
   }
+  const certFile = values['tls-cert'];
+  const keyFile = values['tls-key'];
+  if ((typeof certFile === 'string') !== (typeof keyFile === 'string')) {
+    return { kind: 'usage-error', message: '--tls-cert and --tls-key go together' };
+  }
   let webRootGiven = false;
   if (typeof values['web-root'] === 'string') {
     config.webRoot = values['web-root'];
@@ -139,6 +148,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (values['no-web-root']) {
     config.webRoot = null;
     webRootGiven = true;
+  }
+  if (typeof certFile === 'string' && typeof keyFile === 'string') {
+    return { kind: 'run', config, webRootGiven, tlsFiles: { cert: certFile, key: keyFile } };
   }
   return { kind: 'run', config, webRootGiven };
 }

@@ -79,6 +79,16 @@ async function main(): Promise<void> {
   }
 
   // Signals are handled from before the listening line: a supervisor may stop us at once.
+  if (command.tlsFiles !== undefined) {
+    try {
+      config.tls = { cert: readFileSync(command.tlsFiles.cert), key: readFileSync(command.tlsFiles.key) };
+    } catch (error) {
+      process.stderr.write(`simplechat-server: cannot read the TLS files: ${(error as Error).message}\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+  }
+
   let server: ChatServer | null = null;
   let stopping = false;
   const shutDown = (running: ChatServer): void => {
@@ -113,10 +123,11 @@ async function main(): Promise<void> {
     process.exit(EXIT_CANNOT_START);
   }
   const host = urlHost(server.host);
-  process.stdout.write(`SimpleChat server listening on ws://${host}:${server.port}\n`);
-  if (config.webRoot) process.stdout.write(`Web UI: http://${host}:${server.port}/\n`);
+  const [ws, web] = server.secure ? ['wss', 'https'] : ['ws', 'http'];
+  process.stdout.write(`SimpleChat server listening on ${ws}://${host}:${server.port}\n`);
+  if (config.webRoot) process.stdout.write(`Web UI: ${web}://${host}:${server.port}/\n`);
   if (server.host === '0.0.0.0' || server.host === '::') {
-    for (const address of lanAddresses()) process.stdout.write(`On this network: ws://${address}:${server.port}\n`);
+    for (const address of lanAddresses()) process.stdout.write(`On this network: ${ws}://${address}:${server.port}\n`);
   }
   if (stopping) shutDown(server);
 }

@@ -43,6 +43,8 @@ export interface ServerConfig {
    * Origin, or the Qt client's `SimpleChatClient`) are always allowed.
    */
   allowedOrigins: readonly string[];
+  /** PEM certificate (chain) and key: the server speaks wss:// and https://. null: ws:// and http://. */
+  tls: { cert: string | Buffer; key: string | Buffer } | null;
   /** Folder served over HTTP on the same port (the built renderer); null: no web UI. */
   webRoot: string | null;
   /** One line per join, leave, loss and error. */
@@ -65,6 +67,7 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   sessionResumeMs: 60_000,
   roomKey: null,
   allowedOrigins: Object.freeze([]) as readonly string[],
+  tls: null,
   webRoot: null,
   log: () => {},
 });
@@ -106,6 +109,9 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   }
   if (!Array.isArray(config.allowedOrigins) || !config.allowedOrigins.every((o) => typeof o === 'string' && o !== '')) {
     throw new TypeError('allowedOrigins must be an array of origins');
+  }
+  if (config.tls !== null && (typeof config.tls !== 'object' || !config.tls.cert || !config.tls.key)) {
+    throw new TypeError('tls needs both cert and key (PEM), or null');
   }
   if (config.webRoot !== null && typeof config.webRoot !== 'string') throw new TypeError('webRoot must be a path or null');
   if (typeof config.log !== 'function') throw new TypeError('log must be a function');

@@ -1,6 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import type { Server as NetServer, Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { SecureContextOptions } from 'node:tls';
 
 /*
  * The original Qt client sends `GET ?userName=… HTTP/1.1`: a request target with no
@@ -30,6 +32,8 @@ export interface FrontDoorOptions {
   handshakeTimeoutMs: number;
   /** Sockets open at once, handshaking or not; beyond it the OS backlog holds them. */
   maxSockets: number;
+  /** Certificate and key for wss:// and https://; null: plain TCP. */
+  tls: SecureContextOptions | null;
 }
 
 /**
@@ -51,7 +55,19 @@ export class FrontDoor {
     private readonly http: HttpServer,
     private readonly options: FrontDoorOptions,
   ) {
-    this.server = createNetServer({ noDelay: true }, (socket) => this.accept(socket));
+    const accept = (socket: Socket): void => this.accept(socket);
+    // With TLS the deadline starts once the TLS handshake is done; tls bounds that one itself.
+    this.server =
+      options.tls === null
+        ? createNetServer({ noDelay: true }, accept)
+        : createTlsServer({ ...options.tls, noDelay: true, handshakeTimeout: options.handshakeTimeoutMs }, accept);
+    if (options.tls !== null) {
+      // The TCP sockets under TLS, still handshaking or not, so shutdown can end them too.
+      this.server.on('connection', (raw: Socket) => {
+        this.sockets.add(raw);
+        raw.once('close', this.onClose);
+      });
+    }
     this.server.maxConnections = options.maxSockets;
     const door = this;
     this.onClose = function onClose(this: Socket): void {

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -161,9 +161,27 @@ describe('simplechat-server (the built CLI)', () => {
       '--host', '--port', '--ping-interval-ms', '--max-connections', '--max-connections-per-ip', '--rate-burst',
       '--rate-per-second', '--max-buffered-bytes', '--handshake-timeout-ms', '--max-frame-bytes',
       '--default-user-name', '--no-loopback-exemption', '--web-root', '--no-web-root', '--session-resume-ms',
+      '--room-key', '--allow-origin', '--tls-cert', '--tls-key',
     ]) {
       expect(help).toContain(flag);
     }
+  });
+
+  it('with --tls-cert and --tls-key listens on wss://', async () => {
+    const fixtures = join(root, 'tests/main/server/fixtures');
+    const cli = runCli(['--host', '127.0.0.1', '--port', '0', '--no-web-root', '--tls-cert', join(fixtures, 'tls-cert.pem'), '--tls-key', join(fixtures, 'tls-key.pem')]);
+    const first = await withTimeout(cli.firstLine, 10_000, 'the listening line');
+    const port = Number(/^SimpleChat server listening on wss:\/\/127\.0\.0\.1:(\d+)$/.exec(first)?.[1]);
+    expect(port).toBeGreaterThan(0);
+    const client = await ChatClient.connect(`wss://127.0.0.1:${port}/?userName=tls`, { ca: readFileSync(join(fixtures, 'tls-cert.pem')) });
+    expect(client.userName).toBe('tls');
+    client.terminate();
+  });
+
+  it('exits 2 when the TLS files cannot be read', async () => {
+    const cli = runCli(['--port', '0', '--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem']);
+    expect(await withTimeout(cli.exited, 10_000, 'exit')).toBe(2);
+    expect(cli.stderr()).toContain('cannot read the TLS files');
   });
 
   it('serves a web root given with --web-root', async () => {
