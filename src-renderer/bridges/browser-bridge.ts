@@ -1,4 +1,4 @@
-import type { AttentionRequest, BridgeEvents, ChatBridge, EventName, HostingStatus, Unsubscribe } from '../../src-shared/bridge';
+import type { AttentionRequest, BridgeEvents, ChatBridge, EventName, Unsubscribe } from '../../src-shared/bridge';
 import { ClientSession } from '../../src-shared/session';
 import { BrowserSettingsStore, browserDefaults } from './browser-settings';
 
@@ -31,17 +31,18 @@ export function createBrowserBridge(
   const { window: win, document: doc } = host;
   const session = new ClientSession({ createSocket: (url) => new WebSocket(url) });
   const settings = new BrowserSettingsStore(host.storage, browserDefaults(win.location));
-  const hostingListeners = new Set<(status: HostingStatus) => void>();
+  // Events only the desktop app raises: listeners are kept, never called.
+  const desktopOnly = new Set<EventName>(['hosting', 'connectLink']);
+  const idleListeners = new Set<unknown>();
   const title = new TabTitle(doc, win);
 
   // Back online: try now rather than wait out the backoff.
   win.addEventListener('online', () => session.reconnectNow());
 
   const on = <E extends EventName>(event: E, listener: (payload: BridgeEvents[E]) => void): Unsubscribe => {
-    if (event === 'hosting') {
-      const l = listener as (status: HostingStatus) => void;
-      hostingListeners.add(l);
-      return () => hostingListeners.delete(l);
+    if (desktopOnly.has(event)) {
+      idleListeners.add(listener);
+      return () => idleListeners.delete(listener);
     }
     return session.on(event as 'message' | 'status' | 'notice' | 'outbox', listener as never);
   };

@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit';
 import type { TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { DEFAULT_SETTINGS } from '../../src-shared/bridge';
-import type { ChatBridge, ConnectRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
+import type { ChatBridge, ConnectLink, ConnectRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
 import type { Identity } from '../../src-shared/protocol';
 import { insertMention } from '../format/mention';
 import { resolveLanguage, stringsFor } from '../i18n';
@@ -37,6 +37,7 @@ export class ChatApp extends LitElement {
   @state() private accessor dialogOpen = false;
   @state() private accessor connecting = false;
   @state() private accessor dialogError: string | null = null;
+  @state() private accessor link: ConnectLink | null = null;
 
   @query('message-input') private accessor messageInput!: MessageInput | null;
   @query('chat-log') private accessor chatLog!: ChatLog | null;
@@ -163,6 +164,12 @@ export class ChatApp extends LitElement {
       }),
       bridge.on('notice', (notice) => this.apply({ type: 'notice', notice, time: Date.now() })),
       bridge.on('hosting', (hosting) => this.apply({ type: 'hosting', hosting, time: Date.now() })),
+      // A simplechat:// link: ask, never connect unasked.
+      bridge.on('connectLink', (link) => {
+        this.link = { ...link };
+        this.dialogError = null;
+        this.dialogOpen = true;
+      }),
     );
     try {
       this.applySettings(await bridge.getSettings());
@@ -250,6 +257,7 @@ export class ChatApp extends LitElement {
         .settings=${this.settings}
         .hosting=${chat.hosting}
         .error=${this.dialogError}
+        .link=${this.link}
         .strings=${s}
         @connect-requested=${this.onConnectRequested}
         @dialog-dismissed=${this.closeDialog}
@@ -266,6 +274,7 @@ export class ChatApp extends LitElement {
 
   private closeDialog(): void {
     this.dialogOpen = false;
+    this.link = null;
     void this.updateComplete.then(() => this.messageInput?.focusInput());
   }
 

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import type { HostingStatus, Language, Settings } from '../../src-shared/bridge';
+import type { ConnectLink, HostingStatus, Language, Settings } from '../../src-shared/bridge';
 import { DEFAULT_SETTINGS } from '../../src-shared/bridge';
 import { PALETTE, cleanUserName, isValidColor } from '../../src-shared/protocol';
 import type { Gender } from '../../src-shared/protocol';
@@ -36,6 +36,8 @@ export class ConnectDialog extends LitElement {
   /** What went wrong with the last Connect, for people. */
   @property({ attribute: false }) accessor error: string | null = null;
   @property({ attribute: false }) accessor strings: Strings = en;
+  /** A simplechat:// link's values, shown over the settings (not saved until Connect). */
+  @property({ attribute: false }) accessor link: ConnectLink | null = null;
 
   @state() private accessor server = '';
   @state() private accessor portText = '';
@@ -238,7 +240,7 @@ export class ConnectDialog extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     const opening = changed.has('open') && this.open;
-    if (opening || (changed.has('settings') && !this.open)) this.loadFromSettings();
+    if (opening || (changed.has('settings') && !this.open) || (changed.has('link') && this.link)) this.loadFromSettings();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -262,6 +264,14 @@ export class ConnectDialog extends LitElement {
     this.gender = s.gender;
     this.roomKey = s.roomKey;
     this.invalid = new Set();
+    const link = this.link;
+    if (link) {
+      this.hostRoom = false;
+      this.server = link.server;
+      this.portText = String(link.port);
+      if (link.userName !== undefined) this.nickname = link.userName;
+      if (link.roomKey !== undefined) this.roomKey = link.roomKey;
+    }
   }
 
   private firstEmptyField(): HTMLElement | null {

@@ -143,6 +143,21 @@ describe('connect dialog', () => {
     expect((await logLines(page)).filter((l) => l.includes('Hosting a room on port 27805'))).toHaveLength(1);
   });
 
+  it('opens prefilled from a simplechat:// link and connects only when asked', async () => {
+    const page = await open({ userName: 'Tester', hostRoom: true });
+    await logIn(page);
+    await emit(page, 'connectLink', { server: 'chat.example.org', port: 28001, roomKey: 'k3y' });
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.getByRole('textbox', { name: 'Server', exact: true }).inputValue()).toBe('chat.example.org');
+    expect(await dialog.getByRole('textbox', { name: 'Port', exact: true }).inputValue()).toBe('28001');
+    expect(await dialog.getByRole('checkbox', { name: 'Host a room' }).isChecked()).toBe(false);
+    expect(await calls(page, 'connect')).toHaveLength(1);
+    await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+    const connects = await waitForCalls(page, 'connect', 2);
+    expect(connects[1]!.args[0]).toMatchObject({ server: 'chat.example.org', port: 28001, userName: 'Tester', roomKey: 'k3y' });
+  });
+
   it('disconnects on request from the dialog and then cannot be dismissed', async () => {
     const page = await open();
     await logIn(page);

@@ -82,7 +82,7 @@ export async function openPage(browser: Browser, url: string, options: OpenPageO
  */
 export function fakeBridgeScript(settings: Record<string, unknown> = {}, options: { connectRejects?: string } = {}): string {
   return `(() => {
-    const listeners = { message: new Set(), status: new Set(), hosting: new Set(), notice: new Set(), outbox: new Set() };
+    const listeners = { message: new Set(), status: new Set(), hosting: new Set(), notice: new Set(), outbox: new Set(), connectLink: new Set() };
     const calls = [];
     let settings = Object.assign({
       server: '127.0.0.1', port: 27800, userName: 'Tester', userColor: '#2980b9', gender: 1,
