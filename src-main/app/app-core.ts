@@ -7,7 +7,7 @@ import { ChatController } from './controller';
 import { RoomHost } from './hosting';
 import type { StartServer } from './hosting';
 import { RendererEvents, isOwnRendererEvent, registerCommands } from './ipc';
-import type { TrustedWindow } from './ipc';
+import type { EventSink, TrustedWindow } from './ipc';
 import type { NetworkInterfaces } from './lan-addresses';
 import { isRendererUrl } from './security';
 import type { SettingsStore } from './settings-store';
@@ -38,6 +38,8 @@ export interface AppCoreOptions {
   /** Where the room listens; every interface unless a test narrows it. */
   listenHosts?: readonly string[];
   session?: Omit<ClientSessionOptions, 'createSocket'>;
+  /** Sees every event on its way to the page (main rebuilds its menu on hosting changes). */
+  onEvent?: EventSink;
   log?: (line: string) => void;
 }
 
@@ -55,7 +57,7 @@ export interface AppCore {
 
 export function createAppCore(options: AppCoreOptions): AppCore {
   const log = options.log ?? (() => {});
-  const events = new RendererEvents();
+  const events = new RendererEvents(options.onEvent);
   const host = new RoomHost({
     startServer: options.startServer,
     webRoot: options.webRoot,

@@ -119,8 +119,14 @@ export class RendererEvents {
   /** Who is in the room now: the last Authorized with later joins and leaves applied. */
   #roster: AuthorizedMessage | null = null;
   #snapshot: { state: StateSnapshot; roster: AuthorizedMessage | null } | null = null;
+  readonly #observe: EventSink | undefined;
+
+  constructor(observe?: EventSink) {
+    this.#observe = observe;
+  }
 
   readonly emit: EventSink = (event, payload) => {
+    this.#observe?.(event, payload);
     if (STATE_EVENTS.has(event)) this.#latest = { ...this.#latest, [event]: payload };
     if (event === 'message') this.#roster = nextRoster(this.#roster, payload as ServerMessage);
     if (this.#ready && this.#target !== null && !this.#target.isDestroyed()) {

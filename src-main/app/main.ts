@@ -1,13 +1,20 @@
-import { BrowserWindow, Notification, app, ipcMain, net, powerMonitor, protocol, screen, session, shell } from 'electron';
+import { BrowserWindow, Menu, Notification, Tray, app, dialog, ipcMain, nativeImage, net, powerMonitor, protocol, screen, session, shell } from 'electron';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
+import type { ConnectLink, HostRequest, Settings } from '../../src-shared/bridge';
 import { createAppCore } from './app-core';
 import type { AppCore } from './app-core';
-import { APP_ID } from './app-id';
+import { APP_ID, PRODUCT_NAME } from './app-id';
+import { LINK_SCHEME, linkFromArgs, parseConnectLink } from './deep-link';
+import { aboutText, applicationMenuTemplate } from './menu';
+import { dotPng } from './png';
 import { startRoomServer } from './room-server';
 import { RENDERER_SCHEME, createRendererFileHandler } from './security';
 import { ElectronStoreSettings } from './settings-electron-store';
+import type { SettingsStore } from './settings-store';
+import { spellcheckLanguages } from './spellcheck';
+import { AppTray, closeToTray } from './tray';
 import { createMainWindow, lockDownContents, lockDownPermissions } from './window';
 import { restoreBounds } from './window-state';
 
@@ -23,6 +30,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const ONLINE_POLL_MS = 3_000;
 /** Quitting waits this long at most for the room to close everyone's connection. */
 const SHUTDOWN_GRACE_MS = 3_000;
+const UNREAD_DOT_RGB = [0xe5, 0x39, 0x35] as const;
 
 const log = (line: string): void => console.log(`[simplechat] ${line}`);
 
@@ -31,13 +39,35 @@ protocol.registerSchemesAsPrivileged([{ scheme: RENDERER_SCHEME, privileges: { s
 
 if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
+/** Links that arrive before the window can take them (macOS sends open-url before ready). */
+const earlyLinks: string[] = [];
+let takeLink: (raw: string) => void = (raw) => void earlyLinks.push(raw);
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    takeLink(url);
+  });
+  const fromCommandLine = linkFromArgs(process.argv);
+  if (fromCommandLine !== undefined) earlyLinks.push(fromCommandLine);
   run().catch((error: unknown) => {
     log(`could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     app.exit(1);
   });
+}
+
+/** Tells `onChange` about every settings change (language → spellchecker). */
+function observed(store: SettingsStore, onChange: (settings: Settings) => void): SettingsStore {
+  return {
+    get: () => store.get(),
+    update: (patch) => {
+      const settings = store.update(patch);
+      onChange(settings);
+      return settings;
+    },
+  };
 }
 
 async function run(): Promise<void> {
@@ -45,16 +75,31 @@ async function run(): Promise<void> {
   const root = app.getAppPath();
   const webRoot = join(root, 'dist', 'renderer');
   const preloadPath = join(root, 'dist', 'preload', 'preload.cjs');
+  const iconPath = join(root, 'assets', 'icon.png');
+  const isDevelopment = !app.isPackaged;
 
-  const settings = new ElectronStoreSettings({ cwd: app.getPath('userData') });
-  if (settings.report.error) log(`settings: ${settings.report.error}`);
-  if (settings.report.backupPath) log(`settings: the unreadable file was kept as ${settings.report.backupPath}`);
-  if (settings.report.repaired.length > 0) log(`settings: reset to defaults: ${settings.report.repaired.join(', ')}`);
+  if (app.isPackaged && process.platform !== 'linux') app.setAsDefaultProtocolClient(LINK_SCHEME);
+
+  const stored = new ElectronStoreSettings({ cwd: app.getPath('userData') });
+  if (stored.report.error) log(`settings: ${stored.report.error}`);
+  if (stored.report.backupPath) log(`settings: the unreadable file was kept as ${stored.report.backupPath}`);
+  if (stored.report.repaired.length > 0) log(`settings: reset to defaults: ${stored.report.repaired.join(', ')}`);
+
+  const applySpellcheck = (settings: Settings): void => {
+    const languages = spellcheckLanguages(settings.language, app.getPreferredSystemLanguages(), session.defaultSession.availableSpellCheckerLanguages);
+    if (process.platform !== 'darwin' && languages.length > 0) session.defaultSession.setSpellCheckerLanguages(languages);
+  };
+  const settings = observed(stored, applySpellcheck);
+  applySpellcheck(settings.get());
 
   protocol.handle(RENDERER_SCHEME, createRendererFileHandler(webRoot));
 
   let window: BrowserWindow | null = null;
+  let quitting = false;
   lockDownPermissions(session.defaultSession, (contents) => contents !== null && window !== null && !window.isDestroyed() && contents === window.webContents);
+
+  const unreadDot = nativeImage.createFromBuffer(dotPng(16, UNREAD_DOT_RGB));
+  let tray: AppTray | null = null;
 
   const core: AppCore = createAppCore({
     ipcMain,
@@ -66,22 +111,121 @@ async function run(): Promise<void> {
     attention: {
       beep: () => shell.beep(),
       notificationsSupported: () => Notification.isSupported(),
-      createNotification: (options) => new Notification(options),
+      createNotification: (options) => new Notification({ ...options, icon: iconPath }),
       setBadgeCount: (count) => {
         app.setBadgeCount(count);
       },
+      onUnreadCount: (count) => {
+        tray?.setUnread(count);
+        // Windows has no badge: a dot over the taskbar button says the same.
+        if (process.platform === 'win32' && window !== null && !window.isDestroyed()) {
+          window.setOverlayIcon(count > 0 ? unreadDot : null, count > 0 ? `${count} unread` : '');
+        }
+      },
+    },
+    onEvent: (event) => {
+      if (event === 'hosting') refreshMenu();
     },
     log,
   });
 
-  const openWindow = (): BrowserWindow => {
+  const showWindow = (): void => {
+    if (window === null) openWindow();
+    else core.attention.focusWindow();
+  };
+
+  const quit = (): void => {
+    quitting = true;
+    app.quit();
+  };
+
+  /** A link only prefills the connect dialog: nothing connects until the user confirms. */
+  const openLink = (raw: string): void => {
+    const parsed = parseConnectLink(raw);
+    if (!parsed.ok) {
+      log(`link refused (${parsed.reason})`);
+      return;
+    }
+    core.events.emit('connectLink', parsed.link);
+    showWindow();
+  };
+
+  const openConnectDialog = (): void => {
+    const { server, port, userName } = settings.get();
+    const link: ConnectLink = { server, port };
+    if (userName !== '') link.userName = userName;
+    core.events.emit('connectLink', link);
+    showWindow();
+  };
+
+  const toggleHosting = (): void => {
+    const task =
+      core.host.status.state === 'running'
+        ? core.controller.stopHosting()
+        : (() => {
+            const { hostPort, roomKey } = settings.get();
+            const request: HostRequest = { port: hostPort };
+            if (roomKey !== '') request.roomKey = roomKey;
+            return core.controller.hostRoom(request);
+          })();
+    task.catch((error: unknown) => log(`hosting: ${String(error)}`));
+  };
+
+  const showAbout = (): void => {
+    if (process.platform === 'win32') {
+      const text = aboutText(PRODUCT_NAME, app.getVersion(), process.versions);
+      const options = { type: 'info' as const, buttons: ['OK'], ...text };
+      void (window !== null && !window.isDestroyed() ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options));
+    } else {
+      app.showAboutPanel();
+    }
+  };
+  app.setAboutPanelOptions({ applicationName: PRODUCT_NAME, applicationVersion: app.getVersion(), iconPath });
+
+  function refreshMenu(): void {
+    const template = applicationMenuTemplate({
+      platform: process.platform,
+      isDevelopment,
+      appName: PRODUCT_NAME,
+      hosting: core.host.status.state === 'running',
+      actions: { openConnectDialog, toggleHosting, showAbout },
+    });
+    Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+  }
+  refreshMenu();
+
+  tray = new AppTray({
+    createTray: () => new Tray(nativeImage.createFromPath(iconPath).resize({ width: 22, height: 22 })),
+    buildMenu: (template) => Menu.buildFromTemplate(template),
+    showWindow,
+    quit,
+    platform: process.platform,
+    appName: PRODUCT_NAME,
+  });
+
+  function openWindow(): BrowserWindow {
     const workAreas = screen.getAllDisplays().map((display) => display.workArea);
     const created = createMainWindow({
       BrowserWindow,
       openExternal: (url) => shell.openExternal(url),
       preloadPath,
       bounds: restoreBounds(settings.get().window, workAreas),
+      extraOptions: process.platform === 'linux' ? { icon: iconPath } : {},
       log,
+    });
+    closeToTray(created, {
+      closeToTray: () => settings.get().closeToTray,
+      quitting: () => quitting,
+      noticeShown: () => settings.get().trayNoticeShown,
+      showNotice: () => {
+        settings.update({ trayNoticeShown: true });
+        if (!Notification.isSupported()) return;
+        new Notification({
+          title: `${PRODUCT_NAME} is still running`,
+          body: 'It keeps you in the chat from the tray. Quit it from the tray menu, or turn off "close to tray" in the settings.',
+          icon: iconPath,
+        }).show();
+      },
     });
     created.on('closed', () => {
       if (window === created) window = null;
@@ -89,27 +233,29 @@ async function run(): Promise<void> {
     window = created;
     core.attachWindow(created);
     return created;
-  };
+  }
 
-  // Any other webContents (devtools aside, there should be none) gets the same locks.
   app.on('web-contents-created', (_event, contents) => {
     if (contents.getType() === 'webview') lockDownContents(contents, (url) => shell.openExternal(url), log);
   });
 
-  app.on('second-instance', () => {
-    if (window === null) openWindow();
-    else core.attention.focusWindow();
+  app.on('second-instance', (_event, argv) => {
+    const link = linkFromArgs(argv);
+    if (link !== undefined) openLink(link);
+    else showWindow();
   });
   app.on('activate', () => {
     if (window === null) openWindow();
+    else core.attention.focusWindow();
   });
   app.on('window-all-closed', () => {
     // macOS keeps the app (and a hosted room) alive until Quit, as its users expect.
-    if (process.platform !== 'darwin') app.quit();
+    if (process.platform !== 'darwin') quit();
   });
 
   let shutDown = false;
   app.on('before-quit', (event) => {
+    quitting = true;
     if (shutDown) return;
     event.preventDefault();
     const grace = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS));
@@ -117,6 +263,7 @@ async function run(): Promise<void> {
       .catch((error: unknown) => log(`shutdown: ${String(error)}`))
       .finally(() => {
         shutDown = true;
+        tray?.destroy();
         app.quit();
       });
   });
@@ -133,4 +280,6 @@ async function run(): Promise<void> {
   onlinePoll.unref();
 
   openWindow();
+  takeLink = openLink;
+  for (const raw of earlyLinks.splice(0)) openLink(raw);
 }

@@ -204,6 +204,10 @@ export class FakeBrowserWindow extends EventEmitter {
   flashFrame(flag: boolean): void {
     this.flashCalls.push(flag);
   }
+  readonly overlays: (string | null)[] = [];
+  setOverlayIcon(image: unknown, description: string): void {
+    this.overlays.push(image === null ? null : description);
+  }
   restore(): void {
     this.calls.push('restore');
     this.minimized = false;
@@ -241,8 +245,11 @@ export class FakeBrowserWindow extends EventEmitter {
     this.loadedUrl = url;
     await this.webContents.loadURL(url);
   }
+  /** The user closed it: a 'close' listener may prevent that (close to tray). */
   close(): void {
-    this.emit('close', { preventDefault() {} });
+    let prevented = false;
+    this.emit('close', { preventDefault: () => (prevented = true) });
+    if (prevented) return;
     this.destroyed = true;
     this.webContents.destroyed = true;
     this.emit('closed');
@@ -276,10 +283,78 @@ export class FakeNotification extends EventEmitter {
   }
 }
 
+export interface FakeMenuItem {
+  id?: string;
+  label?: string;
+  role?: string;
+  type?: string;
+  accelerator?: string;
+  click?: () => void;
+  submenu?: FakeMenuItem[];
+}
+
+/** Menu.buildFromTemplate keeps the template, so tests can read and click it. */
+export class FakeMenu {
+  constructor(readonly items: FakeMenuItem[]) {}
+  static buildFromTemplate(template: FakeMenuItem[]): FakeMenu {
+    return new FakeMenu(template);
+  }
+  static application: FakeMenu | null = null;
+  static setApplicationMenu(menu: FakeMenu | null): void {
+    FakeMenu.application = menu;
+  }
+  /** Every item, depth first. */
+  all(): FakeMenuItem[] {
+    const out: FakeMenuItem[] = [];
+    const walk = (items: FakeMenuItem[]): void => {
+      for (const item of items) {
+        out.push(item);
+        if (Array.isArray(item.submenu)) walk(item.submenu);
+      }
+    };
+    walk(this.items);
+    return out;
+  }
+  find(id: string): FakeMenuItem | undefined {
+    return this.all().find((item) => item.id === id);
+  }
+}
+
+export class FakeTray extends EventEmitter {
+  static readonly instances: FakeTray[] = [];
+  toolTip = '';
+  title = '';
+  menu: FakeMenu | null = null;
+  destroyed = false;
+  constructor(readonly image: unknown) {
+    super();
+    FakeTray.instances.push(this);
+  }
+  setToolTip(text: string): void {
+    this.toolTip = text;
+  }
+  setTitle(title: string): void {
+    this.title = title;
+  }
+  setContextMenu(menu: FakeMenu): void {
+    this.menu = menu;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+const fakeImage = (source: string) => ({ source, resize: (size: unknown) => ({ source, size }), isEmpty: () => false });
+
 export type PermissionRequestHandler = (contents: unknown, permission: string, callback: (granted: boolean) => void) => void;
 export type PermissionCheckHandler = (contents: unknown, permission: string) => boolean;
 
 export class FakeSession {
+  availableSpellCheckerLanguages = ['en-GB', 'en-US', 'de', 'ru'];
+  readonly spellCheckerLanguages: string[][] = [];
+  setSpellCheckerLanguages(languages: string[]): void {
+    this.spellCheckerLanguages.push([...languages]);
+  }
   permissionRequestHandler: PermissionRequestHandler | undefined;
   permissionCheckHandler: PermissionCheckHandler | undefined;
   setPermissionRequestHandler(handler: PermissionRequestHandler): void {
@@ -325,6 +400,23 @@ export class FakeApp extends EventEmitter {
   requestSingleInstanceLock(): boolean {
     return this.options.singleInstance ?? true;
   }
+  isPackaged = false;
+  readonly protocolClients: string[] = [];
+  aboutPanelOptions: Record<string, unknown> | undefined;
+  aboutPanelShown = 0;
+  setAsDefaultProtocolClient(scheme: string): boolean {
+    this.protocolClients.push(scheme);
+    return true;
+  }
+  getPreferredSystemLanguages(): string[] {
+    return this.options.systemLanguages ?? ['en-US'];
+  }
+  setAboutPanelOptions(options: Record<string, unknown>): void {
+    this.aboutPanelOptions = options;
+  }
+  showAboutPanel(): void {
+    this.aboutPanelShown++;
+  }
   whenReady(): Promise<void> {
     return Promise.resolve();
   }
@@ -344,6 +436,7 @@ export class FakeApp extends EventEmitter {
 }
 
 export interface FakeAppOptions {
+  systemLanguages?: string[];
   appPath?: string;
   userData?: string;
   singleInstance?: boolean;
@@ -380,6 +473,19 @@ export function createFakeElectron(options: FakeAppOptions = {}) {
     ipcMain,
     shell,
     protocol,
+    Menu: FakeMenu,
+    Tray: FakeTray,
+    nativeImage: {
+      createFromPath: (path: string) => fakeImage(path),
+      createFromBuffer: (buffer: Buffer) => fakeImage(`buffer:${buffer.length}`),
+    },
+    dialog: {
+      shown: [] as unknown[],
+      async showMessageBox(...args: unknown[]): Promise<{ response: number }> {
+        this.shown.push(args.at(-1));
+        return { response: 0 };
+      },
+    },
     BrowserWindow: FakeBrowserWindow,
     Notification: FakeNotification,
     session: { defaultSession: new FakeSession() },

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { COMMAND_NAMES, commandChannel } from '../../../src-shared/bridge';
+import { COMMAND_NAMES, commandChannel, eventChannel } from '../../../src-shared/bridge';
 import { APP_ID } from '../../../src-main/app/app-id';
 import type { IpcReply } from '../../../src-main/app/ipc';
 import { CONTENT_SECURITY_POLICY, RENDERER_ENTRY_URL } from '../../../src-main/app/security';
@@ -39,6 +39,10 @@ async function launch(): Promise<{ electron: FakeElectron; window: FakeBrowserWi
   await import('../../../src-main/app/main');
   if (setup.singleInstance) await vi.waitFor(() => expect(electron.BrowserWindow.instances).toHaveLength(1));
   return { electron, window: electron.BrowserWindow.instances[0] };
+}
+
+function lastEvent(window: FakeBrowserWindow, event: string): unknown {
+  return window.webContents.sent.filter((s) => s.channel === eventChannel(event as never)).at(-1)?.args[0];
 }
 
 const platform = process.platform;
@@ -114,6 +118,80 @@ describe('main.ts with a fake electron', () => {
     expect(electron.app.quitCalls).toBe(1);
     await vi.waitFor(() => expect(electron.app.quitCalls).toBe(2));
     expect(electron.ipcMain.handlers.size).toBe(0);
+  });
+
+  it('a simplechat:// link from a second launch prefills the connect dialog and brings the window forward', async () => {
+    const { electron, window } = await launch();
+    window!.webContents.finishLoad();
+    window!.minimized = true;
+    electron.app.emit('second-instance', {}, ['simplechat', 'simplechat://chat.example:27900?name=Ann&key=k'], '/');
+    expect(lastEvent(window!, 'connectLink')).toEqual({ server: 'chat.example', port: 27900, userName: 'Ann', roomKey: 'k' });
+    expect(window!.isFocused()).toBe(true);
+  });
+
+  it('a hostile link is refused: no event, nothing connects', async () => {
+    const { electron, window } = await launch();
+    window!.webContents.finishLoad();
+    for (const link of ['simplechat://evil@chat.example', 'simplechat://chat.example/../../x', 'simplechat://%00']) {
+      electron.app.emit('second-instance', {}, ['simplechat', link], '/');
+      electron.app.emit('open-url', { preventDefault() {} }, link);
+    }
+    expect(lastEvent(window!, 'connectLink')).toBeUndefined();
+    expect(lastEvent(window!, 'status')).toBeUndefined();
+  });
+
+  it('a link on the command line of the first launch (or from macOS before ready) waits for the page', async () => {
+    const argv = process.argv;
+    process.argv = [...argv, 'simplechat://[::1]:4000'];
+    try {
+      const { window } = await launch();
+      expect(lastEvent(window!, 'connectLink')).toBeUndefined();
+      window!.webContents.finishLoad();
+      expect(lastEvent(window!, 'connectLink')).toEqual({ server: '::1', port: 4000 });
+    } finally {
+      process.argv = argv;
+    }
+  });
+
+  it('the menu: Connect opens the dialog with the last server; About shows the version', async () => {
+    const { electron, window } = await launch();
+    window!.webContents.finishLoad();
+    const menu = electron.Menu.application!;
+    menu.find('connect')!.click!();
+    expect(lastEvent(window!, 'connectLink')).toEqual({ server: '127.0.0.1', port: 27800 });
+    menu.find('about')!.click!();
+    expect(electron.app.aboutPanelShown).toBe(1);
+    expect(electron.app.aboutPanelOptions).toMatchObject({ applicationName: 'SimpleChat', applicationVersion: '0.0.0-test' });
+  });
+
+  it('the tray shows the unread count the page reports', async () => {
+    const { electron, window } = await launch();
+    const renderer = window!.webContents.connectRenderer(electron.ipcMain);
+    await renderer.invoke(commandChannel('setUnreadCount'), 3);
+    const tray = electron.Tray.instances.at(-1)!;
+    expect(tray.toolTip).toBe('SimpleChat — 3 unread');
+    expect(electron.app.badgeCounts).toEqual([3]);
+  });
+
+  it('close to tray (once turned on) hides the window and says so once', async () => {
+    const { electron, window } = await launch();
+    const renderer = window!.webContents.connectRenderer(electron.ipcMain);
+    await renderer.invoke(commandChannel('saveSettings'), { closeToTray: true });
+    const notices = electron.Notification.instances.length;
+    window!.close();
+    window!.close();
+    expect(window!.isDestroyed()).toBe(false);
+    expect(window!.calls.filter((c) => c === 'hide')).toHaveLength(2);
+    expect(electron.Notification.instances.slice(notices).map((n) => n.options.title)).toEqual(['SimpleChat is still running']);
+    expect(((await renderer.invoke(commandChannel('getSettings'))) as IpcReply<{ trayNoticeShown: boolean }>)).toMatchObject({ value: { trayNoticeShown: true } });
+  });
+
+  it('the spellchecker follows the UI language', async () => {
+    const { electron, window } = await launch();
+    const languages = electron.session.defaultSession.spellCheckerLanguages;
+    expect(languages.at(-1)).toEqual(['en-US']);
+    await window!.webContents.connectRenderer(electron.ipcMain).invoke(commandChannel('saveSettings'), { language: 'ru' });
+    expect(languages.at(-1)).toEqual(['ru']);
   });
 
   it('a second instance (on Windows) sets the AppUserModelId, quits, and opens nothing', async () => {
