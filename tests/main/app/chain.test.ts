@@ -175,6 +175,24 @@ describe('two desktop apps, one hosting', () => {
     expect(await secondIn).toMatchObject({ userName: 'Second' });
   });
 
+  it('a room with a key lets in only those who have it', async () => {
+    const port = await freePort();
+    const host = startApp({ userName: 'Host' });
+    host.window.webContents.finishLoad();
+    const hostIn = host.next('status', authorized, 'host authorized');
+    expect(await host.chat.hostRoom({ port, roomKey: 'office key' })).toMatchObject({ state: 'running' });
+    await hostIn;
+
+    const guest = startApp({});
+    guest.window.webContents.finishLoad();
+    const refused = guest.next('status', (s) => (s.state === 'closed' ? s : undefined), 'refused');
+    await guest.chat.connect({ ...bob, port, roomKey: 'wrong' });
+    expect(await refused).toMatchObject({ state: 'closed', byUser: false });
+    const admitted = guest.next('status', authorized, 'admitted');
+    await guest.chat.connect({ ...bob, port, roomKey: 'office key' });
+    expect(await admitted).toMatchObject({ userName: 'Bob' });
+  });
+
   it('invalid calls from the page are refused with a clear error and change nothing', async () => {
     const app = startApp({});
     app.window.webContents.finishLoad();
