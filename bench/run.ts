@@ -9,9 +9,10 @@
  *   --target NAME      simplechat or yardstick (default: both)
  *   --results-dir DIR  where the JSON goes (default bench/results)
  *   --no-pin           do not pin the server and the generator to a core each
- *   --profile          write a V8 CPU profile of each SimpleChat server run (into DIR/profiles)
+ *   --profile          write a V8 CPU profile of each server run (into DIR/profiles/<timestamp>)
  *   --profile-generator  the same for the load generator
  *   --from FILE        print the table of an earlier run's JSON; runs nothing
+ *   --summarise FILE…  print where .cpuprofile files' time went (self time per function); runs nothing
  *   --window N         in-flight messages per flat-out sender (exploring only)
  *   --measure-ms N     length of each measured window (exploring only)
  *   --yardstick-arg A  pass A to the yardstick server (e.g. --no-cork)
@@ -23,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { SIMPLECHAT, YARDSTICK, scenarios, type Scenario, type ServerTarget } from './plan';
+import { summariseProfile } from './profile-summary';
 import { markdown, textTable, type BenchReport, type Machine, type ScenarioOutcome } from './report';
 import { killAllChildren, ServerProcess, spawnTracked, type ServerMemory } from './server-process';
 import type { FromGenerator, LoadResult, LoadSpec, ToGenerator } from './types';
@@ -39,7 +41,7 @@ function repositoryRoot(): string {
 }
 
 const root = repositoryRoot();
-const { values: options } = parseArgs({
+const { values: options, positionals } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     markdown: { type: 'boolean', default: false },
@@ -50,11 +52,13 @@ const { values: options } = parseArgs({
     profile: { type: 'boolean', default: false },
     'profile-generator': { type: 'boolean', default: false },
     from: { type: 'string' },
+    summarise: { type: 'boolean', default: false },
     window: { type: 'string' },
     'measure-ms': { type: 'string' },
     'yardstick-arg': { type: 'string', multiple: true },
   },
   strict: true,
+  allowPositionals: true,
 });
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -107,6 +111,8 @@ interface RunContext {
   /** Where V8 CPU profiles go, for whichever processes are profiled. */
   serverProfileDir: string | undefined;
   generatorProfileDir: string | undefined;
+  /** Names the profiles: scenario and target. */
+  label: string;
 }
 
 async function runOnTarget(target: ServerTarget, spec: LoadSpec, context: RunContext): Promise<LoadResult> {
@@ -117,7 +123,8 @@ async function runOnTarget(target: ServerTarget, spec: LoadSpec, context: RunCon
     args: target.args,
     cpu: context.pinned ? 0 : undefined,
     inspect: spec.kind === 'idle',
-    cpuProfileDir: target.name === 'simplechat' ? context.serverProfileDir : undefined,
+    cpuProfileDir: context.serverProfileDir,
+    cpuProfileName: `server-${context.label}.cpuprofile`,
   });
   try {
     const before = spec.kind === 'idle' ? await server.settledMemory() : undefined;
@@ -129,7 +136,9 @@ async function runOnTarget(target: ServerTarget, spec: LoadSpec, context: RunCon
     const generator = spawnTracked(join(root, 'dist/bench/load-generator.js'), [], {
       cpu: context.pinned ? 1 : undefined,
       ipc: true,
-      nodeFlags: context.generatorProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${context.generatorProfileDir}`, '--cpu-prof-name=generator-${pid}.cpuprofile'] : [],
+      nodeFlags: context.generatorProfileDir
+        ? ['--cpu-prof', `--cpu-prof-dir=${context.generatorProfileDir}`, `--cpu-prof-name=generator-${context.label}.cpuprofile`]
+        : [],
     });
     generator.stdout!.pipe(process.stderr);
     generator.stderr!.pipe(process.stderr);
@@ -200,6 +209,11 @@ function selected(scenario: Scenario | 'ui', only: string[] | undefined): boolea
 }
 
 async function main(): Promise<void> {
+  if (options.summarise) {
+    for (const file of positionals) process.stdout.write(`${summariseProfile(resolve(file))}\n\n`);
+    return;
+  }
+  if (positionals.length > 0) throw new Error(`unexpected arguments: ${positionals.join(' ')}`);
   if (options.from) {
     const report = JSON.parse(readFileSync(resolve(options.from), 'utf8')) as BenchReport;
     process.stdout.write(`${options.markdown ? markdown(report) : textTable(report)}\n`);
@@ -245,6 +259,7 @@ async function main(): Promise<void> {
           pinned,
           serverProfileDir: options.profile ? profileDir : undefined,
           generatorProfileDir: options['profile-generator'] ? profileDir : undefined,
+          label: `${scenario.id}-${target.name}`,
         });
       } catch (error) {
         outcome.errors[target.name] = error instanceof Error ? error.message : String(error);

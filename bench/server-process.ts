@@ -53,6 +53,7 @@ export interface ServerStartOptions {
   inspect?: boolean;
   /** Write a V8 CPU profile into this folder when the server exits. */
   cpuProfileDir?: string;
+  cpuProfileName?: string;
 }
 
 /** What the server's stderr told so far; filled in as it arrives. */
@@ -77,7 +78,10 @@ export class ServerProcess {
   static start(options: ServerStartOptions): Promise<ServerProcess> {
     const nodeFlags: string[] = [];
     if (options.inspect) nodeFlags.push('--inspect=127.0.0.1:0');
-    if (options.cpuProfileDir) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
+    if (options.cpuProfileDir) {
+      nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
+      if (options.cpuProfileName) nodeFlags.push(`--cpu-prof-name=${options.cpuProfileName}`);
+    }
     const child = spawnTracked(options.script, options.args, { cpu: options.cpu, nodeFlags });
     const stderrState: StderrState = { inspectorUrl: undefined, tail: [] };
     const stderrTail = stderrState.tail;

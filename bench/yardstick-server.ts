@@ -6,8 +6,10 @@
  * heartbeat, no validation beyond what keeps it alive: it is the ceiling the real
  * server is measured against, not a server to use.
  *
- *   node dist/bench/yardstick-server.js --host 127.0.0.1 --port 0
+ *   node dist/bench/yardstick-server.js --host 127.0.0.1 --port 0 [--no-cork] [--flush-ms N]
  * prints `SimpleChat server listening on ws://HOST:PORT` first, like the real one.
+ * `--no-cork` writes each frame at once (one syscall per frame per socket);
+ * `--flush-ms N` holds writes N ms instead of one event-loop turn.
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -48,6 +50,8 @@ function argument(name: string, fallback: string): string {
 const members = new Set<Member>();
 let nextUserId = 1;
 const corking = !process.argv.includes('--no-cork');
+/** 0: flush at the end of each event-loop turn; more: hold writes this many ms (to study batching). */
+const flushAfterMs = Number(argument('flush-ms', '0'));
 
 // Writes made while handling one round of I/O leave in one writev per socket.
 const corked: Duplex[] = [];
@@ -64,7 +68,8 @@ function write(socket: Duplex, frame: Buffer): void {
     corked.push(socket);
     if (!flushScheduled) {
       flushScheduled = true;
-      setImmediate(flush);
+      if (flushAfterMs > 0) setTimeout(flush, flushAfterMs);
+      else setImmediate(flush);
     }
   }
   socket.write(frame);
