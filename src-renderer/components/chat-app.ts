@@ -7,7 +7,7 @@ import type { Identity } from '../../src-shared/protocol';
 import { insertMention } from '../format/mention';
 import { resolveLanguage, stringsFor } from '../i18n';
 import type { Strings, UiLanguage } from '../i18n';
-import { INITIAL_STATE, attentionFor, reduce } from '../state/chat-state';
+import { INITIAL_STATE, attentionFor, canCompose, reduce } from '../state/chat-state';
 import type { ChatEvent, ChatState } from '../state/chat-state';
 import { lineAt } from '../state/log';
 import type { ChatLog } from './chat-log';
@@ -164,6 +164,7 @@ export class ChatApp extends LitElement {
       }),
       bridge.on('notice', (notice) => this.apply({ type: 'notice', notice, time: Date.now() })),
       bridge.on('hosting', (hosting) => this.apply({ type: 'hosting', hosting, time: Date.now() })),
+      bridge.on('outbox', (pending) => this.apply({ type: 'outbox', pending })),
       // A simplechat:// link: ask, never connect unasked.
       bridge.on('connectLink', (link) => {
         this.link = { ...link };
@@ -237,12 +238,19 @@ export class ChatApp extends LitElement {
           ></user-list>
         </aside>
         <main>
-          <chat-log .log=${chat.log} .strings=${s} @nick-activated=${this.onNickActivated}></chat-log>
+          <chat-log
+            .log=${chat.log}
+            .pending=${chat.pending}
+            .strings=${s}
+            @nick-activated=${this.onNickActivated}
+            @pending-cancel-requested=${this.onCancelPending}
+          ></chat-log>
           <message-input
             .value=${this.draft}
             .privateTarget=${chat.privateTarget}
             .strings=${s}
-            ?enabled=${chat.self !== null}
+            ?enabled=${canCompose(chat)}
+            ?queued=${chat.self === null}
             @draft-changed=${(e: CustomEvent<{ text: string }>) => (this.draft = e.detail.text)}
             @message-submitted=${this.onSubmit}
             @private-closed=${() => this.apply({ type: 'private-closed' })}
@@ -298,16 +306,25 @@ export class ChatApp extends LitElement {
 
   private async onSubmit(event: CustomEvent<{ text: string }>): Promise<void> {
     const bridge = this.bridge;
-    if (!bridge || this.chat.self === null) return;
+    if (!bridge || !canCompose(this.chat)) return;
     const text = event.detail.text;
     const toUserId = this.chat.privateTarget?.userId ?? 0;
     try {
-      // The server's echo is the line in the log; until then the text is only gone from the input.
+      // The server's echo is the line in the log; until then the outbox shows it as pending, after the log.
       await bridge.send({ text, toUserId });
       if (this.draft === text) this.draft = '';
       this.chatLog?.scrollToEnd();
     } catch (error) {
       this.apply({ type: 'notice', notice: { kind: 'send-failed', reason: errorText(error) }, time: Date.now() });
+    }
+  }
+
+  private async onCancelPending(event: CustomEvent<{ id: string }>): Promise<void> {
+    try {
+      // False: it was written meanwhile; the next outbox event shows it as sending.
+      await this.bridge?.cancelPending(event.detail.id);
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
     }
   }
 

@@ -11,7 +11,7 @@ import { fillTemplate } from '../i18n';
 import type { Strings } from '../i18n';
 import { en } from '../i18n/en';
 import { EMPTY_LOG } from '../state/log';
-import type { ChatLine, LogLine, LogStore, SystemEvent, SystemLine } from '../state/log';
+import type { ChatLine, LogLine, LogStore, PendingLine, SystemEvent, SystemLine } from '../state/log';
 import { cssProperties, nickColor } from './css-properties';
 import { emit } from './events';
 
@@ -29,12 +29,14 @@ export function renderRuns(runs: readonly RichTextRun[]): (TemplateResult | stri
  * The chat log: read-only, every line timestamped, system lines set apart, names
  * clickable. Virtual: only blocks of lines near the viewport are in the DOM, with
  * spacers of their measured (or estimated) height standing in for the rest, so a
- * log of 100 000 lines scrolls and grows as fast as a short one.
+ * log of 100 000 lines scrolls and grows as fast as a short one. Messages still in
+ * the outbox follow the log in a small region of their own, each with Cancel.
  */
 @customElement('chat-log')
 export class ChatLog extends LitElement {
   @property({ attribute: false }) accessor log: LogStore = EMPTY_LOG;
   @property({ attribute: false }) accessor strings: Strings = en;
+  @property({ attribute: false }) accessor pending: readonly PendingLine[] = [];
 
   @state() private accessor hasUnseenLines = false;
 
@@ -45,6 +47,8 @@ export class ChatLog extends LitElement {
   private estimatedLineHeight = 20;
   private stickToBottom = true;
   private readonly resizeObserver = new ResizeObserver((entries) => this.onBlocksResized(entries));
+  /** Set by Cancel: once that line is gone, focus goes to the Cancel at this index (or the log). */
+  private refocusPendingAt: number | null = null;
 
   static override styles = css`
     :host {
@@ -130,6 +134,72 @@ export class ChatLog extends LitElement {
       font-style: normal;
       user-select: all;
     }
+    .pending-line {
+      padding: 1px 10px;
+      overflow-wrap: anywhere;
+      color: var(--system, #7f8c8d);
+    }
+    .pending-line .content {
+      white-space: pre-wrap;
+      opacity: 0.6;
+    }
+    .pending-line.private {
+      background: var(--private-bg, #f3eefa);
+    }
+    .pending-line .nick-static {
+      font-weight: 700;
+      color: var(--nick-color, #34495e);
+    }
+    .clock {
+      display: inline-block;
+      position: relative;
+      box-sizing: border-box;
+      width: 0.95em;
+      height: 0.95em;
+      margin-right: 2px;
+      vertical-align: -0.12em;
+      border: 1.5px solid currentColor;
+      border-radius: 50%;
+    }
+    .clock::before,
+    .clock::after {
+      content: '';
+      position: absolute;
+      left: calc(50% - 0.75px);
+      bottom: 50%;
+      width: 1.5px;
+      background: currentColor;
+      transform-origin: 50% 100%;
+    }
+    .clock::before {
+      height: 32%;
+    }
+    .clock::after {
+      height: 26%;
+      transform: rotate(90deg);
+    }
+    .pending-state {
+      font-style: italic;
+      font-size: 12px;
+    }
+    .cancel {
+      font: inherit;
+      font-size: 12px;
+      margin-left: 6px;
+      padding: 0 8px;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 999px;
+      background: var(--button-bg, #fafafa);
+      color: var(--text, #2c3e50);
+      cursor: pointer;
+    }
+    .cancel:hover {
+      background: var(--hover-bg, #eef3f8);
+    }
+    .cancel:focus-visible {
+      outline: 2px solid var(--focus, #2980b9);
+      outline-offset: 1px;
+    }
     .jump {
       position: absolute;
       right: 18px;
@@ -184,6 +254,9 @@ export class ChatLog extends LitElement {
           </div>`,
         )}
         <div class="spacer" ${cssProperties({ height: `${below}px` })}></div>
+        ${this.pending.length > 0
+          ? html`<div class="pending">${repeat(this.pending, (p) => p.id, (p, i) => this.renderPendingLine(p, i))}</div>`
+          : nothing}
       </div>
       ${this.hasUnseenLines
         ? html`<button class="jump" type="button" @click=${() => this.scrollToEnd()}>${this.strings.jumpToLatest} ↓</button>`
@@ -191,12 +264,22 @@ export class ChatLog extends LitElement {
     `;
   }
 
-  protected override updated(): void {
+  protected override updated(changed: PropertyValues<this>): void {
     const scroller = this.scroller;
     if (!scroller) return;
     this.resizeObserver.disconnect();
     for (const block of scroller.querySelectorAll('.block')) this.resizeObserver.observe(block);
     if (this.stickToBottom) scroller.scrollTop = scroller.scrollHeight;
+    if (changed.has('pending')) this.refocusAfterCancel(scroller);
+  }
+
+  /** A cancelled line took its focused button with it: hand focus on rather than drop it to the page. */
+  private refocusAfterCancel(scroller: HTMLElement): void {
+    const index = this.refocusPendingAt;
+    if (index === null || this.shadowRoot?.activeElement) return;
+    this.refocusPendingAt = null;
+    const buttons = scroller.querySelectorAll<HTMLButtonElement>('.pending-line .cancel');
+    (buttons[Math.min(index, buttons.length - 1)] ?? scroller).focus();
   }
 
   private blockHeight(i: number): number {
@@ -300,6 +383,26 @@ export class ChatLog extends LitElement {
           ? html`<span class="marker" title=${s.privateTo.replace('{name}', shown.userName)}>&lt;</span> `
           : nothing;
     return html`<div class=${classMap(classes)}><span class="time">${formatTimestamp(line.time)}</span> ${marker}${this.nick(shown)}<span class="colon" ${nickColor(shown.userColor)}>:</span> ${renderRuns(line.runs)}</div>`;
+  }
+
+  private renderPendingLine(line: PendingLine, index: number): TemplateResult {
+    const s = this.strings;
+    const shown = line.to ?? line.from;
+    const marker = line.to ? html`<span class="marker" title=${s.privateTo.replace('{name}', line.to.userName)}>&lt;</span> ` : nothing;
+    const who = shown
+      ? html`<span class="nick-static" ${nickColor(shown.userColor)}>${shown.userName}</span><span class="colon" ${nickColor(shown.userColor)}>:</span> `
+      : nothing;
+    return html`<div class="pending-line ${line.to ? 'private' : ''}" data-pending-id=${line.id}>
+      <span class="content"><span class="time">${formatTimestamp(line.time)}</span> <span class="clock" aria-hidden="true"></span> ${marker}${who}${renderRuns(line.runs)}</span>
+      <span class="pending-state">— ${line.sending ? s.sending : s.pending}</span>${line.sending
+        ? nothing
+        : html`<button type="button" class="cancel" aria-label=${s.cancelPendingLabel} @click=${() => this.cancelPending(line.id, index)}>${s.cancelPending}</button>`}
+    </div>`;
+  }
+
+  private cancelPending(id: string, index: number): void {
+    this.refocusPendingAt = index;
+    emit(this, 'pending-cancel-requested', { id });
   }
 
   private renderSystemLine(line: SystemLine): TemplateResult {

@@ -21,6 +21,8 @@ export interface ChatUiEvents {
   'private-closed': Record<string, never>;
   'draft-changed': { text: string };
   'message-submitted': { text: string };
+  /** Cancel on a pending line: drop that message from the outbox. */
+  'pending-cancel-requested': { id: string };
   'connect-requested': ConnectForm;
   'disconnect-requested': Record<string, never>;
   'dialog-dismissed': Record<string, never>;
@@ -34,6 +36,7 @@ declare global {
     'private-closed': CustomEvent<ChatUiEvents['private-closed']>;
     'draft-changed': CustomEvent<ChatUiEvents['draft-changed']>;
     'message-submitted': CustomEvent<ChatUiEvents['message-submitted']>;
+    'pending-cancel-requested': CustomEvent<ChatUiEvents['pending-cancel-requested']>;
     'connect-requested': CustomEvent<ChatUiEvents['connect-requested']>;
     'disconnect-requested': CustomEvent<ChatUiEvents['disconnect-requested']>;
     'dialog-dismissed': CustomEvent<ChatUiEvents['dialog-dismissed']>;

@@ -19,6 +19,8 @@ import { emit } from './events';
 export class MessageInput extends LitElement {
   @property({ attribute: false }) accessor value = '';
   @property({ type: Boolean }) accessor enabled = false;
+  /** Enabled while reconnecting: what is sent now waits in the outbox. */
+  @property({ type: Boolean }) accessor queued = false;
   @property({ attribute: false }) accessor privateTarget: Identity | null = null;
   @property({ attribute: false }) accessor strings: Strings = en;
 
@@ -110,7 +112,7 @@ export class MessageInput extends LitElement {
           autocomplete="off"
           spellcheck="true"
           maxlength=${MAX_TEXT_LENGTH}
-          placeholder=${this.enabled ? s.messagePlaceholder : s.messagePlaceholderOffline}
+          placeholder=${!this.enabled ? s.messagePlaceholderOffline : this.queued ? s.messagePlaceholderQueued : s.messagePlaceholder}
           ?disabled=${!this.enabled}
           .value=${live(this.value)}
           @input=${this.onInput}

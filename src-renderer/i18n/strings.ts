@@ -19,10 +19,18 @@ export interface Strings {
   message: string;
   messagePlaceholder: string;
   messagePlaceholderOffline: string;
+  /** Reconnecting after a login: what is typed now waits in the outbox. */
+  messagePlaceholderQueued: string;
   connectionSettings: string;
   jumpToLatest: string;
   privateFrom: string;
   privateTo: string;
+  /** A pending line waiting for a login, and one written and awaiting its echo. */
+  pending: string;
+  sending: string;
+  /** The pending line's button: its visible text, and its accessible name (which contains the text). */
+  cancelPending: string;
+  cancelPendingLabel: string;
   status: { idle: string; connecting: string; open: string; authorized: string; reconnecting: string; closed: string };
   // the connect dialog
   dialogTitle: string;

@@ -1,29 +1,38 @@
-import type { ConnectionStatus, HostingStatus, SessionNotice } from '../../src-shared/bridge';
-import { mentions, parseRichText } from '../../src-shared/protocol';
+import type { ConnectionStatus, HostingStatus, PendingMessage, SessionNotice } from '../../src-shared/bridge';
+import { formatChatText, mentions, parseRichText } from '../../src-shared/protocol';
 import type { Identity, PrivateMessage, PublicMessage, ServerMessage } from '../../src-shared/protocol';
 import { displayAddress } from '../format/address';
 import { EMPTY_LOG, appendLines } from './log';
-import type { ChatLine, LogStore, NewLine, SystemEvent } from './log';
+import type { ChatLine, LogStore, NewLine, PendingLine, SystemEvent } from './log';
 
 export interface ChatState {
   readonly connection: ConnectionStatus;
   /** Who the server says we are; null while not logged in. */
   readonly self: Identity | null;
+  /**
+   * Who we were at this session's last login, kept while it reconnects (so the user
+   * can go on typing into the outbox); null until a login and once the session ends.
+   */
+  readonly lastLogin: Identity | null;
   /** Everyone online, in join order; empty while not logged in. */
   readonly users: readonly Identity[];
   readonly log: LogStore;
   /** Private mode: who Enter sends to; null for everyone. */
   readonly privateTarget: Identity | null;
   readonly hosting: HostingStatus;
+  /** The session's outbox, oldest first: shown after the log until each echo comes. */
+  readonly pending: readonly PendingLine[];
 }
 
 export const INITIAL_STATE: ChatState = {
   connection: { state: 'idle' },
   self: null,
+  lastLogin: null,
   users: [],
   log: EMPTY_LOG,
   privateTarget: null,
   hosting: { state: 'stopped' },
+  pending: [],
 };
 
 /** Everything that changes the state; `time` is when it happened (the reducer reads no clock). */
@@ -32,6 +41,7 @@ export type ChatEvent =
   | { type: 'status'; status: ConnectionStatus; time: number }
   | { type: 'notice'; notice: SessionNotice; time: number }
   | { type: 'hosting'; hosting: HostingStatus; time: number }
+  | { type: 'outbox'; pending: readonly PendingMessage[] }
   | { type: 'private-started'; user: Identity }
   | { type: 'private-closed' }
   | { type: 'local-error'; message: string; time: number };
@@ -114,7 +124,7 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
     case 'Authorized': {
       const self = identityOf(message);
       const next = withLines(
-        { ...state, self, users: uniqueUsers(message.users) },
+        { ...state, self, lastLogin: self, users: uniqueUsers(message.users) },
         [system(time, { type: 'logged-in', self })],
       );
       return dropPrivateTarget(next, (t) => next.users.some((u) => sameUser(u, t)), time);
@@ -150,9 +160,10 @@ function reduceStatus(state: ChatState, status: ConnectionStatus, time: number):
   const next: ChatState = { ...state, connection: status };
   switch (status.state) {
     case 'idle':
-      return { ...next, self: null, users: [] };
+      return { ...next, self: null, lastLogin: null, users: [] };
     case 'connecting':
-      return withLines({ ...next, self: null, users: [] }, [
+      // Attempt 0 is a new session (the user pressed Connect), not a reconnect.
+      return withLines({ ...next, self: null, users: [], lastLogin: status.attempt === 0 ? null : state.lastLogin }, [
         system(time, { type: 'connecting', address: displayAddress(status.url), attempt: status.attempt }),
       ]);
     case 'open':
@@ -177,9 +188,51 @@ function reduceStatus(state: ChatState, status: ConnectionStatus, time: number):
     case 'closed': {
       const event: SystemEvent = { type: 'closed', reason: status.reason, byUser: status.byUser };
       if (status.code !== undefined) event.code = status.code;
-      return withLines({ ...next, self: null, users: [] }, [system(time, event)]);
+      return withLines({ ...next, self: null, lastLogin: null, users: [] }, [system(time, event)]);
     }
   }
+}
+
+/** Who a pending private message goes to: someone online, else the private target (kept while reconnecting). */
+function recipientOf(state: ChatState, userId: number): Identity {
+  return (
+    state.users.find((u) => u.userId === userId) ??
+    (state.privateTarget?.userId === userId ? state.privateTarget : undefined) ?? { userId, userName: `#${userId}`, gender: 0, userColor: '' }
+  );
+}
+
+/**
+ * Mirrors the outbox. A line keeps what it was given when it first appeared (who
+ * from, who to): while reconnecting nobody is online to look names up in.
+ */
+function reduceOutbox(state: ChatState, outbox: readonly PendingMessage[]): ChatState {
+  const before = new Map(state.pending.map((line) => [line.id, line]));
+  const from = state.self ?? state.lastLogin;
+  const pending = outbox.map((m): PendingLine => {
+    const known = before.get(m.id);
+    if (known !== undefined) return known.sending === m.sending ? known : { ...known, sending: m.sending };
+    return {
+      id: m.id,
+      time: m.queuedAt,
+      from: from ?? state.pending.at(-1)?.from ?? null,
+      to: m.toUserId === 0 ? null : recipientOf(state, m.toUserId),
+      runs: parseRichText(formatChatText(m.text)),
+      sending: m.sending,
+    };
+  });
+  const unchanged = pending.length === state.pending.length && pending.every((line, i) => line === state.pending[i]);
+  return unchanged ? state : { ...state, pending };
+}
+
+/**
+ * Whether the input takes text: logged in, or reconnecting after a login in this
+ * session (what is typed then waits in the outbox). Not before the first login, and
+ * not after the session ended (the user disconnected, or the server refused us).
+ */
+export function canCompose(state: ChatState): boolean {
+  if (state.self !== null) return true;
+  const s = state.connection.state;
+  return state.lastLogin !== null && (s === 'reconnecting' || s === 'connecting' || s === 'open' || s === 'authorized');
 }
 
 function reduceNotice(state: ChatState, notice: SessionNotice, time: number): ChatState {
@@ -222,6 +275,8 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
       return reduceNotice(state, event.notice, event.time);
     case 'hosting':
       return reduceHosting(state, event.hosting, event.time);
+    case 'outbox':
+      return reduceOutbox(state, event.pending);
     case 'private-started':
       return { ...state, privateTarget: identityOf(event.user) };
     case 'private-closed':

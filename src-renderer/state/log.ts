@@ -46,6 +46,25 @@ export interface ChatLine {
 
 export type LogLine = SystemLine | ChatLine;
 
+/**
+ * A message in the session's outbox: typed, not yet confirmed by the server's echo.
+ * Shown after the log, never in it: the echo, when it comes, is the line that stays.
+ */
+export interface PendingLine {
+  /** The outbox's id: what Cancel hands back. */
+  readonly id: string;
+  /** When it was typed. */
+  readonly time: number;
+  /** Who it will be shown as from; null when no login in this page said who we are. */
+  readonly from: Identity | null;
+  /** A private message's recipient; null for a public one. */
+  readonly to: Identity | null;
+  /** As the server will print it (mentions in bold). */
+  readonly runs: readonly RichTextRun[];
+  /** Written and awaiting its echo: too late to cancel. */
+  readonly sending: boolean;
+}
+
 /*
  * The log is append-only and may hold 100 000 lines, so it is stored in fixed-size
  * blocks: appending copies only the last block and the (short) block index, and the

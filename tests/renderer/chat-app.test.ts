@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startChatServer } from '../../src-main/server';
 import type { ChatServer } from '../../src-main/server';
 import { WEB_ROOT, findInjected, fakeBridgeScript, launchBrowser, openPage } from '../support/browser';
-import type { OpenedPage, OpenPageOptions } from '../support/browser';
+import type { FakeBridgeOptions, OpenedPage, OpenPageOptions } from '../support/browser';
 import fc from 'fast-check';
 import { ANYA, BOB, ME, calls, emit, logIn, logLines, message, say, waitForCalls } from './support';
 
@@ -37,10 +37,11 @@ afterEach(async () => {
   expect(o.problems.requests).toEqual([]);
 });
 
-async function open(settings: Record<string, unknown> = {}, options: OpenPageOptions & { connectRejects?: string } = {}): Promise<Page> {
+async function open(settings: Record<string, unknown> = {}, options: OpenPageOptions & FakeBridgeOptions = {}): Promise<Page> {
+  const { connectRejects, outbox, ...pageOptions } = options;
   opened = await openPage(browser, `http://127.0.0.1:${server.port}/`, {
-    ...options,
-    initScript: fakeBridgeScript(settings, { connectRejects: options.connectRejects }),
+    ...pageOptions,
+    initScript: fakeBridgeScript(settings, { connectRejects, outbox }),
   });
   return opened.page;
 }
@@ -562,5 +563,176 @@ describe('keyboard and page hygiene', () => {
     const shown = (await page.getByRole('log').locator('.chat').last().innerText()).replace(/^\[[^\]]*\] /, '');
     const { parseRichText } = await import('../../src-shared/protocol');
     expect(shown).toBe(`${last[0]}: ${parseRichText(last[2]).map((r) => r.text).join('')}`);
+  });
+});
+
+describe('the outbox: typing while the connection is away', () => {
+  const RECONNECTING = { state: 'reconnecting', delayMs: 2_000, attempt: 1, reason: 'The connection was lost.' };
+  const pendingLines = (page: Page) => page.getByRole('log').locator('.pending-line');
+  const pendingTexts = async (page: Page) =>
+    (await pendingLines(page).locator('.content').allInnerTexts()).map((t) => t.replace(TIMESTAMP, '').trim());
+  const outbox = (page: Page) => page.evaluate(() => (window as unknown as { __bridge: { outbox: { id: string; text: string }[] } }).__bridge.outbox);
+  const play = (page: Page, action: 'markSending' | 'confirm', id: string) =>
+    page.evaluate(([a, i]) => (window as unknown as { __bridge: Record<string, (id: string) => void> }).__bridge[a]!(i), [action, id] as const);
+
+  it('shows each waiting message greyed at the end of the log, in order, until its echo replaces it', async () => {
+    const page = await open({}, { outbox: true });
+    await logIn(page, ME, [ANYA, BOB]);
+    // A long log: the pending region must still sit at its end, in view.
+    await page.evaluate((anya) => {
+      const bridge = (window as unknown as { __bridge: { emit(e: string, p: unknown): void } }).__bridge;
+      for (let i = 1; i <= 3_000; i++) bridge.emit('message', { action: 'PublicMessage', ...anya, text: `line ${i}` });
+    }, ANYA);
+    await page.getByRole('option', { name: 'Bob' }).dblclick();
+    await emit(page, 'status', RECONNECTING);
+
+    const input = page.getByRole('textbox', { name: 'Message' });
+    expect(await input.isEnabled()).toBe(true);
+    expect(await input.getAttribute('placeholder')).toBe('Offline: messages you write now will be sent on reconnect.');
+    // Private mode outlives the outage: the first goes to Bob.
+    await input.fill('secret');
+    await input.press('Enter');
+    await expect.poll(() => input.inputValue()).toBe('');
+    await page.getByRole('button', { name: 'Close private mode' }).click();
+    for (const text of ['first {Аня}', 'second']) {
+      await input.fill(text);
+      await input.press('Enter');
+      await expect.poll(() => input.inputValue()).toBe('');
+    }
+    expect((await calls(page, 'send')).map((c) => c.args[0])).toEqual([
+      { text: 'secret', toUserId: BOB.userId },
+      { text: 'first {Аня}', toUserId: 0 },
+      { text: 'second', toUserId: 0 },
+    ]);
+    await expect.poll(() => pendingTexts(page)).toEqual(['< Bob: secret', 'Tester: first Аня', 'Tester: second']);
+    const lines = pendingLines(page);
+    expect(await lines.locator('.pending-state').allInnerTexts()).toEqual(['— pending', '— pending', '— pending']);
+    expect(await lines.locator('.clock').count()).toBe(3);
+    expect(await lines.nth(1).locator('b').innerText()).toBe('Аня');
+    expect(await lines.first().locator('.content').evaluate((e) => getComputedStyle(e).opacity)).toBe('0.6');
+    expect(await lines.first().evaluate((e) => e.classList.contains('private'))).toBe(true);
+    // Not log lines: the log's own lines stay what the server said.
+    expect((await logLines(page)).some((l) => l.includes('second'))).toBe(false);
+
+    // A new log line goes above them; they stay last, and in view.
+    await emit(page, 'status', { state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt: 1 });
+    await expect.poll(async () => (await logLines(page)).at(-1)).toMatch(/Connecting to 127\.0\.0\.1:27800 \(attempt 1\)…$/);
+    expect(await input.isEnabled()).toBe(true);
+    const layout = await page.getByRole('log').evaluate((log) => {
+      const all = [...log.querySelectorAll('.line, .pending-line')];
+      const box = log.getBoundingClientRect();
+      const last = all.at(-1)!.getBoundingClientRect();
+      return {
+        pendingAreLast: all.slice(-3).every((e) => e.classList.contains('pending-line')),
+        lastInView: last.top >= box.top && last.bottom <= box.bottom + 1,
+        inDom: log.querySelectorAll('.line').length,
+      };
+    });
+    expect(layout).toEqual({ pendingAreLast: true, lastInView: true, inDom: expect.any(Number) });
+    expect(layout.inDom).toBeLessThan(600);
+
+    // Cancel the middle one: it goes, and focus moves to the next Cancel rather than to the page.
+    const cancels = page.getByRole('button', { name: 'Cancel pending message' });
+    expect(await cancels.count()).toBe(3);
+    await cancels.nth(1).click();
+    const [cancel] = await waitForCalls(page, 'cancelPending');
+    expect(cancel!.args).toEqual(['p2']);
+    await expect.poll(() => pendingTexts(page)).toEqual(['< Bob: secret', 'Tester: second']);
+    await expect
+      .poll(() => page.evaluate(() => document.querySelector('chat-app')!.shadowRoot!.querySelector('chat-log')!.shadowRoot!.activeElement?.closest('[data-pending-id]')?.getAttribute('data-pending-id')))
+      .toBe('p3');
+
+    // Logged in again: written, too late to cancel, then the echoes take their place.
+    await emit(page, 'status', { state: 'open', url: 'ws://127.0.0.1:27800/' });
+    await message(page, { action: 'Authorized', ...ME, users: [ANYA, BOB, ME] });
+    await emit(page, 'status', { state: 'authorized', self: ME });
+    await play(page, 'markSending', 'p1');
+    await play(page, 'markSending', 'p3');
+    await expect.poll(() => lines.locator('.pending-state').allInnerTexts()).toEqual(['— sending…', '— sending…']);
+    expect(await cancels.count()).toBe(0);
+    await message(page, { action: 'PrivateMessage', ...ME, text: 'secret', toUserId: BOB.userId });
+    await play(page, 'confirm', 'p1');
+    await message(page, say(ME, 'second'));
+    await play(page, 'confirm', 'p3');
+    await expect.poll(() => lines.count()).toBe(0);
+    expect((await logLines(page)).slice(-2).map((l) => l.replace(TIMESTAMP, ''))).toEqual(['< Bob: secret', 'Tester: second']);
+    expect((await logLines(page)).some((l) => l.includes('first'))).toBe(false);
+    expect(await outbox(page)).toEqual([]);
+  });
+
+  it('keeps the input off before the first login and after the session ends', async () => {
+    const page = await open({}, { outbox: true });
+    const input = page.getByRole('textbox', { name: 'Message' });
+    const state = async () => ({ enabled: await input.isEnabled(), placeholder: await input.getAttribute('placeholder') });
+    const OFF = { enabled: false, placeholder: 'Not connected' };
+    const QUEUED = { enabled: true, placeholder: 'Offline: messages you write now will be sent on reconnect.' };
+    const ONLINE = { enabled: true, placeholder: 'Write a message. Click a name to mention someone.' };
+    expect(await state()).toEqual(OFF);
+    // A first connect that never logs in: nothing to reconnect to, nothing to queue for.
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await waitForCalls(page, 'connect');
+    await emit(page, 'status', { state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt: 0 });
+    await emit(page, 'status', { state: 'open', url: 'ws://127.0.0.1:27800/' });
+    expect(await state()).toEqual(OFF);
+    await emit(page, 'status', RECONNECTING);
+    expect(await state()).toEqual(OFF);
+
+    await message(page, { action: 'Authorized', ...ME, users: [ME] });
+    await emit(page, 'status', { state: 'authorized', self: ME });
+    await expect.poll(state).toEqual(ONLINE);
+    for (const status of [RECONNECTING, { state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt: 2 }, { state: 'open', url: 'ws://127.0.0.1:27800/' }]) {
+      await emit(page, 'status', status);
+      await expect.poll(state, { timeout: 2_000 }).toEqual(QUEUED);
+    }
+    await expect.poll(() => page.getByRole('status').innerText()).toBe('Logging in…');
+    // The user's own disconnect ends the session.
+    await emit(page, 'status', { state: 'closed', reason: 'Disconnected.', byUser: true });
+    await expect.poll(state).toEqual(OFF);
+
+    // So does a server that refuses us for good, and a new Connect starts from scratch.
+    await message(page, { action: 'Authorized', ...ME, users: [ME] });
+    await emit(page, 'status', { state: 'authorized', self: ME });
+    await emit(page, 'status', RECONNECTING);
+    await expect.poll(state).toEqual(QUEUED);
+    await emit(page, 'status', { state: 'connecting', url: 'ws://10.0.0.9:27800/', attempt: 0 });
+    await expect.poll(state).toEqual(OFF);
+    await message(page, { action: 'Authorized', ...ME, users: [ME] });
+    await emit(page, 'status', { state: 'authorized', self: ME });
+    await emit(page, 'status', RECONNECTING);
+    await emit(page, 'status', { state: 'closed', reason: 'The room key is wrong.', byUser: false, code: 4003 });
+    await expect.poll(state).toEqual(OFF);
+    expect(await calls(page, 'send')).toEqual([]);
+  });
+
+  it('says a failed send in an error line, and shows an outbox replayed before any login', async () => {
+    const page = await open({}, { outbox: true });
+    // A reloaded desktop window gets the outbox before it knows who it is: text only, still cancellable.
+    await emit(page, 'outbox', [{ id: 'm7', text: 'typed before the reload', toUserId: 0, queuedAt: Date.now(), sending: false }]);
+    await expect.poll(() => pendingTexts(page)).toEqual(['typed before the reload']);
+    await logIn(page, ME, [ANYA]);
+    await page.getByRole('button', { name: 'Cancel pending message' }).click();
+    expect((await waitForCalls(page, 'cancelPending'))[0]!.args).toEqual(['m7']);
+    // The fake's outbox never had m7, so the line stays until an outbox event says otherwise.
+    await emit(page, 'outbox', []);
+    await expect.poll(() => pendingLines(page).count()).toBe(0);
+
+    await emit(page, 'notice', { kind: 'send-failed', reason: '“hello” was not sent: too many messages are waiting already.' });
+    const last = page.getByRole('log').locator('.line').last();
+    expect((await last.innerText()).replace(TIMESTAMP, '')).toBe('Not sent: “hello” was not sent: too many messages are waiting already.');
+    expect(await last.evaluate((e) => e.classList.contains('bad') && getComputedStyle(e.querySelector('.text')!).color)).toBe('rgb(192, 57, 43)');
+  });
+
+  it('speaks Russian on pending lines', async () => {
+    const page = await open({ language: 'ru' }, { outbox: true, locale: 'ru-RU' });
+    await logIn(page, ME, [ANYA], 'Войти');
+    await emit(page, 'status', RECONNECTING);
+    const input = page.getByRole('textbox', { name: 'Сообщение' });
+    expect(await input.getAttribute('placeholder')).toBe('Нет связи: сообщения будут отправлены после переподключения.');
+    await input.fill('привет');
+    await input.press('Enter');
+    const cancel = page.getByRole('button', { name: 'Отменить отправку сообщения' });
+    await expect.poll(() => cancel.isVisible()).toBe(true);
+    expect(await cancel.innerText()).toBe('Отменить');
+    expect(await pendingLines(page).locator('.pending-state').innerText()).toBe('— ожидает отправки');
   });
 });

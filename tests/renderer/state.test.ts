@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionStatus } from '../../src-shared/bridge';
+import type { ConnectionStatus, PendingMessage } from '../../src-shared/bridge';
 import type { Identity, ServerMessage } from '../../src-shared/protocol';
 import { displayAddress, isValidServer, parsePort } from '../../src-renderer/format/address';
 import { insertMention } from '../../src-renderer/format/mention';
 import { formatTimestamp } from '../../src-renderer/format/time';
 import { fillTemplate, resolveLanguage } from '../../src-renderer/i18n';
-import { INITIAL_STATE, attentionFor, reduce } from '../../src-renderer/state/chat-state';
+import { INITIAL_STATE, attentionFor, canCompose, reduce } from '../../src-renderer/state/chat-state';
 import type { ChatEvent, ChatState } from '../../src-renderer/state/chat-state';
 import { LOG_BLOCK_SIZE, lineAt } from '../../src-renderer/state/log';
 
@@ -186,6 +186,9 @@ describe('the reducer', () => {
       statusArb.map((s) => status(s)),
       identity.map((user) => ({ type: 'private-started' as const, user })),
       fc.constant({ type: 'private-closed' as const }),
+      fc
+        .array(fc.record({ id: fc.constantFrom('m1', 'm2', 'm3'), text: fc.string(), toUserId: fc.integer({ min: 0, max: 5 }), queuedAt: fc.nat(), sending: fc.boolean() }), { maxLength: 3 })
+        .map((pending) => ({ type: 'outbox' as const, pending })),
     );
     fc.assert(
       fc.property(fc.array(event, { maxLength: 40 }), (events) => {
@@ -194,10 +197,58 @@ describe('the reducer', () => {
           const next = reduce(state, deepFreeze(e));
           expect(next.log.count).toBeGreaterThanOrEqual(state.log.count);
           expect(new Set(next.users.map((u) => u.userId)).size).toBe(next.users.length);
+          if (e.type === 'outbox') expect(next.pending.map((p) => p.id)).toEqual(e.pending.map((p) => p.id));
           state = deepFreeze(next);
         }
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the outbox in the state', () => {
+  const reconnecting = status({ state: 'reconnecting', delayMs: 1000, attempt: 1, reason: 'gone' });
+  const waiting = (id: string, text: string, toUserId = 0, sending = false): PendingMessage => ({ id, text, toUserId, queuedAt: 1000, sending });
+
+  it('mirrors the outbox in order, as the server will print it, from who we were and to whom', () => {
+    const offline = run([{ type: 'private-started', user: bob }, reconnecting], loggedIn());
+    const state = reduce(offline, { type: 'outbox', pending: [waiting('m1', 'hi {Аня} <3'), waiting('m2', 'psst', bob.userId), waiting('m3', 'who?', 9)] });
+    expect(state.pending.map((p) => [p.id, p.from?.userName, p.to?.userName ?? null, p.runs, p.time])).toEqual([
+      ['m1', 'Tester', null, [{ text: 'hi ', bold: false }, { text: 'Аня', bold: true }, { text: ' <3', bold: false }], 1000],
+      ['m2', 'Tester', 'Bob', [{ text: 'psst', bold: false }], 1000],
+      ['m3', 'Tester', '#9', [{ text: 'who?', bold: false }], 1000],
+    ]);
+    // The log itself is untouched: pending lines are not log lines.
+    expect(state.log).toBe(offline.log);
+  });
+
+  it('keeps a line as it first appeared, changes only what changed, and drops what left the outbox', () => {
+    const first = reduce(loggedIn(), { type: 'outbox', pending: [waiting('m1', 'a', anya.userId), waiting('m2', 'b')] });
+    // Offline now: nobody to look Аня up in, yet her line still names her.
+    const offline = run([reconnecting, { type: 'outbox', pending: [waiting('m1', 'a', anya.userId, true), waiting('m2', 'b')] }], first);
+    expect(offline.pending[0]).toEqual({ ...first.pending[0], sending: true });
+    expect(offline.pending[1]).toBe(first.pending[1]);
+    const same = reduce(offline, { type: 'outbox', pending: [waiting('m1', 'a', anya.userId, true), waiting('m2', 'b')] });
+    expect(same).toBe(offline);
+    expect(reduce(offline, { type: 'outbox', pending: [waiting('m2', 'b')] }).pending.map((p) => p.id)).toEqual(['m2']);
+  });
+
+  it('lets the user type while a session that logged in reconnects, and not before or after it', () => {
+    expect(canCompose(INITIAL_STATE)).toBe(false);
+    const neverIn = run([status({ state: 'connecting', url: 'ws://h:1/', attempt: 0 }), reconnecting]);
+    expect(canCompose(neverIn)).toBe(false);
+    const online = loggedIn();
+    expect(canCompose(online)).toBe(true);
+    let state = reduce(online, reconnecting);
+    expect(canCompose(state)).toBe(true);
+    for (const s of [{ state: 'connecting', url: 'ws://h:1/', attempt: 1 }, { state: 'open', url: 'ws://h:1/' }] as const) {
+      state = reduce(state, status(s));
+      expect(canCompose(state), s.state).toBe(true);
+    }
+    expect(canCompose(reduce(state, status({ state: 'closed', reason: 'Disconnected.', byUser: true })))).toBe(false);
+    expect(canCompose(reduce(state, status({ state: 'closed', reason: 'wrong key', byUser: false, code: 4003 })))).toBe(false);
+    expect(canCompose(reduce(state, status({ state: 'idle' })))).toBe(false);
+    // A new Connect is a new session: nothing typed until it logs in.
+    expect(canCompose(reduce(state, status({ state: 'connecting', url: 'ws://other:1/', attempt: 0 })))).toBe(false);
   });
 });

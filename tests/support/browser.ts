@@ -49,6 +49,11 @@ export interface OpenPageOptions {
   initScript?: string;
   locale?: string;
   viewport?: { width: number; height: number };
+  /**
+   * Playwright's controllable clock in the page (time flows until the test pauses it):
+   * lets a test hold the page's timers, e.g. a reconnect, while it arranges the world.
+   */
+  clock?: boolean;
 }
 
 export async function openPage(browser: Browser, url: string, options: OpenPageOptions = {}): Promise<OpenedPage> {
@@ -70,9 +75,21 @@ export async function openPage(browser: Browser, url: string, options: OpenPageO
     if (response.status() >= 400) problems.requests.push(`${response.url()}: HTTP ${response.status()}`);
   });
   if (options.initScript) await page.addInitScript(options.initScript);
+  if (options.clock) await page.clock.install();
   await page.goto(url);
   await page.locator('chat-app').waitFor({ state: 'attached' });
   return { context, page, problems };
+}
+
+export interface FakeBridgeOptions {
+  /** `connect` rejects with this message. */
+  connectRejects?: string;
+  /**
+   * Emulate the session's outbox: `send` queues the message and pushes an `outbox`
+   * event, `cancelPending` drops a waiting one; the test plays the rest through
+   * `window.__bridge.markSending(id)` and `window.__bridge.confirm(id)` (the echo came).
+   */
+  outbox?: boolean;
 }
 
 /**
@@ -80,7 +97,7 @@ export async function openPage(browser: Browser, url: string, options: OpenPageO
  * in `window.__bridge.calls`, events pushed by `window.__bridge.emit(name, payload)`.
  * Settings start from `settings` merged over the defaults the page would get.
  */
-export function fakeBridgeScript(settings: Record<string, unknown> = {}, options: { connectRejects?: string } = {}): string {
+export function fakeBridgeScript(settings: Record<string, unknown> = {}, options: FakeBridgeOptions = {}): string {
   return `(() => {
     const listeners = { message: new Set(), status: new Set(), hosting: new Set(), notice: new Set(), outbox: new Set(), connectLink: new Set() };
     const calls = [];
@@ -91,24 +108,45 @@ export function fakeBridgeScript(settings: Record<string, unknown> = {}, options
       closeToTray: false, trayNoticeShown: false,
     }, ${JSON.stringify(settings)});
     const connectRejects = ${JSON.stringify(options.connectRejects ?? null)};
+    const emulateOutbox = ${JSON.stringify(options.outbox === true)};
+    let outbox = [];
+    let nextId = 1;
     const record = (name, args) => { calls.push({ name, args: JSON.parse(JSON.stringify(args)) }); };
+    const emit = (event, payload) => { for (const l of [...listeners[event]]) l(payload); };
+    const emitOutbox = () => emit('outbox', outbox.map((m) => Object.assign({}, m)));
     const bridge = {
       on(event, listener) { listeners[event].add(listener); return () => listeners[event].delete(listener); },
       async connect(request) { record('connect', [request]); if (connectRejects) throw new Error(connectRejects); },
       async disconnect() { record('disconnect', []); },
-      async send(request) { record('send', [request]); },
+      async send(request) {
+        record('send', [request]);
+        if (!emulateOutbox) return;
+        outbox = [...outbox, { id: 'p' + nextId++, text: request.text.trim(), toUserId: request.toUserId, queuedAt: Date.now(), sending: false }];
+        emitOutbox();
+      },
       async hostRoom(request) { record('hostRoom', [request]); return { state: 'running', port: request.port, addresses: ['ws://192.168.1.5:' + request.port], webUrls: ['http://192.168.1.5:' + request.port + '/'] }; },
       async stopHosting() { record('stopHosting', []); },
       async getSettings() { record('getSettings', []); return settings; },
       async saveSettings(patch) { record('saveSettings', [patch]); settings = Object.assign({}, settings, patch); return settings; },
       async requestAttention(request) { record('requestAttention', [request]); },
       async setUnreadCount(count) { record('setUnreadCount', [count]); },
-      async cancelPending(id) { record('cancelPending', [id]); return true; },
+      async cancelPending(id) {
+        record('cancelPending', [id]);
+        if (!emulateOutbox) return true;
+        const waiting = outbox.find((m) => m.id === id && !m.sending);
+        if (!waiting) return false;
+        outbox = outbox.filter((m) => m !== waiting);
+        emitOutbox();
+        return true;
+      },
     };
     Object.defineProperty(window, 'chat', { value: Object.freeze(bridge), configurable: false });
     window.__bridge = {
       calls,
-      emit(event, payload) { for (const l of [...listeners[event]]) l(payload); },
+      emit,
+      get outbox() { return outbox.map((m) => Object.assign({}, m)); },
+      markSending(id) { outbox = outbox.map((m) => (m.id === id ? Object.assign({}, m, { sending: true }) : m)); emitOutbox(); },
+      confirm(id) { outbox = outbox.filter((m) => m.id !== id); emitOutbox(); },
     };
   })();`;
 }
