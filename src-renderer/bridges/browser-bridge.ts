@@ -35,6 +35,7 @@ export function createBrowserBridge(
   const desktopOnly = new Set<EventName>(['hosting', 'connectLink']);
   const idleListeners = new Set<unknown>();
   const title = new TabTitle(doc, win);
+  const notifications = new NotificationPermission(win);
 
   // Back online: try now rather than wait out the backoff.
   win.addEventListener('online', () => session.reconnectNow());
@@ -49,7 +50,11 @@ export function createBrowserBridge(
 
   return {
     on,
-    connect: async (request) => session.connect(request),
+    connect: async (request) => {
+      // Connect is pressed by the user: the one moment a permission prompt is theirs to answer.
+      notifications.askOnUserGesture();
+      session.connect(request);
+    },
     disconnect: async () => session.disconnect(),
     send: async (request) => session.send(request),
     hostRoom: () => Promise.reject(new Error(NOT_IN_A_BROWSER)),
@@ -60,6 +65,31 @@ export function createBrowserBridge(
     setUnreadCount: async (count) => title.setUnread(count),
     cancelPending: async (id) => session.cancelPending(id),
   };
+}
+
+/**
+ * Asks for notification permission once per page, and only inside a user's gesture
+ * (browsers ignore or penalise prompts at load, and users rightly dismiss them).
+ */
+class NotificationPermission {
+  private asked = false;
+
+  constructor(private readonly win: Window) {}
+
+  askOnUserGesture(): void {
+    if (this.asked) return;
+    const N = (this.win as Window & { Notification?: typeof Notification }).Notification;
+    if (!N || N.permission !== 'default') return;
+    // Without a live user activation the prompt would come out of nowhere: wait for the next Connect.
+    const activation = (this.win.navigator as Navigator & { userActivation?: { isActive: boolean } }).userActivation;
+    if (activation !== undefined && !activation.isActive) return;
+    this.asked = true;
+    try {
+      void Promise.resolve(N.requestPermission()).catch(() => undefined);
+    } catch {
+      // An old callback-only API or a refusal: the tab title still tells the user.
+    }
+  }
 }
 
 /** The tab's title: `(3) SimpleChat` while unread, blinking on a mention until the tab is looked at. */
