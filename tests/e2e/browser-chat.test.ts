@@ -5,10 +5,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { startChatServer } from '../../src-main/server';
 import type { ChatServer } from '../../src-main/server';
+import type { ServerMessage } from '../../src-shared/protocol';
 import { createWebHandler } from '../../src-main/server/static-files';
 import { ChatClient, chatUrl } from '../support/chat-client';
 import { WEB_ROOT, findInjected, launchBrowser, openPage } from '../support/browser';
-import type { OpenedPage } from '../support/browser';
+import type { OpenPageOptions, OpenedPage } from '../support/browser';
 
 /*
  * The browser client end to end: the real server serves the UI over HTTP and the
@@ -43,8 +44,8 @@ afterEach(async () => {
   expectedConsole = null;
 });
 
-async function openChat(port: number, locale = 'en-US'): Promise<Page> {
-  const opened = await openPage(browser, `http://127.0.0.1:${port}/`, { locale });
+async function openChat(port: number, locale = 'en-US', options: OpenPageOptions = {}): Promise<Page> {
+  const opened = await openPage(browser, `http://127.0.0.1:${port}/`, { locale, ...options });
   pages.push(opened);
   return opened.page;
 }
@@ -172,10 +173,14 @@ describe('two browser users through a real server', () => {
       await restartable.close();
       await waitForLine(page, /^Connection closed: /);
       await waitForLine(page, /Reconnecting in \d+ s|Trying again in \d+ s/);
-      expect(await page.getByRole('textbox', { name: 'Message' }).isDisabled()).toBe(true);
+      // Logged in before: the input stays open, and what is typed waits for the reconnect.
+      const input = page.getByRole('textbox', { name: 'Message' });
+      expect(await input.isEnabled()).toBe(true);
+      expect(await input.getAttribute('placeholder')).toBe('Offline: messages you write now will be sent on reconnect.');
 
       again = await startChatServer({ host: '127.0.0.1', port, webRoot: WEB_ROOT });
-      await expect.poll(() => page.getByRole('textbox', { name: 'Message' }).isEnabled(), { timeout: 15_000 }).toBe(true);
+      await expect.poll(() => page.getByRole('status').innerText(), { timeout: 15_000 }).toBe('Online');
+      expect(await input.getAttribute('placeholder')).toBe('Write a message. Click a name to mention someone.');
       const log = await lines(page);
       expect(log).toContain('Stayer: said before the restart');
       expect(log.filter((l) => l === 'Logged in as Stayer')).toHaveLength(2);
@@ -187,6 +192,90 @@ describe('two browser users through a real server', () => {
       await restartable.close();
     }
   }, 30_000);
+});
+
+describe('messages typed while the server is away', () => {
+  const pending = (page: Page) => page.getByRole('log').locator('.pending-line');
+  const pendingTexts = async (page: Page) =>
+    (await pending(page).locator('.content').allInnerTexts()).map((l) => l.replace(/^\[[^\]]*\]\s+/, ''));
+
+  it('wait as pending lines, can be cancelled, and reach the others once, in order, after the reconnect', async () => {
+    const first = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT });
+    const port = first.port;
+    let again: ChatServer | undefined;
+    let bea: ChatClient | undefined;
+    try {
+      const page = await openChat(port, 'en-US', { clock: true });
+      await join(page, 'Outboxer');
+      expectedConsole = new RegExp(`WebSocket connection to 'ws://127\\.0\\.0\\.1:${port}/.*' failed|ws://127\\.0\\.0\\.1:${port}/`);
+      await first.close();
+      await waitForLine(page, /Reconnecting in \d+ s|Trying again in \d+ s/);
+
+      for (const text of ['one', 'two', 'three {Bea}']) await send(page, text);
+      await expect.poll(() => pendingTexts(page)).toEqual(['Outboxer: one', 'Outboxer: two', 'Outboxer: three Bea']);
+      expect(await pending(page).locator('.pending-state').allInnerTexts()).toEqual(['— pending', '— pending', '— pending']);
+      await page.getByRole('button', { name: 'Cancel pending message' }).nth(1).click();
+      await expect.poll(() => pendingTexts(page)).toEqual(['Outboxer: one', 'Outboxer: three Bea']);
+
+      // Hold the page's timers so its reconnect cannot reach the new server before Bea is in to see it.
+      await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 10);
+      again = await startChatServer({ host: '127.0.0.1', port, webRoot: WEB_ROOT });
+      bea = await ChatClient.connect(chatUrl(port, { userName: 'Bea' }));
+      await page.clock.resume();
+      // Back online: the bridge tries at once instead of waiting out the backoff.
+      await page.evaluate(() => window.dispatchEvent(new Event('online')));
+
+      const fromOutboxer = (m: ServerMessage) => m.action === 'PublicMessage' && m.userName === 'Outboxer';
+      await bea.waitFor((m) => fromOutboxer(m) && m.action === 'PublicMessage' && m.text === 'three <b>Bea</b>', 20_000, 'the queued message');
+      await expect.poll(() => pending(page).count()).toBe(0);
+      // One more, sent live: once it is in, anything sent before it has arrived too.
+      await send(page, 'after');
+      await bea.waitFor((m) => fromOutboxer(m) && m.action === 'PublicMessage' && m.text === 'after', 5_000, 'the live message');
+      expect(bea.all('PublicMessage').filter(fromOutboxer).map((m) => m.text)).toEqual(['one', 'three <b>Bea</b>', 'after']);
+
+      const log = await lines(page);
+      expect(log.filter((l) => l === 'Outboxer: one')).toHaveLength(1);
+      expect(log.filter((l) => l === 'Outboxer: three Bea')).toHaveLength(1);
+      expect(log.some((l) => l.includes('two'))).toBe(false);
+      expect(log.indexOf('Outboxer: one')).toBeLessThan(log.indexOf('Outboxer: three Bea'));
+    } finally {
+      await bea?.close();
+      await again?.close();
+      await first.close();
+    }
+  }, 40_000);
+});
+
+describe('notifications in a browser', () => {
+  /** The user dismisses the prompt: permission stays 'default', the worst case for nagging. */
+  const NOTIFICATION_STUB = `(() => {
+    const asks = [];
+    class StubNotification {}
+    StubNotification.permission = 'default';
+    StubNotification.requestPermission = () => {
+      asks.push({ userActivation: navigator.userActivation.isActive });
+      return Promise.resolve('default');
+    };
+    Object.defineProperty(window, 'Notification', { value: StubNotification, configurable: true, writable: true });
+    window.__asks = asks;
+  })();`;
+  const asks = (page: Page) => page.evaluate(() => (window as unknown as { __asks: unknown[] }).__asks.slice());
+
+  it('asks for permission on the first Connect, inside the click, never at load and never twice', async () => {
+    const page = await openChat(server.port, 'en-US', { initScript: NOTIFICATION_STUB });
+    await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(true);
+    await page.getByRole('dialog').getByRole('textbox', { name: 'Nickname', exact: true }).fill('Asker');
+    expect(await asks(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Message' }).isEnabled(), { timeout: 10_000 }).toBe(true);
+    expect(await asks(page)).toEqual([{ userActivation: true }]);
+
+    await page.getByRole('button', { name: 'Connection…' }).click();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await waitForLine(page, /^Logged in as Asker$/);
+    await expect.poll(async () => (await lines(page)).filter((l) => l === 'Logged in as Asker').length).toBe(2);
+    expect(await asks(page)).toHaveLength(1);
+  });
 });
 
 describe('a hostile server', () => {
