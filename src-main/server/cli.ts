@@ -34,8 +34,13 @@ function version(): string {
 
 // Under systemd the journal stamps each line itself.
 const stamped = process.env.JOURNAL_STREAM === undefined;
+// Whoever reads our output may go away (a closed pipe); the room goes on without its log.
+let stdoutOpen = true;
+process.stdout.on('error', () => {
+  stdoutOpen = false;
+});
 function log(line: string): void {
-  process.stdout.write(stamped ? `${new Date().toISOString()} ${line}\n` : `${line}\n`);
+  if (stdoutOpen) process.stdout.write(stamped ? `${new Date().toISOString()} ${line}\n` : `${line}\n`);
 }
 
 function urlHost(host: string): string {

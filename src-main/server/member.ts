@@ -17,6 +17,7 @@ export class ChatSocket extends WebSocket {
 /** One user in the room: identity, its connection, and the per-connection counters. */
 export class Member implements Recipient, RateState {
   slot = -1;
+  batchFrom = 0;
   /** Pings sent since the last Pong. */
   missedPings = 0;
   tokens: number;

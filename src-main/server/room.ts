@@ -101,6 +101,8 @@ export class Room {
   private readonly bySession = new Map<string, Member>();
   /** Members who left recently, by session token; in expiry order. */
   private readonly reservations = new Map<string, Reservation>();
+  /** Cache of usersList(); null when it must be rebuilt. */
+  private usersJson: string | null = null;
   private readonly emptied: Array<() => void> = [];
 
   // Shared by every socket (`this` is the socket): no closures per connection.
@@ -262,6 +264,9 @@ export class Room {
     );
     this.listen(member);
     this.members.set(member.userId, member);
+    if (this.usersJson !== null) {
+      this.usersJson += this.usersJson === '' ? `{${member.identityJson}}` : `,{${member.identityJson}}`;
+    }
     this.bySession.set(member.sessionToken, member);
     this.perIp.set(ip, this.connectionsFrom(ip) + 1);
     this.fanout.add(member);
@@ -276,7 +281,9 @@ export class Room {
 
   /** The same session on a new connection: swap it in, close the old one, tell no one else. */
   private takeOver(member: Member, ws: ChatSocket, socket: Socket, ip: string): Member {
-    this.fanout.flush();
+    // What was queued for the stale connection is not repeated: the new Authorized has the
+    // current user list, and the History has the public messages.
+    this.fanout.skipQueued(member);
     const stale = member.ws;
     stale.member = null;
     stale.close(CloseCode.replaced, 'Replaced by a new connection');
@@ -346,9 +353,18 @@ export class Room {
     if (target !== from) this.fanout.send(from, frame);
   }
 
+  /** Everyone's identity as JSON array items, in join order; grown on join, rebuilt after a leave. */
+  private usersList(): string {
+    if (this.usersJson === null) {
+      let users = '';
+      for (const m of this.members.values()) users += users === '' ? `{${m.identityJson}}` : `,{${m.identityJson}}`;
+      this.usersJson = users;
+    }
+    return this.usersJson;
+  }
+
   private authorizedJson(member: Member): string {
-    let users = '';
-    for (const m of this.members.values()) users += users === '' ? `{${m.identityJson}}` : `,{${m.identityJson}}`;
+    const users = this.usersList();
     return `{"action":"Authorized",${member.identityJson},"users":[${users}],"sessionToken":"${member.sessionToken}"}`;
   }
 
@@ -377,6 +393,7 @@ export class Room {
   private leave(member: Member, action: LeaveAction): void {
     member.left = true;
     this.members.delete(member.userId);
+    this.usersJson = null;
     this.bySession.delete(member.sessionToken);
     if (this.closing) {
       this.names.release(member.nameClaim);

@@ -126,6 +126,20 @@ describe('simplechat-server (the built CLI)', () => {
     expect(await withTimeout(cli.exited, 10_000, 'exit')).toBe(0);
   });
 
+  it('keeps serving when whoever read its output goes away (a closed pipe)', async () => {
+    const { cli, port } = await startCli(['--no-web-root']);
+    cli.child.stdout!.destroy();
+    for (const userName of ['a', 'b', 'c']) {
+      const client = await ChatClient.connect(chatUrl(port, { userName }));
+      await client.close();
+    }
+    const last = await ChatClient.connect(chatUrl(port, { userName: 'last' }));
+    expect(last.userName).toBe('last');
+    expect(cli.child.exitCode).toBeNull();
+    cli.child.kill('SIGTERM');
+    expect(await withTimeout(cli.exited, 10_000, 'exit')).toBe(0);
+  });
+
   it('on SIGINT exits 0 too', async () => {
     const { cli } = await startCli(['--no-web-root']);
     cli.child.kill('SIGINT');

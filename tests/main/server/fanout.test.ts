@@ -1,0 +1,122 @@
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import { describe, expect, it } from 'vitest';
+import { Fanout, frameText } from '../../../src-main/server/broadcast';
+import type { Recipient } from '../../../src-main/server/broadcast';
+
+/** A recipient whose socket records every write (as text, header bytes dropped) and can be made to back up. */
+class FakeRecipient implements Recipient {
+  slot = -1;
+  batchFrom = 0;
+  readonly writes: Buffer[] = [];
+  /** The very buffers written, to check that one buffer goes to everyone. */
+  readonly written: Buffer[] = [];
+  backlog = 0;
+  readonly ws = { readyState: 1 } as unknown as WebSocket;
+  readonly socket: Socket;
+  constructor() {
+    const writes = this.writes;
+    const written = this.written;
+    const self = this;
+    this.socket = {
+      writable: true,
+      get writableLength() {
+        return self.backlog;
+      },
+      write(data: Buffer) {
+        writes.push(Buffer.from(data));
+        written.push(data);
+        return true;
+      },
+    } as unknown as Socket;
+  }
+  /** The messages received, in order, whatever the write boundaries. */
+  get received(): string[] {
+    const all = Buffer.concat(this.writes);
+    const out: string[] = [];
+    for (let at = 0; at < all.length; ) {
+      const length = all[at + 1]!; // test payloads are short (< 126 bytes)
+      out.push(all.subarray(at + 2, at + 2 + length).toString());
+      at += 2 + length;
+    }
+    return out;
+  }
+}
+
+const frame = (text: string) => frameText(text);
+
+describe('Fanout', () => {
+  it('writes a tick’s queued frames to every recipient in one write', () => {
+    const fanout = new Fanout<FakeRecipient>(1 << 20, () => {});
+    const a = new FakeRecipient();
+    const b = new FakeRecipient();
+    fanout.add(a);
+    fanout.add(b);
+    fanout.queue(frame('1'));
+    fanout.queue(frame('2'));
+    fanout.flush();
+    expect(a.writes).toHaveLength(1);
+    expect(a.received).toEqual(['1', '2']);
+    expect(b.received).toEqual(['1', '2']);
+    expect(a.written[0]).toBe(b.written[0]);
+  });
+
+  it('gives a recipient added mid-tick only what is queued after it', () => {
+    const fanout = new Fanout<FakeRecipient>(1 << 20, () => {});
+    const early = new FakeRecipient();
+    fanout.add(early);
+    fanout.queue(frame('before'));
+    const late = new FakeRecipient();
+    fanout.add(late);
+    fanout.send(late, frame('welcome'));
+    fanout.queue(frame('after'));
+    fanout.flush();
+    expect(early.received).toEqual(['before', 'after']);
+    expect(late.received).toEqual(['welcome', 'after']);
+  });
+
+  it('writes what was queued for a recipient before a frame sent to it alone, and not again', () => {
+    const fanout = new Fanout<FakeRecipient>(1 << 20, () => {});
+    const a = new FakeRecipient();
+    const b = new FakeRecipient();
+    fanout.add(a);
+    fanout.add(b);
+    fanout.queue(frame('public 1'));
+    fanout.queue(frame('public 2'));
+    fanout.send(a, frame('private'));
+    fanout.queue(frame('public 3'));
+    fanout.flush();
+    expect(a.received).toEqual(['public 1', 'public 2', 'private', 'public 3']);
+    expect(b.received).toEqual(['public 1', 'public 2', 'public 3']);
+    fanout.flush();
+    expect(a.received).toHaveLength(4);
+  });
+
+  it('reports a recipient whose unsent bytes pass the limit, after the write loop', () => {
+    const slow: FakeRecipient[] = [];
+    const fanout = new Fanout<FakeRecipient>(100, (r) => {
+      slow.push(r);
+      fanout.remove(r);
+    });
+    const fine = new FakeRecipient();
+    const stuck = new FakeRecipient();
+    fanout.add(stuck);
+    fanout.add(fine);
+    stuck.backlog = 101;
+    fanout.queue(frame('x'));
+    fanout.flush();
+    expect(slow).toEqual([stuck]);
+    expect(fine.received).toEqual(['x']);
+    expect(fanout.size).toBe(1);
+  });
+
+  it('skips recipients that are closing', () => {
+    const fanout = new Fanout<FakeRecipient>(1 << 20, () => {});
+    const closing = new FakeRecipient();
+    (closing.ws as unknown as { readyState: number }).readyState = 2;
+    fanout.add(closing);
+    fanout.queue(frame('x'));
+    fanout.flush();
+    expect(closing.writes).toEqual([]);
+  });
+});
