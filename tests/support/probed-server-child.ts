@@ -1,3 +1,4 @@
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { startChatServer } from '../../src-main/server';
 import type { ChatServer, ServerConfig } from '../../src-main/server';
 import type { ProbeReply, ProbeRequest } from './probed-server';
@@ -10,7 +11,14 @@ import type { ProbeReply, ProbeRequest } from './probed-server';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 let server: ChatServer | null = null;
+/** The latest log lines only: keeping them all would be a leak of the test's own making. */
+const MAX_LOG_LINES = 100;
 const logs: string[] = [];
+
+function keepLog(line: string): void {
+  logs.push(line);
+  if (logs.length > MAX_LOG_LINES) logs.shift();
+}
 
 function reply(message: ProbeReply): void {
   process.send!(message);
@@ -25,7 +33,7 @@ function collect(): void {
 async function handle(request: ProbeRequest): Promise<void> {
   switch (request.type) {
     case 'start': {
-      server = await startChatServer({ host: '127.0.0.1', port: 0, ...(request.config as Partial<ServerConfig>), log: (line) => logs.push(line) });
+      server = await startChatServer({ host: '127.0.0.1', port: 0, ...(request.config as Partial<ServerConfig>), log: keepLog });
       reply({ type: 'listening', port: server.port });
       return;
     }
@@ -41,9 +49,14 @@ async function handle(request: ProbeRequest): Promise<void> {
         arrayBuffers: usage.arrayBuffers,
         rss: usage.rss,
         connections: server?.connectionCount ?? 0,
+        spaces: Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, space.space_used_size])),
       });
       return;
     }
+    case 'snapshot':
+      collect();
+      reply({ type: 'snapshot', path: writeHeapSnapshot(request.path) });
+      return;
     case 'logs':
       reply({ type: 'logs', lines: logs.splice(0) });
       return;

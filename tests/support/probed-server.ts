@@ -21,6 +21,7 @@ export type ProbeRequest =
   | { type: 'start'; config: ProbedServerConfig }
   | { type: 'memory' }
   | { type: 'logs' }
+  | { type: 'snapshot'; path: string }
   | { type: 'stop' };
 
 export interface MemoryReading {
@@ -32,12 +33,15 @@ export interface MemoryReading {
   rss: number;
   /** Users online. */
   connections: number;
+  /** Bytes in use per V8 heap space (old_space, code_space, …), to tell a leak from compiled code. */
+  spaces: Record<string, number>;
 }
 
 export type ProbeReply =
   | { type: 'listening'; port: number }
   | ({ type: 'memory' } & MemoryReading)
   | { type: 'logs'; lines: string[] }
+  | { type: 'snapshot'; path: string }
   | { type: 'stopped' }
   | { type: 'failed'; message: string };
 
@@ -95,6 +99,13 @@ export class ProbedServer {
     if (answer.type !== 'memory') throw new Error(`unexpected answer ${answer.type}`);
     const { type: _type, ...reading } = answer;
     return reading;
+  }
+
+  /** Writes a heap snapshot (after a forced GC) to `path`, for finding what a failing memory test kept. */
+  async heapSnapshot(path: string): Promise<string> {
+    const answer = await this.request({ type: 'snapshot', path });
+    if (answer.type !== 'snapshot') throw new Error(`unexpected answer ${answer.type}`);
+    return answer.path;
   }
 
   /** Log lines since the last call. */

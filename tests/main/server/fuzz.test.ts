@@ -203,7 +203,7 @@ const GENERATORS: Array<(random: Random, seed: number) => FuzzCase> = [
     const { payload, how } = mutate(random, pick(random, VALID_MESSAGES));
     return afterHandshake(`mutated valid message (${how})`, (c) => c.sendFrame(Opcode.text, payload));
   },
-  (random, seed) => {
+  (_random, seed) => {
     const [value] = fc.sample(fc.oneof(fc.jsonValue({ maxDepth: 5 }), fc.object({ maxDepth: 3 })), { seed, numRuns: 1 });
     const text = JSON.stringify(value) ?? 'null';
     return afterHandshake(`random JSON ${text.slice(0, 60)}`, (c) => c.sendFrame(Opcode.text, text));
