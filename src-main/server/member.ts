@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
+import { CloseCode, isValidCloseCode } from '../../src-shared/protocol';
 import type { Gender, Identity } from '../../src-shared/protocol';
 import type { Recipient } from './broadcast';
 import type { NameClaim } from './names';
@@ -12,6 +13,15 @@ import type { RateLimit, RateState } from './rate-limit';
  */
 export class ChatSocket extends WebSocket {
   member: Member | null = null;
+
+  /**
+   * ws answers a client's close frame with the client's own code. 1012–1014 are valid
+   * WebSocket codes the Qt client refuses, and the server only ever sends codes it
+   * accepts, so any other code is answered with 1000.
+   */
+  override close(code?: number, reason?: string | Buffer): void {
+    super.close(code === undefined || isValidCloseCode(code) ? code : CloseCode.normal, reason);
+  }
 }
 
 /** One user in the room: identity, its connection, and the per-connection counters. */

@@ -44,6 +44,12 @@ export interface CloseEvent {
 export interface ChatClientOptions extends ClientOptions {
   /** Answer each Ping with a JSON Pong (default true), as every client must. */
   answerPings?: boolean;
+  /**
+   * connect() also waits for the user's own Connected (default true): the server
+   * broadcasts it to everyone at once, so after it the join is settled for every
+   * client. False for a session that resumes on a new connection (no Connected then).
+   */
+  awaitOwnConnected?: boolean;
 }
 
 /**
@@ -91,11 +97,15 @@ export class ChatClient {
     return new ChatClient(new WebSocket(url, options), options);
   }
 
-  /** Connects and resolves once `Authorized` has arrived. */
+  /** Connects and resolves once `Authorized` (and, unless told otherwise, the own `Connected`) has arrived. */
   static async connect(url: string, options: ChatClientOptions = {}, timeoutMs = DEFAULT_WAIT_MS): Promise<ChatClient> {
     const client = ChatClient.open(url, options);
     try {
-      await client.waitFor((m) => m.action === 'Authorized', timeoutMs, 'Authorized');
+      const authorized = await client.waitFor((m) => m.action === 'Authorized', timeoutMs, 'Authorized');
+      if (options.awaitOwnConnected ?? true) {
+        const self = (authorized as AuthorizedMessage).userId;
+        await client.waitFor((m) => m.action === 'Connected' && m.userId === self, timeoutMs, 'the own Connected');
+      }
     } catch (error) {
       client.terminate();
       throw error;

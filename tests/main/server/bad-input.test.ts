@@ -62,6 +62,8 @@ describe('bad frames from a logged-in client', () => {
     ['reserved bits', (raw: RawWebSocket) => raw.sendFrame(Opcode.text, '{"text":"x"}', { rsv: 4 }), 1002],
     ['an unknown opcode', (raw: RawWebSocket) => raw.sendFrame(3, 'x'), 1002],
     ['a close with code 10000', (raw: RawWebSocket) => raw.sendFrame(Opcode.close, Buffer.from([0x27, 0x10])), 1002],
+    // ws would echo 1013, a valid WebSocket code that the Qt client refuses.
+    ['a close with code 1013', (raw: RawWebSocket) => raw.sendFrame(Opcode.close, Buffer.from([0x03, 0xf5])), 1000],
   ])('%s closes the sender with a valid code; the rest see it leave, nothing else', async (_name, send, expectedCode) => {
     await withObserver(async (t) => {
       const raw = await RawWebSocket.open(t.port, handshakeWithTarget('/?userName=rawsender'));

@@ -32,7 +32,7 @@ describe('session tokens', () => {
     watcher.say('missed 2');
     await watcher.waitFor(isText('missed 2'));
     const markWatcher = watcher.mark();
-    const again = await t.join({ userName: 'Anna', sessionToken: token });
+    const again = await t.join({ userName: 'Anna', sessionToken: token }, { awaitOwnConnected: false });
     expect(again.authorized).toMatchObject({ userId: a.userId, userName: 'Anna', sessionToken: token });
     const history = await again.waitFor(isHistory);
     expect(again.messages[1]).toBe(history);
