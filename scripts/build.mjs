@@ -32,6 +32,8 @@ const targets = {
     target: 'node22',
     entryPoints: ['src-main/app/main.ts'],
     outfile: 'dist/main/main.js',
+    // Keeps `//! eng-disable …` comments where they were written, for the audit (scripts/audit-electron.mjs).
+    legalComments: 'inline',
   },
   // A sandboxed preload can only be one CommonJS file that requires nothing but 'electron'.
   preload: {
@@ -42,6 +44,7 @@ const targets = {
     external: ['electron'],
     entryPoints: ['src-main/preload.ts'],
     outfile: 'dist/preload/preload.cjs',
+    legalComments: 'inline',
     sourcemap: dev,
     logLevel: 'warning',
   },
@@ -52,6 +55,7 @@ const targets = {
     format: 'esm',
     entryPoints: ['src-renderer/main.ts'],
     outfile: 'dist/renderer/app.js',
+    legalComments: 'inline',
     sourcemap: dev,
     minify: !dev,
     logLevel: 'warning',

@@ -78,6 +78,7 @@ async function run(): Promise<void> {
   const iconPath = join(root, 'assets', 'icon.png');
   const isDevelopment = !app.isPackaged;
 
+  //! eng-disable PROTOCOL_HANDLER_JS_CHECK — simplechat:// links are parsed strictly by parseConnectLink and only prefill the connect dialog; nothing connects without the user
   if (app.isPackaged && process.platform !== 'linux') app.setAsDefaultProtocolClient(LINK_SCHEME);
 
   const stored = new ElectronStoreSettings({ cwd: app.getPath('userData') });
@@ -207,6 +208,7 @@ async function run(): Promise<void> {
     const workAreas = screen.getAllDisplays().map((display) => display.workArea);
     const created = createMainWindow({
       BrowserWindow,
+      //! eng-disable OPEN_EXTERNAL_JS_CHECK — only called through openLinkExternally, which passes http(s) URLs without credentials (externalLinkTarget)
       openExternal: (url) => shell.openExternal(url),
       preloadPath,
       bounds: restoreBounds(settings.get().window, workAreas),
@@ -236,6 +238,7 @@ async function run(): Promise<void> {
   }
 
   app.on('web-contents-created', (_event, contents) => {
+    //! eng-disable OPEN_EXTERNAL_JS_CHECK — lockDownContents opens links only through openLinkExternally (http(s), no credentials)
     if (contents.getType() === 'webview') lockDownContents(contents, (url) => shell.openExternal(url), log);
   });
 
