@@ -55,7 +55,7 @@ const FULL: Sizes = {
     { clients: 100, senders: 10 },
     { clients: 1000, senders: 5 },
   ],
-  flatWindow: 32,
+  flatWindow: 8,
   // About 100 000 deliveries/s: a busy room, well under the machine's limit.
   fixedRateMessagesPerSec: (clients) => Math.round(100_000 / clients),
   warmupMs: 1_000,
@@ -71,10 +71,10 @@ const QUICK: Sizes = {
   ],
   flatWindow: 16,
   fixedRateMessagesPerSec: (clients) => Math.round(20_000 / clients),
-  warmupMs: 200,
-  measureMs: 700,
+  warmupMs: 150,
+  measureMs: 500,
   storm: 200,
-  idle: [100, 300],
+  idle: [200],
 };
 
 /** Overrides from the command line, for exploring (the defaults are what the doc reports). */

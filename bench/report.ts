@@ -2,7 +2,7 @@
  * The run's report: a JSON document for bench/results/, and the same figures as a
  * plain table (stdout) or a Markdown table (`--markdown`, for docs/PERFORMANCE.md).
  */
-import type { LoadResult, TargetName, UiResult } from './types';
+import type { LoadResult, MainThreadWork, TargetName, UiResult } from './types';
 
 export interface Machine {
   cpuModel: string;
@@ -130,13 +130,18 @@ function uiRows(report: BenchReport): string[][] {
   const ui = report.ui.result;
   const longTasks = (t: { count: number; maxMs: number }) => `${t.count} (max ${formatNumber(t.maxMs)} ms)`;
   const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  const work = (w: MainThreadWork) => `script ${w.scriptMs} / style ${w.styleMs} / layout ${w.layoutMs} (${w.layouts} layouts)`;
   return [
     [`append ${ui.append.lines} lines at ${ui.append.linesPerSec}/s`, 'long tasks > 50 ms', longTasks(ui.append.longTasks), `none ${met(ui.append.longTasks.maxMs <= 50)}`],
     [`append ${ui.append.lines} lines at ${ui.append.linesPerSec}/s`, 'longest frame gap, ms', formatNumber(ui.append.maxFrameGapMs), ''],
+    [`append ${ui.append.lines} lines at ${ui.append.linesPerSec}/s`, 'main thread, ms', work(ui.append.mainThread), ''],
     [`append ${ui.burst.lines} lines flat out`, 'ms per 1000 lines (mean / max)', `${formatNumber(ui.burst.msPer1000Lines)} / ${formatNumber(ui.burst.maxMsPer1000Lines)}`, ''],
+    [`append ${ui.burst.lines} lines flat out`, 'main thread, ms', work(ui.burst.mainThread), ''],
     [`scroll a ${ui.scroll.lines}-line log`, 'lines kept by the log', ui.scroll.linesKept === null ? 'unknown' : formatNumber(ui.scroll.linesKept), ''],
+    [`scroll a ${ui.scroll.lines}-line log`, 'most lines in the DOM', formatNumber(ui.scroll.maxLinesInDom), ''],
     [`scroll a ${ui.scroll.lines}-line log`, 'long tasks > 50 ms', longTasks(ui.scroll.longTasks), `none ${met(ui.scroll.longTasks.maxMs <= 50)}`],
     [`scroll a ${ui.scroll.lines}-line log`, 'longest frame gap, ms', formatNumber(ui.scroll.maxFrameGapMs), ''],
+    [`scroll a ${ui.scroll.lines}-line log`, `main thread over ${ui.scroll.steps} steps, ms`, work(ui.scroll.mainThread), ''],
     [
       'JS heap after GC',
       `MiB: loaded / ${ui.append.lines} lines / ${ui.scroll.lines} lines`,

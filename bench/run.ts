@@ -9,7 +9,8 @@
  *   --target NAME      simplechat or yardstick (default: both)
  *   --results-dir DIR  where the JSON goes (default bench/results)
  *   --no-pin           do not pin the server and the generator to a core each
- *   --profile          write a V8 CPU profile of each server run (into DIR/profiles/<timestamp>)
+ *   --profile          write a V8 CPU profile of each server run (into DIR/profiles/<timestamp>),
+ *                      and of the page during the UI phases (with an unminified renderer build)
  *   --profile-generator  the same for the load generator
  *   --from FILE        print the table of an earlier run's JSON; runs nothing
  *   --summarise FILE…  print where .cpuprofile files' time went (self time per function); runs nothing
@@ -271,7 +272,7 @@ async function main(): Promise<void> {
   if (selected('ui', only)) {
     log(`bench: UI in Chromium…`);
     try {
-      report.ui = await runUiBench({ root, quick });
+      report.ui = await runUiBench({ root, quick, profileDir: options.profile ? profileDir : undefined });
     } catch (error) {
       report.ui = { error: error instanceof Error ? error.message : String(error) };
       log(`bench:   failed: ${report.ui.error}`);

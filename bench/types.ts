@@ -114,6 +114,14 @@ export interface LongTaskSummary {
   totalMs: number;
 }
 
+/** Where the page's main thread spent a phase (Chromium's counters). */
+export interface MainThreadWork {
+  scriptMs: number;
+  styleMs: number;
+  layoutMs: number;
+  layouts: number;
+}
+
 export interface UiResult {
   /** Lines appended at a steady rate. */
   append: {
@@ -123,21 +131,26 @@ export interface UiResult {
     longTasks: LongTaskSummary;
     /** Longest gap between two animation frames while appending. */
     maxFrameGapMs: number;
+    mainThread: MainThreadWork;
   };
   /** Lines pushed as fast as the page takes them, 1000 at a time, each batch until its frame is painted. */
   burst: {
     lines: number;
     msPer1000Lines: number;
     maxMsPer1000Lines: number;
+    mainThread: MainThreadWork;
   };
   scroll: {
     lines: number;
     /** Lines the log holds after 100 000 were pushed (less if it caps its history). */
     linesKept: number | null;
     steps: number;
+    /** Most `.line` elements in the log's DOM after any step (a virtual list keeps this small). */
+    maxLinesInDom: number;
     durationMs: number;
     longTasks: LongTaskSummary;
     maxFrameGapMs: number;
+    mainThread: MainThreadWork;
   };
   heap: {
     /** JS heap used after a forced GC: page loaded, after the append, after the 100 000-line log. */

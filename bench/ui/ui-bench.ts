@@ -4,11 +4,13 @@
  * would. Measures long tasks and frame gaps while lines arrive at a steady rate,
  * the time per 1000 lines flat out, scrolling a 100 000-line log, and the JS heap.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
+import { build } from 'esbuild';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
 import { DEFAULT_SETTINGS } from '../../src-shared/bridge';
-import type { LongTaskSummary, UiResult } from '../types';
+import type { LongTaskSummary, MainThreadWork, UiResult } from '../types';
 import { installPageDriver } from './page-driver';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -49,6 +51,28 @@ function summarise(longTasks: number[]): LongTaskSummary {
   };
 }
 
+/** Chromium's own main-thread counters (Performance.getMetrics), cumulative. */
+async function mainThread(cdp: CDPSession): Promise<MainThreadWork> {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const value = (name: string) => metrics.find((m) => m.name === name)?.value ?? 0;
+  return {
+    scriptMs: value('ScriptDuration') * 1000,
+    styleMs: value('RecalcStyleDuration') * 1000,
+    layoutMs: value('LayoutDuration') * 1000,
+    layouts: value('LayoutCount'),
+  };
+}
+
+function workBetween(before: MainThreadWork, after: MainThreadWork): MainThreadWork {
+  const round = (n: number) => Math.round(n);
+  return {
+    scriptMs: round(after.scriptMs - before.scriptMs),
+    styleMs: round(after.styleMs - before.styleMs),
+    layoutMs: round(after.layoutMs - before.layoutMs),
+    layouts: round(after.layouts - before.layouts),
+  };
+}
+
 async function heapMiB(cdp: CDPSession): Promise<number> {
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
@@ -76,16 +100,19 @@ async function logIn(page: Page): Promise<void> {
 }
 
 /** Scrolls the log up a viewport per frame (a fling), then jumps to random places (dragging the thumb). */
-function scrollTheLog(page: Page, flingFrames: number, jumps: number): Promise<{ steps: number; durationMs: number }> {
+function scrollTheLog(page: Page, flingFrames: number, jumps: number): Promise<{ steps: number; durationMs: number; maxLinesInDom: number }> {
   return page.evaluate(
     async ([fling, jumpCount]) => {
       const scroller = document.querySelector('chat-app')?.shadowRoot?.querySelector('chat-log')?.shadowRoot?.querySelector('.scroller') as HTMLElement | null;
       if (!scroller) throw new Error('no .scroller in chat-log');
       const start = performance.now();
       let steps = 0;
+      let maxLinesInDom = 0;
+      const countLines = () => (maxLinesInDom = Math.max(maxLinesInDom, scroller.querySelectorAll('.line').length));
       for (let i = 0; i < fling && scroller.scrollTop > 0; i++, steps++) {
         scroller.scrollTop -= scroller.clientHeight;
         await window.__benchDriver.nextFrame();
+        countLines();
       }
       // A fixed sequence of places, so every run scrolls the same way.
       let seed = 12345;
@@ -93,18 +120,55 @@ function scrollTheLog(page: Page, flingFrames: number, jumps: number): Promise<{
         seed = (seed * 1103515245 + 12345) % 2 ** 31;
         scroller.scrollTop = (seed / 2 ** 31) * (scroller.scrollHeight - scroller.clientHeight);
         await window.__benchDriver.nextFrame();
+        countLines();
       }
-      return { steps, durationMs: performance.now() - start };
+      return { steps, durationMs: performance.now() - start, maxLinesInDom };
     },
     [flingFrames, jumps] as const,
   );
 }
 
-export async function runUiBench(options: { root: string; quick: boolean }): Promise<{ result: UiResult } | { skipped: string }> {
-  const webRoot = join(options.root, 'dist/renderer');
+/** The renderer built like dist/renderer but not minified, so a profile names its functions. */
+async function readableRendererBuild(root: string, builtRoot: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'simplechat-bench-renderer-'));
+  cpSync(builtRoot, dir, { recursive: true });
+  await build({
+    entryPoints: [join(root, 'src-renderer/main.ts')],
+    outfile: join(dir, 'app.js'),
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'esm',
+    minify: false,
+    logLevel: 'warning',
+  });
+  return dir;
+}
+
+/** Records a CPU profile of the page around `phase`, into `dir/<name>.cpuprofile` (when profiling). */
+async function profiled<T>(cdp: CDPSession, dir: string | undefined, name: string, phase: () => Promise<T>): Promise<T> {
+  if (!dir) return phase();
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.start');
+  try {
+    return await phase();
+  } finally {
+    const { profile } = await cdp.send('Profiler.stop');
+    writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+  }
+}
+
+export async function runUiBench(options: {
+  root: string;
+  quick: boolean;
+  profileDir?: string | undefined;
+}): Promise<{ result: UiResult } | { skipped: string }> {
+  const builtRoot = join(options.root, 'dist/renderer');
   if (!existsSync(CHROMIUM)) return { skipped: `${CHROMIUM} is not installed` };
-  if (!existsSync(join(webRoot, 'index.html'))) return { skipped: 'dist/renderer is not built' };
+  if (!existsSync(join(builtRoot, 'index.html'))) return { skipped: 'dist/renderer is not built' };
   const sizes = options.quick ? QUICK : FULL;
+  const profileDir = options.profileDir;
+  const webRoot = profileDir ? await readableRendererBuild(options.root, builtRoot) : builtRoot;
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });
   try {
@@ -123,22 +187,31 @@ export async function runUiBench(options: { root: string; quick: boolean }): Pro
     await page.goto(`${ORIGIN}/index.html`);
     await logIn(page);
     const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
     const baselineMiB = await heapMiB(cdp);
     let line = 0;
 
     await page.evaluate(() => window.__benchDriver.resetProbes());
-    const appendMs = await page.evaluate(([first, count, rate]) => window.__benchDriver.feedAtRate(first, count, rate), [line, sizes.appendLines, sizes.appendPerSec] as const);
+    const beforeAppend = await mainThread(cdp);
+    const appendMs = await profiled(cdp, profileDir, 'ui-append', () =>
+      page.evaluate(([first, count, rate]) => window.__benchDriver.feedAtRate(first, count, rate), [line, sizes.appendLines, sizes.appendPerSec] as const),
+    );
     await page.evaluate(() => window.__benchDriver.nextFrame());
     const appendProbes = await page.evaluate(() => window.__benchDriver.probes());
+    const appendWork = workBetween(beforeAppend, await mainThread(cdp));
     line += sizes.appendLines;
     const afterAppendMiB = await heapMiB(cdp);
 
     const burstMs: number[] = [];
-    for (let i = 0; i < sizes.burstBatches; i++) {
-      burstMs.push(await page.evaluate(([first]) => window.__benchDriver.feedFlatOut(first, 1000), [line] as const));
-      line += 1000;
-    }
+    const beforeBurst = await mainThread(cdp);
+    await profiled(cdp, profileDir, 'ui-burst', async () => {
+      for (let i = 0; i < sizes.burstBatches; i++) {
+        burstMs.push(await page.evaluate(([first]) => window.__benchDriver.feedFlatOut(first, 1000), [line] as const));
+        line += 1000;
+      }
+    });
 
+    const burstWork = workBetween(beforeBurst, await mainThread(cdp));
     const toAdd = Math.max(0, sizes.scrollLogLines - line);
     await page.evaluate(([first, count]) => window.__benchDriver.feedInBatches(first, count, 1000), [line, toAdd] as const);
     line += toAdd;
@@ -146,8 +219,10 @@ export async function runUiBench(options: { root: string; quick: boolean }): Pro
     const afterScrollLogMiB = await heapMiB(cdp);
 
     await page.evaluate(() => window.__benchDriver.resetProbes());
-    const scrolled = await scrollTheLog(page, sizes.flingFrames, sizes.jumps);
+    const beforeScroll = await mainThread(cdp);
+    const scrolled = await profiled(cdp, profileDir, 'ui-scroll', () => scrollTheLog(page, sizes.flingFrames, sizes.jumps));
     const scrollProbes = await page.evaluate(() => window.__benchDriver.probes());
+    const scrollWork = workBetween(beforeScroll, await mainThread(cdp));
     if (pageErrors.length > 0) throw new Error(`the page threw: ${pageErrors.slice(0, 3).join('; ')}`);
 
     const round = (ms: number) => Math.round(ms * 10) / 10;
@@ -159,19 +234,23 @@ export async function runUiBench(options: { root: string; quick: boolean }): Pro
           durationMs: Math.round(appendMs),
           longTasks: summarise(appendProbes.longTasks),
           maxFrameGapMs: round(appendProbes.maxFrameGapMs),
+          mainThread: appendWork,
         },
         burst: {
           lines: sizes.burstBatches * 1000,
           msPer1000Lines: round(burstMs.reduce((a, b) => a + b, 0) / Math.max(1, burstMs.length)),
           maxMsPer1000Lines: round(Math.max(0, ...burstMs)),
+          mainThread: burstWork,
         },
         scroll: {
           lines: line,
           linesKept,
           steps: scrolled.steps,
+          maxLinesInDom: scrolled.maxLinesInDom,
           durationMs: Math.round(scrolled.durationMs),
           longTasks: summarise(scrollProbes.longTasks),
           maxFrameGapMs: round(scrollProbes.maxFrameGapMs),
+          mainThread: scrollWork,
         },
         heap: { baselineMiB, afterAppendMiB, afterScrollLogMiB },
         page: 'dist/renderer/index.html (chat-app → chat-log), window.chat stood in',
@@ -179,5 +258,6 @@ export async function runUiBench(options: { root: string; quick: boolean }): Pro
     };
   } finally {
     await browser.close();
+    if (webRoot !== builtRoot) rmSync(webRoot, { recursive: true, force: true });
   }
 }

@@ -25,7 +25,7 @@ function runQuickBench(): Promise<{ code: number | null; stdout: string; stderr:
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     // The bench bounds itself; this only keeps a wedged run from holding the suite.
-    const timer = setTimeout(() => child.kill('SIGTERM'), 110_000);
+    const timer = setTimeout(() => child.kill('SIGTERM'), 170_000);
     child.on('error', reject);
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -35,7 +35,7 @@ function runQuickBench(): Promise<{ code: number | null; stdout: string; stderr:
 }
 
 describe('npm run bench -- --quick', () => {
-  it('runs every scenario on both servers and the UI, prints the table and writes sane figures', { timeout: 120_000 }, async () => {
+  it('runs every scenario on both servers and the UI, prints the table and writes sane figures', { timeout: 180_000 }, async () => {
     expect(existsSync(RUN), 'dist/bench/run.js is built by node scripts/build.mjs').toBe(true);
     const { code, stdout, stderr } = await runQuickBench();
     expect(code, stderr).toBe(0);
