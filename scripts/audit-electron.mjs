@@ -46,6 +46,13 @@ const INPUTS = [
   ['renderer/index.html', 'renderer/index.html'],
 ];
 
+/**
+ * Checks whose findings count as more severe than Electronegativity rates them. It rates
+ * an explicit `nodeIntegration: true` (or a value it cannot read) INFORMATIONAL; for an app
+ * that shows text from strangers, Node in the renderer is the worst case there is.
+ */
+const ESCALATE = { NODE_INTEGRATION_JS_CHECK: 'HIGH' };
+
 const DISABLE = /eng-disable\b([^\n]*)/g;
 /** `eng-disable ID[, ID…] — reason` (or `-- reason`, `: reason`); the reason has at least three words. */
 const WELL_FORMED = /^[ \t]+([A-Z0-9_]+(?:[ \t]*,?[ \t]*[A-Z0-9_]+)*)[ \t]*(?:—|--|:)[ \t]*(\S+(?:\s+\S+){2,})/;
@@ -183,7 +190,7 @@ async function main() {
     const rank = { INFORMATIONAL: 0, LOW: 1, MEDIUM: 2, HIGH: 3 };
     const findings = result.issues.map((issue) => ({
       id: issue.id,
-      severity: issue.severity.name,
+      severity: ESCALATE[issue.id] ?? issue.severity.name,
       confidence: issue.confidence.name,
       // Lines of the audit copy (private members lowered); the sample shows the code.
       where: `${issue.file}:${issue.location.line}:${issue.location.column}`,
