@@ -106,7 +106,9 @@ class Participant {
 
   /** Public texts from `sender` (by name: ids start again with a new server), in arrival order. */
   textsFrom(sender: string): string[] {
-    return this.received.flatMap((m) => (m.action === 'PublicMessage' && m.userName === sender ? [m.text] : []));
+    // A History (sent on a login with a session token) holds public messages said while this one was away.
+    const publics = this.received.flatMap((m) => (m.action === 'History' ? m.messages : m.action === 'PublicMessage' ? [m] : []));
+    return publics.flatMap((m) => (m.userName === sender ? [m.text] : []));
   }
 
   async until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -172,7 +174,15 @@ describe('the standalone server killed with SIGKILL mid-chat and restarted on th
     // Everyone gets everything everyone else sent (and its own echo of each), then the outboxes are empty.
     const complete = (reader: Participant): boolean =>
       people.every((sender) => sender.sent.every((text) => reader.textsFrom(sender.name).includes(text)));
-    await Promise.all(people.map((p) => p.until(() => complete(p) && p.session.outbox.length === 0, 15_000, 'every message')));
+    const missing = (reader: Participant): string[] =>
+      people.flatMap((sender) => sender.sent.filter((text) => !reader.textsFrom(sender.name).includes(text)));
+    await Promise.all(
+      people.map((p) =>
+        p.until(() => complete(p) && p.session.outbox.length === 0, 15_000, 'every message').catch((error: Error) => {
+          throw new Error(`${error.message}; missing ${JSON.stringify(missing(p))}, outbox ${JSON.stringify(p.session.outbox.map((m) => m.text))}, status ${p.status.state}`);
+        }),
+      ),
+    );
 
     for (const reader of people) {
       for (const sender of people) {
