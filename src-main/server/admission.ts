@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { CloseCode } from '../../src-shared/protocol';
+import { isLoopback } from './addresses';
 import type { ServerConfig } from './config';
 
 /*
@@ -70,10 +71,6 @@ export interface RoomState {
   readonly isClosing: boolean;
   readonly idsExhausted: boolean;
   connectionsFrom(ip: string): number;
-}
-
-export function isLoopback(ip: string): boolean {
-  return ip === '::1' || ip.startsWith('127.');
 }
 
 /** Why a WebSocket that passed the Origin check may not join, or null. Sent as its close. */

@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws';
 import { CloseCode } from '../../src-shared/protocol';
 import { resolveServerConfig } from './config';
 import type { ServerConfig } from './config';
+import { normalizeIp } from './addresses';
 import { isAllowedOrigin, refusalFor } from './admission';
 import { FrontDoor } from './front-door';
 import { readHandshake } from './handshake';
@@ -38,11 +39,6 @@ const FORBIDDEN_ORIGIN =
 /** How long clients get to answer the shutdown close frame before they are cut off. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
-export function normalizeIp(address: string | undefined): string {
-  if (address === undefined) return 'unknown';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
-
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
   const where = `${host}:${port}`;
   const message =
@@ -74,6 +70,8 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
   const door = new FrontDoor(http, {
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     maxSockets: config.maxConnections + SOCKET_HEADROOM,
+    maxHandshakesPerIp: config.maxConnectionsPerIp,
+    exemptLoopback: config.exemptLoopbackFromIpLimit,
     tls: config.tls,
   });
   door.server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: Socket) => {

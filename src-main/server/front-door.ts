@@ -3,6 +3,7 @@ import { createServer as createNetServer } from 'node:net';
 import type { Server as NetServer, Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { SecureContextOptions } from 'node:tls';
+import { isLoopback, normalizeIp } from './addresses';
 
 /*
  * The original Qt client sends `GET ?userName=… HTTP/1.1`: a request target with no
@@ -30,8 +31,15 @@ export function mendRequestStart(first: Buffer): Buffer | null {
 
 export interface FrontDoorOptions {
   handshakeTimeoutMs: number;
-  /** Sockets open at once, handshaking or not; beyond it the OS backlog holds them. */
+  /** Sockets open at once, handshaking or not; beyond it new ones are closed at once. */
   maxSockets: number;
+  /**
+   * Sockets still handshaking from one address; beyond it new ones are closed at once,
+   * so one host cannot fill `maxSockets` with connections that never log in.
+   */
+  maxHandshakesPerIp: number;
+  /** Loopback is not held to `maxHandshakesPerIp` (local benchmarks open thousands). */
+  exemptLoopback: boolean;
   /** Certificate and key for wss:// and https://; null: plain TCP. */
   tls: SecureContextOptions | null;
 }
@@ -43,7 +51,8 @@ export interface FrontDoorOptions {
 export class FrontDoor {
   readonly server: NetServer;
   /** Sockets that have not yet become a WebSocket or sent a plain HTTP request. */
-  private readonly handshaking = new Map<Socket, NodeJS.Timeout>();
+  private readonly handshaking = new Map<Socket, { timer: NodeJS.Timeout; ip: string }>();
+  private readonly handshakesPerIp = new Map<string, number>();
   private readonly sockets = new Set<Socket>();
   /** First bytes of sockets whose first packet was shorter than `GET ?`. Rare. */
   private readonly partial = new Map<Socket, Buffer>();
@@ -94,10 +103,13 @@ export class FrontDoor {
 
   /** Called once the HTTP layer has a complete request: the deadline no longer applies. */
   handshakeDone(socket: Socket): void {
-    const timer = this.handshaking.get(socket);
-    if (timer === undefined) return;
-    clearTimeout(timer);
+    const pending = this.handshaking.get(socket);
+    if (pending === undefined) return;
+    clearTimeout(pending.timer);
     this.handshaking.delete(socket);
+    const left = (this.handshakesPerIp.get(pending.ip) ?? 1) - 1;
+    if (left > 0) this.handshakesPerIp.set(pending.ip, left);
+    else this.handshakesPerIp.delete(pending.ip);
   }
 
   get socketCount(): number {
@@ -115,10 +127,17 @@ export class FrontDoor {
   }
 
   private accept(socket: Socket): void {
+    socket.on('error', ignoreSocketError);
+    const ip = normalizeIp(socket.remoteAddress);
+    const handshakes = this.handshakesPerIp.get(ip) ?? 0;
+    if (handshakes >= this.options.maxHandshakesPerIp && !(this.options.exemptLoopback && isLoopback(ip))) {
+      socket.destroy();
+      return;
+    }
+    this.handshakesPerIp.set(ip, handshakes + 1);
     this.sockets.add(socket);
     socket.once('close', this.onClose);
-    socket.on('error', ignoreSocketError);
-    this.handshaking.set(socket, setTimeout(destroySocket, this.options.handshakeTimeoutMs, socket));
+    this.handshaking.set(socket, { timer: setTimeout(destroySocket, this.options.handshakeTimeoutMs, socket), ip });
     socket.once('data', this.onFirstData);
   }
 }

@@ -97,6 +97,7 @@ export class Room {
   private nextUserId = 1;
   private closing = false;
   private readonly history = new History();
+  private readonly startedAt = performance.now();
   /** Online members by session token. */
   private readonly bySession = new Map<string, Member>();
   /** Members who left recently, by session token; in expiry order. */
@@ -153,7 +154,10 @@ export class Room {
    * With the session token of someone online, it takes that member's place (the stale
    * connection is closed; the others see nothing); with the token of someone who left
    * within the resume window, it gets that name and id back. Either way it then gets
-   * the public messages it missed in a History.
+   * the public messages it missed in a History. A token this room never gave out,
+   * shortly after the room started, is a client of the server before a restart: it
+   * logs in afresh and gets every public message since the start, so nothing said
+   * while the others were still reconnecting is lost to it.
    */
   join(ws: ChatSocket, socket: Socket, ip: string, request: HandshakeRequest): Member {
     const token = request.sessionToken;
@@ -172,7 +176,7 @@ export class Room {
       gender: request.gender,
       userColor: request.userColor,
       sessionToken: newSessionToken(),
-      resumeAfter: null,
+      resumeAfter: token !== null && performance.now() - this.startedAt < this.config.sessionResumeMs ? 0 : null,
     };
     return this.admit(ws, socket, ip, admission, request.problems);
   }
@@ -274,7 +278,7 @@ export class Room {
     if (admission.resumeAfter !== null) this.sendHistory(member);
     if (problems.length > 0) this.fanout.send(member, errorFrame('invalid-parameter', problems.join(' ')));
     this.fanout.queue(presenceFrame('Connected', member));
-    const resumed = admission.resumeAfter !== null ? ', resumed' : '';
+    const resumed = admission.resumeAfter !== null ? ', with History' : '';
     this.config.log(`join ${member.describe()} from ${ip} (${this.members.size} online${resumed})`);
     return member;
   }

@@ -1,7 +1,8 @@
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../../src-shared/protocol';
 import type { ServerMessage } from '../../../src-shared/protocol';
-import { ChatClient, expectCanaryPairChats } from '../../support/chat-client';
+import { ChatClient, expectCanaryPairChats, withTimeout } from '../../support/chat-client';
 import { handshakeWithTarget, RawWebSocket } from '../../support/raw-websocket';
 import { startTestServer } from './helpers';
 
@@ -26,6 +27,35 @@ describe('connection limits', () => {
     // A place frees up when someone leaves.
     await a.close();
     await t.join('d');
+  });
+
+  it('holds one address to a few handshakes at a time, so it cannot fill the server with idle sockets', async () => {
+    const t = await startTestServer({ maxConnectionsPerIp: 2, exemptLoopbackFromIpLimit: false, handshakeTimeoutMs: 10_000 });
+    const idle = [connect(t.port, '127.0.0.1'), connect(t.port, '127.0.0.1')];
+    for (const socket of idle) socket.on('error', () => {});
+    await Promise.all(idle.map((socket) => new Promise((resolve) => socket.once('connect', resolve))));
+    const third = connect(t.port, '127.0.0.1');
+    third.on('error', () => {});
+    // Cut off at once, long before the 10 s handshake deadline.
+    await withTimeout(new Promise((resolve) => third.once('close', resolve)), 3000, 'the third socket to be closed');
+    for (const socket of idle) socket.destroy();
+    // Once the idle ones are gone, the address may log in again.
+    await withTimeout(
+      (async () => {
+        for (let attempt = 0; attempt < 50; attempt++) {
+          const client = ChatClient.open(t.url({ userName: 'late' }));
+          const outcome = await Promise.race([
+            client.waitFor((m) => m.action === 'Authorized').then(() => true),
+            client.closed.then(() => false),
+          ]);
+          client.terminate();
+          if (outcome) return;
+        }
+        throw new Error('no login in 50 attempts');
+      })(),
+      5000,
+      'a login after the idle sockets closed',
+    );
   });
 
   it('does not count loopback per IP by default', async () => {

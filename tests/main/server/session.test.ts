@@ -66,19 +66,33 @@ describe('session tokens', () => {
 
   it('a wrong or expired token is simply a new login', async () => {
     const t = await startTestServer({ sessionResumeMs: 40, pingIntervalMs: 20 });
-    const wrong = await t.join({ userName: 'x', sessionToken: 'not-a-token' });
-    expect(wrong.userId).toBe(1);
-    expect(wrong.messages.some(isHistory)).toBe(false);
+    const watcher = await t.join('watcher');
     const a = await t.join('Anna');
     const token = a.authorized.sessionToken!;
     await a.close();
     // Wait past the window (and a heartbeat, which frees expired names).
-    const pings = wrong.all('Ping').length;
-    await wrong.waitFor(() => wrong.all('Ping').length >= pings + 4, 2000, 'a few heartbeats');
+    const pings = watcher.all('Ping').length;
+    await watcher.waitFor(() => watcher.all('Ping').length >= pings + 4, 2000, 'a few heartbeats');
     const late = await t.join({ userName: 'Anna', sessionToken: token });
     expect(late.userId).not.toBe(a.userId);
     expect(late.userName).toBe('Anna');
     expect(late.authorized.sessionToken).not.toBe(token);
+    expect(late.messages.some(isHistory)).toBe(false);
+    const wrong = await t.join({ userName: 'x', sessionToken: 'not-a-token' });
+    expect(wrong.messages.some(isHistory)).toBe(false);
+  });
+
+  it('soon after a restart, a token from the old server logs in afresh and gets everything said since the start', async () => {
+    const t = await startTestServer({ sessionResumeMs: 60_000 });
+    const first = await t.join({ userName: 'first back', sessionToken: 'token-from-the-killed-server' });
+    expect(texts(await first.waitFor(isHistory))).toEqual([]);
+    first.say('said while the others reconnect');
+    await first.waitFor(isText('said while the others reconnect'));
+    const second = await t.join({ userName: 'second back', sessionToken: 'another-old-token' });
+    expect(second.userName).toBe('second back');
+    expect(texts(await second.waitFor(isHistory))).toEqual(['said while the others reconnect']);
+    const fresh = await t.join('no token');
+    expect(fresh.messages.some(isHistory)).toBe(false);
   });
 
   it('History holds at most the last 200 public messages', async () => {
