@@ -114,7 +114,7 @@ export class RoomHost {
         const server = await this.#options.startServer(config);
         this.#server = server;
         this.#roomKey = roomKey;
-        return this.#setStatus({ state: 'running', port: server.port, ...roomUrls(this.#reachableHosts(host), server.port) });
+        return this.#setStatus({ state: 'running', port: server.port, ...roomUrls(this.#reachableHosts(host), server.port, roomKey) });
       } catch (error) {
         lastError = error;
         const code = errorCode(error);

@@ -1,4 +1,5 @@
 import type { NetworkInterfaceInfo } from 'node:os';
+import { encodeQueryValue } from '../../src-shared/session/connect-url';
 
 /*
  * Which addresses of this computer others on the LAN can use to join a hosted room:
@@ -32,10 +33,17 @@ export function lanHosts(interfaces: NetworkInterfaces, includeIpv6: boolean): s
 
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
-/** The ws:// addresses to join and the http:// pages that open the same room in a browser. */
-export function roomUrls(hosts: readonly string[], port: number): { addresses: string[]; webUrls: string[] } {
+/**
+ * The ws:// addresses to join and the http:// pages that open the same room in a
+ * browser. A room with a key carries it in every URL (`?key=…`, percent-encoded):
+ * the first web URL is the share link the host copies, and whoever opens it needs
+ * nothing else. Our client keeps a `key` it finds in a ws:// URL; the page reads it
+ * from its own address.
+ */
+export function roomUrls(hosts: readonly string[], port: number, roomKey?: string): { addresses: string[]; webUrls: string[] } {
+  const query = roomKey === undefined || roomKey === '' ? '' : `?key=${encodeQueryValue(roomKey)}`;
   return {
-    addresses: hosts.map((host) => `ws://${urlHost(host)}:${port}`),
-    webUrls: hosts.map((host) => `http://${urlHost(host)}:${port}/`),
+    addresses: hosts.map((host) => (query === '' ? `ws://${urlHost(host)}:${port}` : `ws://${urlHost(host)}:${port}/${query}`)),
+    webUrls: hosts.map((host) => `http://${urlHost(host)}:${port}/${query}`),
   };
 }

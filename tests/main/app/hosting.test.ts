@@ -6,6 +6,8 @@ import { RoomHost, describeListenError } from '../../../src-main/app/hosting';
 import type { HostedServerConfig, StartServer } from '../../../src-main/app/hosting';
 import { lanHosts, roomUrls } from '../../../src-main/app/lan-addresses';
 import { startRoomServer } from '../../../src-main/app/room-server';
+import { tryBuildConnectUrl } from '../../../src-shared/session';
+import { ChatClient } from '../../support/chat-client';
 
 const iface = (address: string, family: 'IPv4' | 'IPv6', internal = false): NetworkInterfaceInfo =>
   ({ address, family, internal, netmask: '', mac: '', cidr: null, ...(family === 'IPv6' ? { scopeid: 0 } : {}) }) as NetworkInterfaceInfo;
@@ -31,6 +33,34 @@ describe('LAN addresses', () => {
       webUrls: ['http://10.0.0.7:27800/', 'http://[2001:db8::20]:27800/'],
     });
   });
+
+  it('carries the room key in every URL, percent-encoded: & # space + and Cyrillic cannot break the query', () => {
+    const key = 'a&b=c #d+e ключ/?%';
+    const encoded = 'a%26b%3Dc%20%23d%2Be%20%D0%BA%D0%BB%D1%8E%D1%87%2F%3F%25';
+    expect(roomUrls(['10.0.0.7', '2001:db8::20'], 27800, key)).toEqual({
+      addresses: [`ws://10.0.0.7:27800/?key=${encoded}`, `ws://[2001:db8::20]:27800/?key=${encoded}`],
+      webUrls: [`http://10.0.0.7:27800/?key=${encoded}`, `http://[2001:db8::20]:27800/?key=${encoded}`],
+    });
+    // What a browser page (URLSearchParams) and any URL parser read back is the key itself.
+    for (const url of Object.values(roomUrls(['10.0.0.7'], 27800, key)).flat()) {
+      const parsed = new URL(url);
+      expect(parsed.hash).toBe('');
+      expect([...parsed.searchParams.keys()]).toEqual(['key']);
+      expect(parsed.searchParams.get('key')).toBe(key);
+    }
+    // An empty key is no key.
+    expect(roomUrls(['10.0.0.7'], 27800, '')).toEqual(roomUrls(['10.0.0.7'], 27800));
+  });
+
+  it('a copied ws:// address joins with its key: the client keeps a key it finds in the URL', () => {
+    const [address] = roomUrls(['10.0.0.7'], 27800, 'a&b #ключ').addresses;
+    const built = tryBuildConnectUrl({ server: address!, port: 1, userName: 'Гость', userColor: '#16a085', gender: 0 });
+    expect(built.ok).toBe(true);
+    const url = new URL((built as { url: string }).url);
+    expect(url.host).toBe('10.0.0.7:27800');
+    expect(url.searchParams.getAll('key')).toEqual(['a&b #ключ']);
+    expect(url.searchParams.get('userName')).toBe('Гость');
+  });
 });
 
 function fakeHost(behaviour: (config: HostedServerConfig) => Promise<{ port: number; close(): Promise<void> }>) {
@@ -49,8 +79,8 @@ function fakeHost(behaviour: (config: HostedServerConfig) => Promise<{ port: num
 describe('hosting a room', () => {
   it('listens dual-stack on every interface and reports the LAN addresses', async () => {
     const { host, statuses, tried } = fakeHost(async (c) => ({ port: c.port, close: async () => {} }));
-    const status = await host.start({ port: 27800, roomKey: 'k' });
-    expect(tried).toEqual([{ host: '::', port: 27800, webRoot: '/web', roomKey: 'k' }]);
+    const status = await host.start({ port: 27800 });
+    expect(tried).toEqual([{ host: '::', port: 27800, webRoot: '/web' }]);
     expect(status).toEqual({
       state: 'running',
       port: 27800,
@@ -58,6 +88,20 @@ describe('hosting a room', () => {
       webUrls: ['http://192.168.1.20:27800/', 'http://10.0.0.7:27800/', 'http://[2001:db8::20]:27800/', 'http://[fd12::20]:27800/'],
     });
     expect(statuses.map((s) => s.state)).toEqual(['starting', 'running']);
+  });
+
+  it('hands the room key to the server and puts it in every share URL; a new key restarts the room', async () => {
+    const { host, tried, closed } = fakeHost(async (c) => ({ port: c.port, close: async () => {} }));
+    const status = await host.start({ port: 27800, roomKey: 'k&1' });
+    expect(tried).toEqual([{ host: '::', port: 27800, webRoot: '/web', roomKey: 'k&1' }]);
+    expect(status.state === 'running' && status.webUrls[0]).toBe('http://192.168.1.20:27800/?key=k%261');
+    expect(status.state === 'running' && status.addresses[0]).toBe('ws://192.168.1.20:27800/?key=k%261');
+    const rekeyed = await host.start({ port: 27800, roomKey: 'новый' });
+    expect(closed()).toBe(1);
+    expect(rekeyed.state === 'running' && rekeyed.webUrls[0]).toBe('http://192.168.1.20:27800/?key=%D0%BD%D0%BE%D0%B2%D1%8B%D0%B9');
+    const open = await host.start({ port: 27800 });
+    expect(closed()).toBe(2);
+    expect(open.state === 'running' && open.webUrls[0]).toBe('http://192.168.1.20:27800/');
   });
 
   it('falls back to IPv4 alone where IPv6 is off, and lists IPv4 only', async () => {
@@ -150,5 +194,38 @@ describe('the real room server', () => {
       probe.listen(port, '127.0.0.1', done);
     });
     await new Promise<void>((done) => probe.close(() => done()));
+  });
+
+  it('with a room key: the share address lets a client in, the same address without its key is refused', async () => {
+    const key = 'a&b #ключ';
+    const host = new RoomHost({
+      startServer: (config) => startRoomServer({ ...config, port: 0 }),
+      webRoot: '/nonexistent',
+      networkInterfaces: () => ({}),
+      onStatus: () => {},
+      listenHosts: ['127.0.0.1'],
+    });
+    const status = await host.start({ port: 1, roomKey: key });
+    try {
+      if (status.state !== 'running') throw new Error(`not running: ${JSON.stringify(status)}`);
+      const port = status.port;
+      expect(status.webUrls).toEqual([`http://127.0.0.1:${port}/?key=a%26b%20%23%D0%BA%D0%BB%D1%8E%D1%87`]);
+      const login = (server: string) => {
+        const built = tryBuildConnectUrl({ server, port, userName: 'Guest', userColor: '#16a085', gender: 0 });
+        if (!built.ok) throw new Error(built.reason);
+        return built.url;
+      };
+      const guest = await ChatClient.connect(login(status.addresses[0]!));
+      try {
+        expect(guest.userName).toBe('Guest');
+      } finally {
+        await guest.close();
+      }
+      const stranger = ChatClient.open(login(`ws://127.0.0.1:${port}/`));
+      const refused = await stranger.waitForClose();
+      expect(refused.code).toBe(4003);
+    } finally {
+      await host.stop();
+    }
   });
 });
