@@ -70,9 +70,14 @@ export function externalLinkTarget(url: unknown): string | null {
   return parsed.href;
 }
 
-/** The only permission the renderer may get; the rest (camera, geolocation, …) are refused. */
+/**
+ * The only permissions the renderer may get: notifications, and writing text to the
+ * clipboard (the hosting bar's "Copy link"; Chromium asks for it on every
+ * `navigator.clipboard.writeText`, in a user gesture only). Reading the clipboard,
+ * camera, geolocation, … are refused.
+ */
 export function isPermissionAllowed(permission: string): boolean {
-  return permission === 'notifications';
+  return permission === 'notifications' || permission === 'clipboard-sanitized-write';
 }
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -67,8 +67,9 @@ describe('renderer origin', () => {
     expect(isRendererUrl('garbage')).toBe(false);
   });
 
-  it('grants notifications only', () => {
+  it('grants notifications and clipboard writes only', () => {
     expect(isPermissionAllowed('notifications')).toBe(true);
+    expect(isPermissionAllowed('clipboard-sanitized-write')).toBe(true);
     for (const p of ['media', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen', 'hid', 'serial']) expect(isPermissionAllowed(p)).toBe(false);
   });
 });
