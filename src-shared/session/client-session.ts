@@ -32,6 +32,16 @@ export interface ClientSessionOptions {
   now?: () => number;
 }
 
+/**
+ * What a new session needs to take over a session its page had before (a browser
+ * tab that was reloaded): the server's token and who it made us. Handed to
+ * `connect`, the first login asks for that name and id back.
+ */
+export interface SessionResume {
+  sessionToken: string;
+  self: Identity;
+}
+
 export type SessionEvents = Pick<BridgeEvents, 'message' | 'status' | 'notice' | 'outbox'>;
 export type SessionEventName = keyof SessionEvents;
 type Listener<E extends SessionEventName> = (payload: SessionEvents[E]) => void;
@@ -135,6 +145,16 @@ export class ClientSession {
     return this.#status;
   }
 
+  /**
+   * What a later session would need to take this one over (see `SessionResume`):
+   * defined while the session goes on (logged in, or coming back) and the server
+   * gave it a token; undefined before, and once the user or the server ended it.
+   */
+  get resumable(): SessionResume | undefined {
+    if (this.#request === undefined || this.#sessionToken === undefined || this.#self === undefined) return undefined;
+    return { sessionToken: this.#sessionToken, self: { ...this.#self } };
+  }
+
   /** Messages not yet confirmed by the server, oldest first. */
   get outbox(): PendingMessage[] {
     return this.#outbox.snapshot();
@@ -148,8 +168,14 @@ export class ClientSession {
     };
   }
 
-  /** Starts a new session; one in progress is ended as if by the user, without a status of its own. */
-  connect(request: ConnectRequest): void {
+  /**
+   * Starts a new session; one in progress is ended as if by the user, without a status of its own.
+   * `resume` (from `resumable` of an earlier session for the same login) asks the server for that
+   * name and id back; it counts only when this session has not logged in with the same request
+   * itself, whose own token is newer.
+   */
+  connect(request: ConnectRequest, resume?: SessionResume): void {
+    if (resume !== undefined) checkResume(resume);
     this.#stop(CLOSE_BY_USER);
     const previous = this.#lastRequest;
     const next: ConnectRequest = { ...request };
@@ -159,8 +185,8 @@ export class ClientSession {
     this.#toldServerNewer = false;
     // A token brings back the name it was given for: only for the same login.
     if (previous === undefined || !sameLogin(previous, next)) {
-      this.#sessionToken = undefined;
-      this.#self = undefined;
+      this.#sessionToken = resume?.sessionToken;
+      this.#self = resume === undefined ? undefined : { ...resume.self };
     }
     const stranded = previous !== undefined && !sameTarget(previous, next) ? this.#outbox.size : 0;
     if (stranded > 0) this.#outbox.clear();
@@ -533,6 +559,15 @@ export class ClientSession {
       }
     }
     if (failure) throw failure.error;
+  }
+}
+
+function checkResume(resume: SessionResume): void {
+  if (typeof resume !== 'object' || resume === null) throw new TypeError('resume must be an object');
+  if (typeof resume.sessionToken !== 'string' || resume.sessionToken === '') throw new TypeError('resume.sessionToken must be a non-empty string');
+  const self = resume.self as Partial<Identity> | null;
+  if (typeof self !== 'object' || self === null || !isUserId(self.userId) || self.userId === 0 || typeof self.userName !== 'string') {
+    throw new TypeError('resume.self must be the identity of an earlier login');
   }
 }
 

@@ -258,4 +258,55 @@ describe('ClientSession against the real chat server', () => {
     expect(annaAgain.length).toBeGreaterThan(0);
     expect(annaAgain.every((m) => m.action === 'Connected' && m.userName === before.self.userName)).toBe(true);
   });
+
+  it('a new session seeded with the old one\'s token (a reloaded page) gets the same name and id back, and the messages it missed', async () => {
+    const server = await chatServer();
+    const bob = session();
+    const bobSees = messages(bob);
+    const before = session();
+    before.connect(request(server.port));
+    const first = await waitForStatus(before, isState('authorized'));
+    bob.connect(request(server.port, { userName: 'Боб' }));
+    await waitForStatus(bob, isState('authorized'));
+    const resume = before.resumable!;
+    expect(resume.self).toEqual(first.self);
+
+    // The old page goes away, and Bob says something meanwhile.
+    before.disconnect();
+    await until(() => bobSees.some((m) => m.action === 'Disconnected' && m.userId === first.self.userId), 3_000, 'Anna leaving');
+    bob.send({ text: 'пока страница грузилась', toUserId: 0 });
+    await until(() => bobSees.some((m) => m.action === 'PublicMessage' && m.text === 'пока страница грузилась'), 3_000, 'Bob\'s echo');
+
+    const after = session();
+    const afterSees = messages(after);
+    after.connect(request(server.port), resume);
+    expect(await waitForStatus(after, isState('authorized'))).toEqual(first);
+    await until(() => afterSees.some((m) => m.action === 'History'), 3_000, 'the History');
+    const history = afterSees.find((m) => m.action === 'History');
+    expect(history?.action === 'History' && history.messages.map((m) => m.text)).toEqual(['пока страница грузилась']);
+  });
+
+  it('a seeded session takes over the old connection while it is still open; the others see nothing of it', async () => {
+    const server = await chatServer();
+    const bob = session();
+    const bobSees = messages(bob);
+    const before = session();
+    before.connect(request(server.port));
+    const first = await waitForStatus(before, isState('authorized'));
+    bob.connect(request(server.port, { userName: 'Боб' }));
+    await waitForStatus(bob, isState('authorized'));
+    const seenBefore = bobSees.length;
+
+    const after = session();
+    after.connect(request(server.port), before.resumable!);
+    expect(await waitForStatus(after, isState('authorized'))).toEqual(first);
+    // The old one is told it was replaced, and does not come back to fight for the session.
+    const replaced = await waitForStatus(before, isState('closed'));
+    expect(replaced).toMatchObject({ state: 'closed', byUser: false, code: 4000 });
+    after.send({ text: 'я здесь', toUserId: 0 });
+    await until(() => bobSees.some((m) => m.action === 'PublicMessage' && m.text === 'я здесь'), 3_000, 'the message');
+    const said = bobSees.slice(seenBefore);
+    expect(said.filter((m) => m.action !== 'Ping').map((m) => m.action)).toEqual(['PublicMessage']);
+    expect(said.find((m) => m.action === 'PublicMessage')).toMatchObject({ userId: first.self.userId, userName: first.self.userName });
+  });
 });
