@@ -83,6 +83,14 @@ interface Admission {
   resumeAfter: number | null;
 }
 
+/** What `ws` reports for a close frame that carried no code (a browser's plain `close()`). */
+const NO_STATUS_RECEIVED = 1005;
+
+/** 1000 is the user's own disconnect; so is a close without a code. */
+function isDeliberateClose(code: number): boolean {
+  return code === CloseCode.normal || code === NO_STATUS_RECEIVED;
+}
+
 function newSessionToken(): string {
   return randomBytes(18).toString('base64url');
 }
@@ -102,6 +110,12 @@ export class Room {
   private readonly bySession = new Map<string, Member>();
   /** Members who left recently, by session token; in expiry order. */
   private readonly reservations = new Map<string, Reservation>();
+  /**
+   * Sessions that ended while the room is young (see `join`): their tokens are not
+   * mistaken for ones from before a restart. Emptied once the room is older than the
+   * resume window.
+   */
+  private endedWhileYoung: Set<string> | null = new Set();
   /** Cache of usersList(); null when it must be rebuilt. */
   private usersJson: string | null = null;
   private readonly emptied: Array<() => void> = [];
@@ -129,6 +143,7 @@ export class Room {
       const member = memberOf(this);
       const who = member !== null ? member.describe() : 'a connection';
       room.config.log(`error ${who}: ${errorText(error)}`);
+      if (member !== null) room.protocolError(member);
     };
   }
 
@@ -176,7 +191,7 @@ export class Room {
       gender: request.gender,
       userColor: request.userColor,
       sessionToken: newSessionToken(),
-      resumeAfter: token !== null && performance.now() - this.startedAt < this.config.sessionResumeMs ? 0 : null,
+      resumeAfter: token !== null && this.isYoung() && !this.endedWhileYoung!.has(token) ? 0 : null,
     };
     return this.admit(ws, socket, ip, admission, request.problems);
   }
@@ -316,8 +331,17 @@ export class Room {
     else this.perIp.delete(ip);
   }
 
+  /** Started less than a resume window ago: a token it does not know may be from before a restart. */
+  private isYoung(): boolean {
+    if (this.endedWhileYoung === null) return false;
+    if (performance.now() - this.startedAt < this.config.sessionResumeMs) return true;
+    this.endedWhileYoung = null;
+    return false;
+  }
+
   /** Frees the names of sessions that were not resumed in time. */
   private expireReservations(now: number): void {
+    this.isYoung();
     for (const [token, reservation] of this.reservations) {
       if (reservation.expiresAt > now) break;
       this.reservations.delete(token);
@@ -372,35 +396,50 @@ export class Room {
     return `{"action":"Authorized",${member.identityJson},"users":[${users}],"sessionToken":"${member.sessionToken}"}`;
   }
 
-  /** The server closes a member's connection for something it did; the others see it leave. */
+  /**
+   * The server closes a member's connection for something it did; the others see it
+   * leave at once, and its session ends (we threw it out: there is nothing to resume).
+   */
   private expel(member: Member, code: number, reason: string): void {
     this.config.log(`error ${member.describe()}: closed with ${code}: ${reason}`);
-    this.leave(member, 'Disconnected');
+    this.leave(member, 'Disconnected', false);
     member.ws.close(code, reason);
+  }
+
+  /** `ws` met a protocol error (a bad frame) and closes the connection itself: as `expel`. */
+  protocolError(member: Member): void {
+    if (member.left) return;
+    this.leave(member, 'Disconnected', false);
   }
 
   /** The connection is dead or stuck: cut it without a close frame; the others see ConnectionLost. */
   private lose(member: Member, why: string): void {
     if (member.left) return;
-    this.leave(member, 'ConnectionLost');
+    this.leave(member, 'ConnectionLost', true);
     this.config.log(`lost ${member.describe()}: ${why} (${this.members.size} online)`);
     member.ws.terminate();
   }
 
-  /** The WebSocket closed; if the member was still in, it left normally. */
+  /**
+   * The WebSocket closed. A close the user asked for (1000, or a close frame with no
+   * code, as a browser's `close()` sends) ends the session: the name and token are
+   * free at once. Anything else (1001 for a page reload or a closed tab, 1006 for a
+   * dropped connection, …) keeps the session for a resume.
+   */
   private closed(member: Member, code: number): void {
     if (member.left) return;
-    this.leave(member, 'Disconnected');
+    this.leave(member, 'Disconnected', !isDeliberateClose(code));
     if (!this.closing) this.config.log(`leave ${member.describe()} (code ${code}, ${this.members.size} online)`);
   }
 
-  private leave(member: Member, action: LeaveAction): void {
+  private leave(member: Member, action: LeaveAction, keepSession: boolean): void {
     member.left = true;
     this.members.delete(member.userId);
     this.usersJson = null;
     this.bySession.delete(member.sessionToken);
-    if (this.closing) {
+    if (this.closing || !keepSession) {
       this.names.release(member.nameClaim);
+      if (this.isYoung()) this.endedWhileYoung!.add(member.sessionToken);
     } else {
       // The name and id wait for the session's token a while, so a reconnect gets them back.
       this.reservations.set(member.sessionToken, {

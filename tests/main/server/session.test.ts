@@ -46,12 +46,12 @@ describe('session tokens', () => {
     expect(t.server.connectionCount).toBe(2);
   });
 
-  it('a reconnect within the window after leaving gets the name and id back, and what it missed', async () => {
+  it('a reconnect within the window after a page reload (1001) gets the name and id back, and what it missed', async () => {
     const t = await startTestServer();
     const watcher = await t.join('watcher');
     const a = await t.join('Anna');
     const token = a.authorized.sessionToken!;
-    await a.close();
+    await a.close(CloseCode.goingAway);
     await watcher.waitFor((m) => m.action === 'Disconnected' && m.userId === a.userId);
     watcher.say('while away');
     await watcher.waitFor(isText('while away'));
@@ -64,12 +64,41 @@ describe('session tokens', () => {
     expect(await watcher.waitFor((m) => m.action === 'Connected' && m.userId === a.userId && m.userName === 'Anna')).toBeTruthy();
   });
 
+  it.each([
+    ['1000, the user’s own disconnect', CloseCode.normal],
+    ['no code, a browser’s plain close()', undefined],
+  ])('a clean leave (%s) frees the name and the token at once', async (_name, code) => {
+    const t = await startTestServer();
+    const watcher = await t.join('watcher');
+    const a = await t.join('Anna');
+    const token = a.authorized.sessionToken!;
+    if (code === undefined) {
+      a.ws.close();
+      await a.waitForClose();
+    } else {
+      await a.close(code);
+    }
+    await watcher.waitFor((m) => m.action === 'Disconnected' && m.userId === a.userId, 2000, 'Disconnected at once');
+    // Someone else may take the name now, without a suffix...
+    const other = await t.join('anna');
+    expect(other.userName).toBe('anna');
+    await other.close();
+    await watcher.waitFor((m) => m.action === 'Disconnected' && m.userId === other.userId);
+    // ...and the token no longer resumes anything: the user who comes back is a new login.
+    const back = await t.join({ userName: 'Anna', sessionToken: token });
+    expect(back.userName).toBe('Anna');
+    expect(back.userId).not.toBe(a.userId);
+    expect(back.authorized.sessionToken).not.toBe(token);
+    expect(back.messages.some(isHistory)).toBe(false);
+    expect(t.logs.some((line) => line.startsWith(`leave #${a.userId} "Anna" (code ${code ?? 1005}`))).toBe(true);
+  });
+
   it('a wrong or expired token is simply a new login', async () => {
     const t = await startTestServer({ sessionResumeMs: 40, pingIntervalMs: 20 });
     const watcher = await t.join('watcher');
     const a = await t.join('Anna');
     const token = a.authorized.sessionToken!;
-    await a.close();
+    a.terminate();
     // Wait past the window (and a heartbeat, which frees expired names).
     const pings = watcher.all('Ping').length;
     await watcher.waitFor(() => watcher.all('Ping').length >= pings + 4, 2000, 'a few heartbeats');
@@ -99,7 +128,7 @@ describe('session tokens', () => {
     const t = await startTestServer({ rateBurst: 1000, ratePerSecond: 1000 });
     const a = await t.join('a');
     const token = a.authorized.sessionToken!;
-    await a.close();
+    await a.close(CloseCode.goingAway);
     const b = await t.join('b');
     for (let i = 1; i <= 230; i++) b.say(`n${i}`);
     await b.waitFor(isText('n230'));
@@ -115,7 +144,7 @@ describe('session tokens', () => {
     const a = await t.join('a');
     const b = await t.join('b');
     const token = a.authorized.sessionToken!;
-    await a.close();
+    await a.close(CloseCode.goingAway);
     b.say('secret', b.userId);
     b.say('public');
     await b.waitFor(isText('public'));
