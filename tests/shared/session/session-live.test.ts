@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startChatServer } from '../../../src-main/server';
 import type { ChatServer } from '../../../src-main/server';
-import type { ConnectRequest } from '../../../src-shared/bridge';
+import type { ConnectRequest, ConnectionStatus } from '../../../src-shared/bridge';
 import { cleanUserName } from '../../../src-shared/protocol';
 import type { ServerMessage } from '../../../src-shared/protocol';
 import { ClientSession } from '../../../src-shared/session';
@@ -54,6 +54,12 @@ function messages(client: ClientSession): ServerMessage[] {
 
 function request(port: number, overrides: Partial<ConnectRequest> = {}): ConnectRequest {
   return { server: '127.0.0.1', port, userName: 'Аня', userColor: '#16a085', gender: 2, ...overrides };
+}
+
+async function waitForAuthorized(client: ClientSession): Promise<Extract<ConnectionStatus, { state: 'authorized' }>> {
+  const status = await waitForStatus(client, isState('authorized'));
+  if (status.state !== 'authorized') throw new Error(`not authorized: ${status.state}`);
+  return status;
 }
 
 /** A loopback port nobody listens on (taken, read, released). */
@@ -263,15 +269,26 @@ describe('ClientSession against the real chat server', () => {
     const server = await chatServer();
     const bob = session();
     const bobSees = messages(bob);
-    const before = session();
+    const beforeSockets: WebSocket[] = [];
+    const before = new ClientSession({
+      createSocket: (url) => {
+        const socket = new WebSocket(url);
+        beforeSockets.push(socket);
+        return socket;
+      },
+      random: () => 0,
+    });
+    cleanups.push(() => before.disconnect());
     before.connect(request(server.port));
-    const first = await waitForStatus(before, isState('authorized'));
+    const first = await waitForAuthorized(before);
     bob.connect(request(server.port, { userName: 'Боб' }));
     await waitForStatus(bob, isState('authorized'));
     const resume = before.resumable!;
     expect(resume.self).toEqual(first.self);
 
-    // The old page goes away, and Bob says something meanwhile.
+    // The old page goes away as a browser's does (1001, going away; a user's own
+    // disconnect, 1000, would end the session), and Bob says something meanwhile.
+    beforeSockets[0]!.close(1001);
     before.disconnect();
     await until(() => bobSees.some((m) => m.action === 'Disconnected' && m.userId === first.self.userId), 3_000, 'Anna leaving');
     bob.send({ text: 'пока страница грузилась', toUserId: 0 });
@@ -292,9 +309,11 @@ describe('ClientSession against the real chat server', () => {
     const bobSees = messages(bob);
     const before = session();
     before.connect(request(server.port));
-    const first = await waitForStatus(before, isState('authorized'));
+    const first = await waitForAuthorized(before);
     bob.connect(request(server.port, { userName: 'Боб' }));
-    await waitForStatus(bob, isState('authorized'));
+    const bobSelf = await waitForAuthorized(bob);
+    // Bob's own Connected comes after his Authorized: the quiet starts after it.
+    await until(() => bobSees.some((m) => m.action === 'Connected' && m.userId === bobSelf.self.userId), 3_000, 'Bob\'s Connected');
     const seenBefore = bobSees.length;
 
     const after = session();
