@@ -30,6 +30,11 @@ const NUMERIC_FLAGS: Record<string, NumericFlag> = {
   'handshake-timeout-ms': { key: 'handshakeTimeoutMs', min: 1, help: 'Time a new socket has to finish its handshake' },
   'max-frame-bytes': { key: 'maxFrameBytes', min: 1, help: 'Largest frame accepted (larger: close 1009)' },
   'session-resume-ms': { key: 'sessionResumeMs', min: 1, help: 'A user who left may reconnect with its token and keep its name this long' },
+  'presence-grace-ms': {
+    key: 'presenceGraceMs',
+    min: 0,
+    help: 'A user whose connection dropped stays shown as online this long before the others are told (0: at once)',
+  },
 };
 
 export type CliCommand =

@@ -35,6 +35,12 @@ export interface ServerConfig {
   maxFrameBytes: number;
   /** A user who left can reconnect with its session token this long after and get its name and id back. */
   sessionResumeMs: number;
+  /**
+   * A user whose connection ended without a clean leave (a page reload, a dropped network,
+   * missed pings) stays in the room as away this long: back within it, the others see
+   * nothing; otherwise they get its Disconnected or ConnectionLost when it ends. 0: at once.
+   */
+  presenceGraceMs: number;
   /** When set, a handshake must carry `key=<this>` or it is closed with 4003. */
   roomKey: string | null;
   /**
@@ -65,6 +71,7 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   handshakeTimeoutMs: 10_000,
   maxFrameBytes: MAX_FRAME_BYTES,
   sessionResumeMs: 60_000,
+  presenceGraceMs: 10_000,
   roomKey: null,
   allowedOrigins: Object.freeze([]) as readonly string[],
   tls: null,
@@ -97,6 +104,9 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   for (const key of positiveIntegers) {
     const value = config[key];
     if (!Number.isInteger(value) || value < 1) throw new RangeError(`${key} must be a positive integer, got ${String(value)}`);
+  }
+  if (!Number.isInteger(config.presenceGraceMs) || config.presenceGraceMs < 0) {
+    throw new RangeError(`presenceGraceMs must be a whole number of ms (0 or more), got ${String(config.presenceGraceMs)}`);
   }
   if (!(typeof config.ratePerSecond === 'number' && config.ratePerSecond > 0 && Number.isFinite(config.ratePerSecond))) {
     throw new RangeError(`ratePerSecond must be a positive number, got ${String(config.ratePerSecond)}`);

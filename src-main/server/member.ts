@@ -24,6 +24,18 @@ export class ChatSocket extends WebSocket {
   }
 }
 
+/** Why a member left, as the others are told. */
+export type LeaveAction = 'Disconnected' | 'ConnectionLost';
+
+/** A member whose connection ended without a clean leave, still shown in the room a while. */
+export interface Away {
+  /** What the others are told if it does not come back in time. */
+  readonly action: LeaveAction;
+  /** performance.now() when the connection ended: the resume window counts from here. */
+  readonly since: number;
+  readonly timer: NodeJS.Timeout;
+}
+
 /** One user in the room: identity, its connection, and the per-connection counters. */
 export class Member implements Recipient, RateState {
   slot = -1;
@@ -35,6 +47,11 @@ export class Member implements Recipient, RateState {
   refilledAt: number;
   /** Set once the member has left the room (by any path); nothing is sent to it after. */
   left = false;
+  /**
+   * Set while its connection is gone but the others still see it (the presence grace):
+   * it is in the user list, gets nothing, and takes no private messages.
+   */
+  away: Away | null = null;
   /** History number at each Ping not yet answered, oldest first (a Pong answers the oldest). */
   pingSeqs: number[] = [];
   /** `"userId":…,"userName":…,"gender":…,"userColor":…` — spliced into every message it sends. */

@@ -16,6 +16,7 @@ import type { ServerConfig } from './config';
 import type { HandshakeRequest } from './handshake';
 import { History } from './history';
 import { ChatSocket, Member } from './member';
+import type { LeaveAction } from './member';
 import { UniqueNames } from './names';
 import type { NameClaim } from './names';
 import { takeToken } from './rate-limit';
@@ -27,8 +28,7 @@ import type { RateLimit } from './rate-limit';
  * replies to one user are written to that user at once, in order.
  */
 
-/** Why a member left, as the others are told. */
-export type LeaveAction = 'Disconnected' | 'ConnectionLost';
+export type { LeaveAction } from './member';
 
 /** The original's wording (the Qt client shows it as is), then ours. */
 export const RECIPIENT_OFFLINE_TEXT =
@@ -86,6 +86,9 @@ interface Admission {
 /** What `ws` reports for a close frame that carried no code (a browser's plain `close()`). */
 const NO_STATUS_RECEIVED = 1005;
 
+/** What `ws` reports when the connection ended without a close frame. */
+const ABNORMAL_CLOSURE = 1006;
+
 /** 1000 is the user's own disconnect; so is a close without a code. */
 function isDeliberateClose(code: number): boolean {
   return code === CloseCode.normal || code === NO_STATUS_RECEIVED;
@@ -119,6 +122,9 @@ export class Room {
   /** Cache of usersList(); null when it must be rebuilt. */
   private usersJson: string | null = null;
   private readonly emptied: Array<() => void> = [];
+  /** Members in the presence grace: in `members`, but with no connection. */
+  private awayCount = 0;
+  private readonly graceEnded = (member: Member): void => this.endGrace(member);
 
   // Shared by every socket (`this` is the socket): no closures per connection.
   readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
@@ -147,8 +153,9 @@ export class Room {
     };
   }
 
+  /** Members with a connection (those in the presence grace have none). */
   get size(): number {
-    return this.members.size;
+    return this.members.size - this.awayCount;
   }
 
   connectionsFrom(ip: string): number {
@@ -234,6 +241,7 @@ export class Room {
     const silent: Member[] = [];
     const seq = this.history.lastSeq;
     for (const member of this.members.values()) {
+      if (member.away !== null) continue;
       if (member.missedPings >= MAX_MISSED_PINGS) {
         silent.push(member);
         continue;
@@ -244,7 +252,7 @@ export class Room {
       if (pingSeqs.length > MAX_MISSED_PINGS + 1) pingSeqs.shift();
     }
     for (const member of silent) this.lose(member, `${MAX_MISSED_PINGS} pings unanswered`);
-    if (this.members.size > 0) this.fanout.queue(PING_FRAME);
+    if (this.size > 0) this.fanout.queue(PING_FRAME);
   }
 
   /**
@@ -254,7 +262,10 @@ export class Room {
   closeAll(code: number, reason: string, graceMs: number): Promise<void> {
     this.closing = true;
     this.fanout.flush();
-    for (const member of this.members.values()) member.ws.close(code, reason);
+    for (const member of this.members.values()) {
+      if (member.away !== null) this.depart(member, member.away.action, false, member.away.since);
+      else member.ws.close(code, reason);
+    }
     if (this.members.size === 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const cutOff = setTimeout(() => {
@@ -294,19 +305,30 @@ export class Room {
     if (problems.length > 0) this.fanout.send(member, errorFrame('invalid-parameter', problems.join(' ')));
     this.fanout.queue(presenceFrame('Connected', member));
     const resumed = admission.resumeAfter !== null ? ', with History' : '';
-    this.config.log(`join ${member.describe()} from ${ip} (${this.members.size} online${resumed})`);
+    this.config.log(`join ${member.describe()} from ${ip} (${this.size} online${resumed})`);
     return member;
   }
 
-  /** The same session on a new connection: swap it in, close the old one, tell no one else. */
+  /**
+   * The same session on a new connection: swap it in, tell no one else. A member still
+   * online has its old connection closed; one in the presence grace just comes back.
+   */
   private takeOver(member: Member, ws: ChatSocket, socket: Socket, ip: string): Member {
-    // What was queued for the stale connection is not repeated: the new Authorized has the
-    // current user list, and the History has the public messages.
-    this.fanout.skipQueued(member);
-    const stale = member.ws;
-    stale.member = null;
-    stale.close(CloseCode.replaced, 'Replaced by a new connection');
-    this.countIp(member.ip, -1);
+    const wasAway = member.away !== null;
+    if (member.away !== null) {
+      clearTimeout(member.away.timer);
+      member.away = null;
+      this.awayCount--;
+      this.fanout.add(member);
+    } else {
+      // What was queued for the stale connection is not repeated: the new Authorized has the
+      // current user list, and the History has the public messages.
+      this.fanout.skipQueued(member);
+      const stale = member.ws;
+      stale.member = null;
+      stale.close(CloseCode.replaced, 'Replaced by a new connection');
+      this.countIp(member.ip, -1);
+    }
     this.countIp(ip, +1);
     member.ws = ws;
     member.socket = socket;
@@ -316,7 +338,8 @@ export class Room {
     this.listen(member);
     this.fanout.send(member, frameText(this.authorizedJson(member)));
     this.sendHistory(member);
-    this.config.log(`join ${member.describe()} from ${ip} (${this.members.size} online, replaced its stale connection)`);
+    const how = wasAway ? 'back within the presence grace' : 'replaced its stale connection';
+    this.config.log(`join ${member.describe()} from ${ip} (${this.size} online, ${how})`);
     return member;
   }
 
@@ -366,7 +389,8 @@ export class Room {
 
   private sendPrivate(from: Member, toUserId: number, text: string): void {
     const target = this.members.get(toUserId);
-    if (target === undefined) {
+    // Someone away is shown, but not queued for: the sender learns now that it did not arrive.
+    if (target === undefined || target.away !== null) {
       const payload =
         `{"action":"PrivateMessage",${from.identityJson},"text":${JSON.stringify(RECIPIENT_OFFLINE_TEXT)},` +
         `"toUserId":${toUserId},"error":"recipient-offline"}`;
@@ -402,42 +426,88 @@ export class Room {
    */
   private expel(member: Member, code: number, reason: string): void {
     this.config.log(`error ${member.describe()}: closed with ${code}: ${reason}`);
-    this.leave(member, 'Disconnected', false);
+    this.depart(member, 'Disconnected', false, performance.now());
     member.ws.close(code, reason);
   }
 
   /** `ws` met a protocol error (a bad frame) and closes the connection itself: as `expel`. */
   protocolError(member: Member): void {
-    if (member.left) return;
-    this.leave(member, 'Disconnected', false);
+    if (member.left || member.away !== null) return;
+    this.depart(member, 'Disconnected', false, performance.now());
   }
 
-  /** The connection is dead or stuck: cut it without a close frame; the others see ConnectionLost. */
+  /** The connection is dead or stuck: cut it without a close frame; the others will see ConnectionLost. */
   private lose(member: Member, why: string): void {
-    if (member.left) return;
-    this.leave(member, 'ConnectionLost', true);
-    this.config.log(`lost ${member.describe()}: ${why} (${this.members.size} online)`);
+    if (member.left || member.away !== null) return;
+    this.connectionEnded(member, 'ConnectionLost');
+    this.config.log(`lost ${member.describe()}: ${why} (${this.size} online${this.graceNote(member)})`);
     member.ws.terminate();
   }
 
   /**
    * The WebSocket closed. A close the user asked for (1000, or a close frame with no
-   * code, as a browser's `close()` sends) ends the session: the name and token are
-   * free at once. Anything else (1001 for a page reload or a closed tab, 1006 for a
-   * dropped connection, …) keeps the session for a resume.
+   * code, as a browser's `close()` sends) ends the session: the others see Disconnected
+   * and the name and token are free at once. Anything else (1001 for a page reload or a
+   * closed tab, 1006 for a dropped connection, …) keeps the session for a resume.
    */
   private closed(member: Member, code: number): void {
-    if (member.left) return;
-    this.leave(member, 'Disconnected', !isDeliberateClose(code));
-    if (!this.closing) this.config.log(`leave ${member.describe()} (code ${code}, ${this.members.size} online)`);
+    if (member.left || member.away !== null) return;
+    if (this.closing || isDeliberateClose(code)) this.depart(member, 'Disconnected', false, performance.now());
+    else this.connectionEnded(member, code === ABNORMAL_CLOSURE ? 'ConnectionLost' : 'Disconnected');
+    if (!this.closing) this.config.log(`leave ${member.describe()} (code ${code}, ${this.size} online${this.graceNote(member)})`);
   }
 
-  private leave(member: Member, action: LeaveAction, keepSession: boolean): void {
+  /**
+   * A connection ended, but not the session: the member stays in the room as away for
+   * the presence grace, so a quick reconnect looks to the others like nothing happened.
+   */
+  private connectionEnded(member: Member, action: LeaveAction): void {
+    const since = performance.now();
+    const graceMs = this.config.presenceGraceMs;
+    if (graceMs === 0 || this.closing) {
+      this.depart(member, action, true, since);
+      return;
+    }
+    member.ws.member = null;
+    this.fanout.remove(member);
+    this.countIp(member.ip, -1);
+    const timer = setTimeout(this.graceEnded, graceMs, member);
+    timer.unref();
+    member.away = { action, since, timer };
+    this.awayCount++;
+  }
+
+  private graceNote(member: Member): string {
+    return member.away === null ? '' : `; away, the others are told in ${this.config.presenceGraceMs} ms unless it is back`;
+  }
+
+  private endGrace(member: Member): void {
+    const away = member.away;
+    if (away === null || member.left) return;
+    this.depart(member, away.action, true, away.since);
+    this.config.log(`gone ${member.describe()}: not back within ${this.config.presenceGraceMs} ms (${away.action})`);
+  }
+
+  /**
+   * The member leaves the room: the others are told `action` (not during shutdown).
+   * With `keepSession`, its name and id wait for its token until the resume window
+   * (counted from `since`, when the connection ended) is over.
+   */
+  private depart(member: Member, action: LeaveAction, keepSession: boolean, since: number): void {
+    if (member.away !== null) {
+      clearTimeout(member.away.timer);
+      member.away = null;
+      this.awayCount--;
+    } else {
+      this.fanout.remove(member);
+      this.countIp(member.ip, -1);
+    }
     member.left = true;
     this.members.delete(member.userId);
     this.usersJson = null;
     this.bySession.delete(member.sessionToken);
-    if (this.closing || !keepSession) {
+    const expiresAt = since + this.config.sessionResumeMs;
+    if (this.closing || !keepSession || expiresAt <= performance.now()) {
       this.names.release(member.nameClaim);
       if (this.isYoung()) this.endedWhileYoung!.add(member.sessionToken);
     } else {
@@ -448,11 +518,9 @@ export class Room {
         gender: member.gender,
         userColor: member.userColor,
         ackedSeq: member.ackedSeq,
-        expiresAt: performance.now() + this.config.sessionResumeMs,
+        expiresAt,
       });
     }
-    this.countIp(member.ip, -1);
-    this.fanout.remove(member);
     if (!this.closing) this.fanout.queue(presenceFrame(action, member));
     if (this.members.size === 0 && this.emptied.length > 0) for (const done of this.emptied.splice(0)) done();
   }

@@ -18,7 +18,8 @@ function observed(observer: ChatClient, mark: number): string[] {
 }
 
 async function withObserver(test: (t: TestServer, sender: ChatClient, observer: ChatClient) => Promise<void>): Promise<void> {
-  const t = await startTestServer({ maxFrameBytes: 64 * 1024 });
+  // A close frame with a code other than 1000 keeps the session: its leave is told after a short grace.
+  const t = await startTestServer({ maxFrameBytes: 64 * 1024, presenceGraceMs: 20 });
   const observer = await t.join('observer');
   const sender = await t.join('sender');
   await observer.waitFor((m) => m.action === 'Connected' && m.userId === sender.userId);

@@ -212,7 +212,7 @@ describe('a client that stops reading', () => {
   it('is dropped as ConnectionLost, and the server holds no more than its unsent-data limit for it', async () => {
     const limit = 256 * 1024;
     // The rate limit is opened wide so one talker can push megabytes quickly.
-    const server = await startProbed({ maxBufferedBytes: limit, rateBurst: 100_000, ratePerSecond: 100_000, pingIntervalMs: 60_000 });
+    const server = await startProbed({ maxBufferedBytes: limit, rateBurst: 100_000, ratePerSecond: 100_000, pingIntervalMs: 60_000, presenceGraceMs: 20 });
     const talker = await ChatClient.connect(chatUrl(server.port, { userName: 'talker' }));
     cleanups.push(() => talker.terminate());
     const stuck = await RawWebSocket.open(server.port, handshakeWithTarget('/?userName=stuck'));
@@ -278,7 +278,7 @@ describe('500 clients joining and leaving in churn', () => {
     // Pings every second: slower would delay the expiry; faster would drop users of this
     // busy test process that answer late.
     const pingMs = 1_000;
-    const server = await startProbed({ sessionResumeMs: resumeMs, pingIntervalMs: pingMs });
+    const server = await startProbed({ sessionResumeMs: resumeMs, pingIntervalMs: pingMs, presenceGraceMs: 100 });
     const open = new Set<WebSocket>();
     cleanups.push(() => {
       for (const client of open) client.terminate();

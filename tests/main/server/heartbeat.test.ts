@@ -12,11 +12,17 @@ describe('heartbeat', () => {
     expect(JSON.parse(a.frames.find((f) => f.includes('Ping'))!)).toEqual({ action: 'Ping' });
   });
 
-  it('three unanswered pings drop the user: the rest get ConnectionLost, not Disconnected', async () => {
-    const t = await startTestServer({ pingIntervalMs: 40 });
+  it('three unanswered pings drop the user: after the presence grace the rest get ConnectionLost, not Disconnected', async () => {
+    const graceMs = 100;
+    const t = await startTestServer({ pingIntervalMs: 40, presenceGraceMs: graceMs });
     const watcher = await t.join('watcher');
+    // The original Qt client never resumes: this is how it leaves when its network is gone.
     const silent = await t.join({ userName: 'silent' }, { answerPings: false });
+    let droppedAt = 0;
+    void silent.closed.then(() => (droppedAt = Date.now()));
     const lost = await watcher.waitFor((m) => m.action === 'ConnectionLost', 3000);
+    expect(droppedAt).toBeGreaterThan(0);
+    expect(Date.now() - droppedAt).toBeGreaterThanOrEqual(graceMs - 20);
     expect(lost).toMatchObject({ action: 'ConnectionLost', userId: silent.userId, userName: 'silent' });
     // Terminated without a close frame, as the original did.
     expect((await silent.waitForClose()).code).toBe(1006);
@@ -27,7 +33,7 @@ describe('heartbeat', () => {
   });
 
   it('only the JSON Pong counts: WebSocket pong frames and chat do not keep a user in', async () => {
-    const t = await startTestServer({ pingIntervalMs: 40, rateBurst: 1000, ratePerSecond: 1000 });
+    const t = await startTestServer({ pingIntervalMs: 40, rateBurst: 1000, ratePerSecond: 1000, presenceGraceMs: 20 });
     const watcher = await t.join('watcher');
     const chatty = await t.join({ userName: 'chatty' }, { answerPings: false });
     chatty.ws.on('message', (data) => {

@@ -94,7 +94,7 @@ describe('message rate', () => {
 describe('a slow consumer', () => {
   it('that stops reading is dropped as ConnectionLost once its unsent data passes the limit', async () => {
     const limit = 256 * 1024;
-    const t = await startTestServer({ maxBufferedBytes: limit, rateBurst: 100_000, ratePerSecond: 100_000 });
+    const t = await startTestServer({ maxBufferedBytes: limit, rateBurst: 100_000, ratePerSecond: 100_000, presenceGraceMs: 20 });
     const stuck = await RawWebSocket.open(t.port, handshakeWithTarget('/?userName=stuck'));
     const stuckId = (await stuck.waitForMessage((m) => m.action === 'Authorized')).userId as number;
     stuck.stopReading();

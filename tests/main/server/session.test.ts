@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../../src-shared/protocol';
 import type { HistoryMessage, ServerMessage } from '../../../src-shared/protocol';
-import { ChatClient } from '../../support/chat-client';
+import { ChatClient, withTimeout } from '../../support/chat-client';
 import { startTestServer } from './helpers';
 
 const isText = (text: string) => (m: ServerMessage) => m.action === 'PublicMessage' && m.text === text;
@@ -47,7 +47,7 @@ describe('session tokens', () => {
   });
 
   it('a reconnect within the window after a page reload (1001) gets the name and id back, and what it missed', async () => {
-    const t = await startTestServer();
+    const t = await startTestServer({ presenceGraceMs: 30 });
     const watcher = await t.join('watcher');
     const a = await t.join('Anna');
     const token = a.authorized.sessionToken!;
@@ -94,7 +94,7 @@ describe('session tokens', () => {
   });
 
   it('a wrong or expired token is simply a new login', async () => {
-    const t = await startTestServer({ sessionResumeMs: 40, pingIntervalMs: 20 });
+    const t = await startTestServer({ sessionResumeMs: 40, pingIntervalMs: 20, presenceGraceMs: 10 });
     const watcher = await t.join('watcher');
     const a = await t.join('Anna');
     const token = a.authorized.sessionToken!;
@@ -132,7 +132,8 @@ describe('session tokens', () => {
     const b = await t.join('b');
     for (let i = 1; i <= 230; i++) b.say(`n${i}`);
     await b.waitFor(isText('n230'));
-    const again = await t.join({ sessionToken: token });
+    // Back within the presence grace: no Connected, to anyone.
+    const again = await t.join({ sessionToken: token }, { awaitOwnConnected: false });
     const history = await again.waitFor(isHistory);
     expect(history.messages).toHaveLength(200);
     expect(history.messages[0]).toMatchObject({ action: 'PublicMessage', text: 'n31', userName: 'b' });
@@ -148,8 +149,103 @@ describe('session tokens', () => {
     b.say('secret', b.userId);
     b.say('public');
     await b.waitFor(isText('public'));
-    const again = await ChatClient.connect(t.url({ sessionToken: token }));
+    const again = await ChatClient.connect(t.url({ sessionToken: token }), { awaitOwnConnected: false });
     expect(texts(await again.waitFor(isHistory))).toEqual(['public']);
     again.terminate();
   });
 });
+
+describe('presence across a short drop', () => {
+  const isPresence = (userId: number) => (m: ServerMessage) =>
+    (m.action === 'Connected' || m.action === 'Disconnected' || m.action === 'ConnectionLost') && m.userId === userId;
+
+  it.each([
+    ['a page reload (1001)', (c: ChatClient) => void c.close(CloseCode.goingAway)],
+    ['a dropped connection (no close frame)', (c: ChatClient) => c.terminate()],
+  ])('after %s, back within the grace: the others see nothing at all', async (_name, drop) => {
+    const t = await startTestServer({ presenceGraceMs: 60_000 });
+    const watcher = await t.join('watcher');
+    const a = await t.join('Anna');
+    const token = a.authorized.sessionToken!;
+    await watcher.waitFor(isPresence(a.userId));
+    const markWatcher = watcher.mark();
+    drop(a);
+    await a.waitForClose();
+    await waitUntil(() => t.server.connectionCount === 1, 'the server to see the drop');
+    watcher.say('while away');
+    await watcher.waitFor(isText('while away'), undefined, undefined, markWatcher);
+    // Still in the room for a newcomer...
+    const newcomer = await t.join('newcomer');
+    expect(newcomer.authorized.users.map((u) => u.userName)).toEqual(['watcher', 'Anna', 'newcomer']);
+    // ...but a private message cannot reach it now, and the sender is told so at once.
+    watcher.say('psst', a.userId);
+    expect(await watcher.waitFor((m) => m.action === 'PrivateMessage' && m.toUserId === a.userId)).toMatchObject({ error: 'recipient-offline' });
+    const again = await t.join({ userName: 'Anna', sessionToken: token }, { awaitOwnConnected: false });
+    expect(again.authorized).toMatchObject({ userId: a.userId, userName: 'Anna', sessionToken: token });
+    expect(again.authorized.users.map((u) => u.userName)).toEqual(['watcher', 'Anna', 'newcomer']);
+    expect(texts(await again.waitFor(isHistory))).toEqual(['while away']);
+    again.say('back');
+    const back = await watcher.waitFor(isText('back'), undefined, undefined, markWatcher);
+    expect(back).toMatchObject({ userId: a.userId, userName: 'Anna' });
+    expect(watcher.messages.slice(markWatcher).filter(isPresence(a.userId))).toEqual([]);
+    expect(newcomer.messages.filter(isPresence(a.userId))).toEqual([]);
+    expect(t.server.connectionCount).toBe(3);
+    expect(t.logs.some((line) => line.includes('back within the presence grace'))).toBe(true);
+  });
+
+  it.each([
+    ['a page reload (1001)', 'Disconnected', (c: ChatClient) => void c.close(CloseCode.goingAway)],
+    ['a dropped connection (no close frame)', 'ConnectionLost', (c: ChatClient) => c.terminate()],
+  ])('after %s, not back within the grace: the others are told %s then; a later resume shows Connected again', async (_name, action, drop) => {
+    const graceMs = 150;
+    const t = await startTestServer({ presenceGraceMs: graceMs });
+    const watcher = await t.join('watcher');
+    const a = await t.join('Anna');
+    const token = a.authorized.sessionToken!;
+    await watcher.waitFor(isPresence(a.userId));
+    const mark = watcher.mark();
+    const droppedAt = Date.now();
+    drop(a);
+    const left = await watcher.waitFor(isPresence(a.userId), 3000, `${action} after the grace`, mark);
+    expect(Date.now() - droppedAt).toBeGreaterThanOrEqual(graceMs - 20);
+    expect(left).toMatchObject({ action, userId: a.userId, userName: 'Anna' });
+    expect(watcher.messages.slice(mark).filter(isPresence(a.userId))).toHaveLength(1);
+    expect(t.logs.some((line) => line.startsWith(`gone #${a.userId} "Anna": not back within ${graceMs} ms (${action})`))).toBe(true);
+    // The name is still held for the session, and it comes back with it.
+    expect((await t.join('anna')).userName).toBe('anna (2)');
+    const again = await t.join({ userName: 'Anna', sessionToken: token });
+    expect(again.authorized).toMatchObject({ userId: a.userId, userName: 'Anna' });
+    expect(await watcher.waitFor((m) => m.action === 'Connected' && m.userId === a.userId, undefined, 'Connected again', mark)).toBeTruthy();
+  });
+
+  it('a clean leave is announced at once, whatever the grace', async () => {
+    const t = await startTestServer({ presenceGraceMs: 60_000 });
+    const watcher = await t.join('watcher');
+    const a = await t.join('Anna');
+    await watcher.waitFor(isPresence(a.userId));
+    const mark = watcher.mark();
+    await a.close();
+    expect(await watcher.waitFor(isPresence(a.userId), 2000, 'Disconnected at once', mark)).toMatchObject({ action: 'Disconnected' });
+  });
+
+  it('a shutdown during someone’s grace closes at once and tells no one', async () => {
+    const t = await startTestServer({ presenceGraceMs: 60_000 });
+    const watcher = await t.join('watcher');
+    const a = await t.join('Anna');
+    await watcher.waitFor(isPresence(a.userId));
+    const mark = watcher.mark();
+    a.terminate();
+    await waitUntil(() => t.server.connectionCount === 1, 'the server to see the drop');
+    await withTimeout(t.server.close(), 3000, 'the server to close');
+    expect(await watcher.waitForClose()).toEqual({ code: CloseCode.goingAway, reason: 'Server shutting down' });
+    expect(watcher.messages.slice(mark).filter(isPresence(a.userId))).toEqual([]);
+  });
+});
+
+async function waitUntil(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

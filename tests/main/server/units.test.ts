@@ -171,12 +171,15 @@ describe('configuration', () => {
   it('states every limit with a default', () => {
     expect(DEFAULT_SERVER_CONFIG).toMatchObject({
       port: 27800, pingIntervalMs: 5000, maxBufferedBytes: 1024 * 1024, maxFrameBytes: 65536, exemptLoopbackFromIpLimit: true,
+      sessionResumeMs: 60_000, presenceGraceMs: 10_000,
     });
   });
   it('rejects nonsense values by name', () => {
     expect(() => resolveServerConfig({ port: 70000 })).toThrow(/port/);
     expect(() => resolveServerConfig({ rateBurst: 0 })).toThrow(/rateBurst/);
     expect(() => resolveServerConfig({ ratePerSecond: Number.NaN })).toThrow(/ratePerSecond/);
+    expect(() => resolveServerConfig({ presenceGraceMs: -1 })).toThrow(/presenceGraceMs/);
+    expect(resolveServerConfig({ presenceGraceMs: 0 }).presenceGraceMs).toBe(0);
   });
 });
 
@@ -186,7 +189,7 @@ describe('parseCliArgs', () => {
       '--host', '127.0.0.1', '--port', '0', '--ping-interval-ms', '100', '--max-connections', '5',
       '--max-connections-per-ip', '2', '--rate-burst', '4', '--rate-per-second', '0.5', '--max-buffered-bytes', '1000',
       '--handshake-timeout-ms', '300', '--max-frame-bytes', '2000', '--default-user-name', 'Guest',
-      '--no-loopback-exemption', '--web-root', '/tmp',
+      '--no-loopback-exemption', '--web-root', '/tmp', '--session-resume-ms', '30000', '--presence-grace-ms', '0',
     ]);
     expect(command).toEqual({
       kind: 'run',
@@ -194,11 +197,11 @@ describe('parseCliArgs', () => {
       config: {
         host: '127.0.0.1', port: 0, pingIntervalMs: 100, maxConnections: 5, maxConnectionsPerIp: 2, rateBurst: 4,
         ratePerSecond: 0.5, maxBufferedBytes: 1000, handshakeTimeoutMs: 300, maxFrameBytes: 2000,
-        defaultUserName: 'Guest', exemptLoopbackFromIpLimit: false, webRoot: '/tmp',
+        defaultUserName: 'Guest', exemptLoopbackFromIpLimit: false, webRoot: '/tmp', sessionResumeMs: 30_000, presenceGraceMs: 0,
       },
     });
   });
-  it.each([['--port', 'x'], ['--port', '65536'], ['--rate-burst', '0'], ['--rate-per-second', '0'], ['--nope'], ['extra'], ['--web-root', 'a', '--no-web-root']])(
+  it.each([['--port', 'x'], ['--port', '65536'], ['--rate-burst', '0'], ['--rate-per-second', '0'], ['--presence-grace-ms', '-1'], ['--nope'], ['extra'], ['--web-root', 'a', '--no-web-root']])(
     'calls %s a usage error',
     (...argv) => expect(parseCliArgs(argv).kind).toBe('usage-error'),
   );
