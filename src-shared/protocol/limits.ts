@@ -60,4 +60,9 @@ export const CloseCode = {
   forbidden: 4003,
   /** The same session logged in again from another connection. */
   replaced: 4000,
+  /**
+   * Refused for now (the room is full, too many connections from this address): try again
+   * later. Unlike 1008, which means "never like this", a client should keep retrying.
+   */
+  tryLater: 4008,
 } as const;
