@@ -73,16 +73,20 @@ export interface RoomState {
   connectionsFrom(ip: string): number;
 }
 
-/** Why a WebSocket that passed the Origin check may not join, or null. Sent as its close. */
+/**
+ * Why a WebSocket that passed the Origin check may not join, or null. Sent as its close.
+ * The code tells a client whether to come back: 1001 and 4008 (the server is going away,
+ * the room is full for now) are worth retrying later; 4003 (the key) and 1008 are not.
+ */
 export function refusalFor(room: RoomState, config: ServerConfig, ip: string, roomKey: string | null): Refusal | null {
   if (room.isClosing) return { code: CloseCode.goingAway, reason: 'The server is shutting down' };
   if (config.roomKey !== null && !roomKeyMatches(config.roomKey, roomKey)) {
     return { code: CloseCode.forbidden, reason: roomKey === null ? 'This room needs a key' : 'Wrong room key' };
   }
-  if (room.size >= config.maxConnections) return { code: CloseCode.policyViolation, reason: 'The room is full' };
-  if (room.idsExhausted) return { code: CloseCode.policyViolation, reason: 'The server has run out of user ids; it needs a restart' };
+  if (room.size >= config.maxConnections) return { code: CloseCode.tryLater, reason: 'The room is full' };
+  if (room.idsExhausted) return { code: CloseCode.policyViolation, reason: 'The server has run out of user ids' };
   if (!(config.exemptLoopbackFromIpLimit && isLoopback(ip)) && room.connectionsFrom(ip) >= config.maxConnectionsPerIp) {
-    return { code: CloseCode.policyViolation, reason: 'Too many connections from your address' };
+    return { code: CloseCode.tryLater, reason: 'Too many connections from your address' };
   }
   return null;
 }

@@ -1,18 +1,21 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { CloseCode } from '../../../src-shared/protocol';
+import { CloseCode, isValidCloseCode } from '../../../src-shared/protocol';
+import { refusalFor } from '../../../src-main/server/admission';
+import type { RoomState } from '../../../src-main/server/admission';
+import { resolveServerConfig } from '../../../src-main/server/config';
 import type { ServerMessage } from '../../../src-shared/protocol';
 import { ChatClient, expectCanaryPairChats, withTimeout } from '../../support/chat-client';
 import { handshakeWithTarget, RawWebSocket } from '../../support/raw-websocket';
 import { startTestServer } from './helpers';
 
 describe('connection limits', () => {
-  it('refuses connections beyond maxConnections with 1008 and a reason', async () => {
+  it('refuses connections beyond maxConnections with 4008 (try later, not 1008: a client should come back) and a reason', async () => {
     const t = await startTestServer({ maxConnections: 2 });
     await t.join('a');
     await t.join('b');
     const third = ChatClient.open(t.url({ userName: 'c' }));
-    expect(await third.waitForClose()).toEqual({ code: CloseCode.policyViolation, reason: 'The room is full' });
+    expect(await third.waitForClose()).toEqual({ code: CloseCode.tryLater, reason: 'The room is full' });
     expect(third.all('Authorized')).toEqual([]);
     expect(t.server.connectionCount).toBe(2);
     expect(t.logs.some((line) => line.includes('refused: The room is full'))).toBe(true);
@@ -23,7 +26,7 @@ describe('connection limits', () => {
     const a = await t.join('a');
     await t.join('b');
     const third = ChatClient.open(t.url({ userName: 'c' }));
-    expect(await third.waitForClose()).toEqual({ code: CloseCode.policyViolation, reason: 'Too many connections from your address' });
+    expect(await third.waitForClose()).toEqual({ code: CloseCode.tryLater, reason: 'Too many connections from your address' });
     // A place frees up when someone leaves.
     await a.close();
     await t.join('d');
@@ -62,6 +65,27 @@ describe('connection limits', () => {
     const t = await startTestServer({ maxConnectionsPerIp: 2 });
     for (const name of ['a', 'b', 'c', 'd']) await t.join(name);
     expect(t.server.connectionCount).toBe(4);
+  });
+});
+
+describe('refusals say whether to come back', () => {
+  const room = (over: Partial<RoomState> = {}): RoomState => ({ size: 0, isClosing: false, idsExhausted: false, connectionsFrom: () => 0, ...over });
+  const config = resolveServerConfig({ maxConnections: 2, maxConnectionsPerIp: 1, exemptLoopbackFromIpLimit: false, roomKey: 'k' });
+
+  it.each([
+    ['the server shutting down', room({ isClosing: true }), 'k', CloseCode.goingAway],
+    ['the room full', room({ size: 2 }), 'k', CloseCode.tryLater],
+    ['too many from the address', room({ connectionsFrom: () => 1 }), 'k', CloseCode.tryLater],
+    ['a wrong key', room(), 'nope', CloseCode.forbidden],
+    ['no ids left', room({ idsExhausted: true }), 'k', CloseCode.policyViolation],
+  ])('%s → close %i', (_name, state, key, code) => {
+    const refusal = refusalFor(state, config, '192.0.2.1', key);
+    expect(refusal?.code).toBe(code);
+    expect(isValidCloseCode(code)).toBe(true);
+  });
+
+  it('lets in whoever fits', () => {
+    expect(refusalFor(room({ size: 1 }), config, '192.0.2.1', 'k')).toBeNull();
   });
 });
 
