@@ -107,7 +107,7 @@ export function scenarios(quick: boolean, overrides: PlanOverrides = {}): Scenar
   const storm: StormSpec = { kind: 'storm', clients: sizes.storm, concurrency: 100, timeoutMs: 120_000 };
   list.push({ id: `storm-${sizes.storm}`, title: `connect storm, ${sizes.storm} clients (100 at a time)`, spec: storm });
   for (const clients of sizes.idle) {
-    const idle: IdleSpec = { kind: 'idle', clients, concurrency: 100, timeoutMs: 180_000 };
+    const idle: IdleSpec = { kind: 'idle', clients, concurrency: 100, timeoutMs: 300_000 };
     list.push({ id: `idle-${clients}`, title: `idle memory, ${clients} clients`, spec: idle });
   }
   return list;

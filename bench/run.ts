@@ -16,7 +16,7 @@
  *   --summarise FILE…  print where .cpuprofile files' time went (self time per function); runs nothing
  *   --window N         in-flight messages per flat-out sender (exploring only)
  *   --measure-ms N     length of each measured window (exploring only)
- *   --yardstick-arg A  pass A to the yardstick server (e.g. --no-cork)
+ *   --yardstick-arg=A  pass A to the yardstick server (e.g. --yardstick-arg=--adaptive-gap)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';

@@ -2,16 +2,18 @@
  * The yardstick: the least a `ws` chat server can do and still speak the
  * SimpleChat protocol to the bench — `Authorized` and `Connected` on join,
  * `Disconnected` on leave, `PublicMessage` fan-out. Each broadcast is serialised
- * and framed once and the same bytes are written to every socket. No limits, no
+ * and framed once and the same bytes are written to every socket, batched per
+ * flush (see `flushGapMs`). No limits, no
  * heartbeat, no validation beyond what keeps it alive: it is the ceiling the real
  * server is measured against, not a server to use.
  *
- *   node dist/bench/yardstick-server.js --host 127.0.0.1 --port 0 [--no-cork] [--flush-ms N]
+ *   node dist/bench/yardstick-server.js --host 127.0.0.1 --port 0 [--no-cork] [--flush-gap-ms N] [--adaptive-gap]
  * prints `SimpleChat server listening on ws://HOST:PORT` first, like the real one.
- * `--no-cork` writes each frame at once (one syscall per frame per socket);
- * `--flush-ms N` holds writes N ms instead of one event-loop turn.
+ * Writes are corked and leave together at the end of the event-loop turn, at least
+ * `--flush-gap-ms` (default 2) apart; `--no-cork` writes each frame at once.
  */
 import { createServer, type IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -42,7 +44,10 @@ function textFrame(payload: Buffer): Buffer {
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#039;' };
 const escapeHtml = (text: string) => (/[&<>"']/.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c]!) : text);
 
+/** `--name value` or `--name=value`. */
 function argument(name: string, fallback: string): string {
+  const inline = process.argv.find((a) => a.startsWith(`--${name}=`));
+  if (inline !== undefined) return inline.slice(name.length + 3);
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 && at + 1 < process.argv.length ? process.argv[at + 1]! : fallback;
 }
@@ -50,27 +55,40 @@ function argument(name: string, fallback: string): string {
 const members = new Set<Member>();
 let nextUserId = 1;
 const corking = !process.argv.includes('--no-cork');
-/** 0: flush at the end of each event-loop turn; more: hold writes this many ms (to study batching). */
-const flushAfterMs = Number(argument('flush-ms', '0'));
+/**
+ * Flushes are at least this far apart (0: every event-loop turn). The same rule as
+ * SimpleChat's fan-out, so the two differ in what they check, not in how they batch.
+ */
+const flushGapMs = Number(argument('flush-gap-ms', '2'));
+/** Also keep flushing from taking more than half the time: the gap grows to the last flush's length. */
+const adaptiveGap = process.argv.includes('--adaptive-gap');
 
-// Writes made while handling one round of I/O leave in one writev per socket.
+// Writes made between flushes leave in one writev per socket.
 const corked: Duplex[] = [];
 let flushScheduled = false;
+let lastFlushAt = -Infinity;
+let lastFlushMs = 0;
 function flush(): void {
   flushScheduled = false;
+  lastFlushAt = performance.now();
   for (const socket of corked) socket.uncork();
   corked.length = 0;
+  lastFlushMs = performance.now() - lastFlushAt;
+}
+
+function scheduleFlush(): void {
+  flushScheduled = true;
+  const gap = adaptiveGap ? Math.max(flushGapMs, lastFlushMs) : flushGapMs;
+  const wait = lastFlushAt + gap - performance.now();
+  if (wait <= 0) setImmediate(flush);
+  else setTimeout(flush, wait);
 }
 
 function write(socket: Duplex, frame: Buffer): void {
   if (corking && !socket.writableCorked) {
     socket.cork();
     corked.push(socket);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      if (flushAfterMs > 0) setTimeout(flush, flushAfterMs);
-      else setImmediate(flush);
-    }
+    if (!flushScheduled) scheduleFlush();
   }
   socket.write(frame);
 }
