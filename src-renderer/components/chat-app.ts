@@ -1,11 +1,11 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { DEFAULT_SETTINGS } from '../../src-shared/bridge';
 import type { ChatBridge, ConnectLink, ConnectRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
 import type { Identity } from '../../src-shared/protocol';
 import { insertMention } from '../format/mention';
-import { resolveLanguage, stringsFor } from '../i18n';
+import { format, resolveLanguage, stringsFor } from '../i18n';
 import type { Strings, UiLanguage } from '../i18n';
 import { INITIAL_STATE, attentionFor, canCompose, reduce } from '../state/chat-state';
 import type { ChatEvent, ChatState } from '../state/chat-state';
@@ -15,6 +15,7 @@ import type { ConnectForm } from './events';
 import type { MessageInput } from './message-input';
 import './chat-log';
 import './connect-dialog';
+import './copy-link';
 import './message-input';
 import './user-list';
 
@@ -109,6 +110,19 @@ export class ChatApp extends LitElement {
       text-overflow: ellipsis;
       white-space: nowrap;
     }
+    .hosting-bar {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 4px 6px;
+      margin-top: -4px;
+      font-size: 12px;
+      color: var(--good, #1e8449);
+    }
+    .hosting-bar copy-link {
+      flex: 1 1 auto;
+      color: var(--text, #2c3e50);
+    }
     .settings {
       font: inherit;
       font-size: 13px;
@@ -177,7 +191,8 @@ export class ChatApp extends LitElement {
     } catch (error) {
       this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
     }
-    this.dialogOpen = true;
+    // A browser tab that was reloaded takes its session back by itself: nothing to ask then.
+    if (this.chat.connection.state === 'idle') this.dialogOpen = true;
   }
 
   private applySettings(settings: Settings): void {
@@ -228,6 +243,7 @@ export class ChatApp extends LitElement {
             <span class="status-text" role="status">${s.status[connection]}</span>
             <button type="button" class="settings" aria-haspopup="dialog" @click=${this.openDialog}>${s.connectionSettings}</button>
           </div>
+          ${this.renderHostingBar()}
           <user-list
             .users=${chat.users}
             .self=${chat.self}
@@ -273,6 +289,18 @@ export class ChatApp extends LitElement {
         @language-changed=${this.onLanguageChanged}
       ></connect-dialog>
     `;
+  }
+
+  /** While this computer hosts the room: always in sight, with the share link a click away (the dialog is mostly closed). */
+  private renderHostingBar(): TemplateResult | typeof nothing {
+    const hosting = this.chat.hosting;
+    if (hosting.state !== 'running') return nothing;
+    const s = this.strings;
+    const shareUrl = hosting.webUrls[0];
+    return html`<div class="hosting-bar" title=${format(s.hostingTitle, { port: hosting.port })}>
+      <span>${s.hosting}${shareUrl === undefined ? nothing : ' ·'}</span>
+      ${shareUrl === undefined ? nothing : html`<copy-link .url=${shareUrl} .strings=${s}></copy-link>`}
+    </div>`;
   }
 
   private openDialog(): void {
@@ -345,13 +373,11 @@ export class ChatApp extends LitElement {
       };
       this.settings = await bridge.saveSettings(patch).catch(() => ({ ...this.settings, ...patch }));
       if (form.hostRoom) {
-        const hosting = this.chat.hosting;
-        if (hosting.state !== 'running' || hosting.port !== form.port) {
-          if (hosting.state === 'running') await bridge.stopHosting();
-          const started = await bridge.hostRoom(form.roomKey ? { port: form.port, roomKey: form.roomKey } : { port: form.port });
-          this.apply({ type: 'hosting', hosting: started, time: Date.now() });
-          if (started.state === 'failed') throw new Error(started.message);
-        }
+        // Main keeps a room that runs with this port and key, and restarts it for another
+        // port or key (a new key must lock out those who had the old one).
+        const started = await bridge.hostRoom(form.roomKey ? { port: form.port, roomKey: form.roomKey } : { port: form.port });
+        this.apply({ type: 'hosting', hosting: started, time: Date.now() });
+        if (started.state === 'failed') throw new Error(started.message);
       } else if (this.chat.hosting.state === 'running') {
         await bridge.stopHosting();
       }

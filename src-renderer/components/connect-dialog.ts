@@ -10,6 +10,7 @@ import { isValidServer, parsePort } from '../format/address';
 import { format } from '../i18n';
 import type { Strings } from '../i18n';
 import { en } from '../i18n/en';
+import './copy-link';
 import { cssProperties, nickColor } from './css-properties';
 import { emit } from './events';
 
@@ -180,10 +181,21 @@ export class ConnectDialog extends LitElement {
     }
     .hosting {
       grid-column: 1 / -1;
+      display: flex;
+      flex-direction: column;
+      gap: 4px;
       font-size: 13px;
       background: #eaf6ef;
       border-radius: 6px;
       padding: 6px 10px;
+    }
+    .hosting p {
+      margin: 0;
+    }
+    .hosting .apps {
+      font-size: 12px;
+      color: var(--system, #7f8c8d);
+      overflow-wrap: anywhere;
     }
     .hosting code {
       user-select: all;
@@ -375,12 +387,19 @@ export class ConnectDialog extends LitElement {
     </dialog>`;
   }
 
+  /** Where others join while this computer hosts: the web links to copy (the first is the share link), then the app addresses. */
   private renderHosting(): TemplateResult | typeof nothing {
     const h = this.hosting;
     if (h.state !== 'running' || h.addresses.length + h.webUrls.length === 0) return nothing;
-    const all = [...h.addresses, ...h.webUrls];
-    return html`<div class="hosting">${this.strings.hostingAt}:
-      ${all.map((a, i) => html`${i > 0 ? ' · ' : ''}<code>${a}</code>`)}</div>`;
+    const s = this.strings;
+    return html`<div class="hosting">
+      <p>${s.hostingAt}:</p>
+      ${h.webUrls.map((url) => html`<copy-link show-url .url=${url} .strings=${s}></copy-link>`)}
+      ${h.addresses.length > 0
+        ? html`<p class="apps">${h.webUrls.length > 0 ? s.hostingInApp : s.hostingAt}:
+            ${h.addresses.map((a, i) => html`${i > 0 ? ' · ' : ''}<code>${a}</code>`)}</p>`
+        : nothing}
+    </div>`;
   }
 
   private onHostToggled(event: Event): void {

@@ -52,6 +52,17 @@ export interface Strings {
   close: string;
   disconnect: string;
   hostingAt: string;
+  /** Before the ws:// addresses, after the share links. */
+  hostingInApp: string;
+  /** The always-visible mark while this computer hosts the room; `{port}`. */
+  hosting: string;
+  hostingTitle: string;
+  /** The share link's field, and its Copy button's accessible name. */
+  shareLink: string;
+  copyLink: string;
+  copied: string;
+  /** The clipboard was refused: the link is selected instead. `{keys}`: Ctrl+C or ⌘C. */
+  copyRefused: string;
   invalidServer: string;
   invalidPort: string;
   emptyNickname: string;
