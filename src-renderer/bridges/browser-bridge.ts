@@ -1,6 +1,7 @@
-import type { AttentionRequest, BridgeEvents, ChatBridge, EventName, Unsubscribe } from '../../src-shared/bridge';
+import type { AttentionRequest, BridgeEvents, ChatBridge, ConnectRequest, EventName, Settings, Unsubscribe } from '../../src-shared/bridge';
 import { ClientSession } from '../../src-shared/session';
-import { BrowserSettingsStore, browserDefaults } from './browser-settings';
+import { BrowserSettingsStore, browserDefaults, pageOverrides } from './browser-settings';
+import { TabSession } from './tab-session';
 
 const NOT_IN_A_BROWSER = 'Hosting a room is not available in a browser: use the SimpleChat desktop app or the standalone server.';
 const BLINK_INTERVAL_MS = 1_000;
@@ -9,28 +10,72 @@ const BLINK_INTERVAL_MS = 1_000;
 export interface BrowserBridgeHost {
   window: Window;
   document: Document;
+  /** Settings, shared by the site's tabs (localStorage). */
   storage: Storage | null;
+  /** This tab's own (sessionStorage): the session handed from a page to its reload. */
+  tabStorage: Storage | null;
 }
 
-function localStorageOrNull(win: Window): Storage | null {
+function storageOrNull(win: Window, which: 'localStorage' | 'sessionStorage'): Storage | null {
   try {
-    return win.localStorage;
+    return win[which];
   } catch {
     return null;
   }
 }
 
+/** The login the settings describe: what Connect would ask for with the dialog as it opens. */
+function requestFromSettings(settings: Settings): ConnectRequest {
+  const request: ConnectRequest = {
+    server: settings.server,
+    port: settings.port,
+    userName: settings.userName,
+    userColor: settings.userColor,
+    gender: settings.gender,
+  };
+  if (settings.roomKey !== '') request.roomKey = settings.roomKey;
+  return request;
+}
+
 /**
  * The ChatBridge for a page served by a SimpleChat server: the shared client
  * session over the browser's WebSocket, settings in localStorage, attention
- * through the tab title and (when the user allowed them) notifications.
+ * through the tab title and (when the user allowed them) notifications. A reload
+ * of the tab comes back as the same user, without asking (see `TabSession`).
  */
 export function createBrowserBridge(
-  host: BrowserBridgeHost = { window, document, storage: localStorageOrNull(window) },
+  host: BrowserBridgeHost = {
+    window,
+    document,
+    storage: storageOrNull(window, 'localStorage'),
+    tabStorage: storageOrNull(window, 'sessionStorage'),
+  },
 ): ChatBridge {
   const { window: win, document: doc } = host;
   const session = new ClientSession({ createSocket: (url) => new WebSocket(url) });
-  const settings = new BrowserSettingsStore(host.storage, browserDefaults(win.location));
+  const settings = new BrowserSettingsStore(host.storage, browserDefaults(win.location), pageOverrides(win.location));
+  const tab = new TabSession(host.tabStorage, win);
+  /** The login of the session this page runs, for handing it over to the next page in this tab. */
+  let currentRequest: ConnectRequest | undefined;
+  tab.onLeave(() => {
+    const resume = session.resumable;
+    return currentRequest === undefined || resume === undefined ? undefined : { request: currentRequest, resume };
+  });
+  let resumeTried = false;
+  /**
+   * The previous page of this tab left a session: take it back, if the settings still
+   * ask for that login (another tab may have changed them) and nothing started meanwhile.
+   */
+  const resumeOnce = (): void => {
+    if (resumeTried) return;
+    resumeTried = true;
+    const left = tab.takeOver();
+    if (left === undefined || session.status.state !== 'idle') return;
+    const request = requestFromSettings(settings.load());
+    if (!TabSession.sameLogin(left.request, request)) return;
+    currentRequest = request;
+    session.connect(request, left.resume);
+  };
   // Events only the desktop app raises: listeners are kept, never called.
   const desktopOnly = new Set<EventName>(['hosting', 'connectLink']);
   const idleListeners = new Set<unknown>();
@@ -45,7 +90,12 @@ export function createBrowserBridge(
       idleListeners.add(listener);
       return () => idleListeners.delete(listener);
     }
-    return session.on(event as 'message' | 'status' | 'notice' | 'outbox', listener as never);
+    const unsubscribe = session.on(event as 'message' | 'status' | 'notice' | 'outbox', listener as never);
+    // The first to listen to the status is the UI, subscribing at start: after its other
+    // subscriptions (same task) and before it reads the settings (a later microtask), so
+    // it hears the whole resumed login and knows not to ask for one.
+    if (event === 'status' && !resumeTried) queueMicrotask(resumeOnce);
+    return unsubscribe;
   };
 
   return {
@@ -53,9 +103,16 @@ export function createBrowserBridge(
     connect: async (request) => {
       // Connect is pressed by the user: the one moment a permission prompt is theirs to answer.
       notifications.askOnUserGesture();
+      // The user chose: a session the previous page left is not taken back any more.
+      resumeTried = true;
+      currentRequest = { ...request };
       session.connect(request);
     },
-    disconnect: async () => session.disconnect(),
+    disconnect: async () => {
+      currentRequest = undefined;
+      tab.forget();
+      session.disconnect();
+    },
     send: async (request) => session.send(request),
     hostRoom: () => Promise.reject(new Error(NOT_IN_A_BROWSER)),
     stopHosting: () => Promise.reject(new Error(NOT_IN_A_BROWSER)),

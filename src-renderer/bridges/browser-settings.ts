@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, repairSettings, validateSettingsPatch } from '../../src-shared/bridge';
+import { DEFAULT_SETTINGS, MAX_ROOM_KEY_LENGTH, repairSettings, validateSettingsPatch } from '../../src-shared/bridge';
 import type { Settings, SettingsPatch } from '../../src-shared/bridge';
 import { DEFAULT_PORT } from '../../src-shared/protocol';
 
@@ -10,6 +10,22 @@ export interface PageLocation {
   hostname: string;
   host: string;
   port: string;
+  /** `?key=…`: the room key of a share link. */
+  search: string;
+}
+
+/** What the page's own address says about this visit: the room key of the share link that opened it. */
+export type PageOverrides = Partial<Pick<Settings, 'roomKey'>>;
+
+/** `?key=…` from the page's address (the host's share link), when it is one a room could have. */
+export function pageOverrides(location: Pick<PageLocation, 'search'>): PageOverrides {
+  let key: string | null = null;
+  try {
+    key = new URLSearchParams(location.search).get('key');
+  } catch {
+    // A search string no parser takes: no key.
+  }
+  return key !== null && key !== '' && key.length <= MAX_ROOM_KEY_LENGTH ? { roomKey: key } : {};
 }
 
 /**
@@ -29,14 +45,35 @@ export function browserDefaults(location: PageLocation): Settings {
   return defaults;
 }
 
-/** Settings kept in localStorage, read through `repairSettings` so a bad entry never breaks the page. */
+/**
+ * Settings kept in localStorage, read through `repairSettings` so a bad entry never
+ * breaks the page. The page's overrides (a share link's key) show over them but are
+ * stored only when a save carries them, i.e. when the user connects with them.
+ */
 export class BrowserSettingsStore {
   constructor(
     private readonly storage: Storage | null,
     private readonly defaults: Settings,
+    private readonly overrides: PageOverrides = {},
   ) {}
 
   load(): Settings {
+    return { ...this.stored(), ...this.overrides };
+  }
+
+  save(patch: unknown): Settings {
+    const checked = validateSettingsPatch(patch);
+    if (typeof checked === 'string') throw new TypeError(`saveSettings: ${checked}`);
+    const next: Settings = { ...this.stored(), ...(checked as SettingsPatch), hostRoom: false };
+    try {
+      this.storage?.setItem(SETTINGS_STORAGE_KEY, JSON.stringify(next));
+    } catch {
+      // Private mode or a full quota: the settings hold for this page only.
+    }
+    return { ...next, ...this.overrides, ...(checked as SettingsPatch) };
+  }
+
+  private stored(): Settings {
     let raw: unknown = {};
     try {
       const text = this.storage?.getItem(SETTINGS_STORAGE_KEY);
@@ -48,17 +85,5 @@ export class BrowserSettingsStore {
     const { settings } = repairSettings({ ...this.defaults, ...stored });
     // Whatever was stored, a browser cannot host.
     return { ...settings, hostRoom: false };
-  }
-
-  save(patch: unknown): Settings {
-    const checked = validateSettingsPatch(patch);
-    if (typeof checked === 'string') throw new TypeError(`saveSettings: ${checked}`);
-    const next: Settings = { ...this.load(), ...(checked as SettingsPatch), hostRoom: false };
-    try {
-      this.storage?.setItem(SETTINGS_STORAGE_KEY, JSON.stringify(next));
-    } catch {
-      // Private mode or a full quota: the settings hold for this page only.
-    }
-    return next;
   }
 }

@@ -1,0 +1,183 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { roomUrls } from '../../src-main/app/lan-addresses';
+import { startChatServer } from '../../src-main/server';
+import type { ChatServer } from '../../src-main/server';
+import type { ServerMessage } from '../../src-shared/protocol';
+import { ChatClient, chatUrl } from '../support/chat-client';
+import { WEB_ROOT, launchBrowser, openPage } from '../support/browser';
+import type { OpenedPage } from '../support/browser';
+
+/*
+ * The browser client with the real server: a host's share link (`?key=…`) opens a
+ * page that has the room key filled in, and a reloaded tab comes back as the same
+ * user without asking.
+ */
+
+let browser: Browser;
+let server: ChatServer;
+const pages: OpenedPage[] = [];
+
+beforeAll(async () => {
+  server = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+afterEach(async () => {
+  const opened = pages.splice(0);
+  for (const o of opened) await o.context.close();
+  for (const o of opened) {
+    expect(o.problems.console).toEqual([]);
+    expect(o.problems.requests).toEqual([]);
+  }
+});
+
+async function openAt(url: string): Promise<Page> {
+  const opened = await openPage(browser, url);
+  pages.push(opened);
+  return opened.page;
+}
+
+async function lines(page: Page): Promise<string[]> {
+  return (await page.getByRole('log').locator('.line').allInnerTexts()).map((l) => l.replace(/^\[[^\]]*\] /, ''));
+}
+
+async function waitForLine(page: Page, pattern: RegExp, timeout = 10_000): Promise<void> {
+  try {
+    await expect.poll(async () => (await lines(page)).some((l) => pattern.test(l)), { timeout }).toBe(true);
+  } catch (error) {
+    throw new Error(`no line matching ${pattern} in:\n${(await lines(page)).join('\n')}`, { cause: error });
+  }
+}
+
+async function join(page: Page, name: string): Promise<void> {
+  const nickname = page.getByRole('dialog').getByRole('textbox', { name: 'Nickname', exact: true });
+  await nickname.fill(name);
+  await nickname.press('Enter');
+  await expect.poll(() => page.getByRole('textbox', { name: 'Message' }).isEnabled(), { timeout: 10_000 }).toBe(true);
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const input = page.getByRole('textbox', { name: 'Message' });
+  await input.fill(text);
+  await input.press('Enter');
+  await expect.poll(() => input.inputValue()).toBe('');
+}
+
+const storedSettings = (page: Page) =>
+  page.evaluate(() => JSON.parse(localStorage.getItem('simplechat.settings') ?? 'null') as { roomKey?: string } | null);
+
+describe('a share link with the room key', () => {
+  it('?key=abc fills in the Room key; it is stored only once the user connects with it', async () => {
+    const page = await openAt(`http://127.0.0.1:${server.port}/?key=abc`);
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.getByRole('textbox', { name: 'Room key' }).inputValue()).toBe('abc');
+    // The server and port still come from the page's own address.
+    expect(await dialog.getByRole('textbox', { name: 'Server', exact: true }).inputValue()).toBe('127.0.0.1');
+    expect(await dialog.getByRole('textbox', { name: 'Port', exact: true }).inputValue()).toBe(String(server.port));
+    // Another setting saved meanwhile does not store the link's key with it.
+    await dialog.getByRole('combobox', { name: 'Language' }).selectOption('ru');
+    await expect.poll(async () => (await storedSettings(page))?.roomKey).toBe('');
+    expect(await dialog.getByRole('textbox', { name: 'Ключ комнаты' }).inputValue()).toBe('abc');
+    await dialog.getByRole('textbox', { name: 'Имя пользователя', exact: true }).fill('Ключник');
+    await dialog.getByRole('button', { name: 'Войти', exact: true }).click();
+    await expect.poll(async () => (await storedSettings(page))?.roomKey).toBe('abc');
+  });
+
+  it('the host\'s share URL lets a browser into a room with a key that needs escaping; the bare page is refused', async () => {
+    const key = 'a&b #ключ+1';
+    const keyed = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT, roomKey: key });
+    try {
+      const [shareUrl] = roomUrls(['127.0.0.1'], keyed.port, key).webUrls;
+      const guest = await openAt(shareUrl!);
+      expect(await guest.getByRole('dialog').getByRole('textbox', { name: 'Room key' }).inputValue()).toBe(key);
+      await join(guest, 'Invited');
+      expect(await lines(guest)).toContain('Logged in as Invited');
+      // The address bar keeps the key: a reload still works.
+      expect(guest.url()).toBe(shareUrl);
+
+      const stranger = await openAt(`http://127.0.0.1:${keyed.port}/`);
+      const nickname = stranger.getByRole('dialog').getByRole('textbox', { name: 'Nickname', exact: true });
+      await nickname.fill('Stranger');
+      await nickname.press('Enter');
+      await waitForLine(stranger, /^Connection closed: .*(key|403)/i);
+      expect(await stranger.getByRole('textbox', { name: 'Message' }).isEnabled()).toBe(false);
+    } finally {
+      await keyed.close();
+    }
+  });
+});
+
+describe('reloading the page', () => {
+  it('comes back as the same user (name and userId) without the dialog; the others see no leave and join', async () => {
+    const observer = await ChatClient.connect(chatUrl(server.port, { userName: 'Observer' }));
+    try {
+      const watcher = await openAt(`http://127.0.0.1:${server.port}/`);
+      await join(watcher, 'Watcher');
+      const opened = await openPage(browser, `http://127.0.0.1:${server.port}/`);
+      pages.push(opened);
+      const page = opened.page;
+      await join(page, 'Reloader');
+      await send(page, 'before the reload');
+      const before = await observer.waitFor(
+        (m) => m.action === 'PublicMessage' && m.text === 'before the reload',
+        5_000,
+        'the first message',
+      );
+      const userId = (before as Extract<ServerMessage, { action: 'PublicMessage' }>).userId;
+      await waitForLine(watcher, /^Reloader: before the reload$/);
+      // While the page lives its tab holds no session to take: a duplicated tab starts afresh.
+      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+
+      const observed = observer.mark();
+      const watcherLines = (await lines(watcher)).length;
+      await page.reload();
+      await page.locator('chat-app').waitFor({ state: 'attached' });
+      await expect.poll(() => page.getByRole('status').innerText(), { timeout: 10_000 }).toBe('Online');
+      expect(await page.getByRole('dialog').isVisible()).toBe(false);
+      expect(await lines(page)).toContain('Logged in as Reloader');
+      expect(await page.getByRole('option').allInnerTexts()).toEqual(expect.arrayContaining(['Reloader\n(you)', 'Watcher']));
+      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+
+      await send(page, 'after the reload');
+      const after = await observer.waitFor(
+        (m) => m.action === 'PublicMessage' && m.text === 'after the reload',
+        5_000,
+        'the message after the reload',
+        observed,
+      );
+      expect(after).toMatchObject({ userId, userName: 'Reloader' });
+      await waitForLine(watcher, /^Reloader: after the reload$/);
+
+      // One seamless user for the others.
+      const presence = observer.messages
+        .slice(observed)
+        .filter((m) => (m.action === 'Connected' || m.action === 'Disconnected' || m.action === 'ConnectionLost') && m.userId === userId)
+        .map((m) => m.action);
+      const watcherSaw = (await lines(watcher)).slice(watcherLines).filter((l) => /Reloader (left|joined|lost)/.test(l));
+      expect({ presence, watcherSaw }).toEqual({ presence: [], watcherSaw: [] });
+    } finally {
+      await observer.close();
+    }
+  });
+
+  it('after the user\'s own Disconnect, a reload asks again and the name is free', async () => {
+    const page = await openAt(`http://127.0.0.1:${server.port}/`);
+    await join(page, 'Leaver');
+    await page.getByRole('button', { name: 'Connection…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disconnect' }).click();
+    await waitForLine(page, /^Disconnected\.$/);
+    await page.reload();
+    await page.locator('chat-app').waitFor({ state: 'attached' });
+    await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(true);
+    expect(await page.getByRole('status').innerText()).toBe('Not connected');
+    await page.getByRole('dialog').getByRole('button', { name: 'Connect', exact: true }).click();
+    await waitForLine(page, /^Logged in as Leaver$/);
+  });
+});
