@@ -24,8 +24,15 @@ const pages: OpenedPage[] = [];
 /** Console messages a test expects (e.g. the refused reconnects while a server is down). */
 let expectedConsole: RegExp | null = null;
 
+/**
+ * A closed tab (a 1001 close) is "away" for the server's presence grace before the
+ * others are told it left (it may be a reload: tests/e2e/share-and-reload.test.ts).
+ * Short here, so a test of someone leaving need not wait out the default 10 s.
+ */
+const PRESENCE_GRACE_MS = 300;
+
 beforeAll(async () => {
-  server = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT });
+  server = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT, presenceGraceMs: PRESENCE_GRACE_MS });
   browser = await launchBrowser();
 });
 
