@@ -180,4 +180,32 @@ describe('reloading the page', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Connect', exact: true }).click();
     await waitForLine(page, /^Logged in as Leaver$/);
   });
+
+  it('ignores a tampered or foreign hand-over in the tab\'s storage, and one for another login', async () => {
+    const url = `http://127.0.0.1:${server.port}/`;
+    /** `stored`: the text the tab's storage holds. */
+    const handOver = (stored: string, settings?: unknown) => `(() => {
+      if (sessionStorage.getItem('seeded')) return;
+      sessionStorage.setItem('seeded', '1');
+      sessionStorage.setItem('simplechat.session', ${JSON.stringify(stored)});
+      ${settings === undefined ? '' : `localStorage.setItem('simplechat.settings', ${JSON.stringify(JSON.stringify(settings))});`}
+    })();`;
+    const request = { server: '127.0.0.1', port: server.port, userName: 'Someone', userColor: '#16a085', gender: 0 };
+    const cases = [
+      handOver('{"request": not json'),
+      handOver(JSON.stringify({ request, resume: { sessionToken: 'x', self: { userId: -1, userName: 'Someone', gender: 0, userColor: '#16a085' } } })),
+      // A valid hand-over, but the settings (changed in another tab) ask for another name.
+      handOver(
+        JSON.stringify({ request, resume: { sessionToken: 'x', self: { userId: 1, userName: 'Someone', gender: 0, userColor: '#16a085' } } }),
+        { ...request, userName: 'Renamed' },
+      ),
+    ];
+    for (const initScript of cases) {
+      const opened = await openPage(browser, url, { initScript });
+      pages.push(opened);
+      await expect.poll(() => opened.page.getByRole('dialog').isVisible()).toBe(true);
+      expect(await opened.page.getByRole('status').innerText()).toBe('Not connected');
+      expect(await opened.page.evaluate(() => sessionStorage.getItem('simplechat.session'))).toBeNull();
+    }
+  });
 });
