@@ -61,6 +61,11 @@ export class Fanout<R extends Recipient> {
   private lastFlushAt = -Infinity;
   private readonly slow: R[] = [];
   private readonly flushNow = (): void => this.flush();
+  /**
+   * Called before any frame is written to a socket (the state file writes its journal
+   * there, so whatever a client sees is on disk first). null: nothing to do.
+   */
+  beforeWrite: (() => void) | null = null;
 
   /**
    * @param maxBufferedBytes a socket with more unsent bytes than this is a slow consumer
@@ -113,6 +118,7 @@ export class Fanout<R extends Recipient> {
 
   /** Writes a frame to one recipient now, after whatever was queued for it before. */
   send(recipient: R, frame: Buffer): void {
+    if (this.beforeWrite !== null) this.beforeWrite();
     const batch = this.batch;
     if (recipient.slot !== -1 && recipient.batchFrom < batch.length) {
       const from = recipient.batchFrom;
@@ -128,6 +134,7 @@ export class Fanout<R extends Recipient> {
     this.scheduled = false;
     const batch = this.batch;
     if (batch.length === 0) return;
+    if (this.beforeWrite !== null) this.beforeWrite();
     this.batch = [];
     this.lastFlushAt = performance.now();
     const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch);

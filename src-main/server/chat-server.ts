@@ -12,6 +12,7 @@ import { FrontDoor } from './front-door';
 import { readHandshake } from './handshake';
 import { ChatSocket } from './member';
 import { Room } from './room';
+import { StateJournal, loadStateFile } from './state-file';
 import { createWebHandler } from './static-files';
 
 export type { ServerConfig } from './config';
@@ -59,6 +60,17 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
 export async function startChatServer(options: Partial<ServerConfig> = {}): Promise<ChatServer> {
   const config = resolveServerConfig(options);
   const room = new Room(config);
+  let journal: StateJournal | null = null;
+  if (config.stateFile !== null) {
+    const path = config.stateFile;
+    room.restore(loadStateFile(path, config.log));
+    try {
+      journal = new StateJournal(path, () => room.savedState(), config.log);
+    } catch (error) {
+      throw new Error(`Cannot write the state file ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    room.attachJournal(journal);
+  }
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
@@ -124,7 +136,10 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
   });
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => reject(listenError(error, config.host, config.port));
+    const onError = (error: NodeJS.ErrnoException): void => {
+      journal?.close();
+      reject(listenError(error, config.host, config.port));
+    };
     door.server.once('error', onError);
     door.server.listen({ port: config.port, host: config.host }, () => {
       door.server.off('error', onError);
@@ -144,6 +159,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
       const listenerClosed = new Promise<void>((resolve) => door.server.close(() => resolve()));
       door.destroyHandshaking();
       await room.closeAll(CloseCode.goingAway, 'Server shutting down', SHUTDOWN_GRACE_MS);
+      journal?.close();
       http.closeAllConnections();
       door.destroyAll();
       await listenerClosed;

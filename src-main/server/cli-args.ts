@@ -57,6 +57,7 @@ export function usage(defaultWebRoot: string | null): string {
     ['--allow-origin <origin>', "Also accept browsers from this origin (repeatable; '*': any)"],
     ['--tls-cert <file>', 'PEM certificate (chain): serve wss:// and https:// (needs --tls-key)'],
     ['--tls-key <file>', 'PEM private key for --tls-cert'],
+    ['--state-file <file>', 'Keep the next user id, sessions and last messages here: a restart, even a crash, loses none'],
     ['--web-root <folder>', `Serve the web UI from this folder (default ${defaultWebRoot ?? 'none found'})`],
     ['--no-web-root', 'Serve no web UI, only the chat'],
     ['--help', 'Show this help'],
@@ -92,6 +93,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     'default-user-name': { type: 'string' },
     'no-loopback-exemption': { type: 'boolean' },
     'web-root': { type: 'string' },
+    'state-file': { type: 'string' },
     'room-key': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
@@ -127,6 +129,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     config.defaultUserName = values['default-user-name'];
   }
   if (values['no-loopback-exemption']) config.exemptLoopbackFromIpLimit = false;
+  if (typeof values['state-file'] === 'string') {
+    if (values['state-file'].trim() === '') return { kind: 'usage-error', message: '--state-file needs a path' };
+    config.stateFile = values['state-file'];
+  }
   if (typeof values['room-key'] === 'string') {
     if (values['room-key'] === '') return { kind: 'usage-error', message: '--room-key needs a key' };
     config.roomKey = values['room-key'];

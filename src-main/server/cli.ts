@@ -39,8 +39,17 @@ let stdoutOpen = true;
 process.stdout.on('error', () => {
   stdoutOpen = false;
 });
+/** Lines logged while starting (loading the state file) wait: the listening line comes first. */
+let held: string[] | null = [];
 function log(line: string): void {
-  if (stdoutOpen) process.stdout.write(stamped ? `${new Date().toISOString()} ${line}\n` : `${line}\n`);
+  const text = stamped ? `${new Date().toISOString()} ${line}\n` : `${line}\n`;
+  if (held !== null) held.push(text);
+  else if (stdoutOpen) process.stdout.write(text);
+}
+function releaseHeldLog(): void {
+  const lines = held ?? [];
+  held = null;
+  for (const line of lines) if (stdoutOpen) process.stdout.write(line);
 }
 
 function urlHost(host: string): string {
@@ -124,6 +133,7 @@ async function main(): Promise<void> {
   try {
     server = await startChatServer(config);
   } catch (error) {
+    releaseHeldLog();
     process.stderr.write(`simplechat-server: ${(error as Error).message}\n`);
     process.exit(EXIT_CANNOT_START);
   }
@@ -134,6 +144,7 @@ async function main(): Promise<void> {
   if (server.host === '0.0.0.0' || server.host === '::') {
     for (const address of lanAddresses()) process.stdout.write(`On this network: ${ws}://${address}:${server.port}\n`);
   }
+  releaseHeldLog();
   if (stopping) shutDown(server);
 }
 

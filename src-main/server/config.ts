@@ -51,6 +51,12 @@ export interface ServerConfig {
   allowedOrigins: readonly string[];
   /** PEM certificate (chain) and key: the server speaks wss:// and https://. null: ws:// and http://. */
   tls: { cert: string | Buffer; key: string | Buffer } | null;
+  /**
+   * A file where the room keeps the next user id, the live sessions and the last public
+   * messages, so a restart (even a crash) loses none of them: clients come back with
+   * their tokens as themselves and get what they missed. null: kept in memory only.
+   */
+  stateFile: string | null;
   /** Folder served over HTTP on the same port (the built renderer); null: no web UI. */
   webRoot: string | null;
   /** One line per join, leave, loss and error. */
@@ -75,6 +81,7 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   roomKey: null,
   allowedOrigins: Object.freeze([]) as readonly string[],
   tls: null,
+  stateFile: null,
   webRoot: null,
   log: () => {},
 });
@@ -124,6 +131,9 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
     throw new TypeError('tls needs both cert and key (PEM), or null');
   }
   if (config.webRoot !== null && typeof config.webRoot !== 'string') throw new TypeError('webRoot must be a path or null');
+  if (config.stateFile !== null && (typeof config.stateFile !== 'string' || config.stateFile === '')) {
+    throw new TypeError('stateFile must be a path or null');
+  }
   if (typeof config.log !== 'function') throw new TypeError('log must be a function');
   return config;
 }

@@ -54,6 +54,8 @@ export class Member implements Recipient, RateState {
   away: Away | null = null;
   /** History number at each Ping not yet answered, oldest first (a Pong answers the oldest). */
   pingSeqs: number[] = [];
+  /** `ackedSeq` as the state file last heard it (when there is one). */
+  savedAckedSeq: number;
   /** `"userId":…,"userName":…,"gender":…,"userColor":…` — spliced into every message it sends. */
   readonly identityJson: string;
 
@@ -77,6 +79,7 @@ export class Member implements Recipient, RateState {
      */
     public ackedSeq: number,
   ) {
+    this.savedAckedSeq = ackedSeq;
     this.tokens = rate.burst;
     this.refilledAt = now;
     this.identityJson = JSON.stringify(this.identity()).slice(1, -1);

@@ -21,6 +21,8 @@ import { UniqueNames } from './names';
 import type { NameClaim } from './names';
 import { takeToken } from './rate-limit';
 import type { RateLimit } from './rate-limit';
+import { ackedLine, endLine, messageLine, sessionLine } from './state-file';
+import type { SavedSession, SavedState, StateJournal } from './state-file';
 
 /*
  * The chat room: who is in it, and what each action does. Presence and public
@@ -81,6 +83,8 @@ interface Admission {
   sessionToken: string;
   /** For a resumed session: the History number it had surely seen (it gets the rest). */
   resumeAfter: number | null;
+  /** A new session (not one resumed): the state file learns of it. */
+  fresh: boolean;
 }
 
 /** What `ws` reports for a close frame that carried no code (a browser's plain `close()`). */
@@ -92,6 +96,17 @@ const ABNORMAL_CLOSURE = 1006;
 /** 1000 is the user's own disconnect; so is a close without a code. */
 function isDeliberateClose(code: number): boolean {
   return code === CloseCode.normal || code === NO_STATUS_RECEIVED;
+}
+
+function savedSession(member: Member): SavedSession {
+  return {
+    token: member.sessionToken,
+    userId: member.userId,
+    userName: member.userName,
+    gender: member.gender,
+    userColor: member.userColor,
+    ackedSeq: member.ackedSeq,
+  };
 }
 
 function newSessionToken(): string {
@@ -109,6 +124,10 @@ export class Room {
   private closing = false;
   private readonly history = new History();
   private readonly startedAt = performance.now();
+  /** The History number when the room started (restored from the state file, or 0). */
+  private startSeq = 0;
+  /** Where the state is kept across restarts; null: nowhere. */
+  private journal: StateJournal | null = null;
   /** Online members by session token. */
   private readonly bySession = new Map<string, Member>();
   /** Members who left recently, by session token; in expiry order. */
@@ -189,7 +208,7 @@ export class Room {
       const reserved = this.reservations.get(token);
       if (reserved !== undefined && reserved.expiresAt > performance.now()) {
         this.reservations.delete(token);
-        return this.admit(ws, socket, ip, { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq }, request.problems);
+        return this.admit(ws, socket, ip, { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false }, request.problems);
       }
     }
     const admission: Admission = {
@@ -198,7 +217,8 @@ export class Room {
       gender: request.gender,
       userColor: request.userColor,
       sessionToken: newSessionToken(),
-      resumeAfter: token !== null && this.isYoung() && !this.endedWhileYoung!.has(token) ? 0 : null,
+      resumeAfter: token !== null && this.isYoung() && !this.endedWhileYoung!.has(token) ? this.startSeq : null,
+      fresh: true,
     };
     return this.admit(ws, socket, ip, admission, request.problems);
   }
@@ -238,6 +258,7 @@ export class Room {
   pingAll(): void {
     if (this.closing) return;
     this.expireReservations(performance.now());
+    this.saveAcked();
     const silent: Member[] = [];
     const seq = this.history.lastSeq;
     for (const member of this.members.values()) {
@@ -260,6 +281,7 @@ export class Room {
    * whoever has not answered the close within `graceMs` is cut off.
    */
   closeAll(code: number, reason: string, graceMs: number): Promise<void> {
+    this.saveAcked();
     this.closing = true;
     this.fanout.flush();
     for (const member of this.members.values()) {
@@ -298,6 +320,7 @@ export class Room {
       this.usersJson += this.usersJson === '' ? `{${member.identityJson}}` : `,{${member.identityJson}}`;
     }
     this.bySession.set(member.sessionToken, member);
+    if (this.journal !== null && admission.fresh) this.journal.append(sessionLine(savedSession(member)));
     this.perIp.set(ip, this.connectionsFrom(ip) + 1);
     this.fanout.add(member);
     this.fanout.send(member, frameText(this.authorizedJson(member)));
@@ -354,6 +377,60 @@ export class Room {
     else this.perIp.delete(ip);
   }
 
+  /**
+   * Takes in what the state file kept: ids go on after the last one given, the public
+   * messages are History again, and every session waits for its token a whole resume
+   * window from now. Before anyone joins.
+   */
+  restore(saved: SavedState): void {
+    if (this.members.size > 0 || this.nextUserId !== 1) throw new Error('Room.restore needs a new room');
+    this.nextUserId = saved.nextUserId;
+    this.history.restore(saved.messages, (payload) => frameText(payload).length);
+    this.startSeq = this.history.lastSeq;
+    const expiresAt = performance.now() + this.config.sessionResumeMs;
+    for (const session of saved.sessions) {
+      this.reservations.set(session.token, {
+        userId: session.userId,
+        nameClaim: this.names.claim(session.userName),
+        gender: session.gender,
+        userColor: session.userColor,
+        ackedSeq: Math.min(session.ackedSeq, this.history.lastSeq),
+        expiresAt,
+      });
+    }
+  }
+
+  /** From now on every change is journaled, and written before the frames it explains. */
+  attachJournal(journal: StateJournal): void {
+    this.journal = journal;
+    this.fanout.beforeWrite = () => journal.flush();
+  }
+
+  /** The whole state as the state file keeps it. */
+  savedState(): SavedState {
+    const sessions: SavedSession[] = [];
+    for (const member of this.members.values()) {
+      member.savedAckedSeq = member.ackedSeq;
+      sessions.push(savedSession(member));
+    }
+    for (const [token, r] of this.reservations) {
+      sessions.push({ token, userId: r.userId, userName: r.nameClaim.name, gender: r.gender, userColor: r.userColor, ackedSeq: r.ackedSeq });
+    }
+    return { nextUserId: this.nextUserId, sessions, messages: this.history.entries() };
+  }
+
+  /** Journals the History numbers members have acknowledged since the last time. */
+  private saveAcked(): void {
+    if (this.journal === null) return;
+    const changed: Array<[number, number]> = [];
+    for (const member of this.members.values()) {
+      if (member.ackedSeq === member.savedAckedSeq) continue;
+      member.savedAckedSeq = member.ackedSeq;
+      changed.push([member.userId, member.ackedSeq]);
+    }
+    if (changed.length > 0) this.journal.append(ackedLine(changed));
+  }
+
   /** Started less than a resume window ago: a token it does not know may be from before a restart. */
   private isYoung(): boolean {
     if (this.endedWhileYoung === null) return false;
@@ -369,6 +446,7 @@ export class Room {
       if (reservation.expiresAt > now) break;
       this.reservations.delete(token);
       this.names.release(reservation.nameClaim);
+      if (this.journal !== null) this.journal.append(endLine(token));
     }
   }
 
@@ -383,7 +461,8 @@ export class Room {
   private publish(from: Member, text: string): void {
     const payload = `{"action":"PublicMessage",${from.identityJson},"text":${JSON.stringify(formatChatText(text))}}`;
     const frame = frameText(payload);
-    this.history.append(payload, frame.length);
+    const seq = this.history.append(payload, frame.length);
+    if (this.journal !== null) this.journal.append(messageLine(seq, payload));
     this.fanout.queue(frame);
   }
 
@@ -510,7 +589,13 @@ export class Room {
     if (this.closing || !keepSession || expiresAt <= performance.now()) {
       this.names.release(member.nameClaim);
       if (this.isYoung()) this.endedWhileYoung!.add(member.sessionToken);
+      // A shutdown keeps the sessions on disk: after a restart their clients come back as themselves.
+      if (this.journal !== null && !this.closing) this.journal.append(endLine(member.sessionToken));
     } else {
+      if (this.journal !== null && member.ackedSeq !== member.savedAckedSeq) {
+        member.savedAckedSeq = member.ackedSeq;
+        this.journal.append(ackedLine([[member.userId, member.ackedSeq]]));
+      }
       // The name and id wait for the session's token a while, so a reconnect gets them back.
       this.reservations.set(member.sessionToken, {
         userId: member.userId,

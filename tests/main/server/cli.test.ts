@@ -174,7 +174,7 @@ describe('simplechat-server (the built CLI)', () => {
     for (const flag of [
       '--host', '--port', '--ping-interval-ms', '--max-connections', '--max-connections-per-ip', '--rate-burst',
       '--rate-per-second', '--max-buffered-bytes', '--handshake-timeout-ms', '--max-frame-bytes',
-      '--default-user-name', '--no-loopback-exemption', '--web-root', '--no-web-root', '--session-resume-ms', '--presence-grace-ms',
+      '--default-user-name', '--no-loopback-exemption', '--web-root', '--no-web-root', '--session-resume-ms', '--presence-grace-ms', '--state-file',
       '--room-key', '--allow-origin', '--tls-cert', '--tls-key',
     ]) {
       expect(help).toContain(flag);

@@ -205,6 +205,12 @@ describe('parseCliArgs', () => {
     'calls %s a usage error',
     (...argv) => expect(parseCliArgs(argv).kind).toBe('usage-error'),
   );
+  it('takes --state-file, and refuses an empty one', () => {
+    expect(parseCliArgs(['--state-file', '/var/lib/simplechat/state.jsonl'])).toEqual({
+      kind: 'run', config: { stateFile: '/var/lib/simplechat/state.jsonl' }, webRootGiven: false,
+    });
+    expect(parseCliArgs(['--state-file', '']).kind).toBe('usage-error');
+  });
   it('knows --help and --no-web-root', () => {
     expect(parseCliArgs(['--help'])).toEqual({ kind: 'help' });
     expect(parseCliArgs(['--no-web-root'])).toEqual({ kind: 'run', config: { webRoot: null }, webRootGiven: true });
