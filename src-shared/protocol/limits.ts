@@ -65,4 +65,9 @@ export const CloseCode = {
    * later. Unlike 1008, which means "never like this", a client should keep retrying.
    */
   tryLater: 4008,
+  /**
+   * Sent by a client that heard nothing from the server for too long. Not 1000: the
+   * server frees a session on 1000, and a live server should keep it for the resume.
+   */
+  serverSilent: 4001,
 } as const;

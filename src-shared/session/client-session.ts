@@ -1,5 +1,5 @@
 import type { BridgeEvents, ConnectRequest, ConnectionStatus, PendingMessage, SendRequest, Unsubscribe } from '../bridge/contract';
-import { DEFAULT_PING_INTERVAL_MS, MAX_TEXT_LENGTH, SERVER_SILENCE_PINGS } from '../protocol/limits';
+import { CloseCode, DEFAULT_PING_INTERVAL_MS, MAX_TEXT_LENGTH, SERVER_SILENCE_PINGS } from '../protocol/limits';
 import type { ErrorMessage, Identity, PublicMessage, ServerMessage } from '../protocol/messages';
 import { codePointLength, isUserId, parseServerMessage } from '../protocol/parse';
 import { reconnectDelay } from './backoff';
@@ -67,7 +67,7 @@ const REFUSED_CHAT: ReadonlySet<string> = new Set(['invalid-text', 'text-too-lon
 
 /** What our side says in its close frame (browsers allow only 1000 and 3000–4999). */
 const CLOSE_BY_USER = { code: 1000, reason: 'Disconnected' } as const;
-const CLOSE_SILENT_SERVER = { code: 1000, reason: 'Server silent' } as const;
+const CLOSE_SILENT_SERVER = { code: CloseCode.serverSilent, reason: 'Server silent' } as const;
 
 /** The URL shown in statuses: without its query, which carries the room key and token. */
 function shownUrl(url: string): string {

@@ -28,6 +28,9 @@ export function describeClose(code: number, reasonText: string): LossVerdict {
   const final = FINAL_CLOSE_CODES.get(code);
   if (final !== undefined) return { reason: said ? `${final.slice(0, -1)}: ${said}` : final, final: true };
   if (code === 1006) return { reason: 'The connection was lost.', final: false };
+  if (code === CloseCode.tryLater) {
+    return { reason: said ? `The server is busy: ${said}. Trying again later.` : 'The server is busy. Trying again later.', final: false };
+  }
   if (code === CloseCode.goingAway) return { reason: said ? `The server is going away: ${said}` : 'The server is going away.', final: false };
   return { reason: said ? `The server closed the connection: ${said} (code ${code}).` : `The server closed the connection (code ${code}).`, final: false };
 }

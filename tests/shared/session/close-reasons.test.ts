@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { describeClose } from '../../../src-shared/session/close-reasons';
+
+describe('describeClose', () => {
+  it('gives up for good on a wrong key, a policy refusal and a takeover', () => {
+    for (const code of [4003, 1008, 4000]) expect(describeClose(code, '').final).toBe(true);
+  });
+
+  it('keeps trying after 4008 (room full, try later), a lost connection and a server going away', () => {
+    expect(describeClose(4008, 'Room full')).toEqual({ reason: 'The server is busy: Room full. Trying again later.', final: false });
+    expect(describeClose(1006, '').final).toBe(false);
+    expect(describeClose(1001, 'restart')).toEqual({ reason: 'The server is going away: restart', final: false });
+  });
+
+  it('shows a peer reason only as cleaned text', () => {
+    expect(describeClose(4999, 'a\u0000\nb').reason).toBe('The server closed the connection: a b (code 4999).');
+  });
+});
