@@ -1,22 +1,7 @@
 /**
  * `npm run bench [-- options]`: runs the load scenarios against the real SimpleChat
  * server and the yardstick in the same run, then the UI bench in Chromium, prints
- * a table and writes bench/results/<timestamp>.json.
- *
- *   --quick            small sizes (the test suite runs this)
- *   --markdown         print the table as Markdown (for docs/PERFORMANCE.md)
- *   --only LIST        comma-separated scenario ids or kinds: fanout, storm, idle, ui
- *   --target NAME      simplechat or yardstick (default: both)
- *   --results-dir DIR  where the JSON goes (default bench/results)
- *   --no-pin           do not pin the server and the generator to a core each
- *   --profile          write a V8 CPU profile of each server run (into DIR/profiles/<timestamp>),
- *                      and of the page during the UI phases (with an unminified renderer build)
- *   --profile-generator  the same for the load generator
- *   --from FILE        print the table of an earlier run's JSON; runs nothing
- *   --summarise FILE…  print where .cpuprofile files' time went (self time per function); runs nothing
- *   --window N         in-flight messages per flat-out sender (exploring only)
- *   --measure-ms N     length of each measured window (exploring only)
- *   --yardstick-arg=A  pass A to the yardstick server (e.g. --yardstick-arg=--adaptive-gap)
+ * a table and writes bench/results/<timestamp>.json. Options: see USAGE.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
@@ -41,6 +26,25 @@ function repositoryRoot(): string {
   return dir;
 }
 
+const USAGE = `Usage: npm run bench -- [options]   (or: node dist/bench/run.js [options])
+
+  --quick              small sizes (the test suite runs this)
+  --markdown           print the table as Markdown (for docs/PERFORMANCE.md)
+  --only LIST          comma-separated scenario ids or kinds: fanout, storm, idle, ui
+  --target NAME        simplechat or yardstick (default: both; repeatable)
+  --results-dir DIR    where the JSON goes (default bench/results)
+  --no-pin             do not pin the server and the generator to a core each
+  --profile            V8 CPU profiles of each server run, and of the page during the
+                       UI phases (unminified renderer build), into DIR/profiles/<timestamp>
+  --profile-generator  the same for the load generator
+  --from FILE          print the table of an earlier run's JSON; runs nothing
+  --summarise FILE...  where .cpuprofile files' time went (self time per function); runs nothing
+  --window N           in-flight messages per flat-out sender (default 8; for exploring)
+  --measure-ms N       length of each measured window (for exploring)
+  --yardstick-arg=A    pass A to the yardstick server (e.g. --yardstick-arg=--adaptive-gap)
+  --help               this text
+`;
+
 const root = repositoryRoot();
 const { values: options, positionals } = parseArgs({
   options: {
@@ -57,6 +61,7 @@ const { values: options, positionals } = parseArgs({
     window: { type: 'string' },
     'measure-ms': { type: 'string' },
     'yardstick-arg': { type: 'string', multiple: true },
+    help: { type: 'boolean', default: false },
   },
   strict: true,
   allowPositionals: true,
@@ -210,6 +215,10 @@ function selected(scenario: Scenario | 'ui', only: string[] | undefined): boolea
 }
 
 async function main(): Promise<void> {
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
   if (options.summarise) {
     for (const file of positionals) process.stdout.write(`${summariseProfile(resolve(file))}\n\n`);
     return;

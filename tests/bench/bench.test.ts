@@ -69,7 +69,9 @@ describe('npm run bench -- --quick', () => {
             expect(result.latency.p50Ms).toBeGreaterThan(0);
             expect(result.latency.p50Ms).toBeLessThanOrEqual(result.latency.p99Ms);
             expect(result.latency.p99Ms).toBeLessThanOrEqual(result.latency.maxMs);
-            expect(result.cpu.server).toBeGreaterThan(0);
+            // /proc counts CPU in 10 ms ticks: a starved server may show 0 over a short window.
+            expect(result.cpu.server).toBeGreaterThanOrEqual(0);
+            expect(result.cpu.generator).toBeGreaterThan(0);
             break;
           case 'storm':
             expect(result.failedConnections).toBe(0);
