@@ -105,7 +105,10 @@ async function run(): Promise<void> {
   const core: AppCore = createAppCore({
     ipcMain,
     settings,
-    startServer: (config) => startRoomServer(config, { log: (line) => log(`room: ${line}`) }),
+    // The state file keeps the room's sessions and recent messages across a restart of the
+    // app, so the others resume as the same people with no gap (see the server's state-file.ts).
+    startServer: (config) =>
+      startRoomServer(config, { log: (line) => log(`room: ${line}`), stateFile: join(app.getPath('userData'), 'room-state.jsonl') }),
     createSocket: (url) => new WebSocket(url, { maxPayload: MAX_INCOMING_FRAME_BYTES, handshakeTimeout: CONNECT_TIMEOUT_MS }),
     webRoot,
     networkInterfaces,

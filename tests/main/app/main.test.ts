@@ -1,4 +1,6 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -39,6 +41,17 @@ async function launch(): Promise<{ electron: FakeElectron; window: FakeBrowserWi
   await import('../../../src-main/app/main');
   if (setup.singleInstance) await vi.waitFor(() => expect(electron.BrowserWindow.instances).toHaveLength(1));
   return { electron, window: electron.BrowserWindow.instances[0] };
+}
+
+/** A port nobody listens on now: the room's port must be 1–65535, not 0. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
 }
 
 function lastEvent(window: FakeBrowserWindow, event: string): unknown {
@@ -92,6 +105,19 @@ describe('main.ts with a fake electron', () => {
     expect(await session.request(window!.webContents, 'notifications')).toBe(true);
     expect(await session.request(window!.webContents, 'media')).toBe(false);
     expect(await session.request({}, 'notifications')).toBe(false);
+  });
+
+  it('a hosted room keeps its state file in the user data folder, so a restart of the app loses no one', async () => {
+    const { electron, window } = await launch();
+    const port = await freePort();
+    const ours = window!.webContents.connectRenderer(electron.ipcMain);
+    const reply = (await ours.invoke(commandChannel('hostRoom'), { port })) as IpcReply;
+    try {
+      expect(reply).toMatchObject({ ok: true, value: { state: 'running', port } });
+      await vi.waitFor(() => expect(existsSync(join(setup.userData, 'room-state.jsonl'))).toBe(true));
+    } finally {
+      await ours.invoke(commandChannel('stopHosting'));
+    }
   });
 
   it('a second launch brings the first window forward', async () => {
