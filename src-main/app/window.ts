@@ -20,7 +20,8 @@ export function mainWindowOptions(preloadPath: string, bounds: RestoredBounds, e
     minHeight: MIN_HEIGHT,
     // Shown on 'ready-to-show', so the window never flashes white before the page paints.
     show: false,
-    backgroundColor: '#1e1f22',
+    // The page's own --window-bg (styles.css), so a resize never shows another colour at the edge.
+    backgroundColor: '#eceef0',
     ...extra,
     webPreferences: {
       preload: preloadPath,
