@@ -87,11 +87,6 @@ const names = wanted.length > 0 ? wanted : Object.keys(targets);
 process.chdir(root);
 for (const name of names) {
   const options = targets[name];
-  if (!existsSync(options.entryPoints[0])) {
-    // TEMPORARY while the tree is being laid down: a target whose entry is not written yet.
-    console.warn(`build: skipping ${name}: ${options.entryPoints[0]} does not exist yet`);
-    continue;
-  }
   if (name === 'renderer') rmSync('dist/renderer', { recursive: true, force: true });
   await build(options);
   if (name === 'renderer') copyRendererStatic();
