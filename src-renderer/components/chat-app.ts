@@ -9,7 +9,7 @@ import { format, resolveLanguage, stringsFor } from '../i18n';
 import type { Strings, UiLanguage } from '../i18n';
 import { INITIAL_STATE, attentionFor, canCompose, reduce } from '../state/chat-state';
 import type { ChatEvent, ChatState } from '../state/chat-state';
-import { lineAt } from '../state/log';
+import { lineAt, totalLines } from '../state/log';
 import type { ChatLog } from './chat-log';
 import type { ConnectForm } from './events';
 import type { MessageInput } from './message-input';
@@ -18,6 +18,9 @@ import './connect-dialog';
 import './copy-link';
 import './message-input';
 import './user-list';
+
+/** How long bridge events wait for a frame before they are folded anyway (a hidden window gets none). */
+const HIDDEN_FLUSH_MS = 100;
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -44,6 +47,9 @@ export class ChatApp extends LitElement {
   @query('chat-log') private accessor chatLog!: ChatLog | null;
 
   private unsubscribers: Unsubscribe[] = [];
+  private queued: ChatEvent[] = [];
+  private flushFrame = 0;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private unread = 0;
   /** The last click-to-mention, so a double-click (private mode) can take it back. */
   private lastMention: { userId: number; before: string; after: string } | null = null;
@@ -166,19 +172,20 @@ export class ChatApp extends LitElement {
     document.removeEventListener('visibilitychange', this.onFocusChange);
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
+    this.flushQueued();
   }
 
   private async start(bridge: ChatBridge): Promise<void> {
     this.unsubscribers.push(
-      bridge.on('message', (message) => this.apply({ type: 'message', message, time: Date.now() })),
+      bridge.on('message', (message) => this.enqueue({ type: 'message', message, time: Date.now() })),
       bridge.on('status', (status) => {
-        this.apply({ type: 'status', status, time: Date.now() });
+        this.enqueue({ type: 'status', status, time: Date.now() });
         // Automatic reconnects never ask; a connection that ended by itself (or gave up) does.
         if (status.state === 'closed' && !status.byUser) this.dialogOpen = true;
       }),
-      bridge.on('notice', (notice) => this.apply({ type: 'notice', notice, time: Date.now() })),
-      bridge.on('hosting', (hosting) => this.apply({ type: 'hosting', hosting, time: Date.now() })),
-      bridge.on('outbox', (pending) => this.apply({ type: 'outbox', pending })),
+      bridge.on('notice', (notice) => this.enqueue({ type: 'notice', notice, time: Date.now() })),
+      bridge.on('hosting', (hosting) => this.enqueue({ type: 'hosting', hosting, time: Date.now() })),
+      bridge.on('outbox', (pending) => this.enqueue({ type: 'outbox', pending })),
       // A simplechat:// link: ask, never connect unasked.
       bridge.on('connectLink', (link) => {
         this.link = { ...link };
@@ -192,6 +199,7 @@ export class ChatApp extends LitElement {
       this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
     }
     // A browser tab that was reloaded takes its session back by itself: nothing to ask then.
+    this.flushQueued();
     if (this.chat.connection.state === 'idle') this.dialogOpen = true;
   }
 
@@ -202,22 +210,57 @@ export class ChatApp extends LitElement {
     document.title = this.strings.appTitle;
   }
 
+  /**
+   * Bridge events arrive one task each, up to thousands a second: folding and
+   * rendering each on its own would lay the page out once per line. They wait for
+   * the next frame and are folded together, in order, into one render.
+   */
+  private enqueue(event: ChatEvent): void {
+    this.queued.push(event);
+    if (this.flushFrame !== 0) return;
+    this.flushFrame = requestAnimationFrame(() => this.flushQueued());
+    // A hidden window gets no frames, and its unread count and notifications must still follow.
+    this.flushTimer = setTimeout(() => this.flushQueued(), HIDDEN_FLUSH_MS);
+  }
+
+  private flushQueued(): void {
+    if (this.flushFrame !== 0) cancelAnimationFrame(this.flushFrame);
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushFrame = 0;
+    this.flushTimer = undefined;
+    const events = this.queued;
+    if (events.length === 0) return;
+    this.queued = [];
+    this.fold(events);
+  }
+
+  /** A local event: folded at once, after whatever the bridge sent before it. */
   private apply(event: ChatEvent): void {
+    this.flushQueued();
+    this.fold([event]);
+  }
+
+  private fold(events: readonly ChatEvent[]): void {
     const before = this.chat;
-    const after = reduce(before, event);
+    let after = before;
+    for (const event of events) after = reduce(after, event);
     this.chat = after;
-    for (let i = before.log.count; i < after.log.count; i++) {
+    const added = Math.min(after.log.count, totalLines(after.log) - totalLines(before.log));
+    const seen = this.isSeen();
+    let unread = this.unread;
+    for (let i = after.log.count - added; i < after.log.count; i++) {
       const line = lineAt(after.log, i);
       if (line?.kind !== 'chat' || line.mine || line.replayed) continue;
-      if (!this.isSeen()) {
-        this.unread += 1;
-        void this.bridge?.setUnreadCount(this.unread).catch(() => undefined);
-      }
+      if (!seen) unread += 1;
       const kind = attentionFor(line);
       if (kind) {
         const text = line.runs.map((r) => r.text).join('');
         void this.bridge?.requestAttention({ kind, from: line.from.userName, text }).catch(() => undefined);
       }
+    }
+    if (unread !== this.unread) {
+      this.unread = unread;
+      void this.bridge?.setUnreadCount(unread).catch(() => undefined);
     }
   }
 

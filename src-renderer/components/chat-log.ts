@@ -46,6 +46,7 @@ export class ChatLog extends LitElement {
   private blockHeights: number[] = [];
   private estimatedLineHeight = 20;
   private stickToBottom = true;
+  private stickPending = false;
   private readonly resizeObserver = new ResizeObserver((entries) => this.onBlocksResized(entries));
   /** Set by Cancel: once that line is gone, focus goes to the Cancel at this index (or the log). */
   private refocusPendingAt: number | null = null;
@@ -269,8 +270,26 @@ export class ChatLog extends LitElement {
     if (!scroller) return;
     this.resizeObserver.disconnect();
     for (const block of scroller.querySelectorAll('.block')) this.resizeObserver.observe(block);
-    if (this.stickToBottom) scroller.scrollTop = scroller.scrollHeight;
+    if (this.stickToBottom) this.stickAfterLayout();
     if (changed.has('pending')) this.refocusAfterCancel(scroller);
+  }
+
+  /**
+   * Reading scrollHeight here would lay the page out once per update; the resize
+   * observer runs after the frame's own layout (re-observing delivers an entry), so the
+   * scroll happens there, once per frame. The frame callback covers an empty log.
+   */
+  private stickAfterLayout(): void {
+    if (this.stickPending) return;
+    this.stickPending = true;
+    requestAnimationFrame(() => this.stickNow());
+  }
+
+  private stickNow(): void {
+    if (!this.stickPending) return;
+    this.stickPending = false;
+    const scroller = this.scroller;
+    if (scroller && this.stickToBottom) scroller.scrollTop = scroller.scrollHeight;
   }
 
   /** A cancelled line took its focused button with it: hand focus on rather than drop it to the page. */
@@ -329,6 +348,7 @@ export class ChatLog extends LitElement {
   }
 
   private onBlocksResized(entries: ResizeObserverEntry[]): void {
+    this.stickNow();
     let changed = false;
     for (const entry of entries) {
       const index = Number((entry.target as HTMLElement).dataset.block);

@@ -103,3 +103,8 @@ export function appendLines(store: LogStore, lines: readonly NewLine[]): LogStor
 export function lineAt(store: LogStore, index: number): LogLine | undefined {
   return store.blocks[Math.floor(index / LOG_BLOCK_SIZE)]?.[index % LOG_BLOCK_SIZE];
 }
+
+/** Every line ever appended to this log, including any dropped from its start. */
+export function totalLines(store: LogStore): number {
+  return store.count;
+}

@@ -17,8 +17,12 @@ export const ME: TestUser = { userId: 1, userName: 'Tester', gender: 1, userColo
 export const ANYA: TestUser = { userId: 2, userName: 'Аня', gender: 2, userColor: '#8e44ad' };
 export const BOB: TestUser = { userId: 3, userName: 'Bob', gender: 0, userColor: '#27ae60' };
 
+/** Pushes a bridge event, then waits for the frame that folds it in (the UI renders bridge events once per frame). */
 export async function emit(page: Page, event: string, payload: unknown): Promise<void> {
-  await page.evaluate(([e, p]) => (window as unknown as { __bridge: { emit(e: unknown, p: unknown): void } }).__bridge.emit(e, p), [event, payload] as const);
+  await page.evaluate(([e, p]) => {
+    (window as unknown as { __bridge: { emit(e: unknown, p: unknown): void } }).__bridge.emit(e, p);
+    return new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  }, [event, payload] as const);
 }
 
 export async function message(page: Page, payload: Record<string, unknown>): Promise<void> {
