@@ -10,7 +10,8 @@ import { formatTimestamp } from '../format/time';
 import { fillTemplate } from '../i18n';
 import type { Strings } from '../i18n';
 import { en } from '../i18n/en';
-import { EMPTY_LOG } from '../state/log';
+import { EMPTY_LOG, LOG_BLOCK_SIZE } from '../state/log';
+import { totalLines } from '../state/log';
 import type { ChatLine, LogLine, LogStore, PendingLine, SystemEvent, SystemLine } from '../state/log';
 import { cssProperties, nickColor } from './css-properties';
 import { emit } from './events';
@@ -47,6 +48,8 @@ export class ChatLog extends LitElement {
   private estimatedLineHeight = 20;
   private stickToBottom = true;
   private stickPending = false;
+  /** Height of blocks dropped above the view since the last update, px. */
+  private scrollCorrection = 0;
   private readonly resizeObserver = new ResizeObserver((entries) => this.onBlocksResized(entries));
   /** Set by Cancel: once that line is gone, focus goes to the Cancel at this index (or the log). */
   private refocusPendingAt: number | null = null;
@@ -235,7 +238,15 @@ export class ChatLog extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     const previous = changed.get('log') as LogStore | undefined;
-    if (previous !== undefined && this.log.count > previous.count && !this.stickToBottom) this.hasUnseenLines = true;
+    if (previous !== undefined && totalLines(this.log) > totalLines(previous) && !this.stickToBottom) this.hasUnseenLines = true;
+    const droppedBlocks = previous === undefined ? 0 : (this.log.dropped - previous.dropped) / LOG_BLOCK_SIZE;
+    if (droppedBlocks > 0) {
+      // The oldest blocks went (the cap): a reader scrolled up keeps the same lines in view.
+      const gone = this.blockHeights.splice(0, droppedBlocks);
+      this.scrollCorrection += gone.reduce((sum, h, i) => sum + (h || previous!.blocks[i]!.length * this.estimatedLineHeight), 0);
+    } else if (droppedBlocks < 0) {
+      this.blockHeights = [];
+    }
     if (this.blockHeights.length > this.log.blocks.length) this.blockHeights.length = this.log.blocks.length;
   }
 
@@ -244,13 +255,14 @@ export class ChatLog extends LitElement {
     const indices: number[] = [];
     for (let i = first; i <= last; i++) indices.push(i);
     const blocks = this.log.blocks;
+    const firstBlock = this.log.dropped / LOG_BLOCK_SIZE;
     return html`
       <div class="scroller" role="log" aria-label=${this.strings.chatLog} tabindex="0" @scroll=${this.onScroll}>
         <div class="spacer" ${cssProperties({ height: `${above}px` })}></div>
         ${repeat(
           indices,
-          (i) => i,
-          (i) => html`<div class="block" data-block=${i}>
+          (i) => firstBlock + i,
+          (i) => html`<div class="block" data-block=${firstBlock + i}>
             ${guard([blocks[i], this.strings], () => blocks[i]!.map((line) => this.renderLine(line)))}
           </div>`,
         )}
@@ -271,6 +283,8 @@ export class ChatLog extends LitElement {
     this.resizeObserver.disconnect();
     for (const block of scroller.querySelectorAll('.block')) this.resizeObserver.observe(block);
     if (this.stickToBottom) this.stickAfterLayout();
+    else if (this.scrollCorrection > 0) scroller.scrollTop -= this.scrollCorrection;
+    this.scrollCorrection = 0;
     if (changed.has('pending')) this.refocusAfterCancel(scroller);
   }
 
@@ -351,7 +365,7 @@ export class ChatLog extends LitElement {
     this.stickNow();
     let changed = false;
     for (const entry of entries) {
-      const index = Number((entry.target as HTMLElement).dataset.block);
+      const index = Number((entry.target as HTMLElement).dataset.block) - this.log.dropped / LOG_BLOCK_SIZE;
       const lines = this.log.blocks[index]?.length;
       const height = entry.borderBoxSize[0]?.blockSize ?? entry.contentRect.height;
       if (!lines || height <= 0) continue;

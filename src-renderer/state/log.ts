@@ -66,25 +66,32 @@ export interface PendingLine {
 }
 
 /*
- * The log is append-only and may hold 100 000 lines, so it is stored in fixed-size
- * blocks: appending copies only the last block and the (short) block index, and the
- * view re-renders only blocks whose identity changed.
+ * The log may hold 100 000 lines, so it is stored in fixed-size blocks: appending
+ * copies only the last block and the (short) block index, the view re-renders only
+ * blocks whose identity changed, and the oldest lines go a whole block at a time.
  */
 export const LOG_BLOCK_SIZE = 64;
+/** The log keeps at least this many of the newest lines (and less than a block more); older ones are dropped. */
+export const MAX_LOG_LINES = 100_000;
 
 export interface LogStore {
   readonly blocks: readonly (readonly LogLine[])[];
+  /** Lines kept. */
   readonly count: number;
+  /** Lines dropped from the start to stay under the cap: a whole number of blocks. */
+  readonly dropped: number;
 }
 
-export const EMPTY_LOG: LogStore = { blocks: [], count: 0 };
+export const EMPTY_LOG: LogStore = { blocks: [], count: 0, dropped: 0 };
 
 export type NewLine = Omit<SystemLine, 'id'> | Omit<ChatLine, 'id'>;
 
-export function appendLines(store: LogStore, lines: readonly NewLine[]): LogStore {
+/** Appends in order; a line's id is its number since the log began, dropped lines included. */
+export function appendLines(store: LogStore, lines: readonly NewLine[], maxLines: number = MAX_LOG_LINES): LogStore {
   if (lines.length === 0) return store;
-  const blocks = store.blocks.slice();
+  let blocks = store.blocks.slice();
   let count = store.count;
+  let dropped = store.dropped;
   let last: LogLine[] | null = null;
   for (const line of lines) {
     if (count % LOG_BLOCK_SIZE === 0) {
@@ -94,17 +101,26 @@ export function appendLines(store: LogStore, lines: readonly NewLine[]): LogStor
       last = blocks[blocks.length - 1]!.slice();
       blocks[blocks.length - 1] = last;
     }
-    last.push({ ...line, id: count } as LogLine);
+    last.push({ ...line, id: dropped + count } as LogLine);
     count += 1;
   }
-  return { blocks, count };
+  // Only full blocks before the last go, so blocks stay aligned and lineAt stays a division.
+  let drop = 0;
+  while (drop < blocks.length - 1 && count - blocks[drop]!.length >= maxLines) {
+    count -= blocks[drop]!.length;
+    dropped += blocks[drop]!.length;
+    drop += 1;
+  }
+  if (drop > 0) blocks = blocks.slice(drop);
+  return { blocks, count, dropped };
 }
 
+/** The line at `index` among the lines kept (0 is the oldest kept). */
 export function lineAt(store: LogStore, index: number): LogLine | undefined {
   return store.blocks[Math.floor(index / LOG_BLOCK_SIZE)]?.[index % LOG_BLOCK_SIZE];
 }
 
 /** Every line ever appended to this log, including any dropped from its start. */
 export function totalLines(store: LogStore): number {
-  return store.count;
+  return store.dropped + store.count;
 }

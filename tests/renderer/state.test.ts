@@ -8,7 +8,8 @@ import { formatTimestamp } from '../../src-renderer/format/time';
 import { fillTemplate, resolveLanguage } from '../../src-renderer/i18n';
 import { INITIAL_STATE, attentionFor, canCompose, reduce } from '../../src-renderer/state/chat-state';
 import type { ChatEvent, ChatState } from '../../src-renderer/state/chat-state';
-import { LOG_BLOCK_SIZE, lineAt } from '../../src-renderer/state/log';
+import { EMPTY_LOG, LOG_BLOCK_SIZE, MAX_LOG_LINES, appendLines, lineAt, totalLines } from '../../src-renderer/state/log';
+import type { LogStore, NewLine } from '../../src-renderer/state/log';
 
 const me: Identity = { userId: 1, userName: 'Tester', gender: 1, userColor: '#2980b9' };
 const anya: Identity = { userId: 2, userName: 'Аня', gender: 2, userColor: '#8e44ad' };
@@ -153,6 +154,35 @@ describe('the reducer', () => {
     expect(next.log.blocks.slice(0, -1).every((b, i) => b === state.log.blocks[i])).toBe(true);
     expect(next.log.count).toBe(state.log.count + 1);
     expect(lineAt(next.log, next.log.count - 1)!.id).toBe(next.log.count - 1);
+  });
+
+  it('keeps the newest MAX_LOG_LINES lines past the cap, dropping the oldest whole blocks', () => {
+    const line = (n: number): NewLine => ({ kind: 'system', time: n, event: { type: 'error', message: `line ${n}` } });
+    const text = (store: LogStore, index: number) => {
+      const l = lineAt(store, index);
+      return l?.kind === 'system' && l.event.type === 'error' ? l.event.message : undefined;
+    };
+    const appended = MAX_LOG_LINES + 5 * LOG_BLOCK_SIZE + 17;
+    let log = EMPTY_LOG;
+    for (let n = 0; n < appended; n += 1000) log = appendLines(log, Array.from({ length: Math.min(1000, appended - n) }, (_, i) => line(n + i)));
+    expect(totalLines(log)).toBe(appended);
+    expect(log.count).toBeGreaterThanOrEqual(MAX_LOG_LINES);
+    expect(log.count).toBeLessThan(MAX_LOG_LINES + LOG_BLOCK_SIZE);
+    expect(log.dropped % LOG_BLOCK_SIZE).toBe(0);
+    expect(log.blocks.reduce((sum, b) => sum + b.length, 0)).toBe(log.count);
+    // The newest lines, in order, with ids that count from the log's start.
+    expect(text(log, log.count - 1)).toBe(`line ${appended - 1}`);
+    expect(text(log, 0)).toBe(`line ${log.dropped}`);
+    expect(lineAt(log, 0)!.id).toBe(log.dropped);
+    expect(lineAt(log, log.count - 1)!.id).toBe(appended - 1);
+    // One line at a time at the cap: never fewer than the cap, never a block more.
+    const small = 3 * LOG_BLOCK_SIZE;
+    let capped = EMPTY_LOG;
+    for (let n = 0; n < 10 * LOG_BLOCK_SIZE; n++) {
+      capped = appendLines(capped, [line(n)], small);
+      expect(capped.count).toBe(Math.min(n + 1, small + ((n + 1 - small) % LOG_BLOCK_SIZE + LOG_BLOCK_SIZE) % LOG_BLOCK_SIZE));
+      expect(text(capped, capped.count - 1)).toBe(`line ${n}`);
+    }
   });
 
   it('never throws or mutates, whatever arrives in whatever order', () => {
