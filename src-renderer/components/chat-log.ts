@@ -48,6 +48,7 @@ export class ChatLog extends LitElement {
   private estimatedLineHeight = 20;
   private stickToBottom = true;
   private stickPending = false;
+  private remeasureFrame = 0;
   /** Height of blocks dropped above the view since the last update, px. */
   private scrollCorrection = 0;
   private readonly resizeObserver = new ResizeObserver((entries) => this.onBlocksResized(entries));
@@ -72,6 +73,11 @@ export class ChatLog extends LitElement {
       font-size: 14px;
       line-height: 1.45;
       color: var(--text, #2c3e50);
+      /* Its size comes from the window, never from the lines: a change inside lays out only inside. */
+      contain: strict;
+    }
+    .block {
+      contain: content;
     }
     .scroller:focus-visible {
       outline: 2px solid var(--focus, #2980b9);
@@ -384,7 +390,13 @@ export class ChatLog extends LitElement {
       }
     });
     if (measuredLines > 0) this.estimatedLineHeight = measuredHeight / measuredLines;
-    this.requestUpdate();
+    // Only the spacers change: next frame is soon enough, and saves a second layout in this one.
+    if (this.remeasureFrame === 0) {
+      this.remeasureFrame = requestAnimationFrame(() => {
+        this.remeasureFrame = 0;
+        this.requestUpdate();
+      });
+    }
   }
 
   private activate(user: Identity): void {
