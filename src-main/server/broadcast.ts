@@ -54,11 +54,36 @@ const OPEN = WebSocket.OPEN;
  */
 export const MIN_FLUSH_GAP_MS = 2;
 
+/**
+ * A flush that took long (a big room: one write per socket) pushes the next one this
+ * many times its own length past its start, so flushing takes at most 1/FACTOR of the
+ * time and the rest is left for reading, joins and messages, which then gather into the
+ * next flush. Node accepts one connection per event-loop turn, so without this a connect
+ * storm flushes the whole room once per join (N joins, N² writes). A flush shorter than
+ * MIN_FLUSH_GAP_MS / FACTOR (a small room) keeps the minimum gap and its latency.
+ */
+export const FLUSH_BUSY_FACTOR = 2;
+
+/** The adaptive gap never exceeds this: it is latency every recipient pays, at worst. */
+export const MAX_FLUSH_GAP_MS = 20;
+
+/** How long after the start of a flush that took `tookMs` the next one may start. */
+export function nextFlushGapMs(tookMs: number): number {
+  return Math.min(MAX_FLUSH_GAP_MS, Math.max(MIN_FLUSH_GAP_MS, tookMs * FLUSH_BUSY_FACTOR));
+}
+
+/** The clock the fan-out spaces flushes by; a test passes its own. */
+export type Clock = () => number;
+
+const monotonicNow: Clock = () => performance.now();
+
 export class Fanout<R extends Recipient> {
   private readonly recipients: R[] = [];
   private batch: Buffer[] = [];
   private scheduled = false;
   private lastFlushAt = -Infinity;
+  /** Gap from the last flush's start to the next one's, from how long it took. */
+  private flushGapMs = MIN_FLUSH_GAP_MS;
   private readonly slow: R[] = [];
   private readonly flushNow = (): void => this.flush();
   /**
@@ -75,6 +100,7 @@ export class Fanout<R extends Recipient> {
   constructor(
     private readonly maxBufferedBytes: number,
     private readonly onSlowConsumer: (recipient: R) => void,
+    private readonly now: Clock = monotonicNow,
   ) {}
 
   get size(): number {
@@ -105,7 +131,7 @@ export class Fanout<R extends Recipient> {
     this.batch.push(frame);
     if (!this.scheduled) {
       this.scheduled = true;
-      const wait = this.lastFlushAt + MIN_FLUSH_GAP_MS - performance.now();
+      const wait = this.lastFlushAt + this.flushGapMs - this.now();
       if (wait <= 0) setImmediate(this.flushNow);
       else setTimeout(this.flushNow, wait);
     }
@@ -136,7 +162,8 @@ export class Fanout<R extends Recipient> {
     if (batch.length === 0) return;
     if (this.beforeWrite !== null) this.beforeWrite();
     this.batch = [];
-    this.lastFlushAt = performance.now();
+    const startedAt = this.now();
+    this.lastFlushAt = startedAt;
     const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch);
     let starts: number[] | null = null;
     const recipients = this.recipients;
@@ -151,6 +178,7 @@ export class Fanout<R extends Recipient> {
         this.write(recipient, data.subarray(starts[from]));
       }
     }
+    this.flushGapMs = nextFlushGapMs(this.now() - startedAt);
     this.reportSlow();
   }
 

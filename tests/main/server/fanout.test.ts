@@ -1,7 +1,14 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { describe, expect, it } from 'vitest';
-import { Fanout, frameText } from '../../../src-main/server/broadcast';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  FLUSH_BUSY_FACTOR,
+  Fanout,
+  MAX_FLUSH_GAP_MS,
+  MIN_FLUSH_GAP_MS,
+  frameText,
+  nextFlushGapMs,
+} from '../../../src-main/server/broadcast';
 import type { Recipient } from '../../../src-main/server/broadcast';
 
 /** A recipient whose socket records every write (as text, header bytes dropped) and can be made to back up. */
@@ -118,5 +125,77 @@ describe('Fanout', () => {
     fanout.queue(frame('x'));
     fanout.flush();
     expect(closing.writes).toEqual([]);
+  });
+});
+
+describe('Fanout flush gap', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('grows with the cost of the last flush, within its bounds', () => {
+    expect(nextFlushGapMs(0)).toBe(MIN_FLUSH_GAP_MS);
+    expect(nextFlushGapMs(MIN_FLUSH_GAP_MS / FLUSH_BUSY_FACTOR / 2)).toBe(MIN_FLUSH_GAP_MS);
+    expect(nextFlushGapMs(3)).toBe(3 * FLUSH_BUSY_FACTOR);
+    expect(nextFlushGapMs(MAX_FLUSH_GAP_MS)).toBe(MAX_FLUSH_GAP_MS);
+    expect(nextFlushGapMs(1000)).toBe(MAX_FLUSH_GAP_MS);
+  });
+
+  /**
+   * A clock that advances only when told to, or by `writeCostMs` per socket write,
+   * so a flush "takes" as long as its writes; fake timers run the scheduled flushes.
+   */
+  function timedFanout(writeCostMs: number) {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setImmediate', 'performance'] });
+    let clock = 0;
+    const now = () => clock + performance.now();
+    const fanout = new Fanout<FakeRecipient>(1 << 20, () => {}, now);
+    const recipient = new FakeRecipient();
+    const write = recipient.socket.write.bind(recipient.socket);
+    (recipient.socket as unknown as { write: (data: Buffer) => boolean }).write = (data: Buffer) => {
+      clock += writeCostMs;
+      return write(data);
+    };
+    fanout.add(recipient);
+    return { fanout, recipient };
+  }
+
+  it('keeps a cheap flush at the minimum gap', () => {
+    const { fanout, recipient } = timedFanout(0);
+    fanout.queue(frame('1'));
+    vi.advanceTimersByTime(0); // runs the immediate: the first flush goes out at the end of its tick
+    expect(recipient.received).toEqual(['1']);
+    fanout.queue(frame('2'));
+    vi.advanceTimersByTime(MIN_FLUSH_GAP_MS - 1);
+    expect(recipient.received).toEqual(['1']);
+    vi.advanceTimersByTime(1);
+    expect(recipient.received).toEqual(['1', '2']);
+  });
+
+  it('holds the next flush FLUSH_BUSY_FACTOR times as long as the last one took, and batches what comes meanwhile', () => {
+    const tookMs = 4;
+    const { fanout, recipient } = timedFanout(tookMs);
+    fanout.queue(frame('1'));
+    vi.advanceTimersByTime(0);
+    expect(recipient.writes).toHaveLength(1);
+    // The flush started at 0 and took 4 ms (by the injected clock, now at 4): the next may start at 8.
+    fanout.queue(frame('2'));
+    fanout.queue(frame('3'));
+    vi.advanceTimersByTime(tookMs * FLUSH_BUSY_FACTOR - tookMs - 1);
+    expect(recipient.writes).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(recipient.writes).toHaveLength(2);
+    expect(recipient.received).toEqual(['1', '2', '3']);
+  });
+
+  it('never holds a flush longer than MAX_FLUSH_GAP_MS after the last one started', () => {
+    const tookMs = MAX_FLUSH_GAP_MS; // would ask for 2× that without the bound
+    const { fanout, recipient } = timedFanout(tookMs);
+    fanout.queue(frame('1'));
+    vi.advanceTimersByTime(0);
+    fanout.queue(frame('2'));
+    // The clock already stands at the flush's end (MAX_FLUSH_GAP_MS after its start): due at once.
+    vi.advanceTimersByTime(0);
+    expect(recipient.received).toEqual(['1', '2']);
   });
 });
