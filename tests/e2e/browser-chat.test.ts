@@ -231,7 +231,9 @@ describe('messages typed while the server is away', () => {
       await expect.poll(() => pendingTexts(page)).toEqual(['Outboxer: one', 'Outboxer: three Bea']);
 
       // Hold the page's timers so its reconnect cannot reach the new server before Bea is in to see it.
-      await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 10);
+      // The margin outlasts the round trip on a loaded machine: pausing "in the past" throws.
+      // A reconnect try that falls due in it only finds no server yet, and plans another.
+      await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 500);
       again = await startChatServer({ host: '127.0.0.1', port, webRoot: WEB_ROOT });
       bea = await ChatClient.connect(chatUrl(port, { userName: 'Bea' }));
       await page.clock.resume();
