@@ -55,6 +55,8 @@ const targets = {
     format: 'esm',
     entryPoints: ['src-renderer/main.ts'],
     outfile: 'dist/renderer/app.js',
+    // Gender icons are imported by user-list.ts and live inside app.js as data: URLs.
+    loader: { '.svg': 'dataurl' },
     legalComments: 'inline',
     sourcemap: dev,
     minify: !dev,
@@ -74,7 +76,7 @@ function copyRendererStatic() {
     const from = join(root, 'src-renderer', file);
     if (existsSync(from)) cpSync(from, join(root, 'dist/renderer', file));
   }
-  for (const file of ['gender-unknown.svg', 'gender-male.svg', 'gender-female.svg', 'icon.svg']) {
+  for (const file of ['icon.svg']) {
     const from = join(root, 'assets', file);
     if (existsSync(from)) cpSync(from, join(root, 'dist/renderer/assets', file));
   }

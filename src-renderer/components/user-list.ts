@@ -8,10 +8,16 @@ import { en } from '../i18n/en';
 import { nickColor } from './css-properties';
 import { emit } from './events';
 
-const GENDER_ICON: Record<Gender, string> = {
-  0: './assets/gender-unknown.svg',
-  1: './assets/gender-male.svg',
-  2: './assets/gender-female.svg',
+import femaleIcon from '../../assets/gender-female.svg';
+import maleIcon from '../../assets/gender-male.svg';
+import unknownIcon from '../../assets/gender-unknown.svg';
+
+// Built into app.js as data: URLs, so the list never needs the network to show an
+// icon (a user who joins while the server is away still gets one).
+const GENDER_ICON: Record<Gender, { name: string; src: string }> = {
+  0: { name: 'gender-unknown', src: unknownIcon },
+  1: { name: 'gender-male', src: maleIcon },
+  2: { name: 'gender-female', src: femaleIcon },
 };
 
 /**
@@ -122,7 +128,7 @@ export class UserList extends LitElement {
             @dblclick=${() => this.requestPrivate(u)}
             @focus=${() => (this.activeUserId = u.userId)}
           >
-            <img src=${GENDER_ICON[u.gender] ?? GENDER_ICON[0]} alt="" draggable="false" />
+            <img data-icon=${(GENDER_ICON[u.gender] ?? GENDER_ICON[0]).name} src=${(GENDER_ICON[u.gender] ?? GENDER_ICON[0]).src} alt="" draggable="false" />
             <span class="name" ${nickColor(u.userColor)}>${u.userName}</span>
             ${me ? html`<span class="me-tag" aria-hidden="true">(${this.strings.you})</span>` : nothing}
           </li>`;

@@ -160,7 +160,7 @@ export async function findInjected(page: Page): Promise<{ elements: string[]; fl
   return page.evaluate(() => {
     const found: string[] = [];
     const dangerous =
-      'img:not([src^="./assets/gender-"]), script, style, iframe, object, embed, svg, video, audio, link, meta, a, form, i, font, marquee, ' +
+      'img:not([data-icon^="gender-"][src^="data:image/svg+xml"]), script, style, iframe, object, embed, svg, video, audio, link, meta, a, form, i, font, marquee, ' +
       '[onerror], [onload], [onclick], [onmouseover], [href], [srcdoc]';
     const visit = (root: ShadowRoot): void => {
       for (const el of root.querySelectorAll(dangerous)) found.push(el.outerHTML.slice(0, 120));
