@@ -8,7 +8,7 @@ import type { ChatServer } from '../../src-main/server';
 import type { ServerMessage } from '../../src-shared/protocol';
 import { createWebHandler } from '../../src-main/server/static-files';
 import { ChatClient, chatUrl } from '../support/chat-client';
-import { WEB_ROOT, findInjected, launchBrowser, openPage } from '../support/browser';
+import { WEB_ROOT, closeCheckingClean, findInjected, launchBrowser, openPage } from '../support/browser';
 import type { OpenPageOptions, OpenedPage } from '../support/browser';
 
 /*
@@ -48,13 +48,9 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  const opened = pages.splice(0);
-  for (const o of opened) await o.context.close();
-  for (const o of opened) {
-    expect(o.problems.console.filter((m) => !expectedConsole?.test(m))).toEqual([]);
-    expect(o.problems.requests.filter((m) => !expectedConsole?.test(m))).toEqual([]);
-  }
+  const tolerated = expectedConsole;
   expectedConsole = null;
+  await closeCheckingClean(pages.splice(0), tolerated);
 });
 
 async function openChat(port: number, locale = 'en-US', options: OpenPageOptions = {}): Promise<Page> {

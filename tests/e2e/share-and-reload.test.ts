@@ -5,7 +5,7 @@ import { startChatServer } from '../../src-main/server';
 import type { ChatServer } from '../../src-main/server';
 import type { ServerMessage } from '../../src-shared/protocol';
 import { ChatClient, chatUrl } from '../support/chat-client';
-import { WEB_ROOT, launchBrowser, openPage } from '../support/browser';
+import { WEB_ROOT, closeCheckingClean, launchBrowser, openPage } from '../support/browser';
 import type { OpenedPage } from '../support/browser';
 
 /*
@@ -29,12 +29,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  const opened = pages.splice(0);
-  for (const o of opened) await o.context.close();
-  for (const o of opened) {
-    expect(o.problems.console).toEqual([]);
-    expect(o.problems.requests).toEqual([]);
-  }
+  await closeCheckingClean(pages.splice(0));
 });
 
 async function openAt(url: string): Promise<Page> {

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startChatServer } from '../../src-main/server';
 import type { ChatServer } from '../../src-main/server';
-import { WEB_ROOT, findInjected, fakeBridgeScript, launchBrowser, openPage } from '../support/browser';
+import { WEB_ROOT, closeCheckingClean, findInjected, fakeBridgeScript, launchBrowser, openPage } from '../support/browser';
 import type { FakeBridgeOptions, OpenedPage, OpenPageOptions } from '../support/browser';
 import fc from 'fast-check';
 import { ANYA, BOB, ME, calls, emit, logIn, logLines, message, say, waitForCalls } from './support';
@@ -30,11 +30,8 @@ afterAll(async () => {
 afterEach(async () => {
   const o = opened;
   opened = undefined;
-  if (!o) return;
-  await o.context.close();
   // Every page must stay clean: no CSP violation, no 404, no uncaught error.
-  expect(o.problems.console).toEqual([]);
-  expect(o.problems.requests).toEqual([]);
+  if (o) await closeCheckingClean([o]);
 });
 
 async function open(settings: Record<string, unknown> = {}, options: OpenPageOptions & FakeBridgeOptions = {}): Promise<Page> {

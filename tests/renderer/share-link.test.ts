@@ -4,7 +4,7 @@ import { roomUrls } from '../../src-main/app/lan-addresses';
 import { startChatServer } from '../../src-main/server';
 import type { ChatServer } from '../../src-main/server';
 import type { HostingStatus } from '../../src-shared/bridge';
-import { WEB_ROOT, fakeBridgeScript, launchBrowser, openPage } from '../support/browser';
+import { WEB_ROOT, closeCheckingClean, fakeBridgeScript, launchBrowser, openPage } from '../support/browser';
 import type { OpenedPage } from '../support/browser';
 import { emit, logIn } from './support';
 
@@ -32,10 +32,7 @@ afterAll(async () => {
 afterEach(async () => {
   const o = opened;
   opened = undefined;
-  if (!o) return;
-  await o.context.close();
-  expect(o.problems.console).toEqual([]);
-  expect(o.problems.requests).toEqual([]);
+  if (o) await closeCheckingClean([o]);
 });
 
 /** What main pushes for a room with a key that needs every kind of escaping. */

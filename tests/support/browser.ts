@@ -44,6 +44,22 @@ export interface OpenedPage {
   problems: PageProblems;
 }
 
+/**
+ * Closes the pages a test opened, then requires that each stayed clean: no console
+ * error (a CSP violation, an uncaught error) and no failed request (a 404). `tolerated`
+ * lets a test accept what it causes on purpose, such as refused reconnects while its
+ * server is down.
+ */
+export async function closeCheckingClean(opened: readonly OpenedPage[], tolerated: RegExp | null = null): Promise<void> {
+  for (const o of opened) await o.context.close();
+  const keep = (m: string): boolean => !tolerated?.test(m);
+  for (const o of opened) {
+    if (o.problems.console.filter(keep).length > 0 || o.problems.requests.filter(keep).length > 0) {
+      throw new Error(`the page was not clean: ${JSON.stringify({ console: o.problems.console.filter(keep), requests: o.problems.requests.filter(keep) })}`);
+    }
+  }
+}
+
 export interface OpenPageOptions {
   /** Runs in the page before any of its scripts (e.g. a stand-in `window.chat`). */
   initScript?: string;
