@@ -8,7 +8,7 @@ import type { ChatServer } from '../../src-main/server';
 import type { ServerMessage } from '../../src-shared/protocol';
 import { createWebHandler } from '../../src-main/server/static-files';
 import { ChatClient, chatUrl } from '../support/chat-client';
-import { WEB_ROOT, closeCheckingClean, findInjected, launchBrowser, openPage } from '../support/browser';
+import { WEB_ROOT, closeCheckingClean, findInjected, launchBrowser, logLines as lines, openPage, waitForLogLine as waitForLine } from '../support/browser';
 import type { OpenPageOptions, OpenedPage } from '../support/browser';
 
 /*
@@ -65,18 +65,6 @@ async function join(page: Page, name: string): Promise<void> {
   await dialog.getByRole('textbox', { name: 'Nickname', exact: true }).fill(name);
   await dialog.getByRole('textbox', { name: 'Nickname', exact: true }).press('Enter');
   await expect.poll(() => page.getByRole('textbox', { name: 'Message' }).isEnabled(), { timeout: 10_000 }).toBe(true);
-}
-
-async function lines(page: Page): Promise<string[]> {
-  return (await page.getByRole('log').locator('.line').allInnerTexts()).map((l) => l.replace(/^\[[^\]]*\] /, ''));
-}
-
-async function waitForLine(page: Page, pattern: RegExp, timeout = 10_000): Promise<void> {
-  try {
-    await expect.poll(async () => (await lines(page)).some((l) => pattern.test(l)), { timeout }).toBe(true);
-  } catch (error) {
-    throw new Error(`no line matching ${pattern} in:\n${(await lines(page)).join('\n')}`, { cause: error });
-  }
 }
 
 async function send(page: Page, text: string): Promise<void> {

@@ -5,7 +5,7 @@ import { startChatServer } from '../../src-main/server';
 import type { ChatServer } from '../../src-main/server';
 import type { ServerMessage } from '../../src-shared/protocol';
 import { ChatClient, chatUrl } from '../support/chat-client';
-import { WEB_ROOT, closeCheckingClean, launchBrowser, openPage } from '../support/browser';
+import { WEB_ROOT, closeCheckingClean, launchBrowser, logLines as lines, openPage, waitForLogLine as waitForLine } from '../support/browser';
 import type { OpenedPage } from '../support/browser';
 
 /*
@@ -36,18 +36,6 @@ async function openAt(url: string): Promise<Page> {
   const opened = await openPage(browser, url);
   pages.push(opened);
   return opened.page;
-}
-
-async function lines(page: Page): Promise<string[]> {
-  return (await page.getByRole('log').locator('.line').allInnerTexts()).map((l) => l.replace(/^\[[^\]]*\] /, ''));
-}
-
-async function waitForLine(page: Page, pattern: RegExp, timeout = 10_000): Promise<void> {
-  try {
-    await expect.poll(async () => (await lines(page)).some((l) => pattern.test(l)), { timeout }).toBe(true);
-  } catch (error) {
-    throw new Error(`no line matching ${pattern} in:\n${(await lines(page)).join('\n')}`, { cause: error });
-  }
 }
 
 async function join(page: Page, name: string): Promise<void> {

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /*
  * Debian's Chromium driven by playwright-core: one browser per test file (the
@@ -190,4 +191,18 @@ export async function findInjected(page: Page): Promise<{ elements: string[]; fl
     }
     return { elements: found, flag: (window as unknown as { __pwned?: unknown }).__pwned };
   });
+}
+
+/** The log's lines as a person reads them, without the `[dd.MM.yyyy HH:mm:ss] ` stamp. */
+export async function logLines(page: Page): Promise<string[]> {
+  return (await page.getByRole('log').locator('.line').allInnerTexts()).map((l) => l.replace(/^\[[^\]]*\] /, ''));
+}
+
+/** Waits for a log line matching `pattern`; on a timeout the error shows the whole log. */
+export async function waitForLogLine(page: Page, pattern: RegExp, timeout = 10_000): Promise<void> {
+  try {
+    await expect.poll(async () => (await logLines(page)).some((l) => pattern.test(l)), { timeout }).toBe(true);
+  } catch (error) {
+    throw new Error(`no line matching ${pattern} in:\n${(await logLines(page)).join('\n')}`, { cause: error });
+  }
 }
