@@ -3,6 +3,7 @@ import type { TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { DEFAULT_SETTINGS } from '../../src-shared/bridge';
 import type { ChatBridge, ConnectLink, ConnectRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
+import { parseRichText } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
 import { insertMention } from '../format/mention';
 import { format, resolveLanguage, stringsFor } from '../i18n';
@@ -254,7 +255,7 @@ export class ChatApp extends LitElement {
       if (!seen) unread += 1;
       const kind = attentionFor(line);
       if (kind) {
-        const text = line.runs.map((r) => r.text).join('');
+        const text = parseRichText(line.text).map((r) => r.text).join('');
         void this.bridge?.requestAttention({ kind, from: line.from.userName, text }).catch(() => undefined);
       }
     }

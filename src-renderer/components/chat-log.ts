@@ -117,7 +117,6 @@ export class ChatLog extends LitElement {
       font-weight: 700;
     }
     .nick {
-      all: unset;
       cursor: pointer;
       font-weight: 700;
       text-decoration: underline;
@@ -321,42 +320,49 @@ export class ChatLog extends LitElement {
     (buttons[Math.min(index, buttons.length - 1)] ?? scroller).focus();
   }
 
-  private blockHeight(i: number): number {
-    return this.blockHeights[i] || this.log.blocks[i]!.length * this.estimatedLineHeight;
-  }
-
+  /**
+   * Which blocks to render and the spacers' heights. Runs on every scroll frame over
+   * every block (6 250 of them in a full log), so it reads each field once: `log` and
+   * the rest are decorated accessors, and each read costs a lookup.
+   */
   private visibleBlocks(): { first: number; last: number; above: number; below: number } {
-    const count = this.log.blocks.length;
+    const blocks = this.log.blocks;
+    const count = blocks.length;
     if (count === 0) return { first: 0, last: -1, above: 0, below: 0 };
-    const heights = Array.from({ length: count }, (_, i) => this.blockHeight(i));
-    const total = heights.reduce((a, b) => a + b, 0);
-    const viewport = this.scroller?.clientHeight || 600;
-    const top = this.stickToBottom ? Math.max(0, total - viewport) : (this.scroller?.scrollTop ?? 0);
+    const measured = this.blockHeights;
+    const lineHeight = this.estimatedLineHeight;
+    const height = (i: number) => measured[i] || blocks[i]!.length * lineHeight;
+    let total = 0;
+    for (let i = 0; i < count; i++) total += height(i);
+    const scroller = this.scroller;
+    const viewport = scroller?.clientHeight || 600;
+    const top = this.stickToBottom ? Math.max(0, total - viewport) : (scroller?.scrollTop ?? 0);
     const from = top - viewport * OVERSCAN_VIEWPORTS;
     const to = top + viewport * (1 + OVERSCAN_VIEWPORTS);
     let first = -1;
     let last = -1;
     let offset = 0;
     let above = 0;
-    for (let i = 0; i < count; i++) {
-      const h = heights[i]!;
-      if (offset + h > from && offset < to) {
+    let lastEnd = 0;
+    for (let i = 0; i < count && offset < to; i++) {
+      const h = height(i);
+      if (offset + h > from) {
         if (first === -1) {
           first = i;
           above = offset;
         }
         last = i;
+        lastEnd = offset + h;
       }
       offset += h;
     }
     if (first === -1) {
       // Past the end (the log shrank under a stale scroll position): show the end.
       first = last = count - 1;
-      above = total - heights[count - 1]!;
+      lastEnd = total;
+      above = total - height(count - 1);
     }
-    let below = 0;
-    for (let i = last + 1; i < count; i++) below += heights[i]!;
-    return { first, last, above, below };
+    return { first, last, above, below: total - lastEnd };
   }
 
   private onScroll(): void {
@@ -369,23 +375,25 @@ export class ChatLog extends LitElement {
 
   private onBlocksResized(entries: ResizeObserverEntry[]): void {
     this.stickNow();
+    const { blocks, dropped } = this.log;
+    const measured = this.blockHeights;
     let changed = false;
     for (const entry of entries) {
-      const index = Number((entry.target as HTMLElement).dataset.block) - this.log.dropped / LOG_BLOCK_SIZE;
-      const lines = this.log.blocks[index]?.length;
+      const index = Number((entry.target as HTMLElement).dataset.block) - dropped / LOG_BLOCK_SIZE;
+      const lines = blocks[index]?.length;
       const height = entry.borderBoxSize[0]?.blockSize ?? entry.contentRect.height;
       if (!lines || height <= 0) continue;
-      if (Math.abs((this.blockHeights[index] ?? 0) - height) > 0.5) {
-        this.blockHeights[index] = height;
+      if (Math.abs((measured[index] ?? 0) - height) > 0.5) {
+        measured[index] = height;
         changed = true;
       }
     }
     if (!changed) return;
     let measuredLines = 0;
     let measuredHeight = 0;
-    this.blockHeights.forEach((h, i) => {
+    measured.forEach((h, i) => {
       if (h) {
-        measuredLines += this.log.blocks[i]?.length ?? 0;
+        measuredLines += blocks[i]?.length ?? 0;
         measuredHeight += h;
       }
     });
@@ -403,8 +411,16 @@ export class ChatLog extends LitElement {
     emit(this, 'nick-activated', { user });
   }
 
-  private nick(user: Identity): TemplateResult {
-    return html`<button type="button" class="nick" tabindex="-1" ${nickColor(user.userColor)} @click=${() => this.activate(user)}>${user.userName}</button>`;
+  /**
+   * A span, not a <button>: a button is an atomic inline box with a layout of its own,
+   * and a log of long lines would lay out one per line. It is reachable by mouse only
+   * (the user list serves the keyboard), as the button was with tabindex -1.
+   * `colored`: false when the line already sets --nick-color for its sender.
+   */
+  private nick(user: Identity, colored = true): TemplateResult {
+    return colored
+      ? html`<span role="button" class="nick" ${nickColor(user.userColor)} @click=${() => this.activate(user)}>${user.userName}</span>`
+      : html`<span role="button" class="nick" @click=${() => this.activate(user)}>${user.userName}</span>`;
   }
 
   private renderLine(line: LogLine): TemplateResult {
@@ -428,7 +444,8 @@ export class ChatLog extends LitElement {
         : line.direction === 'private-out'
           ? html`<span class="marker" title=${s.privateTo.replace('{name}', shown.userName)}>&lt;</span> `
           : nothing;
-    return html`<div class=${classMap(classes)}><span class="time">${formatTimestamp(line.time)}</span> ${marker}${this.nick(shown)}<span class="colon" ${nickColor(shown.userColor)}>:</span> ${renderRuns(line.runs)}</div>`;
+    // One --nick-color per line, inherited by the name and the colon.
+    return html`<div class=${classMap(classes)} ${nickColor(shown.userColor)}><span class="time">${formatTimestamp(line.time)}</span> ${marker}${this.nick(shown, false)}<span class="colon">:</span> ${renderRuns(parseRichText(line.text))}</div>`;
   }
 
   private renderPendingLine(line: PendingLine, index: number): TemplateResult {

@@ -56,8 +56,22 @@ function withLines(state: ChatState, lines: readonly NewLine[]): ChatState {
   return lines.length === 0 ? state : { ...state, log: appendLines(state.log, lines) };
 }
 
+/** How many senders `identityOf` remembers; past it, it starts afresh. */
+const INTERNED_IDENTITIES_MAX = 4096;
+const interned = new Map<number, Identity>();
+
+/**
+ * The sender as an Identity of its own (never the parsed message). Lines from the same
+ * sender share one object: a log of 100 000 lines then holds a few identities, not
+ * 100 000, which is what the garbage collector would otherwise walk on every pass.
+ */
 function identityOf(m: Identity): Identity {
-  return { userId: m.userId, userName: m.userName, gender: m.gender, userColor: m.userColor };
+  const known = interned.get(m.userId);
+  if (known !== undefined && known.userName === m.userName && known.gender === m.gender && known.userColor === m.userColor) return known;
+  if (interned.size >= INTERNED_IDENTITIES_MAX) interned.clear();
+  const identity: Identity = { userId: m.userId, userName: m.userName, gender: m.gender, userColor: m.userColor };
+  interned.set(m.userId, identity);
+  return identity;
 }
 
 function publicLine(state: ChatState, m: PublicMessage, time: number, replayed: boolean): Omit<ChatLine, 'id'> {
@@ -69,7 +83,7 @@ function publicLine(state: ChatState, m: PublicMessage, time: number, replayed: 
     from: identityOf(m),
     peer: null,
     direction: 'public',
-    runs: parseRichText(m.text),
+    text: m.text,
     mentionsMe: self !== null && !mine && mentions(m.text, self.userName),
     mine,
     replayed,
@@ -91,7 +105,7 @@ function privateLine(state: ChatState, m: PrivateMessage, time: number): NewLine
     from: identityOf(m),
     peer,
     direction: mine ? 'private-out' : 'private-in',
-    runs: parseRichText(m.text),
+    text: m.text,
     mentionsMe: false,
     mine,
     replayed: false,

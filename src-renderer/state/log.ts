@@ -36,7 +36,11 @@ export interface ChatLine {
   /** For private lines: the other person (the sender when in, the recipient when out). */
   peer: Identity | null;
   direction: ChatDirection;
-  runs: readonly RichTextRun[];
+  /**
+   * As the server sent it, `<b>` runs and all: parsed into runs when the line is shown.
+   * The log keeps up to 100 000 lines, so each keeps one string, not an array of runs.
+   */
+  text: string;
   mentionsMe: boolean;
   /** Written by this user (the server's echo). */
   mine: boolean;
@@ -70,7 +74,7 @@ export interface PendingLine {
  * copies only the last block and the (short) block index, the view re-renders only
  * blocks whose identity changed, and the oldest lines go a whole block at a time.
  */
-export const LOG_BLOCK_SIZE = 64;
+export const LOG_BLOCK_SIZE = 16;
 /** The log keeps at least this many of the newest lines (and less than a block more); older ones are dropped. */
 export const MAX_LOG_LINES = 100_000;
 

@@ -156,6 +156,28 @@ describe('the reducer', () => {
     expect(lineAt(next.log, next.log.count - 1)!.id).toBe(next.log.count - 1);
   });
 
+  it('keeps one sender object for many lines, and a new one when the name, colour or gender changes', () => {
+    const state = run(
+      [
+        msg({ action: 'PublicMessage', ...anya, text: 'one' }),
+        msg({ action: 'PublicMessage', ...anya, text: 'two' }),
+        msg({ action: 'PrivateMessage', ...anya, toUserId: me.userId, text: 'three' }),
+        msg({ action: 'PublicMessage', ...anya, userColor: '#c0392b', text: 'four' }),
+      ],
+      loggedIn(),
+    );
+    const from = (i: number) => {
+      const line = lineAt(state.log, state.log.count - 4 + i);
+      if (line?.kind !== 'chat') throw new Error(`line ${i} is not a chat line`);
+      return line.from;
+    };
+    expect(from(0)).toEqual(anya);
+    expect(from(1)).toBe(from(0));
+    expect(from(2)).toBe(from(0));
+    expect(from(3)).toEqual({ ...anya, userColor: '#c0392b' });
+    expect(from(3)).not.toBe(from(0));
+  });
+
   it('keeps the newest MAX_LOG_LINES lines past the cap, dropping the oldest whole blocks', () => {
     const line = (n: number): NewLine => ({ kind: 'system', time: n, event: { type: 'error', message: `line ${n}` } });
     const text = (store: LogStore, index: number) => {
