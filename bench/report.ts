@@ -131,7 +131,7 @@ function uiRows(report: BenchReport): string[][] {
   const longTasks = (t: { count: number; maxMs: number }) => `${t.count} (max ${formatNumber(t.maxMs)} ms)`;
   const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
   const work = (w: MainThreadWork) => `script ${w.scriptMs} / style ${w.styleMs} / layout ${w.layoutMs} (${w.layouts} layouts)`;
-  return [
+  const rows = [
     [`append ${ui.append.lines} lines at ${ui.append.linesPerSec}/s`, 'long tasks > 50 ms', longTasks(ui.append.longTasks), `none ${met(ui.append.longTasks.maxMs <= 50)}`],
     [`append ${ui.append.lines} lines at ${ui.append.linesPerSec}/s`, 'longest frame gap, ms', formatNumber(ui.append.maxFrameGapMs), ''],
     [`append ${ui.append.lines} lines at ${ui.append.linesPerSec}/s`, 'main thread, ms', work(ui.append.mainThread), ''],
@@ -149,6 +149,17 @@ function uiRows(report: BenchReport): string[][] {
       '',
     ],
   ];
+  const pastCap = ui.pastCap;
+  if (pastCap) {
+    rows.push([
+      `append on, to ${pastCap.lines} lines`,
+      'lines kept / JS heap after GC, MiB',
+      `${pastCap.linesKept === null ? 'unknown' : formatNumber(pastCap.linesKept)} / ${pastCap.heapMiB}`,
+      // Bounded: past the cap, the heap stays within 10% of where the full log left it.
+      pastCap.linesKept !== null && pastCap.linesKept < pastCap.lines ? `flat past the cap ${met(pastCap.heapMiB <= ui.heap.afterScrollLogMiB * 1.1)}` : '',
+    ]);
+  }
+  return rows;
 }
 
 function loadTable(report: BenchReport): string[][] {

@@ -158,6 +158,13 @@ export interface UiResult {
     afterAppendMiB: number;
     afterScrollLogMiB: number;
   };
+  /** More lines after the scroll, past the log's cap: does the heap stay where it was? (Not in earlier results.) */
+  pastCap?: {
+    /** Lines appended in all, from the start. */
+    lines: number;
+    linesKept: number | null;
+    heapMiB: number;
+  };
   /** What is measured: the page and its chat-log component as found. */
   page: string;
 }

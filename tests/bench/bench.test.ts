@@ -102,6 +102,9 @@ describe('npm run bench -- --quick', () => {
       expect(ui.scroll.linesKept).toBeGreaterThan(0);
       expect(ui.scroll.steps).toBeGreaterThan(0);
       expect(ui.heap.baselineMiB).toBeGreaterThan(0);
+      expect(ui.pastCap?.lines).toBeGreaterThan(ui.scroll.lines);
+      expect(ui.pastCap?.linesKept).toBe(ui.pastCap?.lines);
+      expect(ui.pastCap?.heapMiB).toBeGreaterThan(0);
     }
   });
 });
