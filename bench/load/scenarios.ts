@@ -6,7 +6,7 @@
  * process, so a thousand leaves are never timed as work.
  */
 import type { CheckpointName, FanoutResult, FanoutSpec, IdleResult, IdleSpec, StormResult, StormSpec } from '../types';
-import { BenchClient, benchText, nowUs, type ClientEvents } from './bench-client';
+import { BenchClient, benchText, nowUs, receivedAtUs, type ClientEvents } from './bench-client';
 import { LatencyHistogram } from './histogram';
 
 export type Checkpoint = (name: CheckpointName) => Promise<void>;
@@ -133,7 +133,7 @@ export async function runFanout(url: string, spec: FanoutSpec, checkpoint: Check
       received += 1;
       if (measuring) {
         measuredDeliveries += 1;
-        histogram.record(nowUs() - sentAtUs);
+        histogram.record(receivedAtUs() - sentAtUs);
       }
       const slot = client.index * senders + sender;
       if (seq !== lastSeq[slot]! + 1) disordered += 1;

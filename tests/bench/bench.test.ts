@@ -103,7 +103,8 @@ describe('npm run bench -- --quick', () => {
       expect(ui.scroll.steps).toBeGreaterThan(0);
       expect(ui.heap.baselineMiB).toBeGreaterThan(0);
       expect(ui.pastCap?.lines).toBeGreaterThan(ui.scroll.lines);
-      expect(ui.pastCap?.linesKept).toBe(ui.pastCap?.lines);
+      // Quick sizes stay under the cap: every line is kept (and the login's system lines).
+      expect(ui.pastCap?.linesKept).toBeGreaterThanOrEqual(ui.pastCap!.lines);
       expect(ui.pastCap?.heapMiB).toBeGreaterThan(0);
     }
   });
