@@ -1,15 +1,15 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { startChatServer } from '../../src-main/server';
 import type { ChatServer } from '../../src-main/server';
 import type { ServerMessage } from '../../src-shared/protocol';
 import { createWebHandler } from '../../src-main/server/static-files';
 import { ChatClient, chatUrl } from '../support/chat-client';
-import { WEB_ROOT, closeCheckingClean, findInjected, launchBrowser, logLines as lines, openPage, waitForLogLine as waitForLine } from '../support/browser';
-import type { OpenPageOptions, OpenedPage } from '../support/browser';
+import { WEB_ROOT, findInjected, logLines as lines, useBrowserAndServer, waitForLogLine as waitForLine } from '../support/browser';
+import type { OpenPageOptions } from '../support/browser';
 
 /*
  * The browser client end to end: the real server serves the UI over HTTP and the
@@ -18,11 +18,6 @@ import type { OpenPageOptions, OpenedPage } from '../support/browser';
  * one, and a hostile server that sends raw markup.
  */
 
-let browser: Browser;
-let server: ChatServer;
-const pages: OpenedPage[] = [];
-/** Console messages a test expects (e.g. the refused reconnects while a server is down). */
-let expectedConsole: RegExp | null = null;
 /**
  * While the server is down on purpose, Chromium sometimes reports a refused reconnect
  * as a bare "Failed to load resource" (no URL in the message) rather than as a
@@ -37,25 +32,10 @@ const SERVER_DOWN_CONSOLE = 'Failed to load resource: net::ERR_CONNECTION_REFUSE
  */
 const PRESENCE_GRACE_MS = 300;
 
-beforeAll(async () => {
-  server = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT, presenceGraceMs: PRESENCE_GRACE_MS });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(async () => {
-  const tolerated = expectedConsole;
-  expectedConsole = null;
-  await closeCheckingClean(pages.splice(0), tolerated);
-});
+const fixture = useBrowserAndServer({ presenceGraceMs: PRESENCE_GRACE_MS });
 
 async function openChat(port: number, locale = 'en-US', options: OpenPageOptions = {}): Promise<Page> {
-  const opened = await openPage(browser, `http://127.0.0.1:${port}/`, { locale, ...options });
-  pages.push(opened);
+  const opened = await fixture.open(`http://127.0.0.1:${port}/`, { locale, ...options });
   return opened.page;
 }
 
@@ -76,19 +56,19 @@ async function send(page: Page, text: string): Promise<void> {
 
 describe('two browser users through a real server', () => {
   it('join with the page’s own server by default, see each other, and chat', async () => {
-    const alice = await openChat(server.port);
+    const alice = await openChat(fixture.server.port);
     const dialog = alice.getByRole('dialog');
     expect(await dialog.getByRole('textbox', { name: 'Server', exact: true }).inputValue()).toBe('127.0.0.1');
-    expect(await dialog.getByRole('textbox', { name: 'Port', exact: true }).inputValue()).toBe(String(server.port));
+    expect(await dialog.getByRole('textbox', { name: 'Port', exact: true }).inputValue()).toBe(String(fixture.server.port));
     // A browser cannot host: the option is there but off.
     expect(await dialog.getByRole('checkbox', { name: 'Host a room' }).isDisabled()).toBe(true);
     await join(alice, 'Alice');
-    const bob = await openChat(server.port);
+    const bob = await openChat(fixture.server.port);
     await join(bob, 'Bob');
 
     await waitForLine(alice, /^Bob joined the chat$/);
     expect(await lines(alice)).toEqual(
-      expect.arrayContaining([`Connecting to 127.0.0.1:${server.port}…`, 'Connected!', 'Logged in as Alice']),
+      expect.arrayContaining([`Connecting to 127.0.0.1:${fixture.server.port}…`, 'Connected!', 'Logged in as Alice']),
     );
     expect(await bob.getByRole('option').allInnerTexts()).toEqual(['Alice', 'Bob\n(you)']);
 
@@ -110,11 +90,11 @@ describe('two browser users through a real server', () => {
 
   // Names differ per test: the server keeps a leaver's name for its resumable session.
   it('private mode: only the two see it, and it ends when the other leaves', async () => {
-    const ann = await openChat(server.port);
+    const ann = await openChat(fixture.server.port);
     await join(ann, 'Ann');
-    const ben = await openChat(server.port);
+    const ben = await openChat(fixture.server.port);
     await join(ben, 'Ben');
-    const cleo = await openChat(server.port);
+    const cleo = await openChat(fixture.server.port);
     await join(cleo, 'Cleo');
 
     await ann.getByRole('option', { name: 'Ben' }).dblclick();
@@ -127,8 +107,8 @@ describe('two browser users through a real server', () => {
     expect((await lines(cleo)).some((l) => l.includes('just for you'))).toBe(false);
 
     // Ben closes his window: Ann's private mode ends by itself.
-    const benIndex = pages.findIndex((p) => p.page === ben);
-    await pages.splice(benIndex, 1)[0]!.context.close();
+    const benIndex = fixture.pages.findIndex((p) => p.page === ben);
+    await fixture.pages.splice(benIndex, 1)[0]!.context.close();
     await waitForLine(ann, /^Ben left the chat$/);
     await expect.poll(() => ann.getByText('Send to everyone').isVisible()).toBe(true);
     await send(ann, 'back to everyone');
@@ -136,10 +116,10 @@ describe('two browser users through a real server', () => {
   });
 
   it('shows what a native client sends with markup as text, never as elements', async () => {
-    const page = await openChat(server.port);
+    const page = await openChat(fixture.server.port);
     await join(page, 'Viewer');
     const hostile = await ChatClient.connect(
-      chatUrl(server.port, { userName: '<img src=x onerror=window.__pwned=1>', userColor: "red'><script>window.__pwned=2</script>" }),
+      chatUrl(fixture.server.port, { userName: '<img src=x onerror=window.__pwned=1>', userColor: "red'><script>window.__pwned=2</script>" }),
     );
     try {
       hostile.say('<img src=x onerror="window.__pwned=3"> {<script>window.__pwned=4</script>}');
@@ -166,7 +146,7 @@ describe('two browser users through a real server', () => {
       await waitForLine(page, /^Stayer: said before the restart$/);
 
       // While the server is down the browser logs its refused reconnects; that is expected here.
-      expectedConsole = new RegExp(`WebSocket connection to 'ws://127\\.0\\.0\\.1:${port}/.*' failed|ws://127\\.0\\.0\\.1:${port}/|${SERVER_DOWN_CONSOLE}`);
+      fixture.tolerate(new RegExp(`WebSocket connection to 'ws://127\\.0\\.0\\.1:${port}/.*' failed|ws://127\\.0\\.0\\.1:${port}/|${SERVER_DOWN_CONSOLE}`));
       await restartable.close();
       await waitForLine(page, /^Connection closed: /);
       await waitForLine(page, /Reconnecting in \d+ s|Trying again in \d+ s/);
@@ -204,7 +184,7 @@ describe('messages typed while the server is away', () => {
     try {
       const page = await openChat(port, 'en-US', { clock: true });
       await join(page, 'Outboxer');
-      expectedConsole = new RegExp(`WebSocket connection to 'ws://127\\.0\\.0\\.1:${port}/.*' failed|ws://127\\.0\\.0\\.1:${port}/|${SERVER_DOWN_CONSOLE}`);
+      fixture.tolerate(new RegExp(`WebSocket connection to 'ws://127\\.0\\.0\\.1:${port}/.*' failed|ws://127\\.0\\.0\\.1:${port}/|${SERVER_DOWN_CONSOLE}`));
       await first.close();
       await waitForLine(page, /Reconnecting in \d+ s|Trying again in \d+ s/);
 
@@ -261,7 +241,7 @@ describe('notifications in a browser', () => {
   const asks = (page: Page) => page.evaluate(() => (window as unknown as { __asks: unknown[] }).__asks.slice());
 
   it('asks for permission on the first Connect, inside the click, never at load and never twice', async () => {
-    const page = await openChat(server.port, 'en-US', { initScript: NOTIFICATION_STUB });
+    const page = await openChat(fixture.server.port, 'en-US', { initScript: NOTIFICATION_STUB });
     await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(true);
     await page.getByRole('dialog').getByRole('textbox', { name: 'Nickname', exact: true }).fill('Asker');
     expect(await asks(page)).toEqual([]);

@@ -1,12 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { roomUrls } from '../../src-main/app/lan-addresses';
 import { startChatServer } from '../../src-main/server';
-import type { ChatServer } from '../../src-main/server';
 import type { ServerMessage } from '../../src-shared/protocol';
 import { ChatClient, chatUrl } from '../support/chat-client';
-import { WEB_ROOT, closeCheckingClean, launchBrowser, logLines as lines, openPage, waitForLogLine as waitForLine } from '../support/browser';
-import type { OpenedPage } from '../support/browser';
+import { WEB_ROOT, logLines as lines, useBrowserAndServer, waitForLogLine as waitForLine } from '../support/browser';
 
 /*
  * The browser client with the real server: a host's share link (`?key=…`) opens a
@@ -14,27 +12,10 @@ import type { OpenedPage } from '../support/browser';
  * user without asking.
  */
 
-let browser: Browser;
-let server: ChatServer;
-const pages: OpenedPage[] = [];
-
-beforeAll(async () => {
-  server = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(async () => {
-  await closeCheckingClean(pages.splice(0));
-});
+const fixture = useBrowserAndServer();
 
 async function openAt(url: string): Promise<Page> {
-  const opened = await openPage(browser, url);
-  pages.push(opened);
+  const opened = await fixture.open(url);
   return opened.page;
 }
 
@@ -57,13 +38,13 @@ const storedSettings = (page: Page) =>
 
 describe('a share link with the room key', () => {
   it('?key=abc fills in the Room key; it is stored only once the user connects with it', async () => {
-    const page = await openAt(`http://127.0.0.1:${server.port}/?key=abc`);
+    const page = await openAt(`http://127.0.0.1:${fixture.server.port}/?key=abc`);
     const dialog = page.getByRole('dialog');
     await expect.poll(() => dialog.isVisible()).toBe(true);
     expect(await dialog.getByRole('textbox', { name: 'Room key' }).inputValue()).toBe('abc');
     // The server and port still come from the page's own address.
     expect(await dialog.getByRole('textbox', { name: 'Server', exact: true }).inputValue()).toBe('127.0.0.1');
-    expect(await dialog.getByRole('textbox', { name: 'Port', exact: true }).inputValue()).toBe(String(server.port));
+    expect(await dialog.getByRole('textbox', { name: 'Port', exact: true }).inputValue()).toBe(String(fixture.server.port));
     // Another setting saved meanwhile does not store the link's key with it.
     await dialog.getByRole('combobox', { name: 'Language' }).selectOption('ru');
     await expect.poll(async () => (await storedSettings(page))?.roomKey).toBe('');
@@ -99,12 +80,11 @@ describe('a share link with the room key', () => {
 
 describe('reloading the page', () => {
   it('comes back as the same user (name and userId) without the dialog; the others see no leave and join', async () => {
-    const observer = await ChatClient.connect(chatUrl(server.port, { userName: 'Observer' }));
+    const observer = await ChatClient.connect(chatUrl(fixture.server.port, { userName: 'Observer' }));
     try {
-      const watcher = await openAt(`http://127.0.0.1:${server.port}/`);
+      const watcher = await openAt(`http://127.0.0.1:${fixture.server.port}/`);
       await join(watcher, 'Watcher');
-      const opened = await openPage(browser, `http://127.0.0.1:${server.port}/`);
-      pages.push(opened);
+      const opened = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`);
       const page = opened.page;
       await join(page, 'Reloader');
       await send(page, 'before the reload');
@@ -151,7 +131,7 @@ describe('reloading the page', () => {
   });
 
   it('after the user\'s own Disconnect, a reload asks again and the name is free', async () => {
-    const page = await openAt(`http://127.0.0.1:${server.port}/`);
+    const page = await openAt(`http://127.0.0.1:${fixture.server.port}/`);
     await join(page, 'Leaver');
     await page.getByRole('button', { name: 'Connection…' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Disconnect' }).click();
@@ -165,7 +145,7 @@ describe('reloading the page', () => {
   });
 
   it('ignores a tampered or foreign hand-over in the tab\'s storage, and one for another login', async () => {
-    const url = `http://127.0.0.1:${server.port}/`;
+    const url = `http://127.0.0.1:${fixture.server.port}/`;
     /** `stored`: the text the tab's storage holds. */
     const handOver = (stored: string, settings?: unknown) => `(() => {
       if (sessionStorage.getItem('seeded')) return;
@@ -173,7 +153,7 @@ describe('reloading the page', () => {
       sessionStorage.setItem('simplechat.session', ${JSON.stringify(stored)});
       ${settings === undefined ? '' : `localStorage.setItem('simplechat.settings', ${JSON.stringify(JSON.stringify(settings))});`}
     })();`;
-    const request = { server: '127.0.0.1', port: server.port, userName: 'Someone', userColor: '#16a085', gender: 0 };
+    const request = { server: '127.0.0.1', port: fixture.server.port, userName: 'Someone', userColor: '#16a085', gender: 0 };
     const cases = [
       handOver('{"request": not json'),
       handOver(JSON.stringify({ request, resume: { sessionToken: 'x', self: { userId: -1, userName: 'Someone', gender: 0, userColor: '#16a085' } } })),
@@ -184,8 +164,7 @@ describe('reloading the page', () => {
       ),
     ];
     for (const initScript of cases) {
-      const opened = await openPage(browser, url, { initScript });
-      pages.push(opened);
+      const opened = await fixture.open(url, { initScript });
       await expect.poll(() => opened.page.getByRole('dialog').isVisible()).toBe(true);
       expect(await opened.page.getByRole('status').innerText()).toBe('Not connected');
       expect(await opened.page.evaluate(() => sessionStorage.getItem('simplechat.session'))).toBeNull();

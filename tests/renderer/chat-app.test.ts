@@ -1,8 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startChatServer } from '../../src-main/server';
-import type { ChatServer } from '../../src-main/server';
-import { WEB_ROOT, closeCheckingClean, findInjected, fakeBridgeScript, launchBrowser, openPage } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { findInjected, fakeBridgeScript, useBrowserAndServer } from '../support/browser';
 import type { FakeBridgeOptions, OpenedPage, OpenPageOptions } from '../support/browser';
 import fc from 'fast-check';
 import { ANYA, BOB, ME, calls, emit, logIn, logLines, message, say, waitForCalls } from './support';
@@ -13,30 +11,13 @@ import { ANYA, BOB, ME, calls, emit, logIn, logLines, message, say, waitForCalls
  * tests push what main would push.
  */
 
-let browser: Browser;
-let server: ChatServer;
+const fixture = useBrowserAndServer();
+/** The page the current test opened. */
 let opened: OpenedPage | undefined;
-
-beforeAll(async () => {
-  server = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(async () => {
-  const o = opened;
-  opened = undefined;
-  // Every page must stay clean: no CSP violation, no 404, no uncaught error.
-  if (o) await closeCheckingClean([o]);
-});
 
 async function open(settings: Record<string, unknown> = {}, options: OpenPageOptions & FakeBridgeOptions = {}): Promise<Page> {
   const { connectRejects, outbox, ...pageOptions } = options;
-  opened = await openPage(browser, `http://127.0.0.1:${server.port}/`, {
+  opened = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`, {
     ...pageOptions,
     initScript: fakeBridgeScript(settings, { connectRejects, outbox }),
   });

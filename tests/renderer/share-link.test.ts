@@ -1,10 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { roomUrls } from '../../src-main/app/lan-addresses';
-import { startChatServer } from '../../src-main/server';
-import type { ChatServer } from '../../src-main/server';
 import type { HostingStatus } from '../../src-shared/bridge';
-import { WEB_ROOT, closeCheckingClean, fakeBridgeScript, launchBrowser, openPage } from '../support/browser';
+import { fakeBridgeScript, useBrowserAndServer } from '../support/browser';
 import type { OpenedPage } from '../support/browser';
 import { emit, logIn } from './support';
 
@@ -15,25 +13,9 @@ import { emit, logIn } from './support';
  * the link is shown selected instead.
  */
 
-let browser: Browser;
-let server: ChatServer;
+const fixture = useBrowserAndServer();
+/** The page the current test opened. */
 let opened: OpenedPage | undefined;
-
-beforeAll(async () => {
-  server = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(async () => {
-  const o = opened;
-  opened = undefined;
-  if (o) await closeCheckingClean([o]);
-});
 
 /** What main pushes for a room with a key that needs every kind of escaping. */
 const ROOM_KEY = 'k&1 #ключ';
@@ -47,7 +29,7 @@ const REFUSING_CLIPBOARD = `(() => {
 })();`;
 
 async function open(extraScript = ''): Promise<Page> {
-  opened = await openPage(browser, `http://127.0.0.1:${server.port}/`, {
+  opened = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`, {
     initScript: fakeBridgeScript({ hostRoom: true, hostPort: 27805, roomKey: ROOM_KEY }) + extraScript,
   });
   return opened.page;
@@ -59,7 +41,7 @@ describe('the share link of a hosted room', () => {
   it('is the first web URL, with the key, and Copy in the dialog writes it (each link has its own Copy)', async () => {
     expect(HOSTING.state === 'running' && HOSTING.webUrls[0]).toBe(SHARE_URL);
     const page = await open();
-    await opened!.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${server.port}` });
+    await opened!.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${fixture.server.port}` });
     await emit(page, 'hosting', HOSTING);
     const dialog = page.getByRole('dialog');
     const copy = dialog.getByRole('button', { name: 'Copy link', exact: true });
@@ -80,7 +62,7 @@ describe('the share link of a hosted room', () => {
 
   it('stays in sight beside the status while hosting: "Hosting · Copy link" copies the share URL', async () => {
     const page = await open();
-    await opened!.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${server.port}` });
+    await opened!.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${fixture.server.port}` });
     await logIn(page);
     // Hosting a room with these settings: main's answer, then the same status pushed.
     await emit(page, 'hosting', HOSTING);

@@ -3,7 +3,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { startChatServer } from '../../src-main/server';
+import type { ChatServer, ServerConfig } from '../../src-main/server';
 
 /*
  * Debian's Chromium driven by playwright-core: one browser per test file (the
@@ -96,6 +98,77 @@ export async function openPage(browser: Browser, url: string, options: OpenPageO
   await page.goto(url);
   await page.locator('chat-app').waitFor({ state: 'attached' });
   return { context, page, problems };
+}
+
+/** Server settings a test file adds to the loopback address, any free port and the built UI. */
+export type ExtraServerOptions = Omit<Partial<ServerConfig>, 'host' | 'port' | 'webRoot'>;
+
+export interface BrowserAndServer {
+  /** Chromium, launched once for the test file. */
+  readonly browser: Browser;
+  /** The real chat server on 127.0.0.1 (any free port) serving the built UI, started once for the test file. */
+  readonly server: ChatServer;
+  /**
+   * The pages this test opened with `open`; after the test each is closed and must have
+   * stayed clean. A test that closes one itself takes it out of here first.
+   */
+  readonly pages: OpenedPage[];
+  /** Opens a page that is closed and checked for cleanliness after the test. */
+  open(url: string, options?: OpenPageOptions): Promise<OpenedPage>;
+  /** Console messages and failed requests this test causes on purpose (see `closeCheckingClean`); reset after the test. */
+  tolerate(pattern: RegExp): void;
+}
+
+/**
+ * The browser tests' fixture, called at the top level of a test file: starts the chat
+ * server and Chromium before the file's tests and closes both after them, and after
+ * each test closes the pages it opened, failing it unless they stayed clean.
+ */
+export function useBrowserAndServer(extraServerOptions: ExtraServerOptions = {}): BrowserAndServer {
+  let browser: Browser | undefined;
+  let server: ChatServer | undefined;
+  const pages: OpenedPage[] = [];
+  let tolerated: RegExp | null = null;
+
+  beforeAll(async () => {
+    server = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT, ...extraServerOptions });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  afterEach(async () => {
+    const toleratedThisTest = tolerated;
+    tolerated = null;
+    // Every page must stay clean: no CSP violation, no 404, no uncaught error.
+    await closeCheckingClean(pages.splice(0), toleratedThisTest);
+  });
+
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not started: use it inside a test or a hook`);
+    return value;
+  };
+
+  return {
+    get browser() {
+      return started(browser, 'the browser');
+    },
+    get server() {
+      return started(server, 'the chat server');
+    },
+    pages,
+    async open(url, options) {
+      const opened = await openPage(started(browser, 'the browser'), url, options);
+      pages.push(opened);
+      return opened;
+    },
+    tolerate(pattern) {
+      tolerated = pattern;
+    },
+  };
 }
 
 export interface FakeBridgeOptions {
