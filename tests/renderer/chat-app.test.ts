@@ -1,9 +1,9 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { findInjected, fakeBridgeScript, useBrowserAndServer } from '../support/browser';
+import { LOG_TIMESTAMP, findInjected, fakeBridgeScript, logLines, useBrowserAndServer } from '../support/browser';
 import type { FakeBridgeOptions, OpenedPage, OpenPageOptions } from '../support/browser';
 import fc from 'fast-check';
-import { ANYA, BOB, ME, calls, emit, logIn, logLines, message, say, waitForCalls } from './support';
+import { ANYA, BOB, ME, calls, emit, logIn, message, say, waitForCalls } from './support';
 
 /*
  * The renderer with the preload bridge stood in: the page is served by the real
@@ -23,8 +23,6 @@ async function open(settings: Record<string, unknown> = {}, options: OpenPageOpt
   });
   return opened.page;
 }
-
-const TIMESTAMP = /^\[\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2}\] /;
 
 describe('connect dialog', () => {
   it('opens at start prefilled from settings, with every control named', async () => {
@@ -157,9 +155,9 @@ describe('the log and the user list', () => {
     const page = await open();
     await logIn(page, ME, [ANYA]);
     await message(page, { action: 'Connected', ...BOB });
-    const lines = await logLines(page);
-    for (const line of lines) expect(line).toMatch(TIMESTAMP);
-    const texts = lines.map((l) => l.replace(TIMESTAMP, ''));
+    const lines = await page.getByRole('log').locator('.line').allInnerTexts();
+    for (const line of lines) expect(line).toMatch(LOG_TIMESTAMP);
+    const texts = lines.map((l) => l.replace(LOG_TIMESTAMP, ''));
     expect(texts).toEqual([
       'Connecting to 127.0.0.1:27800…',
       'Connected!',
@@ -195,7 +193,7 @@ describe('the log and the user list', () => {
     await message(page, { action: 'ConnectionLost', ...BOB });
     const options = page.getByRole('option');
     await expect.poll(() => options.count()).toBe(1);
-    const texts = (await logLines(page)).map((l) => l.replace(TIMESTAMP, ''));
+    const texts = await logLines(page);
     expect(texts.slice(-2)).toEqual(['Аня left the chat', 'Bob lost connection']);
   });
 
@@ -205,7 +203,7 @@ describe('the log and the user list', () => {
     await message(page, say(ANYA, '<b>Tester</b>, привет! &lt;b&gt;не жирный&lt;/b&gt;'));
     await message(page, { action: 'PrivateMessage', ...ANYA, text: 'это приватно', toUserId: ME.userId });
     await message(page, { action: 'PrivateMessage', ...ME, text: 'ответ', toUserId: ANYA.userId });
-    const lines = (await logLines(page)).slice(-3).map((l) => l.replace(TIMESTAMP, ''));
+    const lines = (await logLines(page)).slice(-3);
     expect(lines).toEqual(['Аня: Tester, привет! <b>не жирный</b>', '> Аня: это приватно', '< Аня: ответ']);
     const chat = page.getByRole('log').locator('.chat');
     expect(await chat.nth(0).locator('b').allInnerTexts()).toEqual(['Tester']);
@@ -261,7 +259,7 @@ describe('the log and the user list', () => {
     await emit(page, 'status', { state: 'open', url: 'ws://127.0.0.1:27800/' });
     await message(page, { action: 'Authorized', ...ME, users: [ANYA, ME] });
     await emit(page, 'status', { state: 'authorized', self: ME });
-    const texts = (await logLines(page)).map((l) => l.replace(TIMESTAMP, ''));
+    const texts = await logLines(page);
     expect(texts).toContain('Аня: before the outage');
     const tail = texts.slice(texts.indexOf('Аня: before the outage') + 1);
     expect(tail).toEqual([
@@ -281,7 +279,7 @@ describe('the log and the user list', () => {
     await logIn(page);
     await emit(page, 'status', { state: 'closed', reason: 'The room key is wrong.', byUser: false, code: 4003 });
     await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(true);
-    const texts = (await logLines(page)).map((l) => l.replace(TIMESTAMP, ''));
+    const texts = await logLines(page);
     expect(texts.at(-1)).toBe('Connection closed: The room key is wrong.');
   });
 
@@ -447,7 +445,7 @@ describe('languages', () => {
     await message(page, { action: 'Connected', ...ANYA, userId: 9 });
     await message(page, { action: 'Disconnected', ...ANYA, userId: 9 });
     await message(page, { action: 'Disconnected', ...ME, userId: 8 });
-    const texts = (await logLines(page)).map((l) => l.replace(TIMESTAMP, ''));
+    const texts = await logLines(page);
     expect(texts).toEqual(['Вы авторизованы с именем Tester', 'Tester вошёл в чат', 'Аня вошла в чат', 'Аня вышла из чата', 'Tester вышел из чата']);
     expect(await page.getByText('Отправить в общий чат').isVisible()).toBe(true);
   });
@@ -552,7 +550,7 @@ describe('the outbox: typing while the connection is away', () => {
   const RECONNECTING = { state: 'reconnecting', delayMs: 2_000, attempt: 1, reason: 'The connection was lost.' };
   const pendingLines = (page: Page) => page.getByRole('log').locator('.pending-line');
   const pendingTexts = async (page: Page) =>
-    (await pendingLines(page).locator('.content').allInnerTexts()).map((t) => t.replace(TIMESTAMP, '').trim());
+    (await pendingLines(page).locator('.content').allInnerTexts()).map((t) => t.replace(LOG_TIMESTAMP, '').trim());
   const outbox = (page: Page) => page.evaluate(() => (window as unknown as { __bridge: { outbox: { id: string; text: string }[] } }).__bridge.outbox);
   const play = (page: Page, action: 'markSending' | 'confirm', id: string) =>
     page.evaluate(([a, i]) => (window as unknown as { __bridge: Record<string, (id: string) => void> }).__bridge[a]!(i), [action, id] as const);
@@ -637,7 +635,7 @@ describe('the outbox: typing while the connection is away', () => {
     await message(page, say(ME, 'second'));
     await play(page, 'confirm', 'p3');
     await expect.poll(() => lines.count()).toBe(0);
-    expect((await logLines(page)).slice(-2).map((l) => l.replace(TIMESTAMP, ''))).toEqual(['< Bob: secret', 'Tester: second']);
+    expect((await logLines(page)).slice(-2)).toEqual(['< Bob: secret', 'Tester: second']);
     expect((await logLines(page)).some((l) => l.includes('first'))).toBe(false);
     expect(await outbox(page)).toEqual([]);
   });
@@ -700,7 +698,7 @@ describe('the outbox: typing while the connection is away', () => {
 
     await emit(page, 'notice', { kind: 'send-failed', reason: '“hello” was not sent: too many messages are waiting already.' });
     const last = page.getByRole('log').locator('.line').last();
-    expect((await last.innerText()).replace(TIMESTAMP, '')).toBe('Not sent: “hello” was not sent: too many messages are waiting already.');
+    expect((await last.innerText()).replace(LOG_TIMESTAMP, '')).toBe('Not sent: “hello” was not sent: too many messages are waiting already.');
     expect(await last.evaluate((e) => e.classList.contains('bad') && getComputedStyle(e.querySelector('.text')!).color)).toBe('rgb(192, 57, 43)');
   });
 

@@ -60,7 +60,3 @@ export async function logIn(page: Page, self: TestUser = ME, others: TestUser[] 
 export function say(from: TestUser, text: string): Record<string, unknown> {
   return { action: 'PublicMessage', ...from, text };
 }
-
-export async function logLines(page: Page): Promise<string[]> {
-  return page.getByRole('log').locator('.line').allInnerTexts();
-}

@@ -266,9 +266,12 @@ export async function findInjected(page: Page): Promise<{ elements: string[]; fl
   });
 }
 
-/** The log's lines as a person reads them, without the `[dd.MM.yyyy HH:mm:ss] ` stamp. */
+/** The stamp that starts every log line: `[dd.MM.yyyy HH:mm:ss] `. */
+export const LOG_TIMESTAMP = /^\[\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2}\] /;
+
+/** The log's lines as a person reads them, without the stamp. */
 export async function logLines(page: Page): Promise<string[]> {
-  return (await page.getByRole('log').locator('.line').allInnerTexts()).map((l) => l.replace(/^\[[^\]]*\] /, ''));
+  return (await page.getByRole('log').locator('.line').allInnerTexts()).map((l) => l.replace(LOG_TIMESTAMP, ''));
 }
 
 /** Waits for a log line matching `pattern`; on a timeout the error shows the whole log. */
