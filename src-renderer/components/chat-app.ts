@@ -11,6 +11,7 @@ import type { Strings, UiLanguage } from '../i18n';
 import { INITIAL_STATE, attentionFor, canCompose, reduce } from '../state/chat-state';
 import type { ChatEvent, ChatState } from '../state/chat-state';
 import { lineAt, totalLines } from '../state/log';
+import { buttonStyles } from './button-styles';
 import type { ChatLog } from './chat-log';
 import type { ConnectForm } from './events';
 import type { MessageInput } from './message-input';
@@ -56,104 +57,95 @@ export class ChatApp extends LitElement {
   private lastMention: { userId: number; before: string; after: string } | null = null;
   private readonly onFocusChange = (): void => this.clearUnreadIfSeen();
 
-  static override styles = css`
-    :host {
-      display: block;
-      height: 100%;
-      box-sizing: border-box;
-      padding: 10px;
-      background: var(--window-bg, #eceef0);
-      color: var(--text, #2c3e50);
-      font-family: var(--font, system-ui, 'Segoe UI', Roboto, Ubuntu, 'DejaVu Sans', sans-serif);
-      font-size: 14px;
-    }
-    .window {
-      display: grid;
-      grid-template-columns: minmax(170px, 240px) 1fr;
-      gap: 8px;
-      height: 100%;
-    }
-    aside,
-    main {
-      display: flex;
-      flex-direction: column;
-      gap: 6px;
-      min-height: 0;
-      min-width: 0;
-    }
-    user-list,
-    chat-log {
-      flex: 1;
-    }
-    .status {
-      display: flex;
-      align-items: center;
-      gap: 6px;
-      min-height: 28px;
-    }
-    .dot {
-      width: 9px;
-      height: 9px;
-      border-radius: 50%;
-      flex: none;
-      background: var(--system, #95a5a6);
-    }
-    .dot.authorized {
-      background: #27ae60;
-    }
-    .dot.connecting,
-    .dot.open,
-    .dot.reconnecting {
-      background: #f39c12;
-    }
-    .dot.closed {
-      background: #c0392b;
-    }
-    .status-text {
-      flex: 1;
-      font-size: 13px;
-      color: var(--system, #7f8c8d);
-      overflow: hidden;
-      text-overflow: ellipsis;
-      white-space: nowrap;
-    }
-    .hosting-bar {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 4px 6px;
-      margin-top: -4px;
-      font-size: 12px;
-      color: var(--good, #1e8449);
-    }
-    .hosting-bar copy-link {
-      flex: 1 1 auto;
-      color: var(--text, #2c3e50);
-    }
-    .settings {
-      font: inherit;
-      font-size: 13px;
-      padding: 3px 8px;
-      border: 1px solid var(--panel-border, #c8ccd0);
-      border-radius: 5px;
-      background: var(--button-bg, #fafafa);
-      color: inherit;
-      cursor: pointer;
-    }
-    .settings:hover {
-      background: var(--hover-bg, #eef3f8);
-    }
-    .settings:focus-visible {
-      outline: 2px solid var(--focus, #2980b9);
-      outline-offset: 1px;
-    }
-    @media (max-width: 560px) {
-      .window {
-        grid-template-columns: 1fr;
-        grid-template-rows: 120px 1fr;
+  static override styles = [
+    buttonStyles,
+    css`
+      :host {
+        display: block;
+        height: 100%;
+        box-sizing: border-box;
+        padding: 10px;
+        background: var(--window-bg, #eceef0);
+        color: var(--text, #2c3e50);
+        font-family: var(--font, system-ui, 'Segoe UI', Roboto, Ubuntu, 'DejaVu Sans', sans-serif);
+        font-size: 14px;
       }
-    }
-  `;
+      .window {
+        display: grid;
+        grid-template-columns: minmax(170px, 240px) 1fr;
+        gap: 8px;
+        height: 100%;
+      }
+      aside,
+      main {
+        display: flex;
+        flex-direction: column;
+        gap: 6px;
+        min-height: 0;
+        min-width: 0;
+      }
+      user-list,
+      chat-log {
+        flex: 1;
+      }
+      .status {
+        display: flex;
+        align-items: center;
+        gap: 6px;
+        min-height: 28px;
+      }
+      .dot {
+        width: 9px;
+        height: 9px;
+        border-radius: 50%;
+        flex: none;
+        background: var(--system, #95a5a6);
+      }
+      .dot.authorized {
+        background: #27ae60;
+      }
+      .dot.connecting,
+      .dot.open,
+      .dot.reconnecting {
+        background: #f39c12;
+      }
+      .dot.closed {
+        background: #c0392b;
+      }
+      .status-text {
+        flex: 1;
+        font-size: 13px;
+        color: var(--system, #7f8c8d);
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .hosting-bar {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 4px 6px;
+        margin-top: -4px;
+        font-size: 12px;
+        color: var(--good, #1e8449);
+      }
+      .hosting-bar copy-link {
+        flex: 1 1 auto;
+        color: var(--text, #2c3e50);
+      }
+      .settings {
+        font-size: 13px;
+        padding: 3px 8px;
+        border-radius: 5px;
+      }
+      @media (max-width: 560px) {
+        .window {
+          grid-template-columns: 1fr;
+          grid-template-rows: 120px 1fr;
+        }
+      }
+    `,
+  ];
 
   private get strings(): Strings {
     return stringsFor(this.language);

@@ -4,6 +4,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { format } from '../i18n';
 import type { Strings } from '../i18n';
 import { en } from '../i18n/en';
+import { buttonStyles } from './button-styles';
 
 /** How long "Copied" stays after a copy. */
 const COPIED_SHOWN_MS = 2_500;
@@ -30,55 +31,50 @@ export class CopyLink extends LitElement {
 
   private resetTimer: ReturnType<typeof setTimeout> | undefined;
 
-  static override styles = css`
-    :host {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 4px 6px;
-      min-width: 0;
-    }
-    input {
-      flex: 1 1 16ch;
-      min-width: 0;
-      box-sizing: border-box;
-      font: 12px ui-monospace, 'Cascadia Mono', 'DejaVu Sans Mono', monospace;
-      padding: 3px 6px;
-      border: 1px solid var(--panel-border, #c8ccd0);
-      border-radius: 4px;
-      background: #fff;
-      color: inherit;
-    }
-    button {
-      font: inherit;
-      font-size: 12px;
-      padding: 2px 8px;
-      border: 1px solid var(--panel-border, #c8ccd0);
-      border-radius: 4px;
-      background: var(--button-bg, #fafafa);
-      color: inherit;
-      cursor: pointer;
-      white-space: nowrap;
-    }
-    button:hover {
-      background: var(--hover-bg, #eef3f8);
-    }
-    :focus-visible {
-      outline: 2px solid var(--focus, #2980b9);
-      outline-offset: 1px;
-    }
-    .feedback {
-      font-size: 12px;
-      color: var(--good, #1e8449);
-    }
-    .feedback.refused {
-      flex-basis: 100%;
-      color: var(--text, #2c3e50);
-    }
-    .feedback:empty {
-      display: none;
-    }
-  `;
+  static override styles = [
+    buttonStyles,
+    css`
+      :host {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 4px 6px;
+        min-width: 0;
+      }
+      input {
+        flex: 1 1 16ch;
+        min-width: 0;
+        box-sizing: border-box;
+        font: 12px ui-monospace, 'Cascadia Mono', 'DejaVu Sans Mono', monospace;
+        padding: 3px 6px;
+        border: 1px solid var(--panel-border, #c8ccd0);
+        border-radius: 4px;
+        background: #fff;
+        color: inherit;
+      }
+      button {
+        font-size: 12px;
+        padding: 2px 8px;
+        border-radius: 4px;
+        white-space: nowrap;
+      }
+      input:focus-visible {
+        outline: 2px solid var(--focus, #2980b9);
+        outline-offset: 1px;
+      }
+      .feedback {
+        font-size: 12px;
+        color: var(--good, #1e8449);
+      }
+      .feedback.refused {
+        flex-basis: 100%;
+        color: var(--text, #2c3e50);
+      }
+      .feedback:empty {
+        display: none;
+      }
+    `,
+  ];
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
