@@ -1,7 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { classMap } from 'lit/directives/class-map.js';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { parseRichText } from '../../src-shared/protocol';
@@ -12,7 +11,10 @@ import type { Strings } from '../i18n';
 import { en } from '../i18n/en';
 import { EMPTY_LOG, LOG_BLOCK_SIZE } from '../state/log';
 import { totalLines } from '../state/log';
-import type { ChatLine, LogLine, LogStore, PendingLine, SystemEvent, SystemLine } from '../state/log';
+import type { LogLine, LogStore, PendingLine, SystemEvent, SystemLine } from '../state/log';
+import { BlockHeights } from './block-heights';
+import type { BlockWindow } from './block-heights';
+import { createChatLineElement } from './chat-line-element';
 import { cssProperties, nickColor } from './css-properties';
 import { emit } from './events';
 
@@ -43,12 +45,13 @@ export class ChatLog extends LitElement {
 
   @query('.scroller') private accessor scroller!: HTMLElement | null;
 
-  /** Measured height of each block, px; 0 until it has been on screen. */
-  private blockHeights: number[] = [];
-  private estimatedLineHeight = 20;
+  private readonly blockHeights = new BlockHeights();
   private stickToBottom = true;
   private stickPending = false;
-  private remeasureFrame = 0;
+  /** A frame requested for the next update (remeasured spacers, or the margins after a jump). */
+  private updateFrame = 0;
+  /** Blocks rendered last, by number since the log began; null before the first render. */
+  private renderedBlocks: { first: number; last: number } | null = null;
   /** Height of blocks dropped above the view since the last update, px. */
   private scrollCorrection = 0;
   private readonly resizeObserver = new ResizeObserver((entries) => this.onBlocksResized(entries));
@@ -247,12 +250,11 @@ export class ChatLog extends LitElement {
     const droppedBlocks = previous === undefined ? 0 : (this.log.dropped - previous.dropped) / LOG_BLOCK_SIZE;
     if (droppedBlocks > 0) {
       // The oldest blocks went (the cap): a reader scrolled up keeps the same lines in view.
-      const gone = this.blockHeights.splice(0, droppedBlocks);
-      this.scrollCorrection += gone.reduce((sum, h, i) => sum + (h || previous!.blocks[i]!.length * this.estimatedLineHeight), 0);
+      this.scrollCorrection += this.blockHeights.dropFront(droppedBlocks, previous!.blocks);
     } else if (droppedBlocks < 0) {
-      this.blockHeights = [];
+      this.blockHeights.reset();
     }
-    if (this.blockHeights.length > this.log.blocks.length) this.blockHeights.length = this.log.blocks.length;
+    this.blockHeights.truncate(this.log.blocks.length);
   }
 
   protected override render(): TemplateResult {
@@ -320,49 +322,30 @@ export class ChatLog extends LitElement {
     (buttons[Math.min(index, buttons.length - 1)] ?? scroller).focus();
   }
 
-  /**
-   * Which blocks to render and the spacers' heights. Runs on every scroll frame over
-   * every block (6 250 of them in a full log), so it reads each field once: `log` and
-   * the rest are decorated accessors, and each read costs a lookup.
-   */
-  private visibleBlocks(): { first: number; last: number; above: number; below: number } {
-    const blocks = this.log.blocks;
-    const count = blocks.length;
-    if (count === 0) return { first: 0, last: -1, above: 0, below: 0 };
-    const measured = this.blockHeights;
-    const lineHeight = this.estimatedLineHeight;
-    const height = (i: number) => measured[i] || blocks[i]!.length * lineHeight;
-    let total = 0;
-    for (let i = 0; i < count; i++) total += height(i);
+  private visibleBlocks(): BlockWindow {
     const scroller = this.scroller;
     const viewport = scroller?.clientHeight || 600;
-    const top = this.stickToBottom ? Math.max(0, total - viewport) : (scroller?.scrollTop ?? 0);
-    const from = top - viewport * OVERSCAN_VIEWPORTS;
-    const to = top + viewport * (1 + OVERSCAN_VIEWPORTS);
-    let first = -1;
-    let last = -1;
-    let offset = 0;
-    let above = 0;
-    let lastEnd = 0;
-    for (let i = 0; i < count && offset < to; i++) {
-      const h = height(i);
-      if (offset + h > from) {
-        if (first === -1) {
-          first = i;
-          above = offset;
-        }
-        last = i;
-        lastEnd = offset + h;
-      }
-      offset += h;
+    const scrollTop = scroller?.scrollTop ?? 0;
+    const blocks = this.log.blocks;
+    const firstBlock = this.log.dropped / LOG_BLOCK_SIZE;
+    let shown = this.blockHeights.window(blocks, viewport, scrollTop, this.stickToBottom, viewport * OVERSCAN_VIEWPORTS);
+    const before = this.renderedBlocks;
+    if (before !== null && (firstBlock + shown.first > before.last || firstBlock + shown.last < before.first)) {
+      // A jump (the thumb dragged, Home or End): nothing rendered can stay, so this frame
+      // builds only what is in view, and the margins come in the next one.
+      shown = this.blockHeights.window(blocks, viewport, scrollTop, this.stickToBottom, 0);
+      this.updateNextFrame();
     }
-    if (first === -1) {
-      // Past the end (the log shrank under a stale scroll position): show the end.
-      first = last = count - 1;
-      lastEnd = total;
-      above = total - height(count - 1);
-    }
-    return { first, last, above, below: total - lastEnd };
+    this.renderedBlocks = { first: firstBlock + shown.first, last: firstBlock + shown.last };
+    return shown;
+  }
+
+  private updateNextFrame(): void {
+    if (this.updateFrame !== 0) return;
+    this.updateFrame = requestAnimationFrame(() => {
+      this.updateFrame = 0;
+      this.requestUpdate();
+    });
   }
 
   private onScroll(): void {
@@ -376,76 +359,30 @@ export class ChatLog extends LitElement {
   private onBlocksResized(entries: ResizeObserverEntry[]): void {
     this.stickNow();
     const { blocks, dropped } = this.log;
-    const measured = this.blockHeights;
     let changed = false;
     for (const entry of entries) {
       const index = Number((entry.target as HTMLElement).dataset.block) - dropped / LOG_BLOCK_SIZE;
-      const lines = blocks[index]?.length;
+      if (!blocks[index]?.length) continue;
       const height = entry.borderBoxSize[0]?.blockSize ?? entry.contentRect.height;
-      if (!lines || height <= 0) continue;
-      if (Math.abs((measured[index] ?? 0) - height) > 0.5) {
-        measured[index] = height;
-        changed = true;
-      }
+      if (this.blockHeights.measure(index, height)) changed = true;
     }
     if (!changed) return;
-    let measuredLines = 0;
-    let measuredHeight = 0;
-    measured.forEach((h, i) => {
-      if (h) {
-        measuredLines += blocks[i]?.length ?? 0;
-        measuredHeight += h;
-      }
-    });
-    if (measuredLines > 0) this.estimatedLineHeight = measuredHeight / measuredLines;
+    this.blockHeights.reestimate(blocks);
     // Only the spacers change: next frame is soon enough, and saves a second layout in this one.
-    if (this.remeasureFrame === 0) {
-      this.remeasureFrame = requestAnimationFrame(() => {
-        this.remeasureFrame = 0;
-        this.requestUpdate();
-      });
-    }
+    this.updateNextFrame();
   }
 
-  private activate(user: Identity): void {
+  private readonly activateNick = (user: Identity): void => {
     emit(this, 'nick-activated', { user });
+  };
+
+  /** A name in a system line: clickable like a chat line's (see chat-line-element.ts). */
+  private nick(user: Identity): TemplateResult {
+    return html`<span role="button" class="nick" ${nickColor(user.userColor)} @click=${() => this.activateNick(user)}>${user.userName}</span>`;
   }
 
-  /**
-   * A span, not a <button>: a button is an atomic inline box with a layout of its own,
-   * and a log of long lines would lay out one per line. It is reachable by mouse only
-   * (the user list serves the keyboard), as the button was with tabindex -1.
-   * `colored`: false when the line already sets --nick-color for its sender.
-   */
-  private nick(user: Identity, colored = true): TemplateResult {
-    return colored
-      ? html`<span role="button" class="nick" ${nickColor(user.userColor)} @click=${() => this.activate(user)}>${user.userName}</span>`
-      : html`<span role="button" class="nick" @click=${() => this.activate(user)}>${user.userName}</span>`;
-  }
-
-  private renderLine(line: LogLine): TemplateResult {
-    return line.kind === 'system' ? this.renderSystemLine(line) : this.renderChatLine(line);
-  }
-
-  private renderChatLine(line: ChatLine): TemplateResult {
-    const s = this.strings;
-    const classes = {
-      line: true,
-      chat: true,
-      mention: line.mentionsMe,
-      private: line.direction !== 'public',
-      mine: line.mine,
-      replayed: line.replayed,
-    };
-    const shown = line.direction === 'private-out' ? line.peer! : line.from;
-    const marker =
-      line.direction === 'private-in'
-        ? html`<span class="marker" title=${s.privateFrom.replace('{name}', shown.userName)}>&gt;</span> `
-        : line.direction === 'private-out'
-          ? html`<span class="marker" title=${s.privateTo.replace('{name}', shown.userName)}>&lt;</span> `
-          : nothing;
-    // One --nick-color per line, inherited by the name and the colon.
-    return html`<div class=${classMap(classes)} ${nickColor(shown.userColor)}><span class="time">${formatTimestamp(line.time)}</span> ${marker}${this.nick(shown, false)}<span class="colon">:</span> ${renderRuns(parseRichText(line.text))}</div>`;
+  private renderLine(line: LogLine): TemplateResult | HTMLDivElement {
+    return line.kind === 'system' ? this.renderSystemLine(line) : createChatLineElement(line, this.strings, this.activateNick);
   }
 
   private renderPendingLine(line: PendingLine, index: number): TemplateResult {

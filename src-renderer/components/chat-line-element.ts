@@ -1,0 +1,64 @@
+import { parseRichText } from '../../src-shared/protocol';
+import type { Identity } from '../../src-shared/protocol';
+import { formatTimestamp } from '../format/time';
+import type { Strings } from '../i18n';
+import type { ChatLine } from '../state/log';
+import { safeColor } from './css-properties';
+
+/*
+ * A chat line of the log, built with the DOM directly rather than as a Lit template.
+ * The log shows a new screenful of these on every frame of a fast scroll; a template
+ * instance per line (its parts, markers and directives) allocated ~7 KB a line, and
+ * the garbage collector then ran mid-frame. Lines never change once shown (a new
+ * language re-renders the whole block), so nothing here needs Lit's updates.
+ * Whatever a peer sent goes in as text nodes or textContent only, never as markup;
+ * its colour only through the CSSOM, after `safeColor`.
+ */
+
+function span(className: string, text: string): HTMLSpanElement {
+  const element = document.createElement('span');
+  element.className = className;
+  element.textContent = text;
+  return element;
+}
+
+/**
+ * `[time] > Nick: text` with the sender's name clickable (`onNick`), bold runs as <b>,
+ * and the classes the log's styles key on: mention, private, mine, replayed.
+ */
+export function createChatLineElement(line: ChatLine, strings: Strings, onNick: (user: Identity) => void): HTMLDivElement {
+  const shown = line.direction === 'private-out' ? line.peer! : line.from;
+  const element = document.createElement('div');
+  let className = 'line chat';
+  if (line.mentionsMe) className += ' mention';
+  if (line.direction !== 'public') className += ' private';
+  if (line.mine) className += ' mine';
+  if (line.replayed) className += ' replayed';
+  element.className = className;
+  // One --nick-color per line, inherited by the name and the colon.
+  element.style.setProperty('--nick-color', safeColor(shown.userColor));
+  element.append(span('time', formatTimestamp(line.time)), ' ');
+  if (line.direction !== 'public') {
+    const incoming = line.direction === 'private-in';
+    const marker = span('marker', incoming ? '>' : '<');
+    marker.title = (incoming ? strings.privateFrom : strings.privateTo).replace('{name}', shown.userName);
+    element.append(marker, ' ');
+  }
+  // A span, not a <button>: a button is an atomic inline with a layout of its own, one
+  // per line. Reachable by mouse only (the user list serves the keyboard), as the
+  // button was with tabindex -1.
+  const nick = span('nick', shown.userName);
+  nick.setAttribute('role', 'button');
+  nick.addEventListener('click', () => onNick(shown));
+  element.append(nick, span('colon', ':'), ' ');
+  for (const run of parseRichText(line.text)) {
+    if (run.bold) {
+      const bold = document.createElement('b');
+      bold.textContent = run.text;
+      element.append(bold);
+    } else {
+      element.append(run.text);
+    }
+  }
+  return element;
+}
