@@ -294,6 +294,17 @@ describe('the log and the user list', () => {
     await expect.poll(() => log.locator('.chat').last().innerText(), { timeout: 10_000 }).toMatch(/line 100000$/);
     const inDom = await log.locator('.line').count();
     expect(inDom).toBeLessThan(600);
+    // A jump far away (the thumb dragged) shows lines by the next frame, never a blank view.
+    const atCentre = await log.evaluate(async (el) => {
+      el.scrollTop = el.scrollHeight / 2;
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      await frame();
+      await frame();
+      const box = el.getBoundingClientRect();
+      const hit = (el.getRootNode() as ShadowRoot).elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+      return hit?.closest('.line')?.textContent ?? null;
+    });
+    expect(atCentre).toMatch(/Аня: line \d+$/);
     await log.evaluate((el) => (el.scrollTop = 0));
     await expect.poll(() => log.locator('.line').first().innerText(), { timeout: 5_000 }).toMatch(/Connecting to/);
     expect(await log.locator('.line').count()).toBeLessThan(600);
