@@ -37,12 +37,13 @@ export function createChatLineElement(line: ChatLine, strings: Strings, onNick: 
   element.className = className;
   // One --nick-color per line, inherited by the name and the colon.
   element.style.setProperty('--nick-color', safeColor(shown.userColor));
-  element.append(span('time', formatTimestamp(line.time)), ' ');
+  // Each space rides in the span before it: a text node of its own is one more layout object per line.
+  element.append(span('time', `${formatTimestamp(line.time)} `));
   if (line.direction !== 'public') {
     const incoming = line.direction === 'private-in';
-    const marker = span('marker', incoming ? '>' : '<');
+    const marker = span('marker', incoming ? '> ' : '< ');
     marker.title = (incoming ? strings.privateFrom : strings.privateTo).replace('{name}', shown.userName);
-    element.append(marker, ' ');
+    element.append(marker);
   }
   // A span, not a <button>: a button is an atomic inline with a layout of its own, one
   // per line. Reachable by mouse only (the user list serves the keyboard), as the
@@ -50,7 +51,7 @@ export function createChatLineElement(line: ChatLine, strings: Strings, onNick: 
   const nick = span('nick', shown.userName);
   nick.setAttribute('role', 'button');
   nick.addEventListener('click', () => onNick(shown));
-  element.append(nick, span('colon', ':'), ' ');
+  element.append(nick, span('colon', ': '));
   for (const run of parseRichText(line.text)) {
     if (run.bold) {
       const bold = document.createElement('b');
