@@ -19,7 +19,7 @@ import { cssProperties, nickColor } from './css-properties';
 import { emit } from './events';
 
 /** Rendered around the viewport, so fast scrolling shows lines, not blanks. */
-const OVERSCAN_VIEWPORTS = 1;
+const OVERSCAN_VIEWPORTS = 0.5;
 /** Within this many px of the end counts as "at the end": new lines then keep it in view. */
 const BOTTOM_SLACK_PX = 8;
 
