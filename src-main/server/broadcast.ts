@@ -64,12 +64,17 @@ export const MIN_FLUSH_GAP_MS = 2;
  */
 export const FLUSH_BUSY_FACTOR = 2;
 
-/** The adaptive gap never exceeds this: it is latency every recipient pays, at worst. */
-export const MAX_FLUSH_GAP_MS = 20;
+/**
+ * The wait after a flush ends never exceeds this: it is latency every recipient pays, at
+ * worst, on top of the flush's own length. Counted from the end, not the start: a flush
+ * longer than this (thousands of sockets) is still followed by this much time for
+ * reading and joining, instead of the next flush starting the moment it ends.
+ */
+export const MAX_FLUSH_WAIT_MS = 20;
 
 /** How long after the start of a flush that took `tookMs` the next one may start. */
 export function nextFlushGapMs(tookMs: number): number {
-  return Math.min(MAX_FLUSH_GAP_MS, Math.max(MIN_FLUSH_GAP_MS, tookMs * FLUSH_BUSY_FACTOR));
+  return Math.min(tookMs + MAX_FLUSH_WAIT_MS, Math.max(MIN_FLUSH_GAP_MS, tookMs * FLUSH_BUSY_FACTOR));
 }
 
 /** The clock the fan-out spaces flushes by; a test passes its own. */

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   FLUSH_BUSY_FACTOR,
   Fanout,
-  MAX_FLUSH_GAP_MS,
+  MAX_FLUSH_WAIT_MS,
   MIN_FLUSH_GAP_MS,
   frameText,
   nextFlushGapMs,
@@ -137,8 +137,9 @@ describe('Fanout flush gap', () => {
     expect(nextFlushGapMs(0)).toBe(MIN_FLUSH_GAP_MS);
     expect(nextFlushGapMs(MIN_FLUSH_GAP_MS / FLUSH_BUSY_FACTOR / 2)).toBe(MIN_FLUSH_GAP_MS);
     expect(nextFlushGapMs(3)).toBe(3 * FLUSH_BUSY_FACTOR);
-    expect(nextFlushGapMs(MAX_FLUSH_GAP_MS)).toBe(MAX_FLUSH_GAP_MS);
-    expect(nextFlushGapMs(1000)).toBe(MAX_FLUSH_GAP_MS);
+    // Past the bound, the next flush waits MAX_FLUSH_WAIT_MS after this one ends.
+    expect(nextFlushGapMs(MAX_FLUSH_WAIT_MS)).toBe(MAX_FLUSH_WAIT_MS * FLUSH_BUSY_FACTOR);
+    expect(nextFlushGapMs(1000)).toBe(1000 + MAX_FLUSH_WAIT_MS);
   });
 
   /**
@@ -188,14 +189,16 @@ describe('Fanout flush gap', () => {
     expect(recipient.received).toEqual(['1', '2', '3']);
   });
 
-  it('never holds a flush longer than MAX_FLUSH_GAP_MS after the last one started', () => {
-    const tookMs = MAX_FLUSH_GAP_MS; // would ask for 2× that without the bound
+  it('waits at most MAX_FLUSH_WAIT_MS after a long flush ends, and no less than that when the flush is longer still', () => {
+    const tookMs = MAX_FLUSH_WAIT_MS * 3; // would ask for FLUSH_BUSY_FACTOR× that without the bound
     const { fanout, recipient } = timedFanout(tookMs);
     fanout.queue(frame('1'));
     vi.advanceTimersByTime(0);
     fanout.queue(frame('2'));
-    // The clock already stands at the flush's end (MAX_FLUSH_GAP_MS after its start): due at once.
-    vi.advanceTimersByTime(0);
+    // The clock stands at the flush's end: the next is due MAX_FLUSH_WAIT_MS later, not at once.
+    vi.advanceTimersByTime(MAX_FLUSH_WAIT_MS - 1);
+    expect(recipient.received).toEqual(['1']);
+    vi.advanceTimersByTime(1);
     expect(recipient.received).toEqual(['1', '2']);
   });
 });
