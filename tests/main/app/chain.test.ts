@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { WebSocket } from 'ws';
 import { EVENT_NAMES } from '../../../src-shared/bridge';
 import type { BridgeEvents, ChatBridge, ConnectionStatus, EventName, HostingStatus } from '../../../src-shared/bridge';
 import type { Identity, ServerMessage } from '../../../src-shared/protocol';
+import { ensureBuilt } from '../../support/build';
 import { createAppCore } from '../../../src-main/app/app-core';
 import type { AppCore, CoreWindow } from '../../../src-main/app/app-core';
 import { startRoomServer } from '../../../src-main/app/room-server';
@@ -27,7 +27,7 @@ import { ROOT, buildPreload, freePort, loadPreload, waitFor } from './helpers';
 
 beforeAll(() => {
   buildPreload();
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'server'], { cwd: ROOT, stdio: 'pipe' });
+  ensureBuilt('server');
 });
 
 interface App {

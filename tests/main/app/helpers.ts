@@ -1,20 +1,17 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import vm from 'node:vm';
 import type { ChatBridge } from '../../../src-shared/bridge';
+import { ensureBuilt } from '../../support/build';
 import type { FakeIpcRenderer } from '../../support/fake-electron';
 
 export const ROOT = resolve(__dirname, '../../..');
 export const PRELOAD_BUNDLE = join(ROOT, 'dist/preload/preload.cjs');
 
-let built = false;
-/** Builds the real preload bundle once per test file, as `npm test` does. */
+/** The real preload bundle, as `npm test` builds it (built here only when missing or stale). */
 export function buildPreload(): void {
-  if (built) return;
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'preload'], { cwd: ROOT, stdio: 'pipe' });
-  built = true;
+  ensureBuilt('preload');
 }
 
 export interface LoadedPreload {

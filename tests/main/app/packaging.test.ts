@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../../support/build';
 import { ROOT } from './helpers';
 
 /*
@@ -26,7 +27,7 @@ let out = '';
 let files: string[] = [];
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'main', 'preload', 'renderer'], { cwd: ROOT, stdio: 'pipe' });
+  ensureBuilt('main', 'preload', 'renderer');
   const stub = mkdtempSync(join(tmpdir(), 'simplechat-stub-electron-'));
   mkdirSync(join(stub, 'resources'));
   const binary = join(stub, 'electron');

@@ -1,31 +1,20 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../../src-shared/protocol';
 import { ChatClient, chatUrl, withTimeout } from '../../support/chat-client';
+import { ensureBuilt } from '../../support/build';
 import { RawWebSocket, qtClientHandshake } from '../../support/raw-websocket';
 
 const root = resolve(__dirname, '../../..');
 const cli = join(root, 'dist/server/cli.js');
 
-function newestSource(): number {
-  let newest = 0;
-  for (const dir of ['src-main/server', 'src-shared/protocol']) {
-    for (const name of readdirSync(join(root, dir))) newest = Math.max(newest, statSync(join(root, dir, name)).mtimeMs);
-  }
-  return newest;
-}
-
 // `npm test` builds first; a targeted run builds the server itself when dist is missing or stale.
-beforeAll(() => {
-  if (!existsSync(cli) || statSync(cli).mtimeMs < newestSource()) {
-    execFileSync(process.execPath, ['scripts/build.mjs', 'server'], { cwd: root, stdio: 'inherit' });
-  }
-}, 60_000);
+beforeAll(() => ensureBuilt('server'), 60_000);
 
 interface Cli {
   child: ChildProcess;
