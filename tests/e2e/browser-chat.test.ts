@@ -8,7 +8,7 @@ import type { ChatServer } from '../../src-main/server';
 import type { ServerMessage } from '../../src-shared/protocol';
 import { createWebHandler } from '../../src-main/server/static-files';
 import { ChatClient, chatUrl } from '../support/chat-client';
-import { WEB_ROOT, findInjected, logLines as lines, useBrowserAndServer, waitForLogLine as waitForLine } from '../support/browser';
+import { WEB_ROOT, findInjected, logLines as lines, joinAs as join, sendText as send, useBrowserAndServer, waitForLogLine as waitForLine } from '../support/browser';
 import type { OpenPageOptions } from '../support/browser';
 
 /*
@@ -37,21 +37,6 @@ const fixture = useBrowserAndServer({ presenceGraceMs: PRESENCE_GRACE_MS });
 async function openChat(port: number, locale = 'en-US', options: OpenPageOptions = {}): Promise<Page> {
   const opened = await fixture.open(`http://127.0.0.1:${port}/`, { locale, ...options });
   return opened.page;
-}
-
-/** Logs in through the dialog as `name`, the server being the page's own (the default). */
-async function join(page: Page, name: string): Promise<void> {
-  const dialog = page.getByRole('dialog');
-  await dialog.getByRole('textbox', { name: 'Nickname', exact: true }).fill(name);
-  await dialog.getByRole('textbox', { name: 'Nickname', exact: true }).press('Enter');
-  await expect.poll(() => page.getByRole('textbox', { name: 'Message' }).isEnabled(), { timeout: 10_000 }).toBe(true);
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const input = page.getByRole('textbox', { name: 'Message' });
-  await input.fill(text);
-  await input.press('Enter');
-  await expect.poll(() => input.inputValue()).toBe('');
 }
 
 describe('two browser users through a real server', () => {

@@ -4,7 +4,7 @@ import { roomUrls } from '../../src-main/app/lan-addresses';
 import { startChatServer } from '../../src-main/server';
 import type { ServerMessage } from '../../src-shared/protocol';
 import { ChatClient, chatUrl } from '../support/chat-client';
-import { WEB_ROOT, logLines as lines, useBrowserAndServer, waitForLogLine as waitForLine } from '../support/browser';
+import { WEB_ROOT, logLines as lines, joinAs as join, sendText as send, useBrowserAndServer, waitForLogLine as waitForLine } from '../support/browser';
 
 /*
  * The browser client with the real server: a host's share link (`?key=…`) opens a
@@ -17,20 +17,6 @@ const fixture = useBrowserAndServer();
 async function openAt(url: string): Promise<Page> {
   const opened = await fixture.open(url);
   return opened.page;
-}
-
-async function join(page: Page, name: string): Promise<void> {
-  const nickname = page.getByRole('dialog').getByRole('textbox', { name: 'Nickname', exact: true });
-  await nickname.fill(name);
-  await nickname.press('Enter');
-  await expect.poll(() => page.getByRole('textbox', { name: 'Message' }).isEnabled(), { timeout: 10_000 }).toBe(true);
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const input = page.getByRole('textbox', { name: 'Message' });
-  await input.fill(text);
-  await input.press('Enter');
-  await expect.poll(() => input.inputValue()).toBe('');
 }
 
 const storedSettings = (page: Page) =>

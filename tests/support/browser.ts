@@ -282,3 +282,19 @@ export async function waitForLogLine(page: Page, pattern: RegExp, timeout = 10_0
     throw new Error(`no line matching ${pattern} in:\n${(await logLines(page)).join('\n')}`, { cause: error });
   }
 }
+
+/** Logs in through the connect dialog as `name` (to the dialog's server, the page's own by default) and waits for the input. */
+export async function joinAs(page: Page, name: string): Promise<void> {
+  const nickname = page.getByRole('dialog').getByRole('textbox', { name: 'Nickname', exact: true });
+  await nickname.fill(name);
+  await nickname.press('Enter');
+  await expect.poll(() => page.getByRole('textbox', { name: 'Message' }).isEnabled(), { timeout: 10_000 }).toBe(true);
+}
+
+/** Types `text` into the message input and sends it with Enter; resolves once the input is empty again. */
+export async function sendText(page: Page, text: string): Promise<void> {
+  const input = page.getByRole('textbox', { name: 'Message' });
+  await input.fill(text);
+  await input.press('Enter');
+  await expect.poll(() => input.inputValue()).toBe('');
+}
