@@ -21,6 +21,8 @@ export interface BlockWindow {
 export class BlockHeights {
   /** Height per block, px; 0 until measured. Longer than the log is fine: the rest stays 0. */
   private heights = new Float64Array(256);
+  /** One past the last block that may have a measurement: what `truncate` and `reset` clear up to. */
+  private measuredEnd = 0;
   private lineHeight: number;
 
   constructor(initialLineHeight = 20) {
@@ -33,12 +35,16 @@ export class BlockHeights {
 
   /** Forgets every measurement (the log was replaced). */
   reset(): void {
-    this.heights.fill(0);
+    this.heights.fill(0, 0, this.measuredEnd);
+    this.measuredEnd = 0;
   }
 
   /** Forgets measurements past the first `count` blocks (the log got shorter). */
   truncate(count: number): void {
-    if (count < this.heights.length) this.heights.fill(0, count);
+    // Runs on every update of the log, so it clears only what was measured past the end.
+    if (count >= this.measuredEnd) return;
+    this.heights.fill(0, count, this.measuredEnd);
+    this.measuredEnd = count;
   }
 
   /**
@@ -53,11 +59,13 @@ export class BlockHeights {
       const measured = i < heights.length ? heights[i]! : 0;
       gone += measured > 0 ? measured : (droppedBlocks[i]?.length ?? 0) * lineHeight;
     }
-    if (count >= heights.length) heights.fill(0);
+    const end = this.measuredEnd;
+    if (count >= end) heights.fill(0, 0, end);
     else {
-      heights.copyWithin(0, count);
-      heights.fill(0, heights.length - count);
+      heights.copyWithin(0, count, end);
+      heights.fill(0, end - count, end);
     }
+    this.measuredEnd = Math.max(0, end - count);
     return gone;
   }
 
@@ -67,6 +75,7 @@ export class BlockHeights {
     if (index >= this.heights.length) this.grow(index + 1);
     if (Math.abs(this.heights[index]! - height) <= 0.5) return false;
     this.heights[index] = height;
+    if (index >= this.measuredEnd) this.measuredEnd = index + 1;
     return true;
   }
 

@@ -3,7 +3,7 @@ import type { Identity } from '../../src-shared/protocol';
 import { formatTimestamp } from '../format/time';
 import type { Strings } from '../i18n';
 import type { ChatLine } from '../state/log';
-import { safeColor } from './css-properties';
+import { setNickColor } from './css-properties';
 
 /*
  * A chat line of the log, built with the DOM directly rather than as a Lit template.
@@ -12,7 +12,7 @@ import { safeColor } from './css-properties';
  * the garbage collector then ran mid-frame. Lines never change once shown (a new
  * language re-renders the whole block), so nothing here needs Lit's updates.
  * Whatever a peer sent goes in as text nodes or textContent only, never as markup;
- * its colour only through the CSSOM, after `safeColor`.
+ * its colour only through `setNickColor`, which validates it.
  */
 
 function span(className: string, text: string): HTMLSpanElement {
@@ -36,7 +36,7 @@ export function createChatLineElement(line: ChatLine, strings: Strings, onNick: 
   if (line.replayed) className += ' replayed';
   element.className = className;
   // One --nick-color per line, inherited by the name and the colon.
-  element.style.setProperty('--nick-color', safeColor(shown.userColor));
+  setNickColor(element, shown.userColor);
   // Each space rides in the span before it: a text node of its own is one more layout object per line.
   element.append(span('time', `${formatTimestamp(line.time)} `));
   if (line.direction !== 'public') {

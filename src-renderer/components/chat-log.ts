@@ -133,10 +133,6 @@ export class ChatLog extends LitElement {
     .nick:hover {
       background: color-mix(in srgb, var(--nick-color, #34495e) 12%, transparent);
     }
-    .nick:focus-visible {
-      outline: 2px solid var(--focus, #2980b9);
-      outline-offset: 1px;
-    }
     .colon {
       font-weight: 700;
       color: var(--nick-color, #34495e);

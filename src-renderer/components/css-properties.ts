@@ -39,5 +39,13 @@ export function safeColor(color: string): string {
   return isValidColor(color) ? color : DEFAULT_USER_COLOR;
 }
 
+/** The custom property the log's and the list's styles colour a peer's name by. */
+const NICK_COLOR = '--nick-color';
+
 /** `--nick-color` for an element showing a peer's name. */
-export const nickColor = (color: string) => cssProperties({ '--nick-color': safeColor(color) });
+export const nickColor = (color: string) => cssProperties({ [NICK_COLOR]: safeColor(color) });
+
+/** The same, for an element built without a template (the log's chat lines). */
+export function setNickColor(element: HTMLElement, color: string): void {
+  element.style.setProperty(NICK_COLOR, safeColor(color));
+}
