@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /** Remote addresses as the limits and the log see them. */
 
 /** `::ffff:1.2.3.4` (an IPv4 client on a dual-stack socket) is `1.2.3.4`. */
@@ -8,4 +10,40 @@ export function normalizeIp(address: string | undefined): string {
 
 export function isLoopback(ip: string): boolean {
   return ip === '::1' || ip.startsWith('127.');
+}
+
+/** The eight 16-bit groups of an IPv6 address (no zone, no embedded IPv4), or null. */
+function ipv6Groups(ip: string): number[] | null {
+  const bare = ip.split('%')[0]!;
+  if (isIP(bare) !== 6) return null;
+  const [head, tail] = bare.includes('::') ? bare.split('::') : [bare, undefined];
+  const parse = (part: string | undefined): string[] => (part === undefined || part === '' ? [] : part.split(':'));
+  const front = parse(head);
+  const back = parse(tail);
+  // An embedded IPv4 tail (::ffff:1.2.3.4 was mapped already; others are rare) counts as two groups.
+  const expand = (parts: string[]): number[] =>
+    parts.flatMap((part) => {
+      if (!part.includes('.')) return [Number.parseInt(part, 16)];
+      const [a, b, c, d] = part.split('.').map(Number) as [number, number, number, number];
+      return [(a << 8) | b, (c << 8) | d];
+    });
+  const frontGroups = expand(front);
+  const backGroups = expand(back);
+  const zeros = tail === undefined ? 0 : 8 - frontGroups.length - backGroups.length;
+  return [...frontGroups, ...new Array<number>(zeros).fill(0), ...backGroups];
+}
+
+/**
+ * The key per-address limits count under. An IPv6 host is usually given a whole /64
+ * and can pick any address in it, so IPv6 counts by /64 (`2001:db8:1:2::/64`); loopback
+ * and IPv4 by the address itself.
+ */
+export function addressKey(ip: string): string {
+  if (isLoopback(ip) || isIP(ip) !== 6) return ip;
+  const groups = ipv6Groups(ip);
+  if (groups === null) return ip;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(':')}::/64`;
 }
