@@ -1,11 +1,11 @@
 import { BrowserWindow, Menu, Notification, Tray, app, dialog, ipcMain, nativeImage, net, powerMonitor, protocol, screen, session, shell } from 'electron';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { WebSocket } from 'ws';
 import type { ConnectLink, HostRequest, Settings } from '../../src-shared/bridge';
 import { createAppCore } from './app-core';
 import type { AppCore } from './app-core';
 import { APP_ID, PRODUCT_NAME } from './app-id';
+import { createClientSocket } from './client-socket';
 import { LINK_SCHEME, linkFromArgs, parseConnectLink } from './deep-link';
 import { aboutText, applicationMenuTemplate } from './menu';
 import { dotPng } from './png';
@@ -23,9 +23,6 @@ import { restoreBounds } from './window-state';
  * the app does lives in app-core.ts and below, tested without Electron.
  */
 
-/** Largest frame we accept from a server: History can be long, but not unbounded. */
-const MAX_INCOMING_FRAME_BYTES = 16 * 1024 * 1024;
-const CONNECT_TIMEOUT_MS = 10_000;
 /** How often the network state is looked at; main gets no online event of its own. */
 const ONLINE_POLL_MS = 3_000;
 /** Quitting waits this long at most for the room to close everyone's connection. */
@@ -109,7 +106,7 @@ async function run(): Promise<void> {
     // app, so the others resume as the same people with no gap (see the server's state-file.ts).
     startServer: (config) =>
       startRoomServer(config, { log: (line) => log(`room: ${line}`), stateFile: join(app.getPath('userData'), 'room-state.jsonl') }),
-    createSocket: (url) => new WebSocket(url, { maxPayload: MAX_INCOMING_FRAME_BYTES, handshakeTimeout: CONNECT_TIMEOUT_MS }),
+    createSocket: createClientSocket,
     webRoot,
     networkInterfaces,
     attention: {
