@@ -1,4 +1,4 @@
-import { DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_USER_NAME, MAX_FRAME_BYTES } from '../../src-shared/protocol';
+import { DEFAULT_HISTORY_PAGE, DEFAULT_PING_INTERVAL_MS, MAX_HISTORY_PAGE, DEFAULT_PORT, DEFAULT_USER_NAME, MAX_FRAME_BYTES } from '../../src-shared/protocol';
 
 /**
  * Everything the chat server can be told, with its default. Every limit is here, so
@@ -49,6 +49,10 @@ export interface ServerConfig {
    * nothing; otherwise they get its Disconnected or ConnectionLost when it ends. 0: at once.
    */
   presenceGraceMs: number;
+  /** A new login gets the room's last this many lines in a History right after Authorized; 0: none. */
+  historyOnJoin: number;
+  /** Lines the server keeps in memory (without a database), for the history on join, on request and for resumes. */
+  historyLines: number;
   /** When set, a handshake must carry `key=<this>` or it is closed with 4003. */
   roomKey: string | null;
   /**
@@ -88,6 +92,8 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   maxFrameBytes: MAX_FRAME_BYTES,
   sessionResumeMs: 60_000,
   presenceGraceMs: 10_000,
+  historyOnJoin: DEFAULT_HISTORY_PAGE,
+  historyLines: 1_000,
   roomKey: null,
   allowedOrigins: Object.freeze([]) as readonly string[],
   tls: null,
@@ -107,6 +113,7 @@ const positiveIntegers = [
   'handshakeTimeoutMs',
   'maxFrameBytes',
   'sessionResumeMs',
+  'historyLines',
 ] as const;
 
 /**
@@ -126,6 +133,9 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   }
   if (!Number.isInteger(config.presenceGraceMs) || config.presenceGraceMs < 0) {
     throw new RangeError(`presenceGraceMs must be a whole number of ms (0 or more), got ${String(config.presenceGraceMs)}`);
+  }
+  if (!Number.isInteger(config.historyOnJoin) || config.historyOnJoin < 0 || config.historyOnJoin > MAX_HISTORY_PAGE) {
+    throw new RangeError(`historyOnJoin must be a whole number from 0 to ${MAX_HISTORY_PAGE}, got ${String(config.historyOnJoin)}`);
   }
   if (!(typeof config.ratePerSecond === 'number' && config.ratePerSecond > 0 && Number.isFinite(config.ratePerSecond))) {
     throw new RangeError(`ratePerSecond must be a positive number, got ${String(config.ratePerSecond)}`);

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
 import {
   CloseCode,
+  MAX_HISTORY_PAGE,
   MAX_MISSED_PINGS,
   MAX_USER_ID,
   PUBLIC_RECIPIENT,
@@ -14,7 +15,7 @@ import type { ErrorCode, Gender, ServerMessage } from '../../src-shared/protocol
 import { Fanout, frameText } from './broadcast';
 import type { ServerConfig } from './config';
 import type { HandshakeRequest } from './handshake';
-import { History } from './history';
+import { historyJson } from './history-frame';
 import { ChatSocket, Member } from './member';
 import type { LeaveAction } from './member';
 import { UniqueNames } from './names';
@@ -23,6 +24,9 @@ import { takeToken } from './rate-limit';
 import type { RateLimit } from './rate-limit';
 import { ackedLine, endLine, messageLine, sessionLine } from './state-file';
 import type { SavedSession, SavedState, StateJournal } from './state-file';
+import { LOBBY } from './store/message-store';
+import type { MessageStore } from './store/message-store';
+import { MemoryMessageStore } from './store/memory-store';
 
 /*
  * The chat room: who is in it, and what each action does. Presence and public
@@ -122,9 +126,9 @@ export class Room {
   private readonly rate: RateLimit;
   private nextUserId = 1;
   private closing = false;
-  private readonly history = new History();
+  private store: MessageStore;
   private readonly startedAt = performance.now();
-  /** The History number when the room started (restored from the state file, or 0). */
+  /** The last messageId when the room started: a client from before a restart gets every line after it. */
   private startSeq = 0;
   /** Where the state is kept across restarts; null: nowhere. */
   private journal: StateJournal | null = null;
@@ -151,6 +155,8 @@ export class Room {
   readonly onError: (this: WebSocket, error: Error) => void;
 
   constructor(private readonly config: ServerConfig) {
+    this.store = new MemoryMessageStore(config.historyLines);
+    this.startSeq = this.store.lastMessageId;
     this.rate = { burst: config.rateBurst, perSecond: config.ratePerSecond };
     this.fanout = new Fanout<Member>(config.maxBufferedBytes, (member) =>
       this.lose(member, `slow consumer, ${member.socket.writableLength} bytes unsent`),
@@ -249,6 +255,11 @@ export class Room {
       if (seq !== undefined && seq > member.ackedSeq) member.ackedSeq = seq;
       return;
     }
+    if (message.action === 'History') {
+      const page = this.store.before(LOBBY, message.before, message.limit);
+      this.fanout.send(member, frameText(historyJson(page, this.historyBytes)));
+      return;
+    }
     if (message.text === '') return;
     if (message.toUserId === PUBLIC_RECIPIENT) this.publish(member, message.text);
     else this.sendPrivate(member, message.toUserId, message.text);
@@ -260,7 +271,7 @@ export class Room {
     this.expireReservations(performance.now());
     this.saveAcked();
     const silent: Member[] = [];
-    const seq = this.history.lastSeq;
+    const seq = this.store.lastMessageId;
     for (const member of this.members.values()) {
       if (member.away !== null) continue;
       if (member.missedPings >= MAX_MISSED_PINGS) {
@@ -312,7 +323,7 @@ export class Room {
       this.rate,
       performance.now(),
       admission.sessionToken,
-      admission.resumeAfter ?? this.history.lastSeq,
+      admission.resumeAfter ?? this.store.lastMessageId,
     );
     this.listen(member);
     this.members.set(member.userId, member);
@@ -325,6 +336,7 @@ export class Room {
     this.fanout.add(member);
     this.fanout.send(member, frameText(this.authorizedJson(member)));
     if (admission.resumeAfter !== null) this.sendHistory(member);
+    else if (this.config.historyOnJoin > 0) this.sendRecent(member);
     if (problems.length > 0) this.fanout.send(member, errorFrame('invalid-parameter', problems.join(' ')));
     this.fanout.queue(presenceFrame('Connected', member));
     const resumed = admission.resumeAfter !== null ? ', with History' : '';
@@ -366,9 +378,21 @@ export class Room {
     return member;
   }
 
+  /** A History must never fill more than half of what a member may have unsent. */
+  private get historyBytes(): number {
+    return Math.floor(this.config.maxBufferedBytes / 2);
+  }
+
+  /** The lines a resumed session missed. */
   private sendHistory(member: Member): void {
-    const json = this.history.historyJson(member.ackedSeq, Math.floor(this.config.maxBufferedBytes / 2));
-    this.fanout.send(member, frameText(json));
+    const page = this.store.after(LOBBY, member.ackedSeq, Math.max(MAX_HISTORY_PAGE, this.config.historyOnJoin));
+    this.fanout.send(member, frameText(historyJson(page, this.historyBytes)));
+  }
+
+  /** The room's last lines, for a new login. */
+  private sendRecent(member: Member): void {
+    const page = this.store.before(LOBBY, this.store.lastMessageId + 1, this.config.historyOnJoin);
+    this.fanout.send(member, frameText(historyJson(page, this.historyBytes)));
   }
 
   private countIp(ip: string, change: number): void {
@@ -385,8 +409,14 @@ export class Room {
   restore(saved: SavedState): void {
     if (this.members.size > 0 || this.nextUserId !== 1) throw new Error('Room.restore needs a new room');
     this.nextUserId = saved.nextUserId;
-    this.history.restore(saved.messages, (payload) => frameText(payload).length);
-    this.startSeq = this.history.lastSeq;
+    const store = new MemoryMessageStore(this.config.historyLines, saved.messages.at(-1)?.seq ?? 0);
+    for (const { seq, payload } of saved.messages) {
+      // Lines from before messages had a time keep 0.
+      const sentAt = Number(/"sentAt":(\d+)/.exec(payload)?.[1] ?? 0);
+      store.append({ messageId: seq, room: LOBBY, sentAt, authorSession: '', payload });
+    }
+    this.store = store;
+    this.startSeq = saved.messages.at(-1)?.seq ?? 0;
     const expiresAt = performance.now() + this.config.sessionResumeMs;
     for (const session of saved.sessions) {
       this.reservations.set(session.token, {
@@ -394,7 +424,7 @@ export class Room {
         nameClaim: this.names.claim(session.userName),
         gender: session.gender,
         userColor: session.userColor,
-        ackedSeq: Math.min(session.ackedSeq, this.history.lastSeq),
+        ackedSeq: Math.min(session.ackedSeq, this.store.lastMessageId),
         expiresAt,
       });
     }
@@ -403,7 +433,10 @@ export class Room {
   /** From now on every change is journaled, and written before the frames it explains. */
   attachJournal(journal: StateJournal): void {
     this.journal = journal;
-    this.fanout.beforeWrite = () => journal.flush();
+    this.fanout.beforeWrite = () => {
+      this.store.flush();
+      journal.flush();
+    };
   }
 
   /** The whole state as the state file keeps it. */
@@ -416,7 +449,8 @@ export class Room {
     for (const [token, r] of this.reservations) {
       sessions.push({ token, userId: r.userId, userName: r.nameClaim.name, gender: r.gender, userColor: r.userColor, ackedSeq: r.ackedSeq });
     }
-    return { nextUserId: this.nextUserId, sessions, messages: this.history.entries() };
+    const messages = (this.store as MemoryMessageStore).entries().map((line) => ({ seq: line.messageId, payload: line.payload }));
+    return { nextUserId: this.nextUserId, sessions, messages };
   }
 
   /** Journals the History numbers members have acknowledged since the last time. */
@@ -459,11 +493,14 @@ export class Room {
   }
 
   private publish(from: Member, text: string): void {
-    const payload = `{"action":"PublicMessage",${from.identityJson},"text":${JSON.stringify(formatChatText(text))}}`;
-    const frame = frameText(payload);
-    const seq = this.history.append(payload, frame.length);
-    if (this.journal !== null) this.journal.append(messageLine(seq, payload));
-    this.fanout.queue(frame);
+    const messageId = this.store.nextMessageId();
+    const sentAt = Date.now();
+    const payload =
+      `{"action":"PublicMessage",${from.identityJson},"text":${JSON.stringify(formatChatText(text))},` +
+      `"messageId":${messageId},"sentAt":${sentAt}}`;
+    this.store.append({ messageId, room: LOBBY, sentAt, authorSession: from.sessionToken, payload });
+    if (this.journal !== null) this.journal.append(messageLine(messageId, payload));
+    this.fanout.queue(frameText(payload));
   }
 
   private sendPrivate(from: Member, toUserId: number, text: string): void {
@@ -478,7 +515,7 @@ export class Room {
     }
     const payload =
       `{"action":"PrivateMessage",${from.identityJson},"text":${JSON.stringify(formatChatText(text))},` +
-      `"toUserId":${toUserId}}`;
+      `"toUserId":${toUserId},"messageId":${this.store.nextMessageId()},"sentAt":${Date.now()}}`;
     const frame = frameText(payload);
     this.fanout.send(target, frame);
     if (target !== from) this.fanout.send(from, frame);

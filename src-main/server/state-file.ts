@@ -1,7 +1,9 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { MAX_USER_ID, normalizeColor, parseServerMessage } from '../../src-shared/protocol';
+import { MAX_USER_ID, isMessageId, normalizeColor, parseServerMessage } from '../../src-shared/protocol';
 import type { Gender } from '../../src-shared/protocol';
-import { HISTORY_SIZE } from './history';
+
+/** Public messages the state file keeps (the newest). */
+export const HISTORY_SIZE = 200;
 
 /*
  * The room's state on disk, so a restart — even after SIGKILL — loses nothing a client
@@ -29,7 +31,7 @@ export interface SavedSession {
   ackedSeq: number;
 }
 
-/** A public message as it went out: its History number and its JSON. */
+/** A public message as it went out: its messageId and its JSON. */
 export interface SavedMessage {
   seq: number;
   payload: string;
@@ -108,7 +110,7 @@ function readSession(r: Record<string, unknown>): SavedSession | null {
 
 function readMessage(r: Record<string, unknown>): SavedMessage | null {
   const { seq, m } = r;
-  if (!isUserId(seq) || typeof m !== 'object' || m === null) return null;
+  if (!isMessageId(seq) || typeof m !== 'object' || m === null) return null;
   const payload = JSON.stringify(m);
   const parsed = parseServerMessage(payload);
   return parsed.ok && parsed.message.action === 'PublicMessage' ? { seq, payload } : null;

@@ -27,6 +27,11 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 export const MAX_USER_ID = 2 ** 31 - 1;
 export const PUBLIC_RECIPIENT = 0;
 
+/** A `History` request asks for at most this many lines... */
+export const MAX_HISTORY_PAGE = 200;
+/** ...and for this many when it names no `limit`. */
+export const DEFAULT_HISTORY_PAGE = 50;
+
 /** The server pings every this many ms... */
 export const DEFAULT_PING_INTERVAL_MS = 5_000;
 /** ...and drops a connection after this many unanswered pings in a row. */
