@@ -6,8 +6,8 @@ import { WebSocketServer } from 'ws';
 import { CloseCode } from '../../src-shared/protocol';
 import { resolveServerConfig } from './config';
 import type { ServerConfig } from './config';
-import { normalizeIp } from './addresses';
-import { isAllowedOrigin, refusalFor } from './admission';
+import { clientAddress, isTrustedProxy, normalizeIp } from './addresses';
+import { AdmissionGuards, isAllowedOrigin, refusalFor } from './admission';
 import { FrontDoor } from './front-door';
 import { readHandshake } from './handshake';
 import { ChatSocket } from './member';
@@ -60,6 +60,7 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
 export async function startChatServer(options: Partial<ServerConfig> = {}): Promise<ChatServer> {
   const config = resolveServerConfig(options);
   const room = new Room(config);
+  const guards = new AdmissionGuards(config);
   let journal: StateJournal | null = null;
   if (config.stateFile !== null) {
     const path = config.stateFile;
@@ -115,7 +116,8 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
   http.on('upgrade', (req: IncomingMessage, duplex: Duplex, head: Buffer) => {
     const socket = duplex as Socket;
     door.handshakeDone(socket);
-    const ip = normalizeIp(socket.remoteAddress);
+    const peer = normalizeIp(socket.remoteAddress);
+    const ip = clientAddress(peer, req.headers['x-forwarded-for'], config.trustProxy);
     if (!isAllowedOrigin(req.headers.origin, req.headers.host, secure, config.allowedOrigins)) {
       config.log(`error ${ip}: refused: origin ${JSON.stringify(req.headers.origin)} is not allowed`);
       socket.end(FORBIDDEN_ORIGIN);
@@ -124,9 +126,10 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
     wss.handleUpgrade(req, socket, head, (ws) => {
       const chatSocket = ws as ChatSocket;
       const request = readHandshake(req.url ?? '/', config.defaultUserName);
-      const refusal = refusalFor(room, config, ip, request.roomKey);
+      const applicant = { ip, viaProxy: isTrustedProxy(peer, config.trustProxy), roomKey: request.roomKey };
+      const refusal = refusalFor(room, config, applicant, guards);
       if (refusal !== null) {
-        config.log(`error ${ip}: refused: ${refusal.reason}`);
+        if (refusal.logged !== true) config.log(`error ${ip}: refused: ${refusal.reason}`);
         chatSocket.on('error', ignore);
         chatSocket.close(refusal.code, refusal.reason);
         return;
@@ -148,7 +151,10 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
   });
   door.server.on('error', (error) => config.log(`error: listener: ${error.message}`));
 
-  const heartbeat = setInterval(() => room.pingAll(), config.pingIntervalMs);
+  const heartbeat = setInterval(() => {
+    room.pingAll();
+    guards.sweep();
+  }, config.pingIntervalMs);
   heartbeat.unref();
   const address = door.server.address() as AddressInfo;
 

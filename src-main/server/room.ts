@@ -5,12 +5,12 @@ import type { RawData, WebSocket } from 'ws';
 import {
   CloseCode,
   MAX_MISSED_PINGS,
-  MAX_USER_ID,
   PUBLIC_RECIPIENT,
   formatChatText,
   parseClientMessage,
 } from '../../src-shared/protocol';
 import type { ErrorCode, Gender, ServerMessage } from '../../src-shared/protocol';
+import { addressKey } from './addresses';
 import { Fanout, frameText } from './broadcast';
 import type { ServerConfig } from './config';
 import type { HandshakeRequest } from './handshake';
@@ -117,6 +117,7 @@ export class Room {
   /** By userId, in join order. */
   private readonly members = new Map<number, Member>();
   private readonly names = new UniqueNames();
+  /** Connections by `addressKey` (IPv6 by /64). */
   private readonly perIp = new Map<string, number>();
   private readonly fanout: Fanout<Member>;
   private readonly rate: RateLimit;
@@ -132,6 +133,8 @@ export class Room {
   private readonly bySession = new Map<string, Member>();
   /** Members who left recently, by session token; in expiry order. */
   private readonly reservations = new Map<string, Reservation>();
+  /** The user ids of `reservations`: not handed out again while held. */
+  private readonly reservedIds = new Set<number>();
   /**
    * Sessions that ended while the room is young (see `join`): their tokens are not
    * mistaken for ones from before a restart. Emptied once the room is older than the
@@ -178,12 +181,12 @@ export class Room {
   }
 
   connectionsFrom(ip: string): number {
-    return this.perIp.get(ip) ?? 0;
+    return this.perIp.get(addressKey(ip)) ?? 0;
   }
 
-  /** True once every userId below 2^31 has been handed out: no one else can join. */
+  /** Every id up to `maxUserId` is online or held for a session (with 2^31 ids, only in tests). */
   get idsExhausted(): boolean {
-    return this.nextUserId > MAX_USER_ID;
+    return this.members.size + this.reservedIds.size >= this.config.maxUserId;
   }
 
   get isClosing(): boolean {
@@ -207,12 +210,12 @@ export class Room {
       if (online !== undefined) return this.takeOver(online, ws, socket, ip);
       const reserved = this.reservations.get(token);
       if (reserved !== undefined && reserved.expiresAt > performance.now()) {
-        this.reservations.delete(token);
+        this.dropReservation(token, reserved);
         return this.admit(ws, socket, ip, { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false }, request.problems);
       }
     }
     const admission: Admission = {
-      userId: this.nextUserId++,
+      userId: this.takeUserId(),
       nameClaim: this.names.claim(request.userName),
       gender: request.gender,
       userColor: request.userColor,
@@ -321,7 +324,7 @@ export class Room {
     }
     this.bySession.set(member.sessionToken, member);
     if (this.journal !== null && admission.fresh) this.journal.append(sessionLine(savedSession(member)));
-    this.perIp.set(ip, this.connectionsFrom(ip) + 1);
+    this.countIp(ip, +1);
     this.fanout.add(member);
     this.fanout.send(member, frameText(this.authorizedJson(member)));
     if (admission.resumeAfter !== null) this.sendHistory(member);
@@ -366,19 +369,46 @@ export class Room {
     return member;
   }
 
+  /**
+   * The next free user id. Past `maxUserId` the count starts again at 1, skipping ids
+   * online or held for a session, so ids stay Qt `int`s and never run out (a join flood
+   * that used them all up would otherwise lock everyone out, even across restarts).
+   */
+  private takeUserId(): number {
+    const max = this.config.maxUserId;
+    for (let tried = 0; tried < max; tried++) {
+      if (this.nextUserId > max || this.nextUserId < 1) this.nextUserId = 1;
+      const id = this.nextUserId++;
+      if (!this.members.has(id) && !this.reservedIds.has(id)) return id;
+    }
+    throw new Error('Room.join: every user id is in use (refusalFor checks idsExhausted first)');
+  }
+
+  private dropReservation(token: string, reservation: Reservation): void {
+    this.reservations.delete(token);
+    this.reservedIds.delete(reservation.userId);
+  }
+
+  private reserve(token: string, reservation: Reservation): void {
+    this.reservations.set(token, reservation);
+    this.reservedIds.add(reservation.userId);
+  }
+
   private sendHistory(member: Member): void {
     const json = this.history.historyJson(member.ackedSeq, Math.floor(this.config.maxBufferedBytes / 2));
     this.fanout.send(member, frameText(json));
   }
 
   private countIp(ip: string, change: number): void {
-    const count = this.connectionsFrom(ip) + change;
-    if (count > 0) this.perIp.set(ip, count);
-    else this.perIp.delete(ip);
+    const key = addressKey(ip);
+    const count = (this.perIp.get(key) ?? 0) + change;
+    if (count > 0) this.perIp.set(key, count);
+    else this.perIp.delete(key);
   }
 
   /**
-   * Takes in what the state file kept: ids go on after the last one given, the public
+   * Takes in what the state file kept: ids go on after the last one given (wrapping past
+   * the maximum), the public
    * messages are History again, and every session waits for its token a whole resume
    * window from now. Before anyone joins.
    */
@@ -389,7 +419,7 @@ export class Room {
     this.startSeq = this.history.lastSeq;
     const expiresAt = performance.now() + this.config.sessionResumeMs;
     for (const session of saved.sessions) {
-      this.reservations.set(session.token, {
+      this.reserve(session.token, {
         userId: session.userId,
         nameClaim: this.names.claim(session.userName),
         gender: session.gender,
@@ -444,7 +474,7 @@ export class Room {
     this.isYoung();
     for (const [token, reservation] of this.reservations) {
       if (reservation.expiresAt > now) break;
-      this.reservations.delete(token);
+      this.dropReservation(token, reservation);
       this.names.release(reservation.nameClaim);
       if (this.journal !== null) this.journal.append(endLine(token));
     }
@@ -597,7 +627,7 @@ export class Room {
         this.journal.append(ackedLine([[member.userId, member.ackedSeq]]));
       }
       // The name and id wait for the session's token a while, so a reconnect gets them back.
-      this.reservations.set(member.sessionToken, {
+      this.reserve(member.sessionToken, {
         userId: member.userId,
         nameClaim: member.nameClaim,
         gender: member.gender,
