@@ -75,8 +75,8 @@ export interface Refusal {
 export interface RoomState {
   readonly size: number;
   readonly isClosing: boolean;
-  /** Every user id is taken by someone online or by a session that may resume. */
-  readonly idsExhausted: boolean;
+  /** A user id for this login: its session's own, or a free one (false only when every id is taken). */
+  hasIdFor(sessionToken: string | null): boolean;
   connectionsFrom(ip: string): number;
 }
 
@@ -87,6 +87,7 @@ export interface Applicant {
   /** The TCP peer is a trusted proxy: then loopback is not exempt, since every client would be. */
   viaProxy: boolean;
   roomKey: string | null;
+  sessionToken: string | null;
 }
 
 /** The per-address state admission keeps besides the room: wrong keys and join rates. */
@@ -151,7 +152,7 @@ export function refusalFor(
     }
   }
   if (room.size >= config.maxConnections) return { code: CloseCode.tryLater, reason: 'The room is full' };
-  if (room.idsExhausted) return { code: CloseCode.tryLater, reason: 'Every user id is in use' };
+  if (!room.hasIdFor(applicant.sessionToken)) return { code: CloseCode.tryLater, reason: 'Every user id is in use' };
   const held = isHeldToAddressLimits(config, applicant);
   if (held && room.connectionsFrom(ip) >= config.maxConnectionsPerIp) {
     return { code: CloseCode.tryLater, reason: 'Too many connections from your address' };

@@ -126,7 +126,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
     wss.handleUpgrade(req, socket, head, (ws) => {
       const chatSocket = ws as ChatSocket;
       const request = readHandshake(req.url ?? '/', config.defaultUserName);
-      const applicant = { ip, viaProxy: isTrustedProxy(peer, config.trustProxy), roomKey: request.roomKey };
+      const applicant = { ip, viaProxy: isTrustedProxy(peer, config.trustProxy), roomKey: request.roomKey, sessionToken: request.sessionToken };
       const refusal = refusalFor(room, config, applicant, guards);
       if (refusal !== null) {
         if (refusal.logged !== true) config.log(`error ${ip}: refused: ${refusal.reason}`);

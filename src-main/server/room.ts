@@ -184,9 +184,18 @@ export class Room {
     return this.perIp.get(addressKey(ip)) ?? 0;
   }
 
-  /** Every id up to `maxUserId` is online or held for a session (with 2^31 ids, only in tests). */
-  get idsExhausted(): boolean {
-    return this.members.size + this.reservedIds.size >= this.config.maxUserId;
+  /**
+   * A session online or held gets its own id back; anyone else needs a free one, and
+   * there is none only when every id up to `maxUserId` is online or held (with 2^31
+   * ids, only in tests).
+   */
+  hasIdFor(sessionToken: string | null): boolean {
+    if (sessionToken !== null) {
+      if (this.bySession.has(sessionToken)) return true;
+      const reserved = this.reservations.get(sessionToken);
+      if (reserved !== undefined && reserved.expiresAt > performance.now()) return true;
+    }
+    return this.members.size + this.reservedIds.size < this.config.maxUserId;
   }
 
   get isClosing(): boolean {
@@ -381,7 +390,7 @@ export class Room {
       const id = this.nextUserId++;
       if (!this.members.has(id) && !this.reservedIds.has(id)) return id;
     }
-    throw new Error('Room.join: every user id is in use (refusalFor checks idsExhausted first)');
+    throw new Error('Room.join: every user id is in use (refusalFor checks hasIdFor first)');
   }
 
   private dropReservation(token: string, reservation: Reservation): void {

@@ -69,7 +69,7 @@ describe('connection limits', () => {
 });
 
 describe('refusals say whether to come back', () => {
-  const room = (over: Partial<RoomState> = {}): RoomState => ({ size: 0, isClosing: false, idsExhausted: false, connectionsFrom: () => 0, ...over });
+  const room = (over: Partial<RoomState> = {}): RoomState => ({ size: 0, isClosing: false, hasIdFor: () => true, connectionsFrom: () => 0, ...over });
   const config = resolveServerConfig({ maxConnections: 2, maxConnectionsPerIp: 1, exemptLoopbackFromIpLimit: false, roomKey: 'k' });
 
   it.each([
@@ -77,15 +77,15 @@ describe('refusals say whether to come back', () => {
     ['the room full', room({ size: 2 }), 'k', CloseCode.tryLater],
     ['too many from the address', room({ connectionsFrom: () => 1 }), 'k', CloseCode.tryLater],
     ['a wrong key', room(), 'nope', CloseCode.forbidden],
-    ['every id in use (ids wrap, so this passes)', room({ idsExhausted: true }), 'k', CloseCode.tryLater],
+    ['every id in use (ids wrap, so this passes)', room({ hasIdFor: () => false }), 'k', CloseCode.tryLater],
   ])('%s → close %i', (_name, state, key, code) => {
-    const refusal = refusalFor(state, config, { ip: '192.0.2.1', viaProxy: false, roomKey: key }, new AdmissionGuards(config));
+    const refusal = refusalFor(state, config, { ip: '192.0.2.1', viaProxy: false, roomKey: key, sessionToken: null }, new AdmissionGuards(config));
     expect(refusal?.code).toBe(code);
     expect(isValidCloseCode(code)).toBe(true);
   });
 
   it('lets in whoever fits', () => {
-    expect(refusalFor(room({ size: 1 }), config, { ip: '192.0.2.1', viaProxy: false, roomKey: 'k' }, new AdmissionGuards(config))).toBeNull();
+    expect(refusalFor(room({ size: 1 }), config, { ip: '192.0.2.1', viaProxy: false, roomKey: 'k', sessionToken: null }, new AdmissionGuards(config))).toBeNull();
   });
 });
 
