@@ -66,13 +66,18 @@ describe('joins per address', () => {
     expect(userIdOf(await login(t, { userName: 'victim' }, { localAddress: VICTIM }))).toBeGreaterThan(0);
   });
 
-  it('loopback is exempt by default', async () => {
+  it('loopback is exempt by default, so local tools and tests may log in as often as they like', async () => {
     const t = await startTestServer({ joinBurst: 2, joinsPerSecond: 0.1 });
-    for (let i = 0; i < 5; i++) {
-      const client = await login(t, { userName: `local${i}` });
-      expect(client).toBeInstanceOf(ChatClient);
-      await (client as ChatClient).close();
+    for (let i = 0; i < 5; i++) await ((await login(t, { userName: `local${i}` })) as ChatClient).close();
+    // …but not behind a trusted proxy: there every client would be loopback.
+    const proxied = await startTestServer({ joinBurst: 2, joinsPerSecond: 0.1, trustProxy: [ATTACKER] });
+    const outcomes: Array<ChatClient | CloseEvent> = [];
+    for (let i = 0; i < 3; i++) {
+      const outcome = await login(proxied, { userName: `p${i}` }, { localAddress: ATTACKER, forwardedFor: '203.0.113.8' });
+      outcomes.push(outcome);
+      if (outcome instanceof ChatClient) await outcome.close();
     }
+    expect(outcomes[2]).toEqual({ code: CloseCode.tryLater, reason: 'Too many logins from your address: slow down' });
   });
 });
 
@@ -88,6 +93,17 @@ describe('behind a trusted proxy (--trust-proxy)', () => {
     // The proxy's own entry on the right of a spoofed list: the address it heard from is the client.
     expect(await login(t, { userName: 'a4' }, { localAddress: ATTACKER, forwardedFor: '192.0.2.99, 203.0.113.5' })).toEqual(tooMany);
     expect(t.logs.some((line) => line.startsWith('join ') && line.includes('from 203.0.113.5'))).toBe(true);
+    // From a peer that is not a trusted proxy the header is the client's word, and ignored.
+    userIdOf(await login(t, { userName: 'v1' }, { localAddress: VICTIM, forwardedFor: '203.0.113.5' }));
+  });
+
+  it('ignores X-Forwarded-For from a peer that is not a trusted proxy', async () => {
+    const t = await startTestServer({ trustProxy: [ATTACKER], maxConnectionsPerIp: 1, exemptLoopbackFromIpLimit: false });
+    userIdOf(await login(t, { userName: 'v1' }, { localAddress: VICTIM, forwardedFor: '203.0.113.1' }));
+    expect(await login(t, { userName: 'v2' }, { localAddress: VICTIM, forwardedFor: '203.0.113.2' })).toEqual(tooMany);
+    // The proxy's clients are counted apart from it and from each other.
+    userIdOf(await login(t, { userName: 'p1' }, { localAddress: ATTACKER, forwardedFor: '203.0.113.1' }));
+    userIdOf(await login(t, { userName: 'p2' }, { localAddress: ATTACKER, forwardedFor: '203.0.113.2' }));
   });
 
   it('counts an IPv6 client by its /64', async () => {
@@ -97,12 +113,6 @@ describe('behind a trusted proxy (--trust-proxy)', () => {
     userIdOf(await login(t, { userName: 'x2' }, from('2001:db8:1:2::2')));
     expect(await login(t, { userName: 'x3' }, from('2001:db8:1:2:ffff::3'))).toEqual(tooMany);
     userIdOf(await login(t, { userName: 'y1' }, from('2001:db8:1:3::1')));
-  });
-
-  it('ignores X-Forwarded-For from a peer that is not a trusted proxy', async () => {
-    const t = await startTestServer({ trustProxy: [ATTACKER], maxConnectionsPerIp: 1, exemptLoopbackFromIpLimit: false });
-    userIdOf(await login(t, { userName: 'v1' }, { localAddress: VICTIM, forwardedFor: '203.0.113.1' }));
-    expect(await login(t, { userName: 'v2' }, { localAddress: VICTIM, forwardedFor: '203.0.113.2' })).toEqual(tooMany);
   });
 
   it('a missing or malformed header falls back to the proxy itself, which is then not loopback-exempt', async () => {
