@@ -77,6 +77,8 @@ export interface RoomState {
   readonly isClosing: boolean;
   /** A user id for this login: its session's own, or a free one (false only when every id is taken). */
   hasIdFor(sessionToken: string | null): boolean;
+  /** A session online or held for a resume (its token was given to a client that had the key). */
+  knowsSession(sessionToken: string | null): boolean;
   connectionsFrom(ip: string): number;
 }
 
@@ -144,7 +146,9 @@ export function refusalFor(
   const { ip, roomKey } = applicant;
   if (config.roomKey !== null) {
     if (roomKey === null) return { code: CloseCode.forbidden, reason: 'This room needs a key' };
-    const lockout = guards.keys.lockout(ip, now);
+    // A member coming back with its session token got in with the key before; a lockout
+    // (perhaps the whole room's, under a guess from elsewhere) is not about it.
+    const lockout = room.knowsSession(applicant.sessionToken) ? null : guards.keys.lockout(ip, now);
     if (lockout !== null) return lockoutRefusal(lockout);
     if (!roomKeyMatches(config.roomKey, roomKey)) {
       guards.keys.failed(ip, now);

@@ -59,7 +59,7 @@ export function usage(defaultWebRoot: string | null): string {
       `${spec.help} (default ${d[spec.key]})`,
     ]),
     ['--default-user-name <name>', `Name for users who send none (default ${d.defaultUserName})`],
-    ['--no-loopback-exemption', 'Count loopback connections against --max-connections-per-ip too'],
+    ['--no-loopback-exemption', 'Hold loopback to the per-address limits (connections, logins) too'],
     ['--room-key <key>', 'Only clients that send this key (?key=…) may join (or set SIMPLECHAT_ROOM_KEY)'],
     ['--trust-proxy <address>', 'A reverse proxy whose X-Forwarded-For names the client (repeatable); its clients are not loopback-exempt'],
     ['--allow-origin <origin>', "Also accept browsers from this origin (repeatable; '*': any)"],

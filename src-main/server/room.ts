@@ -184,18 +184,21 @@ export class Room {
     return this.perIp.get(addressKey(ip)) ?? 0;
   }
 
+  /** A session online, or held for a resume: its token proves the client was let in before. */
+  knowsSession(sessionToken: string | null): boolean {
+    if (sessionToken === null) return false;
+    if (this.bySession.has(sessionToken)) return true;
+    const reserved = this.reservations.get(sessionToken);
+    return reserved !== undefined && reserved.expiresAt > performance.now();
+  }
+
   /**
-   * A session online or held gets its own id back; anyone else needs a free one, and
+   * A session the room knows gets its own id back; anyone else needs a free one, and
    * there is none only when every id up to `maxUserId` is online or held (with 2^31
    * ids, only in tests).
    */
   hasIdFor(sessionToken: string | null): boolean {
-    if (sessionToken !== null) {
-      if (this.bySession.has(sessionToken)) return true;
-      const reserved = this.reservations.get(sessionToken);
-      if (reserved !== undefined && reserved.expiresAt > performance.now()) return true;
-    }
-    return this.members.size + this.reservedIds.size < this.config.maxUserId;
+    return this.knowsSession(sessionToken) || this.members.size + this.reservedIds.size < this.config.maxUserId;
   }
 
   get isClosing(): boolean {

@@ -84,6 +84,17 @@ describe('room key guessing', () => {
     await eventuallyGetsIn(t, '127.0.0.20');
   });
 
+  it('a member coming back with its session token is not held to a lockout: its token shows it had the key', async () => {
+    const t = await startTestServer({ roomKey: 'sesame', keyTriesPerAddress: 100, keyTriesPerRoom: 2, keyLockoutMaxMs: 60_000 });
+    const member = await t.join({ userName: 'member', key: 'sesame' }, { localAddress: VICTIM });
+    const token = member.authorized.sessionToken!;
+    member.terminate();
+    for (let host = 10; host < 13; host++) await attempt(t, `127.0.0.${host}`, { key: `guess-${host}` });
+    expect(await attempt(t, VICTIM, { userName: 'member', key: 'sesame' })).toMatchObject({ code: CloseCode.tooManyKeyTries });
+    const back = await t.join({ userName: 'member', key: 'sesame', sessionToken: token }, { localAddress: VICTIM, awaitOwnConnected: false });
+    expect(back.userId).toBe(member.userId);
+  });
+
   it('logs in aggregate: the first wrong key from an address, then summaries, never a line per guess', async () => {
     const t = await startTestServer({ roomKey: 'sesame', keyTriesPerAddress: 1000, keyTryWindowMs: 1000, pingIntervalMs: 100 });
     for (let guess = 0; guess < 30; guess++) await attempt(t, ATTACKER, { key: `guess-${guess}` });

@@ -69,7 +69,7 @@ describe('connection limits', () => {
 });
 
 describe('refusals say whether to come back', () => {
-  const room = (over: Partial<RoomState> = {}): RoomState => ({ size: 0, isClosing: false, hasIdFor: () => true, connectionsFrom: () => 0, ...over });
+  const room = (over: Partial<RoomState> = {}): RoomState => ({ size: 0, isClosing: false, hasIdFor: () => true, knowsSession: () => false, connectionsFrom: () => 0, ...over });
   const config = resolveServerConfig({ maxConnections: 2, maxConnectionsPerIp: 1, exemptLoopbackFromIpLimit: false, roomKey: 'k' });
 
   it.each([
