@@ -148,7 +148,7 @@ export function refusalFor(
     if (roomKey === null) return { code: CloseCode.forbidden, reason: 'This room needs a key' };
     // A member coming back with its session token got in with the key before; a lockout
     // (perhaps the whole room's, under a guess from elsewhere) is not about it.
-    const lockout = room.knowsSession(applicant.sessionToken) ? null : guards.keys.lockout(ip, now);
+    const lockout = room.knowsSession(applicant.sessionToken) ? null : guards.keys.check(ip, now);
     if (lockout !== null) return lockoutRefusal(lockout);
     if (!roomKeyMatches(config.roomKey, roomKey)) {
       guards.keys.failed(ip, now);

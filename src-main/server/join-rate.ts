@@ -30,7 +30,7 @@ export class JoinRate {
     const key = addressKey(ip);
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {
-      if (this.buckets.size >= this.maxTracked) this.sweep(now);
+      // Not a sweep here (a flood of new addresses would make each join cost them all): the heartbeat sweeps.
       for (const oldest of this.buckets.keys()) {
         if (this.buckets.size < this.maxTracked) break;
         this.buckets.delete(oldest);

@@ -12,8 +12,8 @@ import { addressKey } from './addresses';
  *
  * Memory stays bounded: a tally is forgotten a window after its last failure or
  * lockout, and at most `maxTracked` addresses are kept (the oldest go first).
- * Logging is in aggregate: the first wrong key from an address, then one summary per
- * window.
+ * Logging is in aggregate: the first wrong key from an address, then at most one
+ * summary per window (wrong keys, and attempts refused while locked out).
  */
 
 export interface KeyGuardLimits {
@@ -43,13 +43,15 @@ interface Tally {
   /** performance.now()-based; 0 when it was never locked. */
   lockedUntil: number;
   lastFailureAt: number;
-  /** Failures not yet in a log line, and when the last line about this tally was written. */
+  /** Wrong keys and attempts refused while locked out, not yet in a log line. */
   unlogged: number;
+  blocked: number;
+  /** When the last line about this tally was written (or it began). */
   loggedAt: number;
 }
 
 function freshTally(now: number): Tally {
-  return { failures: 0, lockedUntil: 0, lastFailureAt: now, unlogged: 0, loggedAt: now };
+  return { failures: 0, lockedUntil: 0, lastFailureAt: now, unlogged: 0, blocked: 0, loggedAt: now };
 }
 
 export class KeyGuard {
@@ -67,34 +69,40 @@ export class KeyGuard {
     return this.byAddress.size;
   }
 
-  /** Is a key attempt from `ip` refused right now, whatever the key? */
-  lockout(ip: string, now: number): KeyLockout | null {
+  /**
+   * Is a key attempt from `ip` refused right now, whatever the key? A refused attempt
+   * is counted for the next summary line.
+   */
+  check(ip: string, now: number): KeyLockout | null {
     const mine = this.byAddress.get(addressKey(ip));
     const addressWait = mine === undefined ? 0 : mine.lockedUntil - now;
     const roomWait = this.room === null ? 0 : this.room.lockedUntil - now;
     if (addressWait <= 0 && roomWait <= 0) return null;
-    return addressWait >= roomWait
-      ? { scope: 'address', retryAfterMs: addressWait }
-      : { scope: 'room', retryAfterMs: roomWait };
+    if (addressWait >= roomWait) {
+      mine!.blocked++;
+      return { scope: 'address', retryAfterMs: addressWait };
+    }
+    this.room!.blocked++;
+    return { scope: 'room', retryAfterMs: roomWait };
   }
 
   /** A wrong key from `ip`. */
   failed(ip: string, now: number): void {
     const key = addressKey(ip);
-    if (this.room !== null && this.expired(this.room, now)) this.room = null;
+    if (this.room !== null && this.expired(this.room, now)) this.forgetRoom(now);
     let tally = this.byAddress.get(key);
     if (tally !== undefined && this.expired(tally, now)) {
       this.summarise(key, tally, now);
       this.byAddress.delete(key);
       tally = undefined;
     }
-    const roomBusy = this.room !== null && this.room.failures >= this.limits.triesPerRoom;
     if (tally === undefined) {
       this.makeRoom(now);
       tally = freshTally(now);
       this.byAddress.set(key, tally);
-      // Past the room's allowance the room-wide summary speaks for every address.
-      if (roomBusy) tally.unlogged = 1;
+      // Past the room's allowance, first wrong keys go into the summaries too: a guess
+      // from thousands of addresses must not write thousands of lines.
+      if (this.room !== null && this.room.failures >= this.limits.triesPerRoom) tally.unlogged = 1;
       else this.log(`error ${ip}: wrong room key (more from ${key} are summarised once a window)`);
     } else {
       tally.unlogged++;
@@ -107,7 +115,7 @@ export class KeyGuard {
     if (!wasLocked && room.lockedUntil > now) {
       this.log(
         `error: ${room.failures} wrong room keys in the room (${this.byAddress.size} address(es)); ` +
-          `no key is taken from anyone for ${Math.ceil((room.lockedUntil - now) / 1000)} s`,
+          `no key is taken from anyone new for ${Math.ceil((room.lockedUntil - now) / 1000)} s`,
       );
     }
   }
@@ -122,7 +130,9 @@ export class KeyGuard {
         this.summarise(key, tally, now);
       }
     }
-    if (this.room !== null && this.expired(this.room, now)) this.room = null;
+    if (this.room === null) return;
+    if (this.expired(this.room, now)) this.forgetRoom(now);
+    else if (now - this.room.loggedAt >= this.limits.windowMs) this.summarise(null, this.room, now);
   }
 
   private count(tally: Tally, free: number, now: number): void {
@@ -136,22 +146,32 @@ export class KeyGuard {
     return now >= Math.max(tally.lastFailureAt, tally.lockedUntil) + this.limits.windowMs;
   }
 
-  private summarise(key: string, tally: Tally, now: number): void {
-    if (tally.unlogged > 0) {
+  private forgetRoom(now: number): void {
+    this.summarise(null, this.room!, now);
+    this.room = null;
+  }
+
+  /** One line for what a tally saw since its last line; `key` null: the whole room. */
+  private summarise(key: string | null, tally: Tally, now: number): void {
+    const parts: string[] = [];
+    if (tally.unlogged > 0) parts.push(`${tally.unlogged} more wrong room key(s)`);
+    if (tally.blocked > 0) parts.push(`${tally.blocked} key attempt(s) refused while locked out`);
+    if (parts.length > 0) {
       const seconds = Math.max(1, Math.round((now - tally.loggedAt) / 1000));
       const locked = tally.lockedUntil > now ? `; locked out for ${Math.ceil((tally.lockedUntil - now) / 1000)} s more` : '';
-      this.log(`error ${key}: ${tally.unlogged} more wrong room key(s) in the last ${seconds} s${locked}`);
+      const who = key === null ? 'error: the room' : `error ${key}`;
+      this.log(`${who}: ${parts.join(', ')} in the last ${seconds} s${locked}`);
     }
     tally.unlogged = 0;
+    tally.blocked = 0;
     tally.loggedAt = now;
   }
 
-  /** Keeps the map under its cap: expired tallies first, then the oldest. */
+  /** Keeps the map under its cap by dropping the oldest tally (the heartbeat's sweep drops expired ones). */
   private makeRoom(now: number): void {
-    if (this.byAddress.size < this.maxTracked) return;
-    this.sweep(now);
-    for (const key of this.byAddress.keys()) {
+    for (const [key, tally] of this.byAddress) {
       if (this.byAddress.size < this.maxTracked) break;
+      this.summarise(key, tally, now);
       this.byAddress.delete(key);
     }
   }

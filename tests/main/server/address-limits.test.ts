@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode, MAX_USER_ID } from '../../../src-shared/protocol';
+import { JoinRate } from '../../../src-main/server/join-rate';
 import { snapshotText } from '../../../src-main/server/state-file';
 import { ChatClient, withTimeout } from '../../support/chat-client';
 import type { CloseEvent, LoginParams } from '../../support/chat-client';
@@ -78,6 +79,26 @@ describe('joins per address', () => {
       if (outcome instanceof ChatClient) await outcome.close();
     }
     expect(outcomes[2]).toEqual({ code: CloseCode.tryLater, reason: 'Too many logins from your address: slow down' });
+  });
+});
+
+describe('JoinRate', () => {
+  it('lets a burst through, then the steady rate, per /64', () => {
+    const joins = new JoinRate({ burst: 3, perSecond: 1 });
+    const taken = (ip: string, now: number): boolean[] => [0, 1, 2, 3].map(() => joins.take(ip, now));
+    expect(taken('2001:db8:1:2::1', 0)).toEqual([true, true, true, false]);
+    expect(joins.take('2001:db8:1:2::99', 0)).toBe(false);
+    expect(joins.take('2001:db8:1:3::1', 0)).toBe(true);
+    expect(joins.take('2001:db8:1:2::1', 1000)).toBe(true);
+    expect(joins.take('2001:db8:1:2::1', 1000)).toBe(false);
+  });
+
+  it('forgets full buckets and keeps at most its cap of addresses', () => {
+    const joins = new JoinRate({ burst: 2, perSecond: 1 }, 100);
+    for (let i = 0; i < 5000; i++) joins.take(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, 0);
+    expect(joins.trackedAddresses).toBeLessThanOrEqual(100);
+    joins.sweep(1000);
+    expect(joins.trackedAddresses).toBe(0);
   });
 });
 

@@ -126,10 +126,10 @@ describe('KeyGuard', () => {
     let now = 0;
     const waits: number[] = [];
     for (let wrong = 0; wrong < 8; wrong++) {
-      const lockout = guard.lockout('192.0.2.1', now);
+      const lockout = guard.check('192.0.2.1', now);
       if (lockout !== null) now += lockout.retryAfterMs;
       guard.failed('192.0.2.1', now);
-      waits.push(guard.lockout('192.0.2.1', now)?.retryAfterMs ?? 0);
+      waits.push(guard.check('192.0.2.1', now)?.retryAfterMs ?? 0);
     }
     expect(waits).toEqual([0, 0, 1000, 2000, 4000, 5000, 5000, 5000]);
   });
@@ -137,19 +137,33 @@ describe('KeyGuard', () => {
   it('counts an IPv6 /64 as one address', () => {
     const guard = new KeyGuard(limits, () => {});
     for (const host of ['2001:db8:1:2::1', '2001:db8:1:2::2', '2001:db8:1:2:ffff::9']) guard.failed(host, 0);
-    expect(guard.lockout('2001:db8:1:2::77', 0)).toMatchObject({ scope: 'address' });
-    expect(guard.lockout('2001:db8:1:3::1', 0)).toBeNull();
+    expect(guard.check('2001:db8:1:2::77', 0)).toMatchObject({ scope: 'address' });
+    expect(guard.check('2001:db8:1:3::1', 0)).toBeNull();
   });
 
   it('forgets an address a window after its last wrong key or lockout', () => {
     const guard = new KeyGuard(limits, () => {});
     for (let i = 0; i < 3; i++) guard.failed('192.0.2.1', 0);
-    expect(guard.lockout('192.0.2.1', 500)).not.toBeNull();
+    expect(guard.check('192.0.2.1', 500)).not.toBeNull();
     guard.sweep(1000 + 59_999);
     expect(guard.trackedAddresses).toBe(1);
     guard.sweep(1000 + 60_000);
     expect(guard.trackedAddresses).toBe(0);
-    expect(guard.lockout('192.0.2.1', 1000 + 60_000)).toBeNull();
+    expect(guard.check('192.0.2.1', 1000 + 60_000)).toBeNull();
+  });
+
+  it('summarises wrong keys and the attempts refused while locked out, once a window', () => {
+    const lines: string[] = [];
+    const guard = new KeyGuard(limits, (line) => lines.push(line));
+    for (let i = 0; i < 3; i++) guard.failed('192.0.2.1', i);
+    for (let i = 0; i < 5; i++) expect(guard.check('192.0.2.1', 10 + i)).not.toBeNull();
+    expect(lines).toHaveLength(1);
+    guard.sweep(30_000);
+    expect(lines).toHaveLength(1);
+    guard.sweep(60_000);
+    expect(lines[1]).toBe('error 192.0.2.1: 2 more wrong room key(s), 5 key attempt(s) refused while locked out in the last 60 s');
+    guard.sweep(120_000);
+    expect(lines).toHaveLength(2);
   });
 
   it('keeps at most its cap of addresses, however many guess', () => {
