@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addressKey, clientAddress, isLoopback, isTrustedProxy, normalizeIp } from '../../../src-main/server/addresses';
 
@@ -52,5 +54,16 @@ describe('clientAddress (X-Forwarded-For behind --trust-proxy)', () => {
       expect(clientAddress('127.0.0.1', header, proxies)).toBe('127.0.0.1');
     }
     expect(clientAddress('127.0.0.1', 'garbage, 203.0.113.5', proxies)).toBe('203.0.113.5');
+  });
+
+  it('whatever the header, gives the peer or a real address, and never throws (property)', () => {
+    const entry = fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom('127.0.0.1', '10.0.0.2', '', ' ', '[', ']:1', 'unknown'), fc.string());
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 8 }), fc.constantFrom(', ', ',', ' ,'), (entries, comma) => {
+        const found = clientAddress('127.0.0.1', entries.join(comma), proxies);
+        expect(found === '127.0.0.1' || isIP(found.split('%')[0]!) !== 0).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
