@@ -44,7 +44,8 @@ describe('room key guessing', () => {
       roomKey: 'sesame',
       keyTriesPerAddress: 3,
       keyTriesPerRoom: 1000,
-      keyLockoutMaxMs: 400,
+      // Long enough that the attempts below surely fall inside it, even on a loaded machine.
+      keyLockoutMaxMs: 2000,
       keyTryWindowMs: 60_000,
     });
     const outcomes: Array<'authorized' | CloseEvent> = [];
@@ -60,9 +61,25 @@ describe('room key guessing', () => {
     expect(await attempt(t, ATTACKER, { userName: 'guesser', key: 'sesame' })).toMatchObject({ code: CloseCode.tooManyKeyTries });
     expect(await attempt(t, VICTIM, { userName: 'victim', key: 'sesame' })).toBe('authorized');
 
-    // The lockout (capped at 400 ms here) ends; the right key gets in again.
+    // The lockout (capped at 2 s here) ends; the right key gets in again.
     const whileLocked = await eventuallyGetsIn(t, ATTACKER);
     for (const refusal of whileLocked) expect(refusal.code).toBe(CloseCode.tooManyKeyTries);
+  });
+
+  it('a window after the lockout the address has its free tries back', async () => {
+    const t = await startTestServer({ roomKey: 'sesame', keyTriesPerAddress: 2, keyTriesPerRoom: 1000, keyTryWindowMs: 300 });
+    const codes = async (n: number): Promise<number[]> => {
+      const seen: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const outcome = await attempt(t, ATTACKER, { key: `guess-${i}` });
+        seen.push(outcome === 'authorized' ? 0 : outcome.code);
+      }
+      return seen;
+    };
+    expect(await codes(4)).toEqual([CloseCode.forbidden, CloseCode.forbidden, CloseCode.forbidden, CloseCode.tooManyKeyTries]);
+    // Longer than the lockout (1 s) plus the window (300 ms) after it: the tally is forgotten.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await codes(4)).toEqual([CloseCode.forbidden, CloseCode.forbidden, CloseCode.forbidden, CloseCode.tooManyKeyTries]);
   });
 
   it('applies to loopback even with the loopback exemption on (a wrong key is never legitimate traffic in volume)', async () => {
@@ -72,7 +89,7 @@ describe('room key guessing', () => {
   });
 
   it('a guess spread over many addresses locks the whole room out for a while, at a higher threshold', async () => {
-    const t = await startTestServer({ roomKey: 'sesame', keyTriesPerAddress: 100, keyTriesPerRoom: 4, keyLockoutMaxMs: 400 });
+    const t = await startTestServer({ roomKey: 'sesame', keyTriesPerAddress: 100, keyTriesPerRoom: 4, keyLockoutMaxMs: 1000 });
     for (let host = 10; host < 15; host++) {
       expect(await attempt(t, `127.0.0.${host}`, { key: `guess-${host}` })).toEqual({ code: CloseCode.forbidden, reason: 'Wrong room key' });
     }
