@@ -19,9 +19,17 @@ export interface ServerConfig {
   /** Users online at once from one IP address; more are refused with close 1008. */
   maxConnectionsPerIp: number;
   /**
+   * Sockets open at once from one address (IPv6: its /64), counted from TCP accept to
+   * close whatever they are doing (TLS or WebSocket handshake, idle HTTP keep-alive,
+   * refused and draining, logged in); beyond it new ones are destroyed at once.
+   */
+  maxSocketsPerIp: number;
+  /** An HTTP keep-alive connection (the web UI) idle this long is closed. */
+  keepAliveTimeoutMs: number;
+  /**
    * Loopback (127.0.0.0/8, ::1) is not held to the per-address limits (connections,
-   * joins), so local benchmarks and tests work. Never for clients behind a trusted proxy.
-   * Wrong room keys count for loopback too.
+   * sockets, handshakes, joins), so local benchmarks and tests work. Never for clients
+   * behind a trusted proxy. Wrong room keys count for loopback too.
    */
   exemptLoopbackFromIpLimit: boolean;
   /**
@@ -98,6 +106,8 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
   maxConnections: 10_000,
   maxConnectionsPerIp: 32,
+  maxSocketsPerIp: 64,
+  keepAliveTimeoutMs: 5_000,
   exemptLoopbackFromIpLimit: true,
   trustProxy: Object.freeze([]) as readonly string[],
   joinBurst: 10,
@@ -126,6 +136,8 @@ const positiveIntegers = [
   'pingIntervalMs',
   'maxConnections',
   'maxConnectionsPerIp',
+  'maxSocketsPerIp',
+  'keepAliveTimeoutMs',
   'rateBurst',
   'maxBufferedBytes',
   'handshakeTimeoutMs',

@@ -103,7 +103,7 @@ export class KeyGuard {
       // Past the room's allowance, first wrong keys go into the summaries too: a guess
       // from thousands of addresses must not write thousands of lines.
       if (this.room !== null && this.room.failures >= this.limits.triesPerRoom) tally.unlogged = 1;
-      else this.log(`error ${ip}: wrong room key (more from ${key} are summarised once a window)`);
+      else this.log(`error ${ip}: refused: Wrong room key (more from ${key} are summarised once a window)`);
     } else {
       tally.unlogged++;
     }
@@ -155,12 +155,12 @@ export class KeyGuard {
   private summarise(key: string | null, tally: Tally, now: number): void {
     const parts: string[] = [];
     if (tally.unlogged > 0) parts.push(`${tally.unlogged} more wrong room key(s)`);
-    if (tally.blocked > 0) parts.push(`${tally.blocked} key attempt(s) refused while locked out`);
+    if (tally.blocked > 0) parts.push(`${tally.blocked} key attempt(s) while locked out`);
     if (parts.length > 0) {
       const seconds = Math.max(1, Math.round((now - tally.loggedAt) / 1000));
       const locked = tally.lockedUntil > now ? `; locked out for ${Math.ceil((tally.lockedUntil - now) / 1000)} s more` : '';
       const who = key === null ? 'error: the room' : `error ${key}`;
-      this.log(`${who}: ${parts.join(', ')} in the last ${seconds} s${locked}`);
+      this.log(`${who}: refused ${parts.join(' and ')} in the last ${seconds} s${locked}`);
     }
     tally.unlogged = 0;
     tally.blocked = 0;
