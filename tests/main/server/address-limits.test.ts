@@ -127,6 +127,12 @@ describe('behind a trusted proxy (--trust-proxy)', () => {
     userIdOf(await login(t, { userName: 'p2' }, { localAddress: ATTACKER, forwardedFor: '203.0.113.2' }));
   });
 
+  it('the proxy itself is not held to the per-address socket caps: it carries every client', async () => {
+    const t = await startTestServer({ trustProxy: [ATTACKER], exemptLoopbackFromIpLimit: false, maxSocketsPerIp: 3, maxConnectionsPerIp: 3 });
+    for (let i = 0; i < 6; i++) userIdOf(await login(t, { userName: `c${i}` }, { localAddress: ATTACKER, forwardedFor: `203.0.113.${i + 1}` }));
+    expect(t.server.connectionCount).toBe(6);
+  });
+
   it('counts an IPv6 client by its /64', async () => {
     const t = await startTestServer({ trustProxy: [ATTACKER], maxConnectionsPerIp: 2 });
     const from = (forwardedFor: string) => ({ localAddress: ATTACKER, forwardedFor });
