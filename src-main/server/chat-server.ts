@@ -91,7 +91,8 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
     connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS,
   });
   const refusals = new RefusalLog(config.log);
-  // The front door counts TCP peers: a trusted proxy is all of its clients at once (they are counted behind it, in refusalFor).
+  // The front door counts TCP peers, and a trusted proxy is all of its clients at once:
+  // they are counted one by one behind it, in refusalFor.
   const isExempt = (ip: string): boolean =>
     (config.exemptLoopbackFromIpLimit && isLoopback(ip)) || isTrustedProxy(ip, config.trustProxy);
   const door = new FrontDoor(http, {
