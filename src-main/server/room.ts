@@ -6,12 +6,12 @@ import {
   CloseCode,
   MAX_HISTORY_PAGE,
   MAX_MISSED_PINGS,
-  MAX_USER_ID,
   PUBLIC_RECIPIENT,
   formatChatText,
   parseClientMessage,
 } from '../../src-shared/protocol';
 import type { ErrorCode, Gender, ServerMessage } from '../../src-shared/protocol';
+import { addressKey } from './addresses';
 import { Fanout, frameText } from './broadcast';
 import type { ServerConfig } from './config';
 import type { HandshakeRequest } from './handshake';
@@ -121,6 +121,7 @@ export class Room {
   /** By userId, in join order. */
   private readonly members = new Map<number, Member>();
   private readonly names = new UniqueNames();
+  /** Connections by `addressKey` (IPv6 by /64). */
   private readonly perIp = new Map<string, number>();
   private readonly fanout: Fanout<Member>;
   private readonly rate: RateLimit;
@@ -136,6 +137,8 @@ export class Room {
   private readonly bySession = new Map<string, Member>();
   /** Members who left recently, by session token; in expiry order. */
   private readonly reservations = new Map<string, Reservation>();
+  /** The user ids of `reservations`: not handed out again while held. */
+  private readonly reservedIds = new Set<number>();
   /**
    * Sessions that ended while the room is young (see `join`): their tokens are not
    * mistaken for ones from before a restart. Emptied once the room is older than the
@@ -184,12 +187,24 @@ export class Room {
   }
 
   connectionsFrom(ip: string): number {
-    return this.perIp.get(ip) ?? 0;
+    return this.perIp.get(addressKey(ip)) ?? 0;
   }
 
-  /** True once every userId below 2^31 has been handed out: no one else can join. */
-  get idsExhausted(): boolean {
-    return this.nextUserId > MAX_USER_ID;
+  /** A session online, or held for a resume: its token proves the client was let in before. */
+  knowsSession(sessionToken: string | null): boolean {
+    if (sessionToken === null) return false;
+    if (this.bySession.has(sessionToken)) return true;
+    const reserved = this.reservations.get(sessionToken);
+    return reserved !== undefined && reserved.expiresAt > performance.now();
+  }
+
+  /**
+   * A session the room knows gets its own id back; anyone else needs a free one, and
+   * there is none only when every id up to `maxUserId` is online or held (with 2^31
+   * ids, only in tests).
+   */
+  hasIdFor(sessionToken: string | null): boolean {
+    return this.knowsSession(sessionToken) || this.members.size + this.reservedIds.size < this.config.maxUserId;
   }
 
   get isClosing(): boolean {
@@ -213,12 +228,12 @@ export class Room {
       if (online !== undefined) return this.takeOver(online, ws, socket, ip);
       const reserved = this.reservations.get(token);
       if (reserved !== undefined && reserved.expiresAt > performance.now()) {
-        this.reservations.delete(token);
+        this.dropReservation(token, reserved);
         return this.admit(ws, socket, ip, { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false }, request.problems);
       }
     }
     const admission: Admission = {
-      userId: this.nextUserId++,
+      userId: this.takeUserId(),
       nameClaim: this.names.claim(request.userName),
       gender: request.gender,
       userColor: request.userColor,
@@ -332,7 +347,7 @@ export class Room {
     }
     this.bySession.set(member.sessionToken, member);
     if (this.journal !== null && admission.fresh) this.journal.append(sessionLine(savedSession(member)));
-    this.perIp.set(ip, this.connectionsFrom(ip) + 1);
+    this.countIp(ip, +1);
     this.fanout.add(member);
     this.fanout.send(member, frameText(this.authorizedJson(member)));
     if (admission.resumeAfter !== null) this.sendHistory(member);
@@ -378,6 +393,31 @@ export class Room {
     return member;
   }
 
+  /**
+   * The next free user id. Past `maxUserId` the count starts again at 1, skipping ids
+   * online or held for a session, so ids stay Qt `int`s and never run out (a join flood
+   * that used them all up would otherwise lock everyone out, even across restarts).
+   */
+  private takeUserId(): number {
+    const max = this.config.maxUserId;
+    for (let tried = 0; tried < max; tried++) {
+      if (this.nextUserId > max || this.nextUserId < 1) this.nextUserId = 1;
+      const id = this.nextUserId++;
+      if (!this.members.has(id) && !this.reservedIds.has(id)) return id;
+    }
+    throw new Error('Room.join: every user id is in use (refusalFor checks hasIdFor first)');
+  }
+
+  private dropReservation(token: string, reservation: Reservation): void {
+    this.reservations.delete(token);
+    this.reservedIds.delete(reservation.userId);
+  }
+
+  private reserve(token: string, reservation: Reservation): void {
+    this.reservations.set(token, reservation);
+    this.reservedIds.add(reservation.userId);
+  }
+
   /** A History must never fill more than half of what a member may have unsent. */
   private get historyBytes(): number {
     return Math.floor(this.config.maxBufferedBytes / 2);
@@ -396,13 +436,15 @@ export class Room {
   }
 
   private countIp(ip: string, change: number): void {
-    const count = this.connectionsFrom(ip) + change;
-    if (count > 0) this.perIp.set(ip, count);
-    else this.perIp.delete(ip);
+    const key = addressKey(ip);
+    const count = (this.perIp.get(key) ?? 0) + change;
+    if (count > 0) this.perIp.set(key, count);
+    else this.perIp.delete(key);
   }
 
   /**
-   * Takes in what the state file kept: ids go on after the last one given, the public
+   * Takes in what the state file kept: ids go on after the last one given (wrapping past
+   * the maximum), the public
    * messages are History again, and every session waits for its token a whole resume
    * window from now. Before anyone joins.
    */
@@ -419,7 +461,7 @@ export class Room {
     this.startSeq = saved.messages.at(-1)?.seq ?? 0;
     const expiresAt = performance.now() + this.config.sessionResumeMs;
     for (const session of saved.sessions) {
-      this.reservations.set(session.token, {
+      this.reserve(session.token, {
         userId: session.userId,
         nameClaim: this.names.claim(session.userName),
         gender: session.gender,
@@ -478,7 +520,7 @@ export class Room {
     this.isYoung();
     for (const [token, reservation] of this.reservations) {
       if (reservation.expiresAt > now) break;
-      this.reservations.delete(token);
+      this.dropReservation(token, reservation);
       this.names.release(reservation.nameClaim);
       if (this.journal !== null) this.journal.append(endLine(token));
     }
@@ -634,7 +676,7 @@ export class Room {
         this.journal.append(ackedLine([[member.userId, member.ackedSeq]]));
       }
       // The name and id wait for the session's token a while, so a reconnect gets them back.
-      this.reservations.set(member.sessionToken, {
+      this.reserve(member.sessionToken, {
         userId: member.userId,
         nameClaim: member.nameClaim,
         gender: member.gender,

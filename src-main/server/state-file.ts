@@ -7,7 +7,7 @@ export const HISTORY_SIZE = 200;
 
 /*
  * The room's state on disk, so a restart — even after SIGKILL — loses nothing a client
- * saw: the next user id (ids are never reused), the live sessions, and the last public
+ * saw: the next user id (ids are reused only after wrapping past 2^31 − 1), the live sessions, and the last public
  * messages (History). One file of JSON lines: a snapshot (a header, then the whole
  * state), followed by a journal of changes appended since. Each flush tick's records go
  * in ONE write, made before that tick's frames reach any socket, so whatever a client

@@ -71,6 +71,12 @@ export const CloseCode = {
    */
   tryLater: 4008,
   /**
+   * Too many wrong room keys from this address (or, in a distributed guess, from
+   * everywhere): no key, not even the right one, is taken until the time the reason names.
+   * Final for a client: retrying sooner only meets the same refusal.
+   */
+  tooManyKeyTries: 4029,
+  /**
    * Sent by a client that heard nothing from the server for too long. Not 1000: the
    * server frees a session on 1000, and a live server should keep it for the resume.
    */
