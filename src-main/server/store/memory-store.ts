@@ -41,6 +41,12 @@ export class MemoryMessageStore implements MessageStore {
     if (lines.length >= 2 * this.capacity) this.lines = lines.slice(lines.length - this.capacity);
   }
 
+  replace(line: StoredLine): void {
+    const index = this.firstAtOrAbove(line.messageId);
+    if (this.lines[index]?.messageId !== line.messageId || index < this.oldestIndex()) return;
+    this.lines[index] = line;
+  }
+
   before(room: string, before: number, limit: number): LinePage {
     const end = this.firstAtOrAbove(before);
     const picked: StoredLine[] = [];

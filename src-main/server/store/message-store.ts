@@ -16,7 +16,7 @@ export interface StoredLine {
   readonly sentAt: number;
   /** The session that sent it: only it may edit or delete the line. */
   readonly authorSession: string;
-  /** The PublicMessage as it goes out (messageId and sentAt included). */
+  /** The PublicMessage as it goes out now (messageId and sentAt included; an edit's text and editedAt). */
   readonly payload: string;
 }
 
@@ -36,6 +36,8 @@ export interface MessageStore {
   /** The highest id given so far (0 before the first). */
   readonly lastMessageId: number;
   append(line: StoredLine): void;
+  /** Puts a changed line (an edit's new text, a deletion's tombstone) in place of the one with its id. */
+  replace(line: StoredLine): void;
   /** Up to `limit` lines of `room` whose ids are below `before`, oldest first. */
   before(room: string, before: number, limit: number): LinePage;
   /** The newest up to `limit` lines of `room` whose ids are above `after`, oldest first. */
