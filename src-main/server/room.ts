@@ -537,9 +537,10 @@ export class Room {
   private publish(from: Member, text: string): void {
     const messageId = this.store.nextMessageId();
     const sentAt = Date.now();
+    // The text last, as the original sends it (readers that scan back from a frame's end find it there).
     const payload =
-      `{"action":"PublicMessage",${from.identityJson},"text":${JSON.stringify(formatChatText(text))},` +
-      `"messageId":${messageId},"sentAt":${sentAt}}`;
+      `{"action":"PublicMessage",${from.identityJson},"messageId":${messageId},"sentAt":${sentAt},` +
+      `"text":${JSON.stringify(formatChatText(text))}}`;
     this.store.append({ messageId, room: LOBBY, sentAt, authorSession: from.sessionToken, payload });
     if (this.journal !== null) this.journal.append(messageLine(messageId, payload));
     this.fanout.queue(frameText(payload));
@@ -556,8 +557,8 @@ export class Room {
       return;
     }
     const payload =
-      `{"action":"PrivateMessage",${from.identityJson},"text":${JSON.stringify(formatChatText(text))},` +
-      `"toUserId":${toUserId},"messageId":${this.store.nextMessageId()},"sentAt":${Date.now()}}`;
+      `{"action":"PrivateMessage",${from.identityJson},"messageId":${this.store.nextMessageId()},"sentAt":${Date.now()},` +
+      `"text":${JSON.stringify(formatChatText(text))},"toUserId":${toUserId}}`;
     const frame = frameText(payload);
     this.fanout.send(target, frame);
     if (target !== from) this.fanout.send(from, frame);
