@@ -11,6 +11,7 @@ import { isAllowedOrigin, refusalFor } from './admission';
 import { FrontDoor } from './front-door';
 import { readHandshake } from './handshake';
 import { ChatSocket } from './member';
+import { peerScopeFilter, refuseRequestOutOfScope, refuseUpgradeOutOfScope } from './peer-scope';
 import { Room } from './room';
 import { StateJournal, loadStateFile } from './state-file';
 import { createWebHandler } from './static-files';
@@ -92,8 +93,10 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
 
   const secure = config.tls !== null;
   const serveWeb = createWebHandler(config.webRoot);
+  const inScope = peerScopeFilter(config.peerScope);
   http.on('request', (req, res) => {
     door.handshakeDone(req.socket as Socket);
+    if (!inScope(normalizeIp(req.socket.remoteAddress))) return refuseRequestOutOfScope(res);
     serveWeb(req, res);
   });
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
@@ -116,6 +119,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
     const socket = duplex as Socket;
     door.handshakeDone(socket);
     const ip = normalizeIp(socket.remoteAddress);
+    if (!inScope(ip)) return refuseUpgradeOutOfScope(wss, req, socket, head);
     if (!isAllowedOrigin(req.headers.origin, req.headers.host, secure, config.allowedOrigins)) {
       config.log(`error ${ip}: refused: origin ${JSON.stringify(req.headers.origin)} is not allowed`);
       socket.end(FORBIDDEN_ORIGIN);

@@ -1,4 +1,6 @@
 import { DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_USER_NAME, MAX_FRAME_BYTES } from '../../src-shared/protocol';
+import { peerScopeFilter } from './peer-scope';
+import type { PeerScope } from './peer-scope';
 
 /**
  * Everything the chat server can be told, with its default. Every limit is here, so
@@ -7,6 +9,12 @@ import { DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_USER_NAME, MAX_FRAME_BY
 export interface ServerConfig {
   /** Interface to listen on; `0.0.0.0` for the LAN, `127.0.0.1` for this machine only. */
   host: string;
+  /**
+   * Which peer addresses may connect at all: `any`, `local-network` (loopback, private
+   * IPv4, link-local, IPv6 unique-local), or a list of CIDR blocks (which may name
+   * `local-network`). Others get HTTP 403, or close 4003 on a WebSocket.
+   */
+  peerScope: PeerScope;
   /** TCP port; 0 picks a free one (read it back from `ChatServer.port`). */
   port: number;
   /** Name for a user whose cleaned name is empty or absent. */
@@ -65,6 +73,7 @@ export interface ServerConfig {
 
 export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   host: '0.0.0.0',
+  peerScope: 'any',
   port: DEFAULT_PORT,
   defaultUserName: DEFAULT_USER_NAME,
   pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
@@ -134,6 +143,7 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   if (config.stateFile !== null && (typeof config.stateFile !== 'string' || config.stateFile === '')) {
     throw new TypeError('stateFile must be a path or null');
   }
+  peerScopeFilter(config.peerScope);
   if (typeof config.log !== 'function') throw new TypeError('log must be a function');
   return config;
 }
