@@ -4,7 +4,8 @@ import type { NetworkInterfaces } from './lan-addresses';
 
 /*
  * "Host a room": the chat server runs inside the app. Listens on every interface,
- * IPv6 and IPv4 together where the system allows, IPv4 alone where IPv6 is off.
+ * IPv6 and IPv4 together where the system allows, IPv4 alone where IPv6 is off, and
+ * takes peers from the local network only unless the user allowed the internet.
  */
 
 /** What `startChatServer` from src-main/server gives back, as far as hosting needs it. */
@@ -18,6 +19,8 @@ export interface HostedServerConfig {
   port: number;
   webRoot: string;
   roomKey?: string;
+  /** Present only when the user allowed it: peers from anywhere, not only the local network. */
+  allowInternet?: true;
 }
 
 export type StartServer = (config: HostedServerConfig) => Promise<HostedServer>;
@@ -61,6 +64,7 @@ export class RoomHost {
   readonly #options: RoomHostOptions;
   #server: HostedServer | null = null;
   #roomKey: string | undefined;
+  #allowInternet = false;
   #status: HostingStatus = { state: 'stopped' };
   /** start/stop run one at a time, in call order. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -100,7 +104,9 @@ export class RoomHost {
 
   async #start(request: HostRequest): Promise<HostingStatus> {
     const roomKey = request.roomKey === '' ? undefined : request.roomKey;
-    if (this.#server !== null && this.#status.state === 'running' && this.#status.port === request.port && this.#roomKey === roomKey) {
+    const allowInternet = request.allowInternet === true;
+    const same = this.#status.state === 'running' && this.#status.port === request.port && this.#roomKey === roomKey;
+    if (this.#server !== null && same && this.#allowInternet === allowInternet) {
       return this.#status;
     }
     await this.#closeServer();
@@ -111,9 +117,11 @@ export class RoomHost {
       try {
         const config: HostedServerConfig = { host, port: request.port, webRoot: this.#options.webRoot };
         if (roomKey !== undefined) config.roomKey = roomKey;
+        if (allowInternet) config.allowInternet = true;
         const server = await this.#options.startServer(config);
         this.#server = server;
         this.#roomKey = roomKey;
+        this.#allowInternet = allowInternet;
         return this.#setStatus({ state: 'running', port: server.port, ...roomUrls(this.#reachableHosts(host), server.port, roomKey) });
       } catch (error) {
         lastError = error;
@@ -146,6 +154,7 @@ export class RoomHost {
     const server = this.#server;
     this.#server = null;
     this.#roomKey = undefined;
+    this.#allowInternet = false;
     if (server !== null) {
       try {
         await server.close();

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import ElectronStore from 'electron-store';
-import { DEFAULT_SETTINGS, repairSettings } from '../../src-shared/bridge';
+import { DEFAULT_SETTINGS, repairSettings, structuredCloneSettings } from '../../src-shared/bridge';
 import type { Settings } from '../../src-shared/bridge';
 import { writeFileAtomically } from './settings-file';
 import { applyPatch, backupPathFor } from './settings-store';
@@ -70,7 +70,7 @@ export class ElectronStoreSettings implements SettingsStore {
   }
 
   get(): Settings {
-    return { ...this.#settings, window: { ...this.#settings.window } };
+    return structuredCloneSettings(this.#settings);
   }
 
   update(patch: Partial<Settings>): Settings {

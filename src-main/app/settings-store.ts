@@ -1,4 +1,4 @@
-import { isValidSetting, repairSettings } from '../../src-shared/bridge';
+import { isValidSetting, repairSettings, structuredCloneSettings } from '../../src-shared/bridge';
 import type { Settings } from '../../src-shared/bridge';
 
 /*
@@ -25,11 +25,11 @@ export interface SettingsReadReport {
 
 /** Checks a main-side patch: a wrong value here is a programmer error, so it throws. */
 export function applyPatch(settings: Settings, patch: Partial<Settings>): Settings {
-  const next: Settings = { ...settings, window: { ...settings.window } };
+  const next: Settings = structuredCloneSettings(settings);
   for (const [key, value] of Object.entries(patch) as [keyof Settings, unknown][]) {
     if (value === undefined) continue;
     if (!isValidSetting(key, value)) throw new TypeError(`invalid value for setting ${key}`);
-    (next as unknown as Record<string, unknown>)[key] = key === 'window' ? { ...(value as Settings['window']) } : value;
+    (next as unknown as Record<string, unknown>)[key] = typeof value === 'object' && value !== null ? { ...value } : value;
   }
   return next;
 }

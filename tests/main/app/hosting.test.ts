@@ -104,6 +104,17 @@ describe('hosting a room', () => {
     expect(open.state === 'running' && open.webUrls[0]).toBe('http://192.168.1.20:27800/');
   });
 
+  it('takes the local network only by default; allowing the internet restarts the room for everyone', async () => {
+    const { host, tried, closed } = fakeHost(async (c) => ({ port: c.port, close: async () => {} }));
+    await host.start({ port: 27800, roomKey: 'k' });
+    expect(tried[0]).not.toHaveProperty('allowInternet');
+    await host.start({ port: 27800, roomKey: 'k', allowInternet: true });
+    expect(closed()).toBe(1);
+    expect(tried[1]).toEqual({ host: '::', port: 27800, webRoot: '/web', roomKey: 'k', allowInternet: true });
+    await host.start({ port: 27800, roomKey: 'k', allowInternet: true });
+    expect(tried).toHaveLength(2);
+  });
+
   it('falls back to IPv4 alone where IPv6 is off, and lists IPv4 only', async () => {
     const { host, tried } = fakeHost(async (c) => {
       if (c.host === '::') throw codeError('EAFNOSUPPORT');
