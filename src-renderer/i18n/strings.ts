@@ -46,6 +46,18 @@ export interface Strings {
   hostRoomUnavailable: string;
   roomKey: string;
   roomKeyHint: string;
+  /** Under the key while hosting: with a key, and without one (open), on the LAN or to the internet. */
+  hostKeyHint: string;
+  roomOpen: string;
+  roomOpenToInternet: string;
+  allowInternet: string;
+  allowInternetHint: string;
+  allowInternetWarning: string;
+  /** Connecting elsewhere while hosting others: `{count}` people (more than one), or one. */
+  stopHostedRoom: string;
+  stopHostedRoomOne: string;
+  stopAndConnect: string;
+  cancel: string;
   language: string;
   languageAuto: string;
   connect: string;
