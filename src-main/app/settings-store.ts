@@ -1,5 +1,5 @@
 import { isValidSetting, repairSettings, structuredCloneSettings } from '../../src-shared/bridge';
-import type { Settings } from '../../src-shared/bridge';
+import type { RepairedSettings, Settings } from '../../src-shared/bridge';
 
 /*
  * Where settings live, behind a small interface so that everything but main.ts is
@@ -34,8 +34,13 @@ export function applyPatch(settings: Settings, patch: Partial<Settings>): Settin
   return next;
 }
 
+/** The keys of `settings` a migration changed, as a patch to write back. */
+export function migratedPatch(read: RepairedSettings): Partial<Settings> {
+  return Object.fromEntries(read.migrated.map((key) => [key, read.settings[key]])) as Partial<Settings>;
+}
+
 /** Parses a settings file's text; an unparsable text is `null` (as opposed to valid but wrong). */
-export function parseSettingsText(text: string): { settings: Settings; repaired: (keyof Settings)[] } | null {
+export function parseSettingsText(text: string): RepairedSettings | null {
   let raw: unknown;
   try {
     raw = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

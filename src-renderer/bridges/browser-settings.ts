@@ -91,7 +91,10 @@ export class BrowserSettingsStore {
       // Unreadable or unavailable storage: defaults.
     }
     const stored = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-    const { settings } = repairSettings({ ...this.defaults, ...stored });
+    const merged: Record<string, unknown> = { ...this.defaults, ...stored };
+    // Stored before keys were kept per server: let the migration see the old single key.
+    if (stored.roomKeys === undefined && stored.roomKey !== undefined) delete merged.roomKeys;
+    const { settings } = repairSettings(merged);
     // Whatever was stored, a browser cannot host.
     return { ...settings, hostRoom: false };
   }

@@ -106,12 +106,25 @@ export function isValidSetting<K extends keyof Settings>(key: K, value: unknown)
   return CHECKS[key](value);
 }
 
+/** What `repairSettings` read. */
+export interface RepairedSettings {
+  settings: Settings;
+  /** Keys that held a bad value and now hold their default. */
+  repaired: (keyof Settings)[];
+  /**
+   * Keys an older layout was moved into: the store must write them back at once, or a
+   * later partial write would leave the old layout to be read again.
+   */
+  migrated: (keyof Settings)[];
+}
+
 /**
  * Reads stored settings: every good key is kept, every bad or missing one gets its
  * default, unknown keys are dropped. Never throws, whatever the file held.
  */
-export function repairSettings(raw: unknown): { settings: Settings; repaired: (keyof Settings)[] } {
-  const source = migrateRoomKey(typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {});
+export function repairSettings(raw: unknown): RepairedSettings {
+  const original = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const source = migrateRoomKey(original);
   const settings = structuredCloneSettings(DEFAULT_SETTINGS);
   const repaired: (keyof Settings)[] = [];
   for (const key of SETTINGS_KEYS) {
@@ -120,7 +133,8 @@ export function repairSettings(raw: unknown): { settings: Settings; repaired: (k
     if (CHECKS[key](value)) (settings as unknown as Record<string, unknown>)[key] = cloneValue(key, value);
     else repaired.push(key);
   }
-  return { settings, repaired };
+  const migrated: (keyof Settings)[] = source === original ? [] : ['roomKey', 'roomKeys'];
+  return { settings, repaired, migrated };
 }
 
 /** The keys the renderer may change through `saveSettings`. */
