@@ -67,6 +67,8 @@ export class ChatController implements BridgeCommands {
     this.#attention = options.attention;
     this.#log = options.log ?? (() => {});
     this.#makeRoomKey = options.makeRoomKey ?? (() => generateRoomKey());
+    // Before the page reads the settings: a page that saw no key would host an open room on Connect.
+    this.#ensureRoomKey();
     const { emit } = options;
     this.#unsubscribe = [
       this.#session.on('message', (message) => emit('message', message)),
@@ -144,7 +146,6 @@ export class ChatController implements BridgeCommands {
 
   /** What the app does when it opens: host and join, or join the last server (with the key saved for it). */
   async start(): Promise<void> {
-    this.#ensureRoomKey();
     const settings = this.#settings.get();
     if (settings.hostRoom) {
       await this.hostSaved();

@@ -85,6 +85,11 @@ describe('the controller at start', () => {
     expect(settings.get()).toMatchObject({ roomKey: 'made4you22', roomOpen: false, allowInternet: false });
   });
 
+  it('makes the key before anything runs, so the page never reads settings without one', () => {
+    const { settings } = setUp();
+    expect(settings.get().roomKey).toBe('made4you22');
+  });
+
   it('keeps a room the user opened on purpose open, and one allowed the internet so', async () => {
     const { controller, host } = setUp({ roomOpen: true, allowInternet: true });
     await controller.start();
