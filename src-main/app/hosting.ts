@@ -1,11 +1,14 @@
 import type { HostRequest, HostingStatus } from '../../src-shared/bridge';
+import { isLocalNetworkAddress } from '../server/addresses';
 import { lanHosts, roomUrls } from './lan-addresses';
 import type { NetworkInterfaces } from './lan-addresses';
 
 /*
  * "Host a room": the chat server runs inside the app. Listens on every interface,
  * IPv6 and IPv4 together where the system allows, IPv4 alone where IPv6 is off, and
- * takes peers from the local network only unless the user allowed the internet.
+ * takes peers from the local network only unless the user allowed the internet. Then
+ * only this computer's local-network addresses are offered for joining: a neighbour who
+ * joined through a global IPv6 address would come from its own global one, and be refused.
  */
 
 /** What `startChatServer` from src-main/server gives back, as far as hosting needs it. */
@@ -122,7 +125,8 @@ export class RoomHost {
         this.#server = server;
         this.#roomKey = roomKey;
         this.#allowInternet = allowInternet;
-        return this.#setStatus({ state: 'running', port: server.port, ...roomUrls(this.#reachableHosts(host), server.port, roomKey) });
+        const hosts = this.#reachableHosts(host).filter((address) => allowInternet || isLocalNetworkAddress(address));
+        return this.#setStatus({ state: 'running', port: server.port, ...roomUrls(hosts, server.port, roomKey) });
       } catch (error) {
         lastError = error;
         const code = errorCode(error);
