@@ -129,6 +129,10 @@ export class ChatApp extends LitElement {
         font-size: 12px;
         color: var(--good, #1e8449);
       }
+      .hosting-bar .open {
+        color: var(--warn, #9a5b00);
+        font-weight: 600;
+      }
       .hosting-bar copy-link {
         flex: 1 1 auto;
         color: var(--text, #2c3e50);
@@ -341,8 +345,10 @@ export class ChatApp extends LitElement {
     if (hosting.state !== 'running') return nothing;
     const s = this.strings;
     const shareUrl = hosting.webUrls[0];
+    // The share link carries the key when there is one: without it, the room is open, and says so.
+    const open = shareUrl !== undefined && !/[?&]key=/.test(shareUrl);
     return html`<div class="hosting-bar" title=${format(s.hostingTitle, { port: hosting.port })}>
-      <span>${s.hosting}${shareUrl === undefined ? nothing : ' ·'}</span>
+      <span>${s.hosting}${open ? html` · <span class="open" title=${s.roomOpen}>${s.hostingOpen}</span>` : nothing}${shareUrl === undefined ? nothing : ' ·'}</span>
       ${shareUrl === undefined ? nothing : html`<copy-link .url=${shareUrl} .strings=${s}></copy-link>`}
     </div>`;
   }

@@ -59,6 +59,7 @@ export const en: Strings = {
   hostingAt: 'Others can join at',
   hostingInApp: 'or, in the SimpleChat app, at',
   hosting: 'Hosting',
+  hostingOpen: 'open room',
   hostingTitle: 'This computer hosts the room on port {port}',
   shareLink: 'Share link',
   copyLink: 'Copy link',

@@ -59,6 +59,7 @@ export const ru: Strings = {
   hostingAt: 'Другие могут войти по адресу',
   hostingInApp: 'или в приложении SimpleChat по адресу',
   hosting: 'Комната открыта',
+  hostingOpen: 'открытая комната',
   hostingTitle: 'Этот компьютер держит комнату на порту {port}',
   shareLink: 'Ссылка на комнату',
   copyLink: 'Копировать ссылку',

@@ -68,6 +68,8 @@ export interface Strings {
   hostingInApp: string;
   /** The always-visible mark while this computer hosts the room; `{port}`. */
   hosting: string;
+  /** Beside `hosting` when the room has no key. */
+  hostingOpen: string;
   hostingTitle: string;
   /** The share link's field, and its Copy button's accessible name. */
   shareLink: string;

@@ -135,4 +135,14 @@ describe('the hosted room says who can join', () => {
     const [host] = await waitForCalls(page, 'hostRoom');
     expect(host!.args[0]).toEqual({ port: 27800, roomKey: 'h0stk3y22', allowInternet: true });
   });
+
+  it('the hosting bar says "open room" only while the room has no key', async () => {
+    const page = await open({ hostRoom: true, roomKey: 'h0stk3y22' });
+    await emit(page, 'hosting', RUNNING);
+    const bar = page.locator('chat-app .hosting-bar');
+    await expect.poll(() => bar.textContent()).toContain('Hosting');
+    expect(await bar.textContent()).not.toContain('open room');
+    await emit(page, 'hosting', { ...RUNNING, addresses: ['ws://192.168.1.5:27800'], webUrls: ['http://192.168.1.5:27800/'] });
+    await expect.poll(() => bar.textContent()).toContain('open room');
+  });
 });
