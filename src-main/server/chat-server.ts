@@ -6,12 +6,13 @@ import { WebSocketServer } from 'ws';
 import { CloseCode } from '../../src-shared/protocol';
 import { resolveServerConfig } from './config';
 import type { ServerConfig } from './config';
-import { normalizeIp } from './addresses';
+import { addressKey, isLoopback, normalizeIp } from './addresses';
 import { isAllowedOrigin, refusalFor } from './admission';
 import { FrontDoor } from './front-door';
 import { readHandshake } from './handshake';
+import { RefusalLog, peerText } from './log-hygiene';
 import { ChatSocket } from './member';
-import { peerScopeFilter, refuseRequestOutOfScope, refuseUpgradeOutOfScope } from './peer-scope';
+import { OUT_OF_SCOPE, peerScopeFilter, refuseRequestOutOfScope } from './peer-scope';
 import { Room } from './room';
 import { StateJournal, loadStateFile } from './state-file';
 import { createWebHandler } from './static-files';
@@ -40,6 +41,10 @@ const FORBIDDEN_ORIGIN =
   `Content-Length: ${Buffer.byteLength(FORBIDDEN_ORIGIN_TEXT)}\r\n\r\n${FORBIDDEN_ORIGIN_TEXT}`;
 /** How long clients get to answer the shutdown close frame before they are cut off. */
 const SHUTDOWN_GRACE_MS = 2_000;
+/** A refused WebSocket that does not answer its close frame is cut off this long after (ws would wait 30 s). */
+const REFUSED_WEBSOCKET_LINGER_MS = 2_000;
+/** How often Node checks the HTTP header and request timeouts (its default, 30 s, would let them run long). */
+const HTTP_TIMEOUT_CHECK_MS = 1_000;
 
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
   const where = `${host}:${port}`;
@@ -79,16 +84,28 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
     maxPayload: config.maxFrameBytes,
     WebSocket: ChatSocket,
   });
-  const http = createHttpServer();
+  const http = createHttpServer({
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    headersTimeout: config.handshakeTimeoutMs,
+    requestTimeout: config.handshakeTimeoutMs,
+    connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS,
+  });
+  const refusals = new RefusalLog(config.log);
+  const isExempt = (ip: string): boolean => config.exemptLoopbackFromIpLimit && isLoopback(ip);
   const door = new FrontDoor(http, {
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     maxSockets: config.maxConnections + SOCKET_HEADROOM,
     maxHandshakesPerIp: config.maxConnectionsPerIp,
-    exemptLoopback: config.exemptLoopbackFromIpLimit,
+    // A user's own connections always fit; the cap is for what comes on top of them.
+    maxSocketsPerIp: Math.max(config.maxSocketsPerIp, config.maxConnectionsPerIp),
+    isExempt,
+    onRefused: (key, reason) => refusals.refused(key, reason),
     tls: config.tls,
   });
   door.server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    config.log(`error ${normalizeIp(socket.remoteAddress)}: TLS handshake failed (${error.code ?? error.message})`);
+    refusals.refused(addressKey(normalizeIp(socket.remoteAddress)), `TLS handshake failed (${error.code ?? 'error'})`);
+    // With a listener here tls leaves the socket open, even after its handshake timeout.
+    socket.destroy();
   });
 
   const secure = config.tls !== null;
@@ -96,12 +113,16 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
   const inScope = peerScopeFilter(config.peerScope);
   http.on('request', (req, res) => {
     door.handshakeDone(req.socket as Socket);
-    if (!inScope(normalizeIp(req.socket.remoteAddress))) return refuseRequestOutOfScope(res);
+    const ip = normalizeIp(req.socket.remoteAddress);
+    if (!inScope(ip)) {
+      refusals.refused(addressKey(ip), OUT_OF_SCOPE.reason);
+      return refuseRequestOutOfScope(res);
+    }
     serveWeb(req, res);
   });
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const ip = normalizeIp((socket as Socket).remoteAddress);
-    if (error.code !== 'ECONNRESET') config.log(`error ${ip}: bad HTTP request (${error.code ?? error.message})`);
+    if (error.code !== 'ECONNRESET') refusals.refused(addressKey(ip), `bad HTTP request (${error.code ?? 'error'})`);
     if (socket.writable) {
       const status =
         error.code === 'HPE_HEADER_OVERFLOW'
@@ -109,7 +130,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
           : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
             ? '408 Request Timeout'
             : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      door.refuse(socket as Socket, `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     } else {
       socket.destroy();
     }
@@ -119,20 +140,22 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
     const socket = duplex as Socket;
     door.handshakeDone(socket);
     const ip = normalizeIp(socket.remoteAddress);
-    if (!inScope(ip)) return refuseUpgradeOutOfScope(wss, req, socket, head);
     if (!isAllowedOrigin(req.headers.origin, req.headers.host, secure, config.allowedOrigins)) {
-      config.log(`error ${ip}: refused: origin ${JSON.stringify(req.headers.origin)} is not allowed`);
-      socket.end(FORBIDDEN_ORIGIN);
+      refusals.refused(addressKey(ip), 'origin not allowed', ` (origin ${peerText(req.headers.origin)})`);
+      door.refuse(socket, FORBIDDEN_ORIGIN);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const chatSocket = ws as ChatSocket;
       const request = readHandshake(req.url ?? '/', config.defaultUserName);
-      const refusal = refusalFor(room, config, ip, request.roomKey);
+      // Outside the peer scope: refused before the key is even looked at.
+      const refusal = inScope(ip) ? refusalFor(room, config, ip, request.roomKey) : OUT_OF_SCOPE;
       if (refusal !== null) {
-        config.log(`error ${ip}: refused: ${refusal.reason}`);
+        refusals.refused(addressKey(ip), refusal.reason);
         chatSocket.on('error', ignore);
         chatSocket.close(refusal.code, refusal.reason);
+        const cutOff = setTimeout(() => chatSocket.terminate(), REFUSED_WEBSOCKET_LINGER_MS);
+        chatSocket.once('close', () => clearTimeout(cutOff));
         return;
       }
       room.join(chatSocket, socket, ip, request);
@@ -151,6 +174,10 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
     });
   });
   door.server.on('error', (error) => config.log(`error: listener: ${error.message}`));
+  // The HTTP server never listens itself (the front door hands it its sockets), and Node
+  // starts tracking connections for headersTimeout and requestTimeout only on 'listening':
+  // without this, a keep-alive connection's later requests would have no deadline.
+  http.emit('listening');
 
   const heartbeat = setInterval(() => room.pingAll(), config.pingIntervalMs);
   heartbeat.unref();
@@ -164,6 +191,9 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
       door.destroyHandshaking();
       await room.closeAll(CloseCode.goingAway, 'Server shutting down', SHUTDOWN_GRACE_MS);
       journal?.close();
+      refusals.flush();
+      // Stops the timeout checks 'listening' started; the callback hears that it never listened.
+      http.close(ignore);
       http.closeAllConnections();
       door.destroyAll();
       await listenerClosed;

@@ -25,6 +25,12 @@ const NUMERIC_FLAGS: Record<string, NumericFlag> = {
   'ping-interval-ms': { key: 'pingIntervalMs', min: 1, help: 'Ping every user this often; 3 unanswered → dropped' },
   'max-connections': { key: 'maxConnections', min: 1, help: 'Users online at once' },
   'max-connections-per-ip': { key: 'maxConnectionsPerIp', min: 1, help: 'Users online at once from one IP address' },
+  'max-sockets-per-ip': {
+    key: 'maxSocketsPerIp',
+    min: 1,
+    help: 'Sockets open at once from one address (IPv6: one /64), in any state, web UI included',
+  },
+  'keep-alive-timeout-ms': { key: 'keepAliveTimeoutMs', min: 1, help: 'An idle HTTP keep-alive connection is closed after this' },
   'rate-burst': { key: 'rateBurst', min: 1, help: 'Messages a user may send at once' },
   'rate-per-second': { key: 'ratePerSecond', fraction: true, min: 0, help: 'Steady messages per second per user' },
   'max-buffered-bytes': { key: 'maxBufferedBytes', min: 1, help: 'Unsent bytes after which a stuck reader is dropped' },

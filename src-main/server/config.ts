@@ -25,7 +25,15 @@ export interface ServerConfig {
   maxConnections: number;
   /** Users online at once from one IP address; more are refused with close 1008. */
   maxConnectionsPerIp: number;
-  /** Loopback (127.0.0.0/8, ::1) is not counted per IP, so local benchmarks and tests work. */
+  /**
+   * Sockets open at once from one address (IPv6: its /64), counted from TCP accept to
+   * close whatever they are doing (TLS or WebSocket handshake, idle HTTP keep-alive,
+   * refused and draining, logged in); beyond it new ones are destroyed at once.
+   */
+  maxSocketsPerIp: number;
+  /** An HTTP keep-alive connection (the web UI) idle this long is closed. */
+  keepAliveTimeoutMs: number;
+  /** Loopback (127.0.0.0/8, ::1) is not counted per IP (connections, sockets, handshakes), so local benchmarks and tests work. */
   exemptLoopbackFromIpLimit: boolean;
   /** Frames a client may send at once before the steady rate applies. */
   rateBurst: number;
@@ -79,6 +87,8 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
   maxConnections: 10_000,
   maxConnectionsPerIp: 32,
+  maxSocketsPerIp: 64,
+  keepAliveTimeoutMs: 5_000,
   exemptLoopbackFromIpLimit: true,
   rateBurst: 20,
   ratePerSecond: 5,
@@ -99,6 +109,8 @@ const positiveIntegers = [
   'pingIntervalMs',
   'maxConnections',
   'maxConnectionsPerIp',
+  'maxSocketsPerIp',
+  'keepAliveTimeoutMs',
   'rateBurst',
   'maxBufferedBytes',
   'handshakeTimeoutMs',

@@ -3,7 +3,7 @@ import { createServer as createNetServer } from 'node:net';
 import type { Server as NetServer, Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { SecureContextOptions } from 'node:tls';
-import { isLoopback, normalizeIp } from './addresses';
+import { addressKey, normalizeIp } from './addresses';
 
 /*
  * The original Qt client sends `GET ?userName=… HTTP/1.1`: a request target with no
@@ -13,8 +13,14 @@ import { isLoopback, normalizeIp } from './addresses';
  * to the HTTP server as if it had accepted it itself.
  *
  * This is also where a connection's handshake deadline starts: a socket that has not
- * become a WebSocket (or sent a complete plain HTTP request) in time is destroyed.
+ * become a WebSocket (or sent a complete plain HTTP request) in time is destroyed; and
+ * where every TCP socket is counted against its address from accept to close, whatever
+ * it is doing (handshaking, TLS, idle keep-alive, refused and draining), so one host
+ * cannot hold every socket the server has.
  */
+
+/** A refused socket whose peer does not read its answer is destroyed this long after. */
+export const REFUSED_SOCKET_LINGER_MS = 2_000;
 
 const BROKEN_PREFIX = Buffer.from('GET ?', 'latin1');
 const MENDED_PREFIX = Buffer.from('GET /?', 'latin1');
@@ -38,8 +44,12 @@ export interface FrontDoorOptions {
    * so one host cannot fill `maxSockets` with connections that never log in.
    */
   maxHandshakesPerIp: number;
-  /** Loopback is not held to `maxHandshakesPerIp` (local benchmarks open thousands). */
-  exemptLoopback: boolean;
+  /** Sockets open at once from one address (IPv6: one /64), in any state; beyond it new ones are destroyed at once. */
+  maxSocketsPerIp: number;
+  /** Addresses not held to the per-address caps (loopback, unless configured otherwise: local benchmarks open thousands). */
+  isExempt: (ip: string) => boolean;
+  /** Told of each socket destroyed at accept for its address's caps. */
+  onRefused: (ip: string, reason: string) => void;
   /** Certificate and key for wss:// and https://; null: plain TCP. */
   tls: SecureContextOptions | null;
 }
@@ -51,13 +61,20 @@ export interface FrontDoorOptions {
 export class FrontDoor {
   readonly server: NetServer;
   /** Sockets that have not yet become a WebSocket or sent a plain HTTP request. */
-  private readonly handshaking = new Map<Socket, { timer: NodeJS.Timeout; ip: string }>();
-  private readonly handshakesPerIp = new Map<string, number>();
-  private readonly sockets = new Set<Socket>();
+  private readonly handshaking = new Map<Socket, { timer: NodeJS.Timeout; key: string }>();
+  private readonly handshakesPerAddress = new Map<string, number>();
+  /** Every TCP socket open (under TLS too), with the address key it counts against. */
+  private readonly sockets = new Map<Socket, string>();
+  private readonly socketsPerAddress = new Map<string, number>();
+  /** Refused sockets waiting for their answer to flush, with the timer that cuts them off. */
+  private readonly draining = new Map<Socket, NodeJS.Timeout>();
   /** First bytes of sockets whose first packet was shorter than `GET ?`. Rare. */
   private readonly partial = new Map<Socket, Buffer>();
   // Shared by every socket (`this` is the socket), so a connection costs no closures.
   private readonly onClose: (this: Socket) => void;
+  private readonly onTcpClose: (this: Socket) => void;
+  private readonly onRefusalFlushed: (this: Socket) => void;
+  private readonly onRefusedClose: (this: Socket) => void;
   private readonly onFirstData: (this: Socket, chunk: Buffer) => void;
 
   constructor(
@@ -66,23 +83,35 @@ export class FrontDoor {
   ) {
     const accept = (socket: Socket): void => this.accept(socket);
     // With TLS the deadline starts once the TLS handshake is done; tls bounds that one itself.
-    this.server =
-      options.tls === null
-        ? createNetServer({ noDelay: true }, accept)
-        : createTlsServer({ ...options.tls, noDelay: true, handshakeTimeout: options.handshakeTimeoutMs }, accept);
-    if (options.tls !== null) {
-      // The TCP sockets under TLS, still handshaking or not, so shutdown can end them too.
-      this.server.on('connection', (raw: Socket) => {
-        this.sockets.add(raw);
-        raw.once('close', this.onClose);
+    if (options.tls === null) {
+      this.server = createNetServer({ noDelay: true }, (socket: Socket) => {
+        if (this.admitTcp(socket)) accept(socket);
+      });
+    } else {
+      this.server = createTlsServer({ ...options.tls, noDelay: true, handshakeTimeout: options.handshakeTimeoutMs }, accept);
+      // Counted at TCP accept, before the TLS handshake: idle sockets that never send a
+      // ClientHello count too. Runs before tls wraps the socket, so a refused one is never wrapped.
+      this.server.prependListener('connection', (raw: Socket) => {
+        this.admitTcp(raw);
       });
     }
     this.server.maxConnections = options.maxSockets;
     const door = this;
     this.onClose = function onClose(this: Socket): void {
-      door.sockets.delete(this);
       door.partial.delete(this);
       door.handshakeDone(this);
+    };
+    this.onTcpClose = function onTcpClose(this: Socket): void {
+      const key = door.sockets.get(this);
+      door.sockets.delete(this);
+      if (key !== undefined) decrement(door.socketsPerAddress, key);
+    };
+    this.onRefusedClose = function onRefusedClose(this: Socket): void {
+      clearTimeout(door.draining.get(this));
+      door.draining.delete(this);
+    };
+    this.onRefusalFlushed = function onRefusalFlushed(this: Socket): void {
+      this.destroy();
     };
     this.onFirstData = function onFirstData(this: Socket, chunk: Buffer): void {
       const seen = door.partial.get(this);
@@ -107,18 +136,40 @@ export class FrontDoor {
     if (pending === undefined) return;
     clearTimeout(pending.timer);
     this.handshaking.delete(socket);
-    const left = (this.handshakesPerIp.get(pending.ip) ?? 1) - 1;
-    if (left > 0) this.handshakesPerIp.set(pending.ip, left);
-    else this.handshakesPerIp.delete(pending.ip);
+    decrement(this.handshakesPerAddress, pending.key);
+  }
+
+  /**
+   * Answers a socket the server will not serve and destroys it once the answer is
+   * flushed, or `REFUSED_SOCKET_LINGER_MS` later if the peer does not read it: `end()`
+   * alone half-closes, and a peer that never sends its FIN would keep the socket forever.
+   */
+  refuse(socket: Socket, answer: string): void {
+    if (!socket.writable || socket.destroyed) {
+      socket.destroy();
+      return;
+    }
+    this.handshakeDone(socket);
+    if (!this.draining.has(socket)) {
+      this.draining.set(socket, setTimeout(destroySocket, REFUSED_SOCKET_LINGER_MS, socket));
+      socket.once('close', this.onRefusedClose);
+      socket.once('finish', this.onRefusalFlushed);
+    }
+    socket.end(answer);
   }
 
   get socketCount(): number {
     return this.sockets.size;
   }
 
+  /** Open sockets counted against the address of `ip` (its /64 for IPv6). */
+  socketsFrom(ip: string): number {
+    return this.socketsPerAddress.get(addressKey(ip)) ?? 0;
+  }
+
   /** Destroys every socket still open (after the graceful part of shutdown). */
   destroyAll(): void {
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.sockets.keys()) socket.destroy();
   }
 
   /** Destroys the sockets that are still handshaking; their clients never got in. */
@@ -126,20 +177,44 @@ export class FrontDoor {
     for (const socket of this.handshaking.keys()) socket.destroy();
   }
 
+  /** Counts a new TCP socket against its address, or destroys it when the address has too many. */
+  private admitTcp(socket: Socket): boolean {
+    socket.on('error', ignoreSocketError);
+    const ip = normalizeIp(socket.remoteAddress);
+    const key = addressKey(ip);
+    const open = this.socketsPerAddress.get(key) ?? 0;
+    if (open >= this.options.maxSocketsPerIp && !this.options.isExempt(ip)) {
+      socket.destroy();
+      this.options.onRefused(key, 'too many open sockets from this address');
+      return false;
+    }
+    this.socketsPerAddress.set(key, open + 1);
+    this.sockets.set(socket, key);
+    socket.once('close', this.onTcpClose);
+    return true;
+  }
+
   private accept(socket: Socket): void {
     socket.on('error', ignoreSocketError);
     const ip = normalizeIp(socket.remoteAddress);
-    const handshakes = this.handshakesPerIp.get(ip) ?? 0;
-    if (handshakes >= this.options.maxHandshakesPerIp && !(this.options.exemptLoopback && isLoopback(ip))) {
+    const key = addressKey(ip);
+    const handshakes = this.handshakesPerAddress.get(key) ?? 0;
+    if (handshakes >= this.options.maxHandshakesPerIp && !this.options.isExempt(ip)) {
       socket.destroy();
+      this.options.onRefused(key, 'too many handshakes at once from this address');
       return;
     }
-    this.handshakesPerIp.set(ip, handshakes + 1);
-    this.sockets.add(socket);
+    this.handshakesPerAddress.set(key, handshakes + 1);
     socket.once('close', this.onClose);
-    this.handshaking.set(socket, { timer: setTimeout(destroySocket, this.options.handshakeTimeoutMs, socket), ip });
+    this.handshaking.set(socket, { timer: setTimeout(destroySocket, this.options.handshakeTimeoutMs, socket), key });
     socket.once('data', this.onFirstData);
   }
+}
+
+function decrement(counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left > 0) counts.set(key, left);
+  else counts.delete(key);
 }
 
 function destroySocket(socket: Socket): void {

@@ -1,9 +1,8 @@
 import { BlockList, isIP } from 'node:net';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
-import type { WebSocketServer } from 'ws';
+import type { ServerResponse } from 'node:http';
 import { CloseCode, LOCAL_NETWORK_ONLY_REASON } from '../../src-shared/protocol';
 import { inBlockList, isLocalNetworkAddress } from './addresses';
+import type { Refusal } from './admission';
 
 /*
  * Which peers may talk to the room at all, checked before anything else (origin, key,
@@ -52,9 +51,12 @@ export function peerScopeFilter(scope: PeerScope): (ip: string) => boolean {
   return (ip) => (local && isLocalNetworkAddress(ip)) || inBlockList(list, ip);
 }
 
+/** The close a WebSocket from outside the scope gets: a browser shows a close reason, never an HTTP status. */
+export const OUT_OF_SCOPE: Refusal = { code: CloseCode.forbidden, reason: LOCAL_NETWORK_ONLY_REASON };
+
 const OUT_OF_SCOPE_TEXT = `${LOCAL_NETWORK_ONLY_REASON}.`;
 
-/** A plain HTTP request (the web UI) from outside the scope. */
+/** A plain HTTP request (the web UI) from outside the scope: 403, and the connection closes once it is sent. */
 export function refuseRequestOutOfScope(res: ServerResponse): void {
   res.writeHead(403, {
     Connection: 'close',
@@ -62,15 +64,4 @@ export function refuseRequestOutOfScope(res: ServerResponse): void {
     'Content-Length': Buffer.byteLength(OUT_OF_SCOPE_TEXT),
   });
   res.end(OUT_OF_SCOPE_TEXT);
-}
-
-/**
- * A WebSocket upgrade from outside the scope: opened only to be closed with 4003 and a
- * reason, because a browser shows a close reason but never an HTTP status.
- */
-export function refuseUpgradeOutOfScope(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-  wss.handleUpgrade(req, socket, head, (ws) => {
-    ws.on('error', () => {});
-    ws.close(CloseCode.forbidden, LOCAL_NETWORK_ONLY_REASON);
-  });
 }

@@ -24,7 +24,8 @@ function span(className: string, text: string): HTMLSpanElement {
 
 /**
  * `[time] > Nick: text` with the sender's name clickable (`onNick`), bold runs as <b>,
- * and the classes the log's styles key on: mention, private, mine, replayed.
+ * name and text each bidi-isolated, and the classes the log's styles key on: mention,
+ * private, mine, replayed.
  */
 export function createChatLineElement(line: ChatLine, strings: Strings, onNick: (user: Identity) => void): HTMLDivElement {
   const shown = line.direction === 'private-out' ? line.peer! : line.from;
@@ -50,16 +51,22 @@ export function createChatLineElement(line: ChatLine, strings: Strings, onNick: 
   // button was with tabindex -1.
   const nick = span('nick', shown.userName);
   nick.setAttribute('role', 'button');
+  // Isolated (dir=auto), so an override or an RTL name cannot carry the colon and the text along.
+  nick.dir = 'auto';
   nick.addEventListener('click', () => onNick(shown));
-  element.append(nick, span('colon', ': '));
+  // The text in a <bdi> of its own: whatever controls it holds end with it, and an RTL
+  // text next to an RTL name cannot swap places with the name.
+  const text = document.createElement('bdi');
+  text.className = 'message';
   for (const run of parseRichText(line.text)) {
     if (run.bold) {
       const bold = document.createElement('b');
       bold.textContent = run.text;
-      element.append(bold);
+      text.append(bold);
     } else {
-      element.append(run.text);
+      text.append(run.text);
     }
   }
+  element.append(nick, span('colon', ': '), text);
   return element;
 }

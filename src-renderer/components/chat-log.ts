@@ -28,6 +28,11 @@ export function renderRuns(runs: readonly RichTextRun[]): (TemplateResult | stri
   return runs.map((run) => (run.bold ? html`<b>${run.text}</b>` : run.text));
 }
 
+/** A peer's text, bidi-isolated like a chat line's (see chat-line-element.ts). */
+function renderMessage(runs: readonly RichTextRun[]): TemplateResult {
+  return html`<bdi class="message">${renderRuns(runs)}</bdi>`;
+}
+
 /**
  * The chat log: read-only, every line timestamped, system lines set apart, names
  * clickable. Virtual: only blocks of lines near the viewport are in the DOM, with
@@ -86,9 +91,19 @@ export class ChatLog extends LitElement {
       outline: 2px solid var(--focus, #2980b9);
       outline-offset: 1px;
     }
-    .line {
-      padding: 1px 10px;
+    /*
+     * A hanging indent: every line of a message after its first (wrapped, or after a
+     * newline in the text) starts further right than any line's time, so no line inside
+     * a message can pass for another message.
+     */
+    .line,
+    .pending-line {
+      --hang: 2.5em;
+      padding: 1px 10px 1px calc(10px + var(--hang));
+      text-indent: calc(-1 * var(--hang));
       overflow-wrap: anywhere;
+    }
+    .line {
       white-space: pre-wrap;
     }
     .time {
@@ -143,8 +158,6 @@ export class ChatLog extends LitElement {
       user-select: all;
     }
     .pending-line {
-      padding: 1px 10px;
-      overflow-wrap: anywhere;
       color: var(--system, #7f8c8d);
     }
     .pending-line .content {
@@ -191,6 +204,8 @@ export class ChatLog extends LitElement {
       font-size: 12px;
     }
     .cancel {
+      /* An inline-block: it would inherit the line's negative indent. */
+      text-indent: 0;
       font: inherit;
       font-size: 12px;
       margin-left: 6px;
@@ -374,7 +389,7 @@ export class ChatLog extends LitElement {
 
   /** A name in a system line: clickable like a chat line's (see chat-line-element.ts). */
   private nick(user: Identity): TemplateResult {
-    return html`<span role="button" class="nick" ${nickColor(user.userColor)} @click=${() => this.activateNick(user)}>${user.userName}</span>`;
+    return html`<span role="button" class="nick" dir="auto" ${nickColor(user.userColor)} @click=${() => this.activateNick(user)}>${user.userName}</span>`;
   }
 
   private renderLine(line: LogLine): TemplateResult | HTMLDivElement {
@@ -386,10 +401,10 @@ export class ChatLog extends LitElement {
     const shown = line.to ?? line.from;
     const marker = line.to ? html`<span class="marker" title=${s.privateTo.replace('{name}', line.to.userName)}>&lt;</span> ` : nothing;
     const who = shown
-      ? html`<span class="nick-static" ${nickColor(shown.userColor)}>${shown.userName}</span><span class="colon" ${nickColor(shown.userColor)}>:</span> `
+      ? html`<span class="nick-static" dir="auto" ${nickColor(shown.userColor)}>${shown.userName}</span><span class="colon" ${nickColor(shown.userColor)}>:</span> `
       : nothing;
     return html`<div class="pending-line ${line.to ? 'private' : ''}" data-pending-id=${line.id}>
-      <span class="content"><span class="time">${formatTimestamp(line.time)}</span> <span class="clock" aria-hidden="true"></span> ${marker}${who}${renderRuns(line.runs)}</span>
+      <span class="content"><span class="time">${formatTimestamp(line.time)}</span> <span class="clock" aria-hidden="true"></span> ${marker}${who}${renderMessage(line.runs)}</span>
       <span class="pending-state">— ${line.sending ? s.sending : s.pending}</span>${line.sending
         ? nothing
         : html`<button type="button" class="cancel" aria-label=${s.cancelPendingLabel} @click=${() => this.cancelPending(line.id, index)}>${s.cancelPending}</button>`}
@@ -455,8 +470,8 @@ export class ChatLog extends LitElement {
       case 'undelivered':
         return {
           text: event.to
-            ? fill(l.undeliveredTo, { nick: this.nick(event.to), message: renderRuns(parseRichText(event.text)) })
-            : fill(l.undelivered, { message: renderRuns(parseRichText(event.text)) }),
+            ? fill(l.undeliveredTo, { nick: this.nick(event.to), message: renderMessage(parseRichText(event.text)) })
+            : fill(l.undelivered, { message: renderMessage(parseRichText(event.text)) }),
           tone: 'bad',
         };
       case 'private-ended':

@@ -100,7 +100,7 @@ export class MessageInput extends LitElement {
           ? html`<button type="button" class="close" aria-label=${s.closePrivateMode} title=${s.closePrivateMode}
                 @click=${this.closePrivate}>×</button>
               <span>${fillTemplate<unknown>(s.sendTo, {
-                nick: html`<span class="nick" ${nickColor(target.userColor)}>${target.userName}</span>`,
+                nick: html`<span class="nick" dir="auto" ${nickColor(target.userColor)}>${target.userName}</span>`,
               })}</span>`
           : html`<span>${s.sendToEveryone}</span>`}
       </div>

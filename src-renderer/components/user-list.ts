@@ -129,7 +129,7 @@ export class UserList extends LitElement {
             @focus=${() => (this.activeUserId = u.userId)}
           >
             <img data-icon=${(GENDER_ICON[u.gender] ?? GENDER_ICON[0]).name} src=${(GENDER_ICON[u.gender] ?? GENDER_ICON[0]).src} alt="" draggable="false" />
-            <span class="name" ${nickColor(u.userColor)}>${u.userName}</span>
+            <span class="name" dir="auto" ${nickColor(u.userColor)}>${u.userName}</span>
             ${me ? html`<span class="me-tag" aria-hidden="true">(${this.strings.you})</span>` : nothing}
           </li>`;
         },

@@ -6,13 +6,16 @@ import type { Gender } from './messages';
  * at the handshake; the client uses them to preview what the server will do.
  */
 
-// Letters of any script, decimal digits, '-', '_' and the plain space survive.
-const NAME_DROP = /[^\p{L}\p{Nd}\-_ ]/gu;
+// Letters of any script, decimal digits, '-', '_' and the plain space survive, but not
+// the invisible ones: default-ignorables are letters too (the Hangul fillers U+115F,
+// U+1160, U+3164, U+FFA0), and a name of them alone would show blank. Bidirectional
+// controls and zero widths are format characters, dropped with the rest.
+const NAME_DROP = /[^\p{L}\p{Nd}\-_ ]|\p{Default_Ignorable_Code_Point}/gu;
 const SPACE_RUNS = / {2,}/g;
 
 /**
  * Cleans a requested name: filter, collapse spaces, trim, cut to MAX_NAME_LENGTH
- * code points. Returns `fallback` when nothing is left.
+ * code points. Returns `fallback` when nothing (visible) is left.
  */
 export function cleanUserName(raw: unknown, fallback: string): string {
   if (typeof raw !== 'string') return fallback;

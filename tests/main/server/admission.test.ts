@@ -67,7 +67,7 @@ describe('browser origins, live', () => {
     const qt = await RawWebSocket.open(t.port, qtClientHandshake());
     await qt.waitForMessage((m) => m.action === 'Authorized');
     qt.destroy();
-    expect(t.logs.some((line) => line.includes('origin "http://evil.example" is not allowed'))).toBe(true);
+    expect(t.logs.some((line) => line.includes('refused: origin not allowed (origin "http://evil.example")'))).toBe(true);
     await expectCanaryPairChats(t.port);
   });
 

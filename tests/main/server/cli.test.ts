@@ -171,7 +171,7 @@ describe('simplechat-server (the built CLI)', () => {
     expect(await withTimeout(cli.exited, 10_000, 'exit')).toBe(0);
     const help = cli.stdout.join('\n');
     for (const flag of [
-      '--host', '--port', '--ping-interval-ms', '--max-connections', '--max-connections-per-ip', '--rate-burst',
+      '--host', '--port', '--ping-interval-ms', '--max-connections', '--max-connections-per-ip', '--max-sockets-per-ip', '--keep-alive-timeout-ms', '--rate-burst',
       '--rate-per-second', '--max-buffered-bytes', '--handshake-timeout-ms', '--max-frame-bytes',
       '--default-user-name', '--no-loopback-exemption', '--web-root', '--no-web-root', '--session-resume-ms', '--presence-grace-ms', '--state-file',
       '--room-key', '--allow-origin', '--tls-cert', '--tls-key', '--local-network-only', '--allow-peers',

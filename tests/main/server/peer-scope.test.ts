@@ -83,6 +83,9 @@ describe('a room for some networks only (real sockets)', () => {
     expect(close).toEqual({ code: 4003, reason: 'This room accepts only the local network' });
     expect(outsider.messages).toEqual([]);
     expect(describeClose(close.code, close.reason).reason).toMatch(/local network/);
+    // The key is not even looked at: a wrong one gets the same answer, so nothing can be guessed from outside.
+    const guesser = ChatClient.open(t.url({ userName: 'Mallory', key: 'wrong' }), { localAddress: ATTACKER });
+    expect(await guesser.waitForClose()).toEqual({ code: 4003, reason: 'This room accepts only the local network' });
 
     const a = await t.join({ userName: 'Alice', key: 'k' }, { localAddress: VICTIM });
     const b = await t.join({ userName: 'Bob', key: 'k' }, { localAddress: VICTIM });

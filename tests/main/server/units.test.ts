@@ -91,6 +91,20 @@ describe('UniqueNames', () => {
     names.release(a);
     expect(names.claim('anna').name).toBe('anna');
   });
+  it('counts a look-alike as taken: (2) for Cyrillic А, Ukrainian і, capital I for l', () => {
+    const names = new UniqueNames();
+    names.claim('Admin');
+    names.claim('Alice');
+    expect(names.has('\u0410dmin')).toBe(true);
+    expect(names.claim('\u0410dmin').name).toBe('\u0410dmin (2)');
+    expect(names.claim('Adm\u0456n').name).toBe('Adm\u0456n (3)');
+    const lookAlike = names.claim('AIice');
+    expect(lookAlike.name).toBe('AIice (2)');
+    expect(names.claim('alice').name).toBe('alice (3)');
+    names.release(lookAlike);
+    expect(names.has('AIice (2)')).toBe(false);
+    expect(names.size).toBe(5);
+  });
   it('keeps suffixed names within 32 characters and unique', () => {
     const names = new UniqueNames();
     const long = 'x'.repeat(32);

@@ -27,6 +27,17 @@ describe('cleanUserName', () => {
     }
   });
 
+  it('falls back for names of only invisible or filler characters', () => {
+    const blanks = ['\u3164', '\u115F\u1160', '\uFFA0 \uFFA0', '\u2800', '\u200B\u200C\u200D\u2060\uFEFF', '\u00AD', '\uFE0F\uFE00', '\u{E0041}\u{E007F}', '\u034F\u17B4\u180E'];
+    for (const raw of blanks) expect(cleanUserName(raw, 'Guest'), JSON.stringify(raw)).toBe('Guest');
+  });
+
+  it('removes bidirectional controls and default-ignorables from names', () => {
+    expect(cleanUserName('\u202Egpj\u202C.exe', 'Guest')).toBe('gpjexe');
+    expect(cleanUserName('\u202A\u202B\u202D\u2066\u2067\u2068\u2069\u200E\u200F\u061CAdmin', 'Guest')).toBe('Admin');
+    expect(cleanUserName('Ad\u3164min\u3164', 'Guest')).toBe('Admin');
+  });
+
   it('keys names case-insensitively', () => {
     expect(nameKey('АНЯ')).toBe(nameKey('аня'));
   });
