@@ -504,6 +504,8 @@ export class ConnectDialog extends LitElement {
     this.confirmingStop = false;
     // One port field: the room's port when hosting, the server's otherwise.
     if (parsePort(this.portText) === null) this.portText = String(this.hostRoom ? this.settings.hostPort : this.settings.port);
+    // Joining again: the key for the server and port now in the fields, not one read for others.
+    if (!this.hostRoom) this.serverChanged();
   }
 
   private onLanguage(event: Event): void {

@@ -66,6 +66,19 @@ describe('room keys per server', () => {
   });
 });
 
+describe('switching from hosting to joining', () => {
+  it('shows the key saved for the server and port in the fields, never the hosted room’s', async () => {
+    const page = await open({ hostRoom: true, roomKey: 'h0stk3y22', server: 'a.example', port: 9000, roomKeys: { 'a.example:27800': 'ka' } });
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => keyField(page).inputValue()).toBe('h0stk3y22');
+    // The one port field keeps the room's port, 27800: the key is a.example:27800's.
+    await dialog.getByRole('checkbox', { name: 'Host a room' }).uncheck();
+    expect(await keyField(page).inputValue()).toBe('ka');
+    await dialog.getByRole('textbox', { name: 'Port', exact: true }).fill('9000');
+    expect(await keyField(page).inputValue()).toBe('');
+  });
+});
+
 describe('a link while this computer hosts a room', () => {
   async function hostingWithPeople(): Promise<Page> {
     const page = await open({ hostRoom: true, roomKey: 'h0stk3y22' });
