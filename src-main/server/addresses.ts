@@ -71,3 +71,61 @@ export function inBlockList(list: BlockList, ip: string): boolean {
   if (family === 0) return false;
   return list.check(bare, family === 4 ? 'ipv4' : 'ipv6');
 }
+
+/** One address in a comparable form: IPv6 fully expanded (zone kept), IPv4 mapped to itself. */
+function comparable(ip: string): string {
+  const groups = ipv6Groups(ip);
+  if (groups === null) return ip;
+  const zone = ip.includes('%') ? ip.slice(ip.indexOf('%')) : '';
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    return `${groups[6]! >> 8}.${groups[6]! & 0xff}.${groups[7]! >> 8}.${groups[7]! & 0xff}`;
+  }
+  return groups.map((g) => g.toString(16)).join(':') + zone;
+}
+
+/** Is the TCP peer one of the reverse proxies the server was told to trust? */
+export function isTrustedProxy(peerIp: string, trustProxy: readonly string[]): boolean {
+  if (trustProxy.length === 0) return false;
+  const peer = comparable(peerIp);
+  return trustProxy.some((proxy) => comparable(proxy) === peer);
+}
+
+/**
+ * One `X-Forwarded-For` entry as an address: `1.2.3.4`, `2001:db8::1`, and the forms
+ * some proxies write with a port (`1.2.3.4:5678`, `[2001:db8::1]:5678`). null: not one.
+ */
+function forwardedEntry(entry: string): string | null {
+  let text = entry.trim();
+  if (text.startsWith('[')) {
+    const end = text.indexOf(']');
+    if (end === -1) return null;
+    text = text.slice(1, end);
+  } else if (/^[\d.]+:\d+$/.test(text)) {
+    text = text.slice(0, text.indexOf(':'));
+  }
+  return isIP(text.split('%')[0]!) === 0 ? null : normalizeIp(text);
+}
+
+/**
+ * The client's address. Only when the TCP peer is a trusted proxy is `X-Forwarded-For`
+ * read: each proxy appends the address it heard from, so the right-most entry that is
+ * not itself a trusted proxy is the client (entries left of it are whatever the client
+ * chose to send). Anything unreadable on the way falls back to the peer: a header is
+ * the peer's word, never a reason to throw.
+ */
+export function clientAddress(
+  peerIp: string,
+  forwardedFor: string | readonly string[] | undefined,
+  trustProxy: readonly string[],
+): string {
+  if (forwardedFor === undefined || !isTrustedProxy(peerIp, trustProxy)) return peerIp;
+  const entries = (typeof forwardedFor === 'string' ? forwardedFor : forwardedFor.join(',')).split(',');
+  let client = peerIp;
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const address = forwardedEntry(entries[i]!);
+    if (address === null) return peerIp;
+    client = address;
+    if (!isTrustedProxy(address, trustProxy)) return address;
+  }
+  return client;
+}

@@ -1,9 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { CloseCode } from '../../src-shared/protocol';
 import { isLoopback } from './addresses';
 import type { ServerConfig } from './config';
+import { JoinRate } from './join-rate';
+import { KeyGuard } from './key-guard';
+import type { KeyLockout } from './key-guard';
 
 /*
  * Who may come in. Browsers are kept to the server's own origin (the web UI it serves)
@@ -64,29 +68,99 @@ export function roomKeyMatches(expected: string, given: string | null): boolean 
 export interface Refusal {
   code: number;
   reason: string;
+  /** Already logged (in aggregate) where it was decided: do not log it again. */
+  logged?: true;
 }
 
 export interface RoomState {
   readonly size: number;
   readonly isClosing: boolean;
-  readonly idsExhausted: boolean;
+  /** A user id for this login: its session's own, or a free one (false only when every id is taken). */
+  hasIdFor(sessionToken: string | null): boolean;
+  /** A session online or held for a resume (its token was given to a client that had the key). */
+  knowsSession(sessionToken: string | null): boolean;
   connectionsFrom(ip: string): number;
+}
+
+/** Who is knocking: the client's address and what it brought. */
+export interface Applicant {
+  /** The client's address (behind a trusted proxy, read from X-Forwarded-For). */
+  ip: string;
+  /** The TCP peer is a trusted proxy: then loopback is not exempt, since every client would be. */
+  viaProxy: boolean;
+  roomKey: string | null;
+  sessionToken: string | null;
+}
+
+/** The per-address state admission keeps besides the room: wrong keys and join rates. */
+export class AdmissionGuards {
+  readonly keys: KeyGuard;
+  readonly joins: JoinRate;
+
+  constructor(config: ServerConfig) {
+    this.keys = new KeyGuard(
+      {
+        triesPerAddress: config.keyTriesPerAddress,
+        triesPerRoom: config.keyTriesPerRoom,
+        windowMs: config.keyTryWindowMs,
+        lockoutMaxMs: config.keyLockoutMaxMs,
+      },
+      config.log,
+    );
+    this.joins = new JoinRate({ burst: config.joinBurst, perSecond: config.joinsPerSecond });
+  }
+
+  /** Forgets what is past its window; the heartbeat calls it. */
+  sweep(now: number = performance.now()): void {
+    this.keys.sweep(now);
+    this.joins.sweep(now);
+  }
+}
+
+/** Is this applicant held to the per-address limits? */
+export function isHeldToAddressLimits(config: ServerConfig, applicant: Applicant): boolean {
+  return !(config.exemptLoopbackFromIpLimit && !applicant.viaProxy && isLoopback(applicant.ip));
+}
+
+function lockoutRefusal(lockout: KeyLockout): Refusal {
+  const seconds = Math.max(1, Math.ceil(lockout.retryAfterMs / 1000));
+  const whose = lockout.scope === 'address' ? ' from your address' : '';
+  return { code: CloseCode.tooManyKeyTries, reason: `Too many wrong room keys${whose}: try again in ${seconds} s`, logged: true };
 }
 
 /**
  * Why a WebSocket that passed the Origin check may not join, or null. Sent as its close.
  * The code tells a client whether to come back: 1001 and 4008 (the server is going away,
- * the room is full for now) are worth retrying later; 4003 (the key) and 1008 are not.
+ * the room is full for now) are worth retrying later; 4003 (the key), 4029 (too many
+ * wrong keys: not before the time it names) and 1008 are not. A refusal for a wrong
+ * key is counted; a join let in takes from the address's join allowance.
  */
-export function refusalFor(room: RoomState, config: ServerConfig, ip: string, roomKey: string | null): Refusal | null {
+export function refusalFor(
+  room: RoomState,
+  config: ServerConfig,
+  applicant: Applicant,
+  guards: AdmissionGuards,
+  now: number = performance.now(),
+): Refusal | null {
   if (room.isClosing) return { code: CloseCode.goingAway, reason: 'The server is shutting down' };
-  if (config.roomKey !== null && !roomKeyMatches(config.roomKey, roomKey)) {
-    return { code: CloseCode.forbidden, reason: roomKey === null ? 'This room needs a key' : 'Wrong room key' };
+  const { ip, roomKey } = applicant;
+  if (config.roomKey !== null) {
+    if (roomKey === null) return { code: CloseCode.forbidden, reason: 'This room needs a key' };
+    // A member coming back with its session token got in with the key before; a lockout
+    // (perhaps the whole room's, under a guess from elsewhere) is not about it.
+    const lockout = room.knowsSession(applicant.sessionToken) ? null : guards.keys.check(ip, now);
+    if (lockout !== null) return lockoutRefusal(lockout);
+    if (!roomKeyMatches(config.roomKey, roomKey)) {
+      guards.keys.failed(ip, now);
+      return { code: CloseCode.forbidden, reason: 'Wrong room key', logged: true };
+    }
   }
   if (room.size >= config.maxConnections) return { code: CloseCode.tryLater, reason: 'The room is full' };
-  if (room.idsExhausted) return { code: CloseCode.policyViolation, reason: 'The server has run out of user ids' };
-  if (!(config.exemptLoopbackFromIpLimit && isLoopback(ip)) && room.connectionsFrom(ip) >= config.maxConnectionsPerIp) {
+  if (!room.hasIdFor(applicant.sessionToken)) return { code: CloseCode.tryLater, reason: 'Every user id is in use' };
+  const held = isHeldToAddressLimits(config, applicant);
+  if (held && room.connectionsFrom(ip) >= config.maxConnectionsPerIp) {
     return { code: CloseCode.tryLater, reason: 'Too many connections from your address' };
   }
+  if (held && !guards.joins.take(ip, now)) return { code: CloseCode.tryLater, reason: 'Too many logins from your address: slow down' };
   return null;
 }

@@ -6,8 +6,8 @@ import { WebSocketServer } from 'ws';
 import { CloseCode } from '../../src-shared/protocol';
 import { resolveServerConfig } from './config';
 import type { ServerConfig } from './config';
-import { addressKey, isLoopback, normalizeIp } from './addresses';
-import { isAllowedOrigin, refusalFor } from './admission';
+import { addressKey, clientAddress, isLoopback, isTrustedProxy, normalizeIp } from './addresses';
+import { AdmissionGuards, isAllowedOrigin, refusalFor } from './admission';
 import { FrontDoor } from './front-door';
 import { readHandshake } from './handshake';
 import { RefusalLog, peerText } from './log-hygiene';
@@ -66,6 +66,7 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
 export async function startChatServer(options: Partial<ServerConfig> = {}): Promise<ChatServer> {
   const config = resolveServerConfig(options);
   const room = new Room(config);
+  const guards = new AdmissionGuards(config);
   let journal: StateJournal | null = null;
   if (config.stateFile !== null) {
     const path = config.stateFile;
@@ -91,7 +92,10 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
     connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS,
   });
   const refusals = new RefusalLog(config.log);
-  const isExempt = (ip: string): boolean => config.exemptLoopbackFromIpLimit && isLoopback(ip);
+  // The front door counts TCP peers, and a trusted proxy is all of its clients at once:
+  // they are counted one by one behind it, in refusalFor.
+  const isExempt = (ip: string): boolean =>
+    (config.exemptLoopbackFromIpLimit && isLoopback(ip)) || isTrustedProxy(ip, config.trustProxy);
   const door = new FrontDoor(http, {
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     maxSockets: config.maxConnections + SOCKET_HEADROOM,
@@ -113,7 +117,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
   const inScope = peerScopeFilter(config.peerScope);
   http.on('request', (req, res) => {
     door.handshakeDone(req.socket as Socket);
-    const ip = normalizeIp(req.socket.remoteAddress);
+    const ip = clientAddress(normalizeIp(req.socket.remoteAddress), req.headers['x-forwarded-for'], config.trustProxy);
     if (!inScope(ip)) {
       refusals.refused(addressKey(ip), OUT_OF_SCOPE.reason);
       return refuseRequestOutOfScope(res);
@@ -139,7 +143,8 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
   http.on('upgrade', (req: IncomingMessage, duplex: Duplex, head: Buffer) => {
     const socket = duplex as Socket;
     door.handshakeDone(socket);
-    const ip = normalizeIp(socket.remoteAddress);
+    const peer = normalizeIp(socket.remoteAddress);
+    const ip = clientAddress(peer, req.headers['x-forwarded-for'], config.trustProxy);
     if (!isAllowedOrigin(req.headers.origin, req.headers.host, secure, config.allowedOrigins)) {
       refusals.refused(addressKey(ip), 'origin not allowed', ` (origin ${peerText(req.headers.origin)})`);
       door.refuse(socket, FORBIDDEN_ORIGIN);
@@ -148,10 +153,11 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
     wss.handleUpgrade(req, socket, head, (ws) => {
       const chatSocket = ws as ChatSocket;
       const request = readHandshake(req.url ?? '/', config.defaultUserName);
+      const applicant = { ip, viaProxy: isTrustedProxy(peer, config.trustProxy), roomKey: request.roomKey, sessionToken: request.sessionToken };
       // Outside the peer scope: refused before the key is even looked at.
-      const refusal = inScope(ip) ? refusalFor(room, config, ip, request.roomKey) : OUT_OF_SCOPE;
+      const refusal = inScope(ip) ? refusalFor(room, config, applicant, guards) : OUT_OF_SCOPE;
       if (refusal !== null) {
-        refusals.refused(addressKey(ip), refusal.reason);
+        if (refusal.logged !== true) refusals.refused(addressKey(ip), refusal.reason);
         chatSocket.on('error', ignore);
         chatSocket.close(refusal.code, refusal.reason);
         const cutOff = setTimeout(() => chatSocket.terminate(), REFUSED_WEBSOCKET_LINGER_MS);
@@ -179,7 +185,10 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
   // without this, a keep-alive connection's later requests would have no deadline.
   http.emit('listening');
 
-  const heartbeat = setInterval(() => room.pingAll(), config.pingIntervalMs);
+  const heartbeat = setInterval(() => {
+    room.pingAll();
+    guards.sweep();
+  }, config.pingIntervalMs);
   heartbeat.unref();
   const address = door.server.address() as AddressInfo;
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SERVER_CONFIG } from './config';
 import type { ServerConfig } from './config';
@@ -37,6 +38,14 @@ const NUMERIC_FLAGS: Record<string, NumericFlag> = {
   'handshake-timeout-ms': { key: 'handshakeTimeoutMs', min: 1, help: 'Time a new socket has to finish its handshake' },
   'max-frame-bytes': { key: 'maxFrameBytes', min: 1, help: 'Largest frame accepted (larger: close 1009)' },
   'session-resume-ms': { key: 'sessionResumeMs', min: 1, help: 'A user who left may reconnect with its token and keep its name this long' },
+  'history-on-join': { key: 'historyOnJoin', min: 0, help: 'A new login gets the room’s last this many lines (0: none; at most 200)' },
+  'history-lines': { key: 'historyLines', min: 1, help: 'Lines kept in memory for history on join, on request and for resumes' },
+  'join-burst': { key: 'joinBurst', min: 1, help: 'Logins one address may make at once' },
+  'joins-per-second': { key: 'joinsPerSecond', fraction: true, min: 0, help: 'Steady logins per second per address (IPv6 by /64)' },
+  'key-tries-per-address': { key: 'keyTriesPerAddress', min: 1, help: 'Wrong room keys per address per window before lockouts (close 4029)' },
+  'key-tries-per-room': { key: 'keyTriesPerRoom', min: 1, help: 'Wrong room keys from all addresses per window before every key attempt is locked out' },
+  'key-try-window-ms': { key: 'keyTryWindowMs', min: 1, help: 'Wrong keys are forgotten this long after the last one (or the lockout end)' },
+  'key-lockout-max-ms': { key: 'keyLockoutMaxMs', min: 1, help: 'Lockouts start at 1 s and double per wrong key up to this' },
   'presence-grace-ms': {
     key: 'presenceGraceMs',
     min: 0,
@@ -61,8 +70,9 @@ export function usage(defaultWebRoot: string | null): string {
     ['--default-user-name <name>', `Name for users who send none (default ${d.defaultUserName})`],
     ['--local-network-only', 'Accept only peers on the local network: loopback, 10/8, 172.16/12, 192.168/16, 169.254/16, fe80::/10, fc00::/7'],
     ['--allow-peers <cidr,…>', `Accept only peers in these CIDR blocks (with --local-network-only: also these; default ${String(d.peerScope)})`],
-    ['--no-loopback-exemption', 'Count loopback connections against --max-connections-per-ip too'],
+    ['--no-loopback-exemption', 'Hold loopback to the per-address limits (connections, logins) too'],
     ['--room-key <key>', 'Only clients that send this key (?key=…) may join (or set SIMPLECHAT_ROOM_KEY)'],
+    ['--trust-proxy <address>', 'A reverse proxy whose X-Forwarded-For names the client (repeatable); its clients are not loopback-exempt'],
     ['--allow-origin <origin>', "Also accept browsers from this origin (repeatable; '*': any)"],
     ['--tls-cert <file>', 'PEM certificate (chain): serve wss:// and https:// (needs --tls-key)'],
     ['--tls-key <file>', 'PEM private key for --tls-cert'],
@@ -109,6 +119,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'allow-origin': { type: 'string', multiple: true },
+    'trust-proxy': { type: 'string', multiple: true },
     'no-web-root': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean' },
@@ -163,6 +174,12 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     const bad = origins.find((origin) => origin !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]+$/i.test(origin));
     if (bad !== undefined) return { kind: 'usage-error', message: `--allow-origin needs an origin like https://chat.example.com, got "${bad}"` };
     config.allowedOrigins = origins;
+  }
+  const proxies = values['trust-proxy'];
+  if (Array.isArray(proxies)) {
+    const bad = proxies.find((proxy) => isIP(proxy) === 0);
+    if (bad !== undefined) return { kind: 'usage-error', message: `--trust-proxy needs an IP address like 127.0.0.1, got "${bad}"` };
+    config.trustProxy = proxies;
   }
   if (values['web-root'] !== undefined && values['no-web-root']) {
     return { kind: 'usage-error', message: '--web-root and --no-web-root contradict each other' };

@@ -1,4 +1,5 @@
-import { DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_USER_NAME, MAX_FRAME_BYTES } from '../../src-shared/protocol';
+import { isIP } from 'node:net';
+import { DEFAULT_HISTORY_PAGE, DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_USER_NAME, MAX_FRAME_BYTES, MAX_HISTORY_PAGE, MAX_USER_ID } from '../../src-shared/protocol';
 import { peerScopeFilter } from './peer-scope';
 import type { PeerScope } from './peer-scope';
 
@@ -33,8 +34,35 @@ export interface ServerConfig {
   maxSocketsPerIp: number;
   /** An HTTP keep-alive connection (the web UI) idle this long is closed. */
   keepAliveTimeoutMs: number;
-  /** Loopback (127.0.0.0/8, ::1) is not counted per IP (connections, sockets, handshakes), so local benchmarks and tests work. */
+  /**
+   * Loopback (127.0.0.0/8, ::1) is not held to the per-address limits (connections,
+   * sockets, handshakes, joins), so local benchmarks and tests work. Never for clients
+   * behind a trusted proxy. Wrong room keys count for loopback too.
+   */
   exemptLoopbackFromIpLimit: boolean;
+  /**
+   * Reverse proxies (exact addresses) whose `X-Forwarded-For` names the client. Only a
+   * connection from one of these is read that way; every per-address limit then counts
+   * the client, and the loopback exemption no longer applies. Empty: the TCP peer is the client.
+   */
+  trustProxy: readonly string[];
+  /** Logins one address may make at once before `joinsPerSecond` applies; more get 4008. */
+  joinBurst: number;
+  /** Steady logins per second per address (IPv6 by /64). */
+  joinsPerSecond: number;
+  /** Wrong room keys an address may send per `keyTryWindowMs` before lockouts (close 4029) start. */
+  keyTriesPerAddress: number;
+  /** Wrong room keys the room takes per window from all addresses together before it locks every key attempt out. */
+  keyTriesPerRoom: number;
+  /** A tally of wrong keys is forgotten this long after its last one (or the end of its lockout). */
+  keyTryWindowMs: number;
+  /** Lockouts start at 1 s and double with each further wrong key, up to this. */
+  keyLockoutMaxMs: number;
+  /**
+   * Largest user id handed out; past it ids start again at 1, skipping those online or
+   * held for a session. MAX_USER_ID (a Qt `int`); smaller only in tests.
+   */
+  maxUserId: number;
   /** Frames a client may send at once before the steady rate applies. */
   rateBurst: number;
   /**
@@ -57,6 +85,10 @@ export interface ServerConfig {
    * nothing; otherwise they get its Disconnected or ConnectionLost when it ends. 0: at once.
    */
   presenceGraceMs: number;
+  /** A new login gets the room's last this many lines in a History right after Authorized; 0: none. */
+  historyOnJoin: number;
+  /** Lines the server keeps in memory (without a database), for the history on join, on request and for resumes. */
+  historyLines: number;
   /** When set, a handshake must carry `key=<this>` or it is closed with 4003. */
   roomKey: string | null;
   /**
@@ -90,6 +122,14 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   maxSocketsPerIp: 64,
   keepAliveTimeoutMs: 5_000,
   exemptLoopbackFromIpLimit: true,
+  trustProxy: Object.freeze([]) as readonly string[],
+  joinBurst: 10,
+  joinsPerSecond: 1,
+  keyTriesPerAddress: 5,
+  keyTriesPerRoom: 50,
+  keyTryWindowMs: 60_000,
+  keyLockoutMaxMs: 300_000,
+  maxUserId: MAX_USER_ID,
   rateBurst: 20,
   ratePerSecond: 5,
   maxBufferedBytes: 1024 * 1024,
@@ -97,6 +137,8 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   maxFrameBytes: MAX_FRAME_BYTES,
   sessionResumeMs: 60_000,
   presenceGraceMs: 10_000,
+  historyOnJoin: DEFAULT_HISTORY_PAGE,
+  historyLines: 1_000,
   roomKey: null,
   allowedOrigins: Object.freeze([]) as readonly string[],
   tls: null,
@@ -116,6 +158,13 @@ const positiveIntegers = [
   'handshakeTimeoutMs',
   'maxFrameBytes',
   'sessionResumeMs',
+  'historyLines',
+  'joinBurst',
+  'keyTriesPerAddress',
+  'keyTriesPerRoom',
+  'keyTryWindowMs',
+  'keyLockoutMaxMs',
+  'maxUserId',
 ] as const;
 
 /**
@@ -136,8 +185,18 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   if (!Number.isInteger(config.presenceGraceMs) || config.presenceGraceMs < 0) {
     throw new RangeError(`presenceGraceMs must be a whole number of ms (0 or more), got ${String(config.presenceGraceMs)}`);
   }
-  if (!(typeof config.ratePerSecond === 'number' && config.ratePerSecond > 0 && Number.isFinite(config.ratePerSecond))) {
-    throw new RangeError(`ratePerSecond must be a positive number, got ${String(config.ratePerSecond)}`);
+  if (!Number.isInteger(config.historyOnJoin) || config.historyOnJoin < 0 || config.historyOnJoin > MAX_HISTORY_PAGE) {
+    throw new RangeError(`historyOnJoin must be a whole number from 0 to ${MAX_HISTORY_PAGE}, got ${String(config.historyOnJoin)}`);
+  }
+  for (const key of ['ratePerSecond', 'joinsPerSecond'] as const) {
+    const value = config[key];
+    if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+      throw new RangeError(`${key} must be a positive number, got ${String(value)}`);
+    }
+  }
+  if (config.maxUserId > MAX_USER_ID) throw new RangeError(`maxUserId must be at most ${MAX_USER_ID}, got ${config.maxUserId}`);
+  if (!Array.isArray(config.trustProxy) || !config.trustProxy.every((a) => typeof a === 'string' && isIP(a) !== 0)) {
+    throw new TypeError('trustProxy must be an array of IP addresses');
   }
   if (typeof config.defaultUserName !== 'string' || config.defaultUserName.trim() === '') {
     throw new TypeError('defaultUserName must be a non-empty string');

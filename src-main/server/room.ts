@@ -4,17 +4,18 @@ import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
 import {
   CloseCode,
+  MAX_HISTORY_PAGE,
   MAX_MISSED_PINGS,
-  MAX_USER_ID,
   PUBLIC_RECIPIENT,
   formatChatText,
   parseClientMessage,
 } from '../../src-shared/protocol';
 import type { ErrorCode, Gender, ServerMessage } from '../../src-shared/protocol';
+import { addressKey } from './addresses';
 import { Fanout, frameText } from './broadcast';
 import type { ServerConfig } from './config';
 import type { HandshakeRequest } from './handshake';
-import { History } from './history';
+import { historyJson } from './history-frame';
 import { ChatSocket, Member } from './member';
 import type { LeaveAction } from './member';
 import { UniqueNames } from './names';
@@ -23,6 +24,9 @@ import { takeToken } from './rate-limit';
 import type { RateLimit } from './rate-limit';
 import { ackedLine, endLine, messageLine, sessionLine } from './state-file';
 import type { SavedSession, SavedState, StateJournal } from './state-file';
+import { LOBBY } from './store/message-store';
+import type { MessageStore } from './store/message-store';
+import { MemoryMessageStore } from './store/memory-store';
 
 /*
  * The chat room: who is in it, and what each action does. Presence and public
@@ -117,14 +121,15 @@ export class Room {
   /** By userId, in join order. */
   private readonly members = new Map<number, Member>();
   private readonly names = new UniqueNames();
+  /** Connections by `addressKey` (IPv6 by /64). */
   private readonly perIp = new Map<string, number>();
   private readonly fanout: Fanout<Member>;
   private readonly rate: RateLimit;
   private nextUserId = 1;
   private closing = false;
-  private readonly history = new History();
+  private store: MessageStore;
   private readonly startedAt = performance.now();
-  /** The History number when the room started (restored from the state file, or 0). */
+  /** The last messageId when the room started: a client from before a restart gets every line after it. */
   private startSeq = 0;
   /** Where the state is kept across restarts; null: nowhere. */
   private journal: StateJournal | null = null;
@@ -132,6 +137,8 @@ export class Room {
   private readonly bySession = new Map<string, Member>();
   /** Members who left recently, by session token; in expiry order. */
   private readonly reservations = new Map<string, Reservation>();
+  /** The user ids of `reservations`: not handed out again while held. */
+  private readonly reservedIds = new Set<number>();
   /**
    * Sessions that ended while the room is young (see `join`): their tokens are not
    * mistaken for ones from before a restart. Emptied once the room is older than the
@@ -151,6 +158,8 @@ export class Room {
   readonly onError: (this: WebSocket, error: Error) => void;
 
   constructor(private readonly config: ServerConfig) {
+    this.store = new MemoryMessageStore(config.historyLines);
+    this.startSeq = this.store.lastMessageId;
     this.rate = { burst: config.rateBurst, perSecond: config.ratePerSecond };
     this.fanout = new Fanout<Member>(config.maxBufferedBytes, (member) =>
       this.lose(member, `slow consumer, ${member.socket.writableLength} bytes unsent`),
@@ -178,12 +187,24 @@ export class Room {
   }
 
   connectionsFrom(ip: string): number {
-    return this.perIp.get(ip) ?? 0;
+    return this.perIp.get(addressKey(ip)) ?? 0;
   }
 
-  /** True once every userId below 2^31 has been handed out: no one else can join. */
-  get idsExhausted(): boolean {
-    return this.nextUserId > MAX_USER_ID;
+  /** A session online, or held for a resume: its token proves the client was let in before. */
+  knowsSession(sessionToken: string | null): boolean {
+    if (sessionToken === null) return false;
+    if (this.bySession.has(sessionToken)) return true;
+    const reserved = this.reservations.get(sessionToken);
+    return reserved !== undefined && reserved.expiresAt > performance.now();
+  }
+
+  /**
+   * A session the room knows gets its own id back; anyone else needs a free one, and
+   * there is none only when every id up to `maxUserId` is online or held (with 2^31
+   * ids, only in tests).
+   */
+  hasIdFor(sessionToken: string | null): boolean {
+    return this.knowsSession(sessionToken) || this.members.size + this.reservedIds.size < this.config.maxUserId;
   }
 
   get isClosing(): boolean {
@@ -207,12 +228,12 @@ export class Room {
       if (online !== undefined) return this.takeOver(online, ws, socket, ip);
       const reserved = this.reservations.get(token);
       if (reserved !== undefined && reserved.expiresAt > performance.now()) {
-        this.reservations.delete(token);
+        this.dropReservation(token, reserved);
         return this.admit(ws, socket, ip, { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false }, request.problems);
       }
     }
     const admission: Admission = {
-      userId: this.nextUserId++,
+      userId: this.takeUserId(),
       nameClaim: this.names.claim(request.userName),
       gender: request.gender,
       userColor: request.userColor,
@@ -249,6 +270,11 @@ export class Room {
       if (seq !== undefined && seq > member.ackedSeq) member.ackedSeq = seq;
       return;
     }
+    if (message.action === 'History') {
+      const page = this.store.before(LOBBY, message.before, message.limit);
+      this.fanout.send(member, frameText(historyJson(page, this.historyBytes)));
+      return;
+    }
     if (message.text === '') return;
     if (message.toUserId === PUBLIC_RECIPIENT) this.publish(member, message.text);
     else this.sendPrivate(member, message.toUserId, message.text);
@@ -260,7 +286,7 @@ export class Room {
     this.expireReservations(performance.now());
     this.saveAcked();
     const silent: Member[] = [];
-    const seq = this.history.lastSeq;
+    const seq = this.store.lastMessageId;
     for (const member of this.members.values()) {
       if (member.away !== null) continue;
       if (member.missedPings >= MAX_MISSED_PINGS) {
@@ -312,7 +338,7 @@ export class Room {
       this.rate,
       performance.now(),
       admission.sessionToken,
-      admission.resumeAfter ?? this.history.lastSeq,
+      admission.resumeAfter ?? this.store.lastMessageId,
     );
     this.listen(member);
     this.members.set(member.userId, member);
@@ -321,10 +347,11 @@ export class Room {
     }
     this.bySession.set(member.sessionToken, member);
     if (this.journal !== null && admission.fresh) this.journal.append(sessionLine(savedSession(member)));
-    this.perIp.set(ip, this.connectionsFrom(ip) + 1);
+    this.countIp(ip, +1);
     this.fanout.add(member);
     this.fanout.send(member, frameText(this.authorizedJson(member)));
     if (admission.resumeAfter !== null) this.sendHistory(member);
+    else if (this.config.historyOnJoin > 0) this.sendRecent(member);
     if (problems.length > 0) this.fanout.send(member, errorFrame('invalid-parameter', problems.join(' ')));
     this.fanout.queue(presenceFrame('Connected', member));
     const resumed = admission.resumeAfter !== null ? ', with History' : '';
@@ -366,35 +393,80 @@ export class Room {
     return member;
   }
 
+  /**
+   * The next free user id. Past `maxUserId` the count starts again at 1, skipping ids
+   * online or held for a session, so ids stay Qt `int`s and never run out (a join flood
+   * that used them all up would otherwise lock everyone out, even across restarts).
+   */
+  private takeUserId(): number {
+    const max = this.config.maxUserId;
+    for (let tried = 0; tried < max; tried++) {
+      if (this.nextUserId > max || this.nextUserId < 1) this.nextUserId = 1;
+      const id = this.nextUserId++;
+      if (!this.members.has(id) && !this.reservedIds.has(id)) return id;
+    }
+    throw new Error('Room.join: every user id is in use (refusalFor checks hasIdFor first)');
+  }
+
+  private dropReservation(token: string, reservation: Reservation): void {
+    this.reservations.delete(token);
+    this.reservedIds.delete(reservation.userId);
+  }
+
+  private reserve(token: string, reservation: Reservation): void {
+    this.reservations.set(token, reservation);
+    this.reservedIds.add(reservation.userId);
+  }
+
+  /** A History must never fill more than half of what a member may have unsent. */
+  private get historyBytes(): number {
+    return Math.floor(this.config.maxBufferedBytes / 2);
+  }
+
+  /** The lines a resumed session missed. */
   private sendHistory(member: Member): void {
-    const json = this.history.historyJson(member.ackedSeq, Math.floor(this.config.maxBufferedBytes / 2));
-    this.fanout.send(member, frameText(json));
+    const page = this.store.after(LOBBY, member.ackedSeq, Math.max(MAX_HISTORY_PAGE, this.config.historyOnJoin));
+    this.fanout.send(member, frameText(historyJson(page, this.historyBytes)));
+  }
+
+  /** The room's last lines, for a new login. */
+  private sendRecent(member: Member): void {
+    const page = this.store.before(LOBBY, this.store.lastMessageId + 1, this.config.historyOnJoin);
+    this.fanout.send(member, frameText(historyJson(page, this.historyBytes)));
   }
 
   private countIp(ip: string, change: number): void {
-    const count = this.connectionsFrom(ip) + change;
-    if (count > 0) this.perIp.set(ip, count);
-    else this.perIp.delete(ip);
+    const key = addressKey(ip);
+    const count = (this.perIp.get(key) ?? 0) + change;
+    if (count > 0) this.perIp.set(key, count);
+    else this.perIp.delete(key);
   }
 
   /**
-   * Takes in what the state file kept: ids go on after the last one given, the public
+   * Takes in what the state file kept: ids go on after the last one given (wrapping past
+   * the maximum), the public
    * messages are History again, and every session waits for its token a whole resume
    * window from now. Before anyone joins.
    */
   restore(saved: SavedState): void {
     if (this.members.size > 0 || this.nextUserId !== 1) throw new Error('Room.restore needs a new room');
     this.nextUserId = saved.nextUserId;
-    this.history.restore(saved.messages, (payload) => frameText(payload).length);
-    this.startSeq = this.history.lastSeq;
+    const store = new MemoryMessageStore(this.config.historyLines, saved.messages.at(-1)?.seq ?? 0);
+    for (const { seq, payload } of saved.messages) {
+      // Lines from before messages had a time keep 0.
+      const sentAt = Number(/"sentAt":(\d+)/.exec(payload)?.[1] ?? 0);
+      store.append({ messageId: seq, room: LOBBY, sentAt, authorSession: '', payload });
+    }
+    this.store = store;
+    this.startSeq = saved.messages.at(-1)?.seq ?? 0;
     const expiresAt = performance.now() + this.config.sessionResumeMs;
     for (const session of saved.sessions) {
-      this.reservations.set(session.token, {
+      this.reserve(session.token, {
         userId: session.userId,
         nameClaim: this.names.claim(session.userName),
         gender: session.gender,
         userColor: session.userColor,
-        ackedSeq: Math.min(session.ackedSeq, this.history.lastSeq),
+        ackedSeq: Math.min(session.ackedSeq, this.store.lastMessageId),
         expiresAt,
       });
     }
@@ -403,7 +475,10 @@ export class Room {
   /** From now on every change is journaled, and written before the frames it explains. */
   attachJournal(journal: StateJournal): void {
     this.journal = journal;
-    this.fanout.beforeWrite = () => journal.flush();
+    this.fanout.beforeWrite = () => {
+      this.store.flush();
+      journal.flush();
+    };
   }
 
   /** The whole state as the state file keeps it. */
@@ -416,7 +491,8 @@ export class Room {
     for (const [token, r] of this.reservations) {
       sessions.push({ token, userId: r.userId, userName: r.nameClaim.name, gender: r.gender, userColor: r.userColor, ackedSeq: r.ackedSeq });
     }
-    return { nextUserId: this.nextUserId, sessions, messages: this.history.entries() };
+    const messages = (this.store as MemoryMessageStore).entries().map((line) => ({ seq: line.messageId, payload: line.payload }));
+    return { nextUserId: this.nextUserId, sessions, messages };
   }
 
   /** Journals the History numbers members have acknowledged since the last time. */
@@ -444,7 +520,7 @@ export class Room {
     this.isYoung();
     for (const [token, reservation] of this.reservations) {
       if (reservation.expiresAt > now) break;
-      this.reservations.delete(token);
+      this.dropReservation(token, reservation);
       this.names.release(reservation.nameClaim);
       if (this.journal !== null) this.journal.append(endLine(token));
     }
@@ -459,11 +535,14 @@ export class Room {
   }
 
   private publish(from: Member, text: string): void {
-    const payload = `{"action":"PublicMessage",${from.identityJson},"text":${JSON.stringify(formatChatText(text))}}`;
-    const frame = frameText(payload);
-    const seq = this.history.append(payload, frame.length);
-    if (this.journal !== null) this.journal.append(messageLine(seq, payload));
-    this.fanout.queue(frame);
+    const messageId = this.store.nextMessageId();
+    const sentAt = Date.now();
+    const payload =
+      `{"action":"PublicMessage",${from.identityJson},"text":${JSON.stringify(formatChatText(text))},` +
+      `"messageId":${messageId},"sentAt":${sentAt}}`;
+    this.store.append({ messageId, room: LOBBY, sentAt, authorSession: from.sessionToken, payload });
+    if (this.journal !== null) this.journal.append(messageLine(messageId, payload));
+    this.fanout.queue(frameText(payload));
   }
 
   private sendPrivate(from: Member, toUserId: number, text: string): void {
@@ -478,7 +557,7 @@ export class Room {
     }
     const payload =
       `{"action":"PrivateMessage",${from.identityJson},"text":${JSON.stringify(formatChatText(text))},` +
-      `"toUserId":${toUserId}}`;
+      `"toUserId":${toUserId},"messageId":${this.store.nextMessageId()},"sentAt":${Date.now()}}`;
     const frame = frameText(payload);
     this.fanout.send(target, frame);
     if (target !== from) this.fanout.send(from, frame);
@@ -597,7 +676,7 @@ export class Room {
         this.journal.append(ackedLine([[member.userId, member.ackedSeq]]));
       }
       // The name and id wait for the session's token a while, so a reconnect gets them back.
-      this.reservations.set(member.sessionToken, {
+      this.reserve(member.sessionToken, {
         userId: member.userId,
         nameClaim: member.nameClaim,
         gender: member.gender,

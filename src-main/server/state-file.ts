@@ -1,11 +1,13 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { MAX_USER_ID, normalizeColor, parseServerMessage } from '../../src-shared/protocol';
+import { MAX_USER_ID, isMessageId, normalizeColor, parseServerMessage } from '../../src-shared/protocol';
 import type { Gender } from '../../src-shared/protocol';
-import { HISTORY_SIZE } from './history';
+
+/** Public messages the state file keeps (the newest). */
+export const HISTORY_SIZE = 200;
 
 /*
  * The room's state on disk, so a restart — even after SIGKILL — loses nothing a client
- * saw: the next user id (ids are never reused), the live sessions, and the last public
+ * saw: the next user id (ids are reused only after wrapping past 2^31 − 1), the live sessions, and the last public
  * messages (History). One file of JSON lines: a snapshot (a header, then the whole
  * state), followed by a journal of changes appended since. Each flush tick's records go
  * in ONE write, made before that tick's frames reach any socket, so whatever a client
@@ -29,7 +31,7 @@ export interface SavedSession {
   ackedSeq: number;
 }
 
-/** A public message as it went out: its History number and its JSON. */
+/** A public message as it went out: its messageId and its JSON. */
 export interface SavedMessage {
   seq: number;
   payload: string;
@@ -108,7 +110,7 @@ function readSession(r: Record<string, unknown>): SavedSession | null {
 
 function readMessage(r: Record<string, unknown>): SavedMessage | null {
   const { seq, m } = r;
-  if (!isUserId(seq) || typeof m !== 'object' || m === null) return null;
+  if (!isMessageId(seq) || typeof m !== 'object' || m === null) return null;
   const payload = JSON.stringify(m);
   const parsed = parseServerMessage(payload);
   return parsed.ok && parsed.message.action === 'PublicMessage' ? { seq, payload } : null;

@@ -22,6 +22,12 @@ export interface ChatState {
   readonly hosting: HostingStatus;
   /** The session's outbox, oldest first: shown after the log until each echo comes. */
   readonly pending: readonly PendingLine[];
+  /**
+   * The highest messageId in the log (0: none). Ids rise in the order the server took
+   * the lines, so a line at or below it that comes again (a History after a reconnect)
+   * is one the log already has.
+   */
+  readonly lastMessageId: number;
 }
 
 export const INITIAL_STATE: ChatState = {
@@ -33,6 +39,7 @@ export const INITIAL_STATE: ChatState = {
   privateTarget: null,
   hosting: { state: 'stopped' },
   pending: [],
+  lastMessageId: 0,
 };
 
 /** Everything that changes the state; `time` is when it happened (the reducer reads no clock). */
@@ -83,6 +90,7 @@ function publicLine(state: ChatState, m: PublicMessage, time: number, replayed: 
     from: identityOf(m),
     peer: null,
     direction: 'public',
+    messageId: m.messageId ?? null,
     text: m.text,
     mentionsMe: self !== null && !mine && mentions(m.text, self.userName),
     mine,
@@ -105,6 +113,7 @@ function privateLine(state: ChatState, m: PrivateMessage, time: number): NewLine
     from: identityOf(m),
     peer,
     direction: mine ? 'private-out' : 'private-in',
+    messageId: m.messageId ?? null,
     text: m.text,
     mentionsMe: false,
     mine,
@@ -129,6 +138,13 @@ function dropPrivateTarget(state: ChatState, stillHere: (target: Identity) => bo
   const target = state.privateTarget;
   if (target === null || stillHere(target)) return state;
   return withLines({ ...state, privateTarget: null }, [system(time, { type: 'private-ended', user: target })]);
+}
+
+const isKnown = (state: ChatState, m: PublicMessage | PrivateMessage): boolean =>
+  m.messageId !== undefined && m.messageId <= state.lastMessageId;
+
+function withNewest(state: ChatState, m: PublicMessage | PrivateMessage): ChatState {
+  return m.messageId !== undefined && m.messageId > state.lastMessageId ? { ...state, lastMessageId: m.messageId } : state;
 }
 
 function reduceMessage(state: ChatState, message: ServerMessage, time: number): ChatState {
@@ -157,11 +173,17 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
       return dropPrivateTarget(next, (t) => t.userId !== user.userId, time);
     }
     case 'PublicMessage':
-      return withLines(state, [publicLine(state, message, time, false)]);
-    case 'History':
-      return withLines(state, message.messages.map((m) => publicLine(state, m, time, true)));
+      if (isKnown(state, message)) return state;
+      return withNewest(withLines(state, [publicLine(state, message, time, false)]), message);
+    case 'History': {
+      const fresh = message.messages.filter((m) => !isKnown(state, m));
+      // A replayed line is shown at the server's time for it, when the server said.
+      const lines = fresh.map((m) => publicLine(state, m, m.sentAt ?? time, true));
+      return fresh.reduce(withNewest, withLines(state, lines));
+    }
     case 'PrivateMessage':
-      return withLines(state, [privateLine(state, message, time)]);
+      if (isKnown(state, message)) return state;
+      return withNewest(withLines(state, [privateLine(state, message, time)]), message);
     case 'Error':
       return withLines(state, [system(time, { type: 'error', message: message.message, code: message.code })]);
   }

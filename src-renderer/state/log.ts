@@ -36,6 +36,8 @@ export interface ChatLine {
   /** For private lines: the other person (the sender when in, the recipient when out). */
   peer: Identity | null;
   direction: ChatDirection;
+  /** The server's id for the line; null from a server that gives none (the original). */
+  messageId: number | null;
   /**
    * As the server sent it, `<b>` runs and all: parsed into runs when the line is shown.
    * The log keeps up to 100 000 lines, so each keeps one string, not an array of runs.

@@ -27,6 +27,11 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 export const MAX_USER_ID = 2 ** 31 - 1;
 export const PUBLIC_RECIPIENT = 0;
 
+/** A `History` request asks for at most this many lines... */
+export const MAX_HISTORY_PAGE = 200;
+/** ...and for this many when it names no `limit`. */
+export const DEFAULT_HISTORY_PAGE = 50;
+
 /** The server pings every this many ms... */
 export const DEFAULT_PING_INTERVAL_MS = 5_000;
 /** ...and drops a connection after this many unanswered pings in a row. */
@@ -65,6 +70,12 @@ export const CloseCode = {
    * later. Unlike 1008, which means "never like this", a client should keep retrying.
    */
   tryLater: 4008,
+  /**
+   * Too many wrong room keys from this address (or, in a distributed guess, from
+   * everywhere): no key, not even the right one, is taken until the time the reason names.
+   * Final for a client: retrying sooner only meets the same refusal.
+   */
+  tooManyKeyTries: 4029,
   /**
    * Sent by a client that heard nothing from the server for too long. Not 1000: the
    * server frees a session on 1000, and a live server should keep it for the resume.

@@ -32,14 +32,24 @@ export interface DisconnectedMessage extends Identity {
 export interface ConnectionLostMessage extends Identity {
   action: 'ConnectionLost';
 }
-export interface PublicMessage extends Identity {
+/**
+ * Ours: where a chat line stands in the server's record. `messageId` rises strictly in
+ * the order the server accepted lines, is never reused, and goes on after a restart;
+ * `sentAt` is the server's clock then (ms since the epoch). The original server sends
+ * neither, so a client must do without them.
+ */
+export interface LineStamp {
+  messageId?: number;
+  sentAt?: number;
+}
+export interface PublicMessage extends Identity, LineStamp {
   action: 'PublicMessage';
   /** HTML-escaped; the only markup is `<b>…</b>`. */
   text: string;
 }
 /** Why a private message was not delivered; the text says it for people. */
 export type PrivateMessageError = 'recipient-offline';
-export interface PrivateMessage extends Identity {
+export interface PrivateMessage extends Identity, LineStamp {
   action: 'PrivateMessage';
   text: string;
   toUserId: number;
@@ -59,7 +69,9 @@ export type ErrorCode =
   | 'unknown-action'
   | 'rate-limited'
   /** A handshake query parameter was malformed (e.g. `userName[]=x`); its default was used. */
-  | 'invalid-parameter';
+  | 'invalid-parameter'
+  /** A `History` request whose `before` or `limit` is not what it must be. */
+  | 'invalid-history-request';
 export interface ErrorMessage {
   action: 'Error';
   /** One of ErrorCode from this server; a newer server may send others. */
@@ -67,10 +79,16 @@ export interface ErrorMessage {
   /** For people: English. */
   message: string;
 }
-/** Ours: public messages a reconnecting client missed, oldest first. */
+/**
+ * Ours: public lines, oldest first. Right after `Authorized` the room's last lines (a
+ * new login) or the ones a resumed session missed; after a `History` request, the page
+ * asked for. `hasMore`: older lines than the first one here exist (absent from older
+ * servers of ours: unknown).
+ */
 export interface HistoryMessage {
   action: 'History';
   messages: PublicMessage[];
+  hasMore?: boolean;
 }
 
 export type ServerMessage =
@@ -99,7 +117,13 @@ export interface ChatMessage {
   text: string;
   toUserId: number;
 }
-export type ClientMessage = PongMessage | ChatMessage;
+/** Ours: asks for up to `limit` public lines older than `before` (a messageId), answered with a History. */
+export interface HistoryRequest {
+  action: 'History';
+  before: number;
+  limit: number;
+}
+export type ClientMessage = PongMessage | ChatMessage | HistoryRequest;
 
 // ---- parsing results --------------------------------------------------------
 

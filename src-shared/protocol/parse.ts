@@ -1,12 +1,15 @@
-import { MAX_TEXT_LENGTH, MAX_USER_ID } from './limits';
+import { DEFAULT_HISTORY_PAGE, MAX_HISTORY_PAGE, MAX_TEXT_LENGTH, MAX_USER_ID } from './limits';
 import type {
   ChatMessage,
   ClientMessage,
   Gender,
+  HistoryRequest,
   Identity,
+  LineStamp,
   ParseError,
   ParseErrorCode,
   ParseResult,
+  PrivateMessage,
   PublicMessage,
   ServerMessage,
 } from './messages';
@@ -40,6 +43,11 @@ export function isUserId(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_USER_ID;
 }
 
+/** A messageId or a time: a positive integer JSON can carry exactly. */
+export function isMessageId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
 /** Counts code points without allocating for the common short text. */
 export function codePointLength(text: string): number {
   if (text.length <= 1) return text.length;
@@ -69,6 +77,7 @@ export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
   const obj = read.value;
   const action = obj.action;
   if (action === 'Pong') return { ok: true, message: { action: 'Pong' } };
+  if (action === 'History') return readHistoryRequest(obj);
   if (!CHAT_ACTIONS.has(action)) {
     const shown = typeof action === 'string' ? action.slice(0, 64) : typeof action;
     return fail('unknown-action', `Unknown action: ${shown}.`, typeof action === 'string' ? shown : undefined);
@@ -84,7 +93,24 @@ export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
   return { ok: true, message };
 }
 
+function readHistoryRequest(obj: JsonObject): ParseResult<ClientMessage> {
+  const { before, limit = DEFAULT_HISTORY_PAGE } = obj;
+  if (!isMessageId(before)) return fail('invalid-history-request', 'before must be the messageId of a line (a positive integer).');
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) {
+    return fail('invalid-history-request', `limit must be an integer from 1 to ${MAX_HISTORY_PAGE}.`);
+  }
+  const message: HistoryRequest = { action: 'History', before, limit };
+  return { ok: true, message };
+}
+
 // ---- server → client (clients read these) -------------------------------------
+
+/** Copies a valid messageId and sentAt; drops what is not one. */
+function readStamp<T extends LineStamp>(obj: JsonObject, into: T): T {
+  if (isMessageId(obj.messageId)) into.messageId = obj.messageId;
+  if (isMessageId(obj.sentAt)) into.sentAt = obj.sentAt;
+  return into;
+}
 
 function readGender(value: unknown): Gender {
   return value === 1 || value === 2 ? value : 0;
@@ -99,7 +125,8 @@ function readIdentity(obj: JsonObject): Identity | undefined {
 function readPublic(obj: JsonObject): PublicMessage | undefined {
   const identity = readIdentity(obj);
   if (!identity || typeof obj.text !== 'string') return undefined;
-  return { action: 'PublicMessage', ...identity, text: obj.text };
+  const message: PublicMessage = { action: 'PublicMessage', ...identity, text: obj.text };
+  return readStamp(obj, message);
 }
 
 const invalid = (action: string): ParseResult<ServerMessage> =>
@@ -147,7 +174,8 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
       if (!identity || typeof obj.text !== 'string') return invalid(action);
       // The original's error copy and old servers may omit toUserId.
       const toUserId = isUserId(obj.toUserId) ? obj.toUserId : 0;
-      const message: ServerMessage = { action, ...identity, text: obj.text, toUserId };
+      const message: PrivateMessage = { action, ...identity, text: obj.text, toUserId };
+      readStamp(obj, message);
       if (obj.error === 'recipient-offline') message.error = obj.error;
       return { ok: true, message };
     }
@@ -162,7 +190,9 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
         const message = typeof entry === 'object' && entry !== null ? readPublic(entry as JsonObject) : undefined;
         if (message) messages.push(message);
       }
-      return { ok: true, message: { action, messages } };
+      const history: ServerMessage = { action, messages };
+      if (typeof obj.hasMore === 'boolean') history.hasMore = obj.hasMore;
+      return { ok: true, message: history };
     }
     default: {
       const shown = typeof action === 'string' ? action.slice(0, 64) : String(typeof action);

@@ -23,8 +23,19 @@ function cleanReason(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 200);
 }
 
+/** Our server's 4029 reason; only its number is taken from the peer. */
+const KEY_LOCKOUT = /^Too many wrong room keys( from your address)?: try again in (\d{1,6}) s$/;
+
+function keyLockoutReason(said: string): string {
+  const ours = KEY_LOCKOUT.exec(said);
+  if (ours !== null) return `Too many wrong room keys${ours[1] ?? ''}: try again in ${Number(ours[2])} s.`;
+  return said ? `Too many wrong room keys from your address: try again later (the server says: ${said}).` : 'Too many wrong room keys from your address: try again later.';
+}
+
 export function describeClose(code: number, reasonText: string): LossVerdict {
   const said = cleanReason(typeof reasonText === 'string' ? reasonText : '');
+  // Final: the lockout outlasts any quick retry, and each retry with a key would only meet it again.
+  if (code === CloseCode.tooManyKeyTries) return { reason: keyLockoutReason(said), final: true };
   if (code === CloseCode.forbidden && said === LOCAL_NETWORK_ONLY_REASON) {
     return {
       reason: 'This room accepts only computers on its local network. Its host can allow connections from the internet.',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionStatus, PendingMessage } from '../../src-shared/bridge';
-import type { Identity, ServerMessage } from '../../src-shared/protocol';
+import type { Identity, PublicMessage, ServerMessage } from '../../src-shared/protocol';
 import { displayAddress, isValidServer, parsePort } from '../../src-renderer/format/address';
 import { insertMention } from '../../src-renderer/format/mention';
 import { formatTimestamp } from '../../src-renderer/format/time';
@@ -302,5 +302,33 @@ describe('the outbox in the state', () => {
     expect(canCompose(reduce(state, status({ state: 'idle' })))).toBe(false);
     // A new Connect is a new session: nothing typed until it logs in.
     expect(canCompose(reduce(state, status({ state: 'connecting', url: 'ws://other:1/', attempt: 0 })))).toBe(false);
+  });
+});
+
+describe('lines by messageId (issue 12)', () => {
+  const line = (messageId: number, text: string, sentAt = 1_000): PublicMessage => ({ action: 'PublicMessage', ...anya, text, messageId, sentAt });
+  const chatTexts = (state: ChatState): string[] => {
+    const out: string[] = [];
+    for (let i = 0; i < state.log.count; i++) {
+      const l = lineAt(state.log, i);
+      if (l?.kind === 'chat') out.push(l.text);
+    }
+    return out;
+  };
+
+  it('a History after a reconnect adds only the lines the log does not have yet, at the server’s time', () => {
+    const before = run([msg(line(10, 'a')), msg(line(11, 'b'))], loggedIn());
+    const after = run([msg({ action: 'History', messages: [line(10, 'a'), line(11, 'b'), line(12, 'c', 5_000)], hasMore: true }, 9_000)], before);
+    expect(chatTexts(after)).toEqual(['a', 'b', 'c']);
+    const last = lineAt(after.log, after.log.count - 1);
+    expect(last?.kind === 'chat' && [last.messageId, last.time, last.replayed]).toEqual([12, 5_000, true]);
+    expect(after.lastMessageId).toBe(12);
+  });
+
+  it('a line that comes twice is shown once; lines from a server without ids are all shown', () => {
+    const state = run([msg(line(5, 'x')), msg(line(5, 'x'))], loggedIn());
+    expect(chatTexts(state)).toEqual(['x']);
+    const original: ServerMessage = { action: 'PublicMessage', ...anya, text: 'same' };
+    expect(chatTexts(run([msg(original), msg(original)], loggedIn()))).toEqual(['same', 'same']);
   });
 });

@@ -94,7 +94,8 @@ describe('public messages', () => {
     await a.waitFor(isPublic('hi all'));
     await b.waitFor(isPublic('hi all'));
     const raw = b.frames.map((f) => JSON.parse(f) as Record<string, unknown>).find((m) => m.text === 'hi all');
-    expect(raw).toEqual(expected);
+    // Plus the line's place in the server's record: its id and the server's time.
+    expect(raw).toEqual({ ...expected, messageId: expect.any(Number), sentAt: expect.any(Number) });
   });
 
   it('accept the Qt client’s form: no action, no toUserId', async () => {
@@ -142,8 +143,10 @@ describe('private messages', () => {
     const markC = c.mark();
     a.say('psst {b}', b.userId);
     const expected = { action: 'PrivateMessage', ...identityOf(a.authorized), text: 'psst <b>b</b>', toUserId: b.userId };
-    expect(await b.waitFor((m) => m.action === 'PrivateMessage')).toEqual(expected);
-    expect(await a.waitFor((m) => m.action === 'PrivateMessage')).toEqual(expected);
+    const received = await b.waitFor((m) => m.action === 'PrivateMessage');
+    expect(received).toEqual({ ...expected, messageId: expect.any(Number), sentAt: expect.any(Number) });
+    // The sender's copy is the same line, id and all.
+    expect(await a.waitFor((m) => m.action === 'PrivateMessage')).toEqual(received);
     a.say('public after');
     await c.waitFor(isPublic('public after'), undefined, undefined, markC);
     expect(c.all('PrivateMessage')).toEqual([]);

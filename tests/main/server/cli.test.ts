@@ -174,7 +174,8 @@ describe('simplechat-server (the built CLI)', () => {
       '--host', '--port', '--ping-interval-ms', '--max-connections', '--max-connections-per-ip', '--max-sockets-per-ip', '--keep-alive-timeout-ms', '--rate-burst',
       '--rate-per-second', '--max-buffered-bytes', '--handshake-timeout-ms', '--max-frame-bytes',
       '--default-user-name', '--no-loopback-exemption', '--web-root', '--no-web-root', '--session-resume-ms', '--presence-grace-ms', '--state-file',
-      '--room-key', '--allow-origin', '--tls-cert', '--tls-key', '--local-network-only', '--allow-peers',
+      '--room-key', '--allow-origin', '--tls-cert', '--tls-key', '--trust-proxy', '--join-burst', '--joins-per-second',
+      '--key-tries-per-address', '--key-tries-per-room', '--key-try-window-ms', '--key-lockout-max-ms', '--local-network-only', '--allow-peers',
     ]) {
       expect(help).toContain(flag);
     }

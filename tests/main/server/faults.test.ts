@@ -223,14 +223,14 @@ describe('a client that stops reading', () => {
   it('is dropped as ConnectionLost, and the server holds no more than its unsent-data limit for it', async () => {
     const limit = 256 * 1024;
     // The rate limit is opened wide so one talker can push megabytes quickly.
-    const server = await startProbed({ maxBufferedBytes: limit, rateBurst: 100_000, ratePerSecond: 100_000, pingIntervalMs: 60_000, presenceGraceMs: 20 });
+    const server = await startProbed({ maxBufferedBytes: limit, rateBurst: 100_000, ratePerSecond: 100_000, pingIntervalMs: 60_000, presenceGraceMs: 20, historyLines: 200 });
     const talker = await ChatClient.connect(chatUrl(server.port, { userName: 'talker' }));
     cleanups.push(() => talker.terminate());
     const stuck = await RawWebSocket.open(server.port, handshakeWithTarget('/?userName=stuck'));
     cleanups.push(() => stuck.destroy());
     await stuck.waitForMessage((m) => m.action === 'Authorized');
     const stuckId = (await talker.waitFor((m) => m.action === 'Connected' && m.userName === 'stuck')) as { userId: number };
-    // History keeps the last 200 public messages: fill it with ones as big as the flood's,
+    // The store keeps the last 200 public messages (historyLines): fill it with ones as big as the flood's,
     // so the baseline already holds what it will hold after.
     const text = 'x'.repeat(4_000);
     for (let i = 0; i < 200; i++) talker.say(`before ${i} ${text}`);

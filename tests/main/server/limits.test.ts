@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CloseCode, isValidCloseCode } from '../../../src-shared/protocol';
-import { refusalFor } from '../../../src-main/server/admission';
+import { AdmissionGuards, refusalFor } from '../../../src-main/server/admission';
 import type { RoomState } from '../../../src-main/server/admission';
 import { resolveServerConfig } from '../../../src-main/server/config';
 import type { ServerMessage } from '../../../src-shared/protocol';
@@ -69,7 +69,7 @@ describe('connection limits', () => {
 });
 
 describe('refusals say whether to come back', () => {
-  const room = (over: Partial<RoomState> = {}): RoomState => ({ size: 0, isClosing: false, idsExhausted: false, connectionsFrom: () => 0, ...over });
+  const room = (over: Partial<RoomState> = {}): RoomState => ({ size: 0, isClosing: false, hasIdFor: () => true, knowsSession: () => false, connectionsFrom: () => 0, ...over });
   const config = resolveServerConfig({ maxConnections: 2, maxConnectionsPerIp: 1, exemptLoopbackFromIpLimit: false, roomKey: 'k' });
 
   it.each([
@@ -77,15 +77,15 @@ describe('refusals say whether to come back', () => {
     ['the room full', room({ size: 2 }), 'k', CloseCode.tryLater],
     ['too many from the address', room({ connectionsFrom: () => 1 }), 'k', CloseCode.tryLater],
     ['a wrong key', room(), 'nope', CloseCode.forbidden],
-    ['no ids left', room({ idsExhausted: true }), 'k', CloseCode.policyViolation],
+    ['every id in use (ids wrap, so this passes)', room({ hasIdFor: () => false }), 'k', CloseCode.tryLater],
   ])('%s → close %i', (_name, state, key, code) => {
-    const refusal = refusalFor(state, config, '192.0.2.1', key);
+    const refusal = refusalFor(state, config, { ip: '192.0.2.1', viaProxy: false, roomKey: key, sessionToken: null }, new AdmissionGuards(config));
     expect(refusal?.code).toBe(code);
     expect(isValidCloseCode(code)).toBe(true);
   });
 
   it('lets in whoever fits', () => {
-    expect(refusalFor(room({ size: 1 }), config, '192.0.2.1', 'k')).toBeNull();
+    expect(refusalFor(room({ size: 1 }), config, { ip: '192.0.2.1', viaProxy: false, roomKey: 'k', sessionToken: null }, new AdmissionGuards(config))).toBeNull();
   });
 });
 

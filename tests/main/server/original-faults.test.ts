@@ -99,7 +99,7 @@ describe('faults of the original server, fixed', () => {
     a.send({ text: 'hi', toUserId: 0, evil: '<script>', userName: 'root', userId: 42, gender: 9, userColor: 'x' });
     await b.waitFor(marker('hi'));
     const raw = JSON.parse(b.frames.find((f) => f.includes('"hi"'))!) as Record<string, unknown>;
-    expect(Object.keys(raw).sort()).toEqual(['action', 'gender', 'text', 'userColor', 'userId', 'userName']);
+    expect(Object.keys(raw).sort()).toEqual(['action', 'gender', 'messageId', 'sentAt', 'text', 'userColor', 'userId', 'userName']);
     expect(raw).toMatchObject({ userId: a.userId, userName: 'a', gender: 0 });
   });
 

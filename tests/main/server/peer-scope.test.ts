@@ -100,6 +100,14 @@ describe('a room for some networks only (real sockets)', () => {
     expect(answer.body).toMatch(/only the local network/);
   });
 
+  it('behind a trusted proxy, checks the client the proxy names', async () => {
+    const t = await startTestServer({ peerScope: ['10.0.0.0/8'], trustProxy: [ATTACKER], exemptLoopbackFromIpLimit: false });
+    const inside = await t.join('Inside', { localAddress: ATTACKER, headers: { 'X-Forwarded-For': '10.1.2.3' } });
+    expect(inside.userName).toBe('Inside');
+    const outside = ChatClient.open(t.url({ userName: 'Outside' }), { localAddress: ATTACKER, headers: { 'X-Forwarded-For': '203.0.113.7' } });
+    expect(await outside.waitForClose()).toEqual({ code: 4003, reason: 'This room accepts only the local network' });
+  });
+
   it('local-network lets loopback in', async () => {
     const t = await startTestServer({ peerScope: 'local-network', exemptLoopbackFromIpLimit: false });
     const a = await t.join('Alice', { localAddress: VICTIM });

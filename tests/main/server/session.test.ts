@@ -8,6 +8,7 @@ const isText = (text: string) => (m: ServerMessage) => m.action === 'PublicMessa
 const isHistory = (m: ServerMessage): m is HistoryMessage => m.action === 'History';
 const texts = (history: HistoryMessage) => history.messages.map((m) => m.text);
 
+// Where a test tells a resume from a new login by its History, the history on join is off.
 describe('session tokens', () => {
   it('every login gets its own token in Authorized', async () => {
     const t = await startTestServer();
@@ -68,7 +69,7 @@ describe('session tokens', () => {
     ['1000, the user’s own disconnect', CloseCode.normal],
     ['no code, a browser’s plain close()', undefined],
   ])('a clean leave (%s) frees the name and the token at once', async (_name, code) => {
-    const t = await startTestServer();
+    const t = await startTestServer({ historyOnJoin: 0 });
     const watcher = await t.join('watcher');
     const a = await t.join('Anna');
     const token = a.authorized.sessionToken!;
@@ -94,7 +95,7 @@ describe('session tokens', () => {
   });
 
   it('a wrong or expired token is simply a new login', async () => {
-    const t = await startTestServer({ sessionResumeMs: 40, pingIntervalMs: 20, presenceGraceMs: 10 });
+    const t = await startTestServer({ sessionResumeMs: 40, pingIntervalMs: 20, presenceGraceMs: 10, historyOnJoin: 0 });
     const watcher = await t.join('watcher');
     const a = await t.join('Anna');
     const token = a.authorized.sessionToken!;
@@ -112,7 +113,7 @@ describe('session tokens', () => {
   });
 
   it('soon after a restart, a token from the old server logs in afresh and gets everything said since the start', async () => {
-    const t = await startTestServer({ sessionResumeMs: 60_000 });
+    const t = await startTestServer({ sessionResumeMs: 60_000, historyOnJoin: 0 });
     const first = await t.join({ userName: 'first back', sessionToken: 'token-from-the-killed-server' });
     expect(texts(await first.waitFor(isHistory))).toEqual([]);
     first.say('said while the others reconnect');

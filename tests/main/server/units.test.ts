@@ -186,6 +186,8 @@ describe('configuration', () => {
     expect(DEFAULT_SERVER_CONFIG).toMatchObject({
       port: 27800, pingIntervalMs: 5000, maxBufferedBytes: 1024 * 1024, maxFrameBytes: 65536, exemptLoopbackFromIpLimit: true,
       sessionResumeMs: 60_000, presenceGraceMs: 10_000,
+      trustProxy: [], joinBurst: 10, joinsPerSecond: 1,
+      keyTriesPerAddress: 5, keyTriesPerRoom: 50, keyTryWindowMs: 60_000, keyLockoutMaxMs: 300_000, maxUserId: 2 ** 31 - 1,
     });
   });
   it('rejects nonsense values by name', () => {
@@ -194,6 +196,10 @@ describe('configuration', () => {
     expect(() => resolveServerConfig({ ratePerSecond: Number.NaN })).toThrow(/ratePerSecond/);
     expect(() => resolveServerConfig({ presenceGraceMs: -1 })).toThrow(/presenceGraceMs/);
     expect(resolveServerConfig({ presenceGraceMs: 0 }).presenceGraceMs).toBe(0);
+    expect(() => resolveServerConfig({ joinsPerSecond: 0 })).toThrow(/joinsPerSecond/);
+    expect(() => resolveServerConfig({ keyTriesPerAddress: 0 })).toThrow(/keyTriesPerAddress/);
+    expect(() => resolveServerConfig({ maxUserId: 2 ** 31 })).toThrow(/maxUserId/);
+    expect(() => resolveServerConfig({ trustProxy: ['proxy.lan'] })).toThrow(/trustProxy/);
   });
 });
 
@@ -219,6 +225,22 @@ describe('parseCliArgs', () => {
     'calls %s a usage error',
     (...argv) => expect(parseCliArgs(argv).kind).toBe('usage-error'),
   );
+  it('has flags for the join rate, the room key lockouts and trusted proxies', () => {
+    const command = parseCliArgs([
+      '--join-burst', '3', '--joins-per-second', '0.25', '--key-tries-per-address', '4', '--key-tries-per-room', '40',
+      '--key-try-window-ms', '30000', '--key-lockout-max-ms', '60000', '--trust-proxy', '127.0.0.1', '--trust-proxy', '::1',
+    ]);
+    expect(command).toEqual({
+      kind: 'run',
+      webRootGiven: false,
+      config: {
+        joinBurst: 3, joinsPerSecond: 0.25, keyTriesPerAddress: 4, keyTriesPerRoom: 40, keyTryWindowMs: 30_000,
+        keyLockoutMaxMs: 60_000, trustProxy: ['127.0.0.1', '::1'],
+      },
+    });
+    expect(parseCliArgs(['--trust-proxy', 'proxy.lan'])).toMatchObject({ kind: 'usage-error', message: expect.stringContaining('--trust-proxy') });
+    expect(parseCliArgs(['--joins-per-second', '0']).kind).toBe('usage-error');
+  });
   it('takes --state-file, and refuses an empty one', () => {
     expect(parseCliArgs(['--state-file', '/var/lib/simplechat/state.jsonl'])).toEqual({
       kind: 'run', config: { stateFile: '/var/lib/simplechat/state.jsonl' }, webRootGiven: false,

@@ -70,3 +70,41 @@ describe('parseServerMessage', () => {
     expect(parseServerMessage(raw)).toMatchObject({ ok: true, message: { gender: 0 } });
   });
 });
+
+describe('message ids, times and History (issue 12)', () => {
+  it('reads a line’s messageId and sentAt, and drops ones that are not positive safe integers', () => {
+    const line = { action: 'PublicMessage', userId: 1, userName: 'a', gender: 0, userColor: '#abc', text: 'hi' };
+    expect(parseServerMessage(JSON.stringify({ ...line, messageId: 7, sentAt: 1_800_000_000_000 }))).toEqual({
+      ok: true,
+      message: { ...line, messageId: 7, sentAt: 1_800_000_000_000 },
+    });
+    for (const bad of [0, -1, 1.5, '7', 2 ** 53, null]) {
+      expect(parseServerMessage(JSON.stringify({ ...line, messageId: bad, sentAt: bad }))).toEqual({ ok: true, message: line });
+    }
+    // The original server sends neither.
+    expect(parseServerMessage(JSON.stringify(line))).toEqual({ ok: true, message: line });
+  });
+
+  it('reads hasMore of a History when it is a boolean', () => {
+    expect(parseServerMessage('{"action":"History","messages":[],"hasMore":true}')).toEqual({
+      ok: true,
+      message: { action: 'History', messages: [], hasMore: true },
+    });
+    expect(parseServerMessage('{"action":"History","messages":[],"hasMore":"yes"}')).toEqual({
+      ok: true,
+      message: { action: 'History', messages: [] },
+    });
+  });
+
+  it('reads a History request, limit 50 by default', () => {
+    expect(parseClientMessage('{"action":"History","before":99}')).toEqual({ ok: true, message: { action: 'History', before: 99, limit: 50 } });
+    expect(parseClientMessage('{"action":"History","before":99,"limit":200}')).toEqual({
+      ok: true,
+      message: { action: 'History', before: 99, limit: 200 },
+    });
+    for (const bad of ['{"action":"History"}', '{"action":"History","before":0}', '{"action":"History","before":9,"limit":201}']) {
+      const result = parseClientMessage(bad);
+      expect(result.ok === false && result.error.code).toBe('invalid-history-request');
+    }
+  });
+});

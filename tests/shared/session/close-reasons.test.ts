@@ -6,6 +6,16 @@ describe('describeClose', () => {
     for (const code of [4003, 1008, 4000]) expect(describeClose(code, '').final).toBe(true);
   });
 
+  it('gives up on 4029 (too many wrong keys) and says when to try again, taking only the number from the peer', () => {
+    expect(describeClose(4029, 'Too many wrong room keys from your address: try again in 12 s')).toEqual({
+      reason: 'Too many wrong room keys from your address: try again in 12 s.',
+      final: true,
+    });
+    expect(describeClose(4029, 'Too many wrong room keys: try again in 3 s').reason).toBe('Too many wrong room keys: try again in 3 s.');
+    expect(describeClose(4029, '')).toEqual({ reason: 'Too many wrong room keys from your address: try again later.', final: true });
+    expect(describeClose(4029, 'slow\ndown').reason).toBe('Too many wrong room keys from your address: try again later (the server says: slow down).');
+  });
+
   it('keeps trying after 4008 (room full, try later), a lost connection and a server going away', () => {
     expect(describeClose(4008, 'Room full')).toEqual({ reason: 'The server is busy: Room full. Trying again later.', final: false });
     expect(describeClose(1006, '').final).toBe(false);

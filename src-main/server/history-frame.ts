@@ -1,0 +1,22 @@
+import type { LinePage } from './store/message-store';
+
+/**
+ * `{"action":"History","messages":[…],"hasMore":…}` from a page of stored lines: as
+ * many of the newest as fit in `maxBytes` (a slow client's buffer must not overflow on
+ * its first frame); when older ones had to stay out, `hasMore` says so.
+ */
+export function historyJson(page: LinePage, maxBytes: number): string {
+  const lines = page.lines;
+  let first = lines.length;
+  let total = 0;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const size = lines[i]!.payload.length + 1;
+    if (total + size > maxBytes) break;
+    total += size;
+    first = i;
+  }
+  const hasMore = page.hasMore || first > 0;
+  let json = '{"action":"History","messages":[';
+  for (let i = first; i < lines.length; i++) json += i === first ? lines[i]!.payload : `,${lines[i]!.payload}`;
+  return `${json}],"hasMore":${hasMore}}`;
+}
