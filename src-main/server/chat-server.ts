@@ -12,6 +12,7 @@ import { FrontDoor } from './front-door';
 import { readHandshake } from './handshake';
 import { RefusalLog, peerText } from './log-hygiene';
 import { ChatSocket } from './member';
+import { OUT_OF_SCOPE, peerScopeFilter, refuseRequestOutOfScope } from './peer-scope';
 import { Room } from './room';
 import { StateJournal, loadStateFile } from './state-file';
 import { createWebHandler } from './static-files';
@@ -113,8 +114,14 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
 
   const secure = config.tls !== null;
   const serveWeb = createWebHandler(config.webRoot);
+  const inScope = peerScopeFilter(config.peerScope);
   http.on('request', (req, res) => {
     door.handshakeDone(req.socket as Socket);
+    const ip = clientAddress(normalizeIp(req.socket.remoteAddress), req.headers['x-forwarded-for'], config.trustProxy);
+    if (!inScope(ip)) {
+      refusals.refused(addressKey(ip), OUT_OF_SCOPE.reason);
+      return refuseRequestOutOfScope(res);
+    }
     serveWeb(req, res);
   });
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
@@ -147,7 +154,8 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
       const chatSocket = ws as ChatSocket;
       const request = readHandshake(req.url ?? '/', config.defaultUserName);
       const applicant = { ip, viaProxy: isTrustedProxy(peer, config.trustProxy), roomKey: request.roomKey, sessionToken: request.sessionToken };
-      const refusal = refusalFor(room, config, applicant, guards);
+      // Outside the peer scope: refused before the key is even looked at.
+      const refusal = inScope(ip) ? refusalFor(room, config, applicant, guards) : OUT_OF_SCOPE;
       if (refusal !== null) {
         if (refusal.logged !== true) refusals.refused(addressKey(ip), refusal.reason);
         chatSocket.on('error', ignore);

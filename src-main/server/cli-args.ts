@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SERVER_CONFIG } from './config';
 import type { ServerConfig } from './config';
+import { LOCAL_NETWORK, peerScopeEntryProblem } from './peer-scope';
 
 /*
  * The standalone server's command line: one flag per ServerConfig value. Pure, so
@@ -67,6 +68,8 @@ export function usage(defaultWebRoot: string | null): string {
       `${spec.help} (default ${d[spec.key]})`,
     ]),
     ['--default-user-name <name>', `Name for users who send none (default ${d.defaultUserName})`],
+    ['--local-network-only', 'Accept only peers on the local network: loopback, 10/8, 172.16/12, 192.168/16, 169.254/16, fe80::/10, fc00::/7'],
+    ['--allow-peers <cidr,…>', `Accept only peers in these CIDR blocks (with --local-network-only: also these; default ${String(d.peerScope)})`],
     ['--no-loopback-exemption', 'Hold loopback to the per-address limits (connections, logins) too'],
     ['--room-key <key>', 'Only clients that send this key (?key=…) may join (or set SIMPLECHAT_ROOM_KEY)'],
     ['--trust-proxy <address>', 'A reverse proxy whose X-Forwarded-For names the client (repeatable); its clients are not loopback-exempt'],
@@ -108,6 +111,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     host: { type: 'string' },
     'default-user-name': { type: 'string' },
     'no-loopback-exemption': { type: 'boolean' },
+    'local-network-only': { type: 'boolean' },
+    'allow-peers': { type: 'string' },
     'web-root': { type: 'string' },
     'state-file': { type: 'string' },
     'room-key': { type: 'string' },
@@ -146,6 +151,16 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     config.defaultUserName = values['default-user-name'];
   }
   if (values['no-loopback-exemption']) config.exemptLoopbackFromIpLimit = false;
+  const allowPeers = values['allow-peers'];
+  if (typeof allowPeers === 'string') {
+    const blocks = allowPeers.split(',').map((block) => block.trim()).filter((block) => block !== '');
+    if (blocks.length === 0) return { kind: 'usage-error', message: '--allow-peers needs CIDR blocks, like 10.0.0.0/8,fd00::/8' };
+    const problem = blocks.map(peerScopeEntryProblem).find((p) => p !== null);
+    if (problem !== undefined && problem !== null) return { kind: 'usage-error', message: `--allow-peers: ${problem}` };
+    config.peerScope = values['local-network-only'] ? [LOCAL_NETWORK, ...blocks] : blocks;
+  } else if (values['local-network-only']) {
+    config.peerScope = LOCAL_NETWORK;
+  }
   if (typeof values['state-file'] === 'string') {
     if (values['state-file'].trim() === '') return { kind: 'usage-error', message: '--state-file needs a path' };
     config.stateFile = values['state-file'];

@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { DEFAULT_HISTORY_PAGE, DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_USER_NAME, MAX_FRAME_BYTES, MAX_HISTORY_PAGE, MAX_USER_ID } from '../../src-shared/protocol';
+import { peerScopeFilter } from './peer-scope';
+import type { PeerScope } from './peer-scope';
 
 /**
  * Everything the chat server can be told, with its default. Every limit is here, so
@@ -8,6 +10,12 @@ import { DEFAULT_HISTORY_PAGE, DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_U
 export interface ServerConfig {
   /** Interface to listen on; `0.0.0.0` for the LAN, `127.0.0.1` for this machine only. */
   host: string;
+  /**
+   * Which peer addresses may connect at all: `any`, `local-network` (loopback, private
+   * IPv4, link-local, IPv6 unique-local), or a list of CIDR blocks (which may name
+   * `local-network`). Others get HTTP 403, or close 4003 on a WebSocket.
+   */
+  peerScope: PeerScope;
   /** TCP port; 0 picks a free one (read it back from `ChatServer.port`). */
   port: number;
   /** Name for a user whose cleaned name is empty or absent. */
@@ -105,6 +113,7 @@ export interface ServerConfig {
 
 export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   host: '0.0.0.0',
+  peerScope: 'any',
   port: DEFAULT_PORT,
   defaultUserName: DEFAULT_USER_NAME,
   pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
@@ -205,6 +214,7 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   if (config.stateFile !== null && (typeof config.stateFile !== 'string' || config.stateFile === '')) {
     throw new TypeError('stateFile must be a path or null');
   }
+  peerScopeFilter(config.peerScope);
   if (typeof config.log !== 'function') throw new TypeError('log must be a function');
   return config;
 }
