@@ -275,6 +275,10 @@ export class Room {
       this.fanout.send(member, frameText(historyJson(page, this.historyBytes)));
       return;
     }
+    if (message.action === 'Edit' || message.action === 'Delete') {
+      this.fanout.send(member, errorFrame('unknown-action', `${message.action} is not supported by this server yet.`));
+      return;
+    }
     if (message.text === '') return;
     if (message.toUserId === PUBLIC_RECIPIENT) this.publish(member, message.text);
     else this.sendPrivate(member, message.toUserId, message.text);
