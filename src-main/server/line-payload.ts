@@ -25,12 +25,15 @@ export interface LineFacts {
   /** Formatted (escaped, `<b>`-marked). */
   readonly text: string;
   readonly deleted: boolean;
+  /** 0 if never edited. */
+  readonly editedAt: number;
 }
 
 export function lineFacts(payload: string): LineFacts | null {
   const line = readLine(payload);
   if (line === null || typeof line.userName !== 'string' || typeof line.text !== 'string') return null;
-  return { userName: line.userName, text: line.text, deleted: line.deleted === true };
+  const editedAt = typeof line.editedAt === 'number' ? line.editedAt : 0;
+  return { userName: line.userName, text: line.text, deleted: line.deleted === true, editedAt };
 }
 
 /** The quote of a stored line, for a reply to it; null for a tombstone or a line unreadable. */

@@ -164,6 +164,12 @@ export class Room {
   /** Members in the presence grace: in `members`, but with no connection. */
   private awayCount = 0;
   private readonly graceEnded = (member: Member): void => this.endGrace(member);
+  /**
+   * Recent edits and deletions, oldest first, each numbered from the line sequence, so a
+   * Ping's number covers them too: a resumed session is told of those it missed about
+   * lines it already had. At most `historyLines` (twice that before a trim).
+   */
+  private readonly changes: Array<{ readonly seq: number; readonly messageId: number }> = [];
 
   // Shared by every socket (`this` is the socket): no closures per connection.
   readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
@@ -348,6 +354,7 @@ export class Room {
     }
     const formatted = formatChatText(text);
     this.replaceLine(own.line, editedPayload(own.line.payload, formatted, editedAt));
+    this.noteChange(messageId);
     const edited: ServerMessage = { action: 'MessageEdited', messageId, text: formatted, editedAt };
     this.fanout.queue(frameText(JSON.stringify(edited)));
   }
@@ -357,6 +364,7 @@ export class Room {
     if (own === null) return;
     this.replaceLine(own.line, tombstonePayload(own.line.payload));
     this.forgetQuotesOf(messageId);
+    this.noteChange(messageId);
     this.fanout.queue(frameText(`{"action":"MessageDeleted","messageId":${messageId}}`));
   }
 
@@ -378,6 +386,34 @@ export class Room {
       const oldest = page.lines[0];
       if (oldest === undefined || oldest.messageId <= messageId || !page.hasMore) return;
       before = oldest.messageId;
+    }
+  }
+
+  private noteChange(messageId: number): void {
+    const changes = this.changes;
+    changes.push({ seq: this.store.nextMessageId(), messageId });
+    if (changes.length > 2 * this.config.historyLines) changes.splice(0, changes.length - this.config.historyLines);
+  }
+
+  /**
+   * What became of lines up to `member.ackedSeq` (which it had) since then: their
+   * MessageEdited or MessageDeleted again, in their state now. Later lines are in its
+   * History as they are now.
+   */
+  private sendMissedChanges(member: Member): void {
+    const since = member.ackedSeq;
+    const told = new Set<number>();
+    for (let i = this.changes.length - 1; i >= 0 && this.changes[i]!.seq > since; i--) {
+      const messageId = this.changes[i]!.messageId;
+      if (messageId > since || told.has(messageId)) continue;
+      told.add(messageId);
+      const line = this.store.get(messageId);
+      const facts = line === undefined ? null : lineFacts(line.payload);
+      if (facts === null) continue;
+      const change: ServerMessage = facts.deleted
+        ? { action: 'MessageDeleted', messageId }
+        : { action: 'MessageEdited', messageId, text: facts.text, editedAt: facts.editedAt };
+      this.fanout.send(member, frameText(JSON.stringify(change)));
     }
   }
 
@@ -531,10 +567,11 @@ export class Room {
     return Math.floor(this.config.maxBufferedBytes / 2);
   }
 
-  /** The lines a resumed session missed. */
+  /** The lines a resumed session missed, and what became of the ones it had. */
   private sendHistory(member: Member): void {
     const page = this.store.after(LOBBY, member.ackedSeq, Math.max(MAX_HISTORY_PAGE, this.config.historyOnJoin));
     this.fanout.send(member, frameText(historyJson(page, this.historyBytes)));
+    this.sendMissedChanges(member);
   }
 
   /** The room's last lines, for a new login. */

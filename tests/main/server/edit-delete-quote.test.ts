@@ -220,6 +220,39 @@ describe('Delete (issue 12, §4)', () => {
   });
 });
 
+describe('a resumed session (issue 12, §3: nothing lost after a reconnect)', () => {
+  it('is told of the edits and deletions it missed on lines it had, in their state now; newer lines come as they are', async () => {
+    const t = await startTestServer({ pingIntervalMs: 30 });
+    const anna = await t.join('Аня');
+    const bob = await t.join('Bob');
+    const token = bob.authorized.sessionToken!;
+    const edited = await say(anna, 'draft');
+    const deleted = await say(anna, 'mistake');
+    const untouched = await say(anna, 'fine');
+    await bob.waitFor(isLine('fine'));
+    // Three answered pings after the lines: the server knows Bob has them.
+    const pings = bob.all('Ping').length;
+    await bob.waitFor(() => bob.all('Ping').length >= pings + 3, 2000, 'three more pings');
+    bob.ws.pause(); // the network froze: nothing read, nothing answered
+    anna.send({ action: 'Edit', messageId: edited.messageId, text: 'draft 2' });
+    anna.send({ action: 'Edit', messageId: edited.messageId, text: 'final' });
+    anna.send({ action: 'Delete', messageId: deleted.messageId });
+    const later = await say(anna, 'later');
+    anna.send({ action: 'Edit', messageId: later.messageId, text: 'later, edited' });
+    await anna.waitFor((m) => m.action === 'MessageEdited' && m.text === 'later, edited');
+    const again = await t.join({ userName: 'Bob', sessionToken: token }, { awaitOwnConnected: false });
+    const history = await again.waitFor(isHistory);
+    expect(history.messages.map((m) => [m.messageId, m.text])).toEqual([[later.messageId, 'later, edited']]);
+    await again.waitFor((m) => m.action === 'MessageDeleted');
+    await again.waitFor((m) => m.action === 'MessageEdited');
+    const changes = again.messages.filter((m) => m.action === 'MessageEdited' || m.action === 'MessageDeleted');
+    expect(changes).toHaveLength(2);
+    expect(changes).toContainEqual({ action: 'MessageDeleted', messageId: deleted.messageId });
+    expect(changes).toContainEqual({ action: 'MessageEdited', messageId: edited.messageId, text: 'final', editedAt: expect.any(Number) });
+    expect(changes.some((m) => m.messageId === untouched.messageId)).toBe(false);
+  });
+});
+
 describe('Quote (issue 12, §5)', () => {
   it('a reply carries the quoted line’s author and excerpt, from the server’s record; the text is unchanged', async () => {
     const t = await startTestServer();
