@@ -17,7 +17,6 @@ import type { ServerConfig } from './config';
 import type { HandshakeRequest } from './handshake';
 import { historyJson } from './history-frame';
 import { editedPayload, lineFacts, quoteOf, tombstonePayload, withQuoteDeleted } from './line-payload';
-import type { LineFacts } from './line-payload';
 import { ChatSocket, Member } from './member';
 import type { LeaveAction } from './member';
 import { UniqueNames } from './names';
@@ -329,7 +328,7 @@ export class Room {
   }
 
   /** The author's line, or null once the refusal is sent: unknown, deleted, someone else's. */
-  private ownLine(member: Member, messageId: number): { line: StoredLine; facts: LineFacts } | null {
+  private ownLine(member: Member, messageId: number): StoredLine | null {
     const line = this.visibleLine(messageId);
     const facts = line === null ? null : lineFacts(line.payload);
     if (line === null || facts === null || facts.deleted) {
@@ -341,28 +340,28 @@ export class Room {
       this.fanout.send(member, NOT_AUTHOR_FRAME);
       return null;
     }
-    return { line, facts };
+    return line;
   }
 
   private edit(member: Member, messageId: number, text: string): void {
-    const own = this.ownLine(member, messageId);
-    if (own === null) return;
+    const line = this.ownLine(member, messageId);
+    if (line === null) return;
     const editedAt = Date.now();
-    if (editedAt - own.line.sentAt >= this.config.editWindowSeconds * 1000) {
+    if (editedAt - line.sentAt >= this.config.editWindowSeconds * 1000) {
       this.fanout.send(member, EDIT_WINDOW_CLOSED_FRAME);
       return;
     }
     const formatted = formatChatText(text);
-    this.replaceLine(own.line, editedPayload(own.line.payload, formatted, editedAt));
+    this.replaceLine(line, editedPayload(line.payload, formatted, editedAt));
     this.noteChange(messageId);
     const edited: ServerMessage = { action: 'MessageEdited', messageId, text: formatted, editedAt };
     this.fanout.queue(frameText(JSON.stringify(edited)));
   }
 
   private delete(member: Member, messageId: number): void {
-    const own = this.ownLine(member, messageId);
-    if (own === null) return;
-    this.replaceLine(own.line, tombstonePayload(own.line.payload));
+    const line = this.ownLine(member, messageId);
+    if (line === null) return;
+    this.replaceLine(line, tombstonePayload(line.payload));
     this.forgetQuotesOf(messageId);
     this.noteChange(messageId);
     this.fanout.queue(frameText(`{"action":"MessageDeleted","messageId":${messageId}}`));
