@@ -97,6 +97,18 @@ export interface ServerConfig {
    * their tokens as themselves and get what they missed. null: kept in memory only.
    */
   stateFile: string | null;
+  /**
+   * A SQLite database holding the lines of every room, the sessions and the counters (it
+   * replaces the state file: one given as well is imported into a new database once).
+   * null: no database.
+   */
+  dbFile: string | null;
+  /** Lines the database keeps (all rooms together); the oldest are pruned in the background. */
+  historyMaxLines: number;
+  /** Lines older than this many days are pruned from the database. */
+  historyMaxDays: number;
+  /** The better-sqlite3 addon to load instead of the package's own (the desktop app's Electron build); null: the package's. */
+  sqliteBinding: string | null;
   /** Folder served over HTTP on the same port (the built renderer); null: no web UI. */
   webRoot: string | null;
   /** One line per join, leave, loss and error. */
@@ -134,6 +146,10 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   allowedOrigins: Object.freeze([]) as readonly string[],
   tls: null,
   stateFile: null,
+  dbFile: null,
+  historyMaxLines: 100_000,
+  historyMaxDays: 365,
+  sqliteBinding: null,
   webRoot: null,
   log: () => {},
 });
@@ -150,6 +166,8 @@ const positiveIntegers = [
   'maxFrameBytes',
   'sessionResumeMs',
   'historyLines',
+  'historyMaxLines',
+  'historyMaxDays',
   'joinBurst',
   'keyTriesPerAddress',
   'keyTriesPerRoom',
@@ -204,6 +222,10 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   if (config.webRoot !== null && typeof config.webRoot !== 'string') throw new TypeError('webRoot must be a path or null');
   if (config.stateFile !== null && (typeof config.stateFile !== 'string' || config.stateFile === '')) {
     throw new TypeError('stateFile must be a path or null');
+  }
+  for (const key of ['dbFile', 'sqliteBinding'] as const) {
+    const value = config[key];
+    if (value !== null && (typeof value !== 'string' || value === '')) throw new TypeError(`${key} must be a path or null`);
   }
   if (typeof config.log !== 'function') throw new TypeError('log must be a function');
   return config;
