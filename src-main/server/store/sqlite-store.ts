@@ -245,7 +245,8 @@ export class SqliteState implements DurableState, SessionJournal {
   private retryAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
-  private pruning = false;
+  /** The pruning under way. */
+  private pruning: Promise<number> | null = null;
   private closed = false;
   private readonly write: () => void;
   private readonly statements: {
@@ -334,6 +335,8 @@ export class SqliteState implements DurableState, SessionJournal {
     }
     this.messages.written();
     this.records = [];
+    // A busy room does not wait for the next round: the table stays near its limit.
+    if (this.messages.storedCount > this.options.historyMaxLines + this.pruneBatch) void this.prune();
     if (this.failing) {
       this.failing = false;
       this.options.log(`database ${this.path}: written again, nothing lost`);
@@ -354,12 +357,12 @@ export class SqliteState implements DurableState, SessionJournal {
 
   /**
    * Deletes lines past the limits, a batch per event-loop turn so chat never waits long.
-   * Resolves with the number deleted.
+   * Resolves with the number deleted (by the pruning under way, if there is one).
    */
   prune(): Promise<number> {
-    if (this.pruning || this.closed) return Promise.resolve(0);
-    this.pruning = true;
-    return new Promise((resolve) => {
+    if (this.pruning !== null) return this.pruning;
+    if (this.closed) return Promise.resolve(0);
+    this.pruning = new Promise((resolve) => {
       let total = 0;
       const step = (): void => {
         const deleted = this.closed ? 0 : this.pruneStep();
@@ -368,11 +371,12 @@ export class SqliteState implements DurableState, SessionJournal {
           setImmediate(step);
           return;
         }
-        this.pruning = false;
+        this.pruning = null;
         resolve(total);
       };
-      step();
+      setImmediate(step);
     });
+    return this.pruning;
   }
 
   readFailed(error: unknown): void {

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryMessage, PublicMessage, ServerMessage } from '../../../src-shared/protocol';
 import { startChatServer } from '../../../src-main/server/chat-server';
@@ -21,6 +22,15 @@ function tempDir(): string {
 
 const isHistory = (m: ServerMessage): m is HistoryMessage => m.action === 'History';
 const publicText = (text: string) => (m: ServerMessage): m is PublicMessage => m.action === 'PublicMessage' && m.text === text;
+
+function countLines(dbFile: string): number {
+  const db = new Database(dbFile, { readonly: true, timeout: 1_000 });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM lines').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
 
 /** Polls `check` (what it waits for is not a message) for at most 5 s. */
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -96,11 +106,26 @@ describe('a server with --db', () => {
     expect((await dave.waitFor(isHistory)).messages.map((m) => m.text)).toEqual(['before', 'during 1', 'during 2', 'during 3']);
   });
 
+  it('keeps at most --history-max-lines lines, pruned in the background', async () => {
+    const dbFile = join(tempDir(), 'chat.db');
+    const first = await startTestServer({ dbFile, rateBurst: 100 });
+    const anna = await first.join('Аня');
+    for (let i = 1; i <= 30; i++) anna.say(`line ${i}`);
+    await anna.waitFor(publicText('line 30'));
+    await first.server.close();
+    const second = await startTestServer({ dbFile, historyMaxLines: 5 });
+    await until(() => countLines(dbFile) === 5, 'the pruning');
+    const bob = await second.join('Bob');
+    const history = await bob.waitFor(isHistory);
+    expect(history.messages.map((m) => m.text)).toEqual(['line 26', 'line 27', 'line 28', 'line 29', 'line 30']);
+    expect(history.hasMore).toBe(false);
+  });
+
   it('with --state-file, imports it into a new database once, and keeps it aside', async () => {
     const dir = tempDir();
     const stateFile = join(dir, 'state.jsonl');
     const dbFile = join(dir, 'chat.db');
-    const payload = JSON.stringify({ action: 'PublicMessage', userId: 1, userName: 'Аня', gender: 2, userColor: '#16a085', text: 'from the state file', messageId: 5, sentAt: 1_700_000_000_000 });
+    const payload = JSON.stringify({ action: 'PublicMessage', userId: 1, userName: 'Аня', gender: 2, userColor: '#16a085', text: 'from the state file', messageId: 5, sentAt: Date.now() - 60_000 });
     const session = { token: 'tok-anna', userId: 1, userName: 'Аня', gender: 2 as const, userColor: '#16a085', ackedSeq: 5 };
     writeFileSync(stateFile, snapshotText({ nextUserId: 2, sessions: [session], messages: [{ seq: 5, payload }] }));
     const first = await startTestServer({ dbFile, stateFile });
