@@ -41,5 +41,8 @@ export function openDurableState(config: ServerConfig): DurableState {
       }
     }
   }
+  config.log(
+    `database ${config.dbFile}: ${state.messages.storedCount} line(s), ${state.kept.sessions.length} session(s), next user id ${state.kept.nextUserId}`,
+  );
   return state;
 }

@@ -102,6 +102,18 @@ describe('SqliteState (the --db store)', () => {
     expect(again.kept).toEqual({ nextUserId: 8, sessions: [{ token: 't1', userId: 7, userName: 'Аня', gender: 2, userColor: '#16a085', ackedSeq: 42 }] });
   });
 
+  it('keeps texts, names and rooms byte for byte, SQL in them included', () => {
+    const path = dbPath();
+    const { state } = openState(path);
+    const tricky = ["'); DROP TABLE lines; --", 'привет 👋 你好', '\u0000 and " quotes \\'];
+    for (const text of tricky) say(state, text, "room'; DELETE FROM sessions; --");
+    state.sessions.started({ token: "t'1", userId: 1, userName: "Robert'); DROP TABLE sessions;--", gender: 1, userColor: '#16a085', ackedSeq: 0 }, 2);
+    closeState(state);
+    const { state: again } = openState(path);
+    expect(texts(again.messages.before("room'; DELETE FROM sessions; --", Number.MAX_SAFE_INTEGER, 50).lines)).toEqual(tricky);
+    expect(again.kept.sessions[0]?.userName).toBe("Robert'); DROP TABLE sessions;--");
+  });
+
   it('a session that ended is not kept', () => {
     const path = dbPath();
     const { state } = openState(path);
