@@ -276,7 +276,11 @@ export class SqliteState implements DurableState, SessionJournal {
       endSession: db.prepare('DELETE FROM sessions WHERE token = ?'),
       acked: db.prepare('UPDATE sessions SET acked_seq = ? WHERE token = ?'),
       putCounter: db.prepare('INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)'),
-      pruneOld: db.prepare('DELETE FROM lines WHERE message_id IN (SELECT message_id FROM lines WHERE sent_at < ? ORDER BY sent_at LIMIT ?)'),
+      // Ids rise in the order lines were accepted, so the oldest by id are the oldest by time:
+      // no index on sent_at to keep up on every insert.
+      pruneOld: db.prepare(
+        'DELETE FROM lines WHERE message_id IN (SELECT message_id FROM (SELECT message_id, sent_at FROM lines ORDER BY message_id LIMIT ?) WHERE sent_at < ?)',
+      ),
       pruneOldest: db.prepare('DELETE FROM lines WHERE message_id IN (SELECT message_id FROM lines ORDER BY message_id LIMIT ?)'),
     };
     this.pruneBatch = options.pruneBatch ?? DEFAULT_PRUNE_BATCH;
@@ -386,7 +390,7 @@ export class SqliteState implements DurableState, SessionJournal {
   private pruneStep(): number {
     try {
       const cutoff = Date.now() - this.options.historyMaxDays * DAY_MS;
-      let deleted = this.statements.pruneOld.run(cutoff, this.pruneBatch).changes;
+      let deleted = this.statements.pruneOld.run(this.pruneBatch, cutoff).changes;
       if (deleted === 0) {
         const excess = this.messages.storedCount - this.options.historyMaxLines;
         if (excess > 0) deleted = this.statements.pruneOldest.run(Math.min(excess, this.pruneBatch)).changes;
