@@ -222,7 +222,9 @@ export class SqliteMessageStore implements MessageStore {
   /** A read that fails (an I/O error) serves what memory has: the room goes on. */
   private rows(statement: Statement, ...params: unknown[]): LineRow[] {
     try {
-      return statement.all(...params) as LineRow[];
+      const rows = statement.all(...params) as LineRow[];
+      this.state.readFailing = false;
+      return rows;
     } catch (error) {
       this.state.readFailed(error);
       return [];
@@ -383,8 +385,12 @@ export class SqliteState implements DurableState, SessionJournal {
     return this.pruning;
   }
 
+  /** Reads are failing (logged once until one succeeds again). */
+  readFailing = false;
+
   readFailed(error: unknown): void {
-    this.options.log(`error: database ${this.path}: cannot read (${errorText(error)}); serving what memory has`);
+    if (!this.readFailing) this.options.log(`error: database ${this.path}: cannot read (${errorText(error)}); serving what memory has`);
+    this.readFailing = true;
   }
 
   private pruneStep(): number {
