@@ -99,7 +99,7 @@ const TARGETS: Record<string, Record<string, (sc: number, ratio: number | null) 
 function rows(report: BenchReport): Row[] {
   const out: Row[] = [];
   for (const outcome of report.scenarios) {
-    const any = outcome.results.simplechat ?? outcome.results.yardstick;
+    const any = outcome.results.simplechat ?? outcome.results['simplechat-db'] ?? outcome.results.yardstick;
     if (!any) {
       out.push({ scenario: outcome.title, figure: 'failed', simplechat: null, db: null, yardstick: null, ratio: false });
       continue;
