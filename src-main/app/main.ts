@@ -1,7 +1,7 @@
 import { BrowserWindow, Menu, Notification, Tray, app, dialog, ipcMain, nativeImage, net, powerMonitor, protocol, screen, session, shell } from 'electron';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import type { ConnectLink, HostRequest, Settings } from '../../src-shared/bridge';
+import type { ConnectLink, Settings } from '../../src-shared/bridge';
 import { createAppCore } from './app-core';
 import type { AppCore } from './app-core';
 import { APP_ID, PRODUCT_NAME } from './app-id';
@@ -167,12 +167,7 @@ async function run(): Promise<void> {
     const task =
       core.host.status.state === 'running'
         ? core.controller.stopHosting()
-        : (() => {
-            const { hostPort, roomKey } = settings.get();
-            const request: HostRequest = { port: hostPort };
-            if (roomKey !== '') request.roomKey = roomKey;
-            return core.controller.hostRoom(request);
-          })();
+        : core.controller.hostSaved();
     task.catch((error: unknown) => log(`hosting: ${String(error)}`));
   };
 

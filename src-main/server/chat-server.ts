@@ -7,11 +7,12 @@ import { CloseCode } from '../../src-shared/protocol';
 import { resolveServerConfig } from './config';
 import type { ServerConfig } from './config';
 import { addressKey, clientAddress, isLoopback, isTrustedProxy, normalizeIp } from './addresses';
-import { AdmissionGuards, isAllowedOrigin, refusalFor } from './admission';
+import { AdmissionGuards, QT_CLIENT_ORIGIN, isAllowedOrigin, refusalFor } from './admission';
 import { FrontDoor } from './front-door';
 import { readHandshake } from './handshake';
 import { RefusalLog, peerText } from './log-hygiene';
 import { ChatSocket } from './member';
+import { OUT_OF_SCOPE, peerScopeFilter, refuseRequestOutOfScope } from './peer-scope';
 import { Room } from './room';
 import type { DurableState } from './store/durable-state';
 import { openDurableState } from './store/open-state';
@@ -112,8 +113,14 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
 
   const secure = config.tls !== null;
   const serveWeb = createWebHandler(config.webRoot);
+  const inScope = peerScopeFilter(config.peerScope);
   http.on('request', (req, res) => {
     door.handshakeDone(req.socket as Socket);
+    const ip = clientAddress(normalizeIp(req.socket.remoteAddress), req.headers['x-forwarded-for'], config.trustProxy);
+    if (!inScope(ip)) {
+      refusals.refused(addressKey(ip), OUT_OF_SCOPE.reason);
+      return refuseRequestOutOfScope(res);
+    }
     serveWeb(req, res);
   });
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
@@ -146,7 +153,8 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
       const chatSocket = ws as ChatSocket;
       const request = readHandshake(req.url ?? '/', config.defaultUserName);
       const applicant = { ip, viaProxy: isTrustedProxy(peer, config.trustProxy), roomKey: request.roomKey, sessionToken: request.sessionToken };
-      const refusal = refusalFor(room, config, applicant, guards);
+      // Outside the peer scope: refused before the key is even looked at.
+      const refusal = inScope(ip) ? refusalFor(room, config, applicant, guards) : OUT_OF_SCOPE;
       if (refusal !== null) {
         if (refusal.logged !== true) refusals.refused(addressKey(ip), refusal.reason);
         chatSocket.on('error', ignore);
@@ -155,7 +163,9 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
         chatSocket.once('close', () => clearTimeout(cutOff));
         return;
       }
-      room.join(chatSocket, socket, ip, request);
+      // The original Qt client cannot show some of our additions (a reply's quote): it gets them adapted.
+      const legacy = req.headers.origin === QT_CLIENT_ORIGIN || door.wasMended(socket);
+      room.join(chatSocket, socket, ip, request, legacy);
     });
   });
 

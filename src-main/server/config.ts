@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { DEFAULT_HISTORY_PAGE, DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_USER_NAME, MAX_FRAME_BYTES, MAX_HISTORY_PAGE, MAX_USER_ID } from '../../src-shared/protocol';
+import { peerScopeFilter } from './peer-scope';
+import type { PeerScope } from './peer-scope';
 
 /**
  * Everything the chat server can be told, with its default. Every limit is here, so
@@ -8,6 +10,12 @@ import { DEFAULT_HISTORY_PAGE, DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_U
 export interface ServerConfig {
   /** Interface to listen on; `0.0.0.0` for the LAN, `127.0.0.1` for this machine only. */
   host: string;
+  /**
+   * Which peer addresses may connect at all: `any`, `local-network` (loopback, private
+   * IPv4, link-local, IPv6 unique-local), or a list of CIDR blocks (which may name
+   * `local-network`). Others get HTTP 403, or close 4003 on a WebSocket.
+   */
+  peerScope: PeerScope;
   /** TCP port; 0 picks a free one (read it back from `ChatServer.port`). */
   port: number;
   /** Name for a user whose cleaned name is empty or absent. */
@@ -81,6 +89,8 @@ export interface ServerConfig {
   historyOnJoin: number;
   /** Lines the server keeps in memory (without a database), for the history on join, on request and for resumes. */
   historyLines: number;
+  /** A line may be edited by its author this many seconds after it was sent; 0: never. Deleting has no limit. */
+  editWindowSeconds: number;
   /** When set, a handshake must carry `key=<this>` or it is closed with 4003. */
   roomKey: string | null;
   /**
@@ -117,6 +127,7 @@ export interface ServerConfig {
 
 export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   host: '0.0.0.0',
+  peerScope: 'any',
   port: DEFAULT_PORT,
   defaultUserName: DEFAULT_USER_NAME,
   pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
@@ -142,6 +153,7 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   presenceGraceMs: 10_000,
   historyOnJoin: DEFAULT_HISTORY_PAGE,
   historyLines: 1_000,
+  editWindowSeconds: 86_400,
   roomKey: null,
   allowedOrigins: Object.freeze([]) as readonly string[],
   tls: null,
@@ -194,6 +206,9 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   if (!Number.isInteger(config.presenceGraceMs) || config.presenceGraceMs < 0) {
     throw new RangeError(`presenceGraceMs must be a whole number of ms (0 or more), got ${String(config.presenceGraceMs)}`);
   }
+  if (!Number.isInteger(config.editWindowSeconds) || config.editWindowSeconds < 0) {
+    throw new RangeError(`editWindowSeconds must be a whole number of seconds (0 or more), got ${String(config.editWindowSeconds)}`);
+  }
   if (!Number.isInteger(config.historyOnJoin) || config.historyOnJoin < 0 || config.historyOnJoin > MAX_HISTORY_PAGE) {
     throw new RangeError(`historyOnJoin must be a whole number from 0 to ${MAX_HISTORY_PAGE}, got ${String(config.historyOnJoin)}`);
   }
@@ -223,6 +238,7 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   if (config.stateFile !== null && (typeof config.stateFile !== 'string' || config.stateFile === '')) {
     throw new TypeError('stateFile must be a path or null');
   }
+  peerScopeFilter(config.peerScope);
   for (const key of ['dbFile', 'sqliteBinding'] as const) {
     const value = config[key];
     if (value !== null && (typeof value !== 'string' || value === '')) throw new TypeError(`${key} must be a path or null`);

@@ -31,6 +31,8 @@ class JournaledMemoryStore implements MessageStore {
 
   replace(line: StoredLine): void {
     this.memory.replace(line);
+    // A later record with the same id takes the line's place when the file is read.
+    this.journal?.append(messageLine(line.messageId, line.payload));
   }
 
   before(room: string, before: number, limit: number): LinePage {

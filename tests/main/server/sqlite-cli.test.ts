@@ -122,18 +122,25 @@ describe('simplechat-server --db: a database that cannot be used stops the start
 });
 
 describe('simplechat-server --db killed with SIGKILL and restarted on the same file', () => {
-  it('has the same history, sessions come back as themselves, and ids go on after the last one', async () => {
+  it('has the same history, the edit and the deletion kept, sessions come back as themselves, and ids go on after the last one', async () => {
     const db = join(tempDir(), 'chat.db');
     const first = run(['--db', db]);
     const port = await withTimeout(first.listening, 10_000, 'the server');
     const anna = await ChatClient.connect(chatUrl(port, { userName: 'Аня' }));
     const bob = await ChatClient.connect(chatUrl(port, { userName: 'Bob' }));
     const seen: PublicMessage[] = [];
-    for (let i = 1; i <= 20; i++) anna.say(`line ${i}`);
+    // 18 lines, an edit and a delete: within the default burst of 20.
+    for (let i = 1; i <= 18; i++) anna.say(`line ${i}`);
     // Every line Bob was shown was committed before its frame left the server.
-    seen.push(await bob.waitFor(publicText('line 20')));
-    const shown = bob.all('PublicMessage').map((m) => [m.messageId, m.text]);
-    expect(shown).toHaveLength(20);
+    seen.push(await bob.waitFor(publicText('line 18')));
+    const lines = bob.all('PublicMessage');
+    expect(lines).toHaveLength(18);
+    // An edit and a deletion, each seen by Bob before the kill.
+    anna.send({ action: 'Edit', messageId: lines[2]!.messageId, text: 'line 3, edited' });
+    anna.send({ action: 'Delete', messageId: lines[4]!.messageId });
+    await bob.waitFor((m) => m.action === 'MessageEdited');
+    await bob.waitFor((m) => m.action === 'MessageDeleted');
+    const shown = lines.map((m, i) => [m.messageId, i === 2 ? 'line 3, edited' : i === 4 ? '' : m.text]);
     first.child.kill('SIGKILL');
     await withTimeout(first.exited, 5_000, 'the kill');
     anna.terminate();
@@ -148,6 +155,8 @@ describe('simplechat-server --db killed with SIGKILL and restarted on the same f
     const carol = await ChatClient.connect(chatUrl(port2, { userName: 'Carol' }));
     const history = await carol.waitFor(isHistory);
     expect(history.messages.map((m) => [m.messageId, m.text])).toEqual(shown);
+    expect(history.messages[2]).toMatchObject({ editedAt: expect.any(Number) });
+    expect(history.messages[4]).toMatchObject({ deleted: true, text: '' });
     carol.say('after the restart');
     const after = await carol.waitFor(publicText('after the restart'));
     expect(after.messageId).toBeGreaterThan(seen[0]!.messageId!);
