@@ -189,7 +189,8 @@ export class Room {
     this.fanout = new Fanout<Member>(config.maxBufferedBytes, (member) =>
       this.lose(member, `slow consumer, ${member.socket.writableLength} bytes unsent`),
     );
-    this.fanout.beforeWrite = () => durable.flush();
+    // Memory alone keeps nothing to write: the hot path then only checks a null.
+    if (durable.sessions !== null) this.fanout.beforeWrite = () => durable.flush();
     this.restore(durable.kept);
     const room = this;
     this.onMessage = function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {

@@ -23,7 +23,6 @@ const MIGRATIONS: readonly string[] = [
      payload TEXT NOT NULL
    );
    CREATE INDEX lines_by_room ON lines (room, message_id);
-   CREATE INDEX lines_by_time ON lines (sent_at);
    CREATE TABLE sessions (
      token TEXT PRIMARY KEY,
      user_id INTEGER NOT NULL,

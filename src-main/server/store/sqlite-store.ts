@@ -222,7 +222,9 @@ export class SqliteMessageStore implements MessageStore {
   /** A read that fails (an I/O error) serves what memory has: the room goes on. */
   private rows(statement: Statement, ...params: unknown[]): LineRow[] {
     try {
-      return statement.all(...params) as LineRow[];
+      const rows = statement.all(...params) as LineRow[];
+      this.state.readFailing = false;
+      return rows;
     } catch (error) {
       this.state.readFailed(error);
       return [];
@@ -276,7 +278,11 @@ export class SqliteState implements DurableState, SessionJournal {
       endSession: db.prepare('DELETE FROM sessions WHERE token = ?'),
       acked: db.prepare('UPDATE sessions SET acked_seq = ? WHERE token = ?'),
       putCounter: db.prepare('INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)'),
-      pruneOld: db.prepare('DELETE FROM lines WHERE message_id IN (SELECT message_id FROM lines WHERE sent_at < ? ORDER BY sent_at LIMIT ?)'),
+      // Ids rise in the order lines were accepted, so the oldest by id are the oldest by time:
+      // no index on sent_at to keep up on every insert.
+      pruneOld: db.prepare(
+        'DELETE FROM lines WHERE message_id IN (SELECT message_id FROM (SELECT message_id, sent_at FROM lines ORDER BY message_id LIMIT ?) WHERE sent_at < ?)',
+      ),
       pruneOldest: db.prepare('DELETE FROM lines WHERE message_id IN (SELECT message_id FROM lines ORDER BY message_id LIMIT ?)'),
     };
     this.pruneBatch = options.pruneBatch ?? DEFAULT_PRUNE_BATCH;
@@ -379,14 +385,18 @@ export class SqliteState implements DurableState, SessionJournal {
     return this.pruning;
   }
 
+  /** Reads are failing (logged once until one succeeds again). */
+  readFailing = false;
+
   readFailed(error: unknown): void {
-    this.options.log(`error: database ${this.path}: cannot read (${errorText(error)}); serving what memory has`);
+    if (!this.readFailing) this.options.log(`error: database ${this.path}: cannot read (${errorText(error)}); serving what memory has`);
+    this.readFailing = true;
   }
 
   private pruneStep(): number {
     try {
       const cutoff = Date.now() - this.options.historyMaxDays * DAY_MS;
-      let deleted = this.statements.pruneOld.run(cutoff, this.pruneBatch).changes;
+      let deleted = this.statements.pruneOld.run(this.pruneBatch, cutoff).changes;
       if (deleted === 0) {
         const excess = this.messages.storedCount - this.options.historyMaxLines;
         if (excess > 0) deleted = this.statements.pruneOldest.run(Math.min(excess, this.pruneBatch)).changes;

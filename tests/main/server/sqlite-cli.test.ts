@@ -122,7 +122,7 @@ describe('simplechat-server --db: a database that cannot be used stops the start
 });
 
 describe('simplechat-server --db killed with SIGKILL and restarted on the same file', () => {
-  it('has the same history, the edit and the deletion kept, and ids go on after the last one', async () => {
+  it('has the same history, the edit and the deletion kept, sessions come back as themselves, and ids go on after the last one', async () => {
     const db = join(tempDir(), 'chat.db');
     const first = run(['--db', db]);
     const port = await withTimeout(first.listening, 10_000, 'the server');
@@ -149,6 +149,9 @@ describe('simplechat-server --db killed with SIGKILL and restarted on the same f
     // The second start finds the file through SIMPLECHAT_DB.
     const second = run([], { SIMPLECHAT_DB: db });
     const port2 = await withTimeout(second.listening, 10_000, 'the restarted server');
+    const back = await ChatClient.connect(chatUrl(port2, { userName: 'someone else', sessionToken: anna.authorized.sessionToken! }));
+    expect(back.authorized).toMatchObject({ userId: anna.userId, userName: 'Аня' });
+    back.terminate();
     const carol = await ChatClient.connect(chatUrl(port2, { userName: 'Carol' }));
     const history = await carol.waitFor(isHistory);
     expect(history.messages.map((m) => [m.messageId, m.text])).toEqual(shown);
