@@ -5,6 +5,7 @@ import type {
   ConnectRequest,
   HostRequest,
   HostingStatus,
+  OlderRequest,
   SendRequest,
   Settings,
   SettingsPatch,
@@ -19,7 +20,7 @@ import type { SettingsStore } from './settings-store';
  * Electron pieces are wired around it in main.ts, and tests drive it as it is.
  */
 
-export type SessionPort = Pick<ClientSession, 'connect' | 'disconnect' | 'send' | 'cancelPending' | 'reconnectNow' | 'on' | 'status'>;
+export type SessionPort = Pick<ClientSession, 'connect' | 'disconnect' | 'send' | 'cancelPending' | 'loadOlder' | 'reconnectNow' | 'on' | 'status'>;
 
 export interface HostPort {
   readonly status: HostingStatus;
@@ -71,6 +72,7 @@ export class ChatController implements BridgeCommands {
       }),
       this.#session.on('notice', (notice) => emit('notice', notice)),
       this.#session.on('outbox', (pending) => emit('outbox', pending)),
+      this.#session.on('olderHistory', (page) => emit('olderHistory', page)),
     ];
   }
 
@@ -130,6 +132,10 @@ export class ChatController implements BridgeCommands {
 
   async cancelPending(id: string): Promise<boolean> {
     return this.#session.cancelPending(id);
+  }
+
+  async loadOlder(request: OlderRequest): Promise<boolean> {
+    return this.#session.loadOlder(request.before, request.limit);
   }
 
   // ---- lifecycle -------------------------------------------------------------------

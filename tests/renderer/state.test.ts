@@ -8,7 +8,7 @@ import { formatTimestamp } from '../../src-renderer/format/time';
 import { fillTemplate, resolveLanguage } from '../../src-renderer/i18n';
 import { INITIAL_STATE, attentionFor, canCompose, reduce } from '../../src-renderer/state/chat-state';
 import type { ChatEvent, ChatState } from '../../src-renderer/state/chat-state';
-import { EMPTY_LOG, LOG_BLOCK_SIZE, MAX_LOG_LINES, appendLines, lineAt, totalLines } from '../../src-renderer/state/log';
+import { EMPTY_LOG, LOG_BLOCK_SIZE, MAX_LOG_LINES, appendLines, lineAt, prependLines, totalLines } from '../../src-renderer/state/log';
 import type { LogStore, NewLine } from '../../src-renderer/state/log';
 
 const me: Identity = { userId: 1, userName: 'Tester', gender: 1, userColor: '#2980b9' };
@@ -205,6 +205,48 @@ describe('the reducer', () => {
       expect(capped.count).toBe(Math.min(n + 1, small + ((n + 1 - small) % LOG_BLOCK_SIZE + LOG_BLOCK_SIZE) % LOG_BLOCK_SIZE));
       expect(text(capped, capped.count - 1)).toBe(`line ${n}`);
     }
+  });
+
+  it('puts older lines in front: blocks after the first stay full, appending goes on, ids count down', () => {
+    const line = (n: number): NewLine => ({ kind: 'system', time: n, event: { type: 'error', message: `line ${n}` } });
+    const texts = (store: LogStore): string[] => {
+      const out: string[] = [];
+      for (let i = 0; i < store.count; i++) {
+        const l = lineAt(store, i);
+        out.push(l?.kind === 'system' && l.event.type === 'error' ? l.event.message : '?');
+      }
+      return out;
+    };
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => line(from + i));
+    let log = appendLines(EMPTY_LOG, range(100, 120));
+    const kept = log.blocks;
+    log = prependLines(log, range(90, 100));
+    // The old blocks stay as they were; the new lines went into a block of their own in front.
+    expect(log.blocks.slice(1)).toEqual(kept);
+    expect(log.blocks[1]).toBe(kept[0]);
+    expect([log.head, log.firstBlock]).toEqual([LOG_BLOCK_SIZE - 10, -1]);
+    log = prependLines(log, range(70, 90));
+    expect(log.blocks.slice(2).every((b, i) => b === kept[i])).toBe(true);
+    log = appendLines(log, range(120, 140));
+    expect(texts(log)).toEqual(range(70, 140).map((l) => (l as { event: { message: string } }).event.message));
+    expect(log.blocks.slice(1).every((b, i) => i === log.blocks.length - 2 || b.length === LOG_BLOCK_SIZE)).toBe(true);
+    // Older history is not "new": only appended lines count, and their ids go on.
+    expect(totalLines(log)).toBe(40);
+    expect(lineAt(log, 0)!.id).toBe(-30);
+    expect(lineAt(log, log.count - 1)!.id).toBe(39);
+    // Into an empty log, and only as many as the cap allows (the newest of them).
+    const fresh = prependLines(EMPTY_LOG, range(0, 20));
+    expect(texts(appendLines(fresh, [line(20)]))).toEqual(range(0, 21).map((l) => (l as { event: { message: string } }).event.message));
+    const full = prependLines(appendLines(EMPTY_LOG, range(0, 40)), range(-10, 0), 45);
+    expect(full.count).toBe(45);
+    expect(texts(full)[0]).toBe('line -5');
+    expect(prependLines(full, range(-20, -10), 45)).toBe(full);
+    // The cap drops whole blocks from the front, partial first block included.
+    const capped = appendLines(prependLines(appendLines(EMPTY_LOG, range(0, 32)), range(-4, 0)), range(32, 80), 48);
+    expect(texts(capped).at(-1)).toBe('line 79');
+    expect(capped.head).toBe(0);
+    expect(capped.count).toBeGreaterThanOrEqual(48);
+    expect(texts(capped)[0]).toBe(`line ${80 - capped.count}`);
   });
 
   it('never throws or mutates, whatever arrives in whatever order', () => {

@@ -27,6 +27,7 @@ function recordingCommands() {
     requestAttention: record('requestAttention', undefined),
     setUnreadCount: record('setUnreadCount', undefined),
     cancelPending: record('cancelPending', false),
+    loadOlder: record('loadOlder', false),
   };
   return { commands, calls };
 }
