@@ -3,12 +3,12 @@ import type { TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { DEFAULT_SETTINGS } from '../../src-shared/bridge';
 import type { ChatBridge, ConnectLink, ConnectRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
-import { parseRichText } from '../../src-shared/protocol';
+import { DEFAULT_HISTORY_PAGE, parseRichText } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
 import { insertMention } from '../format/mention';
 import { format, resolveLanguage, stringsFor } from '../i18n';
 import type { Strings, UiLanguage } from '../i18n';
-import { INITIAL_STATE, attentionFor, canCompose, reduce } from '../state/chat-state';
+import { INITIAL_STATE, attentionFor, canCompose, canLoadOlder, reduce } from '../state/chat-state';
 import type { ChatEvent, ChatState } from '../state/chat-state';
 import { lineAt, totalLines } from '../state/log';
 import { buttonStyles } from './button-styles';
@@ -179,6 +179,7 @@ export class ChatApp extends LitElement {
       bridge.on('notice', (notice) => this.enqueue({ type: 'notice', notice, time: Date.now() })),
       bridge.on('hosting', (hosting) => this.enqueue({ type: 'hosting', hosting, time: Date.now() })),
       bridge.on('outbox', (pending) => this.enqueue({ type: 'outbox', pending })),
+      bridge.on('olderHistory', (page) => this.enqueue({ type: 'older', page, time: Date.now() })),
       // A simplechat:// link: ask, never connect unasked.
       bridge.on('connectLink', (link) => {
         this.link = { ...link };
@@ -293,9 +294,11 @@ export class ChatApp extends LitElement {
           <chat-log
             .log=${chat.log}
             .pending=${chat.pending}
+            .older=${chat.older}
             .strings=${s}
             @nick-activated=${this.onNickActivated}
             @pending-cancel-requested=${this.onCancelPending}
+            @older-requested=${this.onOlderRequested}
           ></chat-log>
           <message-input
             .value=${this.draft}
@@ -390,6 +393,19 @@ export class ChatApp extends LitElement {
     } catch (error) {
       this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
     }
+  }
+
+  private async onOlderRequested(): Promise<void> {
+    const bridge = this.bridge;
+    if (!bridge || !canLoadOlder(this.chat)) return;
+    this.apply({ type: 'older-requested' });
+    let asked = false;
+    try {
+      asked = await bridge.loadOlder({ before: this.chat.older.oldestId, limit: DEFAULT_HISTORY_PAGE });
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
+    if (!asked) this.apply({ type: 'older-refused' });
   }
 
   private async onConnectRequested(event: CustomEvent<ConnectForm>): Promise<void> {

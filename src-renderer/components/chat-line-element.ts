@@ -36,6 +36,7 @@ export function createChatLineElement(line: ChatLine, strings: Strings, onNick: 
   if (line.mine) className += ' mine';
   if (line.replayed) className += ' replayed';
   element.className = className;
+  element.dataset.line = String(line.id);
   // One --nick-color per line, inherited by the name and the colon.
   setNickColor(element, shown.userColor);
   // Each space rides in the span before it: a text node of its own is one more layout object per line.

@@ -5,12 +5,14 @@ import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { parseRichText } from '../../src-shared/protocol';
 import type { Identity, RichTextRun } from '../../src-shared/protocol';
+import { differentDays, formatDay } from '../format/day';
 import { formatTimestamp } from '../format/time';
 import { fillTemplate } from '../i18n';
 import type { Strings } from '../i18n';
 import { en } from '../i18n/en';
-import { EMPTY_LOG, LOG_BLOCK_SIZE } from '../state/log';
-import { totalLines } from '../state/log';
+import { NO_OLDER_LINES } from '../state/chat-state';
+import type { OlderLines } from '../state/chat-state';
+import { EMPTY_LOG, totalLines } from '../state/log';
 import type { LogLine, LogStore, PendingLine, SystemEvent, SystemLine } from '../state/log';
 import { BlockHeights } from './block-heights';
 import type { BlockWindow } from './block-heights';
@@ -22,6 +24,8 @@ import { emit } from './events';
 const OVERSCAN_VIEWPORTS = 0.5;
 /** Within this many px of the end counts as "at the end": new lines then keep it in view. */
 const BOTTOM_SLACK_PX = 8;
+/** Scrolling up to within this many viewports of the top asks for the older page, so it is there before the top is. */
+const OLDER_PREFETCH_VIEWPORTS = 1;
 
 export function renderRuns(runs: readonly RichTextRun[]): (TemplateResult | string)[] {
   // Text bindings only: whatever a peer sent stays text.
@@ -45,6 +49,8 @@ export class ChatLog extends LitElement {
   @property({ attribute: false }) accessor log: LogStore = EMPTY_LOG;
   @property({ attribute: false }) accessor strings: Strings = en;
   @property({ attribute: false }) accessor pending: readonly PendingLine[] = [];
+  /** Paging back: shown as the row above the first line, which asks for more when reached. */
+  @property({ attribute: false }) accessor older: OlderLines = NO_OLDER_LINES;
 
   @state() private accessor hasUnseenLines = false;
 
@@ -62,6 +68,18 @@ export class ChatLog extends LitElement {
   private readonly resizeObserver = new ResizeObserver((entries) => this.onBlocksResized(entries));
   /** Set by Cancel: once that line is gone, focus goes to the Cancel at this index (or the log). */
   private refocusPendingAt: number | null = null;
+  /**
+   * Where the scroll position goes once this update is rendered: lines put in front
+   * (older history) push what the reader looks at down by their height, and this
+   * keeps it in place. Used by the render too, so it renders what will be in view.
+   */
+  private scrollTarget: number | null = null;
+  /** The first line in view before lines went in front, and its top: after the render it is put back there exactly. */
+  private anchor: { line: string; top: number } | null = null;
+  /** The last scroll position seen: only scrolling up asks for older lines. */
+  private lastScrollTop = 0;
+  /** An older page was asked for and `older` has not changed since: ask once. */
+  private askedOlder = false;
 
   static override styles = css`
     :host {
@@ -86,6 +104,45 @@ export class ChatLog extends LitElement {
     }
     .block {
       contain: content;
+    }
+    .older {
+      box-sizing: border-box;
+      height: 26px;
+      display: flex;
+      align-items: center;
+      justify-content: center;
+      font-size: 12px;
+      font-style: italic;
+      color: var(--system, #7f8c8d);
+    }
+    .older button {
+      font: inherit;
+      font-style: normal;
+      padding: 0 10px;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 999px;
+      background: var(--button-bg, #fafafa);
+      color: var(--text, #2c3e50);
+      cursor: pointer;
+    }
+    .older button:focus-visible {
+      outline: 2px solid var(--focus, #2980b9);
+      outline-offset: 1px;
+    }
+    .day {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      margin: 6px 10px;
+      font-size: 12px;
+      font-weight: 600;
+      color: var(--system, #7f8c8d);
+    }
+    .day::before,
+    .day::after {
+      content: '';
+      flex: 1;
+      border-top: 1px solid var(--panel-border, #c8ccd0);
     }
     .scroller:focus-visible {
       outline: 2px solid var(--focus, #2980b9);
@@ -256,16 +313,38 @@ export class ChatLog extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('older')) this.askedOlder = false;
     const previous = changed.get('log') as LogStore | undefined;
-    if (previous !== undefined && totalLines(this.log) > totalLines(previous) && !this.stickToBottom) this.hasUnseenLines = true;
-    const droppedBlocks = previous === undefined ? 0 : (this.log.dropped - previous.dropped) / LOG_BLOCK_SIZE;
+    if (previous !== undefined && previous !== this.log) this.followLog(previous);
+    this.blockHeights.truncate(this.log.blocks.length);
+  }
+
+  /** Keeps the block measurements (and the reader's place) in step with a changed log. */
+  private followLog(previous: LogStore): void {
+    const log = this.log;
+    if (totalLines(log) > totalLines(previous) && !this.stickToBottom) this.hasUnseenLines = true;
+    const prepended = log.prepended - previous.prepended;
+    if (prepended > 0 && log.dropped === previous.dropped) {
+      const front = previous.firstBlock - log.firstBlock;
+      const hadBlocks = previous.blocks.length > 0;
+      // Only the front changed: new blocks, and the old first block when its free slots filled.
+      const before = hadBlocks ? this.blockHeights.total(previous.blocks.slice(0, 1)) : 0;
+      this.blockHeights.insertFront(front, hadBlocks && previous.head > 0);
+      const after = this.blockHeights.total(log.blocks.slice(0, front + (hadBlocks ? 1 : 0)));
+      const scroller = this.scroller;
+      if (scroller && !this.stickToBottom) {
+        this.anchor ??= this.firstLineInView(scroller);
+        this.scrollTarget = (this.scrollTarget ?? scroller.scrollTop) + after - before;
+      }
+      return;
+    }
+    const droppedBlocks = prepended > 0 ? -1 : log.firstBlock - previous.firstBlock;
     if (droppedBlocks > 0) {
       // The oldest blocks went (the cap): a reader scrolled up keeps the same lines in view.
-      this.scrollCorrection += this.blockHeights.dropFront(droppedBlocks, previous!.blocks);
+      this.scrollCorrection += this.blockHeights.dropFront(droppedBlocks, previous.blocks);
     } else if (droppedBlocks < 0) {
       this.blockHeights.reset();
     }
-    this.blockHeights.truncate(this.log.blocks.length);
   }
 
   protected override render(): TemplateResult {
@@ -273,16 +352,21 @@ export class ChatLog extends LitElement {
     const indices: number[] = [];
     for (let i = first; i <= last; i++) indices.push(i);
     const blocks = this.log.blocks;
-    const firstBlock = this.log.dropped / LOG_BLOCK_SIZE;
+    const firstBlock = this.log.firstBlock;
     return html`
-      <div class="scroller" role="log" aria-label=${this.strings.chatLog} tabindex="0" @scroll=${this.onScroll}>
+      <div class="scroller" role="log" aria-label=${this.strings.chatLog} tabindex="0" @scroll=${this.onScroll} @wheel=${this.onWheel}
+        @keydown=${this.onKeyDown}>
+        ${this.renderOlderRow()}
         <div class="spacer" ${cssProperties({ height: `${above}px` })}></div>
         ${repeat(
           indices,
           (i) => firstBlock + i,
-          (i) => html`<div class="block" data-block=${firstBlock + i}>
-            ${guard([blocks[i], this.strings], () => blocks[i]!.map((line) => this.renderLine(line)))}
-          </div>`,
+          (i) => {
+            const lineBefore = i > 0 ? blocks[i - 1]!.at(-1) : undefined;
+            return html`<div class="block" data-block=${firstBlock + i}>
+              ${guard([blocks[i], lineBefore?.time, this.strings], () => this.renderBlock(blocks[i]!, lineBefore))}
+            </div>`;
+          },
         )}
         <div class="spacer" ${cssProperties({ height: `${below}px` })}></div>
         ${this.pending.length > 0
@@ -300,6 +384,17 @@ export class ChatLog extends LitElement {
     if (!scroller) return;
     this.resizeObserver.disconnect();
     for (const block of scroller.querySelectorAll('.block')) this.resizeObserver.observe(block);
+    if (this.scrollTarget !== null) {
+      // Absolute, not by how much: the browser's own scroll anchoring may have moved it already.
+      if (!this.stickToBottom) scroller.scrollTop = this.scrollTarget;
+      this.scrollTarget = null;
+      // The estimate is close; the anchor line's real place makes it exact (a new day's heading, lines of other heights).
+      const anchor = this.anchor;
+      this.anchor = null;
+      const line = anchor === null ? null : scroller.querySelector<HTMLElement>(`[data-line="${anchor.line}"]`);
+      if (line !== null && !this.stickToBottom) scroller.scrollTop += line.getBoundingClientRect().top - scroller.getBoundingClientRect().top - anchor!.top;
+      this.lastScrollTop = scroller.scrollTop;
+    }
     if (this.stickToBottom) this.stickAfterLayout();
     else if (this.scrollCorrection > 0) scroller.scrollTop -= this.scrollCorrection;
     this.scrollCorrection = 0;
@@ -324,6 +419,15 @@ export class ChatLog extends LitElement {
     if (scroller && this.stickToBottom) scroller.scrollTop = scroller.scrollHeight;
   }
 
+  private firstLineInView(scroller: HTMLElement): { line: string; top: number } | null {
+    const top = scroller.getBoundingClientRect().top;
+    for (const line of scroller.querySelectorAll<HTMLElement>('[data-line]')) {
+      const box = line.getBoundingClientRect();
+      if (box.bottom > top) return { line: line.dataset.line!, top: box.top - top };
+    }
+    return null;
+  }
+
   /** A cancelled line took its focused button with it: hand focus on rather than drop it to the page. */
   private refocusAfterCancel(scroller: HTMLElement): void {
     const index = this.refocusPendingAt;
@@ -336,9 +440,9 @@ export class ChatLog extends LitElement {
   private visibleBlocks(): BlockWindow {
     const scroller = this.scroller;
     const viewport = scroller?.clientHeight || 600;
-    const scrollTop = scroller?.scrollTop ?? 0;
+    const scrollTop = this.scrollTarget ?? scroller?.scrollTop ?? 0;
     const blocks = this.log.blocks;
-    const firstBlock = this.log.dropped / LOG_BLOCK_SIZE;
+    const firstBlock = this.log.firstBlock;
     let shown = this.blockHeights.window(blocks, viewport, scrollTop, this.stickToBottom, viewport * OVERSCAN_VIEWPORTS);
     const before = this.renderedBlocks;
     if (before !== null && (firstBlock + shown.first > before.last || firstBlock + shown.last < before.first)) {
@@ -364,15 +468,67 @@ export class ChatLog extends LitElement {
     const atBottom = s.scrollHeight - s.scrollTop - s.clientHeight <= BOTTOM_SLACK_PX;
     this.stickToBottom = atBottom;
     if (atBottom) this.hasUnseenLines = false;
+    const up = s.scrollTop < this.lastScrollTop;
+    this.lastScrollTop = s.scrollTop;
+    if (up && s.scrollTop < s.clientHeight * OLDER_PREFETCH_VIEWPORTS) this.askForOlder();
     this.requestUpdate();
+  }
+
+  /** A log too short to scroll gets no scroll events: a wheel up (or Home, PageUp) at its top asks for more too. */
+  private onWheel(event: WheelEvent): void {
+    if (event.deltaY < 0 && this.scroller!.scrollTop === 0) this.askForOlder();
+  }
+
+  private onKeyDown(event: KeyboardEvent): void {
+    if (event.target !== this.scroller) return;
+    if ((event.key === 'Home' || event.key === 'PageUp' || event.key === 'ArrowUp') && this.scroller!.scrollTop === 0) this.askForOlder();
+  }
+
+  private askForOlder(): void {
+    const older = this.older;
+    if (this.askedOlder || older.state !== 'idle' || older.oldestId === 0) return;
+    this.askedOlder = true;
+    emit(this, 'older-requested', {});
+  }
+
+  /** Above the first line while paging is possible: one height in every state, so changing state moves nothing. */
+  private renderOlderRow(): TemplateResult | typeof nothing {
+    const older = this.older;
+    const s = this.strings;
+    switch (older.state) {
+      case 'none':
+        return nothing;
+      case 'loading':
+        return html`<div class="older" role="status">${s.loadingOlder}</div>`;
+      case 'end':
+        return html`<div class="older end">${s.historyStart}</div>`;
+      case 'idle':
+        return older.oldestId === 0
+          ? nothing
+          : html`<div class="older"><button type="button" class="load-older" @click=${() => this.askForOlder()}>${s.loadOlder}</button></div>`;
+    }
+  }
+
+  /** A block's lines, with a day's name before the first line of each new day. */
+  private renderBlock(lines: readonly LogLine[], lineBefore: LogLine | undefined): (TemplateResult | HTMLDivElement)[] {
+    const out: (TemplateResult | HTMLDivElement)[] = [];
+    let before = lineBefore;
+    for (const line of lines) {
+      if (before !== undefined && differentDays(before.time, line.time)) {
+        out.push(html`<div class="day" role="separator">${formatDay(line.time, this.strings.dateLocale)}</div>`);
+      }
+      out.push(this.renderLine(line));
+      before = line;
+    }
+    return out;
   }
 
   private onBlocksResized(entries: ResizeObserverEntry[]): void {
     this.stickNow();
-    const { blocks, dropped } = this.log;
+    const { blocks, firstBlock } = this.log;
     let changed = false;
     for (const entry of entries) {
-      const index = Number((entry.target as HTMLElement).dataset.block) - dropped / LOG_BLOCK_SIZE;
+      const index = Number((entry.target as HTMLElement).dataset.block) - firstBlock;
       if (!blocks[index]?.length) continue;
       const height = entry.borderBoxSize[0]?.blockSize ?? entry.contentRect.height;
       if (this.blockHeights.measure(index, height)) changed = true;
@@ -418,7 +574,7 @@ export class ChatLog extends LitElement {
 
   private renderSystemLine(line: SystemLine): TemplateResult {
     const { text, tone } = this.describe(line.event);
-    return html`<div class="line system ${tone}"><span class="time">${formatTimestamp(line.time)}</span> <span class="text">${text}</span></div>`;
+    return html`<div class="line system ${tone}" data-line=${line.id}><span class="time">${formatTimestamp(line.time)}</span> <span class="text">${text}</span></div>`;
   }
 
   private describe(event: SystemEvent): { text: unknown[]; tone: '' | 'good' | 'bad' } {

@@ -23,6 +23,8 @@ export interface ChatUiEvents {
   'message-submitted': { text: string };
   /** Cancel on a pending line: drop that message from the outbox. */
   'pending-cancel-requested': { id: string };
+  /** The reader reached the top of the log: load the page before its oldest line. */
+  'older-requested': Record<string, never>;
   'connect-requested': ConnectForm;
   'disconnect-requested': Record<string, never>;
   'dialog-dismissed': Record<string, never>;
@@ -37,6 +39,7 @@ declare global {
     'draft-changed': CustomEvent<ChatUiEvents['draft-changed']>;
     'message-submitted': CustomEvent<ChatUiEvents['message-submitted']>;
     'pending-cancel-requested': CustomEvent<ChatUiEvents['pending-cancel-requested']>;
+    'older-requested': CustomEvent<ChatUiEvents['older-requested']>;
     'connect-requested': CustomEvent<ChatUiEvents['connect-requested']>;
     'disconnect-requested': CustomEvent<ChatUiEvents['disconnect-requested']>;
     'dialog-dismissed': CustomEvent<ChatUiEvents['dialog-dismissed']>;

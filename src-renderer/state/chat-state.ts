@@ -1,9 +1,24 @@
-import type { ConnectionStatus, HostingStatus, PendingMessage, SessionNotice } from '../../src-shared/bridge';
+import type { ConnectionStatus, HostingStatus, OlderHistory, PendingMessage, SessionNotice } from '../../src-shared/bridge';
 import { formatChatText, mentions, parseRichText } from '../../src-shared/protocol';
 import type { Identity, PrivateMessage, PublicMessage, ServerMessage } from '../../src-shared/protocol';
 import { displayAddress } from '../format/address';
-import { EMPTY_LOG, appendLines } from './log';
+import { EMPTY_LOG, appendLines, prependLines } from './log';
 import type { ChatLine, LogStore, NewLine, PendingLine, SystemEvent } from './log';
+
+/**
+ * Paging back through the room's history. `idle`: an older page may be asked for;
+ * `loading`: one is on its way; `end`: the server has nothing older; `none`: no paging
+ * in this log (its lines came from another server, whose history cannot go in front).
+ */
+export interface OlderLines {
+  readonly state: 'idle' | 'loading' | 'end' | 'none';
+  /** The oldest public line's messageId from this server: what the next page is asked before (0: none yet). */
+  readonly oldestId: number;
+  /** The server the log's lines with ids came from (as in the status, no query); null before any. */
+  readonly server: string | null;
+}
+
+export const NO_OLDER_LINES: OlderLines = { state: 'idle', oldestId: 0, server: null };
 
 export interface ChatState {
   readonly connection: ConnectionStatus;
@@ -28,6 +43,7 @@ export interface ChatState {
    * is one the log already has.
    */
   readonly lastMessageId: number;
+  readonly older: OlderLines;
 }
 
 export const INITIAL_STATE: ChatState = {
@@ -40,6 +56,7 @@ export const INITIAL_STATE: ChatState = {
   hosting: { state: 'stopped' },
   pending: [],
   lastMessageId: 0,
+  older: NO_OLDER_LINES,
 };
 
 /** Everything that changes the state; `time` is when it happened (the reducer reads no clock). */
@@ -49,6 +66,10 @@ export type ChatEvent =
   | { type: 'notice'; notice: SessionNotice; time: number }
   | { type: 'hosting'; hosting: HostingStatus; time: number }
   | { type: 'outbox'; pending: readonly PendingMessage[] }
+  /** The log asked for the page before `older.oldestId`, and whether the bridge took the request. */
+  | { type: 'older-requested' }
+  | { type: 'older-refused' }
+  | { type: 'older'; page: OlderHistory; time: number }
   | { type: 'private-started'; user: Identity }
   | { type: 'private-closed' }
   | { type: 'local-error'; message: string; time: number };
@@ -147,6 +168,47 @@ function withNewest(state: ChatState, m: PublicMessage | PrivateMessage): ChatSt
   return m.messageId !== undefined && m.messageId > state.lastMessageId ? { ...state, lastMessageId: m.messageId } : state;
 }
 
+/** Notes a public line's id as the oldest the log has, when it is. */
+function withOldest(state: ChatState, m: PublicMessage): ChatState {
+  const id = m.messageId;
+  const older = state.older;
+  if (id === undefined || (older.oldestId !== 0 && older.oldestId <= id)) return state;
+  return { ...state, older: { ...older, oldestId: id } };
+}
+
+/** A login's History: when it brings the log's first lines from this server, its `hasMore` says whether paging can go further. */
+function withHistoryEnd(state: ChatState, hadLines: boolean, hasMore: boolean | undefined): ChatState {
+  if (hadLines || hasMore !== false || state.older.state !== 'idle') return state;
+  return { ...state, older: { ...state.older, state: 'end' } };
+}
+
+function reduceOlder(state: ChatState, page: OlderHistory, time: number): ChatState {
+  const older = state.older;
+  if (older.state !== 'loading') return state;
+  if (!page.ok) return { ...state, older: { ...older, state: 'idle' } };
+  // Only lines older than the oldest the log has: a page that crossed a reconnect shows nothing twice.
+  const fresh = page.messages.filter((m) => m.messageId !== undefined && (older.oldestId === 0 || m.messageId < older.oldestId));
+  const log = prependLines(
+    state.log,
+    fresh.map((m) => publicLine(state, m, m.sentAt ?? time, true)),
+  );
+  // A full log takes no more in front: that is where paging ends too.
+  const full = fresh.length > 0 && log.prepended - state.log.prepended < fresh.length;
+  const next = fresh.reduce(withOldest, { ...state, log });
+  return { ...next, older: { ...next.older, state: page.hasMore && !full ? 'idle' : 'end' } };
+}
+
+/**
+ * A new session (the user pressed Connect): lines from another server have ids of their
+ * own, so neither the newest id nor paging carries over to it.
+ */
+function withServer(state: ChatState, server: string): ChatState {
+  const older = state.older;
+  if (older.server === server) return state;
+  if (older.server === null) return { ...state, older: { ...older, server } };
+  return { ...state, lastMessageId: 0, older: { state: state.log.count > 0 ? 'none' : 'idle', oldestId: 0, server } };
+}
+
 function reduceMessage(state: ChatState, message: ServerMessage, time: number): ChatState {
   switch (message.action) {
     case 'Ping':
@@ -174,12 +236,13 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
     }
     case 'PublicMessage':
       if (isKnown(state, message)) return state;
-      return withNewest(withLines(state, [publicLine(state, message, time, false)]), message);
+      return withOldest(withNewest(withLines(state, [publicLine(state, message, time, false)]), message), message);
     case 'History': {
       const fresh = message.messages.filter((m) => !isKnown(state, m));
       // A replayed line is shown at the server's time for it, when the server said.
       const lines = fresh.map((m) => publicLine(state, m, m.sentAt ?? time, true));
-      return fresh.reduce(withNewest, withLines(state, lines));
+      const next = fresh.reduce((s, m) => withOldest(withNewest(s, m), m), withLines(state, lines));
+      return withHistoryEnd(next, state.older.oldestId !== 0, message.hasMore);
     }
     case 'PrivateMessage':
       if (isKnown(state, message)) return state;
@@ -193,11 +256,14 @@ const isLive = (s: ConnectionStatus): boolean => s.state === 'open' || s.state =
 
 function reduceStatus(state: ChatState, status: ConnectionStatus, time: number): ChatState {
   const was = state.connection;
-  const next: ChatState = { ...state, connection: status };
+  let next: ChatState = { ...state, connection: status };
+  // A page on its way is lost with the connection (the session says so too).
+  if (status.state !== 'authorized' && next.older.state === 'loading') next = { ...next, older: { ...next.older, state: 'idle' } };
   switch (status.state) {
     case 'idle':
       return { ...next, self: null, lastLogin: null, users: [] };
     case 'connecting':
+      if (status.attempt === 0) next = withServer(next, status.url);
       // Attempt 0 is a new session (the user pressed Connect), not a reconnect.
       return withLines({ ...next, self: null, users: [], lastLogin: status.attempt === 0 ? null : state.lastLogin }, [
         system(time, { type: 'connecting', address: displayAddress(status.url), attempt: status.attempt }),
@@ -317,9 +383,20 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
       return { ...state, privateTarget: identityOf(event.user) };
     case 'private-closed':
       return state.privateTarget === null ? state : { ...state, privateTarget: null };
+    case 'older-requested':
+      return canLoadOlder(state) ? { ...state, older: { ...state.older, state: 'loading' } } : state;
+    case 'older-refused':
+      return state.older.state === 'loading' ? { ...state, older: { ...state.older, state: 'idle' } } : state;
+    case 'older':
+      return reduceOlder(state, event.page, event.time);
     case 'local-error':
       return withLines(state, [system(event.time, { type: 'error', message: event.message })]);
   }
+}
+
+/** Whether the page before the oldest line may be asked for now. */
+export function canLoadOlder(state: ChatState): boolean {
+  return state.older.state === 'idle' && state.older.oldestId > 0 && state.self !== null;
 }
 
 /** Whether a line should ask for the user's attention, and why. */

@@ -317,6 +317,93 @@ describe('the log and the user list', () => {
   });
 });
 
+describe('history: paging up (issue 12)', () => {
+  /** Lines `from`..`to` (ids), one a minute, the first on `start`. */
+  const lines = (from: number, to: number, start: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => ({ action: 'PublicMessage', ...ANYA, text: `line ${from + i}`, messageId: from + i, sentAt: start + i * 60_000 }));
+
+  /** The first line at least partly in view, and its top relative to the log's. */
+  const topLine = (page: Page) =>
+    page.getByRole('log').evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      for (const line of el.querySelectorAll('.line.chat')) {
+        const r = line.getBoundingClientRect();
+        if (r.bottom > box.top + 1) return { text: (line.querySelector('.message') as HTMLElement).innerText, top: r.top - box.top };
+      }
+      return null;
+    });
+
+  it('loads the page before the oldest line at the top, keeps the view still, and marks the start', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    const yesterday = new Date(2026, 11, 3, 23, 10).getTime();
+    // 60 lines: yesterday's first 50, today's last 10.
+    await message(page, { action: 'History', messages: lines(1001, 1060, yesterday), hasMore: true });
+    const log = page.getByRole('log');
+    await expect.poll(() => log.locator('.chat').last().innerText()).toMatch(/line 1060$/);
+    // A day separator between the days, in words.
+    expect(await log.getByRole('separator').allInnerTexts()).toContain('Friday, 4 December 2026');
+    expect(await log.getByRole('button', { name: 'Load older messages' }).count()).toBe(1);
+    expect(await calls(page, 'loadOlder')).toEqual([]);
+
+    // Scrolling up to near the top asks for the page before line 1001, once.
+    await log.evaluate(async (el) => {
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      el.scrollTop = 300;
+      await frame();
+      el.scrollTop = 200;
+      await frame();
+      el.scrollTop = 100;
+      await frame();
+    });
+    const [load] = await waitForCalls(page, 'loadOlder');
+    expect(load!.args[0]).toEqual({ before: 1001, limit: 50 });
+    await expect.poll(() => log.getByRole('status').innerText()).toBe('Loading older messages…');
+    await log.evaluate((el) => (el.scrollTop = 40));
+    const before = await topLine(page);
+    expect(before).not.toBeNull();
+
+    // The page, with one line the log has already (a reconnect crossed it): shown once.
+    await emit(page, 'olderHistory', { ok: true, before: 1001, messages: lines(951, 1001, yesterday - 51 * 60_000), hasMore: false });
+    await expect.poll(() => log.locator('.chat').count()).toBeGreaterThan(0);
+    await expect.poll(async () => (await topLine(page))?.text).toBe(before!.text);
+    expect(Math.abs((await topLine(page))!.top - before!.top)).toBeLessThan(2);
+    expect(await calls(page, 'loadOlder')).toHaveLength(1);
+
+    // Up at the top: every line once, in order, and the start of the history marked.
+    await log.evaluate((el) => (el.scrollTop = 0));
+    await expect.poll(() => log.getByText('The beginning of the history').isVisible()).toBe(true);
+    await expect.poll(() => log.locator('.chat').first().innerText()).toMatch(/line 951$/);
+    const texts = await page.evaluate(() => {
+      const app = document.querySelector('chat-app')!.shadowRoot!;
+      const chatLog = app.querySelector('chat-log') as unknown as { log: { count: number; blocks: { kind: string; text?: string }[][] } };
+      return chatLog.log.blocks.flat().filter((l) => l.kind === 'chat').map((l) => l.text);
+    });
+    expect(texts).toEqual(Array.from({ length: 110 }, (_, i) => `line ${951 + i}`));
+    // The end reached: no more asking.
+    await log.evaluate(async (el) => {
+      el.scrollTop = 50;
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      el.scrollTop = 0;
+    });
+    await page.mouse.wheel(0, -200);
+    expect(await calls(page, 'loadOlder')).toHaveLength(1);
+  });
+
+  it('asks again after a page was lost with the connection, and from a short log by the button', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    await message(page, { action: 'History', messages: lines(500, 502, Date.now() - 60_000), hasMore: true });
+    const button = page.getByRole('log').getByRole('button', { name: 'Load older messages' });
+    await button.click();
+    await waitForCalls(page, 'loadOlder');
+    await emit(page, 'olderHistory', { ok: false, before: 500, reason: 'The connection was lost.' });
+    await button.click();
+    const again = await waitForCalls(page, 'loadOlder', 2);
+    expect(again[1]!.args[0]).toEqual({ before: 500, limit: 50 });
+  });
+});
+
 describe('interactions', () => {
   it('inserts {Nick} on a click in the log or the list, in the three spacing cases, and focuses the input', async () => {
     const page = await open();

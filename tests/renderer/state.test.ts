@@ -373,4 +373,32 @@ describe('lines by messageId (issue 12)', () => {
     const original: ServerMessage = { action: 'PublicMessage', ...anya, text: 'same' };
     expect(chatTexts(run([msg(original), msg(original)], loggedIn()))).toEqual(['same', 'same']);
   });
+
+  it('puts an older page in front, only lines older than the oldest it has, and knows where paging ends', () => {
+    const start = run([msg({ action: 'History', messages: [line(10, 'j'), line(11, 'k')], hasMore: true })], loggedIn());
+    expect(start.older).toMatchObject({ state: 'idle', oldestId: 10 });
+    const asked = reduce(start, { type: 'older-requested' });
+    expect(asked.older.state).toBe('loading');
+    // A second ask while one is on its way changes nothing.
+    expect(reduce(asked, { type: 'older-requested' })).toBe(asked);
+    const page = { ok: true as const, before: 10, messages: [line(8, 'h'), line(9, 'i'), line(10, 'j')], hasMore: false };
+    const after = reduce(asked, { type: 'older', page, time: 0 });
+    expect(chatTexts(after)).toEqual(['h', 'i', 'j', 'k']);
+    expect(after.older).toMatchObject({ state: 'end', oldestId: 8 });
+    // Nothing new for the unread count: older history is not appended.
+    expect(totalLines(after.log)).toBe(totalLines(asked.log));
+    // A page lost with the connection: back to idle, to be asked again.
+    expect(reduce(asked, { type: 'older', page: { ok: false, before: 10, reason: 'gone' }, time: 0 }).older.state).toBe('idle');
+    expect(run([status({ state: 'reconnecting', delayMs: 1, attempt: 1, reason: 'x' })], asked).older.state).toBe('idle');
+  });
+
+  it('a login’s History that has no more ends paging; another server starts its ids afresh and pages nothing in front', () => {
+    expect(run([msg({ action: 'History', messages: [line(3, 'c')], hasMore: false })], loggedIn()).older.state).toBe('end');
+    const first = run([status({ state: 'connecting', url: 'ws://a:1/', attempt: 0 }), msg(line(100, 'from a'))], loggedIn());
+    const other = run([status({ state: 'connecting', url: 'ws://b:1/', attempt: 0 }), msg({ action: 'Authorized', ...me, users: [me] }), msg(line(5, 'from b'))], first);
+    // Ids of another server: line 5 there is not line 5 here.
+    expect(chatTexts(other)).toEqual(['from a', 'from b']);
+    expect(other.older.state).toBe('none');
+    expect(reduce(other, { type: 'older-requested' }).older.state).toBe('none');
+  });
 });
