@@ -10,6 +10,10 @@ import { WebSocket } from 'ws';
  * A recipient added mid-tick gets only what is queued after it, as the tail of the
  * same buffer. A frame for one socket is written at once, after whatever that socket
  * still had queued, so every socket sees messages in the order they were made.
+ *
+ * A frame may come in two serialisations, one per audience: the original Qt client
+ * (`legacy`) and everyone else. The split is per audience, never per recipient: a tick
+ * that queued such a frame joins two buffers instead of one.
  */
 
 /** Frames a text message as a server (unmasked, final, opcode 1). One allocation. */
@@ -42,6 +46,8 @@ export interface Recipient {
   slot: number;
   /** First frame of the current batch this recipient still needs. Owned by Fanout. */
   batchFrom: number;
+  /** The original Qt client: gets the legacy serialisation of frames queued with one. */
+  readonly legacy: boolean;
 }
 
 const OPEN = WebSocket.OPEN;
@@ -85,6 +91,8 @@ const monotonicNow: Clock = () => performance.now();
 export class Fanout<R extends Recipient> {
   private readonly recipients: R[] = [];
   private batch: Buffer[] = [];
+  /** The batch as legacy recipients get it; null while no frame of this batch has a legacy form. */
+  private legacyBatch: Buffer[] | null = null;
   private scheduled = false;
   private lastFlushAt = -Infinity;
   /** Gap from the last flush's start to the next one's, from how long it took. */
@@ -131,9 +139,14 @@ export class Fanout<R extends Recipient> {
     recipient.slot = -1;
   }
 
-  /** Queues a frame for every current recipient; it is written at the end of this tick. */
-  queue(frame: Buffer): void {
+  /**
+   * Queues a frame for every current recipient; it is written at the end of this tick.
+   * With `legacyFrame`, legacy recipients get that one in its place.
+   */
+  queue(frame: Buffer, legacyFrame?: Buffer): void {
+    if (legacyFrame !== undefined && this.legacyBatch === null) this.legacyBatch = this.batch.slice();
     this.batch.push(frame);
+    if (this.legacyBatch !== null) this.legacyBatch.push(legacyFrame ?? frame);
     if (!this.scheduled) {
       this.scheduled = true;
       const wait = this.lastFlushAt + this.flushGapMs - this.now();
@@ -150,7 +163,7 @@ export class Fanout<R extends Recipient> {
   /** Writes a frame to one recipient now, after whatever was queued for it before. */
   send(recipient: R, frame: Buffer): void {
     if (this.beforeWrite !== null) this.beforeWrite();
-    const batch = this.batch;
+    const batch = recipient.legacy && this.legacyBatch !== null ? this.legacyBatch : this.batch;
     if (recipient.slot !== -1 && recipient.batchFrom < batch.length) {
       const from = recipient.batchFrom;
       this.write(recipient, from === batch.length - 1 ? batch[from]! : Buffer.concat(batch.slice(from)));
@@ -166,22 +179,19 @@ export class Fanout<R extends Recipient> {
     const batch = this.batch;
     if (batch.length === 0) return;
     if (this.beforeWrite !== null) this.beforeWrite();
+    const legacyBatch = this.legacyBatch;
     this.batch = [];
+    this.legacyBatch = null;
     const startedAt = this.now();
     this.lastFlushAt = startedAt;
-    const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch);
-    let starts: number[] | null = null;
+    const main = new Joined(batch);
+    const legacy = legacyBatch === null ? main : new Joined(legacyBatch);
     const recipients = this.recipients;
     for (let i = 0; i < recipients.length; i++) {
       const recipient = recipients[i]!;
       const from = recipient.batchFrom;
       recipient.batchFrom = 0;
-      if (from === 0) {
-        this.write(recipient, data);
-      } else if (from < batch.length) {
-        starts ??= frameStarts(batch);
-        this.write(recipient, data.subarray(starts[from]));
-      }
+      if (from < batch.length) this.write(recipient, (recipient.legacy ? legacy : main).from(from));
     }
     this.flushGapMs = nextFlushGapMs(this.now() - startedAt);
     this.reportSlow();
@@ -198,6 +208,23 @@ export class Fanout<R extends Recipient> {
     if (this.slow.length === 0) return;
     const slow = this.slow.splice(0);
     for (const recipient of slow) this.onSlowConsumer(recipient);
+  }
+}
+
+/** A batch joined into one buffer (only when someone needs it), and its tails. */
+class Joined {
+  private data: Buffer | null = null;
+  private starts: number[] | null = null;
+
+  constructor(private readonly batch: readonly Buffer[]) {}
+
+  /** The frames from index `from` on, as one buffer. */
+  from(from: number): Buffer {
+    const batch = this.batch;
+    this.data ??= batch.length === 1 ? batch[0]! : Buffer.concat(batch as Buffer[]);
+    if (from === 0) return this.data;
+    this.starts ??= frameStarts(batch);
+    return this.data.subarray(this.starts[from]);
   }
 }
 

@@ -7,7 +7,7 @@ import { CloseCode } from '../../src-shared/protocol';
 import { resolveServerConfig } from './config';
 import type { ServerConfig } from './config';
 import { addressKey, clientAddress, isLoopback, isTrustedProxy, normalizeIp } from './addresses';
-import { AdmissionGuards, isAllowedOrigin, refusalFor } from './admission';
+import { AdmissionGuards, QT_CLIENT_ORIGIN, isAllowedOrigin, refusalFor } from './admission';
 import { FrontDoor } from './front-door';
 import { readHandshake } from './handshake';
 import { RefusalLog, peerText } from './log-hygiene';
@@ -156,7 +156,9 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
         chatSocket.once('close', () => clearTimeout(cutOff));
         return;
       }
-      room.join(chatSocket, socket, ip, request);
+      // The original Qt client cannot show some of our additions (a reply's quote): it gets them adapted.
+      const legacy = req.headers.origin === QT_CLIENT_ORIGIN || door.wasMended(socket);
+      room.join(chatSocket, socket, ip, request, legacy);
     });
   });
 

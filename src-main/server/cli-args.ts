@@ -39,6 +39,7 @@ const NUMERIC_FLAGS: Record<string, NumericFlag> = {
   'session-resume-ms': { key: 'sessionResumeMs', min: 1, help: 'A user who left may reconnect with its token and keep its name this long' },
   'history-on-join': { key: 'historyOnJoin', min: 0, help: 'A new login gets the room’s last this many lines (0: none; at most 200)' },
   'history-lines': { key: 'historyLines', min: 1, help: 'Lines kept in memory for history on join, on request and for resumes' },
+  'edit-window-s': { key: 'editWindowSeconds', min: 0, help: 'A user may edit a line of its own this many seconds after sending it (0: no edits)' },
   'join-burst': { key: 'joinBurst', min: 1, help: 'Logins one address may make at once' },
   'joins-per-second': { key: 'joinsPerSecond', fraction: true, min: 0, help: 'Steady logins per second per address (IPv6 by /64)' },
   'key-tries-per-address': { key: 'keyTriesPerAddress', min: 1, help: 'Wrong room keys per address per window before lockouts (close 4029)' },

@@ -81,6 +81,8 @@ export interface ServerConfig {
   historyOnJoin: number;
   /** Lines the server keeps in memory (without a database), for the history on join, on request and for resumes. */
   historyLines: number;
+  /** A line may be edited by its author this many seconds after it was sent; 0: never. Deleting has no limit. */
+  editWindowSeconds: number;
   /** When set, a handshake must carry `key=<this>` or it is closed with 4003. */
   roomKey: string | null;
   /**
@@ -130,6 +132,7 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   presenceGraceMs: 10_000,
   historyOnJoin: DEFAULT_HISTORY_PAGE,
   historyLines: 1_000,
+  editWindowSeconds: 86_400,
   roomKey: null,
   allowedOrigins: Object.freeze([]) as readonly string[],
   tls: null,
@@ -175,6 +178,9 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   }
   if (!Number.isInteger(config.presenceGraceMs) || config.presenceGraceMs < 0) {
     throw new RangeError(`presenceGraceMs must be a whole number of ms (0 or more), got ${String(config.presenceGraceMs)}`);
+  }
+  if (!Number.isInteger(config.editWindowSeconds) || config.editWindowSeconds < 0) {
+    throw new RangeError(`editWindowSeconds must be a whole number of seconds (0 or more), got ${String(config.editWindowSeconds)}`);
   }
   if (!Number.isInteger(config.historyOnJoin) || config.historyOnJoin < 0 || config.historyOnJoin > MAX_HISTORY_PAGE) {
     throw new RangeError(`historyOnJoin must be a whole number from 0 to ${MAX_HISTORY_PAGE}, got ${String(config.historyOnJoin)}`);

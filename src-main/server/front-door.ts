@@ -68,6 +68,8 @@ export class FrontDoor {
   private readonly socketsPerAddress = new Map<string, number>();
   /** Refused sockets waiting for their answer to flush, with the timer that cuts them off. */
   private readonly draining = new Map<Socket, NodeJS.Timeout>();
+  /** Sockets whose request line was mended: the original Qt client's. */
+  private readonly mended = new WeakSet<Socket>();
   /** First bytes of sockets whose first packet was shorter than `GET ?`. Rare. */
   private readonly partial = new Map<Socket, Buffer>();
   // Shared by every socket (`this` is the socket), so a connection costs no closures.
@@ -123,6 +125,7 @@ export class FrontDoor {
         return;
       }
       door.partial.delete(this);
+      if (mended !== bytes) door.mended.add(this);
       this.pause();
       this.unshift(mended);
       door.http.emit('connection', this);
@@ -156,6 +159,11 @@ export class FrontDoor {
       socket.once('finish', this.onRefusalFlushed);
     }
     socket.end(answer);
+  }
+
+  /** The request line came without its `/`, as only the original Qt client sends it. */
+  wasMended(socket: Socket): boolean {
+    return this.mended.has(socket);
   }
 
   get socketCount(): number {

@@ -78,6 +78,8 @@ export class Member implements Recipient, RateState {
      * answered a Ping sent after them. A resumed session gets the ones after it.
      */
     public ackedSeq: number,
+    /** The original Qt client (known by its handshake): some lines are adapted for it. */
+    public legacy: boolean,
   ) {
     this.savedAckedSeq = ackedSeq;
     this.tokens = rate.burst;

@@ -10,22 +10,24 @@ import {
   formatChatText,
   parseClientMessage,
 } from '../../src-shared/protocol';
-import type { ErrorCode, Gender, ServerMessage } from '../../src-shared/protocol';
+import type { ErrorCode, Gender, ReplyQuote, ServerMessage } from '../../src-shared/protocol';
 import { addressKey } from './addresses';
 import { Fanout, frameText } from './broadcast';
 import type { ServerConfig } from './config';
 import type { HandshakeRequest } from './handshake';
 import { historyJson } from './history-frame';
+import { editedPayload, lineFacts, quoteOf, tombstonePayload, withQuoteDeleted } from './line-payload';
 import { ChatSocket, Member } from './member';
 import type { LeaveAction } from './member';
 import { UniqueNames } from './names';
 import type { NameClaim } from './names';
+import { legacyReplyText } from './quote';
 import { takeToken } from './rate-limit';
 import type { RateLimit } from './rate-limit';
 import { ackedLine, endLine, messageLine, sessionLine } from './state-file';
 import type { SavedSession, SavedState, StateJournal } from './state-file';
 import { LOBBY } from './store/message-store';
-import type { MessageStore } from './store/message-store';
+import type { MessageStore, StoredLine } from './store/message-store';
 import { MemoryMessageStore } from './store/memory-store';
 
 /*
@@ -43,6 +45,14 @@ export const RECIPIENT_OFFLINE_TEXT =
 
 const PING_FRAME = frameText('{"action":"Ping"}');
 const RATE_LIMITED_FRAME = errorFrame('rate-limited', 'Too many messages: slow down and send it again.');
+const UNKNOWN_MESSAGE_FRAME = errorFrame('unknown-message', 'There is no such message (it may have been deleted or is too old).');
+const NOT_AUTHOR_FRAME = errorFrame('not-author', 'Only the author of a message may edit or delete it.');
+const EDIT_WINDOW_CLOSED_FRAME = errorFrame('edit-window-closed', 'This message is too old to be edited.');
+
+/** `,"replyTo":{…}` for a reply, nothing otherwise. */
+function replyField(quote: ReplyQuote | null): string {
+  return quote === null ? '' : `,"replyTo":${JSON.stringify(quote)}`;
+}
 
 function errorFrame(code: ErrorCode, message: string): Buffer {
   const error: ServerMessage = { action: 'Error', code, message };
@@ -89,6 +99,8 @@ interface Admission {
   resumeAfter: number | null;
   /** A new session (not one resumed): the state file learns of it. */
   fresh: boolean;
+  /** The original Qt client (see Member.legacy). */
+  legacy: boolean;
 }
 
 /** What `ws` reports for a close frame that carried no code (a browser's plain `close()`). */
@@ -151,6 +163,12 @@ export class Room {
   /** Members in the presence grace: in `members`, but with no connection. */
   private awayCount = 0;
   private readonly graceEnded = (member: Member): void => this.endGrace(member);
+  /**
+   * Recent edits and deletions, oldest first, each numbered from the line sequence, so a
+   * Ping's number covers them too: a resumed session is told of those it missed about
+   * lines it already had. At most `historyLines` (twice that before a trim).
+   */
+  private readonly changes: Array<{ readonly seq: number; readonly messageId: number }> = [];
 
   // Shared by every socket (`this` is the socket): no closures per connection.
   readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
@@ -221,15 +239,16 @@ export class Room {
    * logs in afresh and gets every public message since the start, so nothing said
    * while the others were still reconnecting is lost to it.
    */
-  join(ws: ChatSocket, socket: Socket, ip: string, request: HandshakeRequest): Member {
+  join(ws: ChatSocket, socket: Socket, ip: string, request: HandshakeRequest, legacy = false): Member {
     const token = request.sessionToken;
     if (token !== null) {
       const online = this.bySession.get(token);
-      if (online !== undefined) return this.takeOver(online, ws, socket, ip);
+      if (online !== undefined) return this.takeOver(online, ws, socket, ip, legacy);
       const reserved = this.reservations.get(token);
       if (reserved !== undefined && reserved.expiresAt > performance.now()) {
         this.dropReservation(token, reserved);
-        return this.admit(ws, socket, ip, { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false }, request.problems);
+        const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy };
+        return this.admit(ws, socket, ip, resumed, request.problems);
       }
     }
     const admission: Admission = {
@@ -240,6 +259,7 @@ export class Room {
       sessionToken: newSessionToken(),
       resumeAfter: token !== null && this.isYoung() && !this.endedWhileYoung!.has(token) ? this.startSeq : null,
       fresh: true,
+      legacy,
     };
     return this.admit(ws, socket, ip, admission, request.problems);
   }
@@ -275,9 +295,130 @@ export class Room {
       this.fanout.send(member, frameText(historyJson(page, this.historyBytes)));
       return;
     }
+    if (message.action === 'Edit') {
+      this.edit(member, message.messageId, message.text);
+      return;
+    }
+    if (message.action === 'Delete') {
+      this.delete(member, message.messageId);
+      return;
+    }
     if (message.text === '') return;
-    if (message.toUserId === PUBLIC_RECIPIENT) this.publish(member, message.text);
-    else this.sendPrivate(member, message.toUserId, message.text);
+    let quote: ReplyQuote | null = null;
+    if (message.replyTo !== undefined) {
+      const quoted = this.visibleLine(message.replyTo);
+      quote = quoted === null ? null : quoteOf(quoted.messageId, quoted.payload);
+      if (quote === null) {
+        this.fanout.send(member, UNKNOWN_MESSAGE_FRAME);
+        return;
+      }
+    }
+    if (message.toUserId === PUBLIC_RECIPIENT) this.publish(member, message.text, quote);
+    else this.sendPrivate(member, message.toUserId, message.text, quote);
+  }
+
+  /**
+   * A stored line of the room (the only one there is, for now) that every member can
+   * see. Private lines are never stored, so they are never found: they cannot be
+   * quoted, edited or deleted.
+   */
+  private visibleLine(messageId: number): StoredLine | null {
+    const line = this.store.get(messageId);
+    return line !== undefined && line.room === LOBBY ? line : null;
+  }
+
+  /** The author's line, or null once the refusal is sent: unknown, deleted, someone else's. */
+  private ownLine(member: Member, messageId: number): StoredLine | null {
+    const line = this.visibleLine(messageId);
+    const facts = line === null ? null : lineFacts(line.payload);
+    if (line === null || facts === null || facts.deleted) {
+      this.fanout.send(member, UNKNOWN_MESSAGE_FRAME);
+      return null;
+    }
+    // Lines restored from a state file have no author (''): no one may change them.
+    if (line.authorSession === '' || line.authorSession !== member.sessionToken) {
+      this.fanout.send(member, NOT_AUTHOR_FRAME);
+      return null;
+    }
+    return line;
+  }
+
+  private edit(member: Member, messageId: number, text: string): void {
+    const line = this.ownLine(member, messageId);
+    if (line === null) return;
+    const editedAt = Date.now();
+    if (editedAt - line.sentAt >= this.config.editWindowSeconds * 1000) {
+      this.fanout.send(member, EDIT_WINDOW_CLOSED_FRAME);
+      return;
+    }
+    const formatted = formatChatText(text);
+    this.replaceLine(line, editedPayload(line.payload, formatted, editedAt));
+    this.noteChange(messageId);
+    const edited: ServerMessage = { action: 'MessageEdited', messageId, text: formatted, editedAt };
+    this.fanout.queue(frameText(JSON.stringify(edited)));
+  }
+
+  private delete(member: Member, messageId: number): void {
+    const line = this.ownLine(member, messageId);
+    if (line === null) return;
+    this.replaceLine(line, tombstonePayload(line.payload));
+    this.forgetQuotesOf(messageId);
+    this.noteChange(messageId);
+    this.fanout.queue(frameText(`{"action":"MessageDeleted","messageId":${messageId}}`));
+  }
+
+  /**
+   * The replies to a deleted line lose their excerpt of it, in the store, so no later
+   * History shows the deleted text. Clients that have them on screen drop it on the
+   * MessageDeleted. Pages back from the newest line to the deleted one: deletions are
+   * rare and rate-limited, and the store keeps a bounded number of lines.
+   */
+  private forgetQuotesOf(messageId: number): void {
+    let before = this.store.lastMessageId + 1;
+    for (;;) {
+      const page = this.store.before(LOBBY, before, MAX_HISTORY_PAGE);
+      for (const line of page.lines) {
+        if (line.messageId <= messageId) continue;
+        const payload = withQuoteDeleted(line.payload, messageId);
+        if (payload !== null) this.replaceLine(line, payload);
+      }
+      const oldest = page.lines[0];
+      if (oldest === undefined || oldest.messageId <= messageId || !page.hasMore) return;
+      before = oldest.messageId;
+    }
+  }
+
+  private noteChange(messageId: number): void {
+    const changes = this.changes;
+    changes.push({ seq: this.store.nextMessageId(), messageId });
+    if (changes.length > 2 * this.config.historyLines) changes.splice(0, changes.length - this.config.historyLines);
+  }
+
+  /**
+   * What became of lines up to `member.ackedSeq` (which it had) since then: their
+   * MessageEdited or MessageDeleted again, in their state now. Later lines are in its
+   * History as they are now.
+   */
+  private sendMissedChanges(member: Member): void {
+    const since = member.ackedSeq;
+    const told = new Set<number>();
+    for (let i = this.changes.length - 1; i >= 0 && this.changes[i]!.seq > since; i--) {
+      const messageId = this.changes[i]!.messageId;
+      if (messageId > since || told.has(messageId)) continue;
+      told.add(messageId);
+      const line = this.store.get(messageId);
+      const facts = line === undefined ? null : lineFacts(line.payload);
+      if (facts === null) continue;
+      const change: ServerMessage = facts.deleted
+        ? { action: 'MessageDeleted', messageId }
+        : { action: 'MessageEdited', messageId, text: facts.text, editedAt: facts.editedAt };
+      this.fanout.send(member, frameText(JSON.stringify(change)));
+    }
+  }
+
+  private replaceLine(line: StoredLine, payload: string): void {
+    this.store.replace({ ...line, payload });
+    if (this.journal !== null) this.journal.append(messageLine(line.messageId, payload));
   }
 
   /** The heartbeat: drops whoever missed too many pings, then pings everyone (one frame). */
@@ -339,6 +480,7 @@ export class Room {
       performance.now(),
       admission.sessionToken,
       admission.resumeAfter ?? this.store.lastMessageId,
+      admission.legacy,
     );
     this.listen(member);
     this.members.set(member.userId, member);
@@ -363,7 +505,7 @@ export class Room {
    * The same session on a new connection: swap it in, tell no one else. A member still
    * online has its old connection closed; one in the presence grace just comes back.
    */
-  private takeOver(member: Member, ws: ChatSocket, socket: Socket, ip: string): Member {
+  private takeOver(member: Member, ws: ChatSocket, socket: Socket, ip: string, legacy: boolean): Member {
     const wasAway = member.away !== null;
     if (member.away !== null) {
       clearTimeout(member.away.timer);
@@ -383,6 +525,7 @@ export class Room {
     member.ws = ws;
     member.socket = socket;
     member.ip = ip;
+    member.legacy = legacy;
     member.missedPings = 0;
     member.pingSeqs = [];
     this.listen(member);
@@ -423,10 +566,11 @@ export class Room {
     return Math.floor(this.config.maxBufferedBytes / 2);
   }
 
-  /** The lines a resumed session missed. */
+  /** The lines a resumed session missed, and what became of the ones it had. */
   private sendHistory(member: Member): void {
     const page = this.store.after(LOBBY, member.ackedSeq, Math.max(MAX_HISTORY_PAGE, this.config.historyOnJoin));
     this.fanout.send(member, frameText(historyJson(page, this.historyBytes)));
+    this.sendMissedChanges(member);
   }
 
   /** The room's last lines, for a new login. */
@@ -534,18 +678,20 @@ export class Room {
     ws.on('error', this.onError);
   }
 
-  private publish(from: Member, text: string): void {
+  private publish(from: Member, text: string, quote: ReplyQuote | null): void {
     const messageId = this.store.nextMessageId();
     const sentAt = Date.now();
-    const payload =
-      `{"action":"PublicMessage",${from.identityJson},"text":${JSON.stringify(formatChatText(text))},` +
-      `"messageId":${messageId},"sentAt":${sentAt}}`;
+    const formatted = formatChatText(text);
+    const head = `{"action":"PublicMessage",${from.identityJson},"text":`;
+    const tail = `,"messageId":${messageId},"sentAt":${sentAt}`;
+    const payload = `${head}${JSON.stringify(formatted)}${tail}${replyField(quote)}}`;
     this.store.append({ messageId, room: LOBBY, sentAt, authorSession: from.sessionToken, payload });
     if (this.journal !== null) this.journal.append(messageLine(messageId, payload));
-    this.fanout.queue(frameText(payload));
+    if (quote === null) this.fanout.queue(frameText(payload));
+    else this.fanout.queue(frameText(payload), frameText(`${head}${JSON.stringify(legacyReplyText(quote, formatted))}${tail}}`));
   }
 
-  private sendPrivate(from: Member, toUserId: number, text: string): void {
+  private sendPrivate(from: Member, toUserId: number, text: string, quote: ReplyQuote | null): void {
     const target = this.members.get(toUserId);
     // Someone away is shown, but not queued for: the sender learns now that it did not arrive.
     if (target === undefined || target.away !== null) {
@@ -555,12 +701,13 @@ export class Room {
       this.fanout.send(from, frameText(payload));
       return;
     }
-    const payload =
-      `{"action":"PrivateMessage",${from.identityJson},"text":${JSON.stringify(formatChatText(text))},` +
-      `"toUserId":${toUserId},"messageId":${this.store.nextMessageId()},"sentAt":${Date.now()}}`;
-    const frame = frameText(payload);
-    this.fanout.send(target, frame);
-    if (target !== from) this.fanout.send(from, frame);
+    const formatted = formatChatText(text);
+    const head = `{"action":"PrivateMessage",${from.identityJson},"text":`;
+    const tail = `,"toUserId":${toUserId},"messageId":${this.store.nextMessageId()},"sentAt":${Date.now()}`;
+    const frame = frameText(`${head}${JSON.stringify(formatted)}${tail}${replyField(quote)}}`);
+    const legacyFrame = quote === null ? frame : frameText(`${head}${JSON.stringify(legacyReplyText(quote, formatted))}${tail}}`);
+    this.fanout.send(target, target.legacy ? legacyFrame : frame);
+    if (target !== from) this.fanout.send(from, from.legacy ? legacyFrame : frame);
   }
 
   /** Everyone's identity as JSON array items, in join order; grown on join, rebuilt after a leave. */

@@ -172,8 +172,13 @@ export function parseStateText(text: string, historySize = HISTORY_SIZE): Parsed
       case 'msg': {
         const message = readMessage(r);
         if (message === null) return false;
-        // Numbers only grow; a repeat (a record written twice) is not kept twice.
-        if (messages.length > 0 && message.seq <= messages[messages.length - 1]!.seq) return true;
+        // Numbers only grow; a record of a seq already kept is that line changed (an edit, a tombstone).
+        if (messages.length > 0 && message.seq <= messages[messages.length - 1]!.seq) {
+          let index = messages.length - 1;
+          while (index >= 0 && messages[index]!.seq > message.seq) index--;
+          if (index >= 0 && messages[index]!.seq === message.seq) messages[index] = message;
+          return true;
+        }
         messages.push(message);
         if (messages.length > 2 * historySize) messages.splice(0, messages.length - historySize);
         return true;

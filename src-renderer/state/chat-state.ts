@@ -249,6 +249,10 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
       return withNewest(withLines(state, [privateLine(state, message, time)]), message);
     case 'Error':
       return withLines(state, [system(time, { type: 'error', message: message.message, code: message.code })]);
+    case 'MessageEdited':
+    case 'MessageDeleted':
+      // Shown by the UI's edit and delete work (issue 12, §4); until then the line stays as it was.
+      return state;
   }
 }
 

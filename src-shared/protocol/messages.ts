@@ -42,7 +42,25 @@ export interface LineStamp {
   messageId?: number;
   sentAt?: number;
 }
-export interface PublicMessage extends Identity, LineStamp {
+/**
+ * Ours: the line a chat line answers, as the server read it from its record (never
+ * what the client claimed). `excerpt` is the start of the quoted line's text, escaped
+ * like `text` (with its `<b>` markup dropped), cut at a word.
+ */
+export interface ReplyQuote {
+  messageId: number;
+  userName: string;
+  excerpt: string;
+}
+/** Ours: what became of a line after it was sent, and what it answers. */
+export interface LineState {
+  /** The server's clock at the last edit (ms since the epoch); absent if never edited. */
+  editedAt?: number;
+  /** A tombstone: the line was deleted; its `text` is "" (the old text is gone for good). */
+  deleted?: true;
+  replyTo?: ReplyQuote;
+}
+export interface PublicMessage extends Identity, LineStamp, LineState {
   action: 'PublicMessage';
   /** HTML-escaped; the only markup is `<b>…</b>`. */
   text: string;
@@ -53,6 +71,8 @@ export interface PrivateMessage extends Identity, LineStamp {
   action: 'PrivateMessage';
   text: string;
   toUserId: number;
+  /** Ours: the public line this one answers (private lines are not kept, so not quotable). */
+  replyTo?: ReplyQuote;
   /** Present only on the sender's own copy of an undeliverable message. */
   error?: PrivateMessageError;
 }
@@ -71,7 +91,15 @@ export type ErrorCode =
   /** A handshake query parameter was malformed (e.g. `userName[]=x`); its default was used. */
   | 'invalid-parameter'
   /** A `History` request whose `before` or `limit` is not what it must be. */
-  | 'invalid-history-request';
+  | 'invalid-history-request'
+  /** A `messageId` (of an Edit or Delete) or a `replyTo` that is not a positive integer. */
+  | 'invalid-message-id'
+  /** No line with that id that the sender can see (never stored, gone, private, or of another room). */
+  | 'unknown-message'
+  /** An Edit or Delete of a line someone else (another session) sent. */
+  | 'not-author'
+  /** An Edit of a line older than the server's edit window. */
+  | 'edit-window-closed';
 export interface ErrorMessage {
   action: 'Error';
   /** One of ErrorCode from this server; a newer server may send others. */
@@ -91,6 +119,19 @@ export interface HistoryMessage {
   hasMore?: boolean;
 }
 
+/** Ours: a line was edited; `text` is escaped and formatted as a chat line's. */
+export interface MessageEditedMessage {
+  action: 'MessageEdited';
+  messageId: number;
+  text: string;
+  editedAt: number;
+}
+/** Ours: a line was deleted; show it as deleted (its text is gone). */
+export interface MessageDeletedMessage {
+  action: 'MessageDeleted';
+  messageId: number;
+}
+
 export type ServerMessage =
   | AuthorizedMessage
   | ConnectedMessage
@@ -100,7 +141,9 @@ export type ServerMessage =
   | PrivateMessage
   | PingMessage
   | ErrorMessage
-  | HistoryMessage;
+  | HistoryMessage
+  | MessageEditedMessage
+  | MessageDeletedMessage;
 export type ServerAction = ServerMessage['action'];
 
 // ---- client → server ------------------------------------------------------
@@ -116,6 +159,8 @@ export interface ChatMessage {
   action: 'Message';
   text: string;
   toUserId: number;
+  /** Ours: the messageId of a public line this one answers; the server adds the quote. */
+  replyTo?: number;
 }
 /** Ours: asks for up to `limit` public lines older than `before` (a messageId), answered with a History. */
 export interface HistoryRequest {
@@ -123,7 +168,19 @@ export interface HistoryRequest {
   before: number;
   limit: number;
 }
-export type ClientMessage = PongMessage | ChatMessage | HistoryRequest;
+/** Ours: new text for a line of one's own (same session), within the server's edit window. */
+export interface EditRequest {
+  action: 'Edit';
+  messageId: number;
+  /** Trimmed; must not be empty (that is a Delete). */
+  text: string;
+}
+/** Ours: deletes a line of one's own (same session). */
+export interface DeleteRequest {
+  action: 'Delete';
+  messageId: number;
+}
+export type ClientMessage = PongMessage | ChatMessage | HistoryRequest | EditRequest | DeleteRequest;
 
 // ---- parsing results --------------------------------------------------------
 

@@ -2,6 +2,8 @@ import { DEFAULT_HISTORY_PAGE, MAX_HISTORY_PAGE, MAX_TEXT_LENGTH, MAX_USER_ID } 
 import type {
   ChatMessage,
   ClientMessage,
+  DeleteRequest,
+  EditRequest,
   Gender,
   HistoryRequest,
   Identity,
@@ -11,6 +13,7 @@ import type {
   ParseResult,
   PrivateMessage,
   PublicMessage,
+  ReplyQuote,
   ServerMessage,
 } from './messages';
 
@@ -78,18 +81,49 @@ export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
   const action = obj.action;
   if (action === 'Pong') return { ok: true, message: { action: 'Pong' } };
   if (action === 'History') return readHistoryRequest(obj);
+  if (action === 'Edit') return readEditRequest(obj);
+  if (action === 'Delete') return readDeleteRequest(obj);
   if (!CHAT_ACTIONS.has(action)) {
     const shown = typeof action === 'string' ? action.slice(0, 64) : typeof action;
     return fail('unknown-action', `Unknown action: ${shown}.`, typeof action === 'string' ? shown : undefined);
   }
-  if (typeof obj.text !== 'string') return fail('invalid-text', 'The text must be a string.');
+  const text = readText(obj.text);
+  if (typeof text !== 'string') return text;
   const toUserId = obj.toUserId === undefined || obj.toUserId === null ? 0 : obj.toUserId;
   if (!isUserId(toUserId)) return fail('invalid-recipient', 'toUserId must be a non-negative integer.');
-  const text = obj.text.trim();
+  const message: ChatMessage = { action: 'Message', text, toUserId };
+  if (obj.replyTo !== undefined && obj.replyTo !== null) {
+    if (!isMessageId(obj.replyTo)) return fail('invalid-message-id', 'replyTo must be the messageId of a line (a positive integer).');
+    message.replyTo = obj.replyTo;
+  }
+  return { ok: true, message };
+}
+
+/** A chat text, trimmed, or the refusal of what is not one. */
+function readText(value: unknown): string | ParseResult<ClientMessage> {
+  if (typeof value !== 'string') return fail('invalid-text', 'The text must be a string.');
+  const text = value.trim();
   if (text.length > MAX_TEXT_LENGTH && codePointLength(text) > MAX_TEXT_LENGTH) {
     return fail('text-too-long', `The text is longer than ${MAX_TEXT_LENGTH} characters.`);
   }
-  const message: ChatMessage = { action: 'Message', text, toUserId };
+  return text;
+}
+
+const badMessageId = (): ParseResult<ClientMessage> =>
+  fail('invalid-message-id', 'messageId must be the messageId of a line (a positive integer).');
+
+function readEditRequest(obj: JsonObject): ParseResult<ClientMessage> {
+  if (!isMessageId(obj.messageId)) return badMessageId();
+  const text = readText(obj.text);
+  if (typeof text !== 'string') return text;
+  if (text === '') return fail('invalid-text', 'The new text is empty: delete the line instead.');
+  const message: EditRequest = { action: 'Edit', messageId: obj.messageId, text };
+  return { ok: true, message };
+}
+
+function readDeleteRequest(obj: JsonObject): ParseResult<ClientMessage> {
+  if (!isMessageId(obj.messageId)) return badMessageId();
+  const message: DeleteRequest = { action: 'Delete', messageId: obj.messageId };
   return { ok: true, message };
 }
 
@@ -122,11 +156,28 @@ function readIdentity(obj: JsonObject): Identity | undefined {
   return { userId, userName, gender: readGender(obj.gender), userColor };
 }
 
+function readReplyQuote(value: unknown): ReplyQuote | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { messageId, userName, excerpt } = value as JsonObject;
+  if (!isMessageId(messageId) || typeof userName !== 'string' || typeof excerpt !== 'string') return undefined;
+  return { messageId, userName, excerpt };
+}
+
 function readPublic(obj: JsonObject): PublicMessage | undefined {
   const identity = readIdentity(obj);
   if (!identity || typeof obj.text !== 'string') return undefined;
   const message: PublicMessage = { action: 'PublicMessage', ...identity, text: obj.text };
-  return readStamp(obj, message);
+  readStamp(obj, message);
+  if (isMessageId(obj.editedAt)) message.editedAt = obj.editedAt;
+  if (obj.deleted === true) {
+    // A tombstone carries no text, whatever a server put there.
+    message.deleted = true;
+    message.text = '';
+    return message;
+  }
+  const replyTo = readReplyQuote(obj.replyTo);
+  if (replyTo) message.replyTo = replyTo;
+  return message;
 }
 
 const invalid = (action: string): ParseResult<ServerMessage> =>
@@ -176,6 +227,8 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
       const toUserId = isUserId(obj.toUserId) ? obj.toUserId : 0;
       const message: PrivateMessage = { action, ...identity, text: obj.text, toUserId };
       readStamp(obj, message);
+      const replyTo = readReplyQuote(obj.replyTo);
+      if (replyTo) message.replyTo = replyTo;
       if (obj.error === 'recipient-offline') message.error = obj.error;
       return { ok: true, message };
     }
@@ -193,6 +246,15 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
       const history: ServerMessage = { action, messages };
       if (typeof obj.hasMore === 'boolean') history.hasMore = obj.hasMore;
       return { ok: true, message: history };
+    }
+    case 'MessageEdited': {
+      const { messageId, text, editedAt } = obj;
+      if (!isMessageId(messageId) || typeof text !== 'string' || !isMessageId(editedAt)) return invalid(action);
+      return { ok: true, message: { action, messageId, text, editedAt } };
+    }
+    case 'MessageDeleted': {
+      if (!isMessageId(obj.messageId)) return invalid(action);
+      return { ok: true, message: { action, messageId: obj.messageId } };
     }
     default: {
       const shown = typeof action === 'string' ? action.slice(0, 64) : String(typeof action);

@@ -21,7 +21,7 @@ class FakeRecipient implements Recipient {
   backlog = 0;
   readonly ws = { readyState: 1 } as unknown as WebSocket;
   readonly socket: Socket;
-  constructor() {
+  constructor(readonly legacy = false) {
     const writes = this.writes;
     const written = this.written;
     const self = this;
@@ -53,6 +53,45 @@ class FakeRecipient implements Recipient {
 const frame = (text: string) => frameText(text);
 
 describe('Fanout', () => {
+  it('gives each audience its own serialisation of a frame, one buffer per audience', () => {
+    const fanout = new Fanout<FakeRecipient>(1 << 20, () => {});
+    const ours1 = new FakeRecipient();
+    const qt1 = new FakeRecipient(true);
+    const ours2 = new FakeRecipient();
+    const qt2 = new FakeRecipient(true);
+    for (const r of [ours1, qt1, ours2, qt2]) fanout.add(r);
+    fanout.queue(frame('1'));
+    fanout.queue(frame('2 ours'), frame('2 qt'));
+    fanout.queue(frame('3'));
+    fanout.flush();
+    expect(ours1.received).toEqual(['1', '2 ours', '3']);
+    expect(qt1.received).toEqual(['1', '2 qt', '3']);
+    expect(ours1.written[0]).toBe(ours2.written[0]);
+    expect(qt1.written[0]).toBe(qt2.written[0]);
+    expect(ours1.written[0]).not.toBe(qt1.written[0]);
+    // The next tick with no split frame is one buffer for all again.
+    fanout.queue(frame('4'));
+    fanout.flush();
+    expect(ours1.written[1]).toBe(qt1.written[1]);
+  });
+
+  it('gives a recipient its audience’s part of the batch before a frame sent to it alone, or added mid-tick', () => {
+    const fanout = new Fanout<FakeRecipient>(1 << 20, () => {});
+    const qt = new FakeRecipient(true);
+    const ours = new FakeRecipient();
+    fanout.add(qt);
+    fanout.add(ours);
+    fanout.queue(frame('a ours'), frame('a qt'));
+    fanout.send(qt, frame('alone'));
+    const late = new FakeRecipient(true);
+    fanout.add(late);
+    fanout.queue(frame('b ours'), frame('b qt'));
+    fanout.flush();
+    expect(qt.received).toEqual(['a qt', 'alone', 'b qt']);
+    expect(ours.received).toEqual(['a ours', 'b ours']);
+    expect(late.received).toEqual(['b qt']);
+  });
+
   it('writes a tick’s queued frames to every recipient in one write', () => {
     const fanout = new Fanout<FakeRecipient>(1 << 20, () => {});
     const a = new FakeRecipient();

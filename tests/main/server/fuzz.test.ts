@@ -59,9 +59,12 @@ const VALID_MESSAGES = [
   '{"action":"Pong"}',
   '{"text":"{A} и {B}"}',
   '{"action":"Message","text":"x","toUserId":2147483647,"userName":"spoof","userId":1}',
+  '{"action":"Edit","messageId":1,"text":"edited {x}"}',
+  '{"action":"Delete","messageId":1}',
+  '{"text":"a reply","toUserId":0,"replyTo":1}',
 ];
 
-const TOKENS = ['{', '}', '"', '\\', '\\u0000', '\\ud800', '"text":', '"toUserId":', '[]', '{}', '1e999', '-0', 'null', 'true', '<script>', '\u0000', '\u202e', ',', ':', '"action":"Pong"'];
+const TOKENS = ['{', '}', '"', '\\', '\\u0000', '\\ud800', '"text":', '"toUserId":', '[]', '{}', '1e999', '-0', 'null', 'true', '<script>', '\u0000', '\u202e', ',', ':', '"action":"Pong"', '"messageId":', '"replyTo":', '"action":"Edit"'];
 
 /** Byte-wise mutations of a valid message: flips, random bytes (often invalid UTF-8), inserts, cuts, repeats. */
 function mutate(random: Random, message: string): { payload: Buffer; how: string } {
@@ -398,7 +401,7 @@ describe(`fuzzing a live server (seed ${SEED}; FUZZ_SEED=${SEED} replays it)`, (
         expect(parsed.ok, `seed ${SEED}: a bystander got ${frame.slice(0, 200)}`).toBe(true);
         if (!parsed.ok) continue;
         expect(parsed.message.action, `seed ${SEED}: an Error reached a bystander`).not.toBe('Error');
-        if (parsed.message.action === 'PublicMessage' || parsed.message.action === 'PrivateMessage') {
+        if (parsed.message.action === 'PublicMessage' || parsed.message.action === 'PrivateMessage' || parsed.message.action === 'MessageEdited') {
           const tags = parsed.message.text.match(/<[^>]*>/g) ?? [];
           for (const tag of tags) expect(['<b>', '</b>']).toContain(tag);
         }

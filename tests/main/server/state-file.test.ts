@@ -143,6 +143,16 @@ describe('the state file', () => {
     expect(parsed.damagedLines).toEqual([4]);
   });
 
+  it('a later record of a seq already kept replaces that line (an edit, a tombstone); one of a seq not kept is dropped', () => {
+    const tombstone = JSON.stringify({ ...JSON.parse(publicPayload(1, 'a', '')), messageId: 1, deleted: true });
+    const text = snapshotText({ nextUserId: 1, sessions: [], messages: [] }) +
+      messageLine(1, publicPayload(1, 'a', 'one')) + messageLine(3, publicPayload(1, 'a', 'three')) +
+      messageLine(3, publicPayload(1, 'a', 'three, edited')) + messageLine(1, tombstone) + messageLine(2, publicPayload(1, 'a', 'never kept'));
+    const { state, damagedLines } = parseStateText(text)!;
+    expect(state.messages).toEqual([{ seq: 1, payload: tombstone }, { seq: 3, payload: publicPayload(1, 'a', 'three, edited') }]);
+    expect(damagedLines).toEqual([]);
+  });
+
   it('keeps the last 200 messages and never gives an id twice, even for sessions that ended', () => {
     let text = snapshotText({ nextUserId: 1, sessions: [], messages: [] });
     text += sessionLine({ token: 't', userId: 41, userName: 'x', gender: 0, userColor: '#fff', ackedSeq: 0 }) + endLine('t');

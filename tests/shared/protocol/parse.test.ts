@@ -108,3 +108,93 @@ describe('message ids, times and History (issue 12)', () => {
     }
   });
 });
+
+describe('Edit, Delete and replies (issue 12, §4–§6)', () => {
+  const refusal = (raw: string): string | undefined => {
+    const result = parseClientMessage(raw);
+    return result.ok ? undefined : result.error.code;
+  };
+
+  it('reads an Edit with its text trimmed and a Delete', () => {
+    expect(parseClientMessage('{"action":"Edit","messageId":12,"text":"  new  "}')).toEqual({
+      ok: true,
+      message: { action: 'Edit', messageId: 12, text: 'new' },
+    });
+    expect(parseClientMessage('{"action":"Delete","messageId":12}')).toEqual({ ok: true, message: { action: 'Delete', messageId: 12 } });
+  });
+
+  it.each([0, -3, 1.5, '12', null, 2 ** 53, [1], { id: 1 }, true])('refuses the messageId %j of an Edit or a Delete', (bad) => {
+    expect(refusal(JSON.stringify({ action: 'Edit', messageId: bad, text: 'x' }))).toBe('invalid-message-id');
+    expect(refusal(JSON.stringify({ action: 'Delete', messageId: bad }))).toBe('invalid-message-id');
+  });
+
+  it('refuses an Delete with no messageId and an Edit with no, empty, non-string or too long text', () => {
+    expect(refusal('{"action":"Delete"}')).toBe('invalid-message-id');
+    expect(refusal('{"action":"Edit","messageId":1}')).toBe('invalid-text');
+    expect(refusal('{"action":"Edit","messageId":1,"text":"   "}')).toBe('invalid-text');
+    expect(refusal('{"action":"Edit","messageId":1,"text":{"a":1}}')).toBe('invalid-text');
+    expect(refusal(JSON.stringify({ action: 'Edit', messageId: 1, text: 'x'.repeat(4097) }))).toBe('text-too-long');
+    expect(parseClientMessage(JSON.stringify({ action: 'Edit', messageId: 1, text: 'x'.repeat(4096) })).ok).toBe(true);
+  });
+
+  it('reads replyTo on a chat message, public or private; null is no reply', () => {
+    expect(parseClientMessage('{"action":"Message","text":"yes","toUserId":0,"replyTo":7}')).toEqual({
+      ok: true,
+      message: { action: 'Message', text: 'yes', toUserId: 0, replyTo: 7 },
+    });
+    expect(parseClientMessage('{"text":"yes","toUserId":3,"replyTo":7}')).toEqual({
+      ok: true,
+      message: { action: 'Message', text: 'yes', toUserId: 3, replyTo: 7 },
+    });
+    expect(parseClientMessage('{"text":"yes","replyTo":null}')).toEqual({ ok: true, message: { action: 'Message', text: 'yes', toUserId: 0 } });
+  });
+
+  it.each([0, -1, 2.5, '7', 2 ** 53, {}, [7], false])('refuses the replyTo %j', (bad) => {
+    expect(refusal(JSON.stringify({ text: 'x', replyTo: bad }))).toBe('invalid-message-id');
+  });
+
+  const line = { action: 'PublicMessage', userId: 1, userName: 'a', gender: 0, userColor: '#abc', text: 'hi', messageId: 9, sentAt: 1_800_000_000_000 };
+
+  it('reads editedAt and a reply quote of a PublicMessage, and drops malformed ones', () => {
+    const replyTo = { messageId: 3, userName: 'Аня', excerpt: 'what &lt;is&gt; it' };
+    expect(parseServerMessage(JSON.stringify({ ...line, editedAt: 1_800_000_000_500, replyTo }))).toEqual({
+      ok: true,
+      message: { ...line, editedAt: 1_800_000_000_500, replyTo },
+    });
+    for (const bad of [{ ...replyTo, messageId: 0 }, { ...replyTo, userName: 5 }, { messageId: 3, userName: 'x' }, 'quote', 3]) {
+      expect(parseServerMessage(JSON.stringify({ ...line, editedAt: -1, replyTo: bad }))).toEqual({ ok: true, message: line });
+    }
+  });
+
+  it('reads a tombstone with no text, whatever text came with it', () => {
+    expect(parseServerMessage(JSON.stringify({ ...line, text: '', deleted: true }))).toEqual({ ok: true, message: { ...line, text: '', deleted: true } });
+    expect(parseServerMessage(JSON.stringify({ ...line, text: 'old', deleted: true, replyTo: { messageId: 3, userName: 'a', excerpt: 'b' } }))).toEqual({
+      ok: true,
+      message: { ...line, text: '', deleted: true },
+    });
+    expect(parseServerMessage(JSON.stringify({ ...line, deleted: 'yes' }))).toEqual({ ok: true, message: line });
+  });
+
+  it('reads the reply quote of a PrivateMessage', () => {
+    const replyTo = { messageId: 3, userName: 'a', excerpt: 'b' };
+    const priv = { ...line, action: 'PrivateMessage', toUserId: 2 };
+    expect(parseServerMessage(JSON.stringify({ ...priv, replyTo }))).toEqual({ ok: true, message: { ...priv, replyTo } });
+  });
+
+  it('reads MessageEdited and MessageDeleted, and refuses malformed ones', () => {
+    expect(parseServerMessage('{"action":"MessageEdited","messageId":9,"text":"new","editedAt":1800000000000}')).toEqual({
+      ok: true,
+      message: { action: 'MessageEdited', messageId: 9, text: 'new', editedAt: 1_800_000_000_000 },
+    });
+    expect(parseServerMessage('{"action":"MessageDeleted","messageId":9,"extra":1}')).toEqual({ ok: true, message: { action: 'MessageDeleted', messageId: 9 } });
+    for (const bad of [
+      '{"action":"MessageEdited","messageId":9,"text":"new"}',
+      '{"action":"MessageEdited","messageId":"9","text":"new","editedAt":1}',
+      '{"action":"MessageEdited","messageId":9,"text":5,"editedAt":1}',
+      '{"action":"MessageDeleted"}',
+      '{"action":"MessageDeleted","messageId":-9}',
+    ]) {
+      expect(parseServerMessage(bad)).toMatchObject({ ok: false, error: { code: 'invalid-message' } });
+    }
+  });
+});

@@ -20,7 +20,11 @@ const jsonish = fc.oneof(
   fc.json(),
   fc.jsonValue().map((v) => JSON.stringify(v)),
   fc.record({
-    action: fc.oneof(fc.constantFrom('Pong', 'Message', 'Authorized', 'Connected', 'PublicMessage', 'PrivateMessage', 'History', 'Error', 'Ping'), fc.string()),
+    action: fc.oneof(fc.constantFrom('Pong', 'Message', 'Authorized', 'Connected', 'PublicMessage', 'PrivateMessage', 'History', 'Error', 'Ping', 'Edit', 'Delete', 'MessageEdited', 'MessageDeleted'), fc.string()),
+    messageId: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)),
+    replyTo: fc.oneof(fc.integer(), fc.jsonValue()),
+    editedAt: fc.oneof(fc.integer(), fc.jsonValue()),
+    deleted: fc.jsonValue(),
     text: fc.oneof(fc.string(), fc.jsonValue()),
     toUserId: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)),
     userId: fc.oneof(fc.integer(), fc.string()),
