@@ -3,6 +3,8 @@ import type {
   AttentionRequest,
   BridgeCommands,
   ConnectRequest,
+  DeleteRequest,
+  EditRequest,
   HostRequest,
   HostingStatus,
   OlderRequest,
@@ -20,7 +22,7 @@ import type { SettingsStore } from './settings-store';
  * Electron pieces are wired around it in main.ts, and tests drive it as it is.
  */
 
-export type SessionPort = Pick<ClientSession, 'connect' | 'disconnect' | 'send' | 'cancelPending' | 'loadOlder' | 'reconnectNow' | 'on' | 'status'>;
+export type SessionPort = Pick<ClientSession, 'connect' | 'disconnect' | 'send' | 'cancelPending' | 'loadOlder' | 'changeLine' | 'reconnectNow' | 'on' | 'status'>;
 
 export interface HostPort {
   readonly status: HostingStatus;
@@ -136,6 +138,14 @@ export class ChatController implements BridgeCommands {
 
   async loadOlder(request: OlderRequest): Promise<boolean> {
     return this.#session.loadOlder(request.before, request.limit);
+  }
+
+  async editMessage(request: EditRequest): Promise<boolean> {
+    return this.#session.changeLine(request.messageId, request.text);
+  }
+
+  async deleteMessage(request: DeleteRequest): Promise<boolean> {
+    return this.#session.changeLine(request.messageId, null);
   }
 
   // ---- lifecycle -------------------------------------------------------------------

@@ -122,6 +122,8 @@ export function createBrowserBridge(
     setUnreadCount: async (count) => title.setUnread(count),
     cancelPending: async (id) => session.cancelPending(id),
     loadOlder: async (request) => session.loadOlder(request.before, request.limit),
+    editMessage: async (request) => session.changeLine(request.messageId, request.text),
+    deleteMessage: async (request) => session.changeLine(request.messageId, null),
   };
 }
 

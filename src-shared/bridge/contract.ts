@@ -29,6 +29,18 @@ export interface SendRequest {
   text: string;
   /** 0: public. */
   toUserId: number;
+  /** The messageId of the public line this answers. */
+  replyTo?: number;
+}
+
+/** New text for a line of one's own. */
+export interface EditRequest {
+  messageId: number;
+  text: string;
+}
+
+export interface DeleteRequest {
+  messageId: number;
 }
 
 /** Asks the server for up to `limit` public lines older than the line `before` (a messageId). */
@@ -80,6 +92,8 @@ export interface PendingMessage {
   /** When it was typed, in ms since the epoch. */
   queuedAt: number;
   sending: boolean;
+  /** The public line it answers. */
+  replyTo?: number;
 }
 
 /** Longest id `cancelPending` accepts. */
@@ -128,6 +142,9 @@ export interface BridgeCommands {
    * event. False when it cannot go now (not logged in, or one is on its way already).
    */
   loadOlder(request: OlderRequest): Promise<boolean>;
+  /** Edits or deletes a line of one's own; false when not logged in. The server's answer comes as a message. */
+  editMessage(request: EditRequest): Promise<boolean>;
+  deleteMessage(request: DeleteRequest): Promise<boolean>;
 }
 
 export interface BridgeEvents {
@@ -195,7 +212,10 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     // Room for escaping growth is the server's business; here the raw text's cap.
     if (!shortString(o.text, MAX_TEXT_LENGTH * 2)) return `text must be a string of at most ${MAX_TEXT_LENGTH} characters`;
     if (!isUserId(o.toUserId)) return 'toUserId must be a non-negative integer';
-    return [{ text: o.text, toUserId: o.toUserId }];
+    if (o.replyTo !== undefined && !isMessageId(o.replyTo)) return 'replyTo must be a message id';
+    const request: SendRequest = { text: o.text, toUserId: o.toUserId };
+    if (o.replyTo !== undefined) request.replyTo = o.replyTo;
+    return [request];
   },
   hostRoom(args) {
     const o = oneObject(args);
@@ -238,6 +258,19 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
       return `limit must be an integer from 1 to ${MAX_HISTORY_PAGE}`;
     }
     return [{ before: o.before, limit: o.limit }];
+  },
+  editMessage(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    if (!isMessageId(o.messageId)) return 'messageId must be a message id';
+    if (!shortString(o.text, MAX_TEXT_LENGTH * 2)) return `text must be a string of at most ${MAX_TEXT_LENGTH} characters`;
+    return [{ messageId: o.messageId, text: o.text }];
+  },
+  deleteMessage(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    if (!isMessageId(o.messageId)) return 'messageId must be a message id';
+    return [{ messageId: o.messageId }];
   },
 };
 

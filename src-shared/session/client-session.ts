@@ -1,6 +1,6 @@
 import type { BridgeEvents, ConnectRequest, ConnectionStatus, OlderHistory, PendingMessage, SendRequest, Unsubscribe } from '../bridge/contract';
 import { CloseCode, DEFAULT_HISTORY_PAGE, DEFAULT_PING_INTERVAL_MS, MAX_HISTORY_PAGE, MAX_TEXT_LENGTH, SERVER_SILENCE_PINGS } from '../protocol/limits';
-import type { ErrorMessage, HistoryMessage, Identity, PublicMessage, ServerMessage } from '../protocol/messages';
+import type { ChatMessage, ErrorMessage, HistoryMessage, Identity, PublicMessage, ServerMessage } from '../protocol/messages';
 import { codePointLength, isMessageId, isUserId, parseServerMessage } from '../protocol/parse';
 import { reconnectDelay } from './backoff';
 import { describeClose, describeUnreachable } from './close-reasons';
@@ -224,7 +224,8 @@ export class ClientSession {
       this.#notice({ kind: 'send-failed', reason: `The message is longer than ${MAX_TEXT_LENGTH} characters.` });
       return;
     }
-    if (this.#outbox.add(text, request.toUserId, this.#now(), this.#login) === undefined) {
+    if (request.replyTo !== undefined && !isMessageId(request.replyTo)) throw new RangeError('replyTo must be a message id');
+    if (this.#outbox.add(text, request.toUserId, this.#now(), this.#login, request.replyTo) === undefined) {
       this.#notice({ kind: 'send-failed', reason: `“${preview(text)}” was not sent: too many messages are waiting already.` });
       return;
     }
@@ -256,6 +257,28 @@ export class ClientSession {
     }
     const timer = this.#timers.setTimeout(() => this.#olderFailed('The server did not send the older messages.'), OLDER_HISTORY_TIMEOUT_MS);
     this.#older = { before, timer };
+    return true;
+  }
+
+  /**
+   * Asks the server to change (`text`) or delete (`null`) a line of one's own. Not
+   * queued: an edit typed while offline would land on whatever the line is by then.
+   * False when not logged in or the text is empty or too long (nothing is sent).
+   * The server answers everyone with MessageEdited / MessageDeleted, or the sender
+   * alone with an Error.
+   */
+  changeLine(messageId: number, text: string | null): boolean {
+    if (!isMessageId(messageId)) throw new RangeError('messageId must be a message id');
+    const trimmed = text?.trim();
+    if (trimmed !== undefined && (trimmed === '' || codePointLength(trimmed) > MAX_TEXT_LENGTH)) return false;
+    const socket = this.#socket;
+    if (this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
+    const frame = trimmed === undefined ? { action: 'Delete', messageId } : { action: 'Edit', messageId, text: trimmed };
+    try {
+      socket.send(JSON.stringify(frame));
+    } catch {
+      return false;
+    }
     return true;
   }
 
@@ -461,7 +484,9 @@ export class ClientSession {
         break;
       }
       try {
-        socket.send(JSON.stringify({ action: 'Message', text: next.text, toUserId: next.toUserId }));
+        const frame: ChatMessage = { action: 'Message', text: next.text, toUserId: next.toUserId };
+        if (next.replyTo !== undefined) frame.replyTo = next.replyTo;
+        socket.send(JSON.stringify(frame));
       } catch {
         // The close that follows puts it back in line.
         break;

@@ -230,6 +230,8 @@ export function fakeBridgeScript(settings: Record<string, unknown> = {}, options
         return true;
       },
       async loadOlder(request) { record('loadOlder', [request]); return true; },
+      async editMessage(request) { record('editMessage', [request]); return true; },
+      async deleteMessage(request) { record('deleteMessage', [request]); return true; },
     };
     Object.defineProperty(window, 'chat', { value: Object.freeze(bridge), configurable: false });
     window.__bridge = {

@@ -28,6 +28,8 @@ function recordingCommands() {
     setUnreadCount: record('setUnreadCount', undefined),
     cancelPending: record('cancelPending', false),
     loadOlder: record('loadOlder', false),
+    editMessage: record('editMessage', false),
+    deleteMessage: record('deleteMessage', false),
   };
   return { commands, calls };
 }
