@@ -12,13 +12,15 @@ import type { Strings } from '../i18n';
 import { en } from '../i18n/en';
 import { NO_OLDER_LINES } from '../state/chat-state';
 import type { OlderLines } from '../state/chat-state';
-import { EMPTY_LOG, totalLines } from '../state/log';
+import { EMPTY_LOG, LOG_BLOCK_SIZE, totalLines } from '../state/log';
 import type { LogLine, LogStore, PendingLine, SystemEvent, SystemLine } from '../state/log';
 import { BlockHeights } from './block-heights';
 import type { BlockWindow } from './block-heights';
 import { createChatLineElement } from './chat-line-element';
 import { cssProperties, nickColor } from './css-properties';
 import { emit } from './events';
+import { LineToolbar, actionLabel, actionsOf } from './line-actions';
+import type { LineAction } from './line-actions';
 
 /** Rendered around the viewport, so fast scrolling shows lines, not blanks. */
 const OVERSCAN_VIEWPORTS = 0.5;
@@ -53,6 +55,8 @@ export class ChatLog extends LitElement {
   @property({ attribute: false }) accessor older: OlderLines = NO_OLDER_LINES;
 
   @state() private accessor hasUnseenLines = false;
+  /** The context menu of a line: where, and what it offers. */
+  @state() private accessor menu: { line: HTMLElement; x: number; y: number; actions: LineAction[] } | null = null;
 
   @query('.scroller') private accessor scroller!: HTMLElement | null;
 
@@ -80,6 +84,10 @@ export class ChatLog extends LitElement {
   private lastScrollTop = 0;
   /** An older page was asked for and `older` has not changed since: ask once. */
   private askedOlder = false;
+  private readonly toolbar = new LineToolbar((action, line) => this.act(action, line));
+  private readonly closeMenuOutside = (event: Event): void => {
+    if (!event.composedPath().some((node) => node instanceof HTMLElement && node.classList.contains('menu'))) this.menu = null;
+  };
 
   static override styles = css`
     :host {
@@ -104,6 +112,108 @@ export class ChatLog extends LitElement {
     }
     .block {
       contain: content;
+    }
+    .line.chat {
+      position: relative;
+    }
+    .line.chat:focus {
+      outline: none;
+    }
+    .line.chat:focus-visible {
+      outline: 2px solid var(--focus, #2980b9);
+      outline-offset: -2px;
+    }
+    .line.chat.highlight {
+      animation: highlight 2s ease-out;
+    }
+    @keyframes highlight {
+      from {
+        background: var(--highlight-bg, #fde9a9);
+      }
+    }
+    .quote {
+      display: block;
+      width: fit-content;
+      max-width: 100%;
+      box-sizing: border-box;
+      margin: 1px 0 1px var(--hang);
+      text-indent: 0;
+      padding: 0 8px;
+      border-left: 3px solid var(--panel-border, #c8ccd0);
+      color: var(--system, #7f8c8d);
+      font-size: 13px;
+      cursor: pointer;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .quote:hover {
+      background: var(--hover-bg, #eef3f8);
+    }
+    .quote-nick {
+      font-weight: 700;
+    }
+    .gone {
+      font-style: italic;
+      color: var(--system, #7f8c8d);
+    }
+    .edited {
+      font-size: 12px;
+      color: var(--system, #7f8c8d);
+    }
+    .toolbar {
+      position: absolute;
+      top: -2px;
+      right: 8px;
+      display: flex;
+      gap: 2px;
+      text-indent: 0;
+      padding: 1px;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 6px;
+      background: var(--panel-bg, #fff);
+      box-shadow: 0 1px 4px rgb(0 0 0 / 0.15);
+    }
+    .toolbar button,
+    .menu button {
+      font: inherit;
+      font-size: 12px;
+      padding: 1px 8px;
+      border: 0;
+      border-radius: 4px;
+      background: transparent;
+      color: var(--text, #2c3e50);
+      cursor: pointer;
+    }
+    .toolbar button::before {
+      content: attr(aria-label);
+    }
+    .toolbar button:hover,
+    .menu button:hover,
+    .menu button:focus {
+      background: var(--hover-bg, #eef3f8);
+    }
+    .toolbar button:focus-visible,
+    .menu button:focus-visible {
+      outline: 2px solid var(--focus, #2980b9);
+      outline-offset: -2px;
+    }
+    .menu {
+      position: fixed;
+      z-index: 10;
+      display: flex;
+      flex-direction: column;
+      min-width: 120px;
+      padding: 4px;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 6px;
+      background: var(--panel-bg, #fff);
+      box-shadow: 0 2px 10px rgb(0 0 0 / 0.2);
+    }
+    .menu button {
+      text-align: left;
+      font-size: 13px;
+      padding: 4px 10px;
     }
     .older {
       box-sizing: border-box;
@@ -303,6 +413,7 @@ export class ChatLog extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.resizeObserver.disconnect();
+    document.removeEventListener('pointerdown', this.closeMenuOutside, true);
   }
 
   /** Scrolls to the newest line and keeps following new ones. */
@@ -355,7 +466,8 @@ export class ChatLog extends LitElement {
     const firstBlock = this.log.firstBlock;
     return html`
       <div class="scroller" role="log" aria-label=${this.strings.chatLog} tabindex="0" @scroll=${this.onScroll} @wheel=${this.onWheel}
-        @keydown=${this.onKeyDown}>
+        @keydown=${this.onKeyDown} @mouseover=${this.onPointerOver} @mouseleave=${this.onPointerLeave} @focusin=${this.onFocusIn}
+        @focusout=${this.onFocusOut} @contextmenu=${this.onContextMenu}>
         ${this.renderOlderRow()}
         <div class="spacer" ${cssProperties({ height: `${above}px` })}></div>
         ${repeat(
@@ -376,6 +488,7 @@ export class ChatLog extends LitElement {
       ${this.hasUnseenLines
         ? html`<button class="jump" type="button" @click=${() => this.scrollToEnd()}>${this.strings.jumpToLatest} ↓</button>`
         : nothing}
+      ${this.renderMenu()}
     `;
   }
 
@@ -480,8 +593,152 @@ export class ChatLog extends LitElement {
   }
 
   private onKeyDown(event: KeyboardEvent): void {
-    if (event.target !== this.scroller) return;
-    if ((event.key === 'Home' || event.key === 'PageUp' || event.key === 'ArrowUp') && this.scroller!.scrollTop === 0) this.askForOlder();
+    const scroller = this.scroller!;
+    const target = event.target as HTMLElement;
+    if (target === scroller) {
+      if ((event.key === 'Home' || event.key === 'PageUp' || event.key === 'ArrowUp') && scroller.scrollTop === 0) this.askForOlder();
+      // Arrows go into the lines, where their actions are; PageUp, PageDown, Home and End still scroll.
+      if (event.key === 'ArrowUp' || event.key === 'ArrowDown') {
+        const lines = this.linesInView();
+        const line = event.key === 'ArrowUp' ? lines.at(-1) : lines[0];
+        if (line) {
+          event.preventDefault();
+          line.focus();
+        }
+      }
+      return;
+    }
+    if (!target.matches('.line.chat[data-message-id]')) return;
+    if (event.key === 'ArrowUp' || event.key === 'ArrowDown') {
+      event.preventDefault();
+      const all = [...scroller.querySelectorAll<HTMLElement>('.line.chat[data-message-id]')];
+      const next = all[all.indexOf(target) + (event.key === 'ArrowUp' ? -1 : 1)];
+      if (next) next.focus();
+      else if (event.key === 'ArrowUp') {
+        scroller.scrollTop -= scroller.clientHeight / 2;
+        if (scroller.scrollTop === 0) this.askForOlder();
+      } else scroller.scrollTop += scroller.clientHeight / 2;
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      scroller.focus();
+    } else if (event.key === 'ContextMenu' || (event.key === 'F10' && event.shiftKey)) {
+      event.preventDefault();
+      const box = target.getBoundingClientRect();
+      this.openMenu(target, box.left + 40, box.bottom);
+    }
+  }
+
+  /** Chat lines with actions that are at least partly in view, top first. */
+  private linesInView(): HTMLElement[] {
+    const scroller = this.scroller!;
+    const box = scroller.getBoundingClientRect();
+    return [...scroller.querySelectorAll<HTMLElement>('.line.chat[data-message-id]')].filter((line) => {
+      const r = line.getBoundingClientRect();
+      return r.bottom > box.top && r.top < box.bottom;
+    });
+  }
+
+  private onPointerOver(event: MouseEvent): void {
+    const line = (event.target as HTMLElement).closest<HTMLElement>('.line.chat');
+    // A line with the keyboard's focus keeps its toolbar.
+    if (line === null || line === this.toolbar.line || this.toolbar.line?.contains(this.shadowRoot!.activeElement)) return;
+    this.toolbar.show(line, this.strings);
+  }
+
+  private onPointerLeave(): void {
+    if (!this.toolbar.line?.contains(this.shadowRoot!.activeElement)) this.toolbar.hide();
+  }
+
+  private onFocusIn(event: FocusEvent): void {
+    const line = (event.target as HTMLElement).closest<HTMLElement>('.line.chat');
+    if (line !== null) this.toolbar.show(line, this.strings);
+  }
+
+  private onFocusOut(event: FocusEvent): void {
+    const to = event.relatedTarget as Node | null;
+    if (this.toolbar.line !== null && !this.toolbar.line.contains(to) && !this.toolbar.line.matches(':hover')) this.toolbar.hide();
+  }
+
+  private onContextMenu(event: MouseEvent): void {
+    const line = (event.target as HTMLElement).closest<HTMLElement>('.line.chat');
+    if (line === null || actionsOf(line).length === 0) return;
+    event.preventDefault();
+    this.openMenu(line, event.clientX, event.clientY);
+  }
+
+  private openMenu(line: HTMLElement, x: number, y: number): void {
+    const actions = actionsOf(line);
+    if (actions.length === 0) return;
+    this.menu = { line, x, y, actions };
+    document.addEventListener('pointerdown', this.closeMenuOutside, true);
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.menu button')?.focus());
+  }
+
+  private closeMenu(refocus: boolean): void {
+    const menu = this.menu;
+    document.removeEventListener('pointerdown', this.closeMenuOutside, true);
+    this.menu = null;
+    if (refocus && menu?.line.isConnected) menu.line.focus();
+  }
+
+  private renderMenu(): TemplateResult | typeof nothing {
+    const menu = this.menu;
+    if (menu === null) return nothing;
+    const s = this.strings;
+    const onKey = (event: KeyboardEvent): void => {
+      const items = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('.menu button')];
+      const at = items.indexOf(event.target as HTMLButtonElement);
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        items[(at + (event.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
+      } else if (event.key === 'Escape' || event.key === 'Tab') {
+        event.preventDefault();
+        this.closeMenu(true);
+      }
+    };
+    return html`<div class="menu" role="menu" aria-label=${s.lineActions} ${cssProperties({ left: `${menu.x}px`, top: `${menu.y}px` })}
+      @keydown=${onKey}>
+      ${menu.actions.map(
+        (action) => html`<button type="button" role="menuitem" aria-label=${actionLabel(action, s)} @click=${() => {
+          this.closeMenu(false);
+          this.act(action, menu.line);
+        }}>${actionLabel(action, s)}</button>`,
+      )}
+    </div>`;
+  }
+
+  private act(action: LineAction, line: HTMLElement): void {
+    const messageId = Number(line.dataset.messageId);
+    if (!(messageId > 0)) return;
+    emit(this, action === 'reply' ? 'reply-requested' : action === 'edit' ? 'edit-requested' : 'delete-requested', { messageId });
+  }
+
+  /**
+   * Scrolls the line at `index` (with this messageId) into view, highlights it and
+   * gives it focus. False when it is not there after all.
+   */
+  async revealMessage(messageId: number, index: number): Promise<boolean> {
+    await this.updateComplete;
+    const scroller = this.scroller;
+    if (!scroller) return false;
+    const log = this.log;
+    const block = Math.floor((index + log.head) / LOG_BLOCK_SIZE);
+    const rowHeight = this.renderRoot.querySelector<HTMLElement>('.older')?.offsetHeight ?? 0;
+    this.stickToBottom = false;
+    scroller.scrollTop = Math.max(0, rowHeight + this.blockHeights.offsetOf(log.blocks, block) - scroller.clientHeight / 3);
+    this.requestUpdate();
+    await this.updateComplete;
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    const line = scroller.querySelector<HTMLElement>(`.line.chat[data-message-id="${messageId}"]`);
+    if (line === null) return false;
+    line.scrollIntoView({ block: 'center' });
+    line.classList.remove('highlight');
+    // Restarts the animation when it is the same line again.
+    void line.offsetWidth;
+    line.classList.add('highlight');
+    line.addEventListener('animationend', () => line.classList.remove('highlight'), { once: true });
+    line.focus({ preventScroll: true });
+    return true;
   }
 
   private askForOlder(): void {
@@ -543,13 +800,17 @@ export class ChatLog extends LitElement {
     emit(this, 'nick-activated', { user });
   };
 
+  private readonly activateQuote = (messageId: number): void => {
+    emit(this, 'quote-activated', { messageId });
+  };
+
   /** A name in a system line: clickable like a chat line's (see chat-line-element.ts). */
   private nick(user: Identity): TemplateResult {
     return html`<span role="button" class="nick" dir="auto" ${nickColor(user.userColor)} @click=${() => this.activateNick(user)}>${user.userName}</span>`;
   }
 
   private renderLine(line: LogLine): TemplateResult | HTMLDivElement {
-    return line.kind === 'system' ? this.renderSystemLine(line) : createChatLineElement(line, this.strings, this.activateNick);
+    return line.kind === 'system' ? this.renderSystemLine(line) : createChatLineElement(line, this.strings, this.activateNick, this.activateQuote);
   }
 
   private renderPendingLine(line: PendingLine, index: number): TemplateResult {

@@ -2,7 +2,7 @@ import type { ConnectionStatus, HostingStatus, OlderHistory, PendingMessage, Ses
 import { formatChatText, mentions, parseRichText } from '../../src-shared/protocol';
 import type { Identity, PrivateMessage, PublicMessage, ServerMessage } from '../../src-shared/protocol';
 import { displayAddress } from '../format/address';
-import { EMPTY_LOG, appendLines, prependLines } from './log';
+import { EMPTY_LOG, appendLines, findMessage, lineAt, prependLines, replaceLine } from './log';
 import type { ChatLine, LogStore, NewLine, PendingLine, SystemEvent } from './log';
 
 /**
@@ -116,7 +116,40 @@ function publicLine(state: ChatState, m: PublicMessage, time: number, replayed: 
     mentionsMe: self !== null && !mine && mentions(m.text, self.userName),
     mine,
     replayed,
+    editedAt: m.editedAt ?? null,
+    deleted: m.deleted === true,
+    replyTo: m.replyTo ?? null,
   };
+}
+
+/** A line the log has, changed: edited (new text) or deleted. Lines it does not have are not looked for further. */
+function changeLine(state: ChatState, messageId: number, change: (line: ChatLine) => ChatLine): ChatState {
+  const index = findMessage(state.log, messageId);
+  if (index < 0) return state;
+  const line = lineAt(state.log, index) as ChatLine;
+  const changed = change(line);
+  return changed === line ? state : { ...state, log: replaceLine(state.log, index, changed) };
+}
+
+function edited(state: ChatState, text: string, editedAt: number): (line: ChatLine) => ChatLine {
+  const self = state.self;
+  return (line) =>
+    line.deleted || line.editedAt === editedAt
+      ? line
+      : { ...line, text, editedAt, mentionsMe: self !== null && !line.mine && line.direction === 'public' && mentions(text, self.userName) };
+}
+
+const deleted = (line: ChatLine): ChatLine => (line.deleted ? line : { ...line, text: '', deleted: true, mentionsMe: false });
+
+/** A History's lines the log has already: they may have been edited or deleted since. */
+function withLineStates(state: ChatState, known: readonly PublicMessage[]): ChatState {
+  let next = state;
+  for (const m of known) {
+    if (m.messageId === undefined) continue;
+    if (m.deleted === true) next = changeLine(next, m.messageId, deleted);
+    else if (m.editedAt !== undefined) next = changeLine(next, m.messageId, edited(next, m.text, m.editedAt));
+  }
+  return next;
 }
 
 function privateLine(state: ChatState, m: PrivateMessage, time: number): NewLine {
@@ -139,6 +172,9 @@ function privateLine(state: ChatState, m: PrivateMessage, time: number): NewLine
     mentionsMe: false,
     mine,
     replayed: false,
+    editedAt: null,
+    deleted: false,
+    replyTo: m.replyTo ?? null,
   };
 }
 
@@ -241,7 +277,8 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
       const fresh = message.messages.filter((m) => !isKnown(state, m));
       // A replayed line is shown at the server's time for it, when the server said.
       const lines = fresh.map((m) => publicLine(state, m, m.sentAt ?? time, true));
-      const next = fresh.reduce((s, m) => withOldest(withNewest(s, m), m), withLines(state, lines));
+      const changed = withLineStates(state, message.messages.filter((m) => isKnown(state, m) && (m.deleted === true || m.editedAt !== undefined)));
+      const next = fresh.reduce((s, m) => withOldest(withNewest(s, m), m), withLines(changed, lines));
       return withHistoryEnd(next, state.older.oldestId !== 0, message.hasMore);
     }
     case 'PrivateMessage':
@@ -250,9 +287,9 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
     case 'Error':
       return withLines(state, [system(time, { type: 'error', message: message.message, code: message.code })]);
     case 'MessageEdited':
+      return changeLine(state, message.messageId, edited(state, message.text, message.editedAt));
     case 'MessageDeleted':
-      // Shown by the UI's edit and delete work (issue 12, §4); until then the line stays as it was.
-      return state;
+      return changeLine(state, message.messageId, deleted);
   }
 }
 

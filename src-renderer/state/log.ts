@@ -1,4 +1,4 @@
-import type { Identity, RichTextRun } from '../../src-shared/protocol';
+import type { Identity, ReplyQuote, RichTextRun } from '../../src-shared/protocol';
 
 /** Things the log says that nobody typed; worded at render time, in the current language. */
 export type SystemEvent =
@@ -48,6 +48,12 @@ export interface ChatLine {
   mine: boolean;
   /** Replayed by the server after a reconnect (`History`). */
   replayed: boolean;
+  /** When it was last edited (the server's clock); null: never. */
+  editedAt: number | null;
+  /** Deleted: its text is gone, it shows "message deleted". */
+  deleted: boolean;
+  /** The line it answers, as the server quoted it. */
+  replyTo: ReplyQuote | null;
 }
 
 export type LogLine = SystemLine | ChatLine;
@@ -174,6 +180,28 @@ export function prependLines(store: LogStore, lines: readonly NewLine[], maxLine
     firstBlock,
     prepended: store.prepended + stamped.length,
   };
+}
+
+/** The same log with the line at `index` replaced (its id kept): only its block is copied. */
+export function replaceLine(store: LogStore, index: number, line: LogLine): LogStore {
+  const slot = index + store.head;
+  const b = Math.floor(slot / LOG_BLOCK_SIZE);
+  const block = store.blocks[b];
+  if (index < 0 || index >= store.count || block === undefined) throw new RangeError(`no line ${index} in the log`);
+  const copy = block.slice();
+  copy[b === 0 ? index : slot % LOG_BLOCK_SIZE] = line;
+  const blocks = store.blocks.slice();
+  blocks[b] = copy;
+  return { ...store, blocks };
+}
+
+/** The index of the chat line with this messageId, searched from the newest (where edits mostly are); -1 when not kept. */
+export function findMessage(store: LogStore, messageId: number): number {
+  for (let i = store.count - 1; i >= 0; i--) {
+    const line = lineAt(store, i);
+    if (line?.kind === 'chat' && line.messageId === messageId) return i;
+  }
+  return -1;
 }
 
 /** The line at `index` among the lines kept (0 is the oldest kept). */
