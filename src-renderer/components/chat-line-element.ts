@@ -65,15 +65,22 @@ export function createChatLineElement(
     q.addEventListener('click', () => onQuote(quote.messageId));
     element.append(q);
   }
+  // Under a quote the line goes on in a box of its own, so the hanging indent starts again there.
+  const body: HTMLElement = quote === null ? element : document.createElement('div');
+  if (body !== element) {
+    body.className = 'body';
+    element.classList.add('quoting');
+    element.append(body);
+  }
   // One --nick-color per line, inherited by the name and the colon.
   setNickColor(element, shown.userColor);
   // Each space rides in the span before it: a text node of its own is one more layout object per line.
-  element.append(span('time', `${formatTimestamp(line.time)} `));
+  body.append(span('time', `${formatTimestamp(line.time)} `));
   if (line.direction !== 'public') {
     const incoming = line.direction === 'private-in';
     const marker = span('marker', incoming ? '> ' : '< ');
     marker.title = (incoming ? strings.privateFrom : strings.privateTo).replace('{name}', shown.userName);
-    element.append(marker);
+    body.append(marker);
   }
   // A span, not a <button>: a button is an atomic inline with a layout of its own, one
   // per line. Reachable by mouse only (the user list serves the keyboard), as the
@@ -100,11 +107,11 @@ export function createChatLineElement(
       }
     }
   }
-  element.append(nick, span('colon', ': '), text);
+  body.append(nick, span('colon', ': '), text);
   if (line.editedAt !== null && !line.deleted) {
     const mark = span('edited', ` ${strings.edited}`);
     mark.title = format(strings.editedAt, { time: formatTimestamp(line.editedAt) });
-    element.append(mark);
+    body.append(mark);
   }
   return element;
 }

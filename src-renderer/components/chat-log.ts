@@ -70,6 +70,13 @@ export class ChatLog extends LitElement {
   /** Height of blocks dropped above the view since the last update, px. */
   private scrollCorrection = 0;
   private readonly resizeObserver = new ResizeObserver((entries) => this.onBlocksResized(entries));
+  /** The log itself gets shorter when a reply or edit bar opens below it: the end stays in view. */
+  private readonly viewportObserver = new ResizeObserver(() => {
+    const scroller = this.scroller;
+    if (scroller && this.stickToBottom) scroller.scrollTop = scroller.scrollHeight;
+    this.requestUpdate();
+  });
+  private observedScroller: HTMLElement | null = null;
   /** Set by Cancel: once that line is gone, focus goes to the Cancel at this index (or the log). */
   private refocusPendingAt: number | null = null;
   /**
@@ -130,6 +137,14 @@ export class ChatLog extends LitElement {
       from {
         background: var(--highlight-bg, #fde9a9);
       }
+    }
+    .line.quoting {
+      padding-left: 10px;
+      text-indent: 0;
+    }
+    .line.quoting .body {
+      padding-left: var(--hang);
+      text-indent: calc(-1 * var(--hang));
     }
     .quote {
       display: block;
@@ -413,6 +428,8 @@ export class ChatLog extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.resizeObserver.disconnect();
+    this.viewportObserver.disconnect();
+    this.observedScroller = null;
     document.removeEventListener('pointerdown', this.closeMenuOutside, true);
   }
 
@@ -497,6 +514,10 @@ export class ChatLog extends LitElement {
     if (!scroller) return;
     this.resizeObserver.disconnect();
     for (const block of scroller.querySelectorAll('.block')) this.resizeObserver.observe(block);
+    if (this.observedScroller !== scroller) {
+      this.viewportObserver.observe(scroller);
+      this.observedScroller = scroller;
+    }
     if (this.scrollTarget !== null) {
       // Absolute, not by how much: the browser's own scroll anchoring may have moved it already.
       if (!this.stickToBottom) scroller.scrollTop = this.scrollTarget;
