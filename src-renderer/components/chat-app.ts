@@ -8,7 +8,7 @@ import type { Identity } from '../../src-shared/protocol';
 import { insertMention } from '../format/mention';
 import { format, resolveLanguage, stringsFor } from '../i18n';
 import type { Strings, UiLanguage } from '../i18n';
-import { INITIAL_STATE, attentionFor, canCompose, canLoadOlder, reduce } from '../state/chat-state';
+import { INITIAL_STATE, attentionFor, canCompose, canLoadMissed, canLoadOlder, reduce } from '../state/chat-state';
 import type { ChatEvent, ChatState } from '../state/chat-state';
 import { findMessage, lineAt, totalLines } from '../state/log';
 import type { ChatLine } from '../state/log';
@@ -316,6 +316,22 @@ export class ChatApp extends LitElement {
       void this.bridge?.setUnreadCount(unread).catch(() => undefined);
     }
     if (this.seeking !== null && after.older !== before.older) this.seekOn();
+    if (canLoadMissed(after)) void this.loadMissed();
+  }
+
+  /** Asks for the lines a reconnect missed, a page at a time, until they are all in. */
+  private async loadMissed(): Promise<void> {
+    const bridge = this.bridge;
+    const missed = this.chat.missed;
+    if (!bridge || missed === null) return;
+    this.apply({ type: 'missed-requested' });
+    let asked = false;
+    try {
+      asked = await bridge.loadOlder({ before: missed.before, limit: DEFAULT_HISTORY_PAGE });
+    } catch {
+      // Asked again with the next change.
+    }
+    if (!asked) this.apply({ type: 'missed-refused' });
   }
 
   private isSeen(): boolean {

@@ -452,6 +452,18 @@ export class ChatLog extends LitElement {
     const log = this.log;
     if (totalLines(log) > totalLines(previous) && !this.stickToBottom) this.hasUnseenLines = true;
     const prepended = log.prepended - previous.prepended;
+    if (prepended > 0 && log.dropped === previous.dropped && log.firstBlock === previous.firstBlock && log.head === previous.head) {
+      // Lines went in between (what a reconnect missed): the blocks from there on were laid out again.
+      let from = 0;
+      while (from < previous.blocks.length && previous.blocks[from] === log.blocks[from]) from++;
+      this.blockHeights.truncate(from);
+      const scroller = this.scroller;
+      if (scroller && !this.stickToBottom) {
+        this.anchor ??= this.firstLineInView(scroller);
+        this.scrollTarget ??= scroller.scrollTop;
+      }
+      return;
+    }
     if (prepended > 0 && log.dropped === previous.dropped) {
       const front = previous.firstBlock - log.firstBlock;
       const hadBlocks = previous.blocks.length > 0;

@@ -2,7 +2,7 @@ import type { ConnectionStatus, HostingStatus, OlderHistory, PendingMessage, Ses
 import { formatChatText, mentions, parseRichText } from '../../src-shared/protocol';
 import type { Identity, PrivateMessage, PublicMessage, ServerMessage } from '../../src-shared/protocol';
 import { displayAddress } from '../format/address';
-import { EMPTY_LOG, appendLines, findMessage, lineAt, prependLines, replaceLine } from './log';
+import { EMPTY_LOG, appendLines, findMessage, insertLines, lineAt, prependLines, replaceLine } from './log';
 import type { ChatLine, LogStore, NewLine, PendingLine, SystemEvent } from './log';
 
 /**
@@ -19,6 +19,17 @@ export interface OlderLines {
 }
 
 export const NO_OLDER_LINES: OlderLines = { state: 'idle', oldestId: 0, server: null };
+
+/**
+ * Lines a reconnect may have missed: a login's History that does not reach back to the
+ * newest line the log had (the server sends only its last lines). Lines with ids
+ * between `after` and `before` go in before the line `before`, a page at a time.
+ */
+export interface MissedLines {
+  readonly after: number;
+  readonly before: number;
+  readonly loading: boolean;
+}
 
 export interface ChatState {
   readonly connection: ConnectionStatus;
@@ -44,6 +55,7 @@ export interface ChatState {
    */
   readonly lastMessageId: number;
   readonly older: OlderLines;
+  readonly missed: MissedLines | null;
 }
 
 export const INITIAL_STATE: ChatState = {
@@ -57,6 +69,7 @@ export const INITIAL_STATE: ChatState = {
   pending: [],
   lastMessageId: 0,
   older: NO_OLDER_LINES,
+  missed: null,
 };
 
 /** Everything that changes the state; `time` is when it happened (the reducer reads no clock). */
@@ -69,6 +82,9 @@ export type ChatEvent =
   /** The log asked for the page before `older.oldestId`, and whether the bridge took the request. */
   | { type: 'older-requested' }
   | { type: 'older-refused' }
+  /** The same for the lines a reconnect missed. */
+  | { type: 'missed-requested' }
+  | { type: 'missed-refused' }
   | { type: 'older'; page: OlderHistory; time: number }
   | { type: 'private-started'; user: Identity }
   | { type: 'private-closed' }
@@ -218,7 +234,26 @@ function withHistoryEnd(state: ChatState, hadLines: boolean, hasMore: boolean | 
   return { ...state, older: { ...state.older, state: 'end' } };
 }
 
+/** A page that answers the request for missed lines: they go in where they were missed. */
+function reduceMissed(state: ChatState, missed: MissedLines, page: OlderHistory, time: number): ChatState {
+  if (!page.ok) return { ...state, missed: { ...missed, loading: false } };
+  const fresh = page.messages.filter((m) => m.messageId !== undefined && m.messageId > missed.after && m.messageId < missed.before);
+  const at = findMessage(state.log, missed.before);
+  if (at < 0) return { ...state, missed: null };
+  const log = insertLines(
+    state.log,
+    at,
+    fresh.map((m) => publicLine(state, m, m.sentAt ?? time, true)),
+  );
+  // Reached back to the lines the log had, or the server has nothing older: done.
+  const first = page.messages[0]?.messageId;
+  const more = page.hasMore && first !== undefined && first > missed.after + 1 && fresh.length === page.messages.length;
+  return { ...state, log, missed: more ? { after: missed.after, before: first, loading: false } : null };
+}
+
 function reduceOlder(state: ChatState, page: OlderHistory, time: number): ChatState {
+  const missed = state.missed;
+  if (missed !== null && missed.loading && page.before === missed.before) return reduceMissed(state, missed, page, time);
   const older = state.older;
   if (older.state !== 'loading') return state;
   if (!page.ok) return { ...state, older: { ...older, state: 'idle' } };
@@ -242,7 +277,7 @@ function withServer(state: ChatState, server: string): ChatState {
   const older = state.older;
   if (older.server === server) return state;
   if (older.server === null) return { ...state, older: { ...older, server } };
-  return { ...state, lastMessageId: 0, older: { state: state.log.count > 0 ? 'none' : 'idle', oldestId: 0, server } };
+  return { ...state, lastMessageId: 0, missed: null, older: { state: state.log.count > 0 ? 'none' : 'idle', oldestId: 0, server } };
 }
 
 function reduceMessage(state: ChatState, message: ServerMessage, time: number): ChatState {
@@ -278,8 +313,16 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
       // A replayed line is shown at the server's time for it, when the server said.
       const lines = fresh.map((m) => publicLine(state, m, m.sentAt ?? time, true));
       const changed = withLineStates(state, message.messages.filter((m) => isKnown(state, m) && (m.deleted === true || m.editedAt !== undefined)));
-      const next = fresh.reduce((s, m) => withOldest(withNewest(s, m), m), withLines(changed, lines));
-      return withHistoryEnd(next, state.older.oldestId !== 0, message.hasMore);
+      const next = withHistoryEnd(
+        fresh.reduce((s, m) => withOldest(withNewest(s, m), m), withLines(changed, lines)),
+        state.older.oldestId !== 0,
+        message.hasMore,
+      );
+      // Nothing in it the log had, and older lines exist: some may lie between the two.
+      const first = message.messages[0];
+      const gap =
+        state.lastMessageId > 0 && message.hasMore === true && first !== undefined && fresh[0] === first && first.messageId !== undefined;
+      return gap ? { ...next, missed: { after: state.lastMessageId, before: first.messageId!, loading: false } } : next;
     }
     case 'PrivateMessage':
       if (isKnown(state, message)) return state;
@@ -300,6 +343,7 @@ function reduceStatus(state: ChatState, status: ConnectionStatus, time: number):
   let next: ChatState = { ...state, connection: status };
   // A page on its way is lost with the connection (the session says so too).
   if (status.state !== 'authorized' && next.older.state === 'loading') next = { ...next, older: { ...next.older, state: 'idle' } };
+  if (status.state !== 'authorized' && next.missed?.loading === true) next = { ...next, missed: { ...next.missed, loading: false } };
   switch (status.state) {
     case 'idle':
       return { ...next, self: null, lastLogin: null, users: [] };
@@ -430,14 +474,24 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
       return state.older.state === 'loading' ? { ...state, older: { ...state.older, state: 'idle' } } : state;
     case 'older':
       return reduceOlder(state, event.page, event.time);
+    case 'missed-requested':
+      return canLoadMissed(state) ? { ...state, missed: { ...state.missed!, loading: true } } : state;
+    case 'missed-refused':
+      // Not asked again (the session could not send it): what was missed stays missed, as before paging.
+      return state.missed === null ? state : { ...state, missed: null };
     case 'local-error':
       return withLines(state, [system(event.time, { type: 'error', message: event.message })]);
   }
 }
 
-/** Whether the page before the oldest line may be asked for now. */
+/** Whether the page before the oldest line may be asked for now (the session asks for one page at a time). */
 export function canLoadOlder(state: ChatState): boolean {
-  return state.older.state === 'idle' && state.older.oldestId > 0 && state.self !== null;
+  return state.older.state === 'idle' && state.older.oldestId > 0 && state.self !== null && state.missed?.loading !== true;
+}
+
+/** Whether the lines a reconnect missed may be asked for now. */
+export function canLoadMissed(state: ChatState): boolean {
+  return state.missed !== null && !state.missed.loading && state.older.state !== 'loading' && state.self !== null;
 }
 
 /** Whether a line should ask for the user's attention, and why. */

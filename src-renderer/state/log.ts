@@ -98,7 +98,7 @@ export interface LogStore {
   readonly head: number;
   /** The number of the first block: 0 is the first block ever appended, blocks put in front count down. */
   readonly firstBlock: number;
-  /** Lines ever put in front (older history). */
+  /** Lines ever put in front or in between (older history): their ids count down from -1. */
   readonly prepended: number;
 }
 
@@ -180,6 +180,42 @@ export function prependLines(store: LogStore, lines: readonly NewLine[], maxLine
     firstBlock,
     prepended: store.prepended + stamped.length,
   };
+}
+
+/**
+ * Puts older lines (oldest first) in before the line at `index`: history that a
+ * reconnect missed. The lines after it are laid out again (they keep their ids), so
+ * this is for a few lines near the end; blocks before it stay as they were.
+ */
+export function insertLines(store: LogStore, index: number, lines: readonly NewLine[], maxLines: number = MAX_LOG_LINES): LogStore {
+  if (index <= 0) return prependLines(store, lines, maxLines);
+  if (index >= store.count) throw new RangeError(`no line ${index} in the log`);
+  const room = Math.max(0, maxLines - store.count);
+  const taken = lines.length > room ? lines.slice(lines.length - room) : lines;
+  if (taken.length === 0) return store;
+  let nextId = -store.prepended - 1;
+  const moved: LogLine[] = new Array<LogLine>(taken.length);
+  for (let i = taken.length - 1; i >= 0; i--) moved[i] = { ...taken[i]!, id: nextId-- } as LogLine;
+  for (let i = index; i < store.count; i++) moved.push(lineAt(store, i)!);
+  const slot = index + store.head;
+  const b = Math.floor(slot / LOG_BLOCK_SIZE);
+  const within = b === 0 ? index : slot % LOG_BLOCK_SIZE;
+  const blocks: LogLine[][] = store.blocks.slice(0, b) as LogLine[][];
+  let last: LogLine[] | null = null;
+  if (within > 0) {
+    last = store.blocks[b]!.slice(0, within);
+    blocks.push(last);
+  }
+  let count = index;
+  for (const line of moved) {
+    if ((store.head + count) % LOG_BLOCK_SIZE === 0 || last === null) {
+      last = [];
+      blocks.push(last);
+    }
+    last.push(line);
+    count += 1;
+  }
+  return { ...store, blocks, count, prepended: store.prepended + taken.length };
 }
 
 /** The same log with the line at `index` replaced (its id kept): only its block is copied. */

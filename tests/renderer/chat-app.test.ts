@@ -390,6 +390,35 @@ describe('history: paging up (issue 12)', () => {
     expect(await calls(page, 'loadOlder')).toHaveLength(1);
   });
 
+  it('after a reconnect, fills in the lines the login’s History did not reach back to, in place and once', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    const t = Date.now() - 600_000;
+    await message(page, { action: 'History', messages: lines(1, 10, t), hasMore: false });
+    await emit(page, 'status', { state: 'reconnecting', delayMs: 1000, attempt: 1, reason: 'gone' });
+    await emit(page, 'status', { state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt: 1 });
+    await emit(page, 'status', { state: 'open', url: 'ws://127.0.0.1:27800/' });
+    await message(page, { action: 'Authorized', ...ME, users: [ANYA, ME] });
+    await emit(page, 'status', { state: 'authorized', self: ME });
+    // A new login (not resumed): the room's last lines only, 71–80; 11–70 were said meanwhile.
+    await message(page, { action: 'History', messages: lines(71, 80, t + 100_000), hasMore: true });
+    await message(page, say(ANYA, 'live'));
+    const [first] = await waitForCalls(page, 'loadOlder');
+    expect(first!.args[0]).toEqual({ before: 71, limit: 50 });
+    await emit(page, 'olderHistory', { ok: true, before: 71, messages: lines(21, 70, t + 20_000), hasMore: true });
+    const [, second] = await waitForCalls(page, 'loadOlder', 2);
+    expect(second!.args[0]).toEqual({ before: 21, limit: 50 });
+    // The server's page reaches back past what the log had: only the missing ones go in.
+    await emit(page, 'olderHistory', { ok: true, before: 21, messages: lines(1, 20, t), hasMore: false });
+    const texts = await page.evaluate(() => {
+      const chatLog = document.querySelector('chat-app')!.shadowRoot!.querySelector('chat-log') as unknown as { log: { blocks: { kind: string; text?: string }[][] } };
+      return chatLog.log.blocks.flat().filter((l) => l.kind === 'chat').map((l) => l.text);
+    });
+    expect(texts).toEqual([...Array.from({ length: 80 }, (_, i) => `line ${i + 1}`), 'live']);
+    expect(await calls(page, 'loadOlder')).toHaveLength(2);
+    await expect.poll(() => page.getByRole('log').locator('.chat').last().innerText()).toMatch(/Аня: live$/);
+  });
+
   it('asks again after a page was lost with the connection, and from a short log by the button', async () => {
     const page = await open();
     await logIn(page, ME, [ANYA]);

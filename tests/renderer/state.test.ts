@@ -8,7 +8,7 @@ import { formatTimestamp } from '../../src-renderer/format/time';
 import { fillTemplate, resolveLanguage } from '../../src-renderer/i18n';
 import { INITIAL_STATE, attentionFor, canCompose, reduce } from '../../src-renderer/state/chat-state';
 import type { ChatEvent, ChatState } from '../../src-renderer/state/chat-state';
-import { EMPTY_LOG, LOG_BLOCK_SIZE, MAX_LOG_LINES, appendLines, lineAt, prependLines, totalLines } from '../../src-renderer/state/log';
+import { EMPTY_LOG, LOG_BLOCK_SIZE, MAX_LOG_LINES, appendLines, insertLines, lineAt, prependLines, totalLines } from '../../src-renderer/state/log';
 import type { LogStore, NewLine } from '../../src-renderer/state/log';
 
 const me: Identity = { userId: 1, userName: 'Tester', gender: 1, userColor: '#2980b9' };
@@ -247,6 +247,26 @@ describe('the reducer', () => {
     expect(capped.head).toBe(0);
     expect(capped.count).toBeGreaterThanOrEqual(48);
     expect(texts(capped)[0]).toBe(`line ${80 - capped.count}`);
+  });
+
+  it('puts missed lines in between: earlier blocks kept, later lines keep their ids, nothing counts as new', () => {
+    const line = (n: number): NewLine => ({ kind: 'system', time: n, event: { type: 'error', message: `${n}` } });
+    const texts = (store: LogStore): string[] =>
+      Array.from({ length: store.count }, (_, i) => {
+        const l = lineAt(store, i);
+        return l?.kind === 'system' && l.event.type === 'error' ? l.event.message : '?';
+      });
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => line(from + i));
+    const log = prependLines(appendLines(EMPTY_LOG, [...range(0, 20), ...range(60, 70)]), range(-3, 0));
+    const at = texts(log).indexOf('60');
+    const after = insertLines(log, at, range(20, 60));
+    expect(texts(after)).toEqual(range(-3, 70).map((l) => (l as { event: { message: string } }).event.message));
+    expect(after.blocks[0]).toBe(log.blocks[0]);
+    expect(totalLines(after)).toBe(totalLines(log));
+    expect(lineAt(after, after.count - 1)!.id).toBe(lineAt(log, log.count - 1)!.id);
+    expect(new Set(Array.from({ length: after.count }, (_, i) => lineAt(after, i)!.id)).size).toBe(after.count);
+    // Appending goes on after it.
+    expect(texts(appendLines(after, [line(70)])).at(-1)).toBe('70');
   });
 
   it('never throws or mutates, whatever arrives in whatever order', () => {
