@@ -157,6 +157,17 @@ function edited(state: ChatState, text: string, editedAt: number): (line: ChatLi
 
 const deleted = (line: ChatLine): ChatLine => (line.deleted ? line : { ...line, text: '', deleted: true, mentionsMe: false });
 
+/** Replies to a deleted line keep who they answered, never its text. */
+function withQuotesOf(state: ChatState, messageId: number): ChatState {
+  let log = state.log;
+  for (let i = 0; i < log.count; i++) {
+    const line = lineAt(log, i);
+    if (line?.kind !== 'chat' || line.replyTo?.messageId !== messageId || line.replyTo.excerpt === '') continue;
+    log = replaceLine(log, i, { ...line, replyTo: { ...line.replyTo, excerpt: '' } });
+  }
+  return log === state.log ? state : { ...state, log };
+}
+
 /** A History's lines the log has already: they may have been edited or deleted since. */
 function withLineStates(state: ChatState, known: readonly PublicMessage[]): ChatState {
   let next = state;
@@ -332,7 +343,7 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
     case 'MessageEdited':
       return changeLine(state, message.messageId, edited(state, message.text, message.editedAt));
     case 'MessageDeleted':
-      return changeLine(state, message.messageId, deleted);
+      return withQuotesOf(changeLine(state, message.messageId, deleted), message.messageId);
   }
 }
 

@@ -421,4 +421,20 @@ describe('lines by messageId (issue 12)', () => {
     expect(other.older.state).toBe('none');
     expect(reduce(other, { type: 'older-requested' }).older.state).toBe('none');
   });
+
+  it('an edit changes the line in place; a deletion leaves a tombstone, and replies to it forget its text', () => {
+    const reply: PublicMessage = { ...line(21, 'yes'), replyTo: { messageId: 20, userName: anya.userName, excerpt: 'secret' } };
+    const state = run([msg(line(20, 'secret')), msg(reply)], loggedIn());
+    const edited = reduce(state, msg({ action: 'MessageEdited', messageId: 21, text: 'yes!', editedAt: 7 }));
+    expect(chatTexts(edited)).toEqual(['secret', 'yes!']);
+    const last = lineAt(edited.log, edited.log.count - 1);
+    expect(last?.kind === 'chat' && last.editedAt).toBe(7);
+    // Unchanged blocks stay the same objects.
+    expect(reduce(edited, msg({ action: 'MessageEdited', messageId: 21, text: 'yes!', editedAt: 7 }))).toBe(edited);
+    const gone = reduce(edited, msg({ action: 'MessageDeleted', messageId: 20 }));
+    expect(chatTexts(gone)).toEqual(['', 'yes!']);
+    const quoting = lineAt(gone.log, gone.log.count - 1);
+    expect(quoting?.kind === 'chat' && quoting.replyTo).toEqual({ messageId: 20, userName: anya.userName, excerpt: '' });
+    expect(reduce(gone, msg({ action: 'MessageDeleted', messageId: 999 }))).toBe(gone);
+  });
 });
