@@ -1,9 +1,10 @@
 import { isValidColor } from '../protocol/identity';
 import { MAX_HISTORY_PAGE, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../protocol/limits';
-import type { Gender, Identity, PublicMessage, ServerMessage } from '../protocol/messages';
+import type { Identity, PublicMessage, ServerMessage } from '../protocol/messages';
 import { isMessageId, isUserId } from '../protocol/parse';
 import { MAX_ROOM_KEY_LENGTH, MAX_SERVER_LENGTH, validateSettingsPatch } from './settings';
 import type { Settings, SettingsPatch } from './settings';
+import type { ConnectRequest } from '../session/connect-url';
 
 /*
  * The renderer ↔ main contract, defined once. Commands go renderer → main (invoke,
@@ -14,16 +15,8 @@ import type { Settings, SettingsPatch } from './settings';
 
 // ---- what commands carry ----------------------------------------------------
 
-export interface ConnectRequest {
-  /** Host name, IPv4, IPv6 (bracketed or not) or a full ws:// / wss:// URL. */
-  server: string;
-  port: number;
-  userName: string;
-  userColor: string;
-  gender: Gender;
-  /** Room key, when the room has one. */
-  roomKey?: string;
-}
+// The login a `connect` carries is the one the session builds its URL from.
+export type { ConnectRequest } from '../session/connect-url';
 
 export interface SendRequest {
   text: string;
