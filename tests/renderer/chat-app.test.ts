@@ -698,6 +698,32 @@ describe('safe rendering of what a hostile server sends', () => {
     });
     expect((await findInjected(page)).elements).toHaveLength(1);
   });
+
+  it('shows markup in a quote’s author and excerpt, and in an edit, as text (issue 12)', async () => {
+    const page = await open();
+    await logIn(page, ME, []);
+    let id = 100;
+    for (const payload of payloads) {
+      await message(page, { action: 'PublicMessage', ...ANYA, text: 'original', messageId: id });
+      await message(page, { action: 'MessageEdited', messageId: id, text: payload, editedAt: Date.now() });
+      await message(page, {
+        action: 'PublicMessage',
+        ...ANYA,
+        text: 'reply',
+        messageId: id + 1,
+        replyTo: { messageId: id, userName: payload, excerpt: payload },
+      });
+      id += 2;
+    }
+    await expect.poll(async () => (await logLines(page)).filter((l) => l.includes('(edited)')).length).toBe(payloads.length);
+    await page.waitForTimeout(50);
+    const { elements, flag } = await findInjected(page);
+    expect(elements).toEqual([]);
+    expect(flag).toBeUndefined();
+    const text = (await logLines(page)).join('\n');
+    expect(text).toContain('<img src=x onerror="window.__pwned=1"> (edited)');
+    expect(await page.getByRole('log').locator('.quote').first().innerText()).toBe(`${payloads[0]}: ${payloads[0]}`);
+  });
 });
 
 describe('languages', () => {
