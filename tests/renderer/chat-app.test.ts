@@ -453,6 +453,12 @@ describe('edit, delete and reply (issue 12)', () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => input.inputValue()).toBe('');
     expect(await page.getByText('Editing a message').count()).toBe(0);
+    // Enter with nothing changed ends the edit, telling no one.
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => input.inputValue()).toBe('hello {Аня}');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByText('Editing a message').count()).toBe(0);
+    expect(await input.inputValue()).toBe('');
     await page.keyboard.press('ArrowUp');
     await input.fill('hello again');
     await input.press('Enter');
