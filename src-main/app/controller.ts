@@ -12,8 +12,10 @@ import type {
   Settings,
   SettingsPatch,
 } from '../../src-shared/bridge';
+import { savedKeyFor } from '../../src-shared/bridge';
 import type { ClientSession } from '../../src-shared/session';
 import type { EventSink } from './ipc';
+import { generateRoomKey } from './room-key';
 import type { SettingsStore } from './settings-store';
 
 /*
@@ -43,6 +45,8 @@ export interface ChatControllerOptions {
   attention: AttentionPort;
   emit: EventSink;
   log?: (line: string) => void;
+  /** Makes the hosted room's key (room-key.ts); a parameter so tests can pin it. */
+  makeRoomKey?: () => string;
 }
 
 /** How the app joins the room it hosts: over loopback, never through the LAN. */
@@ -56,6 +60,7 @@ export class ChatController implements BridgeCommands {
   readonly #settings: SettingsStore;
   readonly #attention: AttentionPort;
   readonly #log: (line: string) => void;
+  readonly #makeRoomKey: () => string;
   readonly #unsubscribe: (() => void)[];
 
   constructor(options: ChatControllerOptions) {
@@ -64,6 +69,9 @@ export class ChatController implements BridgeCommands {
     this.#settings = options.settings;
     this.#attention = options.attention;
     this.#log = options.log ?? (() => {});
+    this.#makeRoomKey = options.makeRoomKey ?? (() => generateRoomKey());
+    // Before the page reads the settings: a page that saw no key would host an open room on Connect.
+    this.#ensureRoomKey();
     const { emit } = options;
     this.#unsubscribe = [
       this.#session.on('message', (message) => emit('message', message)),
@@ -98,7 +106,9 @@ export class ChatController implements BridgeCommands {
   async hostRoom(request: HostRequest): Promise<HostingStatus> {
     const status = await this.#host.start(request);
     if (status.state !== 'running') return status;
-    this.#saveQuietly({ hostRoom: true, hostPort: request.port, roomKey: request.roomKey ?? '' });
+    const roomKey = request.roomKey ?? '';
+    // A room asked for without a key is the user's choice: the next start keeps it open.
+    this.#saveQuietly({ hostRoom: true, hostPort: request.port, roomKey, roomOpen: roomKey === '', allowInternet: request.allowInternet === true });
     const joinedHere = this.#session.status;
     const alreadyIn =
       (joinedHere.state === 'authorized' || joinedHere.state === 'open' || joinedHere.state === 'connecting') && this.#inOwnRoom;
@@ -150,19 +160,29 @@ export class ChatController implements BridgeCommands {
 
   // ---- lifecycle -------------------------------------------------------------------
 
-  /** What the app does when it opens: host and join, or join the last server. */
+  /** What the app does when it opens: host and join, or join the last server (with the key saved for it). */
   async start(): Promise<void> {
     const settings = this.#settings.get();
     if (settings.hostRoom) {
-      const request: HostRequest = { port: settings.hostPort };
-      if (settings.roomKey !== '') request.roomKey = settings.roomKey;
-      await this.hostRoom(request);
+      await this.hostSaved();
       return;
     }
     // A name means the user has joined somewhere before: go back there.
     if (settings.userName !== '') {
-      this.#session.connect({ server: settings.server, port: settings.port, ...this.#identity() });
+      const request: ConnectRequest = { server: settings.server, port: settings.port, ...this.#identity() };
+      const roomKey = savedKeyFor(settings.roomKeys, settings.server, settings.port);
+      if (roomKey !== '') request.roomKey = roomKey;
+      this.#session.connect(request);
     }
+  }
+
+  /** Hosts the room as the settings describe it: port, key, and who may join. */
+  async hostSaved(): Promise<HostingStatus> {
+    const { hostPort, roomKey, allowInternet } = this.#settings.get();
+    const request: HostRequest = { port: hostPort };
+    if (roomKey !== '') request.roomKey = roomKey;
+    if (allowInternet) request.allowInternet = true;
+    return this.hostRoom(request);
   }
 
   /** The computer woke up or came back online: try now instead of waiting out the backoff. */
@@ -183,6 +203,12 @@ export class ChatController implements BridgeCommands {
   #inOwnRoom = false;
   #joinedPort: number | null = null;
   #joinedKey = '';
+
+  /** First start (or settings from before keys were made): the hosted room gets a key, unless the user chose an open one. */
+  #ensureRoomKey(): void {
+    const { roomKey, roomOpen } = this.#settings.get();
+    if (roomKey === '' && !roomOpen) this.#saveQuietly({ roomKey: this.#makeRoomKey() });
+  }
 
   #joinOwnRoom(port: number, roomKey: string | undefined): void {
     const request: ConnectRequest = { server: OWN_ROOM_HOST, port, ...this.#identity() };

@@ -1,10 +1,14 @@
 import type { HostRequest, HostingStatus } from '../../src-shared/bridge';
+import { isLocalNetworkAddress } from '../server/addresses';
 import { lanHosts, roomUrls } from './lan-addresses';
 import type { NetworkInterfaces } from './lan-addresses';
 
 /*
  * "Host a room": the chat server runs inside the app. Listens on every interface,
- * IPv6 and IPv4 together where the system allows, IPv4 alone where IPv6 is off.
+ * IPv6 and IPv4 together where the system allows, IPv4 alone where IPv6 is off, and
+ * takes peers from the local network only unless the user allowed the internet. Then
+ * only this computer's local-network addresses are offered for joining: a neighbour who
+ * joined through a global IPv6 address would come from its own global one, and be refused.
  */
 
 /** What `startChatServer` from src-main/server gives back, as far as hosting needs it. */
@@ -18,6 +22,8 @@ export interface HostedServerConfig {
   port: number;
   webRoot: string;
   roomKey?: string;
+  /** Present only when the user allowed it: peers from anywhere, not only the local network. */
+  allowInternet?: true;
 }
 
 export type StartServer = (config: HostedServerConfig) => Promise<HostedServer>;
@@ -61,6 +67,7 @@ export class RoomHost {
   readonly #options: RoomHostOptions;
   #server: HostedServer | null = null;
   #roomKey: string | undefined;
+  #allowInternet = false;
   #status: HostingStatus = { state: 'stopped' };
   /** start/stop run one at a time, in call order. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -100,7 +107,9 @@ export class RoomHost {
 
   async #start(request: HostRequest): Promise<HostingStatus> {
     const roomKey = request.roomKey === '' ? undefined : request.roomKey;
-    if (this.#server !== null && this.#status.state === 'running' && this.#status.port === request.port && this.#roomKey === roomKey) {
+    const allowInternet = request.allowInternet === true;
+    const same = this.#status.state === 'running' && this.#status.port === request.port && this.#roomKey === roomKey;
+    if (this.#server !== null && same && this.#allowInternet === allowInternet) {
       return this.#status;
     }
     await this.#closeServer();
@@ -111,10 +120,13 @@ export class RoomHost {
       try {
         const config: HostedServerConfig = { host, port: request.port, webRoot: this.#options.webRoot };
         if (roomKey !== undefined) config.roomKey = roomKey;
+        if (allowInternet) config.allowInternet = true;
         const server = await this.#options.startServer(config);
         this.#server = server;
         this.#roomKey = roomKey;
-        return this.#setStatus({ state: 'running', port: server.port, ...roomUrls(this.#reachableHosts(host), server.port, roomKey) });
+        this.#allowInternet = allowInternet;
+        const hosts = this.#reachableHosts(host).filter((address) => allowInternet || isLocalNetworkAddress(address));
+        return this.#setStatus({ state: 'running', port: server.port, ...roomUrls(hosts, server.port, roomKey) });
       } catch (error) {
         lastError = error;
         const code = errorCode(error);
@@ -146,6 +158,7 @@ export class RoomHost {
     const server = this.#server;
     this.#server = null;
     this.#roomKey = undefined;
+    this.#allowInternet = false;
     if (server !== null) {
       try {
         await server.close();

@@ -1,7 +1,7 @@
 import { BrowserWindow, Menu, Notification, Tray, app, dialog, ipcMain, nativeImage, net, powerMonitor, protocol, screen, session, shell } from 'electron';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import type { ConnectLink, HostRequest, Settings } from '../../src-shared/bridge';
+import type { ConnectLink, Settings } from '../../src-shared/bridge';
 import { createAppCore } from './app-core';
 import type { AppCore } from './app-core';
 import { APP_ID, PRODUCT_NAME } from './app-id';
@@ -10,6 +10,7 @@ import { LINK_SCHEME, linkFromArgs, parseConnectLink } from './deep-link';
 import { aboutText, applicationMenuTemplate } from './menu';
 import { dotPng } from './png';
 import { startRoomServer } from './room-server';
+import { electronSqliteBinding, roomStorage } from './room-storage';
 import { RENDERER_SCHEME, createRendererFileHandler } from './security';
 import { ElectronStoreSettings } from './settings-electron-store';
 import type { SettingsStore } from './settings-store';
@@ -99,13 +100,16 @@ async function run(): Promise<void> {
   const unreadDot = nativeImage.createFromBuffer(dotPng(16, UNREAD_DOT_RGB));
   let tray: AppTray | null = null;
 
+  // The database (or, without Electron's build of better-sqlite3, the state file) keeps the
+  // room's history and sessions across a restart of the app, so the others resume as the
+  // same people with no gap.
+  const sqliteBinding = electronSqliteBinding(app.isPackaged, root, process.resourcesPath);
+  const storage = roomStorage({ userData: app.getPath('userData'), sqliteBinding });
+  if (storage.dbFile === null) log(`room: no better-sqlite3 build for Electron at ${sqliteBinding} (npm run electron-native); history in ${storage.stateFile}`);
   const core: AppCore = createAppCore({
     ipcMain,
     settings,
-    // The state file keeps the room's sessions and recent messages across a restart of the
-    // app, so the others resume as the same people with no gap (see the server's state-file.ts).
-    startServer: (config) =>
-      startRoomServer(config, { log: (line) => log(`room: ${line}`), stateFile: join(app.getPath('userData'), 'room-state.jsonl') }),
+    startServer: (config) => startRoomServer(config, { log: (line) => log(`room: ${line}`), ...storage }),
     createSocket: createClientSocket,
     webRoot,
     networkInterfaces,
@@ -163,12 +167,7 @@ async function run(): Promise<void> {
     const task =
       core.host.status.state === 'running'
         ? core.controller.stopHosting()
-        : (() => {
-            const { hostPort, roomKey } = settings.get();
-            const request: HostRequest = { port: hostPort };
-            if (roomKey !== '') request.roomKey = roomKey;
-            return core.controller.hostRoom(request);
-          })();
+        : core.controller.hostSaved();
     task.catch((error: unknown) => log(`hosting: ${String(error)}`));
   };
 

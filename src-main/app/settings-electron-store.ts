@@ -1,10 +1,10 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import ElectronStore from 'electron-store';
-import { DEFAULT_SETTINGS, repairSettings } from '../../src-shared/bridge';
+import { DEFAULT_SETTINGS, repairSettings, structuredCloneSettings } from '../../src-shared/bridge';
 import type { Settings } from '../../src-shared/bridge';
 import { writeFileAtomically } from './settings-file';
-import { applyPatch, backupPathFor } from './settings-store';
+import { applyPatch, backupPathFor, migratedPatch } from './settings-store';
 import type { SettingsReadReport, SettingsStore } from './settings-store';
 
 /*
@@ -62,6 +62,14 @@ export class ElectronStoreSettings implements SettingsStore {
     report.repaired = repaired.repaired;
     this.#settings = repaired.settings;
     this.report = report;
+    // Writes here are per key: an old layout left in the file would be read again later.
+    if (store !== null && repaired.migrated.length > 0) {
+      try {
+        store.set(migratedPatch(repaired) as Record<string, unknown>);
+      } catch {
+        // Read-only or ruined meanwhile: the next start migrates again, from the same old layout.
+      }
+    }
   }
 
   /** Where the file is, when the store could be opened. */
@@ -70,7 +78,7 @@ export class ElectronStoreSettings implements SettingsStore {
   }
 
   get(): Settings {
-    return { ...this.#settings, window: { ...this.#settings.window } };
+    return structuredCloneSettings(this.#settings);
   }
 
   update(patch: Partial<Settings>): Settings {

@@ -1,6 +1,6 @@
 import { closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DEFAULT_SETTINGS, repairSettings } from '../../src-shared/bridge';
+import { DEFAULT_SETTINGS, repairSettings, structuredCloneSettings } from '../../src-shared/bridge';
 import type { Settings } from '../../src-shared/bridge';
 import { applyPatch, backupPathFor, parseSettingsText } from './settings-store';
 import type { SettingsReadReport, SettingsStore } from './settings-store';
@@ -26,7 +26,7 @@ export class JsonFileSettingsStore implements SettingsStore {
   }
 
   get(): Settings {
-    return { ...this.#settings, window: { ...this.#settings.window } };
+    return structuredCloneSettings(this.#settings);
   }
 
   update(patch: Partial<Settings>): Settings {

@@ -1,5 +1,5 @@
-import { isValidSetting, repairSettings } from '../../src-shared/bridge';
-import type { Settings } from '../../src-shared/bridge';
+import { isValidSetting, repairSettings, structuredCloneSettings } from '../../src-shared/bridge';
+import type { RepairedSettings, Settings } from '../../src-shared/bridge';
 
 /*
  * Where settings live, behind a small interface so that everything but main.ts is
@@ -25,17 +25,22 @@ export interface SettingsReadReport {
 
 /** Checks a main-side patch: a wrong value here is a programmer error, so it throws. */
 export function applyPatch(settings: Settings, patch: Partial<Settings>): Settings {
-  const next: Settings = { ...settings, window: { ...settings.window } };
+  const next: Settings = structuredCloneSettings(settings);
   for (const [key, value] of Object.entries(patch) as [keyof Settings, unknown][]) {
     if (value === undefined) continue;
     if (!isValidSetting(key, value)) throw new TypeError(`invalid value for setting ${key}`);
-    (next as unknown as Record<string, unknown>)[key] = key === 'window' ? { ...(value as Settings['window']) } : value;
+    (next as unknown as Record<string, unknown>)[key] = typeof value === 'object' && value !== null ? { ...value } : value;
   }
   return next;
 }
 
+/** The keys of `settings` a migration changed, as a patch to write back. */
+export function migratedPatch(read: RepairedSettings): Partial<Settings> {
+  return Object.fromEntries(read.migrated.map((key) => [key, read.settings[key]])) as Partial<Settings>;
+}
+
 /** Parses a settings file's text; an unparsable text is `null` (as opposed to valid but wrong). */
-export function parseSettingsText(text: string): { settings: Settings; repaired: (keyof Settings)[] } | null {
+export function parseSettingsText(text: string): RepairedSettings | null {
   let raw: unknown;
   try {
     raw = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 
 /** Remote addresses as the limits and the log see them. */
 
@@ -46,6 +46,30 @@ export function addressKey(ip: string): string {
     .slice(0, 4)
     .map((group) => group.toString(16))
     .join(':')}::/64`;
+}
+
+/*
+ * The local network: loopback, the private IPv4 ranges, link-local, and IPv6 unique-local.
+ * Not CGNAT (100.64.0.0/10): that space is the ISP's, shared with its other customers,
+ * so it is not "this network" (a Tailscale user lists it with --allow-peers).
+ */
+const LOCAL_NETWORK = new BlockList();
+for (const [network, prefix] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['169.254.0.0', 16]] as const) {
+  LOCAL_NETWORK.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [['::1', 128], ['fe80::', 10], ['fc00::', 7]] as const) LOCAL_NETWORK.addSubnet(network, prefix, 'ipv6');
+
+/** IPv4 or IPv6 (IPv4-mapped forms and zone ids included) on the local network; junk is not. */
+export function isLocalNetworkAddress(ip: string): boolean {
+  return inBlockList(LOCAL_NETWORK, ip);
+}
+
+/** `ip` (IPv4-mapped forms and zone ids included) is in `list`; junk is not. */
+export function inBlockList(list: BlockList, ip: string): boolean {
+  const bare = ip.split('%')[0]!;
+  const family = isIP(bare);
+  if (family === 0) return false;
+  return list.check(bare, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /** One address in a comparable form: IPv6 fully expanded (zone kept), IPv4 mapped to itself. */

@@ -12,8 +12,11 @@ import { FrontDoor } from './front-door';
 import { readHandshake } from './handshake';
 import { RefusalLog, peerText } from './log-hygiene';
 import { ChatSocket } from './member';
+import { OUT_OF_SCOPE, peerScopeFilter, refuseRequestOutOfScope } from './peer-scope';
 import { Room } from './room';
-import { StateJournal, loadStateFile } from './state-file';
+import type { DurableState } from './store/durable-state';
+import { openDurableState } from './store/open-state';
+import { StateFileState } from './store/state-file-state';
 import { createWebHandler } from './static-files';
 
 export type { ServerConfig } from './config';
@@ -30,6 +33,12 @@ export interface ChatServer {
   readonly connectionCount: number;
   /** Graceful: every client gets close 1001, then the listener closes. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** What tests may put in place of what the config would open. */
+export interface ServerInternals {
+  /** The durable state to run on (it is closed with the server); default: opened from the config. */
+  durable?: DurableState;
 }
 
 /** Sockets that may be open beyond `maxConnections`: handshakes in flight and web UI fetches. */
@@ -62,21 +71,12 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
  * Starts the chat server: WebSocket chat and (with `webRoot`) the web UI on one port.
  * Rejects with an Error whose `code` is the system's (e.g. EADDRINUSE) when it cannot listen.
  */
-export async function startChatServer(options: Partial<ServerConfig> = {}): Promise<ChatServer> {
+export async function startChatServer(options: Partial<ServerConfig> = {}, internals: ServerInternals = {}): Promise<ChatServer> {
   const config = resolveServerConfig(options);
-  const room = new Room(config);
+  const durable = internals.durable ?? openDurableState(config);
+  const room = new Room(config, durable);
+  if (durable instanceof StateFileState) durable.open(() => room.keptState());
   const guards = new AdmissionGuards(config);
-  let journal: StateJournal | null = null;
-  if (config.stateFile !== null) {
-    const path = config.stateFile;
-    room.restore(loadStateFile(path, config.log));
-    try {
-      journal = new StateJournal(path, () => room.savedState(), config.log);
-    } catch (error) {
-      throw new Error(`Cannot write the state file ${path}: ${(error as Error).message}`, { cause: error });
-    }
-    room.attachJournal(journal);
-  }
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
@@ -113,8 +113,14 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
 
   const secure = config.tls !== null;
   const serveWeb = createWebHandler(config.webRoot);
+  const inScope = peerScopeFilter(config.peerScope);
   http.on('request', (req, res) => {
     door.handshakeDone(req.socket as Socket);
+    const ip = clientAddress(normalizeIp(req.socket.remoteAddress), req.headers['x-forwarded-for'], config.trustProxy);
+    if (!inScope(ip)) {
+      refusals.refused(addressKey(ip), OUT_OF_SCOPE.reason);
+      return refuseRequestOutOfScope(res);
+    }
     serveWeb(req, res);
   });
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
@@ -147,7 +153,8 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
       const chatSocket = ws as ChatSocket;
       const request = readHandshake(req.url ?? '/', config.defaultUserName);
       const applicant = { ip, viaProxy: isTrustedProxy(peer, config.trustProxy), roomKey: request.roomKey, sessionToken: request.sessionToken };
-      const refusal = refusalFor(room, config, applicant, guards);
+      // Outside the peer scope: refused before the key is even looked at.
+      const refusal = inScope(ip) ? refusalFor(room, config, applicant, guards) : OUT_OF_SCOPE;
       if (refusal !== null) {
         if (refusal.logged !== true) refusals.refused(addressKey(ip), refusal.reason);
         chatSocket.on('error', ignore);
@@ -164,7 +171,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
-      journal?.close();
+      durable.close();
       reject(listenError(error, config.host, config.port));
     };
     door.server.once('error', onError);
@@ -193,7 +200,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
       const listenerClosed = new Promise<void>((resolve) => door.server.close(() => resolve()));
       door.destroyHandshaking();
       await room.closeAll(CloseCode.goingAway, 'Server shutting down', SHUTDOWN_GRACE_MS);
-      journal?.close();
+      durable.close();
       refusals.flush();
       // Stops the timeout checks 'listening' started; the callback hears that it never listened.
       http.close(ignore);

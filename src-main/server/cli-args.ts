@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SERVER_CONFIG } from './config';
 import type { ServerConfig } from './config';
+import { LOCAL_NETWORK, peerScopeEntryProblem } from './peer-scope';
 
 /*
  * The standalone server's command line: one flag per ServerConfig value. Pure, so
@@ -40,6 +41,8 @@ const NUMERIC_FLAGS: Record<string, NumericFlag> = {
   'history-on-join': { key: 'historyOnJoin', min: 0, help: 'A new login gets the room’s last this many lines (0: none; at most 200)' },
   'history-lines': { key: 'historyLines', min: 1, help: 'Lines kept in memory for history on join, on request and for resumes' },
   'edit-window-s': { key: 'editWindowSeconds', min: 0, help: 'A user may edit a line of its own this many seconds after sending it (0: no edits)' },
+  'history-max-lines': { key: 'historyMaxLines', min: 1, help: 'Lines the database keeps (all rooms); older ones are pruned in the background' },
+  'history-max-days': { key: 'historyMaxDays', min: 1, help: 'Lines older than this many days are pruned from the database' },
   'join-burst': { key: 'joinBurst', min: 1, help: 'Logins one address may make at once' },
   'joins-per-second': { key: 'joinsPerSecond', fraction: true, min: 0, help: 'Steady logins per second per address (IPv6 by /64)' },
   'key-tries-per-address': { key: 'keyTriesPerAddress', min: 1, help: 'Wrong room keys per address per window before lockouts (close 4029)' },
@@ -68,13 +71,16 @@ export function usage(defaultWebRoot: string | null): string {
       `${spec.help} (default ${d[spec.key]})`,
     ]),
     ['--default-user-name <name>', `Name for users who send none (default ${d.defaultUserName})`],
+    ['--local-network-only', 'Accept only peers on the local network: loopback, 10/8, 172.16/12, 192.168/16, 169.254/16, fe80::/10, fc00::/7'],
+    ['--allow-peers <cidr,…>', `Accept only peers in these CIDR blocks (with --local-network-only: also these; default ${String(d.peerScope)})`],
     ['--no-loopback-exemption', 'Hold loopback to the per-address limits (connections, logins) too'],
     ['--room-key <key>', 'Only clients that send this key (?key=…) may join (or set SIMPLECHAT_ROOM_KEY)'],
     ['--trust-proxy <address>', 'A reverse proxy whose X-Forwarded-For names the client (repeatable); its clients are not loopback-exempt'],
     ['--allow-origin <origin>', "Also accept browsers from this origin (repeatable; '*': any)"],
     ['--tls-cert <file>', 'PEM certificate (chain): serve wss:// and https:// (needs --tls-key)'],
     ['--tls-key <file>', 'PEM private key for --tls-cert'],
-    ['--state-file <file>', 'Keep the next user id, sessions and last messages here: a restart, even a crash, loses none'],
+    ['--db <file>', 'Keep the history, sessions and counters in this SQLite database (or set SIMPLECHAT_DB)'],
+    ['--state-file <file>', 'Without --db: keep the next user id, sessions and last messages in this JSON file. With --db: imported once into a new database'],
     ['--web-root <folder>', `Serve the web UI from this folder (default ${defaultWebRoot ?? 'none found'})`],
     ['--no-web-root', 'Serve no web UI, only the chat'],
     ['--help', 'Show this help'],
@@ -109,8 +115,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     host: { type: 'string' },
     'default-user-name': { type: 'string' },
     'no-loopback-exemption': { type: 'boolean' },
+    'local-network-only': { type: 'boolean' },
+    'allow-peers': { type: 'string' },
     'web-root': { type: 'string' },
     'state-file': { type: 'string' },
+    db: { type: 'string' },
     'room-key': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
@@ -147,9 +156,23 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     config.defaultUserName = values['default-user-name'];
   }
   if (values['no-loopback-exemption']) config.exemptLoopbackFromIpLimit = false;
+  const allowPeers = values['allow-peers'];
+  if (typeof allowPeers === 'string') {
+    const blocks = allowPeers.split(',').map((block) => block.trim()).filter((block) => block !== '');
+    if (blocks.length === 0) return { kind: 'usage-error', message: '--allow-peers needs CIDR blocks, like 10.0.0.0/8,fd00::/8' };
+    const problem = blocks.map(peerScopeEntryProblem).find((p) => p !== null);
+    if (problem !== undefined && problem !== null) return { kind: 'usage-error', message: `--allow-peers: ${problem}` };
+    config.peerScope = values['local-network-only'] ? [LOCAL_NETWORK, ...blocks] : blocks;
+  } else if (values['local-network-only']) {
+    config.peerScope = LOCAL_NETWORK;
+  }
   if (typeof values['state-file'] === 'string') {
     if (values['state-file'].trim() === '') return { kind: 'usage-error', message: '--state-file needs a path' };
     config.stateFile = values['state-file'];
+  }
+  if (typeof values.db === 'string') {
+    if (values.db.trim() === '') return { kind: 'usage-error', message: '--db needs a path' };
+    config.dbFile = values.db;
   }
   if (typeof values['room-key'] === 'string') {
     if (values['room-key'] === '') return { kind: 'usage-error', message: '--room-key needs a key' };

@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { DEFAULT_HISTORY_PAGE, DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_USER_NAME, MAX_FRAME_BYTES, MAX_HISTORY_PAGE, MAX_USER_ID } from '../../src-shared/protocol';
+import { peerScopeFilter } from './peer-scope';
+import type { PeerScope } from './peer-scope';
 
 /**
  * Everything the chat server can be told, with its default. Every limit is here, so
@@ -8,6 +10,12 @@ import { DEFAULT_HISTORY_PAGE, DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_U
 export interface ServerConfig {
   /** Interface to listen on; `0.0.0.0` for the LAN, `127.0.0.1` for this machine only. */
   host: string;
+  /**
+   * Which peer addresses may connect at all: `any`, `local-network` (loopback, private
+   * IPv4, link-local, IPv6 unique-local), or a list of CIDR blocks (which may name
+   * `local-network`). Others get HTTP 403, or close 4003 on a WebSocket.
+   */
+  peerScope: PeerScope;
   /** TCP port; 0 picks a free one (read it back from `ChatServer.port`). */
   port: number;
   /** Name for a user whose cleaned name is empty or absent. */
@@ -99,6 +107,18 @@ export interface ServerConfig {
    * their tokens as themselves and get what they missed. null: kept in memory only.
    */
   stateFile: string | null;
+  /**
+   * A SQLite database holding the lines of every room, the sessions and the counters (it
+   * replaces the state file: one given as well is imported into a new database once).
+   * null: no database.
+   */
+  dbFile: string | null;
+  /** Lines the database keeps (all rooms together); the oldest are pruned in the background. */
+  historyMaxLines: number;
+  /** Lines older than this many days are pruned from the database. */
+  historyMaxDays: number;
+  /** The better-sqlite3 addon to load instead of the package's own (the desktop app's Electron build); null: the package's. */
+  sqliteBinding: string | null;
   /** Folder served over HTTP on the same port (the built renderer); null: no web UI. */
   webRoot: string | null;
   /** One line per join, leave, loss and error. */
@@ -107,6 +127,7 @@ export interface ServerConfig {
 
 export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   host: '0.0.0.0',
+  peerScope: 'any',
   port: DEFAULT_PORT,
   defaultUserName: DEFAULT_USER_NAME,
   pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
@@ -137,6 +158,10 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   allowedOrigins: Object.freeze([]) as readonly string[],
   tls: null,
   stateFile: null,
+  dbFile: null,
+  historyMaxLines: 100_000,
+  historyMaxDays: 365,
+  sqliteBinding: null,
   webRoot: null,
   log: () => {},
 });
@@ -153,6 +178,8 @@ const positiveIntegers = [
   'maxFrameBytes',
   'sessionResumeMs',
   'historyLines',
+  'historyMaxLines',
+  'historyMaxDays',
   'joinBurst',
   'keyTriesPerAddress',
   'keyTriesPerRoom',
@@ -210,6 +237,11 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   if (config.webRoot !== null && typeof config.webRoot !== 'string') throw new TypeError('webRoot must be a path or null');
   if (config.stateFile !== null && (typeof config.stateFile !== 'string' || config.stateFile === '')) {
     throw new TypeError('stateFile must be a path or null');
+  }
+  peerScopeFilter(config.peerScope);
+  for (const key of ['dbFile', 'sqliteBinding'] as const) {
+    const value = config[key];
+    if (value !== null && (typeof value !== 'string' || value === '')) throw new TypeError(`${key} must be a path or null`);
   }
   if (typeof config.log !== 'function') throw new TypeError('log must be a function');
   return config;

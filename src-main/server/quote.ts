@@ -28,7 +28,11 @@ export function excerptOf(formattedText: string): string {
   return `${escapeHtml(chars.slice(0, end).join('').trimEnd())}…`;
 }
 
-/** The reply's text as the Qt client gets it: `» Name: excerpt` on a line of its own, then the text. */
+/**
+ * The reply's text as the Qt client gets it: `» Name: excerpt` on a line of its own, then
+ * the text. Its log is a QTextBrowser that takes each line as HTML (`append(html)`, see
+ * the article), so the break is `<br>`: a `\n` would be one more space there.
+ */
 export function legacyReplyText(quote: ReplyQuote, formattedText: string): string {
-  return `» ${escapeHtml(quote.userName)}: ${quote.excerpt}\n${formattedText}`;
+  return `» <i>${escapeHtml(quote.userName)}: ${quote.excerpt}</i><br>${formattedText}`;
 }

@@ -1,5 +1,6 @@
 import type { AttentionRequest, BridgeEvents, ChatBridge, ConnectRequest, EventName, Settings, Unsubscribe } from '../../src-shared/bridge';
 import { ClientSession } from '../../src-shared/session';
+import { savedKeyFor } from '../../src-shared/bridge';
 import { BrowserSettingsStore, browserDefaults, pageOverrides } from './browser-settings';
 import { TabSession } from './tab-session';
 
@@ -33,7 +34,8 @@ function requestFromSettings(settings: Settings): ConnectRequest {
     userColor: settings.userColor,
     gender: settings.gender,
   };
-  if (settings.roomKey !== '') request.roomKey = settings.roomKey;
+  const roomKey = savedKeyFor(settings.roomKeys, settings.server, settings.port);
+  if (roomKey !== '') request.roomKey = roomKey;
   return request;
 }
 

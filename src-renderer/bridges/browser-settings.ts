@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, MAX_ROOM_KEY_LENGTH, repairSettings, validateSettingsPatch } from '../../src-shared/bridge';
+import { DEFAULT_SETTINGS, MAX_ROOM_KEY_LENGTH, repairSettings, validateSettingsPatch, withSavedKey } from '../../src-shared/bridge';
 import type { Settings, SettingsPatch } from '../../src-shared/bridge';
 import { DEFAULT_PORT } from '../../src-shared/protocol';
 
@@ -14,8 +14,10 @@ export interface PageLocation {
   search: string;
 }
 
-/** What the page's own address says about this visit: the room key of the share link that opened it. */
-export type PageOverrides = Partial<Pick<Settings, 'roomKey'>>;
+/** What the page's own address says about this visit: the room key of the share link that opened it (for the page's own server). */
+export interface PageOverrides {
+  roomKey?: string;
+}
 
 /** `?key=…` from the page's address (the host's share link), when it is one a room could have. */
 export function pageOverrides(location: Pick<PageLocation, 'search'>): PageOverrides {
@@ -58,7 +60,7 @@ export class BrowserSettingsStore {
   ) {}
 
   load(): Settings {
-    return { ...this.stored(), ...this.overrides };
+    return this.withPageKey(this.stored());
   }
 
   save(patch: unknown): Settings {
@@ -70,7 +72,14 @@ export class BrowserSettingsStore {
     } catch {
       // Private mode or a full quota: the settings hold for this page only.
     }
-    return { ...next, ...this.overrides, ...(checked as SettingsPatch) };
+    return checked.roomKeys === undefined ? this.withPageKey(next) : next;
+  }
+
+  /** The share link's key, shown as the key of the page's own server (whose address the defaults hold). */
+  private withPageKey(settings: Settings): Settings {
+    const key = this.overrides.roomKey;
+    if (key === undefined) return settings;
+    return { ...settings, roomKeys: withSavedKey(settings.roomKeys, this.defaults.server, this.defaults.port, key) };
   }
 
   private stored(): Settings {
@@ -82,7 +91,10 @@ export class BrowserSettingsStore {
       // Unreadable or unavailable storage: defaults.
     }
     const stored = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-    const { settings } = repairSettings({ ...this.defaults, ...stored });
+    const merged: Record<string, unknown> = { ...this.defaults, ...stored };
+    // Stored before keys were kept per server: let the migration see the old single key.
+    if (stored.roomKeys === undefined && stored.roomKey !== undefined) delete merged.roomKeys;
+    const { settings } = repairSettings(merged);
     // Whatever was stored, a browser cannot host.
     return { ...settings, hostRoom: false };
   }

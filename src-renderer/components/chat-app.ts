@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { DEFAULT_SETTINGS } from '../../src-shared/bridge';
-import type { ChatBridge, ConnectLink, ConnectRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
+import { DEFAULT_SETTINGS, withSavedKey } from '../../src-shared/bridge';
+import type { ChatBridge, ConnectLink, ConnectRequest, HostRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
 import { DEFAULT_HISTORY_PAGE, parseRichText } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
 import { insertMention } from '../format/mention';
@@ -153,6 +153,10 @@ export class ChatApp extends LitElement {
         margin-top: -4px;
         font-size: 12px;
         color: var(--good, #1e8449);
+      }
+      .hosting-bar .open {
+        color: var(--warn, #9a5b00);
+        font-weight: 600;
       }
       .hosting-bar copy-link {
         flex: 1 1 auto;
@@ -406,6 +410,7 @@ export class ChatApp extends LitElement {
         .hosting=${chat.hosting}
         .error=${this.dialogError}
         .link=${this.link}
+        .hostedPeople=${this.hostedPeople()}
         .strings=${s}
         @connect-requested=${this.onConnectRequested}
         @dialog-dismissed=${this.closeDialog}
@@ -414,6 +419,13 @@ export class ChatApp extends LitElement {
       ></connect-dialog>
       ${this.renderConfirmDelete()}
     `;
+  }
+
+  /** Others in the room this computer hosts (the app is in it while it runs). */
+  private hostedPeople(): number {
+    const { hosting, self, users } = this.chat;
+    if (hosting.state !== 'running' || self === null) return 0;
+    return users.filter((u) => u.userId !== self.userId).length;
   }
 
   private renderConfirmDelete(): TemplateResult | typeof nothing {
@@ -538,8 +550,10 @@ export class ChatApp extends LitElement {
     if (hosting.state !== 'running') return nothing;
     const s = this.strings;
     const shareUrl = hosting.webUrls[0];
+    // The share link carries the key when there is one: without it, the room is open, and says so.
+    const open = shareUrl !== undefined && !/[?&]key=/.test(shareUrl);
     return html`<div class="hosting-bar" title=${format(s.hostingTitle, { port: hosting.port })}>
-      <span>${s.hosting}${shareUrl === undefined ? nothing : ' ·'}</span>
+      <span>${s.hosting}${open ? html` · <span class="open" title=${s.roomOpen}>${s.hostingOpen}</span>` : nothing}${shareUrl === undefined ? nothing : ' ·'}</span>
       ${shareUrl === undefined ? nothing : html`<copy-link .url=${shareUrl} .strings=${s}></copy-link>`}
     </div>`;
   }
@@ -641,19 +655,24 @@ export class ChatApp extends LitElement {
     this.connecting = true;
     this.dialogError = null;
     try {
+      // The key goes with its own server only: the hosted room's, or the one joined.
       const patch: SettingsPatch = {
         userName: form.userName,
         userColor: form.userColor,
         gender: form.gender,
-        roomKey: form.roomKey,
         hostRoom: form.hostRoom,
-        ...(form.hostRoom ? { hostPort: form.port } : { server: form.server, port: form.port }),
+        ...(form.hostRoom
+          ? { hostPort: form.port, roomKey: form.roomKey, roomOpen: form.roomKey === '', allowInternet: form.allowInternet }
+          : { server: form.server, port: form.port, roomKeys: withSavedKey(this.settings.roomKeys, form.server, form.port, form.roomKey) }),
       };
       this.settings = await bridge.saveSettings(patch).catch(() => ({ ...this.settings, ...patch }));
       if (form.hostRoom) {
-        // Main keeps a room that runs with this port and key, and restarts it for another
-        // port or key (a new key must lock out those who had the old one).
-        const started = await bridge.hostRoom(form.roomKey ? { port: form.port, roomKey: form.roomKey } : { port: form.port });
+        // Main keeps a room that runs with this port, key and scope, and restarts it for
+        // another (a new key must lock out those who had the old one).
+        const hostRequest: HostRequest = { port: form.port };
+        if (form.roomKey !== '') hostRequest.roomKey = form.roomKey;
+        if (form.allowInternet) hostRequest.allowInternet = true;
+        const started = await bridge.hostRoom(hostRequest);
         this.apply({ type: 'hosting', hosting: started, time: Date.now() });
         if (started.state === 'failed') throw new Error(started.message);
       } else if (this.chat.hosting.state === 'running') {

@@ -3,7 +3,7 @@ import type { PropertyValues, TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import type { ConnectLink, HostingStatus, Language, Settings } from '../../src-shared/bridge';
-import { DEFAULT_SETTINGS } from '../../src-shared/bridge';
+import { DEFAULT_SETTINGS, savedKeyFor } from '../../src-shared/bridge';
 import { PALETTE, cleanUserName, isValidColor } from '../../src-shared/protocol';
 import type { Gender } from '../../src-shared/protocol';
 import { isValidServer, parsePort } from '../format/address';
@@ -23,6 +23,10 @@ type Field = 'server' | 'port' | 'nickname';
  * The connect dialog (modal): server, port, nickname, colour, gender, "host a room",
  * room key and language, prefilled from settings. Enter connects; Esc closes it only
  * when there is a connection to go back to.
+ *
+ * The key field shows the hosted room's key while "host a room" is on, and otherwise
+ * the key saved for the server in the field: another server (typed, or a link's)
+ * never gets a key that was saved for a different one (issue 18, hole 4).
  */
 @customElement('connect-dialog')
 export class ConnectDialog extends LitElement {
@@ -39,6 +43,8 @@ export class ConnectDialog extends LitElement {
   @property({ attribute: false }) accessor strings: Strings = en;
   /** A simplechat:// link's values, shown over the settings (not saved until Connect). */
   @property({ attribute: false }) accessor link: ConnectLink | null = null;
+  /** Others in the room this computer hosts: connecting elsewhere would drop them, so it asks first. */
+  @property({ type: Number }) accessor hostedPeople = 0;
 
   @state() private accessor server = '';
   @state() private accessor portText = '';
@@ -46,7 +52,13 @@ export class ConnectDialog extends LitElement {
   @state() private accessor color: string = PALETTE[0];
   @state() private accessor gender: Gender = 0;
   @state() private accessor hostRoom = false;
-  @state() private accessor roomKey = '';
+  /** The key for the server in the field (joining). */
+  @state() private accessor joinKey = '';
+  /** The hosted room's key; empty: an open room. */
+  @state() private accessor hostKey = '';
+  @state() private accessor allowInternet = false;
+  /** Connect was pressed while hosting others: the dialog asks before stopping the room. */
+  @state() private accessor confirmingStop = false;
   @state() private accessor invalid: ReadonlySet<Field> = new Set();
 
   @query('dialog') private accessor dialog!: HTMLDialogElement | null;
@@ -200,6 +212,28 @@ export class ConnectDialog extends LitElement {
     .hosting code {
       user-select: all;
     }
+    .hint.warning {
+      color: var(--warn, #9a5b00);
+    }
+    .confirm {
+      grid-column: 1 / -1;
+      display: flex;
+      flex-direction: column;
+      gap: 8px;
+      padding: 8px 10px;
+      border-radius: 6px;
+      background: #fff4e0;
+      border: 1px solid #e0b060;
+    }
+    .confirm p {
+      margin: 0;
+    }
+    button.danger {
+      background: var(--bad, #c0392b);
+      border-color: var(--bad, #c0392b);
+      color: #fff;
+      font-weight: 600;
+    }
     .error {
       grid-column: 1 / -1;
       margin: 0;
@@ -274,16 +308,28 @@ export class ConnectDialog extends LitElement {
     this.nickname = s.userName;
     this.color = s.userColor;
     this.gender = s.gender;
-    this.roomKey = s.roomKey;
+    this.hostKey = s.roomKey;
+    this.allowInternet = s.allowInternet;
+    this.joinKey = savedKeyFor(s.roomKeys, s.server, s.port);
     this.invalid = new Set();
+    this.confirmingStop = false;
     const link = this.link;
     if (link) {
       this.hostRoom = false;
       this.server = link.server;
       this.portText = String(link.port);
       if (link.userName !== undefined) this.nickname = link.userName;
-      if (link.roomKey !== undefined) this.roomKey = link.roomKey;
+      // The link's own key, or the one saved for the link's server: never the last server's.
+      this.joinKey = link.roomKey ?? savedKeyFor(s.roomKeys, link.server, link.port);
     }
+  }
+
+  /** The server or port changed: the key field holds what is saved for the new one, or nothing. */
+  private serverChanged(): void {
+    this.confirmingStop = false;
+    if (this.hostRoom) return;
+    const port = parsePort(this.portText);
+    this.joinKey = port === null ? '' : savedKeyFor(this.settings.roomKeys, this.server.trim(), port);
   }
 
   private firstEmptyField(): HTMLElement | null {
@@ -306,12 +352,18 @@ export class ConnectDialog extends LitElement {
             aria-invalid=${invalid('server')} aria-describedby="server-problem"
             ?disabled=${this.hostRoom}
             .value=${live(this.hostRoom ? LOCAL_SERVER : this.server)}
-            @input=${(e: Event) => (this.server = (e.target as HTMLInputElement).value)} />
+            @input=${(e: Event) => {
+              this.server = (e.target as HTMLInputElement).value;
+              this.serverChanged();
+            }} />
           <label for="port">${s.port}</label>
           <input id="port" type="text" inputmode="numeric" autocomplete="off" maxlength="5"
             aria-invalid=${invalid('port')} aria-describedby="port-problem"
             .value=${live(this.portText)}
-            @input=${(e: Event) => (this.portText = (e.target as HTMLInputElement).value)} />
+            @input=${(e: Event) => {
+              this.portText = (e.target as HTMLInputElement).value;
+              this.serverChanged();
+            }} />
         </div>
         ${this.invalid.has('server') ? html`<p class="problem" id="server-problem">${s.invalidServer}</p>` : nothing}
         ${this.invalid.has('port') ? html`<p class="problem" id="port-problem">${s.invalidPort}</p>` : nothing}
@@ -354,10 +406,15 @@ export class ConnectDialog extends LitElement {
         </select>
 
         <label for="room-key">${s.roomKey}</label>
-        <input id="room-key" type="password" autocomplete="off" maxlength="128" aria-describedby="room-key-hint"
-          .value=${live(this.roomKey)}
-          @input=${(e: Event) => (this.roomKey = (e.target as HTMLInputElement).value)} />
-        <p class="hint" id="room-key-hint">${s.roomKeyHint}</p>
+        <input id="room-key" type=${this.hostRoom ? 'text' : 'password'} autocomplete="off" spellcheck="false" maxlength="128"
+          aria-describedby="room-key-hint"
+          .value=${live(this.hostRoom ? this.hostKey : this.joinKey)}
+          @input=${(e: Event) => {
+            const value = (e.target as HTMLInputElement).value;
+            if (this.hostRoom) this.hostKey = value;
+            else this.joinKey = value;
+          }} />
+        ${this.renderKeyHint()}
 
         <label class="check">
           <input id="host" type="checkbox" ?disabled=${!this.canHost} .checked=${live(this.hostRoom)}
@@ -365,6 +422,15 @@ export class ConnectDialog extends LitElement {
           ${s.hostRoom}
         </label>
         <p class="hint" id="host-hint">${this.canHost ? s.hostRoomHint : s.hostRoomUnavailable}</p>
+        ${this.hostRoom
+          ? html`<label class="check">
+                <input id="allow-internet" type="checkbox" .checked=${live(this.allowInternet)} aria-describedby="allow-internet-hint"
+                  @change=${(e: Event) => (this.allowInternet = (e.target as HTMLInputElement).checked)} />
+                ${s.allowInternet}
+              </label>
+              <p class=${this.allowInternet ? 'hint warning' : 'hint'} id="allow-internet-hint">
+                ${this.allowInternet ? s.allowInternetWarning : s.allowInternetHint}</p>`
+          : nothing}
         ${this.renderHosting()}
 
         <label for="language">${s.language}</label>
@@ -375,16 +441,47 @@ export class ConnectDialog extends LitElement {
         </select>
 
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+        ${this.confirmingStop ? this.renderStopConfirm() : nothing}
         <hr />
         <div class="buttons">
           ${this.dismissible
             ? html`<button type="button" class="action left" @click=${() => emit(this, 'disconnect-requested', {})}>${s.disconnect}</button>
                 <button type="button" class="action" @click=${() => emit(this, 'dialog-dismissed', {})}>${s.close}</button>`
             : nothing}
-          <button id="connect" type="submit" class="action primary" ?disabled=${this.busy}>${s.connect}</button>
+          <button id="connect" type="submit" class="action primary" ?disabled=${this.busy || this.confirmingStop}>${s.connect}</button>
         </div>
       </form>
     </dialog>`;
+  }
+
+  private renderKeyHint(): TemplateResult {
+    const s = this.strings;
+    if (!this.hostRoom) return html`<p class="hint" id="room-key-hint">${s.roomKeyHint}</p>`;
+    if (this.hostKey !== '') return html`<p class="hint" id="room-key-hint">${s.hostKeyHint}</p>`;
+    return html`<p class="hint warning" id="room-key-hint">${this.allowInternet ? s.roomOpenToInternet : s.roomOpen}</p>`;
+  }
+
+  /** Connecting elsewhere would stop the hosted room with people in it: said, and asked. */
+  private renderStopConfirm(): TemplateResult {
+    const s = this.strings;
+    const n = this.hostedPeople;
+    return html`<div class="confirm" role="alertdialog" aria-labelledby="stop-text">
+      <p id="stop-text">${n === 1 ? s.stopHostedRoomOne : format(s.stopHostedRoom, { count: String(n) })}</p>
+      <div class="buttons">
+        <button id="keep-room" type="button" class="action" @click=${this.cancelStop}>${s.cancel}</button>
+        <button id="stop-room" type="button" class="action danger" @click=${this.confirmStop}>${s.stopAndConnect}</button>
+      </div>
+    </div>`;
+  }
+
+  private cancelStop(): void {
+    this.confirmingStop = false;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#connect')?.focus());
+  }
+
+  private confirmStop(): void {
+    this.confirmingStop = false;
+    this.submit(true);
   }
 
   /** Where others join while this computer hosts: the web links to copy (the first is the share link), then the app addresses. */
@@ -404,8 +501,11 @@ export class ConnectDialog extends LitElement {
 
   private onHostToggled(event: Event): void {
     this.hostRoom = (event.target as HTMLInputElement).checked;
+    this.confirmingStop = false;
     // One port field: the room's port when hosting, the server's otherwise.
     if (parsePort(this.portText) === null) this.portText = String(this.hostRoom ? this.settings.hostPort : this.settings.port);
+    // Joining again: the key for the server and port now in the fields, not one read for others.
+    if (!this.hostRoom) this.serverChanged();
   }
 
   private onLanguage(event: Event): void {
@@ -426,7 +526,8 @@ export class ConnectDialog extends LitElement {
     if (event.key === 'Escape') {
       // Handled here so the browser's own close request never closes an undismissible dialog.
       event.preventDefault();
-      if (this.dismissible) emit(this, 'dialog-dismissed', {});
+      if (this.confirmingStop) this.cancelStop();
+      else if (this.dismissible) emit(this, 'dialog-dismissed', {});
     } else if (event.key === 'Enter' && !event.isComposing) {
       const target = event.composedPath()[0] as HTMLElement;
       if (target.tagName === 'BUTTON' || target.tagName === 'SELECT' || (target as HTMLInputElement).type === 'color') return;
@@ -447,7 +548,11 @@ export class ConnectDialog extends LitElement {
 
   private onSubmit(event: SubmitEvent): void {
     event.preventDefault();
-    if (this.busy) return;
+    this.submit(false);
+  }
+
+  private submit(stopConfirmed: boolean): void {
+    if (this.busy || this.confirmingStop) return;
     const port = parsePort(this.portText);
     const userName = cleanUserName(this.nickname, '');
     const server = this.server.trim();
@@ -461,6 +566,11 @@ export class ConnectDialog extends LitElement {
       void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#${first}`)?.focus());
       return;
     }
+    if (!this.hostRoom && this.hosting.state === 'running' && this.hostedPeople > 0 && !stopConfirmed) {
+      this.confirmingStop = true;
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#keep-room')?.focus());
+      return;
+    }
     emit(this, 'connect-requested', {
       server: this.hostRoom ? LOCAL_SERVER : server,
       port: port!,
@@ -468,7 +578,8 @@ export class ConnectDialog extends LitElement {
       userColor: isValidColor(this.color) ? this.color : PALETTE[0],
       gender: this.gender,
       hostRoom: this.hostRoom,
-      roomKey: this.roomKey,
+      roomKey: this.hostRoom ? this.hostKey : this.joinKey,
+      allowInternet: this.hostRoom && this.allowInternet,
     });
   }
 }

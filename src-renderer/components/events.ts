@@ -9,7 +9,10 @@ export interface ConnectForm {
   userColor: string;
   gender: Gender;
   hostRoom: boolean;
+  /** The hosted room's key when `hostRoom`, else the key for `server`; '' for none. */
   roomKey: string;
+  /** With `hostRoom`: take peers from anywhere, not only the local network. */
+  allowInternet: boolean;
 }
 
 /** Every event a component sends up, with its detail: one map, so senders and listeners agree. */

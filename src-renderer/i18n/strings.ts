@@ -73,6 +73,17 @@ export interface Strings {
   hostRoomUnavailable: string;
   roomKey: string;
   roomKeyHint: string;
+  /** Under the key while hosting: with a key, and without one (open), on the LAN or to the internet. */
+  hostKeyHint: string;
+  roomOpen: string;
+  roomOpenToInternet: string;
+  allowInternet: string;
+  allowInternetHint: string;
+  allowInternetWarning: string;
+  /** Connecting elsewhere while hosting others: `{count}` people (more than one), or one. */
+  stopHostedRoom: string;
+  stopHostedRoomOne: string;
+  stopAndConnect: string;
   language: string;
   languageAuto: string;
   connect: string;
@@ -83,6 +94,8 @@ export interface Strings {
   hostingInApp: string;
   /** The always-visible mark while this computer hosts the room; `{port}`. */
   hosting: string;
+  /** Beside `hosting` when the room has no key. */
+  hostingOpen: string;
   hostingTitle: string;
   /** The share link's field, and its Copy button's accessible name. */
   shareLink: string;

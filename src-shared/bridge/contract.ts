@@ -52,6 +52,8 @@ export interface OlderRequest {
 export interface HostRequest {
   port: number;
   roomKey?: string;
+  /** Take peers from anywhere; otherwise only from the local network. */
+  allowInternet?: boolean;
 }
 
 export type AttentionKind = 'mention' | 'private';
@@ -222,8 +224,10 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     if (typeof o === 'string') return o;
     if (!isPort(o.port)) return 'port must be an integer from 1 to 65535';
     if (o.roomKey !== undefined && !shortString(o.roomKey, MAX_ROOM_KEY_LENGTH)) return 'roomKey must be a short string';
+    if (o.allowInternet !== undefined && typeof o.allowInternet !== 'boolean') return 'allowInternet must be a boolean';
     const request: HostRequest = { port: o.port };
     if (o.roomKey !== undefined && o.roomKey !== '') request.roomKey = o.roomKey;
+    if (o.allowInternet === true) request.allowInternet = true;
     return [request];
   },
   stopHosting: noArguments,

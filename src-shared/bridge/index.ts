@@ -1,2 +1,3 @@
 export * from './contract';
 export * from './settings';
+export * from './room-keys';

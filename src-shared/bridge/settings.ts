@@ -1,6 +1,7 @@
 import { cleanUserName, isValidColor } from '../protocol/identity';
 import { DEFAULT_PORT, DEFAULT_USER_COLOR, MAX_NAME_LENGTH } from '../protocol/limits';
 import type { Gender } from '../protocol/messages';
+import { MAX_SAVED_ROOM_KEYS, serverAddressKey } from './room-keys';
 
 /** What the app remembers. The schema is here so main and renderer agree on it. */
 export type Language = 'auto' | 'en' | 'ru';
@@ -23,8 +24,17 @@ export interface Settings {
   /** Host a room on this computer instead of joining `server`. */
   hostRoom: boolean;
   hostPort: number;
-  /** Empty: no key. */
+  /**
+   * The key of the room this computer hosts. The app makes one at start while it is
+   * empty, unless `roomOpen` says the user chose a room without a key.
+   */
   roomKey: string;
+  /** The user emptied the hosted room's key on purpose: it stays open. */
+  roomOpen: boolean;
+  /** The hosted room takes peers from anywhere, not only the local network. */
+  allowInternet: boolean;
+  /** Keys for joining other servers, by normalised address (`host:port`): each goes only to its own server. */
+  roomKeys: Record<string, string>;
   language: Language;
   window: WindowState;
   closeToTray: boolean;
@@ -45,6 +55,9 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   hostRoom: true,
   hostPort: DEFAULT_PORT,
   roomKey: '',
+  roomOpen: false,
+  allowInternet: false,
+  roomKeys: Object.freeze({}) as Record<string, string>,
   language: 'auto',
   window: Object.freeze({ x: null, y: null, width: 900, height: 600, maximized: false }),
   closeToTray: false,
@@ -67,6 +80,16 @@ const CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
   hostRoom: isBool,
   hostPort: isPort,
   roomKey: (v) => typeof v === 'string' && v.length <= MAX_ROOM_KEY_LENGTH,
+  roomOpen: isBool,
+  allowInternet: isBool,
+  roomKeys: (v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+    const entries = Object.entries(v as Record<string, unknown>);
+    return (
+      entries.length <= MAX_SAVED_ROOM_KEYS &&
+      entries.every(([address, key]) => address.length <= MAX_SERVER_LENGTH + 8 && typeof key === 'string' && key !== '' && key.length <= MAX_ROOM_KEY_LENGTH)
+    );
+  },
   language: (v) => v === 'auto' || v === 'en' || v === 'ru',
   window: (v) => {
     if (typeof v !== 'object' || v === null) return false;
@@ -83,21 +106,35 @@ export function isValidSetting<K extends keyof Settings>(key: K, value: unknown)
   return CHECKS[key](value);
 }
 
+/** What `repairSettings` read. */
+export interface RepairedSettings {
+  settings: Settings;
+  /** Keys that held a bad value and now hold their default. */
+  repaired: (keyof Settings)[];
+  /**
+   * Keys an older layout was moved into: the store must write them back at once, or a
+   * later partial write would leave the old layout to be read again.
+   */
+  migrated: (keyof Settings)[];
+}
+
 /**
  * Reads stored settings: every good key is kept, every bad or missing one gets its
  * default, unknown keys are dropped. Never throws, whatever the file held.
  */
-export function repairSettings(raw: unknown): { settings: Settings; repaired: (keyof Settings)[] } {
-  const source = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+export function repairSettings(raw: unknown): RepairedSettings {
+  const original = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const source = migrateRoomKey(original);
   const settings = structuredCloneSettings(DEFAULT_SETTINGS);
   const repaired: (keyof Settings)[] = [];
   for (const key of SETTINGS_KEYS) {
     const value = source[key];
     if (value === undefined) continue;
-    if (CHECKS[key](value)) (settings as unknown as Record<string, unknown>)[key] = key === 'window' ? { ...(value as WindowState) } : value;
+    if (CHECKS[key](value)) (settings as unknown as Record<string, unknown>)[key] = cloneValue(key, value);
     else repaired.push(key);
   }
-  return { settings, repaired };
+  const migrated: (keyof Settings)[] = source === original ? [] : ['roomKey', 'roomKeys'];
+  return { settings, repaired, migrated };
 }
 
 /** The keys the renderer may change through `saveSettings`. */
@@ -116,6 +153,27 @@ export function validateSettingsPatch(raw: unknown): SettingsPatch | string {
   return patch as SettingsPatch;
 }
 
-function structuredCloneSettings(s: Readonly<Settings>): Settings {
-  return { ...s, window: { ...s.window } };
+/**
+ * Settings from before keys were kept per server had one `roomKey`, for whatever was
+ * joined last. When that was another server, the key moves to the map under that
+ * server, and the hosted room gets a key of its own at the next start.
+ */
+function migrateRoomKey(source: Record<string, unknown>): Record<string, unknown> {
+  const key = source.roomKey;
+  if (source.roomKeys !== undefined || typeof key !== 'string' || key === '' || source.hostRoom !== false) return source;
+  const server = CHECKS.server(source.server) ? (source.server as string) : DEFAULT_SETTINGS.server;
+  const port = isPort(source.port) ? source.port : DEFAULT_SETTINGS.port;
+  const address = serverAddressKey(server, port);
+  return { ...source, roomKey: '', roomKeys: address === null ? {} : { [address]: key } };
+}
+
+function cloneValue(key: keyof Settings, value: unknown): unknown {
+  if (key === 'window') return { ...(value as WindowState) };
+  if (key === 'roomKeys') return { ...(value as Record<string, string>) };
+  return value;
+}
+
+/** A copy that shares no object with `s`. */
+export function structuredCloneSettings(s: Readonly<Settings>): Settings {
+  return { ...s, window: { ...s.window }, roomKeys: { ...s.roomKeys } };
 }

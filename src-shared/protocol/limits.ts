@@ -82,3 +82,6 @@ export const CloseCode = {
    */
   serverSilent: 4001,
 } as const;
+
+/** The reason of the 4003 close a room sends a peer outside its allowed networks. */
+export const LOCAL_NETWORK_ONLY_REASON = 'This room accepts only the local network';

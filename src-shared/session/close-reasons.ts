@@ -1,4 +1,4 @@
-import { CloseCode } from '../protocol/limits';
+import { CloseCode, LOCAL_NETWORK_ONLY_REASON } from '../protocol/limits';
 
 /*
  * What a lost connection means for the user: a sentence, and whether trying again
@@ -36,6 +36,12 @@ export function describeClose(code: number, reasonText: string): LossVerdict {
   const said = cleanReason(typeof reasonText === 'string' ? reasonText : '');
   // Final: the lockout outlasts any quick retry, and each retry with a key would only meet it again.
   if (code === CloseCode.tooManyKeyTries) return { reason: keyLockoutReason(said), final: true };
+  if (code === CloseCode.forbidden && said === LOCAL_NETWORK_ONLY_REASON) {
+    return {
+      reason: 'This room accepts only computers on its local network. Its host can allow connections from the internet.',
+      final: true,
+    };
+  }
   const final = FINAL_CLOSE_CODES.get(code);
   if (final !== undefined) return { reason: said ? `${final.slice(0, -1)}: ${said}` : final, final: true };
   if (code === 1006) return { reason: 'The connection was lost.', final: false };

@@ -41,6 +41,12 @@ export class Outbox {
   #entries: Entry[] = [];
   #nextId = 1;
   #nextSeq = 1;
+  /**
+   * The highest messageId among our echoes taken. Echoes come in the order the server
+   * took the lines, so a line of ours in a History at or below it is one already
+   * answered, never one still waiting (two equal texts are told apart by this).
+   */
+  #lastEchoId = 0;
 
   constructor(capacity: number = MAX_OUTBOX_MESSAGES) {
     this.#capacity = capacity;
@@ -108,6 +114,7 @@ export class Outbox {
       return message.error !== undefined || e.formatted === message.text;
     });
     if (match === undefined) return false;
+    if (message.messageId !== undefined && message.messageId > this.#lastEchoId) this.#lastEchoId = message.messageId;
     this.#entries = this.#entries.filter((e) => e.sentSeq === 0 || e.sentSeq > match.sentSeq);
     return true;
   }
@@ -145,9 +152,11 @@ export class Outbox {
     let changed = false;
     for (const message of messages) {
       if (message.userId !== selfId) continue;
+      if (message.messageId !== undefined && message.messageId <= this.#lastEchoId) continue;
       const index = this.#entries.findIndex((e) => e.maybeDelivered && e.sentSeq === 0 && e.toUserId === 0 && e.formatted === message.text);
       if (index < 0) continue;
       this.#entries.splice(index, 1);
+      if (message.messageId !== undefined) this.#lastEchoId = message.messageId;
       changed = true;
     }
     return changed;

@@ -20,7 +20,7 @@ async function openAt(url: string): Promise<Page> {
 }
 
 const storedSettings = (page: Page) =>
-  page.evaluate(() => JSON.parse(localStorage.getItem('simplechat.settings') ?? 'null') as { roomKey?: string } | null);
+  page.evaluate(() => JSON.parse(localStorage.getItem('simplechat.settings') ?? 'null') as { roomKeys?: Record<string, string> } | null);
 
 describe('a share link with the room key', () => {
   it('?key=abc fills in the Room key; it is stored only once the user connects with it', async () => {
@@ -33,11 +33,13 @@ describe('a share link with the room key', () => {
     expect(await dialog.getByRole('textbox', { name: 'Port', exact: true }).inputValue()).toBe(String(fixture.server.port));
     // Another setting saved meanwhile does not store the link's key with it.
     await dialog.getByRole('combobox', { name: 'Language' }).selectOption('ru');
-    await expect.poll(async () => (await storedSettings(page))?.roomKey).toBe('');
+    const own = `127.0.0.1:${fixture.server.port}`;
+    await expect.poll(async () => (await storedSettings(page))?.roomKeys).toEqual({});
     expect(await dialog.getByRole('textbox', { name: 'Ключ комнаты' }).inputValue()).toBe('abc');
     await dialog.getByRole('textbox', { name: 'Имя пользователя', exact: true }).fill('Ключник');
     await dialog.getByRole('button', { name: 'Войти', exact: true }).click();
-    await expect.poll(async () => (await storedSettings(page))?.roomKey).toBe('abc');
+    // Stored as the key of the page's own server only.
+    await expect.poll(async () => (await storedSettings(page))?.roomKeys).toEqual({ [own]: 'abc' });
   });
 
   it('the host\'s share URL lets a browser into a room with a key that needs escaping; the bare page is refused', async () => {

@@ -94,7 +94,7 @@ function publicText(message: ServerMessage): string | undefined {
 describe('two desktop apps, one hosting', () => {
   it('the host opens its room at start and joins it; the other joins; they chat publicly and privately', async () => {
     const port = await freePort();
-    const alice = startApp({ hostRoom: true, hostPort: port, userName: 'Alice', userColor: '#16a085', gender: 2 });
+    const alice = startApp({ hostRoom: true, hostPort: port, roomOpen: true, userName: 'Alice', userColor: '#16a085', gender: 2 });
     const aliceIn = alice.next('status', authorized, 'Alice authorized');
     const hosting = alice.next('hosting', running, 'hosting running');
     alice.window.webContents.finishLoad();

@@ -70,19 +70,49 @@ function setUp(saved: Partial<Settings> = {}) {
   settings.update(saved);
   const { session, calls, connects } = fakeSession();
   const host = fakeHost();
-  const controller = new ChatController({ session, host, settings, attention: { request() {}, setUnreadCount() {} }, emit: () => {} });
+  const controller = new ChatController({
+    session, host, settings, attention: { request() {}, setUnreadCount() {} }, emit: () => {}, makeRoomKey: () => 'made4you22',
+  });
   return { controller, settings, calls, connects, host };
 }
 
 describe('the controller at start', () => {
-  it('first start (the defaults): hosts on 27800 and joins over loopback', async () => {
-    const { controller, host, connects } = setUp();
+  it('first start (the defaults): makes a room key, hosts on 27800 for the local network, joins over loopback', async () => {
+    const { controller, host, connects, settings } = setUp();
     await controller.start();
-    expect(host.starts).toEqual([{ port: 27800 }]);
-    expect(connects).toEqual([{ server: '127.0.0.1', port: 27800, userName: '', userColor: '#34495e', gender: 0 }]);
+    expect(host.starts).toEqual([{ port: 27800, roomKey: 'made4you22' }]);
+    expect(connects).toEqual([{ server: '127.0.0.1', port: 27800, userName: '', userColor: '#34495e', gender: 0, roomKey: 'made4you22' }]);
+    expect(settings.get()).toMatchObject({ roomKey: 'made4you22', roomOpen: false, allowInternet: false });
   });
 
-  it('hosts with the saved port and key, as the saved person', async () => {
+  it('makes the key before anything runs, so the page never reads settings without one', () => {
+    const { settings } = setUp();
+    expect(settings.get().roomKey).toBe('made4you22');
+  });
+
+  it('keeps a room the user opened on purpose open, and one allowed the internet so', async () => {
+    const { controller, host } = setUp({ roomOpen: true, allowInternet: true });
+    await controller.start();
+    expect(host.starts).toEqual([{ port: 27800, allowInternet: true }]);
+  });
+
+  it('a room hosted without a key on request is remembered as open; with one, not', async () => {
+    const { controller, settings } = setUp();
+    await controller.hostRoom({ port: 27800 });
+    expect(settings.get()).toMatchObject({ roomOpen: true, roomKey: '' });
+    await controller.hostRoom({ port: 27800, roomKey: 'k' });
+    expect(settings.get()).toMatchObject({ roomOpen: false, roomKey: 'k' });
+  });
+
+  it('goes back to the last server with the key saved for that server only', async () => {
+    const { controller, connects } = setUp({
+      hostRoom: false, server: 'Chat.Example', port: 9000, userName: 'Ann', roomKey: 'hosted', roomKeys: { 'chat.example:9000': 'k9', 'evil.example:9000': 'x' },
+    });
+    await controller.start();
+    expect(connects).toEqual([{ server: 'Chat.Example', port: 9000, userName: 'Ann', userColor: '#34495e', gender: 0, roomKey: 'k9' }]);
+  });
+
+  it('hosts with the saved port and key, as the saved person (the key is not replaced)', async () => {
     const { controller, host, connects } = setUp({ hostPort: 30000, roomKey: 'secret', userName: 'Ann', userColor: '#abc', gender: 2 });
     await controller.start();
     expect(host.starts).toEqual([{ port: 30000, roomKey: 'secret' }]);
@@ -90,7 +120,7 @@ describe('the controller at start', () => {
   });
 
   it('not hosting: goes back to the last server, if the user has joined one before', async () => {
-    const joined = setUp({ hostRoom: false, server: 'chat.example', port: 9000, userName: 'Ann' });
+    const joined = setUp({ hostRoom: false, server: 'chat.example', port: 9000, userName: 'Ann', roomKey: 'hosted' });
     await joined.controller.start();
     expect(joined.connects).toEqual([{ server: 'chat.example', port: 9000, userName: 'Ann', userColor: '#34495e', gender: 0 }]);
     const never = setUp({ hostRoom: false });

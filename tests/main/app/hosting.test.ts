@@ -81,13 +81,22 @@ describe('hosting a room', () => {
     const { host, statuses, tried } = fakeHost(async (c) => ({ port: c.port, close: async () => {} }));
     const status = await host.start({ port: 27800 });
     expect(tried).toEqual([{ host: '::', port: 27800, webRoot: '/web' }]);
+    // The local network only: a global IPv6 address is not offered (a neighbour would come from its own global one).
     expect(status).toEqual({
       state: 'running',
       port: 27800,
-      addresses: ['ws://192.168.1.20:27800', 'ws://10.0.0.7:27800', 'ws://[2001:db8::20]:27800', 'ws://[fd12::20]:27800'],
-      webUrls: ['http://192.168.1.20:27800/', 'http://10.0.0.7:27800/', 'http://[2001:db8::20]:27800/', 'http://[fd12::20]:27800/'],
+      addresses: ['ws://192.168.1.20:27800', 'ws://10.0.0.7:27800', 'ws://[fd12::20]:27800'],
+      webUrls: ['http://192.168.1.20:27800/', 'http://10.0.0.7:27800/', 'http://[fd12::20]:27800/'],
     });
     expect(statuses.map((s) => s.state)).toEqual(['starting', 'running']);
+  });
+
+  it('with the internet allowed, offers every address, global IPv6 too', async () => {
+    const { host } = fakeHost(async (c) => ({ port: c.port, close: async () => {} }));
+    const status = await host.start({ port: 27800, allowInternet: true });
+    expect(status.state === 'running' && status.addresses).toEqual([
+      'ws://192.168.1.20:27800', 'ws://10.0.0.7:27800', 'ws://[2001:db8::20]:27800', 'ws://[fd12::20]:27800',
+    ]);
   });
 
   it('hands the room key to the server and puts it in every share URL; a new key restarts the room', async () => {
@@ -102,6 +111,17 @@ describe('hosting a room', () => {
     const open = await host.start({ port: 27800 });
     expect(closed()).toBe(2);
     expect(open.state === 'running' && open.webUrls[0]).toBe('http://192.168.1.20:27800/');
+  });
+
+  it('takes the local network only by default; allowing the internet restarts the room for everyone', async () => {
+    const { host, tried, closed } = fakeHost(async (c) => ({ port: c.port, close: async () => {} }));
+    await host.start({ port: 27800, roomKey: 'k' });
+    expect(tried[0]).not.toHaveProperty('allowInternet');
+    await host.start({ port: 27800, roomKey: 'k', allowInternet: true });
+    expect(closed()).toBe(1);
+    expect(tried[1]).toEqual({ host: '::', port: 27800, webRoot: '/web', roomKey: 'k', allowInternet: true });
+    await host.start({ port: 27800, roomKey: 'k', allowInternet: true });
+    expect(tried).toHaveLength(2);
   });
 
   it('falls back to IPv4 alone where IPv6 is off, and lists IPv4 only', async () => {

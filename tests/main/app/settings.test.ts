@@ -39,6 +39,18 @@ describe.each(kinds)('settings in a $name', (kind) => {
     expect(again.report).toEqual({ repaired: [] });
   });
 
+  it('an old file with one saved key for a joined server: the key moves under that server, for good', () => {
+    const dir = fresh();
+    writeFileSync(file(dir), JSON.stringify({ server: 'Office.example', port: 9000, hostRoom: false, roomKey: 'old', userName: 'Ann' }));
+    const store = kind.open(dir);
+    expect(store.get()).toMatchObject({ roomKey: '', roomKeys: { 'office.example:9000': 'old' }, userName: 'Ann' });
+    // The app then makes the hosted room's key: written alone, it must not be read as the old layout's key.
+    store.update({ roomKey: 'newhostkey' });
+    const again = kind.open(dir);
+    expect(again.get()).toMatchObject({ roomKey: 'newhostkey', roomKeys: { 'office.example:9000': 'old' }, userName: 'Ann' });
+    expect(again.report).toEqual({ repaired: [] });
+  });
+
   it('a hand-edited file: bad keys get their defaults, good ones are kept', () => {
     const dir = fresh();
     writeFileSync(file(dir), JSON.stringify({ userName: 'Bob', port: 'eighty', userColor: '#abc', gender: 9, hostRoom: false, extra: 1, window: { x: 1 } }));

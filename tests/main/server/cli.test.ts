@@ -91,6 +91,16 @@ describe('simplechat-server (the built CLI)', () => {
     a.terminate();
   });
 
+  it('--allow-peers 10.0.0.0/8 keeps loopback out with 4003 and the reason; --local-network-only lets it in', async () => {
+    const { port } = await startCli(['--no-web-root', '--allow-peers', '10.0.0.0/8']);
+    const outsider = ChatClient.open(chatUrl(port, { userName: 'Mallory' }));
+    expect(await outsider.waitForClose()).toEqual({ code: CloseCode.forbidden, reason: 'This room accepts only the local network' });
+    const local = await startCli(['--no-web-root', '--local-network-only']);
+    const a = await ChatClient.connect(chatUrl(local.port, { userName: 'Ann' }));
+    expect(a.userName).toBe('Ann');
+    a.terminate();
+  });
+
   it('serves the original Qt client’s handshake', async () => {
     const { port } = await startCli(['--no-web-root']);
     const qt = await RawWebSocket.open(port, qtClientHandshake());
@@ -165,7 +175,8 @@ describe('simplechat-server (the built CLI)', () => {
       '--rate-per-second', '--max-buffered-bytes', '--handshake-timeout-ms', '--max-frame-bytes',
       '--default-user-name', '--no-loopback-exemption', '--web-root', '--no-web-root', '--session-resume-ms', '--presence-grace-ms', '--state-file',
       '--room-key', '--allow-origin', '--tls-cert', '--tls-key', '--trust-proxy', '--join-burst', '--joins-per-second',
-      '--key-tries-per-address', '--key-tries-per-room', '--key-try-window-ms', '--key-lockout-max-ms',
+      '--key-tries-per-address', '--key-tries-per-room', '--key-try-window-ms', '--key-lockout-max-ms', '--local-network-only', '--allow-peers',
+      '--db', '--history-max-lines', '--history-max-days',
     ]) {
       expect(help).toContain(flag);
     }

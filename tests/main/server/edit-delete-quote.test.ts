@@ -351,13 +351,13 @@ describe('the original Qt client and replies (issue 12, §3, §5)', () => {
       userName: 'Ours',
       gender: 0,
       userColor: reply.userColor,
-      text: '» Инкогнито: what do you think, Ours?\nI think &lt;so&gt;',
+      text: '» <i>Инкогнито: what do you think, Ours?</i><br>I think &lt;so&gt;',
       messageId: reply.messageId,
       sentAt: reply.sentAt,
     });
     // A private reply to the Qt user, adapted the same way.
     ours.send({ text: 'just you', toUserId: authorized.userId, replyTo: quoted.messageId });
-    expect(await qtLine(qt, /just you/)).toMatchObject({ action: 'PrivateMessage', text: '» Инкогнито: what do you think, Ours?\njust you' });
+    expect(await qtLine(qt, /just you/)).toMatchObject({ action: 'PrivateMessage', text: '» <i>Инкогнито: what do you think, Ours?</i><br>just you' });
     expect(await ours.waitFor((m) => m.action === 'PrivateMessage' && m.text === 'just you')).toMatchObject({ replyTo: reply.replyTo });
     // The Qt client's own line stays its own: no one else may edit or delete it.
     expect(await refusal(ours, { action: 'Delete', messageId: quoted.messageId })).toMatchObject({ code: 'not-author' });
@@ -380,7 +380,7 @@ describe('the original Qt client and replies (issue 12, §3, §5)', () => {
     const notQt = await RawWebSocket.open(t.port, handshakeWithTarget('/?userName=Plain'));
     for (const raw of [byOrigin, byLine, notQt]) await raw.waitForMessage((m) => m.action === 'Authorized');
     await say(ours, 'reply', { replyTo: quoted.messageId });
-    for (const raw of [byOrigin, byLine]) expect(await qtLine(raw, /reply$/)).toMatchObject({ text: '» Ours: quote me\nreply' });
+    for (const raw of [byOrigin, byLine]) expect(await qtLine(raw, /reply$/)).toMatchObject({ text: '» <i>Ours: quote me</i><br>reply' });
     const plain = await qtLine(notQt, /reply$/);
     expect(plain).toMatchObject({ text: 'reply', replyTo: { messageId: quoted.messageId } });
     for (const raw of [byOrigin, byLine, notQt]) raw.destroy();

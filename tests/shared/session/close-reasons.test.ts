@@ -26,3 +26,12 @@ describe('describeClose', () => {
     expect(describeClose(4999, 'a\u0000\nb').reason).toBe('The server closed the connection: a b (code 4999).');
   });
 });
+
+describe('describeClose: a room for the local network only', () => {
+  it('says why, instead of blaming the room key', () => {
+    const verdict = describeClose(4003, 'This room accepts only the local network');
+    expect(verdict.final).toBe(true);
+    expect(verdict.reason).toMatch(/only computers on its local network/);
+    expect(verdict.reason).not.toMatch(/key/);
+  });
+});

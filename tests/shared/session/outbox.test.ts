@@ -136,6 +136,19 @@ describe('Outbox', () => {
     expect(box.takeHistory([], ME)).toBe(false);
   });
 
+  it('tells a History line already echoed from a same-text one still waiting, by messageId (issue 12)', () => {
+    const { box } = sentBox('same', 'same');
+    // The first was echoed; the connection went before the second's echo.
+    expect(box.takeEcho({ ...publicEcho('same'), messageId: 40 }, ME)).toBe(true);
+    box.connectionLost();
+    // The resumed History starts before the last acknowledged Ping: the first 'same' comes again, the second never arrived.
+    expect(box.takeHistory([{ ...publicEcho('same'), messageId: 40 }], ME)).toBe(false);
+    expect(texts(box)).toEqual(['same']);
+    // When the second did arrive, it is found.
+    expect(box.takeHistory([{ ...publicEcho('same'), messageId: 40 }, { ...publicEcho('same'), messageId: 41 }], ME)).toBe(true);
+    expect(texts(box)).toEqual([]);
+  });
+
   it('takes out private messages typed under an earlier login, keeping public ones and later ones', () => {
     const box = new Outbox();
     box.add('public, login 1', 0, 0, 1);
