@@ -593,6 +593,12 @@ export class ChatApp extends LitElement {
     const text = event.detail.text;
     const editing = this.editing;
     if (editing !== null) {
+      const line = this.chatLine(editing.messageId);
+      // Nothing changed: nothing to tell everyone.
+      if (line !== null && typedText(line).trim() === text.trim()) {
+        this.cancelEdit();
+        return;
+      }
       try {
         // The server's MessageEdited changes the line, for everyone at once.
         if (await bridge.editMessage({ messageId: editing.messageId, text })) {
@@ -607,7 +613,8 @@ export class ChatApp extends LitElement {
       return;
     }
     const toUserId = this.chat.privateTarget?.userId ?? 0;
-    const reply = toUserId === 0 ? this.replyTo : null;
+    // A private line may answer a public one too (the server quotes it for the two of them).
+    const reply = this.replyTo;
     try {
       // The server's echo is the line in the log; until then the outbox shows it as pending, after the log.
       await bridge.send(reply === null ? { text, toUserId } : { text, toUserId, replyTo: reply.messageId });

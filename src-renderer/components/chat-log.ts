@@ -789,7 +789,8 @@ export class ChatLog extends LitElement {
       case 'none':
         return nothing;
       case 'loading':
-        return html`<div class="older" role="status">${s.loadingOlder}</div>`;
+        // Told politely, but not a second role=status beside the connection's.
+        return html`<div class="older loading" aria-live="polite">${s.loadingOlder}</div>`;
       case 'end':
         return html`<div class="older end">${s.historyStart}</div>`;
       case 'idle':

@@ -358,7 +358,7 @@ describe('history: paging up (issue 12)', () => {
     });
     const [load] = await waitForCalls(page, 'loadOlder');
     expect(load!.args[0]).toEqual({ before: 1001, limit: 50 });
-    await expect.poll(() => log.getByRole('status').innerText()).toBe('Loading older messages…');
+    await expect.poll(() => log.getByText('Loading older messages…').isVisible()).toBe(true);
     await log.evaluate((el) => (el.scrollTop = 40));
     const before = await topLine(page);
     expect(before).not.toBeNull();
@@ -453,6 +453,12 @@ describe('edit, delete and reply (issue 12)', () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => input.inputValue()).toBe('');
     expect(await page.getByText('Editing a message').count()).toBe(0);
+    // Enter with nothing changed ends the edit, telling no one.
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => input.inputValue()).toBe('hello {Аня}');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByText('Editing a message').count()).toBe(0);
+    expect(await input.inputValue()).toBe('');
     await page.keyboard.press('ArrowUp');
     await input.fill('hello again');
     await input.press('Enter');
@@ -697,6 +703,32 @@ describe('safe rendering of what a hostile server sends', () => {
       log.querySelector('.line')!.append(document.createElement('img'));
     });
     expect((await findInjected(page)).elements).toHaveLength(1);
+  });
+
+  it('shows markup in a quote’s author and excerpt, and in an edit, as text (issue 12)', async () => {
+    const page = await open();
+    await logIn(page, ME, []);
+    let id = 100;
+    for (const payload of payloads) {
+      await message(page, { action: 'PublicMessage', ...ANYA, text: 'original', messageId: id });
+      await message(page, { action: 'MessageEdited', messageId: id, text: payload, editedAt: Date.now() });
+      await message(page, {
+        action: 'PublicMessage',
+        ...ANYA,
+        text: 'reply',
+        messageId: id + 1,
+        replyTo: { messageId: id, userName: payload, excerpt: payload },
+      });
+      id += 2;
+    }
+    await expect.poll(async () => (await logLines(page)).filter((l) => l.includes('(edited)')).length).toBe(payloads.length);
+    await page.waitForTimeout(50);
+    const { elements, flag } = await findInjected(page);
+    expect(elements).toEqual([]);
+    expect(flag).toBeUndefined();
+    const text = (await logLines(page)).join('\n');
+    expect(text).toContain('<img src=x onerror="window.__pwned=1"> (edited)');
+    expect(await page.getByRole('log').locator('.quote').first().innerText()).toBe(`${payloads[0]}: ${payloads[0]}`);
   });
 });
 
