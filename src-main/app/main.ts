@@ -109,7 +109,9 @@ async function run(): Promise<void> {
   const core: AppCore = createAppCore({
     ipcMain,
     settings,
-    startServer: (config) => startRoomServer(config, { log: (line) => log(`room: ${line}`), ...storage }),
+    // With history off, nothing of the room is written: it lives in memory only.
+    startServer: (config) =>
+      startRoomServer(config, { log: (line) => log(`room: ${line}`), ...(settings.get().roomHistory ? storage : { dbFile: null, stateFile: null }) }),
     createSocket: createClientSocket,
     webRoot,
     networkInterfaces,

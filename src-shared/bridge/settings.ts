@@ -33,6 +33,8 @@ export interface Settings {
   roomOpen: boolean;
   /** The hosted room takes peers from anywhere, not only the local network. */
   allowInternet: boolean;
+  /** The hosted room keeps its history and sessions on disk (a database in the user-data folder); off: in memory only. */
+  roomHistory: boolean;
   /** Keys for joining other servers, by normalised address (`host:port`): each goes only to its own server. */
   roomKeys: Record<string, string>;
   language: Language;
@@ -57,6 +59,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   roomKey: '',
   roomOpen: false,
   allowInternet: false,
+  roomHistory: true,
   roomKeys: Object.freeze({}) as Record<string, string>,
   language: 'auto',
   window: Object.freeze({ x: null, y: null, width: 900, height: 600, maximized: false }),
@@ -82,6 +85,7 @@ const CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
   roomKey: (v) => typeof v === 'string' && v.length <= MAX_ROOM_KEY_LENGTH,
   roomOpen: isBool,
   allowInternet: isBool,
+  roomHistory: isBool,
   roomKeys: (v) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
     const entries = Object.entries(v as Record<string, unknown>);

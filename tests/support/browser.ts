@@ -193,7 +193,7 @@ export function fakeBridgeScript(settings: Record<string, unknown> = {}, options
     const calls = [];
     let settings = Object.assign({
       server: '127.0.0.1', port: 27800, userName: 'Tester', userColor: '#2980b9', gender: 1,
-      hostRoom: false, hostPort: 27800, roomKey: '', roomOpen: false, allowInternet: false, roomKeys: {}, language: 'en',
+      hostRoom: false, hostPort: 27800, roomKey: '', roomOpen: false, allowInternet: false, roomHistory: true, roomKeys: {}, language: 'en',
       window: { x: null, y: null, width: 900, height: 600, maximized: false },
       closeToTray: false, trayNoticeShown: false,
     }, ${JSON.stringify(settings)});

@@ -23,6 +23,7 @@ const MIGRATIONS: readonly string[] = [
      payload TEXT NOT NULL
    );
    CREATE INDEX lines_by_room ON lines (room, message_id);
+   CREATE INDEX lines_by_time ON lines (sent_at);
    CREATE TABLE sessions (
      token TEXT PRIMARY KEY,
      user_id INTEGER NOT NULL,
@@ -32,6 +33,8 @@ const MIGRATIONS: readonly string[] = [
      acked_seq INTEGER NOT NULL
    ) WITHOUT ROWID;
    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;`,
+  // 1 → 2: age pruning walks the oldest ids (ids rise with time); a time index cost every insert.
+  'DROP INDEX IF EXISTS lines_by_time;',
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -296,10 +296,10 @@ export class SqliteState implements DurableState, SessionJournal {
     });
     const interval = options.pruneIntervalMs ?? DEFAULT_PRUNE_INTERVAL_MS;
     if (interval > 0) {
-      this.pruneTimer = setInterval(() => this.prune(), interval);
+      this.pruneTimer = setInterval(() => void this.prune(), interval);
       this.pruneTimer.unref();
     }
-    this.prune();
+    void this.prune();
   }
 
   started(session: SavedSession, nextUserId: number): void {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,19 +22,19 @@ const setup = { appPath: '', userData: '', singleInstance: true };
 // whose binary cannot be downloaded here; this makes that import harmless.
 process.env.ELECTRON_OVERRIDE_DIST_PATH ??= join(tmpdir(), 'no-electron-binary');
 
-function prepareFolders(): void {
+function prepareFolders(settings: Record<string, unknown>): void {
   setup.appPath = mkdtempSync(join(tmpdir(), 'simplechat-apppath-'));
   mkdirSync(join(setup.appPath, 'dist/renderer'), { recursive: true });
   writeFileSync(join(setup.appPath, 'dist/renderer/index.html'), '<!doctype html><title>SimpleChat</title>');
   setup.userData = mkdtempSync(join(tmpdir(), 'simplechat-userdata-'));
   // Not hosting: this test must not open port 27800 on every interface.
-  writeFileSync(join(setup.userData, 'settings.json'), JSON.stringify({ hostRoom: false }));
+  writeFileSync(join(setup.userData, 'settings.json'), JSON.stringify({ hostRoom: false, ...settings }));
 }
 
-async function launch(): Promise<{ electron: FakeElectron; window: FakeBrowserWindow | undefined }> {
+async function launch(settings: Record<string, unknown> = {}): Promise<{ electron: FakeElectron; window: FakeBrowserWindow | undefined }> {
   // A fresh main.ts and a fresh `electron` for each launch, as each start of the app.
   vi.resetModules();
-  prepareFolders();
+  prepareFolders(settings);
   const electron = createFakeElectron({ appPath: setup.appPath, userData: setup.userData, singleInstance: setup.singleInstance });
   vi.doMock('electron', () => electron);
   electron.BrowserWindow.instances.length = 0;
@@ -118,6 +118,19 @@ describe('main.ts with a fake electron', () => {
     } finally {
       await ours.invoke(commandChannel('stopHosting'));
     }
+  });
+
+  it('with room history off, a hosted room writes nothing to the user data folder', async () => {
+    const { electron, window } = await launch({ roomHistory: false });
+    const port = await freePort();
+    const ours = window!.webContents.connectRenderer(electron.ipcMain);
+    const reply = (await ours.invoke(commandChannel('hostRoom'), { port })) as IpcReply;
+    try {
+      expect(reply).toMatchObject({ ok: true, value: { state: 'running', port } });
+    } finally {
+      await ours.invoke(commandChannel('stopHosting'));
+    }
+    expect(readdirSync(setup.userData).filter((f) => f.startsWith('room'))).toEqual([]);
   });
 
   it('a second launch brings the first window forward', async () => {

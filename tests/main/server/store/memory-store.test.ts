@@ -21,8 +21,10 @@ describe('MemoryMessageStore', () => {
     const first = fresh.nextMessageId();
     expect(first).toBeGreaterThanOrEqual(floor);
     expect(fresh.nextMessageId()).toBe(first + 1);
-    const restored = new MemoryMessageStore(10, idFloor() + 5_000_000);
-    expect(restored.nextMessageId()).toBe(idFloor() + 5_000_000 + 1);
+    // One reading of the clock: a second one a millisecond later is 1000 higher.
+    const given = idFloor() + 5_000_000;
+    const restored = new MemoryMessageStore(10, given);
+    expect(restored.nextMessageId()).toBe(given + 1);
   });
 
   it('pages backwards and forwards with hasMore, and keeps only its capacity', () => {

@@ -169,6 +169,30 @@ describe('SqliteState (the --db store)', () => {
     expect(again.kept.sessions).toHaveLength(1);
   });
 
+  it('migrates an older schema forwards, keeping every line', () => {
+    const path = dbPath();
+    const old = new Database(path);
+    old.pragma('journal_mode = WAL');
+    // Schema version 1, as the first release wrote it.
+    old.exec(`CREATE TABLE lines (message_id INTEGER PRIMARY KEY, room TEXT NOT NULL, sent_at INTEGER NOT NULL, author_session TEXT NOT NULL, payload TEXT NOT NULL);
+      CREATE INDEX lines_by_room ON lines (room, message_id);
+      CREATE INDEX lines_by_time ON lines (sent_at);
+      CREATE TABLE sessions (token TEXT PRIMARY KEY, user_id INTEGER NOT NULL, user_name TEXT NOT NULL, gender INTEGER NOT NULL, user_color TEXT NOT NULL, acked_seq INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;`);
+    old.prepare('INSERT INTO lines VALUES (?, ?, ?, ?, ?)').run(idFloor() - 10, LOBBY, Date.now(), 's', JSON.stringify({ action: 'PublicMessage', text: 'from v1' }));
+    old.pragma(`application_id = ${APPLICATION_ID}`);
+    old.pragma('user_version = 1');
+    old.close();
+    const { state } = openState(path);
+    expect(state.created).toBe(false);
+    expect(texts(state.messages.before(LOBBY, Number.MAX_SAFE_INTEGER, 50).lines)).toEqual(['from v1']);
+    closeState(state);
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name = 'lines_by_time'").get()).toBeUndefined();
+    db.close();
+  });
+
   it('refuses, untouched, a file of junk, another program’s database, a newer schema, and a second opener', () => {
     const junk = dbPath();
     const bytes = Buffer.from('not a database, just some junk\n'.repeat(200));
