@@ -3,6 +3,8 @@ import type { AckedMark, DurableState, KeptState, SavedSession, SessionJournal }
 import { idFloor } from './message-store';
 import type { LinePage, MessageStore, StoredLine } from './message-store';
 import { openDatabase } from './sqlite-schema';
+import { startCheckpointer } from './sqlite-checkpointer';
+import type { Checkpointer } from './sqlite-checkpointer';
 
 /*
  * The server's durable state in one SQLite file (`--db`): the lines of every room (and,
@@ -240,6 +242,7 @@ export class SqliteState implements DurableState, SessionJournal {
   /** The database was created by this start (nothing was in it). */
   readonly created: boolean;
   private readonly db: SqliteDatabase;
+  private readonly checkpointer: Checkpointer;
   private readonly lock: SqliteDatabase;
   /** Session records, in order, as statements to run in the next write. */
   private records: Array<() => void> = [];
@@ -270,6 +273,7 @@ export class SqliteState implements DurableState, SessionJournal {
     this.db = opened.db;
     this.lock = opened.lock;
     this.created = opened.created;
+    this.checkpointer = startCheckpointer(this.db, path, options.nativeBinding, options.log);
     const db = this.db;
     this.statements = {
       putSession: db.prepare(
@@ -357,6 +361,7 @@ export class SqliteState implements DurableState, SessionJournal {
     this.closed = true;
     if (this.timer !== null) clearTimeout(this.timer);
     if (this.pruneTimer !== null) clearInterval(this.pruneTimer);
+    void this.checkpointer.stop();
     this.db.close();
     this.lock.close();
   }
