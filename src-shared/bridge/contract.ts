@@ -2,6 +2,7 @@ import { isValidColor } from '../protocol/identity';
 import { MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../protocol/limits';
 import type { Gender, Identity, ServerMessage } from '../protocol/messages';
 import { isUserId } from '../protocol/parse';
+import type { FoundRoom } from './found-room';
 import { MAX_ROOM_KEY_LENGTH, MAX_SERVER_LENGTH, validateSettingsPatch } from './settings';
 import type { Settings, SettingsPatch } from './settings';
 
@@ -121,6 +122,8 @@ export interface BridgeEvents {
   outbox: PendingMessage[];
   /** A simplechat:// link was opened: show the connect dialog prefilled; never connect unasked. */
   connectLink: ConnectLink;
+  /** Rooms announced on the local network (desktop only), live: the whole list on each change. */
+  foundRooms: FoundRoom[];
 }
 
 export type CommandName = keyof BridgeCommands;
@@ -216,5 +219,5 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
 
 export const COMMAND_NAMES = Object.keys(COMMAND_ARGUMENTS) as CommandName[];
 
-const EVENTS: { [E in EventName]: true } = { message: true, status: true, hosting: true, notice: true, outbox: true, connectLink: true };
+const EVENTS: { [E in EventName]: true } = { message: true, status: true, hosting: true, notice: true, outbox: true, connectLink: true, foundRooms: true };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
