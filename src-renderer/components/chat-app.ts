@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { DEFAULT_SETTINGS, withSavedKey } from '../../src-shared/bridge';
-import type { ChatBridge, ConnectLink, ConnectRequest, HostRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
+import type { ChatBridge, ConnectLink, FoundRoom, ConnectRequest, HostRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
 import { parseRichText } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
 import { insertMention } from '../format/mention';
@@ -39,6 +39,7 @@ export class ChatApp extends LitElement {
   @state() private accessor chat: ChatState = INITIAL_STATE;
   @state() private accessor settings: Settings = DEFAULT_SETTINGS as Settings;
   @state() private accessor language: UiLanguage = 'en';
+  @state() private accessor foundRooms: FoundRoom[] = [];
   @state() private accessor draft = '';
   @state() private accessor dialogOpen = false;
   @state() private accessor connecting = false;
@@ -183,6 +184,7 @@ export class ChatApp extends LitElement {
       bridge.on('notice', (notice) => this.enqueue({ type: 'notice', notice, time: Date.now() })),
       bridge.on('hosting', (hosting) => this.enqueue({ type: 'hosting', hosting, time: Date.now() })),
       bridge.on('outbox', (pending) => this.enqueue({ type: 'outbox', pending })),
+      bridge.on('foundRooms', (rooms) => (this.foundRooms = rooms)),
       // A simplechat:// link: ask, never connect unasked.
       bridge.on('connectLink', (link) => {
         this.link = { ...link };
@@ -323,6 +325,7 @@ export class ChatApp extends LitElement {
         .error=${this.dialogError}
         .link=${this.link}
         .hostedPeople=${this.hostedPeople()}
+        .foundRooms=${this.foundRooms}
         .strings=${s}
         @connect-requested=${this.onConnectRequested}
         @dialog-dismissed=${this.closeDialog}
@@ -420,7 +423,7 @@ export class ChatApp extends LitElement {
         gender: form.gender,
         hostRoom: form.hostRoom,
         ...(form.hostRoom
-          ? { hostPort: form.port, roomKey: form.roomKey, roomOpen: form.roomKey === '', allowInternet: form.allowInternet }
+          ? { hostPort: form.port, roomKey: form.roomKey, roomOpen: form.roomKey === '', allowInternet: form.allowInternet, visibleOnNetwork: form.visibleOnNetwork }
           : { server: form.server, port: form.port, roomKeys: withSavedKey(this.settings.roomKeys, form.server, form.port, form.roomKey) }),
       };
       this.settings = await bridge.saveSettings(patch).catch(() => ({ ...this.settings, ...patch }));

@@ -64,6 +64,17 @@ export interface Strings {
   close: string;
   disconnect: string;
   hostingAt: string;
+  foundRooms: string;
+  foundRoomsNone: string;
+  foundRoomLocked: string;
+  foundRoomTls: string;
+  foundRoomLookAlike: string;
+  foundRoomNeedsKey: string;
+  visibleOnNetwork: string;
+  visibleOnNetworkHint: string;
+  invite: string;
+  inviteHint: string;
+  inviteQr: string;
   /** Before the ws:// addresses, after the share links. */
   hostingInApp: string;
   /** The always-visible mark while this computer hosts the room; `{port}`. */
