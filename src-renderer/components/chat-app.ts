@@ -134,6 +134,11 @@ export class ChatApp extends LitElement {
         color: var(--warn, #9a5b00);
         font-weight: 600;
       }
+      .hosting-bar .invite {
+        font-size: 12px;
+        padding: 1px 8px;
+        border-radius: 4px;
+      }
       .hosting-bar copy-link {
         flex: 1 1 auto;
         color: var(--text, #2c3e50);
@@ -353,6 +358,7 @@ export class ChatApp extends LitElement {
     return html`<div class="hosting-bar" title=${format(s.hostingTitle, { port: hosting.port })}>
       <span>${s.hosting}${open ? html` · <span class="open" title=${s.roomOpen}>${s.hostingOpen}</span>` : nothing}${shareUrl === undefined ? nothing : ' ·'}</span>
       ${shareUrl === undefined ? nothing : html`<copy-link .url=${shareUrl} .strings=${s}></copy-link>`}
+      <button type="button" class="invite" @click=${this.openDialog}>${s.invite}</button>
     </div>`;
   }
 

@@ -12,6 +12,7 @@ import type { Strings } from '../i18n';
 import { en } from '../i18n/en';
 import './copy-link';
 import './found-rooms';
+import './invite-qr';
 import { cssProperties, nickColor } from './css-properties';
 import { emit } from './events';
 
@@ -210,8 +211,18 @@ export class ConnectDialog extends LitElement {
       border-radius: 6px;
       padding: 6px 10px;
     }
-    .hosting p {
+    .hosting p,
+    .hosting h3 {
       margin: 0;
+    }
+    .hosting h3 {
+      font-size: 14px;
+      font-weight: 600;
+    }
+    .qr-row {
+      display: flex;
+      gap: 10px;
+      align-items: center;
     }
     .hosting .apps {
       font-size: 12px;
@@ -511,14 +522,19 @@ export class ConnectDialog extends LitElement {
     const h = this.hosting;
     if (h.state !== 'running' || h.addresses.length + h.webUrls.length === 0) return nothing;
     const s = this.strings;
-    return html`<div class="hosting">
+    const share = h.webUrls[0];
+    return html`<section class="hosting" aria-labelledby="invite-title">
+      <h3 id="invite-title">${s.invite}</h3>
+      ${share === undefined
+        ? nothing
+        : html`<div class="qr-row"><invite-qr .url=${share} .label=${s.inviteQr}></invite-qr><p class="apps">${s.inviteHint}</p></div>`}
       <p>${s.hostingAt}:</p>
       ${h.webUrls.map((url) => html`<copy-link show-url .url=${url} .strings=${s}></copy-link>`)}
       ${h.addresses.length > 0
         ? html`<p class="apps">${h.webUrls.length > 0 ? s.hostingInApp : s.hostingAt}:
             ${h.addresses.map((a, i) => html`${i > 0 ? ' · ' : ''}<code>${a}</code>`)}</p>`
         : nothing}
-    </div>`;
+    </section>`;
   }
 
   private onHostToggled(event: Event): void {
