@@ -13,6 +13,8 @@ import type { AdvertisedRoom } from './service-record';
  */
 
 const REANNOUNCE_MS = 1_000;
+/** RFC 6762 §6: a record is multicast at most once a second, however many ask. */
+export const MIN_ANSWER_INTERVAL_MS = 1_000;
 
 export interface Advertiser {
   readonly instance: string;
@@ -58,14 +60,28 @@ export function startAdvertiser(room: AdvertisedRoom, transport: MdnsTransport, 
     ],
   });
   let stopped = false;
+  let lastAnswer = -Infinity;
+  let answerLater: ReturnType<typeof setTimeout> | null = null;
   const announce = (): Promise<void> => {
     if (stopped) return Promise.resolve();
+    lastAnswer = Date.now();
     const { answers, additionals } = records(RECORD_TTL_S);
     return transport.respond(answers, additionals);
   };
   const ours = [SERVICE_TYPE, instance.toLowerCase()];
   transport.onQuery((packet: unknown, _from: RemoteInfo) => {
-    if (asksForUs(packet, ours)) void announce();
+    if (stopped || answerLater !== null || !asksForUs(packet, ours)) return;
+    const wait = lastAnswer + MIN_ANSWER_INTERVAL_MS - Date.now();
+    if (wait <= 0) {
+      void announce();
+      return;
+    }
+    // A flood of queries gets one answer a second, not one each.
+    answerLater = setTimeout(() => {
+      answerLater = null;
+      void announce();
+    }, wait);
+    answerLater.unref();
   });
   void announce();
   const again = setTimeout(() => void announce(), REANNOUNCE_MS);
@@ -76,6 +92,7 @@ export function startAdvertiser(room: AdvertisedRoom, transport: MdnsTransport, 
       if (stopped) return;
       stopped = true;
       clearTimeout(again);
+      if (answerLater !== null) clearTimeout(answerLater);
       const { answers, additionals } = records(0);
       await transport.respond(answers, additionals);
       await transport.close();
