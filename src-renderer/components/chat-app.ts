@@ -40,6 +40,8 @@ export class ChatApp extends LitElement {
   @state() private accessor settings: Settings = DEFAULT_SETTINGS as Settings;
   @state() private accessor language: UiLanguage = 'en';
   @state() private accessor foundRooms: FoundRoom[] = [];
+  /** Phone layout: the user list is shown instead of the chat. */
+  @state() private accessor usersShown = false;
   @state() private accessor draft = '';
   @state() private accessor dialogOpen = false;
   @state() private accessor connecting = false;
@@ -134,6 +136,39 @@ export class ChatApp extends LitElement {
         color: var(--warn, #9a5b00);
         font-weight: 600;
       }
+      .people {
+        display: none;
+      }
+      /* A phone (issue 16 §3): one column, the user list behind a button, touch targets of 44 px,
+         and the input at the bottom of the visible viewport, above the on-screen keyboard. */
+      @media (max-width: 560px) {
+        :host {
+          height: 100dvh;
+          padding: 6px;
+        }
+        .window {
+          grid-template-columns: 1fr;
+          grid-template-rows: auto minmax(0, 1fr);
+        }
+        aside {
+          min-height: auto;
+        }
+        .people {
+          display: inline-block;
+        }
+        .status button,
+        .hosting-bar button {
+          min-height: 44px;
+          min-width: 44px;
+        }
+        .window.users-shown {
+          grid-template-rows: minmax(0, 1fr);
+        }
+        .window:not(.users-shown) aside user-list,
+        .window.users-shown main {
+          display: none;
+        }
+      }
       .hosting-bar .invite {
         font-size: 12px;
         padding: 1px 8px;
@@ -147,12 +182,6 @@ export class ChatApp extends LitElement {
         font-size: 13px;
         padding: 3px 8px;
         border-radius: 5px;
-      }
-      @media (max-width: 560px) {
-        .window {
-          grid-template-columns: 1fr;
-          grid-template-rows: 120px 1fr;
-        }
       }
     `,
   ];
@@ -283,11 +312,13 @@ export class ChatApp extends LitElement {
     const chat = this.chat;
     const connection = chat.connection.state;
     return html`
-      <div class="window">
+      <div class="window ${this.usersShown ? 'users-shown' : ''}">
         <aside>
           <div class="status">
             <span class="dot ${connection}" aria-hidden="true"></span>
             <span class="status-text" role="status">${s.status[connection]}</span>
+            <button type="button" class="people" aria-expanded=${this.usersShown ? 'true' : 'false'}
+              @click=${() => (this.usersShown = !this.usersShown)}>${format(s.people, { count: String(chat.users.length) })}</button>
             <button type="button" class="settings" aria-haspopup="dialog" @click=${this.openDialog}>${s.connectionSettings}</button>
           </div>
           ${this.renderHostingBar()}
@@ -375,6 +406,8 @@ export class ChatApp extends LitElement {
 
   private onNickActivated(event: CustomEvent<{ user: Identity }>): void {
     const { user } = event.detail;
+    // Phone layout: back to the chat, where the mention went.
+    this.usersShown = false;
     const before = this.draft;
     this.draft = insertMention(before, user.userName);
     this.lastMention = { userId: user.userId, before, after: this.draft };
@@ -383,6 +416,7 @@ export class ChatApp extends LitElement {
 
   private onPrivateRequested(event: CustomEvent<{ user: Identity }>): void {
     const { user } = event.detail;
+    this.usersShown = false;
     const mention = this.lastMention;
     // A double-click starts with a click: take back the mention that click inserted.
     if (mention && mention.userId === user.userId && mention.after === this.draft) this.draft = mention.before;

@@ -13,6 +13,7 @@ export const en: Strings = {
   messagePlaceholderOffline: 'Not connected',
   messagePlaceholderQueued: 'Offline: messages you write now will be sent on reconnect.',
   connectionSettings: 'Connection…',
+  people: 'People ({count})',
   jumpToLatest: 'New messages',
   privateFrom: 'Private message from {name}',
   privateTo: 'Private message to {name}',

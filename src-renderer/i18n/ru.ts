@@ -13,6 +13,7 @@ export const ru: Strings = {
   messagePlaceholderOffline: 'Нет соединения',
   messagePlaceholderQueued: 'Нет связи: сообщения будут отправлены после переподключения.',
   connectionSettings: 'Подключение…',
+  people: 'Люди ({count})',
   jumpToLatest: 'Новые сообщения',
   privateFrom: 'Личное сообщение от {name}',
   privateTo: 'Личное сообщение для {name}',

@@ -22,6 +22,8 @@ export interface Strings {
   /** Reconnecting after a login: what is typed now waits in the outbox. */
   messagePlaceholderQueued: string;
   connectionSettings: string;
+  /** The phone layout's button that shows the user list: `{count}` online. */
+  people: string;
   jumpToLatest: string;
   privateFrom: string;
   privateTo: string;
