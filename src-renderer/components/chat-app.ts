@@ -56,6 +56,8 @@ export class ChatApp extends LitElement {
   private flushFrame = 0;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private unread = 0;
+  /** Joining a room found on the network, not yet logged in: a failure then says the room does not answer. */
+  private joiningFound: string | null = null;
   /** The last click-to-mention, so a double-click (private mode) can take it back. */
   private lastMention: { userId: number; before: string; after: string } | null = null;
   private readonly onFocusChange = (): void => this.clearUnreadIfSeen();
@@ -214,6 +216,13 @@ export class ChatApp extends LitElement {
         this.enqueue({ type: 'status', status, time: Date.now() });
         // Automatic reconnects never ask; a connection that ended by itself (or gave up) does.
         if (status.state === 'closed' && !status.byUser) this.dialogOpen = true;
+        if (status.state === 'authorized') this.joiningFound = null;
+        const failed = status.state === 'reconnecting' || (status.state === 'closed' && !status.byUser);
+        if (failed && this.joiningFound !== null) {
+          this.dialogError = format(this.strings.foundRoomUnreachable, { address: this.joiningFound });
+          this.dialogOpen = true;
+          this.joiningFound = null;
+        }
       }),
       bridge.on('notice', (notice) => this.enqueue({ type: 'notice', notice, time: Date.now() })),
       bridge.on('hosting', (hosting) => this.enqueue({ type: 'hosting', hosting, time: Date.now() })),
@@ -487,9 +496,11 @@ export class ChatApp extends LitElement {
         gender: form.gender,
       };
       if (form.roomKey) request.roomKey = form.roomKey;
+      this.joiningFound = form.foundRoom ?? null;
       await bridge.connect(request);
       this.closeDialog();
     } catch (error) {
+      this.joiningFound = null;
       this.dialogError = errorText(error);
     } finally {
       this.connecting = false;

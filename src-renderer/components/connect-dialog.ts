@@ -64,6 +64,8 @@ export class ConnectDialog extends LitElement {
   @state() private accessor visibleOnNetwork = true;
   /** A locked room was chosen from the list and no key is known for it. */
   @state() private accessor keyNeeded = false;
+  /** The room from the list the form was filled with, until the server or port is edited. */
+  private chosenFound: FoundRoom | null = null;
   /** Connect was pressed while hosting others: the dialog asks before stopping the room. */
   @state() private accessor confirmingStop = false;
   @state() private accessor invalid: ReadonlySet<Field> = new Set();
@@ -332,6 +334,7 @@ export class ConnectDialog extends LitElement {
     this.allowInternet = s.allowInternet;
     this.visibleOnNetwork = s.visibleOnNetwork ?? true;
     this.keyNeeded = false;
+    this.chosenFound = null;
     this.joinKey = savedKeyFor(s.roomKeys, s.server, s.port);
     this.invalid = new Set();
     this.confirmingStop = false;
@@ -350,6 +353,7 @@ export class ConnectDialog extends LitElement {
   private serverChanged(): void {
     this.confirmingStop = false;
     this.keyNeeded = false;
+    this.chosenFound = null;
     if (this.hostRoom) return;
     const port = parsePort(this.portText);
     this.joinKey = port === null ? '' : savedKeyFor(this.settings.roomKeys, this.server.trim(), port);
@@ -553,6 +557,7 @@ export class ConnectDialog extends LitElement {
     this.server = room.tls ? `wss://${room.host.includes(':') ? `[${room.host}]` : room.host}:${room.port}` : room.host;
     this.portText = String(room.port);
     this.serverChanged();
+    this.chosenFound = room;
     this.keyNeeded = room.locked && this.joinKey === '';
     const focus = this.keyNeeded ? '#room-key' : '#connect';
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(focus)?.focus());
@@ -631,6 +636,7 @@ export class ConnectDialog extends LitElement {
       roomKey: this.hostRoom ? this.hostKey : this.joinKey,
       allowInternet: this.hostRoom && this.allowInternet,
       visibleOnNetwork: this.visibleOnNetwork,
+      ...(this.chosenFound !== null && !this.hostRoom ? { foundRoom: this.chosenFound.id } : {}),
     });
   }
 }

@@ -15,6 +15,8 @@ export interface ConnectForm {
   allowInternet: boolean;
   /** With `hostRoom`: announce the room on the local network. */
   visibleOnNetwork: boolean;
+  /** The form was filled from a room found on the network (its `host:port`), and left so. */
+  foundRoom?: string;
 }
 
 /** Every event a component sends up, with its detail: one map, so senders and listeners agree. */

@@ -64,6 +64,7 @@ export const en: Strings = {
   foundRoomTls: 'Encrypted (TLS)',
   foundRoomLookAlike: 'Another room on another computer has a name that looks the same: check the address.',
   foundRoomNeedsKey: 'This room is locked: enter its key.',
+  foundRoomUnreachable: 'The room at {address} was announced on this network but does not answer: it may have just closed, or a firewall is in the way.',
   visibleOnNetwork: 'Visible on this network',
   visibleOnNetworkHint: 'Others on your network see this room in their list (never its key).',
   invite: 'Invite',

@@ -63,6 +63,7 @@ export const ru: Strings = {
   foundRoomTls: 'Зашифровано (TLS)',
   foundRoomLookAlike: 'У другой комнаты на другом компьютере похожее имя: проверьте адрес.',
   foundRoomNeedsKey: 'Комната закрыта: введите её ключ.',
+  foundRoomUnreachable: 'Комната {address} объявлена в этой сети, но не отвечает: возможно, её только что закрыли или мешает брандмауэр.',
   visibleOnNetwork: 'Видна в этой сети',
   visibleOnNetworkHint: 'Другие в вашей сети видят эту комнату в своём списке (но не её ключ).',
   invite: 'Пригласить',

@@ -72,6 +72,7 @@ export interface Strings {
   foundRoomTls: string;
   foundRoomLookAlike: string;
   foundRoomNeedsKey: string;
+  foundRoomUnreachable: string;
   visibleOnNetwork: string;
   visibleOnNetworkHint: string;
   invite: string;

@@ -61,6 +61,28 @@ describe('rooms found on this network', () => {
     expect(connect!.args[0]).toMatchObject({ server: '192.168.1.7', port: 27800, roomKey: 'door' });
   });
 
+  it('a found room that does not answer says so when joining; a typed address does not', async () => {
+    const page = await open({ server: 'elsewhere.example' });
+    await emit(page, 'foundRooms', [room({})]);
+    await listed(page).first().click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+    await waitForCalls(page, 'connect');
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    await emit(page, 'status', { state: 'connecting', url: 'ws://192.168.1.7:27800/', attempt: 0 });
+    await emit(page, 'status', { state: 'reconnecting', delayMs: 1000, attempt: 1, reason: 'connect ECONNREFUSED' });
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.getByRole('alert').textContent()).toContain('The room at 192.168.1.7:27800 was announced on this network but does not answer');
+
+    // Edited by hand, it is an address like any other: the usual reconnecting, no such message.
+    await dialog.getByRole('textbox', { name: 'Server', exact: true }).fill('192.168.1.8');
+    await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+    await waitForCalls(page, 'connect', 2);
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    await emit(page, 'status', { state: 'reconnecting', delayMs: 1000, attempt: 1, reason: 'connect ECONNREFUSED' });
+    expect(await dialog.isVisible()).toBe(false);
+  });
+
   it('a TLS room is joined over wss://', async () => {
     const page = await open();
     await emit(page, 'foundRooms', [room({ tls: true })]);
