@@ -32,6 +32,23 @@ export const SIMPLECHAT: ServerTarget = {
   args: ['--host', '127.0.0.1', '--port', '0', '--rate-burst', '10000', '--rate-per-second', '100000'],
 };
 
+/**
+ * The same server keeping every line in SQLite (`--db`, a fresh file per run); for the
+ * connect storm the file already holds a room's history, so every newcomer gets 50 lines.
+ */
+export const SIMPLECHAT_DB: ServerTarget = {
+  name: 'simplechat-db',
+  label: 'SimpleChat --db',
+  script: SIMPLECHAT.script,
+  args: SIMPLECHAT.args,
+};
+
+/** The scenarios the --db server runs (idle memory would only measure the same sockets again). */
+export const DB_KINDS: ReadonlySet<LoadSpec['kind']> = new Set(['fanout', 'storm']);
+
+/** Lines in the database before a storm: the history on join (50) and some. */
+export const STORM_HISTORY_LINES = 200;
+
 export const YARDSTICK: ServerTarget = {
   name: 'yardstick',
   label: 'yardstick',

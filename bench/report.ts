@@ -36,10 +36,12 @@ interface Row {
   scenario: string;
   figure: string;
   simplechat: number | null;
+  /** The same server with --db. */
+  db: number | null;
   yardstick: number | null;
-  /** Whether SimpleChat / yardstick means anything for this figure. */
+  /** Whether SimpleChat / yardstick (and --db / memory) means anything for this figure. */
   ratio: boolean;
-  target?: { text: string; met: boolean | null };
+  targets?: Array<{ text: string; met: boolean | null }>;
 }
 
 type Figure = { name: string; of: (result: LoadResult) => number | null; ratio?: boolean };
@@ -68,6 +70,13 @@ const FIGURES: Record<LoadResult['kind'], Figure[]> = {
   ],
 };
 
+/** Issue 12 §7: the --db server's figure (or its ratio to the memory store's in the same run). */
+const DB_TARGETS: Record<string, Record<string, (db: number, ratio: number | null) => { text: string; met: boolean | null }>> = {
+  'fanout-100-flat': { 'deliveries/s': (_db, ratio) => ({ text: '--db ≥ 90% of memory', met: ratio === null ? null : ratio >= 0.9 }) },
+  'fanout-1000-flat': { 'deliveries/s': (_db, ratio) => ({ text: '--db ≥ 90% of memory', met: ratio === null ? null : ratio >= 0.9 }) },
+  'storm-2000': { 'all Connected delivered, s': (db) => ({ text: '--db (50 lines of history each) < 8 s', met: db < 8 }) },
+};
+
 /** Issue 5 §2, for the full-size scenarios. `met` compares SimpleChat's figure (or ratio). */
 const TARGETS: Record<string, Record<string, (sc: number, ratio: number | null) => { text: string; met: boolean | null }>> = {
   'fanout-100-flat': {
@@ -90,17 +99,22 @@ const TARGETS: Record<string, Record<string, (sc: number, ratio: number | null) 
 function rows(report: BenchReport): Row[] {
   const out: Row[] = [];
   for (const outcome of report.scenarios) {
-    const any = outcome.results.simplechat ?? outcome.results.yardstick;
+    const any = outcome.results.simplechat ?? outcome.results['simplechat-db'] ?? outcome.results.yardstick;
     if (!any) {
-      out.push({ scenario: outcome.title, figure: 'failed', simplechat: null, yardstick: null, ratio: false });
+      out.push({ scenario: outcome.title, figure: 'failed', simplechat: null, db: null, yardstick: null, ratio: false });
       continue;
     }
     for (const figure of FIGURES[any.kind]) {
       const sc = outcome.results.simplechat ? figure.of(outcome.results.simplechat) : null;
       const ys = outcome.results.yardstick ? figure.of(outcome.results.yardstick) : null;
-      const row: Row = { scenario: outcome.title, figure: figure.name, simplechat: sc, yardstick: ys, ratio: figure.ratio !== false };
+      const db = outcome.results['simplechat-db'] ? figure.of(outcome.results['simplechat-db']) : null;
+      const row: Row = { scenario: outcome.title, figure: figure.name, simplechat: sc, db, yardstick: ys, ratio: figure.ratio !== false };
       const target = TARGETS[outcome.id]?.[figure.name];
-      if (target && sc !== null) row.target = target(sc, ratioOf(row));
+      const results = [];
+      if (target && sc !== null) results.push(target(sc, ratioOf(row)));
+      const dbTarget = DB_TARGETS[outcome.id]?.[figure.name];
+      if (dbTarget && db !== null) results.push(dbTarget(db, dbRatioOf(row)));
+      if (results.length > 0) row.targets = results;
       out.push(row);
     }
   }
@@ -112,6 +126,11 @@ function ratioOf(row: Row): number | null {
   return row.simplechat / row.yardstick;
 }
 
+function dbRatioOf(row: Row): number | null {
+  if (!row.ratio || row.db === null || row.simplechat === null || row.simplechat === 0) return null;
+  return row.db / row.simplechat;
+}
+
 function formatNumber(value: number | null): string {
   if (value === null) return '—';
   if (Number.isInteger(value) && Math.abs(value) >= 1000) return value.toLocaleString('en-US');
@@ -120,8 +139,8 @@ function formatNumber(value: number | null): string {
 }
 
 const formatRatio = (ratio: number | null) => (ratio === null ? '' : `${Math.round(ratio * 100)}%`);
-const formatTarget = (target: Row['target']) =>
-  target ? `${target.text} ${target.met === null ? '?' : target.met ? 'met' : 'MISSED'}` : '';
+const formatTarget = (targets: Row['targets']) =>
+  (targets ?? []).map((target) => `${target.text} ${target.met === null ? '?' : target.met ? 'met' : 'MISSED'}`).join('; ');
 
 function uiRows(report: BenchReport): string[][] {
   if (!report.ui) return [];
@@ -167,9 +186,11 @@ function loadTable(report: BenchReport): string[][] {
     row.scenario,
     row.figure,
     formatNumber(row.simplechat),
+    formatNumber(row.db),
     formatNumber(row.yardstick),
     formatRatio(ratioOf(row)),
-    formatTarget(row.target),
+    formatRatio(dbRatioOf(row)),
+    formatTarget(row.targets),
   ]);
 }
 
@@ -187,12 +208,12 @@ function errors(report: BenchReport): string[] {
 }
 
 export function textTable(report: BenchReport): string {
-  const header = ['scenario', 'figure', 'SimpleChat', 'yardstick', 'SC/YS', 'target'];
+  const header = ['scenario', 'figure', 'SimpleChat', 'SimpleChat --db', 'yardstick', 'SC/YS', 'db/SC', 'target'];
   const body = loadTable(report);
   const ui = uiRows(report);
-  const all = [header, ...body, ...ui.map(([a, b, c, d]) => [a!, b!, c!, '', '', d!])];
+  const all = [header, ...body, ...ui.map(([a, b, c, d]) => [a!, b!, c!, '', '', '', '', d!])];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((cell, i) => (i >= 2 && i <= 4 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (r: string[]) => r.map((cell, i) => (i >= 2 && i <= 6 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
   let previous = '';
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const r of all.slice(1)) {
@@ -213,8 +234,8 @@ export function markdown(report: BenchReport): string {
     '',
     `Machine: ${machineLine(report)}`,
     '',
-    md(['Scenario', 'Figure', 'SimpleChat', 'Yardstick', 'SimpleChat / yardstick', 'Target']),
-    md(['---', '---', '---:', '---:', '---:', '---']),
+    md(['Scenario', 'Figure', 'SimpleChat', 'SimpleChat --db', 'Yardstick', 'SimpleChat / yardstick', '--db / memory', 'Target']),
+    md(['---', '---', '---:', '---:', '---:', '---:', '---:', '---']),
     ...loadTable(report).map(md),
   ];
   const ui = uiRows(report);

@@ -3,13 +3,14 @@
  * server and the yardstick in the same run, then the UI bench in Chromium, prints
  * a table and writes bench/results/<timestamp>.json. Options: see USAGE.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { SIMPLECHAT, YARDSTICK, scenarios, type Scenario, type ServerTarget } from './plan';
+import { DB_KINDS, SIMPLECHAT, SIMPLECHAT_DB, STORM_HISTORY_LINES, YARDSTICK, scenarios, type Scenario, type ServerTarget } from './plan';
+import { seedDatabase } from './seed-db';
 import { summariseProfile } from './profile-summary';
 import { markdown, textTable, type BenchReport, type Machine, type ScenarioOutcome } from './report';
 import { killAllChildren, ServerProcess, spawnTracked, type ServerMemory } from './server-process';
@@ -31,7 +32,8 @@ const USAGE = `Usage: npm run bench -- [options]   (or: node dist/bench/run.js [
   --quick              small sizes (the test suite runs this)
   --markdown           print the table as Markdown (for docs/PERFORMANCE.md)
   --only LIST          comma-separated scenario ids or kinds: fanout, storm, idle, ui
-  --target NAME        simplechat or yardstick (default: both; repeatable)
+  --target NAME        simplechat, simplechat-db (--db: fan-out and storm) or yardstick
+                       (default: all three; repeatable)
   --results-dir DIR    where the JSON goes (default bench/results)
   --no-pin             do not pin the server and the generator to a core each
   --profile            V8 CPU profiles of each server run, and of the page during the
@@ -124,9 +126,25 @@ interface RunContext {
 async function runOnTarget(target: ServerTarget, spec: LoadSpec, context: RunContext): Promise<LoadResult> {
   const script = join(root, target.script);
   if (!existsSync(script)) throw new Error(`${target.script} is not built (run node scripts/build.mjs)`);
+  let dbDir: string | undefined;
+  let args = target.args;
+  if (target.name === 'simplechat-db') {
+    dbDir = mkdtempSync(join(tmpdir(), 'simplechat-bench-db-'));
+    const db = join(dbDir, 'bench.db');
+    if (spec.kind === 'storm') seedDatabase(db, STORM_HISTORY_LINES);
+    args = [...args, '--db', db];
+  }
+  try {
+    return await runOnServer(script, args, spec, context);
+  } finally {
+    if (dbDir !== undefined) rmSync(dbDir, { recursive: true, force: true });
+  }
+}
+
+async function runOnServer(script: string, args: string[], spec: LoadSpec, context: RunContext): Promise<LoadResult> {
   const server = await ServerProcess.start({
     script,
-    args: target.args,
+    args,
     cpu: context.pinned ? 0 : undefined,
     inspect: spec.kind === 'idle',
     cpuProfileDir: context.serverProfileDir,
@@ -233,9 +251,9 @@ async function main(): Promise<void> {
   const pinned = canPin();
   const quick = options.quick;
   const only = options.only?.split(',').map((s) => s.trim());
-  const wanted = options.target ?? ['simplechat', 'yardstick'];
+  const wanted = options.target ?? ['simplechat', 'simplechat-db', 'yardstick'];
   const yardstick = { ...YARDSTICK, args: [...YARDSTICK.args, ...(options['yardstick-arg'] ?? [])] };
-  const targets = [SIMPLECHAT, yardstick].filter((t) => wanted.includes(t.name));
+  const targets = [SIMPLECHAT, SIMPLECHAT_DB, yardstick].filter((t) => wanted.includes(t.name));
   const resultsDir = resolve(options['results-dir'] ?? join(root, 'bench/results'));
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
@@ -263,6 +281,7 @@ async function main(): Promise<void> {
     const outcome: ScenarioOutcome = { id: scenario.id, title: scenario.title, results: {}, errors: {} };
     report.scenarios.push(outcome);
     for (const target of targets) {
+      if (target.name === 'simplechat-db' && !DB_KINDS.has(scenario.spec.kind)) continue;
       log(`bench: ${scenario.title} — ${target.label}…`);
       try {
         outcome.results[target.name] = await runOnTarget(target, scenario.spec, {

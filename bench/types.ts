@@ -1,7 +1,8 @@
 /** What the orchestrator (run.ts), the load generator and the report share. */
 import type { LatencySummary } from './load/histogram';
 
-export type TargetName = 'simplechat' | 'yardstick';
+/** `simplechat-db`: the real server with `--db` (a fresh SQLite file per run). */
+export type TargetName = 'simplechat' | 'simplechat-db' | 'yardstick';
 
 export interface FanoutSpec {
   kind: 'fanout';

@@ -3,8 +3,11 @@ import type {
   AttentionRequest,
   BridgeCommands,
   ConnectRequest,
+  DeleteRequest,
+  EditRequest,
   HostRequest,
   HostingStatus,
+  OlderRequest,
   SendRequest,
   Settings,
   SettingsPatch,
@@ -21,7 +24,7 @@ import type { SettingsStore } from './settings-store';
  * Electron pieces are wired around it in main.ts, and tests drive it as it is.
  */
 
-export type SessionPort = Pick<ClientSession, 'connect' | 'disconnect' | 'send' | 'cancelPending' | 'reconnectNow' | 'on' | 'status'>;
+export type SessionPort = Pick<ClientSession, 'connect' | 'disconnect' | 'send' | 'cancelPending' | 'loadOlder' | 'changeLine' | 'reconnectNow' | 'on' | 'status'>;
 
 export interface HostPort {
   readonly status: HostingStatus;
@@ -79,6 +82,7 @@ export class ChatController implements BridgeCommands {
       }),
       this.#session.on('notice', (notice) => emit('notice', notice)),
       this.#session.on('outbox', (pending) => emit('outbox', pending)),
+      this.#session.on('olderHistory', (page) => emit('olderHistory', page)),
     ];
   }
 
@@ -140,6 +144,18 @@ export class ChatController implements BridgeCommands {
 
   async cancelPending(id: string): Promise<boolean> {
     return this.#session.cancelPending(id);
+  }
+
+  async loadOlder(request: OlderRequest): Promise<boolean> {
+    return this.#session.loadOlder(request.before, request.limit);
+  }
+
+  async editMessage(request: EditRequest): Promise<boolean> {
+    return this.#session.changeLine(request.messageId, request.text);
+  }
+
+  async deleteMessage(request: DeleteRequest): Promise<boolean> {
+    return this.#session.changeLine(request.messageId, null);
   }
 
   // ---- lifecycle -------------------------------------------------------------------

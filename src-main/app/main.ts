@@ -11,6 +11,7 @@ import { LINK_SCHEME, linkFromArgs, parseConnectLink } from './deep-link';
 import { aboutText, applicationMenuTemplate } from './menu';
 import { dotPng } from './png';
 import { startRoomServer } from './room-server';
+import { electronSqliteBinding, roomStorage } from './room-storage';
 import { RENDERER_SCHEME, createRendererFileHandler } from './security';
 import { ElectronStoreSettings } from './settings-electron-store';
 import type { SettingsStore } from './settings-store';
@@ -100,13 +101,16 @@ async function run(): Promise<void> {
   const unreadDot = nativeImage.createFromBuffer(dotPng(16, UNREAD_DOT_RGB));
   let tray: AppTray | null = null;
 
+  // The database (or, without Electron's build of better-sqlite3, the state file) keeps the
+  // room's history and sessions across a restart of the app, so the others resume as the
+  // same people with no gap.
+  const sqliteBinding = electronSqliteBinding(app.isPackaged, root, process.resourcesPath);
+  const storage = roomStorage({ userData: app.getPath('userData'), sqliteBinding });
+  if (storage.dbFile === null) log(`room: no better-sqlite3 build for Electron at ${sqliteBinding} (npm run electron-native); history in ${storage.stateFile}`);
   const core: AppCore = createAppCore({
     ipcMain,
     settings,
-    // The state file keeps the room's sessions and recent messages across a restart of the
-    // app, so the others resume as the same people with no gap (see the server's state-file.ts).
-    startServer: (config) =>
-      startRoomServer(config, { log: (line) => log(`room: ${line}`), stateFile: join(app.getPath('userData'), 'room-state.jsonl') }),
+    startServer: (config) => startRoomServer(config, { log: (line) => log(`room: ${line}`), ...storage }),
     createSocket: createClientSocket,
     webRoot,
     networkInterfaces,

@@ -8,6 +8,7 @@ import type { ServerConfig } from './config';
 import { JoinRate } from './join-rate';
 import { KeyGuard } from './key-guard';
 import type { KeyLockout } from './key-guard';
+import type { Refusal } from './refusal';
 
 /*
  * Who may come in. Browsers are kept to the server's own origin (the web UI it serves)
@@ -65,12 +66,7 @@ export function roomKeyMatches(expected: string, given: string | null): boolean 
   return given !== null && timingSafeEqual(digest(expected), digest(given));
 }
 
-export interface Refusal {
-  code: number;
-  reason: string;
-  /** Already logged (in aggregate) where it was decided: do not log it again. */
-  logged?: true;
-}
+export type { Refusal } from './refusal';
 
 export interface RoomState {
   readonly size: number;

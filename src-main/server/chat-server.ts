@@ -14,7 +14,9 @@ import { RefusalLog, peerText } from './log-hygiene';
 import { ChatSocket } from './member';
 import { OUT_OF_SCOPE, peerScopeFilter, refuseRequestOutOfScope } from './peer-scope';
 import { Room } from './room';
-import { StateJournal, loadStateFile } from './state-file';
+import type { DurableState } from './store/durable-state';
+import { openDurableState } from './store/open-state';
+import { StateFileState } from './store/state-file-state';
 import { createWebHandler } from './static-files';
 
 export type { ServerConfig } from './config';
@@ -31,6 +33,12 @@ export interface ChatServer {
   readonly connectionCount: number;
   /** Graceful: every client gets close 1001, then the listener closes. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** What tests may put in place of what the config would open. */
+export interface ServerInternals {
+  /** The durable state to run on (it is closed with the server); default: opened from the config. */
+  durable?: DurableState;
 }
 
 /** Sockets that may be open beyond `maxConnections`: handshakes in flight and web UI fetches. */
@@ -63,21 +71,12 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
  * Starts the chat server: WebSocket chat and (with `webRoot`) the web UI on one port.
  * Rejects with an Error whose `code` is the system's (e.g. EADDRINUSE) when it cannot listen.
  */
-export async function startChatServer(options: Partial<ServerConfig> = {}): Promise<ChatServer> {
+export async function startChatServer(options: Partial<ServerConfig> = {}, internals: ServerInternals = {}): Promise<ChatServer> {
   const config = resolveServerConfig(options);
-  const room = new Room(config);
+  const durable = internals.durable ?? openDurableState(config);
+  const room = new Room(config, durable);
+  if (durable instanceof StateFileState) durable.open(() => room.keptState());
   const guards = new AdmissionGuards(config);
-  let journal: StateJournal | null = null;
-  if (config.stateFile !== null) {
-    const path = config.stateFile;
-    room.restore(loadStateFile(path, config.log));
-    try {
-      journal = new StateJournal(path, () => room.savedState(), config.log);
-    } catch (error) {
-      throw new Error(`Cannot write the state file ${path}: ${(error as Error).message}`, { cause: error });
-    }
-    room.attachJournal(journal);
-  }
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
@@ -172,7 +171,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
-      journal?.close();
+      durable.close();
       reject(listenError(error, config.host, config.port));
     };
     door.server.once('error', onError);
@@ -201,7 +200,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}): Prom
       const listenerClosed = new Promise<void>((resolve) => door.server.close(() => resolve()));
       door.destroyHandshaking();
       await room.closeAll(CloseCode.goingAway, 'Server shutting down', SHUTDOWN_GRACE_MS);
-      journal?.close();
+      durable.close();
       refusals.flush();
       // Stops the timeout checks 'listening' started; the callback hears that it never listened.
       http.close(ignore);

@@ -41,6 +41,8 @@ const NUMERIC_FLAGS: Record<string, NumericFlag> = {
   'history-on-join': { key: 'historyOnJoin', min: 0, help: 'A new login gets the room’s last this many lines (0: none; at most 200)' },
   'history-lines': { key: 'historyLines', min: 1, help: 'Lines kept in memory for history on join, on request and for resumes' },
   'edit-window-s': { key: 'editWindowSeconds', min: 0, help: 'A user may edit a line of its own this many seconds after sending it (0: no edits)' },
+  'history-max-lines': { key: 'historyMaxLines', min: 1, help: 'Lines the database keeps (all rooms); older ones are pruned in the background' },
+  'history-max-days': { key: 'historyMaxDays', min: 1, help: 'Lines older than this many days are pruned from the database' },
   'join-burst': { key: 'joinBurst', min: 1, help: 'Logins one address may make at once' },
   'joins-per-second': { key: 'joinsPerSecond', fraction: true, min: 0, help: 'Steady logins per second per address (IPv6 by /64)' },
   'key-tries-per-address': { key: 'keyTriesPerAddress', min: 1, help: 'Wrong room keys per address per window before lockouts (close 4029)' },
@@ -86,7 +88,8 @@ export function usage(defaultWebRoot: string | null): string {
     ['--allow-origin <origin>', "Also accept browsers from this origin (repeatable; '*': any)"],
     ['--tls-cert <file>', 'PEM certificate (chain): serve wss:// and https:// (needs --tls-key)'],
     ['--tls-key <file>', 'PEM private key for --tls-cert'],
-    ['--state-file <file>', 'Keep the next user id, sessions and last messages here: a restart, even a crash, loses none'],
+    ['--db <file>', 'Keep the history, sessions and counters in this SQLite database (or set SIMPLECHAT_DB)'],
+    ['--state-file <file>', 'Without --db: keep the next user id, sessions and last messages in this JSON file. With --db: imported once into a new database'],
     ['--advertise', 'Announce the room on the local network (mDNS, _simplechat._tcp); never when bound to loopback only'],
     ['--advertise-name <name>', `The announced room's name (implies --advertise; default ${DEFAULT_ADVERTISE_NAME})`],
     ['--web-root <folder>', `Serve the web UI from this folder (default ${defaultWebRoot ?? 'none found'})`],
@@ -127,6 +130,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     'allow-peers': { type: 'string' },
     'web-root': { type: 'string' },
     'state-file': { type: 'string' },
+    db: { type: 'string' },
     'room-key': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
@@ -178,6 +182,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (typeof values['state-file'] === 'string') {
     if (values['state-file'].trim() === '') return { kind: 'usage-error', message: '--state-file needs a path' };
     config.stateFile = values['state-file'];
+  }
+  if (typeof values.db === 'string') {
+    if (values.db.trim() === '') return { kind: 'usage-error', message: '--db needs a path' };
+    config.dbFile = values.db;
   }
   if (typeof values['room-key'] === 'string') {
     if (values['room-key'] === '') return { kind: 'usage-error', message: '--room-key needs a key' };

@@ -87,6 +87,8 @@ async function main(): Promise<void> {
   const config = { ...command.config, log };
   const envKey = process.env.SIMPLECHAT_ROOM_KEY;
   if (config.roomKey === undefined && envKey !== undefined && envKey !== '') config.roomKey = envKey;
+  const envDb = process.env.SIMPLECHAT_DB;
+  if (config.dbFile === undefined && envDb !== undefined && envDb !== '') config.dbFile = envDb;
   if (!command.webRootGiven) config.webRoot = webRoot;
   if (typeof config.webRoot === 'string' && !existsSync(config.webRoot)) {
     process.stderr.write(`simplechat-server: --web-root ${config.webRoot} does not exist\n`);

@@ -107,6 +107,18 @@ export interface ServerConfig {
    * their tokens as themselves and get what they missed. null: kept in memory only.
    */
   stateFile: string | null;
+  /**
+   * A SQLite database holding the lines of every room, the sessions and the counters (it
+   * replaces the state file: one given as well is imported into a new database once).
+   * null: no database.
+   */
+  dbFile: string | null;
+  /** Lines the database keeps (all rooms together); the oldest are pruned in the background. */
+  historyMaxLines: number;
+  /** Lines older than this many days are pruned from the database. */
+  historyMaxDays: number;
+  /** The better-sqlite3 addon to load instead of the package's own (the desktop app's Electron build); null: the package's. */
+  sqliteBinding: string | null;
   /** Folder served over HTTP on the same port (the built renderer); null: no web UI. */
   webRoot: string | null;
   /** One line per join, leave, loss and error. */
@@ -146,6 +158,10 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   allowedOrigins: Object.freeze([]) as readonly string[],
   tls: null,
   stateFile: null,
+  dbFile: null,
+  historyMaxLines: 100_000,
+  historyMaxDays: 365,
+  sqliteBinding: null,
   webRoot: null,
   log: () => {},
 });
@@ -162,6 +178,8 @@ const positiveIntegers = [
   'maxFrameBytes',
   'sessionResumeMs',
   'historyLines',
+  'historyMaxLines',
+  'historyMaxDays',
   'joinBurst',
   'keyTriesPerAddress',
   'keyTriesPerRoom',
@@ -221,6 +239,10 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
     throw new TypeError('stateFile must be a path or null');
   }
   peerScopeFilter(config.peerScope);
+  for (const key of ['dbFile', 'sqliteBinding'] as const) {
+    const value = config[key];
+    if (value !== null && (typeof value !== 'string' || value === '')) throw new TypeError(`${key} must be a path or null`);
+  }
   if (typeof config.log !== 'function') throw new TypeError('log must be a function');
   return config;
 }

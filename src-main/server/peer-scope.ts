@@ -2,7 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { CloseCode, LOCAL_NETWORK_ONLY_REASON } from '../../src-shared/protocol';
 import { inBlockList, isLocalNetworkAddress } from './addresses';
-import type { Refusal } from './admission';
+import type { Refusal } from './refusal';
 
 /*
  * Which peers may talk to the room at all, checked before anything else (origin, key,

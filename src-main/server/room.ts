@@ -24,11 +24,9 @@ import type { NameClaim } from './names';
 import { legacyReplyText } from './quote';
 import { takeToken } from './rate-limit';
 import type { RateLimit } from './rate-limit';
-import { ackedLine, endLine, messageLine, sessionLine } from './state-file';
-import type { SavedSession, SavedState, StateJournal } from './state-file';
+import type { AckedMark, DurableState, KeptState, SavedSession, SessionJournal } from './store/durable-state';
 import { LOBBY } from './store/message-store';
 import type { MessageStore, StoredLine } from './store/message-store';
-import { MemoryMessageStore } from './store/memory-store';
 
 /*
  * The chat room: who is in it, and what each action does. Presence and public
@@ -139,12 +137,12 @@ export class Room {
   private readonly rate: RateLimit;
   private nextUserId = 1;
   private closing = false;
-  private store: MessageStore;
+  private readonly store: MessageStore;
   private readonly startedAt = performance.now();
   /** The last messageId when the room started: a client from before a restart gets every line after it. */
   private startSeq = 0;
-  /** Where the state is kept across restarts; null: nowhere. */
-  private journal: StateJournal | null = null;
+  /** Where sessions are kept across restarts; null: nowhere. */
+  private readonly journal: SessionJournal | null;
   /** Online members by session token. */
   private readonly bySession = new Map<string, Member>();
   /** Members who left recently, by session token; in expiry order. */
@@ -175,13 +173,25 @@ export class Room {
   readonly onClose: (this: WebSocket, code: number) => void;
   readonly onError: (this: WebSocket, error: Error) => void;
 
-  constructor(private readonly config: ServerConfig) {
-    this.store = new MemoryMessageStore(config.historyLines);
-    this.startSeq = this.store.lastMessageId;
+  /**
+   * Takes in what `durable` kept: ids go on after the last one given (wrapping past the
+   * maximum), its lines are the history, and every session waits for its token a whole
+   * resume window from now. From then on every change goes to `durable`, written before
+   * the frames it explains.
+   */
+  constructor(
+    private readonly config: ServerConfig,
+    durable: DurableState,
+  ) {
+    this.store = durable.messages;
+    this.journal = durable.sessions;
     this.rate = { burst: config.rateBurst, perSecond: config.ratePerSecond };
     this.fanout = new Fanout<Member>(config.maxBufferedBytes, (member) =>
       this.lose(member, `slow consumer, ${member.socket.writableLength} bytes unsent`),
     );
+    // Memory alone keeps nothing to write: the hot path then only checks a null.
+    if (durable.sessions !== null) this.fanout.beforeWrite = () => durable.flush();
+    this.restore(durable.kept);
     const room = this;
     this.onMessage = function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
       const member = memberOf(this);
@@ -418,7 +428,6 @@ export class Room {
 
   private replaceLine(line: StoredLine, payload: string): void {
     this.store.replace({ ...line, payload });
-    if (this.journal !== null) this.journal.append(messageLine(line.messageId, payload));
   }
 
   /** The heartbeat: drops whoever missed too many pings, then pings everyone (one frame). */
@@ -488,7 +497,7 @@ export class Room {
       this.usersJson += this.usersJson === '' ? `{${member.identityJson}}` : `,{${member.identityJson}}`;
     }
     this.bySession.set(member.sessionToken, member);
-    if (this.journal !== null && admission.fresh) this.journal.append(sessionLine(savedSession(member)));
+    if (this.journal !== null && admission.fresh) this.journal.started(savedSession(member), this.nextUserId);
     this.countIp(ip, +1);
     this.fanout.add(member);
     this.fanout.send(member, frameText(this.authorizedJson(member)));
@@ -586,25 +595,11 @@ export class Room {
     else this.perIp.delete(key);
   }
 
-  /**
-   * Takes in what the state file kept: ids go on after the last one given (wrapping past
-   * the maximum), the public
-   * messages are History again, and every session waits for its token a whole resume
-   * window from now. Before anyone joins.
-   */
-  restore(saved: SavedState): void {
-    if (this.members.size > 0 || this.nextUserId !== 1) throw new Error('Room.restore needs a new room');
-    this.nextUserId = saved.nextUserId;
-    const store = new MemoryMessageStore(this.config.historyLines, saved.messages.at(-1)?.seq ?? 0);
-    for (const { seq, payload } of saved.messages) {
-      // Lines from before messages had a time keep 0.
-      const sentAt = Number(/"sentAt":(\d+)/.exec(payload)?.[1] ?? 0);
-      store.append({ messageId: seq, room: LOBBY, sentAt, authorSession: '', payload });
-    }
-    this.store = store;
-    this.startSeq = saved.messages.at(-1)?.seq ?? 0;
+  private restore(kept: KeptState): void {
+    this.nextUserId = kept.nextUserId;
+    this.startSeq = this.store.lastMessageId;
     const expiresAt = performance.now() + this.config.sessionResumeMs;
-    for (const session of saved.sessions) {
+    for (const session of kept.sessions) {
       this.reserve(session.token, {
         userId: session.userId,
         nameClaim: this.names.claim(session.userName),
@@ -616,17 +611,8 @@ export class Room {
     }
   }
 
-  /** From now on every change is journaled, and written before the frames it explains. */
-  attachJournal(journal: StateJournal): void {
-    this.journal = journal;
-    this.fanout.beforeWrite = () => {
-      this.store.flush();
-      journal.flush();
-    };
-  }
-
-  /** The whole state as the state file keeps it. */
-  savedState(): SavedState {
+  /** The sessions and the next user id as they are now (for a state file's snapshot). */
+  keptState(): KeptState {
     const sessions: SavedSession[] = [];
     for (const member of this.members.values()) {
       member.savedAckedSeq = member.ackedSeq;
@@ -635,20 +621,19 @@ export class Room {
     for (const [token, r] of this.reservations) {
       sessions.push({ token, userId: r.userId, userName: r.nameClaim.name, gender: r.gender, userColor: r.userColor, ackedSeq: r.ackedSeq });
     }
-    const messages = (this.store as MemoryMessageStore).entries().map((line) => ({ seq: line.messageId, payload: line.payload }));
-    return { nextUserId: this.nextUserId, sessions, messages };
+    return { nextUserId: this.nextUserId, sessions };
   }
 
   /** Journals the History numbers members have acknowledged since the last time. */
   private saveAcked(): void {
     if (this.journal === null) return;
-    const changed: Array<[number, number]> = [];
+    const changed: AckedMark[] = [];
     for (const member of this.members.values()) {
       if (member.ackedSeq === member.savedAckedSeq) continue;
       member.savedAckedSeq = member.ackedSeq;
-      changed.push([member.userId, member.ackedSeq]);
+      changed.push({ token: member.sessionToken, userId: member.userId, ackedSeq: member.ackedSeq });
     }
-    if (changed.length > 0) this.journal.append(ackedLine(changed));
+    if (changed.length > 0) this.journal.acked(changed);
   }
 
   /** Started less than a resume window ago: a token it does not know may be from before a restart. */
@@ -666,7 +651,7 @@ export class Room {
       if (reservation.expiresAt > now) break;
       this.dropReservation(token, reservation);
       this.names.release(reservation.nameClaim);
-      if (this.journal !== null) this.journal.append(endLine(token));
+      this.journal?.ended(token);
     }
   }
 
@@ -686,7 +671,6 @@ export class Room {
     const head = `{"action":"PublicMessage",${from.identityJson},"messageId":${messageId},"sentAt":${sentAt}`;
     const payload = `${head}${replyField(quote)},"text":${JSON.stringify(formatted)}}`;
     this.store.append({ messageId, room: LOBBY, sentAt, authorSession: from.sessionToken, payload });
-    if (this.journal !== null) this.journal.append(messageLine(messageId, payload));
     if (quote === null) this.fanout.queue(frameText(payload));
     else this.fanout.queue(frameText(payload), frameText(`${head},"text":${JSON.stringify(legacyReplyText(quote, formatted))}}`));
   }
@@ -817,11 +801,11 @@ export class Room {
       this.names.release(member.nameClaim);
       if (this.isYoung()) this.endedWhileYoung!.add(member.sessionToken);
       // A shutdown keeps the sessions on disk: after a restart their clients come back as themselves.
-      if (this.journal !== null && !this.closing) this.journal.append(endLine(member.sessionToken));
+      if (this.journal !== null && !this.closing) this.journal.ended(member.sessionToken);
     } else {
       if (this.journal !== null && member.ackedSeq !== member.savedAckedSeq) {
         member.savedAckedSeq = member.ackedSeq;
-        this.journal.append(ackedLine([[member.userId, member.ackedSeq]]));
+        this.journal.acked([{ token: member.sessionToken, userId: member.userId, ackedSeq: member.ackedSeq }]);
       }
       // The name and id wait for the session's token a while, so a reconnect gets them back.
       this.reserve(member.sessionToken, {

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { MAX_USER_ID, isMessageId, normalizeColor, parseServerMessage } from '../../src-shared/protocol';
-import type { Gender } from '../../src-shared/protocol';
+import type { SavedSession } from './store/durable-state';
 
 /** Public messages the state file keeps (the newest). */
 export const HISTORY_SIZE = 200;
@@ -20,16 +20,7 @@ export const HISTORY_SIZE = 200;
  * as `<path>.corrupt-<time>` and the room starts empty.
  */
 
-/** A session as kept on disk. */
-export interface SavedSession {
-  token: string;
-  userId: number;
-  userName: string;
-  gender: Gender;
-  userColor: string;
-  /** Public messages up to this History number had surely reached the client. */
-  ackedSeq: number;
-}
+export type { SavedSession } from './store/durable-state';
 
 /** A public message as it went out: its messageId and its JSON. */
 export interface SavedMessage {

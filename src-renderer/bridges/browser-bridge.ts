@@ -92,7 +92,7 @@ export function createBrowserBridge(
       idleListeners.add(listener);
       return () => idleListeners.delete(listener);
     }
-    const unsubscribe = session.on(event as 'message' | 'status' | 'notice' | 'outbox', listener as never);
+    const unsubscribe = session.on(event as 'message' | 'status' | 'notice' | 'outbox' | 'olderHistory', listener as never);
     // The first to listen to the status is the UI, subscribing at start: after its other
     // subscriptions (same task) and before it reads the settings (a later microtask), so
     // it hears the whole resumed login and knows not to ask for one.
@@ -123,6 +123,9 @@ export function createBrowserBridge(
     requestAttention: async (request) => title.attention(request),
     setUnreadCount: async (count) => title.setUnread(count),
     cancelPending: async (id) => session.cancelPending(id),
+    loadOlder: async (request) => session.loadOlder(request.before, request.limit),
+    editMessage: async (request) => session.changeLine(request.messageId, request.text),
+    deleteMessage: async (request) => session.changeLine(request.messageId, null),
   };
 }
 

@@ -69,6 +69,39 @@ export class BlockHeights {
     return gone;
   }
 
+  /**
+   * `count` blocks were put in front (older history): later measurements move along.
+   * `firstChanged`: the old first block took lines too, so its measurement is stale.
+   */
+  insertFront(count: number, firstChanged: boolean): void {
+    const end = this.measuredEnd;
+    if (end + count > this.heights.length) this.grow(end + count);
+    const heights = this.heights;
+    if (count > 0) {
+      heights.copyWithin(count, 0, end);
+      heights.fill(0, 0, Math.min(count, end + count));
+      this.measuredEnd = end === 0 ? 0 : end + count;
+    }
+    if (firstChanged && count < heights.length) heights[count] = 0;
+  }
+
+  /** The height of all blocks, measured or estimated, px. */
+  total(blocks: readonly Block[]): number {
+    const heights = this.heights;
+    const lineHeight = this.lineHeight;
+    let total = 0;
+    for (let i = 0; i < blocks.length; i++) {
+      const measured = i < heights.length ? heights[i]! : 0;
+      total += measured > 0 ? measured : blocks[i]!.length * lineHeight;
+    }
+    return total;
+  }
+
+  /** The top of block `index`, px from the first block's top. */
+  offsetOf(blocks: readonly Block[], index: number): number {
+    return this.total(blocks.slice(0, index));
+  }
+
   /** Records block `index`'s measured height; false when it was already known to within half a pixel. */
   measure(index: number, height: number): boolean {
     if (index < 0 || !(height > 0)) return false;

@@ -2,15 +2,16 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { DEFAULT_SETTINGS, withSavedKey } from '../../src-shared/bridge';
-import type { ChatBridge, ConnectLink, FoundRoom, ConnectRequest, HostRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
-import { parseRichText } from '../../src-shared/protocol';
+import type { ChatBridge, ConnectLink, ConnectRequest, FoundRoom, HostRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
+import { DEFAULT_HISTORY_PAGE, parseRichText } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
 import { insertMention } from '../format/mention';
 import { format, resolveLanguage, stringsFor } from '../i18n';
 import type { Strings, UiLanguage } from '../i18n';
-import { INITIAL_STATE, attentionFor, canCompose, reduce } from '../state/chat-state';
+import { INITIAL_STATE, attentionFor, canCompose, canLoadMissed, canLoadOlder, reduce } from '../state/chat-state';
 import type { ChatEvent, ChatState } from '../state/chat-state';
-import { lineAt, totalLines } from '../state/log';
+import { findMessage, lineAt, totalLines } from '../state/log';
+import type { ChatLine } from '../state/log';
 import { buttonStyles } from './button-styles';
 import type { ChatLog } from './chat-log';
 import type { ConnectForm } from './events';
@@ -20,6 +21,22 @@ import './connect-dialog';
 import './copy-link';
 import './message-input';
 import './user-list';
+
+/** Looking for a quoted line goes back at most this many pages. */
+const MAX_SEEK_PAGES = 40;
+
+/** A line's text as it was typed: mentions back in braces, markup gone. */
+function typedText(line: ChatLine): string {
+  return parseRichText(line.text)
+    .map((run) => (run.bold ? `{${run.text}}` : run.text))
+    .join('');
+}
+
+/** A line's text for a quote: plain, and short. */
+function excerptOf(line: ChatLine): string {
+  const text = parseRichText(line.text).map((run) => run.text).join('');
+  return text.length > 140 ? `${text.slice(0, 140)}…` : text;
+}
 
 /** How long bridge events wait for a frame before they are folded anyway (a hidden window gets none). */
 const HIDDEN_FLUSH_MS = 100;
@@ -47,6 +64,12 @@ export class ChatApp extends LitElement {
   @state() private accessor connecting = false;
   @state() private accessor dialogError: string | null = null;
   @state() private accessor link: ConnectLink | null = null;
+  /** The line being edited, and the draft it took the input from. */
+  @state() private accessor editing: { messageId: number; draft: string } | null = null;
+  /** The line the next message answers. */
+  @state() private accessor replyTo: { messageId: number; userName: string; excerpt: string } | null = null;
+  /** A Delete waiting for the user to confirm it. */
+  @state() private accessor confirmingDelete: number | null = null;
 
   @query('message-input') private accessor messageInput!: MessageInput | null;
   @query('chat-log') private accessor chatLog!: ChatLog | null;
@@ -61,6 +84,8 @@ export class ChatApp extends LitElement {
   /** The last click-to-mention, so a double-click (private mode) can take it back. */
   private lastMention: { userId: number; before: string; after: string } | null = null;
   private readonly onFocusChange = (): void => this.clearUnreadIfSeen();
+  /** A quoted line being looked for in older pages, and how many pages were asked for so far. */
+  private seeking: { messageId: number; pages: number } | null = null;
 
   static override styles = [
     buttonStyles,
@@ -185,6 +210,40 @@ export class ChatApp extends LitElement {
         padding: 3px 8px;
         border-radius: 5px;
       }
+      .confirm-backdrop {
+        position: fixed;
+        inset: 0;
+        display: grid;
+        place-items: center;
+        background: rgb(0 0 0 / 0.25);
+        z-index: 20;
+      }
+      .confirm {
+        max-width: 340px;
+        padding: 16px 18px;
+        border-radius: 8px;
+        background: var(--panel-bg, #fff);
+        box-shadow: 0 4px 20px rgb(0 0 0 / 0.25);
+      }
+      .confirm h2 {
+        margin: 0 0 6px;
+        font-size: 15px;
+      }
+      .confirm p {
+        margin: 0 0 14px;
+        font-size: 13px;
+        color: var(--system, #7f8c8d);
+      }
+      .confirm .buttons {
+        display: flex;
+        justify-content: flex-end;
+        gap: 8px;
+      }
+      .confirm .danger {
+        background: var(--bad, #c0392b);
+        border-color: var(--bad, #c0392b);
+        color: #fff;
+      }
     `,
   ];
 
@@ -228,6 +287,7 @@ export class ChatApp extends LitElement {
       bridge.on('hosting', (hosting) => this.enqueue({ type: 'hosting', hosting, time: Date.now() })),
       bridge.on('outbox', (pending) => this.enqueue({ type: 'outbox', pending })),
       bridge.on('foundRooms', (rooms) => (this.foundRooms = rooms)),
+      bridge.on('olderHistory', (page) => this.enqueue({ type: 'older', page, time: Date.now() })),
       // A simplechat:// link: ask, never connect unasked.
       bridge.on('connectLink', (link) => {
         this.link = { ...link };
@@ -304,6 +364,23 @@ export class ChatApp extends LitElement {
       this.unread = unread;
       void this.bridge?.setUnreadCount(unread).catch(() => undefined);
     }
+    if (this.seeking !== null && after.older !== before.older) this.seekOn();
+    if (canLoadMissed(after)) void this.loadMissed();
+  }
+
+  /** Asks for the lines a reconnect missed, a page at a time, until they are all in. */
+  private async loadMissed(): Promise<void> {
+    const bridge = this.bridge;
+    const missed = this.chat.missed;
+    if (!bridge || missed === null) return;
+    this.apply({ type: 'missed-requested' });
+    let asked = false;
+    try {
+      asked = await bridge.loadOlder({ before: missed.before, limit: DEFAULT_HISTORY_PAGE });
+    } catch {
+      // Asked again with the next change.
+    }
+    if (!asked) this.apply({ type: 'missed-refused' });
   }
 
   private isSeen(): boolean {
@@ -344,19 +421,30 @@ export class ChatApp extends LitElement {
           <chat-log
             .log=${chat.log}
             .pending=${chat.pending}
+            .older=${chat.older}
             .strings=${s}
             @nick-activated=${this.onNickActivated}
             @pending-cancel-requested=${this.onCancelPending}
+            @older-requested=${this.onOlderRequested}
+            @reply-requested=${this.onReplyRequested}
+            @edit-requested=${(e: CustomEvent<{ messageId: number }>) => this.startEdit(e.detail.messageId)}
+            @delete-requested=${this.onDeleteRequested}
+            @quote-activated=${(e: CustomEvent<{ messageId: number }>) => void this.jumpTo(e.detail.messageId)}
           ></chat-log>
           <message-input
             .value=${this.draft}
             .privateTarget=${chat.privateTarget}
+            .replyTo=${this.replyTo}
+            ?editing=${this.editing !== null}
             .strings=${s}
             ?enabled=${canCompose(chat)}
             ?queued=${chat.self === null}
             @draft-changed=${(e: CustomEvent<{ text: string }>) => (this.draft = e.detail.text)}
             @message-submitted=${this.onSubmit}
             @private-closed=${() => this.apply({ type: 'private-closed' })}
+            @edit-last-requested=${this.onEditLast}
+            @edit-cancelled=${this.cancelEdit}
+            @reply-cancelled=${() => (this.replyTo = null)}
           ></message-input>
         </main>
       </div>
@@ -377,6 +465,7 @@ export class ChatApp extends LitElement {
         @disconnect-requested=${this.onDisconnectRequested}
         @language-changed=${this.onLanguageChanged}
       ></connect-dialog>
+      ${this.renderConfirmDelete()}
     `;
   }
 
@@ -385,6 +474,122 @@ export class ChatApp extends LitElement {
     const { hosting, self, users } = this.chat;
     if (hosting.state !== 'running' || self === null) return 0;
     return users.filter((u) => u.userId !== self.userId).length;
+  }
+
+  private renderConfirmDelete(): TemplateResult | typeof nothing {
+    if (this.confirmingDelete === null) return nothing;
+    const s = this.strings;
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key !== 'Escape') return;
+      event.preventDefault();
+      this.closeConfirm();
+    };
+    return html`<div class="confirm-backdrop" @keydown=${onKey}>
+      <div class="confirm" role="alertdialog" aria-modal="true" aria-label=${s.confirmDeleteTitle} aria-describedby="confirm-text">
+        <h2>${s.confirmDeleteTitle}</h2>
+        <p id="confirm-text">${s.confirmDeleteText}</p>
+        <div class="buttons">
+          <button type="button" class="cancel" @click=${this.closeConfirm}>${s.cancel}</button>
+          <button type="button" class="danger" @click=${this.confirmDelete}>${s.confirmDelete}</button>
+        </div>
+      </div>
+    </div>`;
+  }
+
+  private readonly closeConfirm = (): void => {
+    this.confirmingDelete = null;
+    void this.updateComplete.then(() => this.messageInput?.focusInput());
+  };
+
+  private readonly confirmDelete = async (): Promise<void> => {
+    const messageId = this.confirmingDelete;
+    this.closeConfirm();
+    if (messageId === null) return;
+    try {
+      await this.bridge?.deleteMessage({ messageId });
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
+  };
+
+  private onDeleteRequested(event: CustomEvent<{ messageId: number }>): void {
+    this.confirmingDelete = event.detail.messageId;
+    // The safe choice has the focus.
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.confirm .cancel')?.focus());
+  }
+
+  private chatLine(messageId: number): ChatLine | null {
+    const line = lineAt(this.chat.log, findMessage(this.chat.log, messageId));
+    return line?.kind === 'chat' ? line : null;
+  }
+
+  private onReplyRequested(event: CustomEvent<{ messageId: number }>): void {
+    const line = this.chatLine(event.detail.messageId);
+    if (line === null || line.messageId === null) return;
+    this.cancelEdit();
+    this.replyTo = { messageId: line.messageId, userName: line.from.userName, excerpt: excerptOf(line) };
+    void this.updateComplete.then(() => this.messageInput?.focusInput());
+  }
+
+  /** Puts a line of one's own into the input to be edited. */
+  private startEdit(messageId: number): void {
+    const line = this.chatLine(messageId);
+    if (line === null || !line.mine || line.deleted || line.direction !== 'public') return;
+    this.editing = { messageId, draft: this.editing?.draft ?? this.draft };
+    this.replyTo = null;
+    this.draft = typedText(line);
+    void this.updateComplete.then(() => this.messageInput?.focusInput());
+  }
+
+  private onEditLast(): void {
+    const log = this.chat.log;
+    for (let i = log.count - 1; i >= 0; i--) {
+      const line = lineAt(log, i);
+      if (line?.kind === 'chat' && line.mine && !line.deleted && line.direction === 'public' && line.messageId !== null) {
+        this.startEdit(line.messageId);
+        return;
+      }
+    }
+  }
+
+  private readonly cancelEdit = (): void => {
+    if (this.editing === null) return;
+    this.draft = this.editing.draft;
+    this.editing = null;
+  };
+
+  /** Scrolls to a quoted line, paging back for it when it is older than the log. */
+  private async jumpTo(messageId: number): Promise<void> {
+    const index = findMessage(this.chat.log, messageId);
+    if (index >= 0) {
+      this.seeking = null;
+      await this.updateComplete;
+      await this.chatLog?.revealMessage(messageId, index);
+      return;
+    }
+    const older = this.chat.older;
+    if (older.oldestId !== 0 && messageId < older.oldestId && older.state !== 'end' && older.state !== 'none') {
+      this.seeking = { messageId, pages: 0 };
+      this.seekOn();
+      return;
+    }
+    this.seeking = null;
+    this.apply({ type: 'local-error', message: this.strings.quoteNotFound, time: Date.now() });
+  }
+
+  private seekOn(): void {
+    const seeking = this.seeking;
+    if (seeking === null) return;
+    const older = this.chat.older;
+    if (findMessage(this.chat.log, seeking.messageId) >= 0) {
+      void this.jumpTo(seeking.messageId);
+    } else if (older.state === 'idle' && seeking.pages < MAX_SEEK_PAGES) {
+      this.seeking = { ...seeking, pages: seeking.pages + 1 };
+      void this.onOlderRequested();
+    } else if (older.state !== 'loading') {
+      this.seeking = null;
+      this.apply({ type: 'local-error', message: this.strings.quoteNotFound, time: Date.now() });
+    }
   }
 
   /** While this computer hosts the room: always in sight, with the share link a click away (the dialog is mostly closed). */
@@ -438,10 +643,34 @@ export class ChatApp extends LitElement {
     const bridge = this.bridge;
     if (!bridge || !canCompose(this.chat)) return;
     const text = event.detail.text;
+    const editing = this.editing;
+    if (editing !== null) {
+      const line = this.chatLine(editing.messageId);
+      // Nothing changed: nothing to tell everyone.
+      if (line !== null && typedText(line).trim() === text.trim()) {
+        this.cancelEdit();
+        return;
+      }
+      try {
+        // The server's MessageEdited changes the line, for everyone at once.
+        if (await bridge.editMessage({ messageId: editing.messageId, text })) {
+          if (this.editing === editing) {
+            this.editing = null;
+            this.draft = editing.draft;
+          }
+        }
+      } catch (error) {
+        this.apply({ type: 'notice', notice: { kind: 'send-failed', reason: errorText(error) }, time: Date.now() });
+      }
+      return;
+    }
     const toUserId = this.chat.privateTarget?.userId ?? 0;
+    // A private line may answer a public one too (the server quotes it for the two of them).
+    const reply = this.replyTo;
     try {
       // The server's echo is the line in the log; until then the outbox shows it as pending, after the log.
-      await bridge.send({ text, toUserId });
+      await bridge.send(reply === null ? { text, toUserId } : { text, toUserId, replyTo: reply.messageId });
+      if (this.replyTo === reply) this.replyTo = null;
       if (this.draft === text) this.draft = '';
       this.chatLog?.scrollToEnd();
     } catch (error) {
@@ -456,6 +685,19 @@ export class ChatApp extends LitElement {
     } catch (error) {
       this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
     }
+  }
+
+  private async onOlderRequested(): Promise<void> {
+    const bridge = this.bridge;
+    if (!bridge || !canLoadOlder(this.chat)) return;
+    this.apply({ type: 'older-requested' });
+    let asked = false;
+    try {
+      asked = await bridge.loadOlder({ before: this.chat.older.oldestId, limit: DEFAULT_HISTORY_PAGE });
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
+    if (!asked) this.apply({ type: 'older-refused' });
   }
 
   private async onConnectRequested(event: CustomEvent<ConnectForm>): Promise<void> {

@@ -1,6 +1,7 @@
 import { parseRichText } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
 import { formatTimestamp } from '../format/time';
+import { format } from '../i18n';
 import type { Strings } from '../i18n';
 import type { ChatLine } from '../state/log';
 import { setNickColor } from './css-properties';
@@ -27,7 +28,12 @@ function span(className: string, text: string): HTMLSpanElement {
  * name and text each bidi-isolated, and the classes the log's styles key on: mention,
  * private, mine, replayed.
  */
-export function createChatLineElement(line: ChatLine, strings: Strings, onNick: (user: Identity) => void): HTMLDivElement {
+export function createChatLineElement(
+  line: ChatLine,
+  strings: Strings,
+  onNick: (user: Identity) => void,
+  onQuote: (messageId: number) => void,
+): HTMLDivElement {
   const shown = line.direction === 'private-out' ? line.peer! : line.from;
   const element = document.createElement('div');
   let className = 'line chat';
@@ -35,16 +41,46 @@ export function createChatLineElement(line: ChatLine, strings: Strings, onNick: 
   if (line.direction !== 'public') className += ' private';
   if (line.mine) className += ' mine';
   if (line.replayed) className += ' replayed';
+  if (line.deleted) className += ' deleted';
   element.className = className;
+  element.dataset.line = String(line.id);
+  if (line.messageId !== null) {
+    // Reachable by the log's arrow keys (not by Tab: 100 000 tab stops help no one), where its actions are.
+    element.dataset.messageId = String(line.messageId);
+    element.tabIndex = -1;
+  }
+  const quote = line.replyTo;
+  if (quote !== null) {
+    // What it answers, as the server quoted it; a click goes to that line.
+    const q = document.createElement('span');
+    q.className = 'quote';
+    q.setAttribute('role', 'button');
+    q.setAttribute('aria-label', format(strings.quoteLabel, { name: quote.userName }));
+    const who = span('quote-nick', quote.userName);
+    who.dir = 'auto';
+    const excerpt = document.createElement('bdi');
+    excerpt.className = 'quote-text';
+    excerpt.textContent = quote.excerpt === '' ? strings.messageDeleted : parseRichText(quote.excerpt).map((r) => r.text).join('');
+    q.append(who, ': ', excerpt);
+    q.addEventListener('click', () => onQuote(quote.messageId));
+    element.append(q);
+  }
+  // Under a quote the line goes on in a box of its own, so the hanging indent starts again there.
+  const body: HTMLElement = quote === null ? element : document.createElement('div');
+  if (body !== element) {
+    body.className = 'body';
+    element.classList.add('quoting');
+    element.append(body);
+  }
   // One --nick-color per line, inherited by the name and the colon.
   setNickColor(element, shown.userColor);
   // Each space rides in the span before it: a text node of its own is one more layout object per line.
-  element.append(span('time', `${formatTimestamp(line.time)} `));
+  body.append(span('time', `${formatTimestamp(line.time)} `));
   if (line.direction !== 'public') {
     const incoming = line.direction === 'private-in';
     const marker = span('marker', incoming ? '> ' : '< ');
     marker.title = (incoming ? strings.privateFrom : strings.privateTo).replace('{name}', shown.userName);
-    element.append(marker);
+    body.append(marker);
   }
   // A span, not a <button>: a button is an atomic inline with a layout of its own, one
   // per line. Reachable by mouse only (the user list serves the keyboard), as the
@@ -58,15 +94,24 @@ export function createChatLineElement(line: ChatLine, strings: Strings, onNick: 
   // text next to an RTL name cannot swap places with the name.
   const text = document.createElement('bdi');
   text.className = 'message';
-  for (const run of parseRichText(line.text)) {
-    if (run.bold) {
-      const bold = document.createElement('b');
-      bold.textContent = run.text;
-      text.append(bold);
-    } else {
-      text.append(run.text);
+  if (line.deleted) {
+    text.append(span('gone', strings.messageDeleted));
+  } else {
+    for (const run of parseRichText(line.text)) {
+      if (run.bold) {
+        const bold = document.createElement('b');
+        bold.textContent = run.text;
+        text.append(bold);
+      } else {
+        text.append(run.text);
+      }
     }
   }
-  element.append(nick, span('colon', ': '), text);
+  body.append(nick, span('colon', ': '), text);
+  if (line.editedAt !== null && !line.deleted) {
+    const mark = span('edited', ` ${strings.edited}`);
+    mark.title = format(strings.editedAt, { time: formatTimestamp(line.editedAt) });
+    body.append(mark);
+  }
   return element;
 }

@@ -5,23 +5,29 @@ import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { parseRichText } from '../../src-shared/protocol';
 import type { Identity, RichTextRun } from '../../src-shared/protocol';
+import { differentDays, formatDay } from '../format/day';
 import { formatTimestamp } from '../format/time';
 import { fillTemplate } from '../i18n';
 import type { Strings } from '../i18n';
 import { en } from '../i18n/en';
-import { EMPTY_LOG, LOG_BLOCK_SIZE } from '../state/log';
-import { totalLines } from '../state/log';
+import { NO_OLDER_LINES } from '../state/chat-state';
+import type { OlderLines } from '../state/chat-state';
+import { EMPTY_LOG, LOG_BLOCK_SIZE, totalLines } from '../state/log';
 import type { LogLine, LogStore, PendingLine, SystemEvent, SystemLine } from '../state/log';
 import { BlockHeights } from './block-heights';
 import type { BlockWindow } from './block-heights';
 import { createChatLineElement } from './chat-line-element';
 import { cssProperties, nickColor } from './css-properties';
 import { emit } from './events';
+import { LineToolbar, actionLabel, actionsOf } from './line-actions';
+import type { LineAction } from './line-actions';
 
 /** Rendered around the viewport, so fast scrolling shows lines, not blanks. */
 const OVERSCAN_VIEWPORTS = 0.5;
 /** Within this many px of the end counts as "at the end": new lines then keep it in view. */
 const BOTTOM_SLACK_PX = 8;
+/** Scrolling up to within this many viewports of the top asks for the older page, so it is there before the top is. */
+const OLDER_PREFETCH_VIEWPORTS = 1;
 
 export function renderRuns(runs: readonly RichTextRun[]): (TemplateResult | string)[] {
   // Text bindings only: whatever a peer sent stays text.
@@ -45,8 +51,12 @@ export class ChatLog extends LitElement {
   @property({ attribute: false }) accessor log: LogStore = EMPTY_LOG;
   @property({ attribute: false }) accessor strings: Strings = en;
   @property({ attribute: false }) accessor pending: readonly PendingLine[] = [];
+  /** Paging back: shown as the row above the first line, which asks for more when reached. */
+  @property({ attribute: false }) accessor older: OlderLines = NO_OLDER_LINES;
 
   @state() private accessor hasUnseenLines = false;
+  /** The context menu of a line: where, and what it offers. */
+  @state() private accessor menu: { line: HTMLElement; x: number; y: number; actions: LineAction[] } | null = null;
 
   @query('.scroller') private accessor scroller!: HTMLElement | null;
 
@@ -60,8 +70,31 @@ export class ChatLog extends LitElement {
   /** Height of blocks dropped above the view since the last update, px. */
   private scrollCorrection = 0;
   private readonly resizeObserver = new ResizeObserver((entries) => this.onBlocksResized(entries));
+  /** The log itself gets shorter when a reply or edit bar opens below it: the end stays in view. */
+  private readonly viewportObserver = new ResizeObserver(() => {
+    const scroller = this.scroller;
+    if (scroller && this.stickToBottom) scroller.scrollTop = scroller.scrollHeight;
+    this.requestUpdate();
+  });
+  private observedScroller: HTMLElement | null = null;
   /** Set by Cancel: once that line is gone, focus goes to the Cancel at this index (or the log). */
   private refocusPendingAt: number | null = null;
+  /**
+   * Where the scroll position goes once this update is rendered: lines put in front
+   * (older history) push what the reader looks at down by their height, and this
+   * keeps it in place. Used by the render too, so it renders what will be in view.
+   */
+  private scrollTarget: number | null = null;
+  /** The first line in view before lines went in front, and its top: after the render it is put back there exactly. */
+  private anchor: { line: string; top: number } | null = null;
+  /** The last scroll position seen: only scrolling up asks for older lines. */
+  private lastScrollTop = 0;
+  /** An older page was asked for and `older` has not changed since: ask once. */
+  private askedOlder = false;
+  private readonly toolbar = new LineToolbar((action, line) => this.act(action, line));
+  private readonly closeMenuOutside = (event: Event): void => {
+    if (!event.composedPath().some((node) => node instanceof HTMLElement && node.classList.contains('menu'))) this.menu = null;
+  };
 
   static override styles = css`
     :host {
@@ -86,6 +119,155 @@ export class ChatLog extends LitElement {
     }
     .block {
       contain: content;
+    }
+    .line.chat {
+      position: relative;
+    }
+    .line.chat:focus {
+      outline: none;
+    }
+    .line.chat:focus-visible {
+      outline: 2px solid var(--focus, #2980b9);
+      outline-offset: -2px;
+    }
+    .line.chat.highlight {
+      animation: highlight 2s ease-out;
+    }
+    @keyframes highlight {
+      from {
+        background: var(--highlight-bg, #fde9a9);
+      }
+    }
+    .line.quoting {
+      padding-left: 10px;
+      text-indent: 0;
+    }
+    .line.quoting .body {
+      padding-left: var(--hang);
+      text-indent: calc(-1 * var(--hang));
+    }
+    .quote {
+      display: block;
+      width: fit-content;
+      max-width: 100%;
+      box-sizing: border-box;
+      margin: 1px 0 1px var(--hang);
+      text-indent: 0;
+      padding: 0 8px;
+      border-left: 3px solid var(--panel-border, #c8ccd0);
+      color: var(--system, #7f8c8d);
+      font-size: 13px;
+      cursor: pointer;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .quote:hover {
+      background: var(--hover-bg, #eef3f8);
+    }
+    .quote-nick {
+      font-weight: 700;
+    }
+    .gone {
+      font-style: italic;
+      color: var(--system, #7f8c8d);
+    }
+    .edited {
+      font-size: 12px;
+      color: var(--system, #7f8c8d);
+    }
+    .toolbar {
+      position: absolute;
+      top: -2px;
+      right: 8px;
+      display: flex;
+      gap: 2px;
+      text-indent: 0;
+      padding: 1px;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 6px;
+      background: var(--panel-bg, #fff);
+      box-shadow: 0 1px 4px rgb(0 0 0 / 0.15);
+    }
+    .toolbar button,
+    .menu button {
+      font: inherit;
+      font-size: 12px;
+      padding: 1px 8px;
+      border: 0;
+      border-radius: 4px;
+      background: transparent;
+      color: var(--text, #2c3e50);
+      cursor: pointer;
+    }
+    .toolbar button::before {
+      content: attr(aria-label);
+    }
+    .toolbar button:hover,
+    .menu button:hover,
+    .menu button:focus {
+      background: var(--hover-bg, #eef3f8);
+    }
+    .toolbar button:focus-visible,
+    .menu button:focus-visible {
+      outline: 2px solid var(--focus, #2980b9);
+      outline-offset: -2px;
+    }
+    .menu {
+      position: fixed;
+      z-index: 10;
+      display: flex;
+      flex-direction: column;
+      min-width: 120px;
+      padding: 4px;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 6px;
+      background: var(--panel-bg, #fff);
+      box-shadow: 0 2px 10px rgb(0 0 0 / 0.2);
+    }
+    .menu button {
+      text-align: left;
+      font-size: 13px;
+      padding: 4px 10px;
+    }
+    .older {
+      box-sizing: border-box;
+      height: 26px;
+      display: flex;
+      align-items: center;
+      justify-content: center;
+      font-size: 12px;
+      font-style: italic;
+      color: var(--system, #7f8c8d);
+    }
+    .older button {
+      font: inherit;
+      font-style: normal;
+      padding: 0 10px;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 999px;
+      background: var(--button-bg, #fafafa);
+      color: var(--text, #2c3e50);
+      cursor: pointer;
+    }
+    .older button:focus-visible {
+      outline: 2px solid var(--focus, #2980b9);
+      outline-offset: 1px;
+    }
+    .day {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      margin: 6px 10px;
+      font-size: 12px;
+      font-weight: 600;
+      color: var(--system, #7f8c8d);
+    }
+    .day::before,
+    .day::after {
+      content: '';
+      flex: 1;
+      border-top: 1px solid var(--panel-border, #c8ccd0);
     }
     .scroller:focus-visible {
       outline: 2px solid var(--focus, #2980b9);
@@ -246,6 +428,9 @@ export class ChatLog extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.resizeObserver.disconnect();
+    this.viewportObserver.disconnect();
+    this.observedScroller = null;
+    document.removeEventListener('pointerdown', this.closeMenuOutside, true);
   }
 
   /** Scrolls to the newest line and keeps following new ones. */
@@ -256,16 +441,50 @@ export class ChatLog extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('older')) this.askedOlder = false;
     const previous = changed.get('log') as LogStore | undefined;
-    if (previous !== undefined && totalLines(this.log) > totalLines(previous) && !this.stickToBottom) this.hasUnseenLines = true;
-    const droppedBlocks = previous === undefined ? 0 : (this.log.dropped - previous.dropped) / LOG_BLOCK_SIZE;
+    if (previous !== undefined && previous !== this.log) this.followLog(previous);
+    this.blockHeights.truncate(this.log.blocks.length);
+  }
+
+  /** Keeps the block measurements (and the reader's place) in step with a changed log. */
+  private followLog(previous: LogStore): void {
+    const log = this.log;
+    if (totalLines(log) > totalLines(previous) && !this.stickToBottom) this.hasUnseenLines = true;
+    const prepended = log.prepended - previous.prepended;
+    if (prepended > 0 && log.dropped === previous.dropped && log.firstBlock === previous.firstBlock && log.head === previous.head) {
+      // Lines went in between (what a reconnect missed): the blocks from there on were laid out again.
+      let from = 0;
+      while (from < previous.blocks.length && previous.blocks[from] === log.blocks[from]) from++;
+      this.blockHeights.truncate(from);
+      const scroller = this.scroller;
+      if (scroller && !this.stickToBottom) {
+        this.anchor ??= this.firstLineInView(scroller);
+        this.scrollTarget ??= scroller.scrollTop;
+      }
+      return;
+    }
+    if (prepended > 0 && log.dropped === previous.dropped) {
+      const front = previous.firstBlock - log.firstBlock;
+      const hadBlocks = previous.blocks.length > 0;
+      // Only the front changed: new blocks, and the old first block when its free slots filled.
+      const before = hadBlocks ? this.blockHeights.total(previous.blocks.slice(0, 1)) : 0;
+      this.blockHeights.insertFront(front, hadBlocks && previous.head > 0);
+      const after = this.blockHeights.total(log.blocks.slice(0, front + (hadBlocks ? 1 : 0)));
+      const scroller = this.scroller;
+      if (scroller && !this.stickToBottom) {
+        this.anchor ??= this.firstLineInView(scroller);
+        this.scrollTarget = (this.scrollTarget ?? scroller.scrollTop) + after - before;
+      }
+      return;
+    }
+    const droppedBlocks = prepended > 0 ? -1 : log.firstBlock - previous.firstBlock;
     if (droppedBlocks > 0) {
       // The oldest blocks went (the cap): a reader scrolled up keeps the same lines in view.
-      this.scrollCorrection += this.blockHeights.dropFront(droppedBlocks, previous!.blocks);
+      this.scrollCorrection += this.blockHeights.dropFront(droppedBlocks, previous.blocks);
     } else if (droppedBlocks < 0) {
       this.blockHeights.reset();
     }
-    this.blockHeights.truncate(this.log.blocks.length);
   }
 
   protected override render(): TemplateResult {
@@ -273,16 +492,22 @@ export class ChatLog extends LitElement {
     const indices: number[] = [];
     for (let i = first; i <= last; i++) indices.push(i);
     const blocks = this.log.blocks;
-    const firstBlock = this.log.dropped / LOG_BLOCK_SIZE;
+    const firstBlock = this.log.firstBlock;
     return html`
-      <div class="scroller" role="log" aria-label=${this.strings.chatLog} tabindex="0" @scroll=${this.onScroll}>
+      <div class="scroller" role="log" aria-label=${this.strings.chatLog} tabindex="0" @scroll=${this.onScroll} @wheel=${this.onWheel}
+        @keydown=${this.onKeyDown} @mouseover=${this.onPointerOver} @mouseleave=${this.onPointerLeave} @focusin=${this.onFocusIn}
+        @focusout=${this.onFocusOut} @contextmenu=${this.onContextMenu}>
+        ${this.renderOlderRow()}
         <div class="spacer" ${cssProperties({ height: `${above}px` })}></div>
         ${repeat(
           indices,
           (i) => firstBlock + i,
-          (i) => html`<div class="block" data-block=${firstBlock + i}>
-            ${guard([blocks[i], this.strings], () => blocks[i]!.map((line) => this.renderLine(line)))}
-          </div>`,
+          (i) => {
+            const lineBefore = i > 0 ? blocks[i - 1]!.at(-1) : undefined;
+            return html`<div class="block" data-block=${firstBlock + i}>
+              ${guard([blocks[i], lineBefore?.time, this.strings], () => this.renderBlock(blocks[i]!, lineBefore))}
+            </div>`;
+          },
         )}
         <div class="spacer" ${cssProperties({ height: `${below}px` })}></div>
         ${this.pending.length > 0
@@ -292,6 +517,7 @@ export class ChatLog extends LitElement {
       ${this.hasUnseenLines
         ? html`<button class="jump" type="button" @click=${() => this.scrollToEnd()}>${this.strings.jumpToLatest} ↓</button>`
         : nothing}
+      ${this.renderMenu()}
     `;
   }
 
@@ -300,6 +526,21 @@ export class ChatLog extends LitElement {
     if (!scroller) return;
     this.resizeObserver.disconnect();
     for (const block of scroller.querySelectorAll('.block')) this.resizeObserver.observe(block);
+    if (this.observedScroller !== scroller) {
+      this.viewportObserver.observe(scroller);
+      this.observedScroller = scroller;
+    }
+    if (this.scrollTarget !== null) {
+      // Absolute, not by how much: the browser's own scroll anchoring may have moved it already.
+      if (!this.stickToBottom) scroller.scrollTop = this.scrollTarget;
+      this.scrollTarget = null;
+      // The estimate is close; the anchor line's real place makes it exact (a new day's heading, lines of other heights).
+      const anchor = this.anchor;
+      this.anchor = null;
+      const line = anchor === null ? null : scroller.querySelector<HTMLElement>(`[data-line="${anchor.line}"]`);
+      if (line !== null && !this.stickToBottom) scroller.scrollTop += line.getBoundingClientRect().top - scroller.getBoundingClientRect().top - anchor!.top;
+      this.lastScrollTop = scroller.scrollTop;
+    }
     if (this.stickToBottom) this.stickAfterLayout();
     else if (this.scrollCorrection > 0) scroller.scrollTop -= this.scrollCorrection;
     this.scrollCorrection = 0;
@@ -324,6 +565,15 @@ export class ChatLog extends LitElement {
     if (scroller && this.stickToBottom) scroller.scrollTop = scroller.scrollHeight;
   }
 
+  private firstLineInView(scroller: HTMLElement): { line: string; top: number } | null {
+    const top = scroller.getBoundingClientRect().top;
+    for (const line of scroller.querySelectorAll<HTMLElement>('[data-line]')) {
+      const box = line.getBoundingClientRect();
+      if (box.bottom > top) return { line: line.dataset.line!, top: box.top - top };
+    }
+    return null;
+  }
+
   /** A cancelled line took its focused button with it: hand focus on rather than drop it to the page. */
   private refocusAfterCancel(scroller: HTMLElement): void {
     const index = this.refocusPendingAt;
@@ -336,9 +586,9 @@ export class ChatLog extends LitElement {
   private visibleBlocks(): BlockWindow {
     const scroller = this.scroller;
     const viewport = scroller?.clientHeight || 600;
-    const scrollTop = scroller?.scrollTop ?? 0;
+    const scrollTop = this.scrollTarget ?? scroller?.scrollTop ?? 0;
     const blocks = this.log.blocks;
-    const firstBlock = this.log.dropped / LOG_BLOCK_SIZE;
+    const firstBlock = this.log.firstBlock;
     let shown = this.blockHeights.window(blocks, viewport, scrollTop, this.stickToBottom, viewport * OVERSCAN_VIEWPORTS);
     const before = this.renderedBlocks;
     if (before !== null && (firstBlock + shown.first > before.last || firstBlock + shown.last < before.first)) {
@@ -364,15 +614,212 @@ export class ChatLog extends LitElement {
     const atBottom = s.scrollHeight - s.scrollTop - s.clientHeight <= BOTTOM_SLACK_PX;
     this.stickToBottom = atBottom;
     if (atBottom) this.hasUnseenLines = false;
+    const up = s.scrollTop < this.lastScrollTop;
+    this.lastScrollTop = s.scrollTop;
+    if (up && s.scrollTop < s.clientHeight * OLDER_PREFETCH_VIEWPORTS) this.askForOlder();
     this.requestUpdate();
+  }
+
+  /** A log too short to scroll gets no scroll events: a wheel up (or Home, PageUp) at its top asks for more too. */
+  private onWheel(event: WheelEvent): void {
+    if (event.deltaY < 0 && this.scroller!.scrollTop === 0) this.askForOlder();
+  }
+
+  private onKeyDown(event: KeyboardEvent): void {
+    const scroller = this.scroller!;
+    const target = event.target as HTMLElement;
+    if (target === scroller) {
+      if ((event.key === 'Home' || event.key === 'PageUp' || event.key === 'ArrowUp') && scroller.scrollTop === 0) this.askForOlder();
+      // Arrows go into the lines, where their actions are; PageUp, PageDown, Home and End still scroll.
+      if (event.key === 'ArrowUp' || event.key === 'ArrowDown') {
+        const lines = this.linesInView();
+        const line = event.key === 'ArrowUp' ? lines.at(-1) : lines[0];
+        if (line) {
+          event.preventDefault();
+          line.focus();
+        }
+      }
+      return;
+    }
+    if (!target.matches('.line.chat[data-message-id]')) return;
+    if (event.key === 'ArrowUp' || event.key === 'ArrowDown') {
+      event.preventDefault();
+      const all = [...scroller.querySelectorAll<HTMLElement>('.line.chat[data-message-id]')];
+      const next = all[all.indexOf(target) + (event.key === 'ArrowUp' ? -1 : 1)];
+      if (next) next.focus();
+      else if (event.key === 'ArrowUp') {
+        scroller.scrollTop -= scroller.clientHeight / 2;
+        if (scroller.scrollTop === 0) this.askForOlder();
+      } else scroller.scrollTop += scroller.clientHeight / 2;
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      scroller.focus();
+    } else if (event.key === 'ContextMenu' || (event.key === 'F10' && event.shiftKey)) {
+      event.preventDefault();
+      const box = target.getBoundingClientRect();
+      this.openMenu(target, box.left + 40, box.bottom);
+    }
+  }
+
+  /** Chat lines with actions that are at least partly in view, top first. */
+  private linesInView(): HTMLElement[] {
+    const scroller = this.scroller!;
+    const box = scroller.getBoundingClientRect();
+    return [...scroller.querySelectorAll<HTMLElement>('.line.chat[data-message-id]')].filter((line) => {
+      const r = line.getBoundingClientRect();
+      return r.bottom > box.top && r.top < box.bottom;
+    });
+  }
+
+  private onPointerOver(event: MouseEvent): void {
+    const line = (event.target as HTMLElement).closest<HTMLElement>('.line.chat');
+    // A line with the keyboard's focus keeps its toolbar.
+    if (line === null || line === this.toolbar.line || this.toolbar.line?.contains(this.shadowRoot!.activeElement)) return;
+    this.toolbar.show(line, this.strings);
+  }
+
+  private onPointerLeave(): void {
+    if (!this.toolbar.line?.contains(this.shadowRoot!.activeElement)) this.toolbar.hide();
+  }
+
+  private onFocusIn(event: FocusEvent): void {
+    const line = (event.target as HTMLElement).closest<HTMLElement>('.line.chat');
+    if (line !== null) this.toolbar.show(line, this.strings);
+  }
+
+  private onFocusOut(event: FocusEvent): void {
+    const to = event.relatedTarget as Node | null;
+    if (this.toolbar.line !== null && !this.toolbar.line.contains(to) && !this.toolbar.line.matches(':hover')) this.toolbar.hide();
+  }
+
+  private onContextMenu(event: MouseEvent): void {
+    const line = (event.target as HTMLElement).closest<HTMLElement>('.line.chat');
+    if (line === null || actionsOf(line).length === 0) return;
+    event.preventDefault();
+    this.openMenu(line, event.clientX, event.clientY);
+  }
+
+  private openMenu(line: HTMLElement, x: number, y: number): void {
+    const actions = actionsOf(line);
+    if (actions.length === 0) return;
+    this.menu = { line, x, y, actions };
+    document.addEventListener('pointerdown', this.closeMenuOutside, true);
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.menu button')?.focus());
+  }
+
+  private closeMenu(refocus: boolean): void {
+    const menu = this.menu;
+    document.removeEventListener('pointerdown', this.closeMenuOutside, true);
+    this.menu = null;
+    if (refocus && menu?.line.isConnected) menu.line.focus();
+  }
+
+  private renderMenu(): TemplateResult | typeof nothing {
+    const menu = this.menu;
+    if (menu === null) return nothing;
+    const s = this.strings;
+    const onKey = (event: KeyboardEvent): void => {
+      const items = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('.menu button')];
+      const at = items.indexOf(event.target as HTMLButtonElement);
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        items[(at + (event.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
+      } else if (event.key === 'Escape' || event.key === 'Tab') {
+        event.preventDefault();
+        this.closeMenu(true);
+      }
+    };
+    return html`<div class="menu" role="menu" aria-label=${s.lineActions} ${cssProperties({ left: `${menu.x}px`, top: `${menu.y}px` })}
+      @keydown=${onKey}>
+      ${menu.actions.map(
+        (action) => html`<button type="button" role="menuitem" aria-label=${actionLabel(action, s)} @click=${() => {
+          this.closeMenu(false);
+          this.act(action, menu.line);
+        }}>${actionLabel(action, s)}</button>`,
+      )}
+    </div>`;
+  }
+
+  private act(action: LineAction, line: HTMLElement): void {
+    const messageId = Number(line.dataset.messageId);
+    if (!(messageId > 0)) return;
+    emit(this, action === 'reply' ? 'reply-requested' : action === 'edit' ? 'edit-requested' : 'delete-requested', { messageId });
+  }
+
+  /**
+   * Scrolls the line at `index` (with this messageId) into view, highlights it and
+   * gives it focus. False when it is not there after all.
+   */
+  async revealMessage(messageId: number, index: number): Promise<boolean> {
+    await this.updateComplete;
+    const scroller = this.scroller;
+    if (!scroller) return false;
+    const log = this.log;
+    const block = Math.floor((index + log.head) / LOG_BLOCK_SIZE);
+    const rowHeight = this.renderRoot.querySelector<HTMLElement>('.older')?.offsetHeight ?? 0;
+    this.stickToBottom = false;
+    scroller.scrollTop = Math.max(0, rowHeight + this.blockHeights.offsetOf(log.blocks, block) - scroller.clientHeight / 3);
+    this.requestUpdate();
+    await this.updateComplete;
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    const line = scroller.querySelector<HTMLElement>(`.line.chat[data-message-id="${messageId}"]`);
+    if (line === null) return false;
+    line.scrollIntoView({ block: 'center' });
+    line.classList.remove('highlight');
+    // Restarts the animation when it is the same line again.
+    void line.offsetWidth;
+    line.classList.add('highlight');
+    line.addEventListener('animationend', () => line.classList.remove('highlight'), { once: true });
+    line.focus({ preventScroll: true });
+    return true;
+  }
+
+  private askForOlder(): void {
+    const older = this.older;
+    if (this.askedOlder || older.state !== 'idle' || older.oldestId === 0) return;
+    this.askedOlder = true;
+    emit(this, 'older-requested', {});
+  }
+
+  /** Above the first line while paging is possible: one height in every state, so changing state moves nothing. */
+  private renderOlderRow(): TemplateResult | typeof nothing {
+    const older = this.older;
+    const s = this.strings;
+    switch (older.state) {
+      case 'none':
+        return nothing;
+      case 'loading':
+        // Told politely, but not a second role=status beside the connection's.
+        return html`<div class="older loading" aria-live="polite">${s.loadingOlder}</div>`;
+      case 'end':
+        return html`<div class="older end">${s.historyStart}</div>`;
+      case 'idle':
+        return older.oldestId === 0
+          ? nothing
+          : html`<div class="older"><button type="button" class="load-older" @click=${() => this.askForOlder()}>${s.loadOlder}</button></div>`;
+    }
+  }
+
+  /** A block's lines, with a day's name before the first line of each new day. */
+  private renderBlock(lines: readonly LogLine[], lineBefore: LogLine | undefined): (TemplateResult | HTMLDivElement)[] {
+    const out: (TemplateResult | HTMLDivElement)[] = [];
+    let before = lineBefore;
+    for (const line of lines) {
+      if (before !== undefined && differentDays(before.time, line.time)) {
+        out.push(html`<div class="day" role="separator">${formatDay(line.time, this.strings.dateLocale)}</div>`);
+      }
+      out.push(this.renderLine(line));
+      before = line;
+    }
+    return out;
   }
 
   private onBlocksResized(entries: ResizeObserverEntry[]): void {
     this.stickNow();
-    const { blocks, dropped } = this.log;
+    const { blocks, firstBlock } = this.log;
     let changed = false;
     for (const entry of entries) {
-      const index = Number((entry.target as HTMLElement).dataset.block) - dropped / LOG_BLOCK_SIZE;
+      const index = Number((entry.target as HTMLElement).dataset.block) - firstBlock;
       if (!blocks[index]?.length) continue;
       const height = entry.borderBoxSize[0]?.blockSize ?? entry.contentRect.height;
       if (this.blockHeights.measure(index, height)) changed = true;
@@ -387,13 +834,17 @@ export class ChatLog extends LitElement {
     emit(this, 'nick-activated', { user });
   };
 
+  private readonly activateQuote = (messageId: number): void => {
+    emit(this, 'quote-activated', { messageId });
+  };
+
   /** A name in a system line: clickable like a chat line's (see chat-line-element.ts). */
   private nick(user: Identity): TemplateResult {
     return html`<span role="button" class="nick" dir="auto" ${nickColor(user.userColor)} @click=${() => this.activateNick(user)}>${user.userName}</span>`;
   }
 
   private renderLine(line: LogLine): TemplateResult | HTMLDivElement {
-    return line.kind === 'system' ? this.renderSystemLine(line) : createChatLineElement(line, this.strings, this.activateNick);
+    return line.kind === 'system' ? this.renderSystemLine(line) : createChatLineElement(line, this.strings, this.activateNick, this.activateQuote);
   }
 
   private renderPendingLine(line: PendingLine, index: number): TemplateResult {
@@ -418,7 +869,7 @@ export class ChatLog extends LitElement {
 
   private renderSystemLine(line: SystemLine): TemplateResult {
     const { text, tone } = this.describe(line.event);
-    return html`<div class="line system ${tone}"><span class="time">${formatTimestamp(line.time)}</span> <span class="text">${text}</span></div>`;
+    return html`<div class="line system ${tone}" data-line=${line.id}><span class="time">${formatTimestamp(line.time)}</span> <span class="text">${text}</span></div>`;
   }
 
   private describe(event: SystemEvent): { text: unknown[]; tone: '' | 'good' | 'bad' } {

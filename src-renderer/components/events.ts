@@ -30,6 +30,17 @@ export interface ChatUiEvents {
   'message-submitted': { text: string };
   /** Cancel on a pending line: drop that message from the outbox. */
   'pending-cancel-requested': { id: string };
+  /** A line's actions (toolbar or context menu), and a click on a reply's quote. */
+  'reply-requested': { messageId: number };
+  'edit-requested': { messageId: number };
+  'delete-requested': { messageId: number };
+  'quote-activated': { messageId: number };
+  /** Up in the empty input: edit one's last line. */
+  'edit-last-requested': Record<string, never>;
+  'edit-cancelled': Record<string, never>;
+  'reply-cancelled': Record<string, never>;
+  /** The reader reached the top of the log: load the page before its oldest line. */
+  'older-requested': Record<string, never>;
   'connect-requested': ConnectForm;
   'disconnect-requested': Record<string, never>;
   'dialog-dismissed': Record<string, never>;
@@ -46,6 +57,14 @@ declare global {
     'draft-changed': CustomEvent<ChatUiEvents['draft-changed']>;
     'message-submitted': CustomEvent<ChatUiEvents['message-submitted']>;
     'pending-cancel-requested': CustomEvent<ChatUiEvents['pending-cancel-requested']>;
+    'older-requested': CustomEvent<ChatUiEvents['older-requested']>;
+    'reply-requested': CustomEvent<ChatUiEvents['reply-requested']>;
+    'edit-requested': CustomEvent<ChatUiEvents['edit-requested']>;
+    'delete-requested': CustomEvent<ChatUiEvents['delete-requested']>;
+    'quote-activated': CustomEvent<ChatUiEvents['quote-activated']>;
+    'edit-last-requested': CustomEvent<ChatUiEvents['edit-last-requested']>;
+    'edit-cancelled': CustomEvent<ChatUiEvents['edit-cancelled']>;
+    'reply-cancelled': CustomEvent<ChatUiEvents['reply-cancelled']>;
     'connect-requested': CustomEvent<ChatUiEvents['connect-requested']>;
     'disconnect-requested': CustomEvent<ChatUiEvents['disconnect-requested']>;
     'dialog-dismissed': CustomEvent<ChatUiEvents['dialog-dismissed']>;

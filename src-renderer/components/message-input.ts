@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
@@ -22,6 +22,10 @@ export class MessageInput extends LitElement {
   /** Enabled while reconnecting: what is sent now waits in the outbox. */
   @property({ type: Boolean }) accessor queued = false;
   @property({ attribute: false }) accessor privateTarget: Identity | null = null;
+  /** What the next line answers (shown above the input, with ×). */
+  @property({ attribute: false }) accessor replyTo: { userName: string; excerpt: string } | null = null;
+  /** Enter saves an edit of one's own line instead of sending a new one. */
+  @property({ type: Boolean }) accessor editing = false;
   @property({ attribute: false }) accessor strings: Strings = en;
 
   @query('input') private accessor input!: HTMLInputElement | null;
@@ -81,6 +85,31 @@ export class MessageInput extends LitElement {
     .private-mode input {
       border-color: var(--private-edge, #8e44ad);
     }
+    .editing input {
+      border-color: var(--accent, #2980b9);
+      background: var(--editing-bg, #f4f9fd);
+    }
+    .bar {
+      display: flex;
+      align-items: center;
+      gap: 6px;
+      min-height: 26px;
+      padding: 0 4px 0 8px;
+      border-left: 3px solid var(--accent, #2980b9);
+      font-size: 13px;
+      color: var(--system, #7f8c8d);
+      overflow: hidden;
+    }
+    .bar .what {
+      flex: 1;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .bar .nick {
+      font-weight: 700;
+      color: var(--text, #2c3e50);
+    }
   `;
 
   /** Puts the caret at the end of the input. */
@@ -95,6 +124,15 @@ export class MessageInput extends LitElement {
     const s = this.strings;
     const target = this.privateTarget;
     return html`
+      ${this.editing
+        ? html`<div class="bar editing-bar"><span class="what">${s.editing}</span>
+            <button type="button" class="close" aria-label=${s.cancelEdit} title=${s.cancelEdit} @click=${this.cancelEdit}>×</button></div>`
+        : this.replyTo
+          ? html`<div class="bar reply-bar"><span class="what">${fillTemplate<unknown>(s.replyingTo, {
+              nick: html`<span class="nick" dir="auto">${this.replyTo.userName}</span>`,
+            })}: <bdi>${this.replyTo.excerpt}</bdi></span>
+              <button type="button" class="close" aria-label=${s.cancelReply} title=${s.cancelReply} @click=${this.cancelReply}>×</button></div>`
+          : nothing}
       <div class="target" id="target">
         ${target
           ? html`<button type="button" class="close" aria-label=${s.closePrivateMode} title=${s.closePrivateMode}
@@ -104,7 +142,7 @@ export class MessageInput extends LitElement {
               })}</span>`
           : html`<span>${s.sendToEveryone}</span>`}
       </div>
-      <div class=${target ? 'private-mode' : ''}>
+      <div class=${this.editing ? 'editing' : target ? 'private-mode' : ''}>
         <input
           type="text"
           aria-label=${s.message}
@@ -132,10 +170,30 @@ export class MessageInput extends LitElement {
       event.preventDefault();
       const text = (event.target as HTMLInputElement).value;
       if (text.trim() !== '') emit(this, 'message-submitted', { text });
+    } else if (event.key === 'Escape' && this.editing) {
+      event.preventDefault();
+      this.cancelEdit();
+    } else if (event.key === 'Escape' && this.replyTo) {
+      event.preventDefault();
+      this.cancelReply();
     } else if (event.key === 'Escape' && this.privateTarget) {
       event.preventDefault();
       this.closePrivate();
+    } else if (event.key === 'ArrowUp' && !this.editing && (event.target as HTMLInputElement).value === '') {
+      // As in Slack and Discord: Up in an empty input edits one's last line.
+      event.preventDefault();
+      emit(this, 'edit-last-requested', {});
     }
+  }
+
+  private cancelEdit(): void {
+    emit(this, 'edit-cancelled', {});
+    this.focusInput();
+  }
+
+  private cancelReply(): void {
+    emit(this, 'reply-cancelled', {});
+    this.focusInput();
   }
 
   private closePrivate(): void {

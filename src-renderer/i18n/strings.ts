@@ -33,6 +33,33 @@ export interface Strings {
   /** The pending line's button: its visible text, and its accessible name (which contains the text). */
   cancelPending: string;
   cancelPendingLabel: string;
+  /** For dates written out (day separators): a BCP 47 locale. */
+  dateLocale: string;
+  // history, and what can be done with a line
+  loadOlder: string;
+  loadingOlder: string;
+  historyStart: string;
+  /** A line's actions: the toolbar's and the context menu's name, and each action. */
+  lineActions: string;
+  reply: string;
+  edit: string;
+  delete: string;
+  /** After an edited line's text; its tooltip, `{time}`. */
+  edited: string;
+  editedAt: string;
+  messageDeleted: string;
+  /** The quote above a reply: its accessible name, `{name}` the quoted author. */
+  quoteLabel: string;
+  /** The bar above the input: `{nick}` the quoted author. */
+  replyingTo: string;
+  cancelReply: string;
+  editing: string;
+  cancelEdit: string;
+  confirmDeleteTitle: string;
+  confirmDeleteText: string;
+  confirmDelete: string;
+  cancel: string;
+  quoteNotFound: string;
   status: { idle: string; connecting: string; open: string; authorized: string; reconnecting: string; closed: string };
   // the connect dialog
   dialogTitle: string;
@@ -59,7 +86,6 @@ export interface Strings {
   stopHostedRoom: string;
   stopHostedRoomOne: string;
   stopAndConnect: string;
-  cancel: string;
   language: string;
   languageAuto: string;
   connect: string;

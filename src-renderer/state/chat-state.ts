@@ -1,9 +1,35 @@
-import type { ConnectionStatus, HostingStatus, PendingMessage, SessionNotice } from '../../src-shared/bridge';
+import type { ConnectionStatus, HostingStatus, OlderHistory, PendingMessage, SessionNotice } from '../../src-shared/bridge';
 import { formatChatText, mentions, parseRichText } from '../../src-shared/protocol';
 import type { Identity, PrivateMessage, PublicMessage, ServerMessage } from '../../src-shared/protocol';
 import { displayAddress } from '../format/address';
-import { EMPTY_LOG, appendLines } from './log';
+import { EMPTY_LOG, appendLines, findMessage, insertLines, lineAt, prependLines, replaceLine } from './log';
 import type { ChatLine, LogStore, NewLine, PendingLine, SystemEvent } from './log';
+
+/**
+ * Paging back through the room's history. `idle`: an older page may be asked for;
+ * `loading`: one is on its way; `end`: the server has nothing older; `none`: no paging
+ * in this log (its lines came from another server, whose history cannot go in front).
+ */
+export interface OlderLines {
+  readonly state: 'idle' | 'loading' | 'end' | 'none';
+  /** The oldest public line's messageId from this server: what the next page is asked before (0: none yet). */
+  readonly oldestId: number;
+  /** The server the log's lines with ids came from (as in the status, no query); null before any. */
+  readonly server: string | null;
+}
+
+export const NO_OLDER_LINES: OlderLines = { state: 'idle', oldestId: 0, server: null };
+
+/**
+ * Lines a reconnect may have missed: a login's History that does not reach back to the
+ * newest line the log had (the server sends only its last lines). Lines with ids
+ * between `after` and `before` go in before the line `before`, a page at a time.
+ */
+export interface MissedLines {
+  readonly after: number;
+  readonly before: number;
+  readonly loading: boolean;
+}
 
 export interface ChatState {
   readonly connection: ConnectionStatus;
@@ -28,6 +54,8 @@ export interface ChatState {
    * is one the log already has.
    */
   readonly lastMessageId: number;
+  readonly older: OlderLines;
+  readonly missed: MissedLines | null;
 }
 
 export const INITIAL_STATE: ChatState = {
@@ -40,6 +68,8 @@ export const INITIAL_STATE: ChatState = {
   hosting: { state: 'stopped' },
   pending: [],
   lastMessageId: 0,
+  older: NO_OLDER_LINES,
+  missed: null,
 };
 
 /** Everything that changes the state; `time` is when it happened (the reducer reads no clock). */
@@ -49,6 +79,13 @@ export type ChatEvent =
   | { type: 'notice'; notice: SessionNotice; time: number }
   | { type: 'hosting'; hosting: HostingStatus; time: number }
   | { type: 'outbox'; pending: readonly PendingMessage[] }
+  /** The log asked for the page before `older.oldestId`, and whether the bridge took the request. */
+  | { type: 'older-requested' }
+  | { type: 'older-refused' }
+  /** The same for the lines a reconnect missed. */
+  | { type: 'missed-requested' }
+  | { type: 'missed-refused' }
+  | { type: 'older'; page: OlderHistory; time: number }
   | { type: 'private-started'; user: Identity }
   | { type: 'private-closed' }
   | { type: 'local-error'; message: string; time: number };
@@ -95,7 +132,51 @@ function publicLine(state: ChatState, m: PublicMessage, time: number, replayed: 
     mentionsMe: self !== null && !mine && mentions(m.text, self.userName),
     mine,
     replayed,
+    editedAt: m.editedAt ?? null,
+    deleted: m.deleted === true,
+    replyTo: m.replyTo ?? null,
   };
+}
+
+/** A line the log has, changed: edited (new text) or deleted. Lines it does not have are not looked for further. */
+function changeLine(state: ChatState, messageId: number, change: (line: ChatLine) => ChatLine): ChatState {
+  const index = findMessage(state.log, messageId);
+  if (index < 0) return state;
+  const line = lineAt(state.log, index) as ChatLine;
+  const changed = change(line);
+  return changed === line ? state : { ...state, log: replaceLine(state.log, index, changed) };
+}
+
+function edited(state: ChatState, text: string, editedAt: number): (line: ChatLine) => ChatLine {
+  const self = state.self;
+  return (line) =>
+    line.deleted || line.editedAt === editedAt
+      ? line
+      : { ...line, text, editedAt, mentionsMe: self !== null && !line.mine && line.direction === 'public' && mentions(text, self.userName) };
+}
+
+const deleted = (line: ChatLine): ChatLine => (line.deleted ? line : { ...line, text: '', deleted: true, mentionsMe: false });
+
+/** Replies to a deleted line keep who they answered, never its text. */
+function withQuotesOf(state: ChatState, messageId: number): ChatState {
+  let log = state.log;
+  for (let i = 0; i < log.count; i++) {
+    const line = lineAt(log, i);
+    if (line?.kind !== 'chat' || line.replyTo?.messageId !== messageId || line.replyTo.excerpt === '') continue;
+    log = replaceLine(log, i, { ...line, replyTo: { ...line.replyTo, excerpt: '' } });
+  }
+  return log === state.log ? state : { ...state, log };
+}
+
+/** A History's lines the log has already: they may have been edited or deleted since. */
+function withLineStates(state: ChatState, known: readonly PublicMessage[]): ChatState {
+  let next = state;
+  for (const m of known) {
+    if (m.messageId === undefined) continue;
+    if (m.deleted === true) next = changeLine(next, m.messageId, deleted);
+    else if (m.editedAt !== undefined) next = changeLine(next, m.messageId, edited(next, m.text, m.editedAt));
+  }
+  return next;
 }
 
 function privateLine(state: ChatState, m: PrivateMessage, time: number): NewLine {
@@ -118,6 +199,9 @@ function privateLine(state: ChatState, m: PrivateMessage, time: number): NewLine
     mentionsMe: false,
     mine,
     replayed: false,
+    editedAt: null,
+    deleted: false,
+    replyTo: m.replyTo ?? null,
   };
 }
 
@@ -147,6 +231,66 @@ function withNewest(state: ChatState, m: PublicMessage | PrivateMessage): ChatSt
   return m.messageId !== undefined && m.messageId > state.lastMessageId ? { ...state, lastMessageId: m.messageId } : state;
 }
 
+/** Notes a public line's id as the oldest the log has, when it is. */
+function withOldest(state: ChatState, m: PublicMessage): ChatState {
+  const id = m.messageId;
+  const older = state.older;
+  if (id === undefined || (older.oldestId !== 0 && older.oldestId <= id)) return state;
+  return { ...state, older: { ...older, oldestId: id } };
+}
+
+/** A login's History: when it brings the log's first lines from this server, its `hasMore` says whether paging can go further. */
+function withHistoryEnd(state: ChatState, hadLines: boolean, hasMore: boolean | undefined): ChatState {
+  if (hadLines || hasMore !== false || state.older.state !== 'idle') return state;
+  return { ...state, older: { ...state.older, state: 'end' } };
+}
+
+/** A page that answers the request for missed lines: they go in where they were missed. */
+function reduceMissed(state: ChatState, missed: MissedLines, page: OlderHistory, time: number): ChatState {
+  if (!page.ok) return { ...state, missed: { ...missed, loading: false } };
+  const fresh = page.messages.filter((m) => m.messageId !== undefined && m.messageId > missed.after && m.messageId < missed.before);
+  const at = findMessage(state.log, missed.before);
+  if (at < 0) return { ...state, missed: null };
+  const log = insertLines(
+    state.log,
+    at,
+    fresh.map((m) => publicLine(state, m, m.sentAt ?? time, true)),
+  );
+  // Reached back to the lines the log had, or the server has nothing older: done.
+  const first = page.messages[0]?.messageId;
+  const more = page.hasMore && first !== undefined && first > missed.after + 1 && fresh.length === page.messages.length;
+  return { ...state, log, missed: more ? { after: missed.after, before: first, loading: false } : null };
+}
+
+function reduceOlder(state: ChatState, page: OlderHistory, time: number): ChatState {
+  const missed = state.missed;
+  if (missed !== null && missed.loading && page.before === missed.before) return reduceMissed(state, missed, page, time);
+  const older = state.older;
+  if (older.state !== 'loading') return state;
+  if (!page.ok) return { ...state, older: { ...older, state: 'idle' } };
+  // Only lines older than the oldest the log has: a page that crossed a reconnect shows nothing twice.
+  const fresh = page.messages.filter((m) => m.messageId !== undefined && (older.oldestId === 0 || m.messageId < older.oldestId));
+  const log = prependLines(
+    state.log,
+    fresh.map((m) => publicLine(state, m, m.sentAt ?? time, true)),
+  );
+  // A full log takes no more in front: that is where paging ends too.
+  const full = fresh.length > 0 && log.prepended - state.log.prepended < fresh.length;
+  const next = fresh.reduce(withOldest, { ...state, log });
+  return { ...next, older: { ...next.older, state: page.hasMore && !full ? 'idle' : 'end' } };
+}
+
+/**
+ * A new session (the user pressed Connect): lines from another server have ids of their
+ * own, so neither the newest id nor paging carries over to it.
+ */
+function withServer(state: ChatState, server: string): ChatState {
+  const older = state.older;
+  if (older.server === server) return state;
+  if (older.server === null) return { ...state, older: { ...older, server } };
+  return { ...state, lastMessageId: 0, missed: null, older: { state: state.log.count > 0 ? 'none' : 'idle', oldestId: 0, server } };
+}
+
 function reduceMessage(state: ChatState, message: ServerMessage, time: number): ChatState {
   switch (message.action) {
     case 'Ping':
@@ -174,12 +318,22 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
     }
     case 'PublicMessage':
       if (isKnown(state, message)) return state;
-      return withNewest(withLines(state, [publicLine(state, message, time, false)]), message);
+      return withOldest(withNewest(withLines(state, [publicLine(state, message, time, false)]), message), message);
     case 'History': {
       const fresh = message.messages.filter((m) => !isKnown(state, m));
       // A replayed line is shown at the server's time for it, when the server said.
       const lines = fresh.map((m) => publicLine(state, m, m.sentAt ?? time, true));
-      return fresh.reduce(withNewest, withLines(state, lines));
+      const changed = withLineStates(state, message.messages.filter((m) => isKnown(state, m) && (m.deleted === true || m.editedAt !== undefined)));
+      const next = withHistoryEnd(
+        fresh.reduce((s, m) => withOldest(withNewest(s, m), m), withLines(changed, lines)),
+        state.older.oldestId !== 0,
+        message.hasMore,
+      );
+      // Nothing in it the log had, and older lines exist: some may lie between the two.
+      const first = message.messages[0];
+      const gap =
+        state.lastMessageId > 0 && message.hasMore === true && first !== undefined && fresh[0] === first && first.messageId !== undefined;
+      return gap ? { ...next, missed: { after: state.lastMessageId, before: first.messageId!, loading: false } } : next;
     }
     case 'PrivateMessage':
       if (isKnown(state, message)) return state;
@@ -187,9 +341,9 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
     case 'Error':
       return withLines(state, [system(time, { type: 'error', message: message.message, code: message.code })]);
     case 'MessageEdited':
+      return changeLine(state, message.messageId, edited(state, message.text, message.editedAt));
     case 'MessageDeleted':
-      // Shown by the UI's edit and delete work (issue 12, §4); until then the line stays as it was.
-      return state;
+      return withQuotesOf(changeLine(state, message.messageId, deleted), message.messageId);
   }
 }
 
@@ -197,11 +351,15 @@ const isLive = (s: ConnectionStatus): boolean => s.state === 'open' || s.state =
 
 function reduceStatus(state: ChatState, status: ConnectionStatus, time: number): ChatState {
   const was = state.connection;
-  const next: ChatState = { ...state, connection: status };
+  let next: ChatState = { ...state, connection: status };
+  // A page on its way is lost with the connection (the session says so too).
+  if (status.state !== 'authorized' && next.older.state === 'loading') next = { ...next, older: { ...next.older, state: 'idle' } };
+  if (status.state !== 'authorized' && next.missed?.loading === true) next = { ...next, missed: { ...next.missed, loading: false } };
   switch (status.state) {
     case 'idle':
       return { ...next, self: null, lastLogin: null, users: [] };
     case 'connecting':
+      if (status.attempt === 0) next = withServer(next, status.url);
       // Attempt 0 is a new session (the user pressed Connect), not a reconnect.
       return withLines({ ...next, self: null, users: [], lastLogin: status.attempt === 0 ? null : state.lastLogin }, [
         system(time, { type: 'connecting', address: displayAddress(status.url), attempt: status.attempt }),
@@ -321,9 +479,30 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
       return { ...state, privateTarget: identityOf(event.user) };
     case 'private-closed':
       return state.privateTarget === null ? state : { ...state, privateTarget: null };
+    case 'older-requested':
+      return canLoadOlder(state) ? { ...state, older: { ...state.older, state: 'loading' } } : state;
+    case 'older-refused':
+      return state.older.state === 'loading' ? { ...state, older: { ...state.older, state: 'idle' } } : state;
+    case 'older':
+      return reduceOlder(state, event.page, event.time);
+    case 'missed-requested':
+      return canLoadMissed(state) ? { ...state, missed: { ...state.missed!, loading: true } } : state;
+    case 'missed-refused':
+      // Not asked again (the session could not send it): what was missed stays missed, as before paging.
+      return state.missed === null ? state : { ...state, missed: null };
     case 'local-error':
       return withLines(state, [system(event.time, { type: 'error', message: event.message })]);
   }
+}
+
+/** Whether the page before the oldest line may be asked for now (the session asks for one page at a time). */
+export function canLoadOlder(state: ChatState): boolean {
+  return state.older.state === 'idle' && state.older.oldestId > 0 && state.self !== null && state.missed?.loading !== true;
+}
+
+/** Whether the lines a reconnect missed may be asked for now. */
+export function canLoadMissed(state: ChatState): boolean {
+  return state.missed !== null && !state.missed.loading && state.older.state !== 'loading' && state.self !== null;
 }
 
 /** Whether a line should ask for the user's attention, and why. */

@@ -1,4 +1,4 @@
-import type { Identity, RichTextRun } from '../../src-shared/protocol';
+import type { Identity, ReplyQuote, RichTextRun } from '../../src-shared/protocol';
 
 /** Things the log says that nobody typed; worded at render time, in the current language. */
 export type SystemEvent =
@@ -48,6 +48,12 @@ export interface ChatLine {
   mine: boolean;
   /** Replayed by the server after a reconnect (`History`). */
   replayed: boolean;
+  /** When it was last edited (the server's clock); null: never. */
+  editedAt: number | null;
+  /** Deleted: its text is gone, it shows "message deleted". */
+  deleted: boolean;
+  /** The line it answers, as the server quoted it. */
+  replyTo: ReplyQuote | null;
 }
 
 export type LogLine = SystemLine | ChatLine;
@@ -75,6 +81,8 @@ export interface PendingLine {
  * The log may hold 100 000 lines, so it is stored in fixed-size blocks: appending
  * copies only the last block and the (short) block index, the view re-renders only
  * blocks whose identity changed, and the oldest lines go a whole block at a time.
+ * Older pages of history arrive at the front: the first block may then have free
+ * slots at its start (`head`), so every later block stays full and aligned.
  */
 export const LOG_BLOCK_SIZE = 16;
 /** The log keeps at least this many of the newest lines (and less than a block more); older ones are dropped. */
@@ -84,49 +92,163 @@ export interface LogStore {
   readonly blocks: readonly (readonly LogLine[])[];
   /** Lines kept. */
   readonly count: number;
-  /** Lines dropped from the start to stay under the cap: a whole number of blocks. */
+  /** Lines dropped from the start to stay under the cap. */
   readonly dropped: number;
+  /** Free slots at the start of the first block (lines put in front fill them first). */
+  readonly head: number;
+  /** The number of the first block: 0 is the first block ever appended, blocks put in front count down. */
+  readonly firstBlock: number;
+  /** Lines ever put in front or in between (older history): their ids count down from -1. */
+  readonly prepended: number;
 }
 
-export const EMPTY_LOG: LogStore = { blocks: [], count: 0, dropped: 0 };
+export const EMPTY_LOG: LogStore = { blocks: [], count: 0, dropped: 0, head: 0, firstBlock: 0, prepended: 0 };
 
 export type NewLine = Omit<SystemLine, 'id'> | Omit<ChatLine, 'id'>;
 
-/** Appends in order; a line's id is its number since the log began, dropped lines included. */
+/** Appends in order; a line's id is its number among the lines ever appended, dropped lines included. */
 export function appendLines(store: LogStore, lines: readonly NewLine[], maxLines: number = MAX_LOG_LINES): LogStore {
   if (lines.length === 0) return store;
   let blocks = store.blocks.slice();
   let count = store.count;
   let dropped = store.dropped;
+  let nextId = totalLines(store);
   let last: LogLine[] | null = null;
   for (const line of lines) {
-    if (count % LOG_BLOCK_SIZE === 0) {
+    if ((store.head + count) % LOG_BLOCK_SIZE === 0) {
       last = [];
       blocks.push(last);
     } else if (last === null) {
       last = blocks[blocks.length - 1]!.slice();
       blocks[blocks.length - 1] = last;
     }
-    last.push({ ...line, id: dropped + count } as LogLine);
+    last.push({ ...line, id: nextId++ } as LogLine);
     count += 1;
   }
-  // Only full blocks before the last go, so blocks stay aligned and lineAt stays a division.
+  // Only whole blocks before the last go, so blocks stay aligned and lineAt stays a division.
   let drop = 0;
   while (drop < blocks.length - 1 && count - blocks[drop]!.length >= maxLines) {
     count -= blocks[drop]!.length;
     dropped += blocks[drop]!.length;
     drop += 1;
   }
-  if (drop > 0) blocks = blocks.slice(drop);
-  return { blocks, count, dropped };
+  let head = store.head;
+  let firstBlock = store.firstBlock;
+  if (drop > 0) {
+    blocks = blocks.slice(drop);
+    head = 0;
+    firstBlock += drop;
+  }
+  return { blocks, count, dropped, head, firstBlock, prepended: store.prepended };
+}
+
+/**
+ * Puts older lines (oldest first) before the first one. Only as many as fit under the
+ * cap go in, the newest of them; returns the store unchanged when none fit. Their ids
+ * count down from -1.
+ */
+export function prependLines(store: LogStore, lines: readonly NewLine[], maxLines: number = MAX_LOG_LINES): LogStore {
+  const room = Math.max(0, maxLines - store.count);
+  const taken = lines.length > room ? lines.slice(lines.length - room) : lines;
+  if (taken.length === 0) return store;
+  let nextId = -store.prepended - 1;
+  const stamped: LogLine[] = new Array<LogLine>(taken.length);
+  for (let i = taken.length - 1; i >= 0; i--) stamped[i] = { ...taken[i]!, id: nextId-- } as LogLine;
+  const blocks = store.blocks.slice();
+  let rest = stamped.length;
+  // First the free slots of the first block.
+  const intoFirst = blocks.length === 0 ? 0 : Math.min(store.head, rest);
+  if (intoFirst > 0) {
+    blocks[0] = [...stamped.slice(rest - intoFirst, rest), ...blocks[0]!];
+    rest -= intoFirst;
+  }
+  let head = store.head - intoFirst;
+  let firstBlock = store.firstBlock;
+  const front: LogLine[][] = [];
+  while (rest > 0) {
+    const size = Math.min(LOG_BLOCK_SIZE, rest);
+    front.unshift(stamped.slice(rest - size, rest));
+    rest -= size;
+    head = LOG_BLOCK_SIZE - size;
+    firstBlock -= 1;
+  }
+  return {
+    blocks: [...front, ...blocks],
+    count: store.count + stamped.length,
+    dropped: store.dropped,
+    head,
+    firstBlock,
+    prepended: store.prepended + stamped.length,
+  };
+}
+
+/**
+ * Puts older lines (oldest first) in before the line at `index`: history that a
+ * reconnect missed. The lines after it are laid out again (they keep their ids), so
+ * this is for a few lines near the end; blocks before it stay as they were.
+ */
+export function insertLines(store: LogStore, index: number, lines: readonly NewLine[], maxLines: number = MAX_LOG_LINES): LogStore {
+  if (index <= 0) return prependLines(store, lines, maxLines);
+  if (index >= store.count) throw new RangeError(`no line ${index} in the log`);
+  const room = Math.max(0, maxLines - store.count);
+  const taken = lines.length > room ? lines.slice(lines.length - room) : lines;
+  if (taken.length === 0) return store;
+  let nextId = -store.prepended - 1;
+  const moved: LogLine[] = new Array<LogLine>(taken.length);
+  for (let i = taken.length - 1; i >= 0; i--) moved[i] = { ...taken[i]!, id: nextId-- } as LogLine;
+  for (let i = index; i < store.count; i++) moved.push(lineAt(store, i)!);
+  const slot = index + store.head;
+  const b = Math.floor(slot / LOG_BLOCK_SIZE);
+  const within = b === 0 ? index : slot % LOG_BLOCK_SIZE;
+  const blocks: LogLine[][] = store.blocks.slice(0, b) as LogLine[][];
+  let last: LogLine[] | null = null;
+  if (within > 0) {
+    last = store.blocks[b]!.slice(0, within);
+    blocks.push(last);
+  }
+  let count = index;
+  for (const line of moved) {
+    if ((store.head + count) % LOG_BLOCK_SIZE === 0 || last === null) {
+      last = [];
+      blocks.push(last);
+    }
+    last.push(line);
+    count += 1;
+  }
+  return { ...store, blocks, count, prepended: store.prepended + taken.length };
+}
+
+/** The same log with the line at `index` replaced (its id kept): only its block is copied. */
+export function replaceLine(store: LogStore, index: number, line: LogLine): LogStore {
+  const slot = index + store.head;
+  const b = Math.floor(slot / LOG_BLOCK_SIZE);
+  const block = store.blocks[b];
+  if (index < 0 || index >= store.count || block === undefined) throw new RangeError(`no line ${index} in the log`);
+  const copy = block.slice();
+  copy[b === 0 ? index : slot % LOG_BLOCK_SIZE] = line;
+  const blocks = store.blocks.slice();
+  blocks[b] = copy;
+  return { ...store, blocks };
+}
+
+/** The index of the chat line with this messageId, searched from the newest (where edits mostly are); -1 when not kept. */
+export function findMessage(store: LogStore, messageId: number): number {
+  for (let i = store.count - 1; i >= 0; i--) {
+    const line = lineAt(store, i);
+    if (line?.kind === 'chat' && line.messageId === messageId) return i;
+  }
+  return -1;
 }
 
 /** The line at `index` among the lines kept (0 is the oldest kept). */
 export function lineAt(store: LogStore, index: number): LogLine | undefined {
-  return store.blocks[Math.floor(index / LOG_BLOCK_SIZE)]?.[index % LOG_BLOCK_SIZE];
+  if (index < 0) return undefined;
+  const slot = index + store.head;
+  const block = Math.floor(slot / LOG_BLOCK_SIZE);
+  return store.blocks[block]?.[block === 0 ? index : slot % LOG_BLOCK_SIZE];
 }
 
-/** Every line ever appended to this log, including any dropped from its start. */
+/** Every line ever appended to this log, including any dropped from its start; older history put in front is not counted. */
 export function totalLines(store: LogStore): number {
-  return store.dropped + store.count;
+  return store.dropped + store.count - store.prepended;
 }

@@ -1,10 +1,11 @@
 import { isValidColor } from '../protocol/identity';
-import { MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../protocol/limits';
-import type { Gender, Identity, ServerMessage } from '../protocol/messages';
-import { isUserId } from '../protocol/parse';
+import { MAX_HISTORY_PAGE, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../protocol/limits';
+import type { Identity, PublicMessage, ServerMessage } from '../protocol/messages';
+import { isMessageId, isUserId } from '../protocol/parse';
 import type { FoundRoom } from './found-room';
 import { MAX_ROOM_KEY_LENGTH, MAX_SERVER_LENGTH, validateSettingsPatch } from './settings';
 import type { Settings, SettingsPatch } from './settings';
+import type { ConnectRequest } from '../session/connect-url';
 
 /*
  * The renderer ↔ main contract, defined once. Commands go renderer → main (invoke,
@@ -15,21 +16,31 @@ import type { Settings, SettingsPatch } from './settings';
 
 // ---- what commands carry ----------------------------------------------------
 
-export interface ConnectRequest {
-  /** Host name, IPv4, IPv6 (bracketed or not) or a full ws:// / wss:// URL. */
-  server: string;
-  port: number;
-  userName: string;
-  userColor: string;
-  gender: Gender;
-  /** Room key, when the room has one. */
-  roomKey?: string;
-}
+// The login a `connect` carries is the one the session builds its URL from.
+export type { ConnectRequest } from '../session/connect-url';
 
 export interface SendRequest {
   text: string;
   /** 0: public. */
   toUserId: number;
+  /** The messageId of the public line this answers. */
+  replyTo?: number;
+}
+
+/** New text for a line of one's own. */
+export interface EditRequest {
+  messageId: number;
+  text: string;
+}
+
+export interface DeleteRequest {
+  messageId: number;
+}
+
+/** Asks the server for up to `limit` public lines older than the line `before` (a messageId). */
+export interface OlderRequest {
+  before: number;
+  limit: number;
 }
 
 export interface HostRequest {
@@ -77,6 +88,8 @@ export interface PendingMessage {
   /** When it was typed, in ms since the epoch. */
   queuedAt: number;
   sending: boolean;
+  /** The public line it answers. */
+  replyTo?: number;
 }
 
 /** Longest id `cancelPending` accepts. */
@@ -89,6 +102,15 @@ export interface ConnectLink {
   userName?: string;
   roomKey?: string;
 }
+
+/**
+ * The answer to `loadOlder`, told apart from the History a login gets: the lines below
+ * `before`, oldest first, and whether there are older ones still; or why none came (the
+ * connection went, the server refused or never answered).
+ */
+export type OlderHistory =
+  | { ok: true; before: number; messages: PublicMessage[]; hasMore: boolean }
+  | { ok: false; before: number; reason: string };
 
 /** Things the session tells the user that are not protocol messages. */
 export type SessionNotice =
@@ -111,6 +133,14 @@ export interface BridgeCommands {
   setUnreadCount(count: number): Promise<void>;
   /** Drops a message still waiting in the outbox; false when it is already on its way or unknown. */
   cancelPending(id: string): Promise<boolean>;
+  /**
+   * Asks for the page of history before a line; the answer comes as an `olderHistory`
+   * event. False when it cannot go now (not logged in, or one is on its way already).
+   */
+  loadOlder(request: OlderRequest): Promise<boolean>;
+  /** Edits or deletes a line of one's own; false when not logged in. The server's answer comes as a message. */
+  editMessage(request: EditRequest): Promise<boolean>;
+  deleteMessage(request: DeleteRequest): Promise<boolean>;
 }
 
 export interface BridgeEvents {
@@ -120,6 +150,8 @@ export interface BridgeEvents {
   notice: SessionNotice;
   /** Every message not yet confirmed by the server, oldest first; sent on each change. */
   outbox: PendingMessage[];
+  /** The answer to `loadOlder`. */
+  olderHistory: OlderHistory;
   /** A simplechat:// link was opened: show the connect dialog prefilled; never connect unasked. */
   connectLink: ConnectLink;
   /** Rooms announced on the local network (desktop only), live: the whole list on each change. */
@@ -178,7 +210,10 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     // Room for escaping growth is the server's business; here the raw text's cap.
     if (!shortString(o.text, MAX_TEXT_LENGTH * 2)) return `text must be a string of at most ${MAX_TEXT_LENGTH} characters`;
     if (!isUserId(o.toUserId)) return 'toUserId must be a non-negative integer';
-    return [{ text: o.text, toUserId: o.toUserId }];
+    if (o.replyTo !== undefined && !isMessageId(o.replyTo)) return 'replyTo must be a message id';
+    const request: SendRequest = { text: o.text, toUserId: o.toUserId };
+    if (o.replyTo !== undefined) request.replyTo = o.replyTo;
+    return [request];
   },
   hostRoom(args) {
     const o = oneObject(args);
@@ -215,9 +250,40 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     const id = args[0];
     return typeof id === 'string' && id !== '' && id.length <= MAX_PENDING_ID_LENGTH ? [id] : 'id must be a pending message id';
   },
+  loadOlder(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    if (!isMessageId(o.before)) return 'before must be a message id';
+    if (typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1 || o.limit > MAX_HISTORY_PAGE) {
+      return `limit must be an integer from 1 to ${MAX_HISTORY_PAGE}`;
+    }
+    return [{ before: o.before, limit: o.limit }];
+  },
+  editMessage(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    if (!isMessageId(o.messageId)) return 'messageId must be a message id';
+    if (!shortString(o.text, MAX_TEXT_LENGTH * 2)) return `text must be a string of at most ${MAX_TEXT_LENGTH} characters`;
+    return [{ messageId: o.messageId, text: o.text }];
+  },
+  deleteMessage(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    if (!isMessageId(o.messageId)) return 'messageId must be a message id';
+    return [{ messageId: o.messageId }];
+  },
 };
 
 export const COMMAND_NAMES = Object.keys(COMMAND_ARGUMENTS) as CommandName[];
 
-const EVENTS: { [E in EventName]: true } = { message: true, status: true, hosting: true, notice: true, outbox: true, connectLink: true, foundRooms: true };
+const EVENTS: { [E in EventName]: true } = {
+  message: true,
+  status: true,
+  hosting: true,
+  notice: true,
+  outbox: true,
+  olderHistory: true,
+  connectLink: true,
+  foundRooms: true,
+};
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];

@@ -1,7 +1,7 @@
-import type { BridgeEvents, ConnectRequest, ConnectionStatus, PendingMessage, SendRequest, Unsubscribe } from '../bridge/contract';
-import { CloseCode, DEFAULT_PING_INTERVAL_MS, MAX_TEXT_LENGTH, SERVER_SILENCE_PINGS } from '../protocol/limits';
-import type { ErrorMessage, Identity, PublicMessage, ServerMessage } from '../protocol/messages';
-import { codePointLength, isUserId, parseServerMessage } from '../protocol/parse';
+import type { BridgeEvents, ConnectRequest, ConnectionStatus, OlderHistory, PendingMessage, SendRequest, Unsubscribe } from '../bridge/contract';
+import { CloseCode, DEFAULT_HISTORY_PAGE, DEFAULT_PING_INTERVAL_MS, MAX_HISTORY_PAGE, MAX_TEXT_LENGTH, SERVER_SILENCE_PINGS } from '../protocol/limits';
+import type { ChatMessage, ErrorMessage, HistoryMessage, Identity, PublicMessage, ServerMessage } from '../protocol/messages';
+import { codePointLength, isMessageId, isUserId, parseServerMessage } from '../protocol/parse';
 import { reconnectDelay } from './backoff';
 import { describeClose, describeUnreachable } from './close-reasons';
 import type { LossVerdict } from './close-reasons';
@@ -42,7 +42,7 @@ export interface SessionResume {
   self: Identity;
 }
 
-export type SessionEvents = Pick<BridgeEvents, 'message' | 'status' | 'notice' | 'outbox'>;
+export type SessionEvents = Pick<BridgeEvents, 'message' | 'status' | 'notice' | 'outbox' | 'olderHistory'>;
 export type SessionEventName = keyof SessionEvents;
 type Listener<E extends SessionEventName> = (payload: SessionEvents[E]) => void;
 
@@ -61,6 +61,8 @@ const RATE_LIMITED_PAUSE_MS = 1_000;
  * the outbox waits for it (ours may be in it) at most this long before resending.
  */
 export const HISTORY_WAIT_MS = 1_000;
+/** A page of older history not answered in this long is given up (the user may ask again). */
+export const OLDER_HISTORY_TIMEOUT_MS = 10_000;
 
 /** Error codes that answer one of our chat frames (others concern the connection). */
 const REFUSED_CHAT: ReadonlySet<string> = new Set(['invalid-text', 'text-too-long', 'invalid-recipient']);
@@ -99,6 +101,7 @@ export class ClientSession {
     status: new Set(),
     notice: new Set(),
     outbox: new Set(),
+    olderHistory: new Set(),
   };
   readonly #outbox = new Outbox();
 
@@ -116,6 +119,8 @@ export class ClientSession {
   /** Our server (it gives tokens) echoes private messages to their sender; the original did not. */
   #serverEchoesPrivate = false;
   #historyTimer: TimerHandle | undefined;
+  /** The one page of older history asked for and not yet answered, with its give-up timer. */
+  #older: { before: number; timer: TimerHandle } | undefined;
   #pumpTimer: TimerHandle | undefined;
   #sendTokens = SEND_BURST;
   #tokensAt = 0;
@@ -219,7 +224,8 @@ export class ClientSession {
       this.#notice({ kind: 'send-failed', reason: `The message is longer than ${MAX_TEXT_LENGTH} characters.` });
       return;
     }
-    if (this.#outbox.add(text, request.toUserId, this.#now(), this.#login) === undefined) {
+    if (request.replyTo !== undefined && !isMessageId(request.replyTo)) throw new RangeError('replyTo must be a message id');
+    if (this.#outbox.add(text, request.toUserId, this.#now(), this.#login, request.replyTo) === undefined) {
       this.#notice({ kind: 'send-failed', reason: `“${preview(text)}” was not sent: too many messages are waiting already.` });
       return;
     }
@@ -231,6 +237,48 @@ export class ClientSession {
   cancelPending(id: string): boolean {
     if (!this.#outbox.cancel(id)) return false;
     this.#emitOutbox();
+    return true;
+  }
+
+  /**
+   * Asks for up to `limit` public lines older than the line `before`; the answer comes
+   * as an `olderHistory` event. One at a time: false while one is on its way, and
+   * while not logged in.
+   */
+  loadOlder(before: number, limit: number = DEFAULT_HISTORY_PAGE): boolean {
+    if (!isMessageId(before)) throw new RangeError('before must be a message id');
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) throw new RangeError(`limit must be an integer from 1 to ${MAX_HISTORY_PAGE}`);
+    const socket = this.#socket;
+    if (this.#older !== undefined || this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
+    try {
+      socket.send(JSON.stringify({ action: 'History', before, limit }));
+    } catch {
+      return false;
+    }
+    const timer = this.#timers.setTimeout(() => this.#olderFailed('The server did not send the older messages.'), OLDER_HISTORY_TIMEOUT_MS);
+    this.#older = { before, timer };
+    return true;
+  }
+
+  /**
+   * Asks the server to change (`text`) or delete (`null`) a line of one's own. Not
+   * queued: an edit typed while offline would land on whatever the line is by then.
+   * False when not logged in or the text is empty or too long (nothing is sent).
+   * The server answers everyone with MessageEdited / MessageDeleted, or the sender
+   * alone with an Error.
+   */
+  changeLine(messageId: number, text: string | null): boolean {
+    if (!isMessageId(messageId)) throw new RangeError('messageId must be a message id');
+    const trimmed = text?.trim();
+    if (trimmed !== undefined && (trimmed === '' || codePointLength(trimmed) > MAX_TEXT_LENGTH)) return false;
+    const socket = this.#socket;
+    if (this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
+    const frame = trimmed === undefined ? { action: 'Delete', messageId } : { action: 'Edit', messageId, text: trimmed };
+    try {
+      socket.send(JSON.stringify(frame));
+    } catch {
+      return false;
+    }
     return true;
   }
 
@@ -308,6 +356,10 @@ export class ClientSession {
         this.#onAuthorized(message);
         return;
       case 'History':
+        if (this.#isOlderPage(message)) {
+          this.#olderAnswered(message);
+          return;
+        }
         this.#emit('message', message);
         this.#onHistory(message.messages);
         return;
@@ -366,8 +418,40 @@ export class ClientSession {
     }
   }
 
+  /**
+   * Both answers to a page request and the History after a login are `History`. The
+   * server sends the login's one right after Authorized, before it reads anything we
+   * send, and it holds the room's newest lines; a page holds only lines below `before`
+   * (the oldest line we have). So a History while a page is asked for is the page when
+   * every line in it is below `before`.
+   */
+  #isOlderPage(message: HistoryMessage): boolean {
+    const older = this.#older;
+    return older !== undefined && message.messages.every((m) => m.messageId !== undefined && m.messageId < older.before);
+  }
+
+  #olderAnswered(message: HistoryMessage): void {
+    const older = this.#older!;
+    this.#timers.clearTimeout(older.timer);
+    this.#older = undefined;
+    // A server that does not say is taken to have more only when the page was not short of lines.
+    this.#emit('olderHistory', { ok: true, before: older.before, messages: message.messages, hasMore: message.hasMore ?? message.messages.length > 0 });
+  }
+
+  #olderFailed(reason: string): void {
+    const older = this.#older;
+    if (older === undefined) return;
+    this.#timers.clearTimeout(older.timer);
+    this.#older = undefined;
+    this.#emit('olderHistory', { ok: false, before: older.before, reason } satisfies OlderHistory);
+  }
+
   /** An Error that answers one of our chat frames settles the oldest one in flight. */
   #onError(error: ErrorMessage): void {
+    if (error.code === 'invalid-history-request') {
+      this.#olderFailed(error.message);
+      return;
+    }
     if (error.code === 'rate-limited') {
       if (!this.#outbox.requeueRefused()) return;
       this.#sendTokens = 0;
@@ -400,7 +484,9 @@ export class ClientSession {
         break;
       }
       try {
-        socket.send(JSON.stringify({ action: 'Message', text: next.text, toUserId: next.toUserId }));
+        const frame: ChatMessage = { action: 'Message', text: next.text, toUserId: next.toUserId };
+        if (next.replyTo !== undefined) frame.replyTo = next.replyTo;
+        socket.send(JSON.stringify(frame));
       } catch {
         // The close that follows puts it back in line.
         break;
@@ -478,6 +564,7 @@ export class ClientSession {
     this.#clearSilenceWatch();
     this.#clearHistoryWait();
     this.#clearPump();
+    this.#olderFailed('The connection was lost.');
     const requeued = this.#outbox.connectionLost();
     const socket = this.#socket;
     if (socket === undefined) return requeued;

@@ -1,4 +1,16 @@
-import type { ConnectRequest } from '../bridge/contract';
+import type { Gender } from '../protocol/messages';
+
+/** What a login needs: where, and as whom. The bridge's `connect` command carries it. */
+export interface ConnectRequest {
+  /** Host name, IPv4, IPv6 (bracketed or not) or a full ws:// / wss:// URL. */
+  server: string;
+  port: number;
+  userName: string;
+  userColor: string;
+  gender: Gender;
+  /** Room key, when the room has one. */
+  roomKey?: string;
+}
 
 /*
  * The login URL. What the user typed into "server" is user input: anything we

@@ -19,6 +19,8 @@ interface Entry {
   readonly text: string;
   readonly toUserId: number;
   readonly queuedAt: number;
+  /** The public line it answers, if any. */
+  readonly replyTo: number | undefined;
   /** How the server will print it: the echo carries this text. */
   readonly formatted: string;
   /** The login it was typed under: a private message's `toUserId` means someone only there. */
@@ -55,13 +57,14 @@ export class Outbox {
   }
 
   /** Queues a message typed under `login`; undefined when the outbox is full. */
-  add(text: string, toUserId: number, queuedAt: number, login = 0): PendingMessage | undefined {
+  add(text: string, toUserId: number, queuedAt: number, login = 0, replyTo?: number): PendingMessage | undefined {
     if (this.#entries.length >= this.#capacity) return undefined;
     const entry: Entry = {
       id: `m${this.#nextId++}`,
       text,
       toUserId,
       queuedAt,
+      replyTo,
       formatted: formatChatText(text),
       login,
       sentSeq: 0,
@@ -191,5 +194,7 @@ export class Outbox {
 }
 
 function pending(entry: Entry): PendingMessage {
-  return { id: entry.id, text: entry.text, toUserId: entry.toUserId, queuedAt: entry.queuedAt, sending: entry.sentSeq !== 0 };
+  const message: PendingMessage = { id: entry.id, text: entry.text, toUserId: entry.toUserId, queuedAt: entry.queuedAt, sending: entry.sentSeq !== 0 };
+  if (entry.replyTo !== undefined) message.replyTo = entry.replyTo;
+  return message;
 }

@@ -39,7 +39,7 @@ describe('npm run bench -- --quick', () => {
     expect(existsSync(RUN), 'dist/bench/run.js is built by node scripts/build.mjs').toBe(true);
     const { code, stdout, stderr } = await runQuickBench();
     expect(code, stderr).toBe(0);
-    expect(stdout).toMatch(/scenario\s+figure\s+SimpleChat\s+yardstick/);
+    expect(stdout).toMatch(/scenario\s+figure\s+SimpleChat\s+SimpleChat --db\s+yardstick/);
 
     const files = readdirSync(resultsDir).filter((f) => f.endsWith('.json'));
     expect(files).toHaveLength(1);
@@ -52,7 +52,8 @@ describe('npm run bench -- --quick', () => {
     const kinds = new Set<string>();
     for (const scenario of report.scenarios) {
       expect(scenario.errors, scenario.title).toEqual({});
-      for (const target of ['simplechat', 'yardstick'] as const) {
+      for (const target of ['simplechat', 'simplechat-db', 'yardstick'] as const) {
+        if (target === 'simplechat-db' && scenario.id.startsWith('idle-')) continue;
         const result = scenario.results[target];
         expect(result, `${scenario.title} on ${target}`).toBeDefined();
         if (!result) continue;

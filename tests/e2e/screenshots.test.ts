@@ -19,11 +19,14 @@ async function lastLine(page: Page, pattern: RegExp): Promise<void> {
 
 it.skipIf(!process.env.SCREENSHOTS)('takes the README screenshots', async () => {
   mkdirSync(OUT, { recursive: true });
-  const server = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT });
   const browser = await launchBrowser();
+  let server: Awaited<ReturnType<typeof startChatServer>> | undefined;
   const others: ChatClient[] = [];
   try {
     for (const language of ['en', 'ru'] as const) {
+      // A room of its own per language: the history on join would bring the other language's lines.
+      await server?.close();
+      server = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT });
       const { page, context } = await openPage(browser, `http://127.0.0.1:${server.port}/`, {
         locale: language === 'ru' ? 'ru-RU' : 'en-US',
         viewport: { width: 860, height: 520 },
@@ -54,11 +57,28 @@ it.skipIf(!process.env.SCREENSHOTS)('takes the README screenshots', async () => 
       await vasya!.close();
       await lastLine(page, new RegExp(`${names[2]} `));
       const input = page.getByRole('textbox', { name: ru ? 'Сообщение' : 'Message' });
-      await page.getByRole('log').getByRole('button', { name: names[1] }).first().click();
-      await input.press('End');
-      await page.keyboard.type(ru ? 'скидка 1002 на всё' : 'the meeting is at 3');
+      const log = page.getByRole('log');
+      // A reply to Bob's line (from its hover toolbar), then fixed by Up: a quote and "(edited)".
+      const bobsLine = log.locator('.line.chat', { hasText: ru ? 'смотрите' : 'look:' });
+      await bobsLine.hover();
+      await bobsLine.getByRole('button', { name: ru ? 'Ответить' : 'Reply' }).click();
+      await page.keyboard.type(ru ? 'скидка 1001 на всё' : 'the meeting is at 2');
       await input.press('Enter');
       await lastLine(page, new RegExp(`${me}: `));
+      await expect.poll(() => input.inputValue()).toBe('');
+      await input.press('ArrowUp');
+      await input.fill(ru ? 'скидка 1002 на всё' : 'the meeting is at 3');
+      await input.press('Enter');
+      await lastLine(page, ru ? /\(изменено\)$/ : /\(edited\)$/);
+      // Anya's line with its toolbar, and a reply to it being written.
+      const anyasLine = log.locator('.line.chat', { hasText: ru ? 'Как дела?' : 'How are you?' });
+      await anyasLine.hover();
+      await anyasLine.getByRole('button', { name: ru ? 'Ответить' : 'Reply' }).click();
+      await page.keyboard.type(ru ? 'отлично!' : 'great!');
+      await anyasLine.hover();
+      await page.screenshot({ path: join(OUT, `reply-${language}.png`) });
+      await input.fill('');
+      await input.press('Escape');
       await page.getByRole('option', { name: names[1] }).dblclick();
       await page.keyboard.type(ru ? 'ответ лично' : 'a private reply');
       await page.mouse.move(0, 0);
@@ -69,6 +89,6 @@ it.skipIf(!process.env.SCREENSHOTS)('takes the README screenshots', async () => 
   } finally {
     for (const c of others) await c.close();
     await browser.close();
-    await server.close();
+    await server?.close();
   }
 }, 60_000);

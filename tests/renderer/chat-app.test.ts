@@ -317,6 +317,269 @@ describe('the log and the user list', () => {
   });
 });
 
+describe('history: paging up (issue 12)', () => {
+  /** Lines `from`..`to` (ids), one a minute, the first on `start`. */
+  const lines = (from: number, to: number, start: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => ({ action: 'PublicMessage', ...ANYA, text: `line ${from + i}`, messageId: from + i, sentAt: start + i * 60_000 }));
+
+  /** The first line at least partly in view, and its top relative to the log's. */
+  const topLine = (page: Page) =>
+    page.getByRole('log').evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      for (const line of el.querySelectorAll('.line.chat')) {
+        const r = line.getBoundingClientRect();
+        if (r.bottom > box.top + 1) return { text: (line.querySelector('.message') as HTMLElement).innerText, top: r.top - box.top };
+      }
+      return null;
+    });
+
+  it('loads the page before the oldest line at the top, keeps the view still, and marks the start', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    const yesterday = new Date(2026, 11, 3, 23, 10).getTime();
+    // 60 lines: yesterday's first 50, today's last 10.
+    await message(page, { action: 'History', messages: lines(1001, 1060, yesterday), hasMore: true });
+    const log = page.getByRole('log');
+    await expect.poll(() => log.locator('.chat').last().innerText()).toMatch(/line 1060$/);
+    // A day separator between the days, in words.
+    expect(await log.getByRole('separator').allInnerTexts()).toContain('Friday, 4 December 2026');
+    expect(await log.getByRole('button', { name: 'Load older messages' }).count()).toBe(1);
+    expect(await calls(page, 'loadOlder')).toEqual([]);
+
+    // Scrolling up to near the top asks for the page before line 1001, once.
+    await log.evaluate(async (el) => {
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      el.scrollTop = 300;
+      await frame();
+      el.scrollTop = 200;
+      await frame();
+      el.scrollTop = 100;
+      await frame();
+    });
+    const [load] = await waitForCalls(page, 'loadOlder');
+    expect(load!.args[0]).toEqual({ before: 1001, limit: 50 });
+    await expect.poll(() => log.getByText('Loading older messages…').isVisible()).toBe(true);
+    await log.evaluate((el) => (el.scrollTop = 40));
+    const before = await topLine(page);
+    expect(before).not.toBeNull();
+
+    // The page, with one line the log has already (a reconnect crossed it): shown once.
+    await emit(page, 'olderHistory', { ok: true, before: 1001, messages: lines(951, 1001, yesterday - 51 * 60_000), hasMore: false });
+    await expect.poll(() => log.locator('.chat').count()).toBeGreaterThan(0);
+    await expect.poll(async () => (await topLine(page))?.text).toBe(before!.text);
+    expect(Math.abs((await topLine(page))!.top - before!.top)).toBeLessThan(2);
+    expect(await calls(page, 'loadOlder')).toHaveLength(1);
+
+    // Up at the top: every line once, in order, and the start of the history marked.
+    await log.evaluate((el) => (el.scrollTop = 0));
+    await expect.poll(() => log.getByText('The beginning of the history').isVisible()).toBe(true);
+    await expect.poll(() => log.locator('.chat').first().innerText()).toMatch(/line 951$/);
+    const texts = await page.evaluate(() => {
+      const app = document.querySelector('chat-app')!.shadowRoot!;
+      const chatLog = app.querySelector('chat-log') as unknown as { log: { count: number; blocks: { kind: string; text?: string }[][] } };
+      return chatLog.log.blocks.flat().filter((l) => l.kind === 'chat').map((l) => l.text);
+    });
+    expect(texts).toEqual(Array.from({ length: 110 }, (_, i) => `line ${951 + i}`));
+    // The end reached: no more asking.
+    await log.evaluate(async (el) => {
+      el.scrollTop = 50;
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      el.scrollTop = 0;
+    });
+    await page.mouse.wheel(0, -200);
+    expect(await calls(page, 'loadOlder')).toHaveLength(1);
+  });
+
+  it('after a reconnect, fills in the lines the login’s History did not reach back to, in place and once', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    const t = Date.now() - 600_000;
+    await message(page, { action: 'History', messages: lines(1, 10, t), hasMore: false });
+    await emit(page, 'status', { state: 'reconnecting', delayMs: 1000, attempt: 1, reason: 'gone' });
+    await emit(page, 'status', { state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt: 1 });
+    await emit(page, 'status', { state: 'open', url: 'ws://127.0.0.1:27800/' });
+    await message(page, { action: 'Authorized', ...ME, users: [ANYA, ME] });
+    await emit(page, 'status', { state: 'authorized', self: ME });
+    // A new login (not resumed): the room's last lines only, 71–80; 11–70 were said meanwhile.
+    await message(page, { action: 'History', messages: lines(71, 80, t + 100_000), hasMore: true });
+    await message(page, say(ANYA, 'live'));
+    const [first] = await waitForCalls(page, 'loadOlder');
+    expect(first!.args[0]).toEqual({ before: 71, limit: 50 });
+    await emit(page, 'olderHistory', { ok: true, before: 71, messages: lines(21, 70, t + 20_000), hasMore: true });
+    const [, second] = await waitForCalls(page, 'loadOlder', 2);
+    expect(second!.args[0]).toEqual({ before: 21, limit: 50 });
+    // The server's page reaches back past what the log had: only the missing ones go in.
+    await emit(page, 'olderHistory', { ok: true, before: 21, messages: lines(1, 20, t), hasMore: false });
+    const texts = await page.evaluate(() => {
+      const chatLog = document.querySelector('chat-app')!.shadowRoot!.querySelector('chat-log') as unknown as { log: { blocks: { kind: string; text?: string }[][] } };
+      return chatLog.log.blocks.flat().filter((l) => l.kind === 'chat').map((l) => l.text);
+    });
+    expect(texts).toEqual([...Array.from({ length: 80 }, (_, i) => `line ${i + 1}`), 'live']);
+    expect(await calls(page, 'loadOlder')).toHaveLength(2);
+    await expect.poll(() => page.getByRole('log').locator('.chat').last().innerText()).toMatch(/Аня: live$/);
+  });
+
+  it('asks again after a page was lost with the connection, and from a short log by the button', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    await message(page, { action: 'History', messages: lines(500, 502, Date.now() - 60_000), hasMore: true });
+    const button = page.getByRole('log').getByRole('button', { name: 'Load older messages' });
+    await button.click();
+    await waitForCalls(page, 'loadOlder');
+    await emit(page, 'olderHistory', { ok: false, before: 500, reason: 'The connection was lost.' });
+    await button.click();
+    const again = await waitForCalls(page, 'loadOlder', 2);
+    expect(again[1]!.args[0]).toEqual({ before: 500, limit: 50 });
+  });
+});
+
+describe('edit, delete and reply (issue 12)', () => {
+  const mine = (id: number, text: string) => ({ action: 'PublicMessage', ...ME, text, messageId: id, sentAt: Date.now() });
+  const theirs = (id: number, text: string) => ({ action: 'PublicMessage', ...ANYA, text, messageId: id, sentAt: Date.now() });
+  const lineOf = (page: Page, id: number) => page.getByRole('log').locator(`.line.chat[data-message-id="${id}"]`);
+
+  it('Up in the empty input edits my last line, Enter saves it, Esc cancels; the line says (edited)', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    await message(page, mine(10, 'first'));
+    await message(page, mine(11, 'hello <b>Аня</b>'));
+    await message(page, theirs(12, 'not mine'));
+    const input = page.getByRole('textbox', { name: 'Message' });
+    await input.focus();
+    await page.keyboard.press('ArrowUp');
+    // My last line, with its mention back in braces.
+    await expect.poll(() => input.inputValue()).toBe('hello {Аня}');
+    expect(await page.getByText('Editing a message').isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => input.inputValue()).toBe('');
+    expect(await page.getByText('Editing a message').count()).toBe(0);
+    // Enter with nothing changed ends the edit, telling no one.
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => input.inputValue()).toBe('hello {Аня}');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByText('Editing a message').count()).toBe(0);
+    expect(await input.inputValue()).toBe('');
+    await page.keyboard.press('ArrowUp');
+    await input.fill('hello again');
+    await input.press('Enter');
+    const [edit] = await waitForCalls(page, 'editMessage');
+    expect(edit!.args[0]).toEqual({ messageId: 11, text: 'hello again' });
+    await expect.poll(() => input.inputValue()).toBe('');
+    expect(await calls(page, 'send')).toEqual([]);
+    const editedAt = new Date(2026, 11, 4, 1, 2, 3).getTime();
+    await message(page, { action: 'MessageEdited', messageId: 11, text: 'hello again', editedAt });
+    await expect.poll(() => lineOf(page, 11).innerText()).toMatch(/Tester: hello again \(edited\)$/);
+    expect(await lineOf(page, 11).locator('.edited').getAttribute('title')).toBe('Edited [04.12.2026 01:02:03]');
+  });
+
+  it('deletes my line from its toolbar after asking; others’ lines offer only Reply', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    await message(page, mine(20, 'oops'));
+    await message(page, theirs(21, 'hers'));
+    await lineOf(page, 21).hover();
+    const labels = (id: number) => lineOf(page, id).getByRole('toolbar').getByRole('button').evaluateAll((b) => b.map((e) => e.getAttribute('aria-label')));
+    expect(await labels(21)).toEqual(['Reply']);
+    await lineOf(page, 20).hover();
+    const toolbar = lineOf(page, 20).getByRole('toolbar', { name: 'Message actions' });
+    expect(await labels(20)).toEqual(['Reply', 'Edit', 'Delete']);
+    await toolbar.getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Delete this message?' });
+    await expect.poll(() => confirm.isVisible()).toBe(true);
+    // Cancel is the safe choice, and Esc takes it.
+    await page.keyboard.press('Escape');
+    await expect.poll(() => confirm.count()).toBe(0);
+    expect(await calls(page, 'deleteMessage')).toEqual([]);
+    await lineOf(page, 20).hover();
+    await lineOf(page, 20).getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
+    const [del] = await waitForCalls(page, 'deleteMessage');
+    expect(del!.args[0]).toEqual({ messageId: 20 });
+    await message(page, { action: 'MessageDeleted', messageId: 20 });
+    await expect.poll(() => lineOf(page, 20).innerText()).toMatch(/Tester: message deleted/);
+    expect(await lineOf(page, 20).innerText()).not.toContain('oops');
+  });
+
+  it('reaches a line’s actions by keyboard: arrows into the log, the context menu key, Tab to the toolbar', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    await message(page, theirs(30, 'one'));
+    await message(page, mine(31, 'two'));
+    await page.getByRole('log').focus();
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => page.evaluate(() => document.querySelector('chat-app')!.shadowRoot!.querySelector('chat-log')!.shadowRoot!.activeElement?.getAttribute('data-message-id'))).toBe('31');
+    await page.keyboard.press('Shift+F10');
+    const menu = page.getByRole('menu', { name: 'Message actions' });
+    await expect.poll(() => menu.isVisible()).toBe(true);
+    expect(await menu.getByRole('menuitem').allInnerTexts()).toEqual(['Reply', 'Edit', 'Delete']);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('two');
+    await page.keyboard.press('Escape');
+    // Tab from a focused line goes to its toolbar.
+    await page.getByRole('log').focus();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Tab');
+    const name = await page.evaluate(() => document.querySelector('chat-app')!.shadowRoot!.querySelector('chat-log')!.shadowRoot!.activeElement?.getAttribute('aria-label'));
+    expect(name).toBe('Reply');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByText('Reply to Аня').isVisible()).toBe(true);
+  });
+
+  it('replies with a bar above the input, sends replyTo, and the quote jumps to the original, paging back for it', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    const start = Date.now() - 3_600_000;
+    const many = Array.from({ length: 80 }, (_, i) => ({ action: 'PublicMessage', ...ANYA, text: `line ${100 + i}`, messageId: 100 + i, sentAt: start + i * 1000 }));
+    await message(page, { action: 'History', messages: many, hasMore: true });
+    await lineOf(page, 179).hover();
+    await lineOf(page, 179).getByRole('button', { name: 'Reply' }).click();
+    await expect.poll(() => page.getByText('Reply to Аня: line 179').isVisible()).toBe(true);
+    // × takes it back; Reply again, and send.
+    await page.getByRole('button', { name: 'Cancel reply' }).click();
+    expect(await page.getByText('Reply to Аня').count()).toBe(0);
+    await lineOf(page, 179).hover();
+    await lineOf(page, 179).getByRole('button', { name: 'Reply' }).click();
+    const input = page.getByRole('textbox', { name: 'Message' });
+    await input.fill('agreed');
+    await input.press('Enter');
+    const [sent] = await waitForCalls(page, 'send');
+    expect(sent!.args[0]).toEqual({ text: 'agreed', toUserId: 0, replyTo: 179 });
+    await expect.poll(() => page.getByText('Reply to Аня').count()).toBe(0);
+
+    // A reply to a line the log has: the quote goes there.
+    await message(page, { ...mine(200, 'agreed'), replyTo: { messageId: 100, userName: 'Аня', excerpt: 'line 100' } });
+    const quote = lineOf(page, 200).getByRole('button', { name: 'Go to the message from Аня' });
+    expect(await quote.innerText()).toBe('Аня: line 100');
+    await quote.click();
+    await expect.poll(() => lineOf(page, 100).evaluate((el) => el.classList.contains('highlight'))).toBe(true);
+    const inView = async (id: number) =>
+      lineOf(page, id).evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        const log = (el.getRootNode() as ShadowRoot).querySelector('.scroller')!.getBoundingClientRect();
+        return box.top >= log.top && box.bottom <= log.bottom;
+      });
+    expect(await inView(100)).toBe(true);
+
+    // A reply to an older line: the log pages back until it has it.
+    await message(page, { ...theirs(201, 'remember this?'), replyTo: { messageId: 42, userName: 'Аня', excerpt: 'long ago' } });
+    await page.getByRole('button', { name: 'New messages ↓' }).click().catch(() => undefined);
+    await lineOf(page, 201).getByRole('button', { name: 'Go to the message from Аня' }).click();
+    const [load] = await waitForCalls(page, 'loadOlder');
+    expect(load!.args[0]).toEqual({ before: 100, limit: 50 });
+    const page1 = Array.from({ length: 50 }, (_, i) => ({ action: 'PublicMessage', ...ANYA, text: `old ${50 + i}`, messageId: 50 + i, sentAt: start - 100_000 + i }));
+    await emit(page, 'olderHistory', { ok: true, before: 100, messages: page1, hasMore: true });
+    const loads = await waitForCalls(page, 'loadOlder', 2);
+    expect(loads[1]!.args[0]).toEqual({ before: 50, limit: 50 });
+    const page2 = Array.from({ length: 50 }, (_, i) => ({ action: 'PublicMessage', ...ANYA, text: `old ${i}`, messageId: 1 + i, sentAt: start - 200_000 + i }));
+    await emit(page, 'olderHistory', { ok: true, before: 50, messages: page2, hasMore: false });
+    await expect.poll(() => lineOf(page, 42).evaluate((el) => el.classList.contains('highlight')), { timeout: 5_000 }).toBe(true);
+    expect(await inView(42)).toBe(true);
+    expect(await calls(page, 'loadOlder')).toHaveLength(2);
+  });
+});
+
 describe('interactions', () => {
   it('inserts {Nick} on a click in the log or the list, in the three spacing cases, and focuses the input', async () => {
     const page = await open();
@@ -440,6 +703,32 @@ describe('safe rendering of what a hostile server sends', () => {
       log.querySelector('.line')!.append(document.createElement('img'));
     });
     expect((await findInjected(page)).elements).toHaveLength(1);
+  });
+
+  it('shows markup in a quote’s author and excerpt, and in an edit, as text (issue 12)', async () => {
+    const page = await open();
+    await logIn(page, ME, []);
+    let id = 100;
+    for (const payload of payloads) {
+      await message(page, { action: 'PublicMessage', ...ANYA, text: 'original', messageId: id });
+      await message(page, { action: 'MessageEdited', messageId: id, text: payload, editedAt: Date.now() });
+      await message(page, {
+        action: 'PublicMessage',
+        ...ANYA,
+        text: 'reply',
+        messageId: id + 1,
+        replyTo: { messageId: id, userName: payload, excerpt: payload },
+      });
+      id += 2;
+    }
+    await expect.poll(async () => (await logLines(page)).filter((l) => l.includes('(edited)')).length).toBe(payloads.length);
+    await page.waitForTimeout(50);
+    const { elements, flag } = await findInjected(page);
+    expect(elements).toEqual([]);
+    expect(flag).toBeUndefined();
+    const text = (await logLines(page)).join('\n');
+    expect(text).toContain('<img src=x onerror="window.__pwned=1"> (edited)');
+    expect(await page.getByRole('log').locator('.quote').first().innerText()).toBe(`${payloads[0]}: ${payloads[0]}`);
   });
 });
 

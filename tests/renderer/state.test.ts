@@ -8,7 +8,7 @@ import { formatTimestamp } from '../../src-renderer/format/time';
 import { fillTemplate, resolveLanguage } from '../../src-renderer/i18n';
 import { INITIAL_STATE, attentionFor, canCompose, reduce } from '../../src-renderer/state/chat-state';
 import type { ChatEvent, ChatState } from '../../src-renderer/state/chat-state';
-import { EMPTY_LOG, LOG_BLOCK_SIZE, MAX_LOG_LINES, appendLines, lineAt, totalLines } from '../../src-renderer/state/log';
+import { EMPTY_LOG, LOG_BLOCK_SIZE, MAX_LOG_LINES, appendLines, insertLines, lineAt, prependLines, totalLines } from '../../src-renderer/state/log';
 import type { LogStore, NewLine } from '../../src-renderer/state/log';
 
 const me: Identity = { userId: 1, userName: 'Tester', gender: 1, userColor: '#2980b9' };
@@ -207,6 +207,68 @@ describe('the reducer', () => {
     }
   });
 
+  it('puts older lines in front: blocks after the first stay full, appending goes on, ids count down', () => {
+    const line = (n: number): NewLine => ({ kind: 'system', time: n, event: { type: 'error', message: `line ${n}` } });
+    const texts = (store: LogStore): string[] => {
+      const out: string[] = [];
+      for (let i = 0; i < store.count; i++) {
+        const l = lineAt(store, i);
+        out.push(l?.kind === 'system' && l.event.type === 'error' ? l.event.message : '?');
+      }
+      return out;
+    };
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => line(from + i));
+    let log = appendLines(EMPTY_LOG, range(100, 120));
+    const kept = log.blocks;
+    log = prependLines(log, range(90, 100));
+    // The old blocks stay as they were; the new lines went into a block of their own in front.
+    expect(log.blocks.slice(1)).toEqual(kept);
+    expect(log.blocks[1]).toBe(kept[0]);
+    expect([log.head, log.firstBlock]).toEqual([LOG_BLOCK_SIZE - 10, -1]);
+    log = prependLines(log, range(70, 90));
+    expect(log.blocks.slice(2).every((b, i) => b === kept[i])).toBe(true);
+    log = appendLines(log, range(120, 140));
+    expect(texts(log)).toEqual(range(70, 140).map((l) => (l as { event: { message: string } }).event.message));
+    expect(log.blocks.slice(1).every((b, i) => i === log.blocks.length - 2 || b.length === LOG_BLOCK_SIZE)).toBe(true);
+    // Older history is not "new": only appended lines count, and their ids go on.
+    expect(totalLines(log)).toBe(40);
+    expect(lineAt(log, 0)!.id).toBe(-30);
+    expect(lineAt(log, log.count - 1)!.id).toBe(39);
+    // Into an empty log, and only as many as the cap allows (the newest of them).
+    const fresh = prependLines(EMPTY_LOG, range(0, 20));
+    expect(texts(appendLines(fresh, [line(20)]))).toEqual(range(0, 21).map((l) => (l as { event: { message: string } }).event.message));
+    const full = prependLines(appendLines(EMPTY_LOG, range(0, 40)), range(-10, 0), 45);
+    expect(full.count).toBe(45);
+    expect(texts(full)[0]).toBe('line -5');
+    expect(prependLines(full, range(-20, -10), 45)).toBe(full);
+    // The cap drops whole blocks from the front, partial first block included.
+    const capped = appendLines(prependLines(appendLines(EMPTY_LOG, range(0, 32)), range(-4, 0)), range(32, 80), 48);
+    expect(texts(capped).at(-1)).toBe('line 79');
+    expect(capped.head).toBe(0);
+    expect(capped.count).toBeGreaterThanOrEqual(48);
+    expect(texts(capped)[0]).toBe(`line ${80 - capped.count}`);
+  });
+
+  it('puts missed lines in between: earlier blocks kept, later lines keep their ids, nothing counts as new', () => {
+    const line = (n: number): NewLine => ({ kind: 'system', time: n, event: { type: 'error', message: `${n}` } });
+    const texts = (store: LogStore): string[] =>
+      Array.from({ length: store.count }, (_, i) => {
+        const l = lineAt(store, i);
+        return l?.kind === 'system' && l.event.type === 'error' ? l.event.message : '?';
+      });
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => line(from + i));
+    const log = prependLines(appendLines(EMPTY_LOG, [...range(0, 20), ...range(60, 70)]), range(-3, 0));
+    const at = texts(log).indexOf('60');
+    const after = insertLines(log, at, range(20, 60));
+    expect(texts(after)).toEqual(range(-3, 70).map((l) => (l as { event: { message: string } }).event.message));
+    expect(after.blocks[0]).toBe(log.blocks[0]);
+    expect(totalLines(after)).toBe(totalLines(log));
+    expect(lineAt(after, after.count - 1)!.id).toBe(lineAt(log, log.count - 1)!.id);
+    expect(new Set(Array.from({ length: after.count }, (_, i) => lineAt(after, i)!.id)).size).toBe(after.count);
+    // Appending goes on after it.
+    expect(texts(appendLines(after, [line(70)])).at(-1)).toBe('70');
+  });
+
   it('never throws or mutates, whatever arrives in whatever order', () => {
     const identity = fc.record({
       userId: fc.integer({ min: 0, max: 5 }),
@@ -330,5 +392,49 @@ describe('lines by messageId (issue 12)', () => {
     expect(chatTexts(state)).toEqual(['x']);
     const original: ServerMessage = { action: 'PublicMessage', ...anya, text: 'same' };
     expect(chatTexts(run([msg(original), msg(original)], loggedIn()))).toEqual(['same', 'same']);
+  });
+
+  it('puts an older page in front, only lines older than the oldest it has, and knows where paging ends', () => {
+    const start = run([msg({ action: 'History', messages: [line(10, 'j'), line(11, 'k')], hasMore: true })], loggedIn());
+    expect(start.older).toMatchObject({ state: 'idle', oldestId: 10 });
+    const asked = reduce(start, { type: 'older-requested' });
+    expect(asked.older.state).toBe('loading');
+    // A second ask while one is on its way changes nothing.
+    expect(reduce(asked, { type: 'older-requested' })).toBe(asked);
+    const page = { ok: true as const, before: 10, messages: [line(8, 'h'), line(9, 'i'), line(10, 'j')], hasMore: false };
+    const after = reduce(asked, { type: 'older', page, time: 0 });
+    expect(chatTexts(after)).toEqual(['h', 'i', 'j', 'k']);
+    expect(after.older).toMatchObject({ state: 'end', oldestId: 8 });
+    // Nothing new for the unread count: older history is not appended.
+    expect(totalLines(after.log)).toBe(totalLines(asked.log));
+    // A page lost with the connection: back to idle, to be asked again.
+    expect(reduce(asked, { type: 'older', page: { ok: false, before: 10, reason: 'gone' }, time: 0 }).older.state).toBe('idle');
+    expect(run([status({ state: 'reconnecting', delayMs: 1, attempt: 1, reason: 'x' })], asked).older.state).toBe('idle');
+  });
+
+  it('a login’s History that has no more ends paging; another server starts its ids afresh and pages nothing in front', () => {
+    expect(run([msg({ action: 'History', messages: [line(3, 'c')], hasMore: false })], loggedIn()).older.state).toBe('end');
+    const first = run([status({ state: 'connecting', url: 'ws://a:1/', attempt: 0 }), msg(line(100, 'from a'))], loggedIn());
+    const other = run([status({ state: 'connecting', url: 'ws://b:1/', attempt: 0 }), msg({ action: 'Authorized', ...me, users: [me] }), msg(line(5, 'from b'))], first);
+    // Ids of another server: line 5 there is not line 5 here.
+    expect(chatTexts(other)).toEqual(['from a', 'from b']);
+    expect(other.older.state).toBe('none');
+    expect(reduce(other, { type: 'older-requested' }).older.state).toBe('none');
+  });
+
+  it('an edit changes the line in place; a deletion leaves a tombstone, and replies to it forget its text', () => {
+    const reply: PublicMessage = { ...line(21, 'yes'), replyTo: { messageId: 20, userName: anya.userName, excerpt: 'secret' } };
+    const state = run([msg(line(20, 'secret')), msg(reply)], loggedIn());
+    const edited = reduce(state, msg({ action: 'MessageEdited', messageId: 21, text: 'yes!', editedAt: 7 }));
+    expect(chatTexts(edited)).toEqual(['secret', 'yes!']);
+    const last = lineAt(edited.log, edited.log.count - 1);
+    expect(last?.kind === 'chat' && last.editedAt).toBe(7);
+    // Unchanged blocks stay the same objects.
+    expect(reduce(edited, msg({ action: 'MessageEdited', messageId: 21, text: 'yes!', editedAt: 7 }))).toBe(edited);
+    const gone = reduce(edited, msg({ action: 'MessageDeleted', messageId: 20 }));
+    expect(chatTexts(gone)).toEqual(['', 'yes!']);
+    const quoting = lineAt(gone.log, gone.log.count - 1);
+    expect(quoting?.kind === 'chat' && quoting.replyTo).toEqual({ messageId: 20, userName: anya.userName, excerpt: '' });
+    expect(reduce(gone, msg({ action: 'MessageDeleted', messageId: 999 }))).toBe(gone);
   });
 });

@@ -189,7 +189,7 @@ export interface FakeBridgeOptions {
  */
 export function fakeBridgeScript(settings: Record<string, unknown> = {}, options: FakeBridgeOptions = {}): string {
   return `(() => {
-    const listeners = { message: new Set(), status: new Set(), hosting: new Set(), notice: new Set(), outbox: new Set(), connectLink: new Set(), foundRooms: new Set() };
+    const listeners = { message: new Set(), status: new Set(), hosting: new Set(), notice: new Set(), outbox: new Set(), olderHistory: new Set(), connectLink: new Set(), foundRooms: new Set() };
     const calls = [];
     let settings = Object.assign({
       server: '127.0.0.1', port: 27800, userName: 'Tester', userColor: '#2980b9', gender: 1,
@@ -229,6 +229,9 @@ export function fakeBridgeScript(settings: Record<string, unknown> = {}, options
         emitOutbox();
         return true;
       },
+      async loadOlder(request) { record('loadOlder', [request]); return true; },
+      async editMessage(request) { record('editMessage', [request]); return true; },
+      async deleteMessage(request) { record('deleteMessage', [request]); return true; },
     };
     Object.defineProperty(window, 'chat', { value: Object.freeze(bridge), configurable: false });
     window.__bridge = {

@@ -270,3 +270,43 @@ describe('a server that dies', () => {
     expect(app.events.message.some((m) => m.action === 'PublicMessage' && m.text === 'never mind')).toBe(false);
   });
 });
+
+describe('history, edits and replies through the desktop bridge (issue 12)', () => {
+  it('pages back, edits, replies and deletes over preload, IPC, the controller and the session', async () => {
+    const port = await freePort();
+    const host = startApp({ hostRoom: true, hostPort: port, roomOpen: true, userName: 'Host', userColor: '#16a085', gender: 2 });
+    const hostIn = host.next('status', authorized, 'Host authorized');
+    host.window.webContents.finishLoad();
+    await hostIn;
+    const said = host.next('message', (m) => (m.action === 'PublicMessage' && m.text === 'line 3' ? m : undefined), 'line 3');
+    for (const text of ['line 1', 'line 2', 'line 3']) await host.chat.send({ text, toUserId: 0 });
+    const third = await said;
+
+    const reader = startApp({});
+    reader.window.webContents.finishLoad();
+    const readerIn = reader.next('status', authorized, 'Reader authorized');
+    const joinHistory = reader.next('message', (m) => (m.action === 'History' ? m : undefined), 'the History of the login');
+    await reader.chat.connect({ ...bob, userName: 'Reader', port });
+    await readerIn;
+    expect((await joinHistory).messages.map((m) => m.text)).toEqual(['line 1', 'line 2', 'line 3']);
+
+    const page = reader.next('olderHistory', (p) => p, 'the older page');
+    expect(await reader.chat.loadOlder({ before: third.messageId!, limit: 50 })).toBe(true);
+    expect(await page).toMatchObject({ ok: true, before: third.messageId, hasMore: false });
+    const older = reader.events.olderHistory.at(-1)!;
+    expect(older.ok && older.messages.map((m) => m.text)).toEqual(['line 1', 'line 2']);
+    await expect(reader.chat.loadOlder({ before: 0, limit: 50 })).rejects.toThrow(/before must be a message id/);
+
+    const edited = reader.next('message', (m) => (m.action === 'MessageEdited' ? m : undefined), 'MessageEdited');
+    expect(await host.chat.editMessage({ messageId: third.messageId!, text: 'line three' })).toBe(true);
+    expect(await edited).toMatchObject({ messageId: third.messageId, text: 'line three' });
+
+    const reply = host.next('message', (m) => (m.action === 'PublicMessage' && m.text === 'quoting' ? m : undefined), 'the reply');
+    await reader.chat.send({ text: 'quoting', toUserId: 0, replyTo: third.messageId! });
+    expect((await reply).replyTo).toMatchObject({ messageId: third.messageId, userName: 'Host', excerpt: 'line three' });
+
+    const deleted = reader.next('message', (m) => (m.action === 'MessageDeleted' ? m : undefined), 'MessageDeleted');
+    expect(await host.chat.deleteMessage({ messageId: third.messageId! })).toBe(true);
+    expect(await deleted).toEqual({ action: 'MessageDeleted', messageId: third.messageId });
+  });
+});

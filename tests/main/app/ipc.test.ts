@@ -27,6 +27,9 @@ function recordingCommands() {
     requestAttention: record('requestAttention', undefined),
     setUnreadCount: record('setUnreadCount', undefined),
     cancelPending: record('cancelPending', false),
+    loadOlder: record('loadOlder', false),
+    editMessage: record('editMessage', false),
+    deleteMessage: record('deleteMessage', false),
   };
   return { commands, calls };
 }

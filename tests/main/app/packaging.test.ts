@@ -38,7 +38,7 @@ beforeAll(() => {
   out = mkdtempSync(join(tmpdir(), 'simplechat-package-'));
   execFileSync(
     process.execPath,
-    [require.resolve('electron-builder/cli.js'), '--dir', '--linux', '--x64', '--config', 'electron-builder.yml', `-c.electronDist=${stub}`, `-c.directories.output=${out}`],
+    [require.resolve('electron-builder/cli.js'), '--dir', '--linux', '--x64', '--config', 'electron-builder.yml', `-c.electronDist=${stub}`, `-c.directories.output=${out}`, '-c.npmRebuild=false'],
     { cwd: ROOT, stdio: 'pipe', env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' }, timeout: 180_000 },
   );
   files = asar.listPackage(join(out, 'linux-unpacked/resources/app.asar'), { isPack: false }).map((f) => f.replaceAll('\\', '/'));
@@ -101,6 +101,17 @@ describe('the packaged app (electron-builder --dir)', () => {
     const packed = packagesIn(files);
     const missing = specifiers.filter((s) => !s.startsWith('node:') && s !== 'electron' && !packed.has(s));
     expect(missing).toEqual([]);
+  });
+
+  it('ships better-sqlite3’s JavaScript but no native build; node_modules keeps the one Node loads', () => {
+    expect(packagesIn(files)).toContain('better-sqlite3');
+    expect(files.filter((f) => f.endsWith('.node'))).toEqual([]);
+    // Electron's build (scripts/electron-native.mjs) rides along as a resource when it has been made.
+    if (existsSync(join(ROOT, 'native/electron/better_sqlite3.node'))) {
+      expect(existsSync(join(out, 'linux-unpacked/resources/native/better_sqlite3.node'))).toBe(true);
+    }
+    const Database = require('better-sqlite3') as new (path: string) => { close(): void };
+    new Database(':memory:').close();
   });
 
   it('flips the fuses on the packaged binary', async () => {

@@ -176,6 +176,7 @@ describe('simplechat-server (the built CLI)', () => {
       '--default-user-name', '--no-loopback-exemption', '--web-root', '--no-web-root', '--session-resume-ms', '--presence-grace-ms', '--state-file',
       '--room-key', '--allow-origin', '--tls-cert', '--tls-key', '--trust-proxy', '--join-burst', '--joins-per-second',
       '--key-tries-per-address', '--key-tries-per-room', '--key-try-window-ms', '--key-lockout-max-ms', '--local-network-only', '--allow-peers',
+      '--db', '--history-max-lines', '--history-max-days',
     ]) {
       expect(help).toContain(flag);
     }

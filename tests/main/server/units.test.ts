@@ -247,6 +247,14 @@ describe('parseCliArgs', () => {
     });
     expect(parseCliArgs(['--state-file', '']).kind).toBe('usage-error');
   });
+  it('takes --db and the retention limits, and refuses an empty path or a zero limit', () => {
+    expect(parseCliArgs(['--db', '/var/lib/simplechat/chat.db', '--history-max-lines', '5000', '--history-max-days', '30'])).toEqual({
+      kind: 'run', config: { dbFile: '/var/lib/simplechat/chat.db', historyMaxLines: 5000, historyMaxDays: 30 }, webRootGiven: false,
+    });
+    expect(parseCliArgs(['--db', '']).kind).toBe('usage-error');
+    expect(parseCliArgs(['--history-max-lines', '0']).kind).toBe('usage-error');
+    expect(parseCliArgs(['--history-max-days', '0']).kind).toBe('usage-error');
+  });
   it('knows --help and --no-web-root', () => {
     expect(parseCliArgs(['--help'])).toEqual({ kind: 'help' });
     expect(parseCliArgs(['--no-web-root'])).toEqual({ kind: 'run', config: { webRoot: null }, webRootGiven: true });

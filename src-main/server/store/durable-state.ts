@@ -1,0 +1,59 @@
+import type { Gender } from '../../../src-shared/protocol';
+import type { MessageStore } from './message-store';
+
+/*
+ * Everything the server keeps across a restart, behind one interface: the lines (a
+ * MessageStore) and the few records the room needs to take its clients back (the next
+ * user id, the resumable sessions, how far each had read). Three homes stand behind it:
+ * memory (a bare `npm run server`), the JSON state file, and SQLite; the room does not
+ * know which one runs.
+ */
+
+/** A resumable session as kept across a restart. */
+export interface SavedSession {
+  token: string;
+  userId: number;
+  userName: string;
+  gender: Gender;
+  userColor: string;
+  /** Public messages up to this messageId had surely reached the client. */
+  ackedSeq: number;
+}
+
+/** What the last run left behind, read once at start. */
+export interface KeptState {
+  nextUserId: number;
+  sessions: SavedSession[];
+}
+
+/** A member's new read mark. */
+export interface AckedMark {
+  readonly token: string;
+  readonly userId: number;
+  readonly ackedSeq: number;
+}
+
+/** The record verbs: queued, and written by the next `DurableState.flush`. */
+export interface SessionJournal {
+  /** A new session; `nextUserId` is the id the room will try next. */
+  started(session: SavedSession, nextUserId: number): void;
+  /** The session is over: its token will not be taken back. */
+  ended(token: string): void;
+  acked(marks: readonly AckedMark[]): void;
+}
+
+export interface DurableState {
+  readonly messages: MessageStore;
+  readonly kept: KeptState;
+  /** null: sessions are not kept (memory only). */
+  readonly sessions: SessionJournal | null;
+  /**
+   * Writes everything pending (lines and records) in one go; called before a tick's frames
+   * reach any socket, so whatever a client was shown is on disk. Never throws: a failed
+   * write is logged and retried.
+   */
+  flush(): void;
+  close(): void;
+}
+
+export const NOTHING_KEPT: Readonly<KeptState> = Object.freeze({ nextUserId: 1, sessions: [] });
