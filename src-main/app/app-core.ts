@@ -1,6 +1,9 @@
 import type { IpcMain, WebContents } from 'electron';
 import { ClientSession } from '../../src-shared/session';
 import type { ClientSessionOptions, CreateSocket } from '../../src-shared/session';
+import { startBrowsing } from '../discovery';
+import type { Browsing, CreateMdnsTransport } from '../discovery';
+import { RoomAnnouncer } from './announcer';
 import { Attention } from './attention';
 import type { AttentionDeps, AttentionWindow } from './attention';
 import { ChatController } from './controller';
@@ -41,6 +44,8 @@ export interface AppCoreOptions {
   /** Sees every event on its way to the page (main rebuilds its menu on hosting changes). */
   onEvent?: EventSink;
   log?: (line: string) => void;
+  /** Finds rooms on the local network and announces the hosted one; none: no discovery. */
+  mdns?: CreateMdnsTransport;
 }
 
 export interface AppCore {
@@ -58,19 +63,41 @@ export interface AppCore {
 export function createAppCore(options: AppCoreOptions): AppCore {
   const log = options.log ?? (() => {});
   const events = new RendererEvents(options.onEvent);
-  const host = new RoomHost({
+  const announcer = options.mdns === undefined ? null : new RoomAnnouncer(options.mdns, log);
+  const announce = (): void => {
+    if (announcer !== null) void announcer.sync(host.status, options.settings.get(), host.roomKey !== undefined);
+  };
+  // A change of name or of "Visible on this network" changes what is announced.
+  const settings: SettingsStore = {
+    get: () => options.settings.get(),
+    update: (patch) => {
+      const next = options.settings.update(patch);
+      announce();
+      return next;
+    },
+  };
+  const host: RoomHost = new RoomHost({
     startServer: options.startServer,
     webRoot: options.webRoot,
     networkInterfaces: options.networkInterfaces,
     onStatus: (status) => {
       if (status.state === 'failed') log(`hosting: ${status.message}`);
       events.emit('hosting', status);
+      announce();
     },
     ...(options.listenHosts ? { listenHosts: options.listenHosts } : {}),
   });
   const session = new ClientSession({ ...options.session, createSocket: options.createSocket });
   const attention = new Attention(options.attention);
-  const controller = new ChatController({ session, host, settings: options.settings, attention, emit: events.emit, log });
+  const controller = new ChatController({ session, host, settings, attention, emit: events.emit, log });
+  let browsing: Browsing | null = null;
+  if (options.mdns !== undefined) {
+    try {
+      browsing = startBrowsing(options.mdns(log), (rooms) => events.emit('foundRooms', rooms));
+    } catch (error) {
+      log(`discovery: cannot browse the local network: ${String(error)}`);
+    }
+  }
 
   let window: CoreWindow | null = null;
   let started = false;
@@ -89,7 +116,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     next.on('focus', () => attention.windowFocused());
     windowTracking = trackWindowState(next, (state) => {
       try {
-        options.settings.update({ window: state });
+        settings.update({ window: state });
       } catch (error) {
         log(`settings: window state not saved: ${String(error)}`);
       }
@@ -123,6 +150,8 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       windowTracking?.dispose();
       removeHandlers();
       await controller.shutdown();
+      await announcer?.stop();
+      await browsing?.stop();
     },
   };
 }

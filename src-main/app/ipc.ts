@@ -101,8 +101,8 @@ export interface EventReceiver {
 export const MAX_QUEUED_EVENTS = 1_000;
 
 /** Events that carry a whole state (not a change): the latest one is all a new page needs. */
-type StateEventName = 'status' | 'hosting' | 'outbox';
-const STATE_EVENTS = new Set<EventName>(['status', 'hosting', 'outbox']);
+type StateEventName = 'status' | 'hosting' | 'outbox' | 'foundRooms';
+const STATE_EVENTS = new Set<EventName>(['status', 'hosting', 'outbox', 'foundRooms']);
 type StateSnapshot = Partial<Pick<BridgeEvents, StateEventName>>;
 
 /**
@@ -146,12 +146,13 @@ export class RendererEvents {
     this.#queue = [];
     this.#snapshot = null;
     if (snapshot !== null) {
-      const { hosting, status, outbox } = snapshot.state;
+      const { hosting, status, outbox, foundRooms } = snapshot.state;
       if (hosting !== undefined) target.send(eventChannel('hosting'), hosting);
       if (status !== undefined) target.send(eventChannel('status'), status);
       // A page reloaded while logged in gets the room as it is now (as after a login).
       if (status?.state === 'authorized' && snapshot.roster !== null) target.send(eventChannel('message'), snapshot.roster);
       if (outbox !== undefined) target.send(eventChannel('outbox'), outbox);
+      if (foundRooms !== undefined) target.send(eventChannel('foundRooms'), foundRooms);
     }
     for (const { event, payload } of pending) target.send(eventChannel(event), payload);
   }

@@ -2,6 +2,7 @@ import { BrowserWindow, Menu, Notification, Tray, app, dialog, ipcMain, nativeIm
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectLink, Settings } from '../../src-shared/bridge';
+import { createMdnsTransport } from '../discovery';
 import { createAppCore } from './app-core';
 import type { AppCore } from './app-core';
 import { APP_ID, PRODUCT_NAME } from './app-id';
@@ -115,6 +116,7 @@ async function run(): Promise<void> {
     createSocket: createClientSocket,
     webRoot,
     networkInterfaces,
+    mdns: createMdnsTransport,
     attention: {
       beep: () => shell.beep(),
       notificationsSupported: () => Notification.isSupported(),

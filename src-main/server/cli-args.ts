@@ -56,10 +56,19 @@ const NUMERIC_FLAGS: Record<string, NumericFlag> = {
   },
 };
 
+export const DEFAULT_ADVERTISE_NAME = 'SimpleChat room';
+
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'run'; config: Partial<ServerConfig>; webRootGiven: boolean; tlsFiles?: { cert: string; key: string } }
+  | {
+      kind: 'run';
+      config: Partial<ServerConfig>;
+      webRootGiven: boolean;
+      tlsFiles?: { cert: string; key: string };
+      /** Announce the room on the local network over mDNS under this name. */
+      advertiseName?: string;
+    }
   | { kind: 'usage-error'; message: string };
 
 export function usage(defaultWebRoot: string | null): string {
@@ -81,6 +90,8 @@ export function usage(defaultWebRoot: string | null): string {
     ['--tls-key <file>', 'PEM private key for --tls-cert'],
     ['--db <file>', 'Keep the history, sessions and counters in this SQLite database (or set SIMPLECHAT_DB)'],
     ['--state-file <file>', 'Without --db: keep the next user id, sessions and last messages in this JSON file. With --db: imported once into a new database'],
+    ['--advertise', 'Announce the room on the local network (mDNS, _simplechat._tcp); never when bound to loopback only'],
+    ['--advertise-name <name>', `The announced room's name (implies --advertise; default ${DEFAULT_ADVERTISE_NAME})`],
     ['--web-root <folder>', `Serve the web UI from this folder (default ${defaultWebRoot ?? 'none found'})`],
     ['--no-web-root', 'Serve no web UI, only the chat'],
     ['--help', 'Show this help'],
@@ -126,6 +137,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     'allow-origin': { type: 'string', multiple: true },
     'trust-proxy': { type: 'string', multiple: true },
     'no-web-root': { type: 'boolean' },
+    advertise: { type: 'boolean' },
+    'advertise-name': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean' },
     ...Object.fromEntries(Object.keys(NUMERIC_FLAGS).map((flag) => [flag, { type: 'string' }])),
@@ -207,8 +220,14 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     config.webRoot = null;
     webRootGiven = true;
   }
-  if (typeof certFile === 'string' && typeof keyFile === 'string') {
-    return { kind: 'run', config, webRootGiven, tlsFiles: { cert: certFile, key: keyFile } };
+  const command: CliCommand & { kind: 'run' } = { kind: 'run', config, webRootGiven };
+  if (typeof certFile === 'string' && typeof keyFile === 'string') command.tlsFiles = { cert: certFile, key: keyFile };
+  const advertiseName = values['advertise-name'];
+  if (typeof advertiseName === 'string') {
+    if (advertiseName.trim() === '') return { kind: 'usage-error', message: '--advertise-name needs a name' };
+    command.advertiseName = advertiseName.trim();
+  } else if (values.advertise) {
+    command.advertiseName = DEFAULT_ADVERTISE_NAME;
   }
-  return { kind: 'run', config, webRootGiven };
+  return command;
 }

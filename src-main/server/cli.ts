@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { createMdnsTransport, isLoopbackOnly, startAdvertiser } from '../discovery';
+import type { Advertiser } from '../discovery';
 import { startChatServer } from './chat-server';
 import type { ChatServer } from './chat-server';
 import { parseCliArgs, usage } from './cli-args';
@@ -106,10 +108,13 @@ async function main(): Promise<void> {
   }
 
   let server: ChatServer | null = null;
+  let advertiser: Advertiser | null = null;
   let stopping = false;
   const shutDown = (running: ChatServer): void => {
+    // The goodbye goes first, so the room leaves others' lists while its users are being closed.
+    const goodbye = advertiser?.stop().catch(() => {}) ?? Promise.resolve();
     log(`closing ${running.connectionCount} connection(s)`);
-    running.close().then(
+    Promise.all([running.close(), goodbye]).then(
       () => {
         log('stopped');
         process.exit(0);
@@ -147,6 +152,17 @@ async function main(): Promise<void> {
     for (const address of lanAddresses()) process.stdout.write(`On this network: ${ws}://${address}:${server.port}\n`);
   }
   releaseHeldLog();
+  if (command.advertiseName !== undefined && !stopping) {
+    if (isLoopbackOnly(server.host)) {
+      log(`not announced on the network: listening on ${server.host} (loopback) only`);
+    } else {
+      advertiser = startAdvertiser(
+        { name: command.advertiseName, port: server.port, locked: config.roomKey !== undefined && config.roomKey !== null, tls: server.secure, webPath: config.webRoot ? '/' : null },
+        createMdnsTransport(log),
+      );
+      log(`announced on the local network as "${command.advertiseName}" (_simplechat._tcp)`);
+    }
+  }
   if (stopping) shutDown(server);
 }
 

@@ -79,7 +79,7 @@ export function createBrowserBridge(
     session.connect(request, left.resume);
   };
   // Events only the desktop app raises: listeners are kept, never called.
-  const desktopOnly = new Set<EventName>(['hosting', 'connectLink']);
+  const desktopOnly = new Set<EventName>(['hosting', 'connectLink', 'foundRooms']);
   const idleListeners = new Set<unknown>();
   const title = new TabTitle(doc, win);
   const notifications = new NotificationPermission(win);

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { DEFAULT_SETTINGS, withSavedKey } from '../../src-shared/bridge';
-import type { ChatBridge, ConnectLink, ConnectRequest, HostRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
+import type { ChatBridge, ConnectLink, ConnectRequest, FoundRoom, HostRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
 import { DEFAULT_HISTORY_PAGE, parseRichText } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
 import { insertMention } from '../format/mention';
@@ -56,6 +56,9 @@ export class ChatApp extends LitElement {
   @state() private accessor chat: ChatState = INITIAL_STATE;
   @state() private accessor settings: Settings = DEFAULT_SETTINGS as Settings;
   @state() private accessor language: UiLanguage = 'en';
+  @state() private accessor foundRooms: FoundRoom[] = [];
+  /** Phone layout: the user list is shown instead of the chat. */
+  @state() private accessor usersShown = false;
   @state() private accessor draft = '';
   @state() private accessor dialogOpen = false;
   @state() private accessor connecting = false;
@@ -76,6 +79,8 @@ export class ChatApp extends LitElement {
   private flushFrame = 0;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private unread = 0;
+  /** Joining a room found on the network, not yet logged in: a failure then says the room does not answer. */
+  private joiningFound: string | null = null;
   /** The last click-to-mention, so a double-click (private mode) can take it back. */
   private lastMention: { userId: number; before: string; after: string } | null = null;
   private readonly onFocusChange = (): void => this.clearUnreadIfSeen();
@@ -158,6 +163,44 @@ export class ChatApp extends LitElement {
         color: var(--warn, #9a5b00);
         font-weight: 600;
       }
+      .people {
+        display: none;
+      }
+      /* A phone (issue 16 §3): one column, the user list behind a button, touch targets of 44 px,
+         and the input at the bottom of the visible viewport, above the on-screen keyboard. */
+      @media (max-width: 560px) {
+        :host {
+          height: 100dvh;
+          padding: 6px;
+        }
+        .window {
+          grid-template-columns: 1fr;
+          grid-template-rows: auto minmax(0, 1fr);
+        }
+        aside {
+          min-height: auto;
+        }
+        .people {
+          display: inline-block;
+        }
+        .status button,
+        .hosting-bar button {
+          min-height: 44px;
+          min-width: 44px;
+        }
+        .window.users-shown {
+          grid-template-rows: minmax(0, 1fr);
+        }
+        .window:not(.users-shown) aside user-list,
+        .window.users-shown main {
+          display: none;
+        }
+      }
+      .hosting-bar .invite {
+        font-size: 12px;
+        padding: 1px 8px;
+        border-radius: 4px;
+      }
       .hosting-bar copy-link {
         flex: 1 1 auto;
         color: var(--text, #2c3e50);
@@ -201,12 +244,6 @@ export class ChatApp extends LitElement {
         border-color: var(--bad, #c0392b);
         color: #fff;
       }
-      @media (max-width: 560px) {
-        .window {
-          grid-template-columns: 1fr;
-          grid-template-rows: 120px 1fr;
-        }
-      }
     `,
   ];
 
@@ -238,10 +275,18 @@ export class ChatApp extends LitElement {
         this.enqueue({ type: 'status', status, time: Date.now() });
         // Automatic reconnects never ask; a connection that ended by itself (or gave up) does.
         if (status.state === 'closed' && !status.byUser) this.dialogOpen = true;
+        if (status.state === 'authorized') this.joiningFound = null;
+        const failed = status.state === 'reconnecting' || (status.state === 'closed' && !status.byUser);
+        if (failed && this.joiningFound !== null) {
+          this.dialogError = format(this.strings.foundRoomUnreachable, { address: this.joiningFound });
+          this.dialogOpen = true;
+          this.joiningFound = null;
+        }
       }),
       bridge.on('notice', (notice) => this.enqueue({ type: 'notice', notice, time: Date.now() })),
       bridge.on('hosting', (hosting) => this.enqueue({ type: 'hosting', hosting, time: Date.now() })),
       bridge.on('outbox', (pending) => this.enqueue({ type: 'outbox', pending })),
+      bridge.on('foundRooms', (rooms) => (this.foundRooms = rooms)),
       bridge.on('olderHistory', (page) => this.enqueue({ type: 'older', page, time: Date.now() })),
       // A simplechat:// link: ask, never connect unasked.
       bridge.on('connectLink', (link) => {
@@ -353,11 +398,13 @@ export class ChatApp extends LitElement {
     const chat = this.chat;
     const connection = chat.connection.state;
     return html`
-      <div class="window">
+      <div class="window ${this.usersShown ? 'users-shown' : ''}">
         <aside>
           <div class="status">
             <span class="dot ${connection}" aria-hidden="true"></span>
             <span class="status-text" role="status">${s.status[connection]}</span>
+            <button type="button" class="people" aria-expanded=${this.usersShown ? 'true' : 'false'}
+              @click=${() => (this.usersShown = !this.usersShown)}>${format(s.people, { count: String(chat.users.length) })}</button>
             <button type="button" class="settings" aria-haspopup="dialog" @click=${this.openDialog}>${s.connectionSettings}</button>
           </div>
           ${this.renderHostingBar()}
@@ -411,6 +458,7 @@ export class ChatApp extends LitElement {
         .error=${this.dialogError}
         .link=${this.link}
         .hostedPeople=${this.hostedPeople()}
+        .foundRooms=${this.foundRooms}
         .strings=${s}
         @connect-requested=${this.onConnectRequested}
         @dialog-dismissed=${this.closeDialog}
@@ -555,6 +603,7 @@ export class ChatApp extends LitElement {
     return html`<div class="hosting-bar" title=${format(s.hostingTitle, { port: hosting.port })}>
       <span>${s.hosting}${open ? html` · <span class="open" title=${s.roomOpen}>${s.hostingOpen}</span>` : nothing}${shareUrl === undefined ? nothing : ' ·'}</span>
       ${shareUrl === undefined ? nothing : html`<copy-link .url=${shareUrl} .strings=${s}></copy-link>`}
+      <button type="button" class="invite" @click=${this.openDialog}>${s.invite}</button>
     </div>`;
   }
 
@@ -571,6 +620,8 @@ export class ChatApp extends LitElement {
 
   private onNickActivated(event: CustomEvent<{ user: Identity }>): void {
     const { user } = event.detail;
+    // Phone layout: back to the chat, where the mention went.
+    this.usersShown = false;
     const before = this.draft;
     this.draft = insertMention(before, user.userName);
     this.lastMention = { userId: user.userId, before, after: this.draft };
@@ -579,6 +630,7 @@ export class ChatApp extends LitElement {
 
   private onPrivateRequested(event: CustomEvent<{ user: Identity }>): void {
     const { user } = event.detail;
+    this.usersShown = false;
     const mention = this.lastMention;
     // A double-click starts with a click: take back the mention that click inserted.
     if (mention && mention.userId === user.userId && mention.after === this.draft) this.draft = mention.before;
@@ -662,7 +714,7 @@ export class ChatApp extends LitElement {
         gender: form.gender,
         hostRoom: form.hostRoom,
         ...(form.hostRoom
-          ? { hostPort: form.port, roomKey: form.roomKey, roomOpen: form.roomKey === '', allowInternet: form.allowInternet }
+          ? { hostPort: form.port, roomKey: form.roomKey, roomOpen: form.roomKey === '', allowInternet: form.allowInternet, visibleOnNetwork: form.visibleOnNetwork }
           : { server: form.server, port: form.port, roomKeys: withSavedKey(this.settings.roomKeys, form.server, form.port, form.roomKey) }),
       };
       this.settings = await bridge.saveSettings(patch).catch(() => ({ ...this.settings, ...patch }));
@@ -686,9 +738,11 @@ export class ChatApp extends LitElement {
         gender: form.gender,
       };
       if (form.roomKey) request.roomKey = form.roomKey;
+      this.joiningFound = form.foundRoom ?? null;
       await bridge.connect(request);
       this.closeDialog();
     } catch (error) {
+      this.joiningFound = null;
       this.dialogError = errorText(error);
     } finally {
       this.connecting = false;

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import type { ConnectLink, HostingStatus, Language, Settings } from '../../src-shared/bridge';
+import type { ConnectLink, FoundRoom, HostingStatus, Language, Settings } from '../../src-shared/bridge';
 import { DEFAULT_SETTINGS, savedKeyFor } from '../../src-shared/bridge';
 import { PALETTE, cleanUserName, isValidColor } from '../../src-shared/protocol';
 import type { Gender } from '../../src-shared/protocol';
@@ -11,6 +11,8 @@ import { format } from '../i18n';
 import type { Strings } from '../i18n';
 import { en } from '../i18n/en';
 import './copy-link';
+import './found-rooms';
+import './invite-qr';
 import { cssProperties, nickColor } from './css-properties';
 import { emit } from './events';
 
@@ -45,6 +47,8 @@ export class ConnectDialog extends LitElement {
   @property({ attribute: false }) accessor link: ConnectLink | null = null;
   /** Others in the room this computer hosts: connecting elsewhere would drop them, so it asks first. */
   @property({ type: Number }) accessor hostedPeople = 0;
+  /** Rooms announced on the local network (desktop only). */
+  @property({ attribute: false }) accessor foundRooms: readonly FoundRoom[] = [];
 
   @state() private accessor server = '';
   @state() private accessor portText = '';
@@ -57,6 +61,11 @@ export class ConnectDialog extends LitElement {
   /** The hosted room's key; empty: an open room. */
   @state() private accessor hostKey = '';
   @state() private accessor allowInternet = false;
+  @state() private accessor visibleOnNetwork = true;
+  /** A locked room was chosen from the list and no key is known for it. */
+  @state() private accessor keyNeeded = false;
+  /** The room from the list the form was filled with, until the server or port is edited. */
+  private chosenFound: FoundRoom | null = null;
   /** Connect was pressed while hosting others: the dialog asks before stopping the room. */
   @state() private accessor confirmingStop = false;
   @state() private accessor invalid: ReadonlySet<Field> = new Set();
@@ -191,6 +200,9 @@ export class ConnectDialog extends LitElement {
       grid-column: 1 / -1;
       margin-left: 26px;
     }
+    .found {
+      grid-column: 1 / -1;
+    }
     .hosting {
       grid-column: 1 / -1;
       display: flex;
@@ -201,8 +213,18 @@ export class ConnectDialog extends LitElement {
       border-radius: 6px;
       padding: 6px 10px;
     }
-    .hosting p {
+    .hosting p,
+    .hosting h3 {
       margin: 0;
+    }
+    .hosting h3 {
+      font-size: 14px;
+      font-weight: 600;
+    }
+    .qr-row {
+      display: flex;
+      gap: 10px;
+      align-items: center;
     }
     .hosting .apps {
       font-size: 12px;
@@ -310,6 +332,9 @@ export class ConnectDialog extends LitElement {
     this.gender = s.gender;
     this.hostKey = s.roomKey;
     this.allowInternet = s.allowInternet;
+    this.visibleOnNetwork = s.visibleOnNetwork ?? true;
+    this.keyNeeded = false;
+    this.chosenFound = null;
     this.joinKey = savedKeyFor(s.roomKeys, s.server, s.port);
     this.invalid = new Set();
     this.confirmingStop = false;
@@ -327,6 +352,8 @@ export class ConnectDialog extends LitElement {
   /** The server or port changed: the key field holds what is saved for the new one, or nothing. */
   private serverChanged(): void {
     this.confirmingStop = false;
+    this.keyNeeded = false;
+    this.chosenFound = null;
     if (this.hostRoom) return;
     const port = parsePort(this.portText);
     this.joinKey = port === null ? '' : savedKeyFor(this.settings.roomKeys, this.server.trim(), port);
@@ -345,6 +372,9 @@ export class ConnectDialog extends LitElement {
     return html`<dialog aria-labelledby="title" @cancel=${this.onCancel} @close=${this.onClose} @keydown=${this.onKeyDown}>
       <form novalidate @submit=${this.onSubmit}>
         <h2 id="title">${s.dialogTitle}</h2>
+        ${this.canHost && !this.hostRoom
+          ? html`<found-rooms class="found" .rooms=${this.foundRooms} .strings=${s} @found-room-chosen=${this.onFoundRoom}></found-rooms>`
+          : nothing}
 
         <label for="server">${s.server}</label>
         <div class="row">
@@ -429,7 +459,13 @@ export class ConnectDialog extends LitElement {
                 ${s.allowInternet}
               </label>
               <p class=${this.allowInternet ? 'hint warning' : 'hint'} id="allow-internet-hint">
-                ${this.allowInternet ? s.allowInternetWarning : s.allowInternetHint}</p>`
+                ${this.allowInternet ? s.allowInternetWarning : s.allowInternetHint}</p>
+              <label class="check">
+                <input id="visible" type="checkbox" .checked=${live(this.visibleOnNetwork)} aria-describedby="visible-hint"
+                  @change=${(e: Event) => (this.visibleOnNetwork = (e.target as HTMLInputElement).checked)} />
+                ${s.visibleOnNetwork}
+              </label>
+              <p class="hint" id="visible-hint">${s.visibleOnNetworkHint}</p>`
           : nothing}
         ${this.renderHosting()}
 
@@ -456,6 +492,7 @@ export class ConnectDialog extends LitElement {
 
   private renderKeyHint(): TemplateResult {
     const s = this.strings;
+    if (!this.hostRoom && this.keyNeeded && this.joinKey === '') return html`<p class="hint warning" id="room-key-hint">${s.foundRoomNeedsKey}</p>`;
     if (!this.hostRoom) return html`<p class="hint" id="room-key-hint">${s.roomKeyHint}</p>`;
     if (this.hostKey !== '') return html`<p class="hint" id="room-key-hint">${s.hostKeyHint}</p>`;
     return html`<p class="hint warning" id="room-key-hint">${this.allowInternet ? s.roomOpenToInternet : s.roomOpen}</p>`;
@@ -489,14 +526,19 @@ export class ConnectDialog extends LitElement {
     const h = this.hosting;
     if (h.state !== 'running' || h.addresses.length + h.webUrls.length === 0) return nothing;
     const s = this.strings;
-    return html`<div class="hosting">
+    const share = h.webUrls[0];
+    return html`<section class="hosting" aria-labelledby="invite-title">
+      <h3 id="invite-title">${s.invite}</h3>
+      ${share === undefined
+        ? nothing
+        : html`<div class="qr-row"><invite-qr .url=${share} .label=${s.inviteQr}></invite-qr><p class="apps">${s.inviteHint}</p></div>`}
       <p>${s.hostingAt}:</p>
       ${h.webUrls.map((url) => html`<copy-link show-url .url=${url} .strings=${s}></copy-link>`)}
       ${h.addresses.length > 0
         ? html`<p class="apps">${h.webUrls.length > 0 ? s.hostingInApp : s.hostingAt}:
             ${h.addresses.map((a, i) => html`${i > 0 ? ' · ' : ''}<code>${a}</code>`)}</p>`
         : nothing}
-    </div>`;
+    </section>`;
   }
 
   private onHostToggled(event: Event): void {
@@ -506,6 +548,19 @@ export class ConnectDialog extends LitElement {
     if (parsePort(this.portText) === null) this.portText = String(this.hostRoom ? this.settings.hostPort : this.settings.port);
     // Joining again: the key for the server and port now in the fields, not one read for others.
     if (!this.hostRoom) this.serverChanged();
+  }
+
+  /** A found room fills the form, and the key field when the room is locked; Connect stays the user's. */
+  private onFoundRoom(event: CustomEvent<{ room: FoundRoom }>): void {
+    const { room } = event.detail;
+    this.hostRoom = false;
+    this.server = room.tls ? `wss://${room.host.includes(':') ? `[${room.host}]` : room.host}:${room.port}` : room.host;
+    this.portText = String(room.port);
+    this.serverChanged();
+    this.chosenFound = room;
+    this.keyNeeded = room.locked && this.joinKey === '';
+    const focus = this.keyNeeded ? '#room-key' : '#connect';
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(focus)?.focus());
   }
 
   private onLanguage(event: Event): void {
@@ -580,6 +635,8 @@ export class ConnectDialog extends LitElement {
       hostRoom: this.hostRoom,
       roomKey: this.hostRoom ? this.hostKey : this.joinKey,
       allowInternet: this.hostRoom && this.allowInternet,
+      visibleOnNetwork: this.visibleOnNetwork,
+      ...(this.chosenFound !== null && !this.hostRoom ? { foundRoom: this.chosenFound.id } : {}),
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { Language } from '../../src-shared/bridge';
+import type { FoundRoom, Language } from '../../src-shared/bridge';
 import type { Gender, Identity } from '../../src-shared/protocol';
 
 /** What the connect dialog hands up when the user presses Connect; already checked. */
@@ -13,6 +13,10 @@ export interface ConnectForm {
   roomKey: string;
   /** With `hostRoom`: take peers from anywhere, not only the local network. */
   allowInternet: boolean;
+  /** With `hostRoom`: announce the room on the local network. */
+  visibleOnNetwork: boolean;
+  /** The form was filled from a room found on the network (its `host:port`), and left so. */
+  foundRoom?: string;
 }
 
 /** Every event a component sends up, with its detail: one map, so senders and listeners agree. */
@@ -41,6 +45,8 @@ export interface ChatUiEvents {
   'disconnect-requested': Record<string, never>;
   'dialog-dismissed': Record<string, never>;
   'language-changed': { language: Language };
+  /** A room found on the network was clicked: fill the form with it (never join by itself). */
+  'found-room-chosen': { room: FoundRoom };
 }
 
 declare global {
@@ -63,6 +69,7 @@ declare global {
     'disconnect-requested': CustomEvent<ChatUiEvents['disconnect-requested']>;
     'dialog-dismissed': CustomEvent<ChatUiEvents['dialog-dismissed']>;
     'language-changed': CustomEvent<ChatUiEvents['language-changed']>;
+    'found-room-chosen': CustomEvent<ChatUiEvents['found-room-chosen']>;
   }
 }
 

@@ -22,6 +22,8 @@ export interface Strings {
   /** Reconnecting after a login: what is typed now waits in the outbox. */
   messagePlaceholderQueued: string;
   connectionSettings: string;
+  /** The phone layout's button that shows the user list: `{count}` online. */
+  people: string;
   jumpToLatest: string;
   privateFrom: string;
   privateTo: string;
@@ -90,6 +92,18 @@ export interface Strings {
   close: string;
   disconnect: string;
   hostingAt: string;
+  foundRooms: string;
+  foundRoomsNone: string;
+  foundRoomLocked: string;
+  foundRoomTls: string;
+  foundRoomLookAlike: string;
+  foundRoomNeedsKey: string;
+  foundRoomUnreachable: string;
+  visibleOnNetwork: string;
+  visibleOnNetworkHint: string;
+  invite: string;
+  inviteHint: string;
+  inviteQr: string;
   /** Before the ws:// addresses, after the share links. */
   hostingInApp: string;
   /** The always-visible mark while this computer hosts the room; `{port}`. */

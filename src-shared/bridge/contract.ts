@@ -2,6 +2,7 @@ import { isValidColor } from '../protocol/identity';
 import { MAX_HISTORY_PAGE, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../protocol/limits';
 import type { Identity, PublicMessage, ServerMessage } from '../protocol/messages';
 import { isMessageId, isUserId } from '../protocol/parse';
+import type { FoundRoom } from './found-room';
 import { MAX_ROOM_KEY_LENGTH, MAX_SERVER_LENGTH, validateSettingsPatch } from './settings';
 import type { Settings, SettingsPatch } from './settings';
 import type { ConnectRequest } from '../session/connect-url';
@@ -153,6 +154,8 @@ export interface BridgeEvents {
   olderHistory: OlderHistory;
   /** A simplechat:// link was opened: show the connect dialog prefilled; never connect unasked. */
   connectLink: ConnectLink;
+  /** Rooms announced on the local network (desktop only), live: the whole list on each change. */
+  foundRooms: FoundRoom[];
 }
 
 export type CommandName = keyof BridgeCommands;
@@ -281,5 +284,6 @@ const EVENTS: { [E in EventName]: true } = {
   outbox: true,
   olderHistory: true,
   connectLink: true,
+  foundRooms: true,
 };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];

@@ -42,6 +42,8 @@ export interface Settings {
   closeToTray: boolean;
   /** The one-time "still running in the tray" notice was shown. */
   trayNoticeShown: boolean;
+  /** The hosted room is announced on the local network (mDNS), so others find it in their lists. */
+  visibleOnNetwork: boolean;
 }
 
 export const MAX_SERVER_LENGTH = 2048;
@@ -65,6 +67,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   window: Object.freeze({ x: null, y: null, width: 900, height: 600, maximized: false }),
   closeToTray: false,
   trayNoticeShown: false,
+  visibleOnNetwork: true,
 }) as Readonly<Settings>;
 
 const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
@@ -102,6 +105,7 @@ const CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
   },
   closeToTray: isBool,
   trayNoticeShown: isBool,
+  visibleOnNetwork: isBool,
 };
 
 export const SETTINGS_KEYS = Object.keys(CHECKS) as (keyof Settings)[];

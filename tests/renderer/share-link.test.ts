@@ -70,8 +70,8 @@ describe('the share link of a hosted room', () => {
     const copy = page.getByRole('button', { name: 'Copy link', exact: true });
     await expect.poll(() => copy.count()).toBe(1);
     const bar = page.locator('chat-app .hosting-bar');
-    // "Hosting · [Copy link]": the button lives in the bar's own shadow tree.
-    expect((await bar.innerText()).replace(/\s+/g, ' ').trim()).toBe('Hosting ·');
+    // "Hosting · [Copy link] Invite": the copy button lives in the bar's own shadow tree.
+    expect((await bar.innerText()).replace(/\s+/g, ' ').trim()).toBe('Hosting · Invite');
     expect(await bar.getByRole('button', { name: 'Copy link', exact: true }).innerText()).toBe('Copy link');
     expect(await copy.getAttribute('title')).toBe(SHARE_URL);
     await page.evaluate(() => navigator.clipboard.writeText('something else'));

@@ -189,13 +189,13 @@ export interface FakeBridgeOptions {
  */
 export function fakeBridgeScript(settings: Record<string, unknown> = {}, options: FakeBridgeOptions = {}): string {
   return `(() => {
-    const listeners = { message: new Set(), status: new Set(), hosting: new Set(), notice: new Set(), outbox: new Set(), olderHistory: new Set(), connectLink: new Set() };
+    const listeners = { message: new Set(), status: new Set(), hosting: new Set(), notice: new Set(), outbox: new Set(), olderHistory: new Set(), connectLink: new Set(), foundRooms: new Set() };
     const calls = [];
     let settings = Object.assign({
       server: '127.0.0.1', port: 27800, userName: 'Tester', userColor: '#2980b9', gender: 1,
       hostRoom: false, hostPort: 27800, roomKey: '', roomOpen: false, allowInternet: false, roomHistory: true, roomKeys: {}, language: 'en',
       window: { x: null, y: null, width: 900, height: 600, maximized: false },
-      closeToTray: false, trayNoticeShown: false,
+      closeToTray: false, trayNoticeShown: false, visibleOnNetwork: true,
     }, ${JSON.stringify(settings)});
     const connectRejects = ${JSON.stringify(options.connectRejects ?? null)};
     const emulateOutbox = ${JSON.stringify(options.outbox === true)};

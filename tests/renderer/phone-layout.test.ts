@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { fakeBridgeScript, useBrowserAndServer } from '../support/browser';
+import { ANYA, BOB, logIn } from './support';
+
+/*
+ * Issue 16 §3: the page a guest opens on a phone, 360 px wide: one column, the user
+ * list behind a button, the input at the bottom in sight, touch targets of 44 px.
+ * `SCREENSHOTS=1` also writes docs/screenshots/phone-*.png.
+ */
+
+const fixture = useBrowserAndServer();
+const PHONE = { width: 360, height: 740 };
+
+async function box(page: Page, selector: string) {
+  const found = await page.locator(selector).boundingBox();
+  if (found === null) throw new Error(`${selector} is not shown`);
+  return found;
+}
+
+describe('the phone layout', () => {
+  it('at 360 px: the chat fills the screen, the user list is behind a button, the input is in sight', async () => {
+    const { page } = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`, { initScript: fakeBridgeScript(), viewport: PHONE });
+    await logIn(page, undefined, [ANYA, BOB]);
+    expect(await page.locator('chat-app user-list').isVisible()).toBe(false);
+    const input = await box(page, 'chat-app message-input');
+    expect(input.y + input.height).toBeLessThanOrEqual(PHONE.height);
+    expect(input.width).toBeGreaterThan(PHONE.width - 40);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    const people = page.getByRole('button', { name: 'People (3)', exact: true });
+    for (const selector of ['chat-app .people', 'chat-app .settings']) expect((await box(page, selector)).height).toBeGreaterThanOrEqual(44);
+    if (process.env.SCREENSHOTS) await page.screenshot({ path: join(import.meta.dirname, '../../docs/screenshots/phone-chat-en.png') });
+
+    await people.click();
+    await expect.poll(() => page.locator('chat-app user-list').isVisible()).toBe(true);
+    expect(await page.locator('chat-app chat-log').isVisible()).toBe(false);
+    expect(await people.getAttribute('aria-expanded')).toBe('true');
+    if (process.env.SCREENSHOTS) await page.screenshot({ path: join(import.meta.dirname, '../../docs/screenshots/phone-people-en.png') });
+    await page.locator('chat-app user-list').getByText('Bob', { exact: true }).click();
+    await expect.poll(() => page.locator('chat-app chat-log').isVisible()).toBe(true);
+    expect(await page.locator('chat-app user-list').isVisible()).toBe(false);
+  });
+
+  it('on a desktop-sized window nothing changes: the list is beside the chat and there is no People button', async () => {
+    const { page } = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`, { initScript: fakeBridgeScript() });
+    await logIn(page);
+    expect(await page.locator('chat-app user-list').isVisible()).toBe(true);
+    expect(await page.locator('chat-app .people').isVisible()).toBe(false);
+  });
+});
