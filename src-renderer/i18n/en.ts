@@ -86,6 +86,7 @@ export const en: Strings = {
   foundRoomNeedsKey: 'This room is locked: enter its key.',
   foundRoomUnreachable: 'The room at {address} was announced on this network but does not answer: it may have just closed, or a firewall is in the way.',
   visibleOnNetwork: 'Visible on this network',
+  roomName: 'Room name',
   visibleOnNetworkHint: 'Others on your network see this room in their list (never its key).',
   invite: 'Invite',
   inviteHint: 'Scan with a phone on the same network, or copy the link.',

@@ -100,6 +100,7 @@ export interface Strings {
   foundRoomNeedsKey: string;
   foundRoomUnreachable: string;
   visibleOnNetwork: string;
+  roomName: string;
   visibleOnNetworkHint: string;
   invite: string;
   inviteHint: string;
