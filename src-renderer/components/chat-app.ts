@@ -714,7 +714,7 @@ export class ChatApp extends LitElement {
         gender: form.gender,
         hostRoom: form.hostRoom,
         ...(form.hostRoom
-          ? { hostPort: form.port, roomKey: form.roomKey, roomOpen: form.roomKey === '', allowInternet: form.allowInternet, visibleOnNetwork: form.visibleOnNetwork, roomName: form.roomName }
+          ? { hostPort: form.port, roomKey: form.roomKey, roomOpen: form.roomKey === '', allowInternet: form.allowInternet, visibleOnNetwork: form.visibleOnNetwork, roomName: form.roomName, roomHistory: form.roomHistory }
           : { server: form.server, port: form.port, roomKeys: withSavedKey(this.settings.roomKeys, form.server, form.port, form.roomKey) }),
       };
       this.settings = await bridge.saveSettings(patch).catch(() => ({ ...this.settings, ...patch }));

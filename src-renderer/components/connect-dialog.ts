@@ -64,6 +64,7 @@ export class ConnectDialog extends LitElement {
   @state() private accessor visibleOnNetwork = true;
   /** The hosted room's name as typed; '' shows (and means) the default. */
   @state() private accessor roomName = '';
+  @state() private accessor roomHistory = true;
   /** A locked room was chosen from the list and no key is known for it. */
   @state() private accessor keyNeeded = false;
   /** The room from the list the form was filled with, until the server or port is edited. */
@@ -336,6 +337,7 @@ export class ConnectDialog extends LitElement {
     this.allowInternet = s.allowInternet;
     this.visibleOnNetwork = s.visibleOnNetwork ?? true;
     this.roomName = s.roomName ?? '';
+    this.roomHistory = s.roomHistory ?? true;
     this.keyNeeded = false;
     this.chosenFound = null;
     this.joinKey = savedKeyFor(s.roomKeys, s.server, s.port);
@@ -473,7 +475,13 @@ export class ConnectDialog extends LitElement {
                   @change=${(e: Event) => (this.visibleOnNetwork = (e.target as HTMLInputElement).checked)} />
                 ${s.visibleOnNetwork}
               </label>
-              <p class="hint" id="visible-hint">${s.visibleOnNetworkHint}</p>`
+              <p class="hint" id="visible-hint">${s.visibleOnNetworkHint}</p>
+              <label class="check">
+                <input id="room-history" type="checkbox" .checked=${live(this.roomHistory)} aria-describedby="room-history-hint"
+                  @change=${(e: Event) => (this.roomHistory = (e.target as HTMLInputElement).checked)} />
+                ${s.roomHistory}
+              </label>
+              <p class="hint" id="room-history-hint">${s.roomHistoryHint}</p>`
           : nothing}
         ${this.renderHosting()}
 
@@ -645,6 +653,7 @@ export class ConnectDialog extends LitElement {
       allowInternet: this.hostRoom && this.allowInternet,
       visibleOnNetwork: this.visibleOnNetwork,
       roomName: cutRoomName(this.roomName),
+      roomHistory: this.roomHistory,
       ...(this.chosenFound !== null && !this.hostRoom ? { foundRoom: this.chosenFound.id } : {}),
     });
   }

@@ -17,6 +17,8 @@ export interface ConnectForm {
   visibleOnNetwork: boolean;
   /** With `hostRoom`: the name others see in their lists; '' for the default. */
   roomName: string;
+  /** With `hostRoom`: the room keeps its history on disk. */
+  roomHistory: boolean;
   /** The form was filled from a room found on the network (its `host:port`), and left so. */
   foundRoom?: string;
 }

@@ -87,6 +87,8 @@ export const en: Strings = {
   foundRoomUnreachable: 'The room at {address} was announced on this network but does not answer: it may have just closed, or a firewall is in the way.',
   visibleOnNetwork: 'Visible on this network',
   roomName: 'Room name',
+  roomHistory: 'Keep the room’s history on this computer',
+  roomHistoryHint: 'In a database in the app’s data folder, so a restart loses nothing; off: the room forgets when it stops. Applies when the room next starts.',
   visibleOnNetworkHint: 'Others on your network see this room in their list (never its key).',
   invite: 'Invite',
   inviteHint: 'Scan with a phone on the same network, or copy the link.',

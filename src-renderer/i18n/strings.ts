@@ -101,6 +101,8 @@ export interface Strings {
   foundRoomUnreachable: string;
   visibleOnNetwork: string;
   roomName: string;
+  roomHistory: string;
+  roomHistoryHint: string;
   visibleOnNetworkHint: string;
   invite: string;
   inviteHint: string;
