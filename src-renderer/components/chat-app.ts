@@ -568,7 +568,7 @@ export class ChatApp extends LitElement {
       return;
     }
     const older = this.chat.older;
-    if (older.oldestId !== 0 && messageId < older.oldestId && older.state !== 'end' && older.state !== 'none') {
+    if (older.oldestId !== 0 && messageId < older.oldestId && older.state !== 'end' && older.state !== 'full' && older.state !== 'none') {
       this.seeking = { messageId, pages: 0 };
       this.seekOn();
       return;

@@ -807,6 +807,8 @@ export class ChatLog extends LitElement {
         return html`<div class="older loading" aria-live="polite">${s.loadingOlder}</div>`;
       case 'end':
         return html`<div class="older end">${s.historyStart}</div>`;
+      case 'full':
+        return html`<div class="older full">${s.olderNotKept}</div>`;
       case 'idle':
         return older.oldestId === 0
           ? nothing

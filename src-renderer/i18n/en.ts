@@ -25,6 +25,7 @@ export const en: Strings = {
   loadOlder: 'Load older messages',
   loadingOlder: 'Loading older messages…',
   historyStart: 'The beginning of the history',
+  olderNotKept: 'Older messages are not kept in this window',
   lineActions: 'Message actions',
   reply: 'Reply',
   edit: 'Edit',

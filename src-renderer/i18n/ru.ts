@@ -25,6 +25,7 @@ export const ru: Strings = {
   loadOlder: 'Показать более ранние сообщения',
   loadingOlder: 'Загружаю более ранние сообщения…',
   historyStart: 'Начало истории',
+  olderNotKept: 'Более ранние сообщения в этом окне не хранятся',
   lineActions: 'Действия с сообщением',
   reply: 'Ответить',
   edit: 'Изменить',

@@ -39,6 +39,8 @@ export interface Strings {
   loadOlder: string;
   loadingOlder: string;
   historyStart: string;
+  /** The log reached its cap: its top is not where the history begins. */
+  olderNotKept: string;
   /** A line's actions: the toolbar's and the context menu's name, and each action. */
   lineActions: string;
   reply: string;
