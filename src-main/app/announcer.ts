@@ -1,5 +1,6 @@
+import { roomDisplayName } from '../../src-shared/bridge';
 import type { HostingStatus, Settings } from '../../src-shared/bridge';
-import { startAdvertiser } from '../discovery';
+import { instanceName, newInstanceId, startAdvertiser } from '../discovery';
 import type { AdvertisedRoom, Advertiser, CreateMdnsTransport } from '../discovery';
 
 /*
@@ -8,15 +9,13 @@ import type { AdvertisedRoom, Advertiser, CreateMdnsTransport } from '../discove
  * goodbye at once. Announces the room's name, lock and web path, never its key.
  */
 
-export function defaultRoomName(userName: string): string {
-  return userName.trim() === '' ? 'SimpleChat room' : `${userName.trim()}'s room`;
-}
-
 export class RoomAnnouncer {
   readonly #createTransport: CreateMdnsTransport;
   readonly #log: (line: string) => void;
   #current: { key: string; advertiser: Advertiser } | null = null;
   #queue: Promise<void> = Promise.resolve();
+  /** One per run: every announcement of this app's room has the same instance name, which its own browsing skips. */
+  readonly #id = newInstanceId();
 
   constructor(createTransport: CreateMdnsTransport, log: (line: string) => void) {
     this.#createTransport = createTransport;
@@ -27,7 +26,7 @@ export class RoomAnnouncer {
   sync(status: HostingStatus, settings: Settings, locked: boolean): Promise<void> {
     const room: AdvertisedRoom | null =
       status.state === 'running' && settings.visibleOnNetwork
-        ? { name: defaultRoomName(settings.userName), port: status.port, locked, tls: false, webPath: '/' }
+        ? { name: roomDisplayName(settings), port: status.port, locked, tls: false, webPath: '/' }
         : null;
     return this.#serially(async () => {
       const key = room === null ? '' : JSON.stringify(room);
@@ -35,11 +34,16 @@ export class RoomAnnouncer {
       await this.#withdraw();
       if (room === null) return;
       try {
-        this.#current = { key, advertiser: startAdvertiser(room, this.#createTransport(this.#log)) };
+        this.#current = { key, advertiser: startAdvertiser(room, this.#createTransport(this.#log), undefined, this.#id) };
       } catch (error) {
         this.#log(`discovery: the room is not announced: ${String(error)}`);
       }
     });
+  }
+
+  /** The instance (lower case) is this app's own room. */
+  isOwn(instance: string): boolean {
+    return instance === instanceName(this.#id);
   }
 
   /** Sends the goodbye (quit). */

@@ -93,7 +93,11 @@ export function createAppCore(options: AppCoreOptions): AppCore {
   let browsing: Browsing | null = null;
   if (options.mdns !== undefined) {
     try {
-      browsing = startBrowsing(options.mdns(log), (rooms) => events.emit('foundRooms', rooms));
+      browsing = startBrowsing(
+        options.mdns(log),
+        (rooms) => events.emit('foundRooms', rooms),
+        (instance) => announcer?.isOwn(instance) ?? false,
+      );
     } catch (error) {
       log(`discovery: cannot browse the local network: ${String(error)}`);
     }

@@ -47,8 +47,22 @@ function asksForUs(packet: unknown, names: readonly string[]): boolean {
   });
 }
 
-export function startAdvertiser(room: AdvertisedRoom, transport: MdnsTransport, addresses: () => string[] = ownIpv4Addresses): Advertiser {
-  const id = randomBytes(4).toString('hex');
+/** A random label for `startAdvertiser`: an app keeps one per run, so it knows its own room when it sees it. */
+export function newInstanceId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** The DNS-SD instance name an advertiser with this id announces, lower case as a browser reads it. */
+export function instanceName(id: string): string {
+  return `simplechat-${id}.${SERVICE_TYPE}`;
+}
+
+export function startAdvertiser(
+  room: AdvertisedRoom,
+  transport: MdnsTransport,
+  addresses: () => string[] = ownIpv4Addresses,
+  id: string = newInstanceId(),
+): Advertiser {
   const instance = `SimpleChat-${id}.${SERVICE_TYPE}`;
   const target = `simplechat-${id}.local`;
   const records = (ttl: number): { answers: MdnsRecord[]; additionals: MdnsRecord[] } => ({

@@ -21,8 +21,13 @@ export interface Browsing {
   stop(): Promise<void>;
 }
 
-export function startBrowsing(transport: MdnsTransport, onChange: (rooms: FoundRoom[]) => void): Browsing {
-  const browser = new RoomBrowser();
+/** `isOwn`: an instance this app announces itself; it is not listed (one's own room is not a room to find). */
+export function startBrowsing(
+  transport: MdnsTransport,
+  onChange: (rooms: FoundRoom[]) => void,
+  isOwn: (instance: string) => boolean = () => false,
+): Browsing {
+  const browser = new RoomBrowser(Date.now, isOwn);
   let pending: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
   let last = '[]';

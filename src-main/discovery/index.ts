@@ -1,4 +1,4 @@
-export { isLoopbackOnly, startAdvertiser } from './advertiser';
+export { instanceName, isLoopbackOnly, newInstanceId, startAdvertiser } from './advertiser';
 export type { Advertiser } from './advertiser';
 export { startBrowsing } from './browse';
 export type { Browsing } from './browse';

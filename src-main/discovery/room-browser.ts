@@ -60,9 +60,12 @@ function srvPort(data: unknown): number | null {
 export class RoomBrowser {
   readonly #entries = new Map<string, Entry>();
   readonly #now: () => number;
+  readonly #isOwn: (instance: string) => boolean;
 
-  constructor(now: () => number = Date.now) {
+  /** `isOwn(instance)`: an instance (lower case) this app announces; kept (a look-alike of it is still marked) but not listed. */
+  constructor(now: () => number = Date.now, isOwn: (instance: string) => boolean = () => false) {
     this.#now = now;
+    this.#isOwn = isOwn;
   }
 
   /** The rooms now listed, oldest first. */
@@ -76,7 +79,7 @@ export class RoomBrowser {
         owners.set(key, hosts);
       }
     }
-    return [...this.#entries.values()].map(({ room }) => ({
+    return [...this.#entries.values()].filter(({ instance }) => !this.#isOwn(instance)).map(({ room }) => ({
       ...room,
       lookAlike: nameKeys(room.name).some((key) => (owners.get(key)?.size ?? 0) > 1),
     }));

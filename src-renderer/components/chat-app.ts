@@ -568,7 +568,7 @@ export class ChatApp extends LitElement {
       return;
     }
     const older = this.chat.older;
-    if (older.oldestId !== 0 && messageId < older.oldestId && older.state !== 'end' && older.state !== 'none') {
+    if (older.oldestId !== 0 && messageId < older.oldestId && older.state !== 'end' && older.state !== 'full' && older.state !== 'none') {
       this.seeking = { messageId, pages: 0 };
       this.seekOn();
       return;
@@ -714,7 +714,7 @@ export class ChatApp extends LitElement {
         gender: form.gender,
         hostRoom: form.hostRoom,
         ...(form.hostRoom
-          ? { hostPort: form.port, roomKey: form.roomKey, roomOpen: form.roomKey === '', allowInternet: form.allowInternet, visibleOnNetwork: form.visibleOnNetwork }
+          ? { hostPort: form.port, roomKey: form.roomKey, roomOpen: form.roomKey === '', allowInternet: form.allowInternet, visibleOnNetwork: form.visibleOnNetwork, roomName: form.roomName, roomHistory: form.roomHistory }
           : { server: form.server, port: form.port, roomKeys: withSavedKey(this.settings.roomKeys, form.server, form.port, form.roomKey) }),
       };
       this.settings = await bridge.saveSettings(patch).catch(() => ({ ...this.settings, ...patch }));

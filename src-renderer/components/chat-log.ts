@@ -254,6 +254,20 @@ export class ChatLog extends LitElement {
       outline: 2px solid var(--focus, #2980b9);
       outline-offset: 1px;
     }
+    /* A phone (issue 16 §3): touch targets of 44 px. The older row's height is read, not assumed (revealMessage). */
+    @media (max-width: 560px) {
+      .toolbar button,
+      .menu button {
+        min-height: 44px;
+        min-width: 44px;
+      }
+      .older {
+        height: 52px;
+      }
+      .older button {
+        min-height: 44px;
+      }
+    }
     .day {
       display: flex;
       align-items: center;
@@ -793,6 +807,8 @@ export class ChatLog extends LitElement {
         return html`<div class="older loading" aria-live="polite">${s.loadingOlder}</div>`;
       case 'end':
         return html`<div class="older end">${s.historyStart}</div>`;
+      case 'full':
+        return html`<div class="older full">${s.olderNotKept}</div>`;
       case 'idle':
         return older.oldestId === 0
           ? nothing

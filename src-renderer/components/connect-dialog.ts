@@ -3,7 +3,7 @@ import type { PropertyValues, TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import type { ConnectLink, FoundRoom, HostingStatus, Language, Settings } from '../../src-shared/bridge';
-import { DEFAULT_SETTINGS, savedKeyFor } from '../../src-shared/bridge';
+import { DEFAULT_SETTINGS, MAX_ROOM_NAME_LENGTH, cutRoomName, roomDisplayName, savedKeyFor } from '../../src-shared/bridge';
 import { PALETTE, cleanUserName, isValidColor } from '../../src-shared/protocol';
 import type { Gender } from '../../src-shared/protocol';
 import { isValidServer, parsePort } from '../format/address';
@@ -62,6 +62,9 @@ export class ConnectDialog extends LitElement {
   @state() private accessor hostKey = '';
   @state() private accessor allowInternet = false;
   @state() private accessor visibleOnNetwork = true;
+  /** The hosted room's name as typed; '' shows (and means) the default. */
+  @state() private accessor roomName = '';
+  @state() private accessor roomHistory = true;
   /** A locked room was chosen from the list and no key is known for it. */
   @state() private accessor keyNeeded = false;
   /** The room from the list the form was filled with, until the server or port is edited. */
@@ -333,6 +336,8 @@ export class ConnectDialog extends LitElement {
     this.hostKey = s.roomKey;
     this.allowInternet = s.allowInternet;
     this.visibleOnNetwork = s.visibleOnNetwork ?? true;
+    this.roomName = s.roomName ?? '';
+    this.roomHistory = s.roomHistory ?? true;
     this.keyNeeded = false;
     this.chosenFound = null;
     this.joinKey = savedKeyFor(s.roomKeys, s.server, s.port);
@@ -453,7 +458,12 @@ export class ConnectDialog extends LitElement {
         </label>
         <p class="hint" id="host-hint">${this.canHost ? s.hostRoomHint : s.hostRoomUnavailable}</p>
         ${this.hostRoom
-          ? html`<label class="check">
+          ? html`<label for="room-name">${s.roomName}</label>
+              <input id="room-name" type="text" autocomplete="off" maxlength=${MAX_ROOM_NAME_LENGTH}
+                placeholder=${roomDisplayName({ roomName: '', userName: cleaned })}
+                .value=${live(this.roomName)}
+                @input=${(e: Event) => (this.roomName = (e.target as HTMLInputElement).value)} />
+              <label class="check">
                 <input id="allow-internet" type="checkbox" .checked=${live(this.allowInternet)} aria-describedby="allow-internet-hint"
                   @change=${(e: Event) => (this.allowInternet = (e.target as HTMLInputElement).checked)} />
                 ${s.allowInternet}
@@ -465,7 +475,13 @@ export class ConnectDialog extends LitElement {
                   @change=${(e: Event) => (this.visibleOnNetwork = (e.target as HTMLInputElement).checked)} />
                 ${s.visibleOnNetwork}
               </label>
-              <p class="hint" id="visible-hint">${s.visibleOnNetworkHint}</p>`
+              <p class="hint" id="visible-hint">${s.visibleOnNetworkHint}</p>
+              <label class="check">
+                <input id="room-history" type="checkbox" .checked=${live(this.roomHistory)} aria-describedby="room-history-hint"
+                  @change=${(e: Event) => (this.roomHistory = (e.target as HTMLInputElement).checked)} />
+                ${s.roomHistory}
+              </label>
+              <p class="hint" id="room-history-hint">${s.roomHistoryHint}</p>`
           : nothing}
         ${this.renderHosting()}
 
@@ -636,6 +652,8 @@ export class ConnectDialog extends LitElement {
       roomKey: this.hostRoom ? this.hostKey : this.joinKey,
       allowInternet: this.hostRoom && this.allowInternet,
       visibleOnNetwork: this.visibleOnNetwork,
+      roomName: cutRoomName(this.roomName),
+      roomHistory: this.roomHistory,
       ...(this.chosenFound !== null && !this.hostRoom ? { foundRoom: this.chosenFound.id } : {}),
     });
   }

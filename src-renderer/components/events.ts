@@ -15,6 +15,10 @@ export interface ConnectForm {
   allowInternet: boolean;
   /** With `hostRoom`: announce the room on the local network. */
   visibleOnNetwork: boolean;
+  /** With `hostRoom`: the name others see in their lists; '' for the default. */
+  roomName: string;
+  /** With `hostRoom`: the room keeps its history on disk. */
+  roomHistory: boolean;
   /** The form was filled from a room found on the network (its `host:port`), and left so. */
   foundRoom?: string;
 }

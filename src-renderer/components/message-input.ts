@@ -110,6 +110,16 @@ export class MessageInput extends LitElement {
       font-weight: 700;
       color: var(--text, #2c3e50);
     }
+    /* A phone (issue 16 §3): a × is a touch target of 44 px, as chat-app's buttons are. */
+    @media (max-width: 560px) {
+      .close {
+        width: 44px;
+        height: 44px;
+      }
+      input {
+        min-height: 44px;
+      }
+    }
   `;
 
   /** Puts the caret at the end of the input. */
@@ -148,6 +158,7 @@ export class MessageInput extends LitElement {
           aria-label=${s.message}
           aria-describedby="target"
           autocomplete="off"
+          enterkeyhint="send"
           spellcheck="true"
           maxlength=${MAX_TEXT_LENGTH}
           placeholder=${!this.enabled ? s.messagePlaceholderOffline : this.queued ? s.messagePlaceholderQueued : s.messagePlaceholder}

@@ -39,6 +39,8 @@ export interface Strings {
   loadOlder: string;
   loadingOlder: string;
   historyStart: string;
+  /** The log reached its cap: its top is not where the history begins. */
+  olderNotKept: string;
   /** A line's actions: the toolbar's and the context menu's name, and each action. */
   lineActions: string;
   reply: string;
@@ -100,6 +102,9 @@ export interface Strings {
   foundRoomNeedsKey: string;
   foundRoomUnreachable: string;
   visibleOnNetwork: string;
+  roomName: string;
+  roomHistory: string;
+  roomHistoryHint: string;
   visibleOnNetworkHint: string;
   invite: string;
   inviteHint: string;

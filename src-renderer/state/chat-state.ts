@@ -7,11 +7,13 @@ import type { ChatLine, LogStore, NewLine, PendingLine, SystemEvent } from './lo
 
 /**
  * Paging back through the room's history. `idle`: an older page may be asked for;
- * `loading`: one is on its way; `end`: the server has nothing older; `none`: no paging
- * in this log (its lines came from another server, whose history cannot go in front).
+ * `loading`: one is on its way; `end`: the server has nothing older; `full`: the log holds
+ * as many lines as it keeps (MAX_LOG_LINES), so older ones, which the server may still
+ * have, are not kept in this window; `none`: no paging in this log (its lines came from
+ * another server, whose history cannot go in front).
  */
 export interface OlderLines {
-  readonly state: 'idle' | 'loading' | 'end' | 'none';
+  readonly state: 'idle' | 'loading' | 'end' | 'full' | 'none';
   /** The oldest public line's messageId from this server: what the next page is asked before (0: none yet). */
   readonly oldestId: number;
   /** The server the log's lines with ids came from (as in the status, no query); null before any. */
@@ -97,7 +99,11 @@ function system(time: number, event: SystemEvent): NewLine {
 }
 
 function withLines(state: ChatState, lines: readonly NewLine[]): ChatState {
-  return lines.length === 0 ? state : { ...state, log: appendLines(state.log, lines) };
+  if (lines.length === 0) return state;
+  const log = appendLines(state.log, lines);
+  // Lines fell off the top: what is first now is not where the history begins, and no older page would fit.
+  const capped = log.dropped > state.log.dropped && (state.older.state === 'idle' || state.older.state === 'end');
+  return capped ? { ...state, log, older: { ...state.older, state: 'full' } } : { ...state, log };
 }
 
 /** How many senders `identityOf` remembers; past it, it starts afresh. */
@@ -277,7 +283,7 @@ function reduceOlder(state: ChatState, page: OlderHistory, time: number): ChatSt
   // A full log takes no more in front: that is where paging ends too.
   const full = fresh.length > 0 && log.prepended - state.log.prepended < fresh.length;
   const next = fresh.reduce(withOldest, { ...state, log });
-  return { ...next, older: { ...next.older, state: page.hasMore && !full ? 'idle' : 'end' } };
+  return { ...next, older: { ...next.older, state: full ? 'full' : page.hasMore ? 'idle' : 'end' } };
 }
 
 /**

@@ -44,10 +44,16 @@ export interface Settings {
   trayNoticeShown: boolean;
   /** The hosted room is announced on the local network (mDNS), so others find it in their lists. */
   visibleOnNetwork: boolean;
+  /** The hosted room's name in others' lists, the host's choice; '' for "<user>'s room". */
+  roomName: string;
 }
 
 export const MAX_SERVER_LENGTH = 2048;
 export const MAX_ROOM_KEY_LENGTH = 128;
+/** A room name is cut to this many characters (others' lists show as many, MAX_FOUND_NAME_LENGTH). */
+export const MAX_ROOM_NAME_LENGTH = 64;
+/** Longer than this is not a name that was cut, but not a room name at all. */
+const MAX_ROOM_NAME_INPUT = 4096;
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   server: '127.0.0.1',
@@ -68,7 +74,21 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   closeToTray: false,
   trayNoticeShown: false,
   visibleOnNetwork: true,
+  roomName: '',
 }) as Readonly<Settings>;
+
+/** The hosted room's name cut to MAX_ROOM_NAME_LENGTH characters (code points, so no surrogate is split). */
+export function cutRoomName(name: string): string {
+  const chars = Array.from(name.trim());
+  return chars.length > MAX_ROOM_NAME_LENGTH ? chars.slice(0, MAX_ROOM_NAME_LENGTH).join('').trimEnd() : chars.join('');
+}
+
+/** What the hosted room is called: the host's choice, or "<user>'s room". */
+export function roomDisplayName(settings: Pick<Settings, 'roomName' | 'userName'>): string {
+  const chosen = cutRoomName(settings.roomName);
+  if (chosen !== '') return chosen;
+  return settings.userName.trim() === '' ? 'SimpleChat room' : `${settings.userName.trim()}'s room`;
+}
 
 const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
@@ -106,6 +126,7 @@ const CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
   closeToTray: isBool,
   trayNoticeShown: isBool,
   visibleOnNetwork: isBool,
+  roomName: (v) => typeof v === 'string' && v.length <= MAX_ROOM_NAME_INPUT,
 };
 
 export const SETTINGS_KEYS = Object.keys(CHECKS) as (keyof Settings)[];
@@ -156,7 +177,7 @@ export function validateSettingsPatch(raw: unknown): SettingsPatch | string {
   for (const [key, value] of Object.entries(raw)) {
     if (!PATCHABLE.has(key)) return `unknown or read-only setting: ${key.slice(0, 40)}`;
     if (!CHECKS[key as keyof Settings](value)) return `invalid value for ${key}`;
-    patch[key] = value;
+    patch[key] = key === 'roomName' ? cutRoomName(value as string) : value;
   }
   return patch as SettingsPatch;
 }
@@ -178,6 +199,7 @@ function migrateRoomKey(source: Record<string, unknown>): Record<string, unknown
 function cloneValue(key: keyof Settings, value: unknown): unknown {
   if (key === 'window') return { ...(value as WindowState) };
   if (key === 'roomKeys') return { ...(value as Record<string, string>) };
+  if (key === 'roomName') return cutRoomName(value as string);
   return value;
 }
 

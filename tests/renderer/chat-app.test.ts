@@ -433,6 +433,33 @@ describe('history: paging up (issue 12)', () => {
   });
 });
 
+describe('the log at its cap (issue 12 §3)', () => {
+  for (const [language, ended, notKept] of [
+    ['en', 'The beginning of the history', 'Older messages are not kept in this window'],
+    ['ru', 'Начало истории', 'Более ранние сообщения в этом окне не хранятся'],
+  ] as const) {
+    it(`${language}: once lines fall off the top, the top row says older ones are not kept here, not that the history begins`, async () => {
+      const page = await open({ language });
+      await logIn(page, ME, [ANYA], language === 'ru' ? 'Войти' : 'Connect');
+      const log = page.getByRole('log');
+      await message(page, { action: 'History', messages: [{ action: 'PublicMessage', ...ANYA, text: 'first', messageId: 1, sentAt: Date.now() }], hasMore: false });
+      await expect.poll(() => log.getByText(ended, { exact: true }).count()).toBe(1);
+      // Past the cap of 100 000 lines (and a block or two more), in one History made in the page.
+      await page.evaluate(
+        ([user, count]) => {
+          const messages = Array.from({ length: count }, (_, i) => ({ action: 'PublicMessage', ...user, text: `line ${i + 2}`, messageId: i + 2, sentAt: Date.now() }));
+          (window as unknown as { __bridge: { emit(e: string, p: unknown): void } }).__bridge.emit('message', { action: 'History', messages, hasMore: false });
+        },
+        [ANYA, 100_000 + 40] as const,
+      );
+      await expect.poll(() => log.locator('.chat').last().innerText(), { timeout: 10_000 }).toMatch(/line 100041$/);
+      await log.evaluate((el) => (el.scrollTop = 0));
+      await expect.poll(() => log.getByText(notKept, { exact: true }).count()).toBe(1);
+      expect(await log.getByText(ended, { exact: true }).count()).toBe(0);
+    });
+  }
+});
+
 describe('edit, delete and reply (issue 12)', () => {
   const mine = (id: number, text: string) => ({ action: 'PublicMessage', ...ME, text, messageId: id, sentAt: Date.now() });
   const theirs = (id: number, text: string) => ({ action: 'PublicMessage', ...ANYA, text, messageId: id, sentAt: Date.now() });

@@ -100,6 +100,36 @@ describe('rooms found on this network', () => {
     expect(saves.at(-1)!.args[0]).toMatchObject({ hostRoom: true, visibleOnNetwork: false });
   });
 
+  it('while hosting, a "Room name" field: empty shows "<user>\'s room", what is typed is saved, cut to 64', async () => {
+    const page = await open({ hostRoom: true, roomKey: 'k', userName: 'Аня' });
+    const dialog = page.getByRole('dialog');
+    const name = dialog.getByRole('textbox', { name: 'Room name', exact: true });
+    expect(await name.inputValue()).toBe('');
+    expect(await name.getAttribute('placeholder')).toBe("Аня's room");
+    expect(await name.getAttribute('maxlength')).toBe('64');
+    await name.fill('  Office 3F  ');
+    await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+    const saves = await waitForCalls(page, 'saveSettings');
+    expect(saves.at(-1)!.args[0]).toMatchObject({ hostRoom: true, roomName: 'Office 3F' });
+  });
+
+  it('while hosting, "Keep the room\'s history on this computer" shows the setting (on by default) and saves it', async () => {
+    const page = await open({ hostRoom: true, roomKey: 'k' });
+    const dialog = page.getByRole('dialog');
+    const keep = dialog.getByRole('checkbox', { name: 'Keep the room’s history on this computer' });
+    expect(await keep.isChecked()).toBe(true);
+    await keep.uncheck();
+    await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+    const saves = await waitForCalls(page, 'saveSettings');
+    expect(saves.at(-1)!.args[0]).toMatchObject({ hostRoom: true, roomHistory: false });
+  });
+
+  it('a room that forgets (roomHistory off) shows the box unticked', async () => {
+    const page = await open({ hostRoom: true, roomKey: 'k', roomHistory: false });
+    const keep = page.getByRole('dialog').getByRole('checkbox', { name: 'Keep the room’s history on this computer' });
+    expect(await keep.isChecked()).toBe(false);
+  });
+
   it('the browser client has no list, only the manual form', async () => {
     const { page } = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`);
     await expect.poll(() => page.getByRole('dialog').getByRole('textbox', { name: 'Server', exact: true }).isVisible()).toBe(true);

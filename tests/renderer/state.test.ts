@@ -422,6 +422,26 @@ describe('lines by messageId (issue 12)', () => {
     expect(reduce(other, { type: 'older-requested' }).older.state).toBe('none');
   });
 
+  it('at the log\'s cap, paging says "full", not "end": lines fell off the top, or an older page did not fit (issue 12 §3)', () => {
+    const many = (from: number, count: number) => Array.from({ length: count }, (_, i) => line(from + i, `l${from + i}`));
+    // A login's History that had reached the start, then enough new lines to push the oldest out.
+    const ended = run([msg({ action: 'History', messages: many(1, 10), hasMore: false })], loggedIn());
+    expect(ended.older.state).toBe('end');
+    const pushed = reduce(ended, msg({ action: 'History', messages: many(11, MAX_LOG_LINES + 2 * LOG_BLOCK_SIZE), hasMore: false }));
+    expect(pushed.log.dropped).toBeGreaterThan(0);
+    expect(pushed.older.state).toBe('full');
+    expect(reduce(pushed, { type: 'older-requested' }).older.state).toBe('full');
+
+    // A log one block short of full, paging back: the page fills it, the rest does not fit.
+    const nearly = run([msg({ action: 'History', messages: many(1_000_000, MAX_LOG_LINES - LOG_BLOCK_SIZE), hasMore: true })], loggedIn());
+    expect(nearly.older.state).toBe('idle');
+    const asked = reduce(nearly, { type: 'older-requested' });
+    const page = { ok: true as const, before: 1_000_000, messages: many(1_000_000 - 50, 50), hasMore: true };
+    const after = reduce(asked, { type: 'older', page, time: 0 });
+    expect(after.log.count).toBe(MAX_LOG_LINES);
+    expect(after.older.state).toBe('full');
+  });
+
   it('an edit changes the line in place; a deletion leaves a tombstone, and replies to it forget its text', () => {
     const reply: PublicMessage = { ...line(21, 'yes'), replyTo: { messageId: 20, userName: anya.userName, excerpt: 'secret' } };
     const state = run([msg(line(20, 'secret')), msg(reply)], loggedIn());

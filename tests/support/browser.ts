@@ -195,7 +195,7 @@ export function fakeBridgeScript(settings: Record<string, unknown> = {}, options
       server: '127.0.0.1', port: 27800, userName: 'Tester', userColor: '#2980b9', gender: 1,
       hostRoom: false, hostPort: 27800, roomKey: '', roomOpen: false, allowInternet: false, roomHistory: true, roomKeys: {}, language: 'en',
       window: { x: null, y: null, width: 900, height: 600, maximized: false },
-      closeToTray: false, trayNoticeShown: false, visibleOnNetwork: true,
+      closeToTray: false, trayNoticeShown: false, visibleOnNetwork: true, roomName: '',
     }, ${JSON.stringify(settings)});
     const connectRejects = ${JSON.stringify(options.connectRejects ?? null)};
     const emulateOutbox = ${JSON.stringify(options.outbox === true)};

@@ -123,4 +123,28 @@ describe('Visible on this network', () => {
     cores.splice(cores.indexOf(alice.core), 1);
     await bob.next((rooms) => rooms.length === 0, 'the goodbye when the app quits');
   });
+
+  it('announces the room under the name the host chose; one\'s own room is not in one\'s own list', async () => {
+    const network = new FakeNetwork();
+    const [alicePort, carolPort] = [await freePort(), await freePort()];
+    const alice = startCore(network, '10.0.0.2', { userName: 'Alice', roomName: 'Office 3F' });
+    const bob = startCore(network, '10.0.0.3', { userName: 'Bob' });
+    const carol = startCore(network, '10.0.0.4', { userName: 'Carol' });
+
+    expect(await alice.core.controller.hostRoom({ port: alicePort })).toMatchObject({ state: 'running' });
+    expect((await bob.next((rooms) => rooms.length === 1, 'Office 3F'))[0]).toMatchObject({ name: 'Office 3F', host: '10.0.0.2' });
+    // Alice's own announcement reached her too; what she lists once Carol's arrives has Carol's only.
+    expect(await carol.core.controller.hostRoom({ port: carolPort })).toMatchObject({ state: 'running' });
+    expect(await alice.next((rooms) => rooms.some((r) => r.host === '10.0.0.4'), "Carol's room")).toEqual([
+      expect.objectContaining({ name: "Carol's room", host: '10.0.0.4' }),
+    ]);
+
+    // A new name is announced at once, under the same instance: still not in Alice's list, and Bob sees it renamed.
+    await alice.core.controller.saveSettings({ roomName: 'Kitchen' });
+    expect(await bob.next((rooms) => rooms.some((r) => r.name === 'Kitchen'), 'the new name')).toHaveLength(2);
+    await carol.core.controller.saveSettings({ roomName: 'Lab' });
+    expect(await alice.next((rooms) => rooms.some((r) => r.name === 'Lab'), "Carol's new name")).toEqual([
+      expect.objectContaining({ name: 'Lab', host: '10.0.0.4' }),
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, MAX_SAVED_ROOM_KEYS, repairSettings, savedKeyFor, serverAddressKey, validateSettingsPatch, withSavedKey } from '../../../src-shared/bridge';
+import { DEFAULT_SETTINGS, MAX_ROOM_NAME_LENGTH, MAX_SAVED_ROOM_KEYS, repairSettings, roomDisplayName, savedKeyFor, serverAddressKey, validateSettingsPatch, withSavedKey } from '../../../src-shared/bridge';
 
 describe('repairSettings', () => {
   it('gives the defaults for anything that is not an object', () => {
@@ -40,6 +40,22 @@ describe('validateSettingsPatch', () => {
     [[], 'settings must be an object'],
   ])('refuses %j', (patch, message) => {
     expect(validateSettingsPatch(patch)).toBe(message);
+  });
+});
+
+describe('the hosted room\'s name (issue 16 §1)', () => {
+  it('is the host\'s choice, cut to 64 characters (whole code points) when saved or read; empty: "<user>\'s room"', () => {
+    expect(MAX_ROOM_NAME_LENGTH).toBe(64);
+    const long = '🙂'.repeat(70);
+    expect(validateSettingsPatch({ roomName: long })).toEqual({ roomName: '🙂'.repeat(64) });
+    expect(validateSettingsPatch({ roomName: '  Office  ' })).toEqual({ roomName: 'Office' });
+    expect(validateSettingsPatch({ roomName: 5 })).toBe('invalid value for roomName');
+    expect(validateSettingsPatch({ roomName: 'x'.repeat(10_000) })).toBe('invalid value for roomName');
+    expect(repairSettings({ roomName: 'a'.repeat(100) }).settings.roomName).toBe('a'.repeat(64));
+    expect(repairSettings({ roomName: null }).repaired).toEqual(['roomName']);
+    expect(roomDisplayName({ roomName: '', userName: 'Аня' })).toBe("Аня's room");
+    expect(roomDisplayName({ roomName: ' ', userName: '' })).toBe('SimpleChat room');
+    expect(roomDisplayName({ roomName: 'Office', userName: 'Аня' })).toBe('Office');
   });
 });
 
