@@ -3,6 +3,7 @@ import type { PropertyValues, TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Gender, Identity } from '../../src-shared/protocol';
+import { format } from '../i18n';
 import type { Strings } from '../i18n';
 import { en } from '../i18n/en';
 import { nickColor } from './css-properties';
@@ -100,6 +101,29 @@ export class UserList extends LitElement {
     li[aria-selected='true'] .me-tag {
       color: #e8f2fa;
     }
+    /* A phone has no double-click: each row there gets its own way into private mode. */
+    .private {
+      display: none;
+    }
+    @media (max-width: 559px) {
+      li {
+        min-height: 44px;
+      }
+      .private {
+        display: inline-flex;
+        align-items: center;
+        justify-content: center;
+        flex: none;
+        margin-left: auto;
+        min-width: 44px;
+        min-height: 44px;
+        border: 1px solid var(--panel-border, #c8ccd0);
+        border-radius: 6px;
+        background: transparent;
+        color: inherit;
+        font: inherit;
+      }
+    }
   `;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -131,6 +155,10 @@ export class UserList extends LitElement {
             <img data-icon=${(GENDER_ICON[u.gender] ?? GENDER_ICON[0]).name} src=${(GENDER_ICON[u.gender] ?? GENDER_ICON[0]).src} alt="" draggable="false" />
             <span class="name" dir="auto" ${nickColor(u.userColor)}>${u.userName}</span>
             ${me ? html`<span class="me-tag" aria-hidden="true">(${this.strings.you})</span>` : nothing}
+            ${me
+              ? nothing
+              : html`<button type="button" class="private" tabindex="-1" aria-label=${format(this.strings.privateMessageTo, { name: u.userName })}
+                  @click=${(e: MouseEvent) => this.onPrivateButton(e, u)}>✉</button>`}
           </li>`;
         },
       )}
@@ -147,6 +175,12 @@ export class UserList extends LitElement {
     // The second click of a double-click is not a second mention.
     if (event.detail > 1) return;
     emit(this, 'nick-activated', { user });
+  }
+
+  private onPrivateButton(event: MouseEvent, user: Identity): void {
+    // Not also a click on the row, which would insert a mention.
+    event.stopPropagation();
+    this.requestPrivate(user);
   }
 
   private requestPrivate(user: Identity): void {

@@ -3,6 +3,7 @@ import type { Strings } from './strings';
 export const en: Strings = {
   appTitle: 'SimpleChat',
   users: 'Users',
+  privateMessageTo: 'Private message to {name}',
   you: 'you',
   chatLog: 'Chat log',
   sendToEveryone: 'Send to everyone',

@@ -3,6 +3,7 @@ import type { Strings } from './strings';
 export const ru: Strings = {
   appTitle: 'SimpleChat',
   users: 'Пользователи',
+  privateMessageTo: 'Личное сообщение: {name}',
   you: 'вы',
   chatLog: 'Сообщения чата',
   sendToEveryone: 'Отправить в общий чат',

@@ -10,6 +10,8 @@ export interface Strings {
   appTitle: string;
   // the main window
   users: string;
+  /** The phone layout's button on a user's row; {name}. */
+  privateMessageTo: string;
   you: string;
   chatLog: string;
   sendToEveryone: string;

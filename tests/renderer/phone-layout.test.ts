@@ -94,5 +94,22 @@ describe('the phone layout', () => {
     await logIn(page);
     expect(await page.locator('chat-app user-list').isVisible()).toBe(true);
     expect(await page.locator('chat-app .people').isVisible()).toBe(false);
+    // Private mode is a double-click there: no button on the rows.
+    expect(await page.getByRole('button', { name: 'Private message to Bob' }).isVisible()).toBe(false);
+  });
+
+  it('at 360 px, where there is no double-click, a row\'s own button starts private mode (no mention inserted)', async () => {
+    const { page } = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`, { initScript: fakeBridgeScript(), viewport: PHONE });
+    await logIn(page, undefined, [ANYA, BOB]);
+    await page.getByRole('button', { name: 'People (3)', exact: true }).click();
+    const button = page.getByRole('button', { name: 'Private message to Bob' });
+    const size = await button.boundingBox();
+    expect(size !== null && size.width >= 44 && size.height >= 44).toBe(true);
+    // None on one's own row.
+    expect(await page.getByRole('button', { name: `Private message to ${ME.userName}` }).count()).toBe(0);
+    await button.click();
+    await expect.poll(() => page.getByText('To Bob').isVisible()).toBe(true);
+    expect(await page.locator('chat-app user-list').isVisible()).toBe(false);
+    expect(await page.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('');
   });
 });
