@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RemoteInfo } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
+import { isLoopback, normalizeIp } from '../server/addresses';
 import type { MdnsRecord, MdnsTransport } from './mdns-transport';
 import { RECORD_TTL_S, SERVICE_TYPE, txtEntries } from './service-record';
 import type { AdvertisedRoom } from './service-record';
@@ -24,7 +25,7 @@ export interface Advertiser {
 
 /** A server bound to loopback only cannot be reached from the network: it is not announced. */
 export function isLoopbackOnly(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.') || host === '::ffff:127.0.0.1';
+  return host === 'localhost' || isLoopback(normalizeIp(host));
 }
 
 function ownIpv4Addresses(): string[] {

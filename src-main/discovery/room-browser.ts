@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { FoundRoom } from '../../src-shared/bridge/found-room';
 import { MAX_FOUND_ROOMS } from '../../src-shared/bridge/found-room';
+import { normalizeIp } from '../server/addresses';
 import { nameKeys } from '../server/name-skeleton';
 import { SERVICE_TYPE, foundRoom, readTxt } from './service-record';
 
@@ -87,7 +88,7 @@ export class RoomBrowser {
 
   /** Reads one decoded response from `from`; true when the list changed. */
   handleResponse(packet: unknown, from: { address: string }): boolean {
-    const address = from.address.replace(/^::ffff:(?=\d+\.)/, '');
+    const address = normalizeIp(from.address);
     if (isIP(address) === 0) return false;
     let changed = this.#expire();
     const list = records(packet);

@@ -1,5 +1,6 @@
 import type { FoundRoom } from '../../src-shared/bridge/found-room';
 import { MAX_FOUND_NAME_LENGTH, MAX_FOUND_PATH_LENGTH } from '../../src-shared/bridge/found-room';
+import { urlHost } from '../server/addresses';
 
 /*
  * What a SimpleChat room says about itself over DNS-SD, and how a received record is
@@ -62,10 +63,6 @@ export function readTxt(data: unknown): Map<string, string> | null {
     if (!fields.has(key)) fields.set(key, text.slice(at + 1));
   }
   return fields;
-}
-
-export function urlHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** A room from a TXT record's fields, the sender's address and the SRV port. */

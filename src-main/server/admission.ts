@@ -66,8 +66,6 @@ export function roomKeyMatches(expected: string, given: string | null): boolean 
   return given !== null && timingSafeEqual(digest(expected), digest(given));
 }
 
-export type { Refusal } from './refusal';
-
 export interface RoomState {
   readonly size: number;
   readonly isClosing: boolean;

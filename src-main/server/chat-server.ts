@@ -8,7 +8,7 @@ import { resolveServerConfig } from './config';
 import type { ServerConfig } from './config';
 import { addressKey, clientAddress, isLoopback, isTrustedProxy, normalizeIp } from './addresses';
 import { AdmissionGuards, QT_CLIENT_ORIGIN, isAllowedOrigin, refusalFor } from './admission';
-import { FrontDoor } from './front-door';
+import { FrontDoor, REFUSED_SOCKET_LINGER_MS } from './front-door';
 import { readHandshake } from './handshake';
 import { RefusalLog, peerText } from './log-hygiene';
 import { ChatSocket } from './member';
@@ -49,8 +49,6 @@ const FORBIDDEN_ORIGIN =
   `Content-Length: ${Buffer.byteLength(FORBIDDEN_ORIGIN_TEXT)}\r\n\r\n${FORBIDDEN_ORIGIN_TEXT}`;
 /** How long clients get to answer the shutdown close frame before they are cut off. */
 const SHUTDOWN_GRACE_MS = 2_000;
-/** A refused WebSocket that does not answer its close frame is cut off this long after (ws would wait 30 s). */
-const REFUSED_WEBSOCKET_LINGER_MS = 2_000;
 /** How often Node checks the HTTP header and request timeouts (its default, 30 s, would let them run long). */
 const HTTP_TIMEOUT_CHECK_MS = 1_000;
 
@@ -159,7 +157,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
         if (refusal.logged !== true) refusals.refused(addressKey(ip), refusal.reason);
         chatSocket.on('error', ignore);
         chatSocket.close(refusal.code, refusal.reason);
-        const cutOff = setTimeout(() => chatSocket.terminate(), REFUSED_WEBSOCKET_LINGER_MS);
+        const cutOff = setTimeout(() => chatSocket.terminate(), REFUSED_SOCKET_LINGER_MS);
         chatSocket.once('close', () => clearTimeout(cutOff));
         return;
       }

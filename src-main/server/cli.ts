@@ -3,6 +3,7 @@ import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createMdnsTransport, isLoopbackOnly, startAdvertiser } from '../discovery';
 import type { Advertiser } from '../discovery';
+import { urlHost } from './addresses';
 import { startChatServer } from './chat-server';
 import type { ChatServer } from './chat-server';
 import { parseCliArgs, usage } from './cli-args';
@@ -52,10 +53,6 @@ function releaseHeldLog(): void {
   const lines = held ?? [];
   held = null;
   for (const line of lines) if (stdoutOpen) process.stdout.write(line);
-}
-
-function urlHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** Where others can reach a server bound to every interface. */

@@ -170,10 +170,6 @@ export class FrontDoor {
     return this.sockets.size;
   }
 
-  /** Open sockets counted against the address of `ip` (its /64 for IPv6). */
-  socketsFrom(ip: string): number {
-    return this.socketsPerAddress.get(addressKey(ip)) ?? 0;
-  }
 
   /** Destroys every socket still open (after the graceful part of shutdown). */
   destroyAll(): void {
@@ -203,7 +199,8 @@ export class FrontDoor {
   }
 
   private accept(socket: Socket): void {
-    socket.on('error', ignoreSocketError);
+    // A plain socket got its listener in admitTcp; a TLS socket is a new object over the counted one.
+    if (this.options.tls !== null) socket.on('error', ignoreSocketError);
     const ip = normalizeIp(socket.remoteAddress);
     const key = addressKey(ip);
     const handshakes = this.handshakesPerAddress.get(key) ?? 0;

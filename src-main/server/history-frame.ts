@@ -10,7 +10,7 @@ export function historyJson(page: LinePage, maxBytes: number): string {
   let first = lines.length;
   let total = 0;
   for (let i = lines.length - 1; i >= 0; i--) {
-    const size = lines[i]!.payload.length + 1;
+    const size = Buffer.byteLength(lines[i]!.payload) + 1;
     if (total + size > maxBytes) break;
     total += size;
     first = i;

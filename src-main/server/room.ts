@@ -44,6 +44,7 @@ export const RECIPIENT_OFFLINE_TEXT =
 const PING_FRAME = frameText('{"action":"Ping"}');
 const RATE_LIMITED_FRAME = errorFrame('rate-limited', 'Too many messages: slow down and send it again.');
 const UNKNOWN_MESSAGE_FRAME = errorFrame('unknown-message', 'There is no such message (it may have been deleted or is too old).');
+const UNKNOWN_REPLY_FRAME = errorFrame('unknown-reply', 'The message this replies to is gone (deleted or too old); the reply was not sent.');
 const NOT_AUTHOR_FRAME = errorFrame('not-author', 'Only the author of a message may edit or delete it.');
 const EDIT_WINDOW_CLOSED_FRAME = errorFrame('edit-window-closed', 'This message is too old to be edited.');
 
@@ -319,7 +320,7 @@ export class Room {
       const quoted = this.visibleLine(message.replyTo);
       quote = quoted === null ? null : quoteOf(quoted.messageId, quoted.payload);
       if (quote === null) {
-        this.fanout.send(member, UNKNOWN_MESSAGE_FRAME);
+        this.fanout.send(member, UNKNOWN_REPLY_FRAME);
         return;
       }
     }
@@ -577,7 +578,7 @@ export class Room {
 
   /** The lines a resumed session missed, and what became of the ones it had. */
   private sendHistory(member: Member): void {
-    const page = this.store.after(LOBBY, member.ackedSeq, Math.max(MAX_HISTORY_PAGE, this.config.historyOnJoin));
+    const page = this.store.after(LOBBY, member.ackedSeq, MAX_HISTORY_PAGE);
     this.fanout.send(member, frameText(historyJson(page, this.historyBytes)));
     this.sendMissedChanges(member);
   }

@@ -198,7 +198,7 @@ function fileStamp(): string {
  * read or is not a state file is moved aside (`<path>.corrupt-<time>`) and the room
  * starts empty. Throws only when such a file cannot even be moved aside.
  */
-export function loadStateFile(path: string, log: (line: string) => void): SavedState {
+export function loadStateFile(path: string, log: (line: string) => void, historySize = HISTORY_SIZE): SavedState {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -209,7 +209,7 @@ export function loadStateFile(path: string, log: (line: string) => void): SavedS
     }
     return setAside(path, `cannot be read (${(error as Error).message})`, log);
   }
-  const parsed = parseStateText(text);
+  const parsed = parseStateText(text, historySize);
   if (parsed === null) return setAside(path, 'is not a SimpleChat state file', log);
   const { state, damagedLines } = parsed;
   if (damagedLines.length > 0) {

@@ -76,7 +76,7 @@ export class StateFileState implements DurableState, SessionJournal {
     historyLines: number,
     private readonly log: (line: string) => void,
   ) {
-    const saved = loadStateFile(path, log);
+    const saved = loadStateFile(path, log, historyLines);
     this.messages = new JournaledMemoryStore(memoryStoreOf(saved, historyLines));
     this.kept = { nextUserId: saved.nextUserId, sessions: saved.sessions };
   }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HistoryMessage, PublicMessage, ServerMessage } from '../../../src-shared/protocol';
 import { startChatServer } from '../../../src-main/server';
@@ -133,5 +136,59 @@ describe('history on request (issue 12, §3)', () => {
     expect(observer.messages.slice(mark).filter((m) => m.action !== 'Ping' && m.action !== 'Connected').map((m) => m.action)).toEqual([
       'PublicMessage',
     ]);
+  });
+});
+
+describe('history requests and the rate limit (issue 12, §6)', () => {
+  it('a flood of History requests is refused like a flood of chat: rate-limited to the sender only, the others chat on', async () => {
+    const t = await startTestServer({ rateBurst: 3, ratePerSecond: 0.5 });
+    const observer = await t.join('observer');
+    const flooder = await t.join('flooder');
+    const mark = observer.mark();
+    const flooderMark = flooder.mark();
+    for (let i = 0; i < 5; i++) flooder.send({ action: 'History', before: Number.MAX_SAFE_INTEGER, limit: 1 });
+    await flooder.waitFor((m) => m.action === 'Error' && m.code === 'rate-limited', undefined, undefined, flooderMark);
+    const answers = flooder.messages.slice(flooderMark).filter((m) => m.action === 'History' || m.action === 'Error');
+    // The burst of 3 answered, the excess refused: never more pages than the burst allows.
+    expect(answers.filter(isHistory)).toHaveLength(3);
+    observer.say('unbothered');
+    await observer.waitFor(isText('unbothered'), undefined, undefined, mark);
+    expect(observer.messages.slice(mark).some((m) => m.action === 'Error' || m.action === 'History')).toBe(false);
+  });
+});
+
+describe('a state file keeps as many lines as memory does', () => {
+  it('after a restart, paging back finds all the lines the server kept, not only the last 200', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'simplechat-history-'));
+    const stateFile = join(dir, 'state.jsonl');
+    try {
+      const first = await startChatServer({ host: '127.0.0.1', port: 0, stateFile, historyLines: 500, rateBurst: 1000, ratePerSecond: 1000 });
+      const a = await ChatClient.connect(chatUrl(first.port, { userName: 'a' }));
+      for (let i = 1; i <= 300; i++) a.say(`n${i}`);
+      await a.waitFor(isText('n300'));
+      a.terminate();
+      await first.close();
+      const second = await startChatServer({ host: '127.0.0.1', port: 0, stateFile, historyLines: 500 });
+      try {
+        const b = await ChatClient.connect(chatUrl(second.port, { userName: 'b' }));
+        const seen: string[] = [];
+        let before = Number.MAX_SAFE_INTEGER;
+        for (let round = 0; round < 5; round++) {
+          const mark = b.mark();
+          b.send({ action: 'History', before, limit: 200 });
+          const page = await b.waitFor(isHistory, undefined, undefined, mark);
+          seen.unshift(...texts(page));
+          if (!page.hasMore) break;
+          before = page.messages[0]!.messageId!;
+        }
+        expect(seen).toHaveLength(300);
+        expect(seen[0]).toBe('n1');
+        b.terminate();
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

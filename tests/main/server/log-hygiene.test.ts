@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_LOGGED_PEER_TEXT, RefusalLog, peerText } from '../../../src-main/server/log-hygiene';
 import { handshakeWithTarget, RawWebSocket } from '../../support/raw-websocket';
 import { startTestServer } from './helpers';
@@ -22,9 +22,12 @@ describe('peerText', () => {
 });
 
 describe('RefusalLog', () => {
-  it('logs the first refusal of an address and reason, then one summary for the rest of the window', async () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('logs the first refusal of an address and reason, then one summary for the rest of the window', () => {
+    vi.useFakeTimers();
     const lines: string[] = [];
-    const log = new RefusalLog((line) => lines.push(line), 50);
+    const log = new RefusalLog((line) => lines.push(line), 2_000);
     for (let i = 0; i < 1_234; i++) log.refused('10.0.0.5', 'origin not allowed', ' (origin "x")');
     log.refused('10.0.0.5', 'Wrong room key');
     log.refused('10.0.0.6', 'origin not allowed');
@@ -33,8 +36,10 @@ describe('RefusalLog', () => {
       'error 10.0.0.5: refused: Wrong room key',
       'error 10.0.0.6: refused: origin not allowed',
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    expect(lines.slice(3)).toEqual(['error 10.0.0.5: refused 1233 more connection(s) in the last 0 s: origin not allowed']);
+    vi.advanceTimersByTime(1_999);
+    expect(lines).toHaveLength(3);
+    vi.advanceTimersByTime(1);
+    expect(lines.slice(3)).toEqual(['error 10.0.0.5: refused 1233 more connection(s) in the last 2 s: origin not allowed']);
     // A new window logs the first one in full again.
     log.refused('10.0.0.5', 'origin not allowed');
     expect(lines.at(-1)).toBe('error 10.0.0.5: refused: origin not allowed');
