@@ -72,7 +72,8 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     get: () => options.settings.get(),
     update: (patch) => {
       const next = options.settings.update(patch);
-      announce();
+      // Not on every window-state save: only what the announcement says.
+      if ('roomName' in patch || 'userName' in patch || 'visibleOnNetwork' in patch) announce();
       return next;
     },
   };

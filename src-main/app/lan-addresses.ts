@@ -1,5 +1,6 @@
 import type { NetworkInterfaceInfo } from 'node:os';
 import { encodeQueryValue } from '../../src-shared/session/connect-url';
+import { urlHost } from '../server/addresses';
 
 /*
  * Which addresses of this computer others on the LAN can use to join a hosted room:
@@ -31,7 +32,6 @@ export function lanHosts(interfaces: NetworkInterfaces, includeIpv6: boolean): s
   return [...new Set([...v4, ...v6])];
 }
 
-const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
 /**
  * The ws:// addresses to join and the http:// pages that open the same room in a

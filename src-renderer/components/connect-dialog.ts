@@ -570,7 +570,7 @@ export class ConnectDialog extends LitElement {
   private onFoundRoom(event: CustomEvent<{ room: FoundRoom }>): void {
     const { room } = event.detail;
     this.hostRoom = false;
-    this.server = room.tls ? `wss://${room.host.includes(':') ? `[${room.host}]` : room.host}:${room.port}` : room.host;
+    this.server = room.tls ? `wss://${room.id}` : room.host;
     this.portText = String(room.port);
     this.serverChanged();
     this.chosenFound = room;

@@ -105,7 +105,7 @@ export class UserList extends LitElement {
     .private {
       display: none;
     }
-    @media (max-width: 559px) {
+    @media (max-width: 560px) {
       li {
         min-height: 44px;
       }

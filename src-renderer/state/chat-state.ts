@@ -102,7 +102,8 @@ function withLines(state: ChatState, lines: readonly NewLine[]): ChatState {
   if (lines.length === 0) return state;
   const log = appendLines(state.log, lines);
   // Lines fell off the top: what is first now is not where the history begins, and no older page would fit.
-  const capped = log.dropped > state.log.dropped && (state.older.state === 'idle' || state.older.state === 'end');
+  // A page on its way would go in front of lines that are gone: that too is full.
+  const capped = log.dropped > state.log.dropped && (state.older.state === 'idle' || state.older.state === 'end' || state.older.state === 'loading');
   return capped ? { ...state, log, older: { ...state.older, state: 'full' } } : { ...state, log };
 }
 
@@ -179,7 +180,7 @@ function withLineStates(state: ChatState, known: readonly PublicMessage[]): Chat
   let next = state;
   for (const m of known) {
     if (m.messageId === undefined) continue;
-    if (m.deleted === true) next = changeLine(next, m.messageId, deleted);
+    if (m.deleted === true) next = withQuotesOf(changeLine(next, m.messageId, deleted), m.messageId);
     else if (m.editedAt !== undefined) next = changeLine(next, m.messageId, edited(next, m.text, m.editedAt));
   }
   return next;

@@ -96,6 +96,11 @@ export type ErrorCode =
   | 'invalid-message-id'
   /** No line with that id that the sender can see (never stored, gone, private, or of another room). */
   | 'unknown-message'
+  /**
+   * A chat line's `replyTo` names no line the sender can see: the chat line is refused
+   * (a code of its own, so a client knows the refusal answers its chat, not an Edit).
+   */
+  | 'unknown-reply'
   /** An Edit or Delete of a line someone else (another session) sent. */
   | 'not-author'
   /** An Edit of a line older than the server's edit window. */

@@ -65,7 +65,7 @@ export const HISTORY_WAIT_MS = 1_000;
 export const OLDER_HISTORY_TIMEOUT_MS = 10_000;
 
 /** Error codes that answer one of our chat frames (others concern the connection). */
-const REFUSED_CHAT: ReadonlySet<string> = new Set(['invalid-text', 'text-too-long', 'invalid-recipient']);
+const REFUSED_CHAT: ReadonlySet<string> = new Set(['invalid-text', 'text-too-long', 'invalid-recipient', 'unknown-reply']);
 
 /** What our side says in its close frame (browsers allow only 1000 and 3000–4999). */
 const CLOSE_BY_USER = { code: 1000, reason: 'Disconnected' } as const;

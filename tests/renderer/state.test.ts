@@ -457,4 +457,24 @@ describe('lines by messageId (issue 12)', () => {
     expect(quoting?.kind === 'chat' && quoting.replyTo).toEqual({ messageId: 20, userName: anya.userName, excerpt: '' });
     expect(reduce(gone, msg({ action: 'MessageDeleted', messageId: 999 }))).toBe(gone);
   });
+
+  it('a deletion learned from a History (after a reconnect) also makes replies forget the deleted text', () => {
+    const reply: PublicMessage = { ...line(21, 'yes'), replyTo: { messageId: 20, userName: anya.userName, excerpt: 'secret' } };
+    const state = run([msg(line(20, 'secret')), msg(reply)], loggedIn());
+    const tombstone: PublicMessage = { ...line(20, ''), deleted: true };
+    const after = reduce(state, msg({ action: 'History', messages: [tombstone, reply], hasMore: false }));
+    expect(chatTexts(after)).toEqual(['', 'yes']);
+    const quoting = lineAt(after.log, after.log.count - 1);
+    expect(quoting?.kind === 'chat' && quoting.replyTo).toEqual({ messageId: 20, userName: anya.userName, excerpt: '' });
+  });
+
+  it('lines falling off the top while an older page is on its way: the page is not put in front of the gap', () => {
+    const many = (from: number, count: number) => Array.from({ length: count }, (_, i) => line(from + i, `l${from + i}`));
+    const asked = reduce(run([msg({ action: 'History', messages: many(1_000_000, 100), hasMore: true })], loggedIn()), { type: 'older-requested' });
+    expect(asked.older.state).toBe('loading');
+    const capped = run([msg({ action: 'History', messages: many(2_000_000, MAX_LOG_LINES), hasMore: false })], asked);
+    expect(capped.older.state).toBe('full');
+    const page = { ok: true as const, before: 1_000_000, messages: many(1_000_000 - 50, 50), hasMore: true };
+    expect(reduce(capped, { type: 'older', page, time: 0 }).log).toBe(capped.log);
+  });
 });

@@ -297,9 +297,9 @@ describe('Quote (issue 12, §5)', () => {
     await bob.waitFor((m) => m.action === 'MessageDeleted');
     const mark = bob.mark();
     const cases: Array<[unknown, string]> = [
-      [line.messageId! + 1_000, 'unknown-message'],
-      [secret.messageId, 'unknown-message'],
-      [gone.messageId, 'unknown-message'],
+      [line.messageId! + 1_000, 'unknown-reply'],
+      [secret.messageId, 'unknown-reply'],
+      [gone.messageId, 'unknown-reply'],
       [String(line.messageId), 'invalid-message-id'],
       [0, 'invalid-message-id'],
       [{ messageId: line.messageId, userName: 'Bob', excerpt: 'forged' }, 'invalid-message-id'],

@@ -151,6 +151,16 @@ describe('the outbox', () => {
     expect(h.notices).toEqual([]);
   });
 
+  it('a reply whose quoted line is gone is refused for good, not left sending (unknown-reply)', () => {
+    const h = harness();
+    h.session.connect(REQUEST);
+    const socket = h.login(ANNA, TOKEN);
+    h.session.send({ text: 'answer', toUserId: 0, replyTo: 99 });
+    socket.receiveJson({ action: 'Error', code: 'unknown-reply', message: 'The message this replies to is gone.' });
+    expect(h.session.outbox).toEqual([]);
+    expect(h.notices).toEqual([{ kind: 'send-failed', reason: '“answer” was not sent: The message this replies to is gone.' }]);
+  });
+
   it('drops a message the server refuses for good, saying which', () => {
     const h = harness();
     h.session.connect(REQUEST);
