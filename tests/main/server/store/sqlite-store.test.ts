@@ -141,6 +141,33 @@ describe('SqliteState (the --db store)', () => {
     expect(await state.prune()).toBe(0);
   });
 
+  it('ids go on above a line that pruning removed, even when the table is left empty', async () => {
+    const path = dbPath();
+    const { state } = openState(path, { historyMaxDays: 1 });
+    // An id above the clock floor, so only the stored counter can carry it over a reopen.
+    const ahead = idFloor() + 50_000_000;
+    state.messages.append({ messageId: ahead, room: LOBBY, sentAt: Date.now() - 3 * 86_400_000, authorSession: 's', payload: '{}' });
+    state.flush();
+    expect(await state.prune()).toBe(1);
+    expect(rowCount(path)).toBe(0);
+    closeState(state);
+    const { state: again } = openState(path);
+    expect(again.messages.nextMessageId()).toBeGreaterThan(ahead);
+  });
+
+  it('writes a busy tick (more lines than one multi-row insert holds) whole and in order', () => {
+    const path = dbPath();
+    const { state } = openState(path);
+    const said = Array.from({ length: 37 }, (_, i) => say(state, `line ${i}`));
+    state.flush();
+    expect(rowCount(path)).toBe(37);
+    closeState(state);
+    const { state: again } = openState(path);
+    const page = again.messages.before(LOBBY, Number.MAX_SAFE_INTEGER, 50).lines;
+    expect(page.map((l) => l.messageId)).toEqual(said.map((l) => l.messageId));
+    expect(texts(page)).toEqual(said.map((_, i) => `line ${i}`));
+  });
+
   it('a failing write is logged once, chat is served from memory, and the retry writes everything', () => {
     const path = dbPath();
     let full = false;
