@@ -598,8 +598,7 @@ export class ChatApp extends LitElement {
     if (hosting.state !== 'running') return nothing;
     const s = this.strings;
     const shareUrl = hosting.webUrls[0];
-    // The share link carries the key when there is one: without it, the room is open, and says so.
-    const open = shareUrl !== undefined && !/[?&]key=/.test(shareUrl);
+    const open = !hosting.locked;
     return html`<div class="hosting-bar" title=${format(s.hostingTitle, { port: hosting.port })}>
       <span>${s.hosting}${open ? html` · <span class="open" title=${s.roomOpen}>${s.hostingOpen}</span>` : nothing}${shareUrl === undefined ? nothing : ' ·'}</span>
       ${shareUrl === undefined ? nothing : html`<copy-link .url=${shareUrl} .strings=${s}></copy-link>`}

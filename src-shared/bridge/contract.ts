@@ -72,8 +72,11 @@ export type ConnectionStatus =
 export type HostingStatus =
   | { state: 'stopped' }
   | { state: 'starting'; port: number }
-  /** `addresses`: ws:// URLs others on the LAN can join; `webUrls`: the same room in a browser. */
-  | { state: 'running'; port: number; addresses: string[]; webUrls: string[] }
+  /**
+   * `addresses`: ws:// URLs others on the LAN can join; `webUrls`: the same room in a browser;
+   * `locked`: joining needs the room key (the URLs carry it).
+   */
+  | { state: 'running'; port: number; addresses: string[]; webUrls: string[]; locked: boolean }
   | { state: 'failed'; port: number; message: string };
 
 /**

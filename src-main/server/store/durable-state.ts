@@ -54,6 +54,11 @@ export interface DurableState {
    */
   flush(): void;
   close(): void;
+  /**
+   * Called once the room exists, with what it keeps (a store that snapshots the room's
+   * state reads it through `kept`). Throws, with a sentence, if the store cannot start.
+   */
+  open?(kept: () => KeptState): void;
 }
 
 export const NOTHING_KEPT: Readonly<KeptState> = Object.freeze({ nextUserId: 1, sessions: [] });

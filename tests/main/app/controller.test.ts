@@ -55,7 +55,7 @@ function fakeHost(): HostPort & { starts: HostRequest[]; stops: number } {
     },
     async start(request) {
       this.starts.push(request);
-      status = { state: 'running', port: request.port, addresses: [], webUrls: [] };
+      status = { state: 'running', port: request.port, addresses: [], webUrls: [], locked: false };
       return status;
     },
     async stop() {
