@@ -3,7 +3,7 @@ import type { TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { DEFAULT_SETTINGS, withSavedKey } from '../../src-shared/bridge';
 import type { ChatBridge, ConnectLink, ConnectRequest, FoundRoom, HostRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
-import { DEFAULT_HISTORY_PAGE, parseRichText } from '../../src-shared/protocol';
+import { DEFAULT_HISTORY_PAGE, parseRichText, plainExcerpt, plainText } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
 import { insertMention } from '../format/mention';
 import { format, resolveLanguage, stringsFor } from '../i18n';
@@ -32,11 +32,6 @@ function typedText(line: ChatLine): string {
     .join('');
 }
 
-/** A line's text for a quote: plain, and short. */
-function excerptOf(line: ChatLine): string {
-  const text = parseRichText(line.text).map((run) => run.text).join('');
-  return text.length > 140 ? `${text.slice(0, 140)}…` : text;
-}
 
 /** How long bridge events wait for a frame before they are folded anyway (a hidden window gets none). */
 const HIDDEN_FLUSH_MS = 100;
@@ -356,7 +351,7 @@ export class ChatApp extends LitElement {
       if (!seen) unread += 1;
       const kind = attentionFor(line);
       if (kind) {
-        const text = parseRichText(line.text).map((r) => r.text).join('');
+        const text = plainText(line.text);
         void this.bridge?.requestAttention({ kind, from: line.from.userName, text }).catch(() => undefined);
       }
     }
@@ -527,7 +522,7 @@ export class ChatApp extends LitElement {
     const line = this.chatLine(event.detail.messageId);
     if (line === null || line.messageId === null) return;
     this.cancelEdit();
-    this.replyTo = { messageId: line.messageId, userName: line.from.userName, excerpt: excerptOf(line) };
+    this.replyTo = { messageId: line.messageId, userName: line.from.userName, excerpt: plainExcerpt(line.text) };
     void this.updateComplete.then(() => this.messageInput?.focusInput());
   }
 

@@ -1,4 +1,4 @@
-import { parseRichText } from '../../src-shared/protocol';
+import { parseRichText, plainText } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
 import { formatTimestamp } from '../format/time';
 import { format } from '../i18n';
@@ -60,7 +60,7 @@ export function createChatLineElement(
     who.dir = 'auto';
     const excerpt = document.createElement('bdi');
     excerpt.className = 'quote-text';
-    excerpt.textContent = quote.excerpt === '' ? strings.messageDeleted : parseRichText(quote.excerpt).map((r) => r.text).join('');
+    excerpt.textContent = quote.excerpt === '' ? strings.messageDeleted : plainText(quote.excerpt);
     q.append(who, ': ', excerpt);
     q.addEventListener('click', () => onQuote(quote.messageId));
     element.append(q);
