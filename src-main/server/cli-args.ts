@@ -52,7 +52,7 @@ const NUMERIC_FLAGS: Record<string, NumericFlag> = {
   'presence-grace-ms': {
     key: 'presenceGraceMs',
     min: 0,
-    help: 'A user whose connection dropped stays shown as online this long before the others are told (0: at once)',
+    help: 'A user of ours whose connection dropped (no close frame) stays shown this long before the others are told (0: at once)',
   },
 };
 

@@ -80,9 +80,10 @@ export interface ServerConfig {
   /** A user who left can reconnect with its session token this long after and get its name and id back. */
   sessionResumeMs: number;
   /**
-   * A user whose connection ended without a clean leave (a page reload, a dropped network,
-   * missed pings) stays in the room as away this long: back within it, the others see
-   * nothing; otherwise they get its Disconnected or ConnectionLost when it ends. 0: at once.
+   * A user of ours whose connection dropped (no close frame) stays in the room as away this
+   * long: back within it, the others see nothing; otherwise they get its ConnectionLost when
+   * it ends. A close frame, missed pings and the Qt client (which cannot resume) get none:
+   * the others are told at once. 0: no grace at all.
    */
   presenceGraceMs: number;
   /** A new login gets the room's last this many lines in a History right after Authorized; 0: none. */
@@ -150,7 +151,7 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   handshakeTimeoutMs: 10_000,
   maxFrameBytes: MAX_FRAME_BYTES,
   sessionResumeMs: 60_000,
-  presenceGraceMs: 10_000,
+  presenceGraceMs: 5_000,
   historyOnJoin: DEFAULT_HISTORY_PAGE,
   historyLines: 1_000,
   editWindowSeconds: 86_400,

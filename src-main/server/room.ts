@@ -113,6 +113,14 @@ function isDeliberateClose(code: number): boolean {
   return code === CloseCode.normal || code === NO_STATUS_RECEIVED;
 }
 
+/**
+ * The connection broke rather than closed: no close frame, or our client's own "the
+ * server went silent" (it reconnects at once). Only these may be hidden by the grace.
+ */
+function isDrop(code: number): boolean {
+  return code === ABNORMAL_CLOSURE || code === CloseCode.serverSilent;
+}
+
 function savedSession(member: Member): SavedSession {
   return {
     token: member.sessionToken,
@@ -499,6 +507,8 @@ export class Room {
     }
     this.bySession.set(member.sessionToken, member);
     if (this.journal !== null && admission.fresh) this.journal.started(savedSession(member), this.nextUserId);
+    // The Qt client cannot resume: of its session only the id counter outlives a restart.
+    if (this.journal !== null && admission.fresh && member.legacy) this.journal.ended(member.sessionToken);
     this.countIp(ip, +1);
     this.fanout.add(member);
     this.fanout.send(member, frameText(this.authorizedJson(member)));
@@ -616,6 +626,7 @@ export class Room {
   keptState(): KeptState {
     const sessions: SavedSession[] = [];
     for (const member of this.members.values()) {
+      if (member.legacy) continue;
       member.savedAckedSeq = member.ackedSeq;
       sessions.push(savedSession(member));
     }
@@ -630,7 +641,7 @@ export class Room {
     if (this.journal === null) return;
     const changed: AckedMark[] = [];
     for (const member of this.members.values()) {
-      if (member.ackedSeq === member.savedAckedSeq) continue;
+      if (member.ackedSeq === member.savedAckedSeq || member.legacy) continue;
       member.savedAckedSeq = member.ackedSeq;
       changed.push({ token: member.sessionToken, userId: member.userId, ackedSeq: member.ackedSeq });
     }
@@ -730,21 +741,26 @@ export class Room {
   /** The connection is dead or stuck: cut it without a close frame; the others will see ConnectionLost. */
   private lose(member: Member, why: string): void {
     if (member.left || member.away !== null) return;
-    this.connectionEnded(member, 'ConnectionLost');
-    this.config.log(`lost ${member.describe()}: ${why} (${this.size} online${this.graceNote(member)})`);
+    // Missed pings already took 3 intervals: a grace on top would tell the others too late.
+    this.depart(member, 'ConnectionLost', true, performance.now());
+    this.config.log(`lost ${member.describe()}: ${why} (${this.size} online)`);
     member.ws.terminate();
   }
 
   /**
    * The WebSocket closed. A close the user asked for (1000, or a close frame with no
    * code, as a browser's `close()` sends) ends the session: the others see Disconnected
-   * and the name and token are free at once. Anything else (1001 for a page reload or a
-   * closed tab, 1006 for a dropped connection, …) keeps the session for a resume.
+   * and the name and token are free at once. Any other close frame (1001 for a page
+   * reload or a closed tab, …) is told at once too, but keeps the session for a resume.
+   * Only a drop (see `isDrop`) of a client that can resume is hidden for the grace.
    */
   private closed(member: Member, code: number): void {
     if (member.left || member.away !== null) return;
-    if (this.closing || isDeliberateClose(code)) this.depart(member, 'Disconnected', false, performance.now());
-    else this.connectionEnded(member, code === ABNORMAL_CLOSURE ? 'ConnectionLost' : 'Disconnected');
+    const now = performance.now();
+    if (this.closing || isDeliberateClose(code)) this.depart(member, 'Disconnected', false, now);
+    else if (!isDrop(code)) this.depart(member, 'Disconnected', true, now);
+    else if (member.legacy) this.depart(member, 'ConnectionLost', false, now);
+    else this.connectionEnded(member, 'ConnectionLost');
     if (!this.closing) this.config.log(`leave ${member.describe()} (code ${code}, ${this.size} online${this.graceNote(member)})`);
   }
 
@@ -782,7 +798,8 @@ export class Room {
   /**
    * The member leaves the room: the others are told `action` (not during shutdown).
    * With `keepSession`, its name and id wait for its token until the resume window
-   * (counted from `since`, when the connection ended) is over.
+   * (counted from `since`, when the connection ended) is over. A client that cannot
+   * resume (the Qt client) holds nothing: its name is free at once.
    */
   private depart(member: Member, action: LeaveAction, keepSession: boolean, since: number): void {
     if (member.away !== null) {
@@ -798,11 +815,11 @@ export class Room {
     this.usersJson = null;
     this.bySession.delete(member.sessionToken);
     const expiresAt = since + this.config.sessionResumeMs;
-    if (this.closing || !keepSession || expiresAt <= performance.now()) {
+    if (this.closing || !keepSession || member.legacy || expiresAt <= performance.now()) {
       this.names.release(member.nameClaim);
       if (this.isYoung()) this.endedWhileYoung!.add(member.sessionToken);
       // A shutdown keeps the sessions on disk: after a restart their clients come back as themselves.
-      if (this.journal !== null && !this.closing) this.journal.ended(member.sessionToken);
+      if (this.journal !== null && !this.closing && !member.legacy) this.journal.ended(member.sessionToken);
     } else {
       if (this.journal !== null && member.ackedSeq !== member.savedAckedSeq) {
         member.savedAckedSeq = member.ackedSeq;
