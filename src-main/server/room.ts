@@ -741,7 +741,7 @@ export class Room {
   /** The connection is dead or stuck: cut it without a close frame; the others will see ConnectionLost. */
   private lose(member: Member, why: string): void {
     if (member.left || member.away !== null) return;
-    // Missed pings already took 3 intervals: a grace on top would tell the others too late.
+    // Missed pings already took 3 intervals, and a stuck reader is cut for good: a grace on top would tell the others too late.
     this.depart(member, 'ConnectionLost', true, performance.now());
     this.config.log(`lost ${member.describe()}: ${why} (${this.size} online)`);
     member.ws.terminate();

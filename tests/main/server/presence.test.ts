@@ -164,15 +164,23 @@ describe('presence: a dropped connection of a client that can resume', () => {
     const { watcher, a } = await joinPair(t);
     const b = await t.join('Ben', SUBJECT);
     await watcher.waitFor(isPresence(b.userId));
+    // Our client's own "the server went silent" close: it reconnects at once, so it is a drop too.
+    const c = await t.join('Cleo', SUBJECT);
+    await watcher.waitFor(isPresence(c.userId));
     const mark = watcher.mark();
     const at = performance.now();
     a.terminate();
     b.ws.close(CloseCode.goingAway);
+    c.ws.close(CloseCode.serverSilent);
     const closed = await msUntilLeave(watcher, b.userId, at, mark, 3000);
     const dropped = await msUntilLeave(watcher, a.userId, at, mark, graceMs + 3000);
+    const silent = await msUntilLeave(watcher, c.userId, at, mark, graceMs + 3000);
     expect(closed.ms).toBeLessThan(Math.min(graceMs, AT_ONCE_MS));
-    expect(dropped.ms).toBeGreaterThanOrEqual(graceMs - 20);
-    expect(dropped.ms).toBeLessThan(graceMs + AT_ONCE_MS);
+    for (const { ms, left } of [dropped, silent]) {
+      expect(left.action).toBe('ConnectionLost');
+      expect(ms).toBeGreaterThanOrEqual(graceMs - 20);
+      expect(ms).toBeLessThan(graceMs + AT_ONCE_MS);
+    }
   });
 });
 

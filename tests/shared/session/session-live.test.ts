@@ -309,8 +309,7 @@ describe('ClientSession against the real chat server', () => {
     await until(() => afterSees.some((m) => m.action === 'History'), 3_000, 'the History');
     const history = afterSees.find((m) => m.action === 'History');
     expect(history?.action === 'History' && history.messages.map((m) => m.text)).toEqual(['пока страница грузилась']);
-    // A page that goes away closes cleanly (1001), which the others are told at once (issue 13 §5);
-    // the reloaded page comes back as a join, with the same name and id.
+    // A 1001 is told to the others at once (a closed tab's is the same); the resumed session comes back as a join.
     after.send({ text: 'снова здесь', toUserId: 0 });
     await until(() => bobSees.some((m) => m.action === 'PublicMessage' && m.text === 'снова здесь'), 3_000, 'Anna\'s message');
     const presence = bobSees.filter(
