@@ -10,6 +10,8 @@ import type {
   OlderRequest,
   SendRequest,
   Settings,
+  StatusRequest,
+  BuzzRequest,
   SettingsPatch,
 } from '../../src-shared/bridge';
 import { savedKeyFor } from '../../src-shared/bridge';
@@ -24,7 +26,8 @@ import type { SettingsStore } from './settings-store';
  * Electron pieces are wired around it in main.ts, and tests drive it as it is.
  */
 
-export type SessionPort = Pick<ClientSession, 'connect' | 'disconnect' | 'send' | 'cancelPending' | 'loadOlder' | 'changeLine' | 'reconnectNow' | 'on' | 'status'>;
+export type SessionPort = Pick<ClientSession, 'connect' | 'disconnect' | 'send' | 'cancelPending' | 'loadOlder' | 'changeLine' | 'reconnectNow' | 'on' | 'status'> &
+  Pick<ClientSession, 'setStatus' | 'allowBuzzes' | 'buzz' | 'ownStatus'>;
 
 export interface HostPort {
   readonly status: HostingStatus;
@@ -72,6 +75,7 @@ export class ChatController implements BridgeCommands {
     this.#makeRoomKey = options.makeRoomKey ?? (() => generateRoomKey());
     // Before the page reads the settings: a page that saw no key would host an open room on Connect.
     this.#ensureRoomKey();
+    if (!this.#settings.get().allowBuzz) this.#session.allowBuzzes(false);
     const { emit } = options;
     this.#unsubscribe = [
       this.#session.on('message', (message) => emit('message', message)),
@@ -131,7 +135,9 @@ export class ChatController implements BridgeCommands {
   }
 
   async saveSettings(patch: SettingsPatch): Promise<Settings> {
-    return this.#settings.update(patch);
+    const saved = this.#settings.update(patch);
+    if (patch.allowBuzz !== undefined) this.#session.allowBuzzes(saved.allowBuzz);
+    return saved;
   }
 
   async requestAttention(request: AttentionRequest): Promise<void> {
@@ -156,6 +162,14 @@ export class ChatController implements BridgeCommands {
 
   async deleteMessage(request: DeleteRequest): Promise<boolean> {
     return this.#session.changeLine(request.messageId, null);
+  }
+
+  async setStatus(request: StatusRequest): Promise<void> {
+    this.#session.setStatus(request.status, request.text);
+  }
+
+  async buzz(request: BuzzRequest): Promise<boolean> {
+    return this.#session.buzz(request.toUserId);
   }
 
   // ---- lifecycle -------------------------------------------------------------------

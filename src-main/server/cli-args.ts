@@ -41,6 +41,7 @@ const NUMERIC_FLAGS: Record<string, NumericFlag> = {
   'history-on-join': { key: 'historyOnJoin', min: 0, help: 'A new login gets the room’s last this many lines (0: none; at most 200)' },
   'history-lines': { key: 'historyLines', min: 1, help: 'Lines kept in memory for history on join, on request and for resumes' },
   'edit-window-s': { key: 'editWindowSeconds', min: 0, help: 'A user may edit a line of its own this many seconds after sending it (0: no edits)' },
+  'buzz-interval-ms': { key: 'buzzIntervalMs', min: 1, help: 'At most one buzz per sender and recipient this often' },
   'history-max-lines': { key: 'historyMaxLines', min: 1, help: 'Lines the database keeps (all rooms); older ones are pruned in the background' },
   'history-max-days': { key: 'historyMaxDays', min: 1, help: 'Lines older than this many days are pruned from the database' },
   'join-burst': { key: 'joinBurst', min: 1, help: 'Logins one address may make at once' },

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { DEFAULT_HISTORY_PAGE, DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_USER_NAME, MAX_FRAME_BYTES, MAX_HISTORY_PAGE, MAX_USER_ID } from '../../src-shared/protocol';
+import { DEFAULT_BUZZ_INTERVAL_MS } from '../../src-shared/protocol';
 import { peerScopeFilter } from './peer-scope';
 import type { PeerScope } from './peer-scope';
 
@@ -92,6 +93,8 @@ export interface ServerConfig {
   historyLines: number;
   /** A line may be edited by its author this many seconds after it was sent; 0: never. Deleting has no limit. */
   editWindowSeconds: number;
+  /** At most one Buzz per sender and recipient this often (ms); more get an Error `rate-limited`. */
+  buzzIntervalMs: number;
   /** When set, a handshake must carry `key=<this>` or it is closed with 4003. */
   roomKey: string | null;
   /**
@@ -155,6 +158,7 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   historyOnJoin: DEFAULT_HISTORY_PAGE,
   historyLines: 1_000,
   editWindowSeconds: 86_400,
+  buzzIntervalMs: DEFAULT_BUZZ_INTERVAL_MS,
   roomKey: null,
   allowedOrigins: Object.freeze([]) as readonly string[],
   tls: null,
@@ -187,6 +191,7 @@ const positiveIntegers = [
   'keyTryWindowMs',
   'keyLockoutMaxMs',
   'maxUserId',
+  'buzzIntervalMs',
 ] as const;
 
 /**

@@ -26,6 +26,8 @@ import { takeToken } from './rate-limit';
 import type { RateLimit } from './rate-limit';
 import type { AckedMark, DurableState, KeptState, SavedSession, SessionJournal } from './store/durable-state';
 import { LOBBY } from './store/message-store';
+import { listedJson, setStatus } from './statuses';
+import { Buzzes } from './buzz';
 import type { MessageStore, StoredLine } from './store/message-store';
 
 /*
@@ -59,7 +61,9 @@ function errorFrame(code: ErrorCode, message: string): Buffer {
 }
 
 function presenceFrame(action: 'Connected' | LeaveAction, member: Member): Buffer {
-  return frameText(`{"action":"${action}",${member.identityJson}}`);
+  // A newcomer's Connected carries its status (one resumed may have kept one); a leave needs none.
+  const status = action === 'Connected' ? member.statusJson : '';
+  return frameText(`{"action":"${action}",${member.identityJson}${status}}`);
 }
 
 function rawText(data: RawData): string {
@@ -176,6 +180,7 @@ export class Room {
    * lines it already had. At most `historyLines` (twice that before a trim).
    */
   private readonly changes: Array<{ readonly seq: number; readonly messageId: number }> = [];
+  private readonly buzzes: Buzzes;
 
   // Shared by every socket (`this` is the socket): no closures per connection.
   readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
@@ -201,6 +206,7 @@ export class Room {
     // Memory alone keeps nothing to write: the hot path then only checks a null.
     if (durable.sessions !== null) this.fanout.beforeWrite = () => durable.flush();
     this.restore(durable.kept);
+    this.buzzes = new Buzzes(config.buzzIntervalMs, (member, frame) => this.fanout.send(member, frame));
     const room = this;
     this.onMessage = function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
       const member = memberOf(this);
@@ -322,6 +328,9 @@ export class Room {
       this.delete(member, message.messageId);
       return;
     }
+    if (message.action === 'SetStatus') return this.toPeersOf(member, setStatus(member, message.status, message.text));
+    if (message.action === 'AllowBuzz') return void (member.allowsBuzz = message.allow);
+    if (message.action === 'Buzz') return this.buzzes.buzz(member, this.onlineMember(message.toUserId));
     if (message.text === '') return;
     let quote: ReplyQuote | null = null;
     if (message.replyTo !== undefined) {
@@ -334,6 +343,27 @@ export class Room {
     }
     if (message.toUserId === PUBLIC_RECIPIENT) this.publish(member, message.text, quote);
     else this.sendPrivate(member, message.toUserId, message.text, quote);
+  }
+
+  /**
+   * Everyone who shares a room with `member`, itself included: today the lobby, so
+   * everyone. The rooms work widens this to the members of each of its rooms.
+   */
+  private peersOf(_member: Member): Fanout<Member> {
+    return this.fanout;
+  }
+
+  /** A status change (null: none) to the member's peers; user lists are rebuilt with it. */
+  private toPeersOf(member: Member, frame: Buffer | null): void {
+    if (frame === null) return;
+    this.usersJson = null;
+    this.peersOf(member).queue(frame);
+  }
+
+  /** The member with this id who has a connection now (not one in the presence grace), or null. */
+  private onlineMember(userId: number): Member | null {
+    const member = this.members.get(userId);
+    return member !== undefined && member.away === null ? member : null;
   }
 
   /**
@@ -503,7 +533,7 @@ export class Room {
     this.listen(member);
     this.members.set(member.userId, member);
     if (this.usersJson !== null) {
-      this.usersJson += this.usersJson === '' ? `{${member.identityJson}}` : `,{${member.identityJson}}`;
+      this.usersJson += this.usersJson === '' ? listedJson(member) : `,${listedJson(member)}`;
     }
     this.bySession.set(member.sessionToken, member);
     if (this.journal !== null && admission.fresh) this.journal.started(savedSession(member), this.nextUserId);
@@ -711,7 +741,7 @@ export class Room {
   private usersList(): string {
     if (this.usersJson === null) {
       let users = '';
-      for (const m of this.members.values()) users += users === '' ? `{${m.identityJson}}` : `,{${m.identityJson}}`;
+      for (const m of this.members.values()) users += users === '' ? listedJson(m) : `,${listedJson(m)}`;
       this.usersJson = users;
     }
     return this.usersJson;

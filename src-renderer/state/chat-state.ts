@@ -351,6 +351,9 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
       return changeLine(state, message.messageId, edited(state, message.text, message.editedAt));
     case 'MessageDeleted':
       return withQuotesOf(changeLine(state, message.messageId, deleted), message.messageId);
+    case 'StatusChanged':
+    case 'Buzz':
+      return state;
   }
 }
 

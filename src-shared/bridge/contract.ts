@@ -2,6 +2,8 @@ import { isValidColor } from '../protocol/identity';
 import { MAX_HISTORY_PAGE, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../protocol/limits';
 import type { Identity, PublicMessage, ServerMessage } from '../protocol/messages';
 import { isMessageId, isUserId } from '../protocol/parse';
+import { cleanStatusText, isUserStatus } from '../protocol/parse';
+import type { UserStatus } from '../protocol/messages';
 import type { FoundRoom } from './found-room';
 import { MAX_ROOM_KEY_LENGTH, MAX_SERVER_LENGTH, validateSettingsPatch } from './settings';
 import type { Settings, SettingsPatch } from './settings';
@@ -43,6 +45,17 @@ export interface OlderRequest {
   limit: number;
 }
 
+/** One's own status (issue 13 §3); `text` optional, one line, at most 80 characters. */
+export interface StatusRequest {
+  status: UserStatus;
+  text: string;
+}
+
+/** A buzz to a user online (issue 13 §4). */
+export interface BuzzRequest {
+  toUserId: number;
+}
+
 export interface HostRequest {
   port: number;
   roomKey?: string;
@@ -50,7 +63,7 @@ export interface HostRequest {
   allowInternet?: boolean;
 }
 
-export type AttentionKind = 'mention' | 'private';
+export type AttentionKind = 'mention' | 'private' | 'buzz';
 export interface AttentionRequest {
   kind: AttentionKind;
   /** Who wrote, for the notification title. */
@@ -144,6 +157,10 @@ export interface BridgeCommands {
   /** Edits or deletes a line of one's own; false when not logged in. The server's answer comes as a message. */
   editMessage(request: EditRequest): Promise<boolean>;
   deleteMessage(request: DeleteRequest): Promise<boolean>;
+  /** Sets one's status (kept across reconnects); the server's StatusChanged comes as a message. */
+  setStatus(request: StatusRequest): Promise<void>;
+  /** Buzzes a user; false when not logged in. The Buzz (or an Error) comes back as a message. */
+  buzz(request: BuzzRequest): Promise<boolean>;
 }
 
 export interface BridgeEvents {
@@ -239,7 +256,7 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
   requestAttention(args) {
     const o = oneObject(args);
     if (typeof o === 'string') return o;
-    if (o.kind !== 'mention' && o.kind !== 'private') return 'kind must be mention or private';
+    if (o.kind !== 'mention' && o.kind !== 'private' && o.kind !== 'buzz') return 'kind must be mention, private or buzz';
     if (!shortString(o.from, 256) || !shortString(o.text, MAX_TEXT_LENGTH * 8)) return 'from and text must be strings';
     return [{ kind: o.kind, from: o.from, text: o.text }];
   },
@@ -274,6 +291,20 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     if (typeof o === 'string') return o;
     if (!isMessageId(o.messageId)) return 'messageId must be a message id';
     return [{ messageId: o.messageId }];
+  },
+  setStatus(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    if (!isUserStatus(o.status)) return 'status must be one of online, working, resting, away, busy';
+    const text = cleanStatusText(o.text);
+    if (text === null) return 'text must be a string of at most 80 characters';
+    return [{ status: o.status, text }];
+  },
+  buzz(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    if (!isUserId(o.toUserId) || o.toUserId === 0) return 'toUserId must be a user id';
+    return [{ toUserId: o.toUserId }];
   },
 };
 

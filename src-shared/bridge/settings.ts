@@ -46,6 +46,8 @@ export interface Settings {
   visibleOnNetwork: boolean;
   /** The hosted room's name in others' lists, the host's choice; '' for "<user>'s room". */
   roomName: string;
+  /** Others may buzz this user (issue 13 §4); off: the server refuses their buzzes with buzz-off. */
+  allowBuzz: boolean;
 }
 
 export const MAX_SERVER_LENGTH = 2048;
@@ -75,6 +77,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   trayNoticeShown: false,
   visibleOnNetwork: true,
   roomName: '',
+  allowBuzz: true,
 }) as Readonly<Settings>;
 
 /** The hosted room's name cut to MAX_ROOM_NAME_LENGTH characters (code points, so no surrogate is split). */
@@ -127,6 +130,7 @@ const CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
   trayNoticeShown: isBool,
   visibleOnNetwork: isBool,
   roomName: (v) => typeof v === 'string' && v.length <= MAX_ROOM_NAME_INPUT,
+  allowBuzz: isBool,
 };
 
 export const SETTINGS_KEYS = Object.keys(CHECKS) as (keyof Settings)[];

@@ -20,6 +20,10 @@ export const PALETTE = [
 export const MAX_NAME_LENGTH = 32;
 /** A chat text longer than this (after trimming) is refused with an error. */
 export const MAX_TEXT_LENGTH = 4096;
+/** A status text longer than this (after trimming, in characters) is refused. */
+export const MAX_STATUS_TEXT_LENGTH = 80;
+/** The server passes on at most one buzz per sender and recipient this often (ms). */
+export const DEFAULT_BUZZ_INTERVAL_MS = 10_000;
 /** Largest frame the server accepts; larger ones are closed with 1009. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 

@@ -14,16 +14,32 @@ export interface Identity {
   userColor: string;
 }
 
+/** Ours: what a user says about being available (issue 13 §3). */
+export const USER_STATUSES = ['online', 'working', 'resting', 'away', 'busy'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+/**
+ * Ours, on each identity in a user list (`Authorized.users`) and on `Connected`, never on
+ * chat lines. Absent (from this server too, while a user never set one; from older servers
+ * and the original always): online, no text.
+ */
+export interface UserPresence {
+  status?: UserStatus;
+  /** HTML-escaped like chat text (no markup); absent when empty. */
+  statusText?: string;
+}
+/** An identity as user lists carry it. */
+export interface ListedUser extends Identity, UserPresence {}
+
 // ---- server → client ------------------------------------------------------
 
 export interface AuthorizedMessage extends Identity {
   action: 'Authorized';
-  /** Everyone online, the newcomer included, in join order. */
-  users: Identity[];
+  /** Everyone online, the newcomer included, in join order (ours: with their statuses). */
+  users: ListedUser[];
   /** Ours: hand it back as `sessionToken` on reconnect to keep the same name and id. */
   sessionToken?: string;
 }
-export interface ConnectedMessage extends Identity {
+export interface ConnectedMessage extends Identity, UserPresence {
   action: 'Connected';
 }
 export interface DisconnectedMessage extends Identity {
@@ -104,13 +120,26 @@ export type ErrorCode =
   /** An Edit or Delete of a line someone else (another session) sent. */
   | 'not-author'
   /** An Edit of a line older than the server's edit window. */
-  | 'edit-window-closed';
+  | 'edit-window-closed'
+  /** A SetStatus (or AllowBuzz) that is not one: an unknown status, a text that is not a string or too long. */
+  | 'invalid-status'
+  /** A Buzz whose `toUserId` is not a user id, or one's own. */
+  | 'invalid-buzz'
+  /** A Buzz to a user who is not online (unknown, gone, or with no connection in the presence grace). */
+  | 'user-offline'
+  /** A Buzz to a user who turned buzzes off (or whose client cannot take them: the original Qt client). */
+  | 'buzz-off';
 export interface ErrorMessage {
   action: 'Error';
   /** One of ErrorCode from this server; a newer server may send others. */
   code: ErrorCode | (string & {});
   /** For people: English. */
   message: string;
+  /**
+   * Ours: the action of the frame refused, when it is not a chat line (today only
+   * `Buzz`), so a client can tell which of its frames the Error answers.
+   */
+  refused?: string;
 }
 /**
  * Ours: public lines, oldest first. Right after `Authorized` the room's last lines (a
@@ -137,6 +166,21 @@ export interface MessageDeletedMessage {
   messageId: number;
 }
 
+/** Ours: a user's status changed; to everyone who shares a room with the user, the user too. */
+export interface StatusChangedMessage {
+  action: 'StatusChanged';
+  userId: number;
+  status: UserStatus;
+  /** HTML-escaped like chat text (no markup); "" for none. */
+  text: string;
+}
+/** Ours: `userId` buzzed `toUserId`; to the recipient, and the same frame to the sender as its receipt. */
+export interface BuzzMessage {
+  action: 'Buzz';
+  userId: number;
+  toUserId: number;
+}
+
 export type ServerMessage =
   | AuthorizedMessage
   | ConnectedMessage
@@ -148,7 +192,9 @@ export type ServerMessage =
   | ErrorMessage
   | HistoryMessage
   | MessageEditedMessage
-  | MessageDeletedMessage;
+  | MessageDeletedMessage
+  | StatusChangedMessage
+  | BuzzMessage;
 export type ServerAction = ServerMessage['action'];
 
 // ---- client → server ------------------------------------------------------
@@ -185,7 +231,31 @@ export interface DeleteRequest {
   action: 'Delete';
   messageId: number;
 }
-export type ClientMessage = PongMessage | ChatMessage | HistoryRequest | EditRequest | DeleteRequest;
+/** Ours: sets one's status; `text` trimmed, at most MAX_STATUS_TEXT_LENGTH characters ("" or absent: none). */
+export interface SetStatusRequest {
+  action: 'SetStatus';
+  status: UserStatus;
+  text: string;
+}
+/** Ours: asks the server to signal `toUserId` (a sound and a shaking window on their side). */
+export interface BuzzRequest {
+  action: 'Buzz';
+  toUserId: number;
+}
+/** Ours: whether this session takes buzzes (on until said otherwise); no answer. */
+export interface AllowBuzzRequest {
+  action: 'AllowBuzz';
+  allow: boolean;
+}
+export type ClientMessage =
+  | PongMessage
+  | ChatMessage
+  | HistoryRequest
+  | EditRequest
+  | DeleteRequest
+  | SetStatusRequest
+  | BuzzRequest
+  | AllowBuzzRequest;
 
 // ---- parsing results --------------------------------------------------------
 

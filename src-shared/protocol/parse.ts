@@ -1,4 +1,5 @@
-import { DEFAULT_HISTORY_PAGE, MAX_HISTORY_PAGE, MAX_TEXT_LENGTH, MAX_USER_ID } from './limits';
+import { DEFAULT_HISTORY_PAGE, MAX_HISTORY_PAGE, MAX_STATUS_TEXT_LENGTH, MAX_TEXT_LENGTH, MAX_USER_ID } from './limits';
+import { USER_STATUSES } from './messages';
 import type {
   ChatMessage,
   ClientMessage,
@@ -8,6 +9,8 @@ import type {
   HistoryRequest,
   Identity,
   LineStamp,
+  ListedUser,
+  UserStatus,
   ParseError,
   ParseErrorCode,
   ParseResult,
@@ -83,6 +86,9 @@ export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
   if (action === 'History') return readHistoryRequest(obj);
   if (action === 'Edit') return readEditRequest(obj);
   if (action === 'Delete') return readDeleteRequest(obj);
+  if (action === 'SetStatus') return readSetStatus(obj);
+  if (action === 'Buzz') return readBuzzRequest(obj);
+  if (action === 'AllowBuzz') return readAllowBuzz(obj);
   if (!CHAT_ACTIONS.has(action)) {
     const shown = typeof action === 'string' ? action.slice(0, 64) : typeof action;
     return fail('unknown-action', `Unknown action: ${shown}.`, typeof action === 'string' ? shown : undefined);
@@ -137,6 +143,38 @@ function readHistoryRequest(obj: JsonObject): ParseResult<ClientMessage> {
   return { ok: true, message };
 }
 
+export function isUserStatus(value: unknown): value is UserStatus {
+  return typeof value === 'string' && (USER_STATUSES as readonly string[]).includes(value);
+}
+
+// Control characters (C0, DEL, C1) have no place in a one-line status.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
+
+/** A status text as it is kept: one line, trimmed; null when it is not one or too long. */
+export function cleanStatusText(value: unknown): string | null {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') return null;
+  const text = value.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+  return codePointLength(text) > MAX_STATUS_TEXT_LENGTH ? null : text;
+}
+
+function readSetStatus(obj: JsonObject): ParseResult<ClientMessage> {
+  if (!isUserStatus(obj.status)) return fail('invalid-status', `status must be one of ${USER_STATUSES.join(', ')}.`);
+  const text = cleanStatusText(obj.text);
+  if (text === null) return fail('invalid-status', `The status text must be a string of at most ${MAX_STATUS_TEXT_LENGTH} characters.`);
+  return { ok: true, message: { action: 'SetStatus', status: obj.status, text } };
+}
+
+function readBuzzRequest(obj: JsonObject): ParseResult<ClientMessage> {
+  if (!isUserId(obj.toUserId) || obj.toUserId === 0) return fail('invalid-buzz', 'toUserId must be the id of a user online.');
+  return { ok: true, message: { action: 'Buzz', toUserId: obj.toUserId } };
+}
+
+function readAllowBuzz(obj: JsonObject): ParseResult<ClientMessage> {
+  if (typeof obj.allow !== 'boolean') return fail('invalid-status', 'allow must be true or false.');
+  return { ok: true, message: { action: 'AllowBuzz', allow: obj.allow } };
+}
+
 // ---- server → client (clients read these) -------------------------------------
 
 /** Copies a valid messageId and sentAt; drops what is not one. */
@@ -154,6 +192,16 @@ function readIdentity(obj: JsonObject): Identity | undefined {
   const { userId, userName, userColor } = obj;
   if (!isUserId(userId) || typeof userName !== 'string' || typeof userColor !== 'string') return undefined;
   return { userId, userName, gender: readGender(obj.gender), userColor };
+}
+
+/** An identity with the status a user list carries; a status this version does not know reads as none. */
+function readListedUser(obj: JsonObject): ListedUser | undefined {
+  const identity = readIdentity(obj);
+  if (identity === undefined) return undefined;
+  const user: ListedUser = identity;
+  if (isUserStatus(obj.status)) user.status = obj.status;
+  if (typeof obj.statusText === 'string' && obj.statusText !== '') user.statusText = obj.statusText;
+  return user;
 }
 
 function readReplyQuote(value: unknown): ReplyQuote | undefined {
@@ -200,9 +248,9 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
     case 'Authorized': {
       const identity = readIdentity(obj);
       if (!identity || !Array.isArray(obj.users)) return invalid(action);
-      const users: Identity[] = [];
+      const users: ListedUser[] = [];
       for (const entry of obj.users) {
-        const user = typeof entry === 'object' && entry !== null ? readIdentity(entry as JsonObject) : undefined;
+        const user = typeof entry === 'object' && entry !== null ? readListedUser(entry as JsonObject) : undefined;
         if (!user) return invalid(action);
         users.push(user);
       }
@@ -210,7 +258,10 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
       if (typeof obj.sessionToken === 'string') message.sessionToken = obj.sessionToken;
       return { ok: true, message };
     }
-    case 'Connected':
+    case 'Connected': {
+      const user = readListedUser(obj);
+      return user ? { ok: true, message: { action, ...user } } : invalid(action);
+    }
     case 'Disconnected':
     case 'ConnectionLost': {
       const identity = readIdentity(obj);
@@ -234,7 +285,9 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
     }
     case 'Error': {
       if (typeof obj.code !== 'string' || typeof obj.message !== 'string') return invalid(action);
-      return { ok: true, message: { action, code: obj.code, message: obj.message } };
+      const error: ServerMessage = { action, code: obj.code, message: obj.message };
+      if (typeof obj.refused === 'string') error.refused = obj.refused.slice(0, 64);
+      return { ok: true, message: error };
     }
     case 'History': {
       if (!Array.isArray(obj.messages)) return invalid(action);
@@ -255,6 +308,15 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
     case 'MessageDeleted': {
       if (!isMessageId(obj.messageId)) return invalid(action);
       return { ok: true, message: { action, messageId: obj.messageId } };
+    }
+    case 'StatusChanged': {
+      const { userId, status, text } = obj;
+      if (!isUserId(userId) || !isUserStatus(status)) return invalid(action);
+      return { ok: true, message: { action, userId, status, text: typeof text === 'string' ? text : '' } };
+    }
+    case 'Buzz': {
+      if (!isUserId(obj.userId) || !isUserId(obj.toUserId)) return invalid(action);
+      return { ok: true, message: { action, userId: obj.userId, toUserId: obj.toUserId } };
     }
     default: {
       const shown = typeof action === 'string' ? action.slice(0, 64) : String(typeof action);

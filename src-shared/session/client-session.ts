@@ -2,6 +2,9 @@ import type { BridgeEvents, ConnectRequest, ConnectionStatus, OlderHistory, Pend
 import { CloseCode, DEFAULT_HISTORY_PAGE, DEFAULT_PING_INTERVAL_MS, MAX_HISTORY_PAGE, MAX_TEXT_LENGTH, SERVER_SILENCE_PINGS } from '../protocol/limits';
 import type { ChatMessage, ErrorMessage, HistoryMessage, Identity, PublicMessage, ServerMessage } from '../protocol/messages';
 import { codePointLength, isMessageId, isUserId, parseServerMessage } from '../protocol/parse';
+import { cleanStatusText, isUserStatus } from '../protocol/parse';
+import { escapeHtml } from '../protocol/rich-text';
+import type { UserStatus } from '../protocol/messages';
 import { reconnectDelay } from './backoff';
 import { describeClose, describeUnreachable } from './close-reasons';
 import type { LossVerdict } from './close-reasons';
@@ -40,6 +43,13 @@ export interface ClientSessionOptions {
 export interface SessionResume {
   sessionToken: string;
   self: Identity;
+}
+
+/** One's own status as the session keeps it (and sends again after each login). */
+export interface OwnStatus {
+  status: UserStatus;
+  /** One line, trimmed, not escaped; '' for none. */
+  text: string;
 }
 
 export type SessionEvents = Pick<BridgeEvents, 'message' | 'status' | 'notice' | 'outbox' | 'olderHistory'>;
@@ -134,6 +144,10 @@ export class ClientSession {
   #silenceTimer: TimerHandle | undefined;
   #reconnectTimer: TimerHandle | undefined;
   #toldServerNewer = false;
+  /** What the user said about being available: sent at once when logged in, and again after each login. */
+  #ownStatus: OwnStatus = { status: 'online', text: '' };
+  /** Whether buzzes are taken: the server assumes so until told otherwise, at each login. */
+  #allowBuzz = true;
 
   constructor(options: ClientSessionOptions) {
     const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
@@ -282,6 +296,63 @@ export class ClientSession {
     return true;
   }
 
+  /** One's own status as last set (what the next login sends again). */
+  get ownStatus(): OwnStatus {
+    return { ...this.#ownStatus };
+  }
+
+  /**
+   * Sets one's status; sent now when logged in, and kept for every later login (the
+   * server forgets it with the session). The server's StatusChanged is the echo.
+   */
+  setStatus(status: UserStatus, text = ''): void {
+    if (!isUserStatus(status)) throw new RangeError('status must be one of online, working, resting, away, busy');
+    const cleaned = cleanStatusText(text);
+    if (cleaned === null) throw new RangeError('text must be a string of at most 80 characters');
+    if (status === this.#ownStatus.status && cleaned === this.#ownStatus.text) return;
+    this.#ownStatus = { status, text: cleaned };
+    this.#sendControl({ action: 'SetStatus', status, text: cleaned });
+  }
+
+  /** Whether others may buzz us; told to the server now when logged in, and at each login while off. */
+  allowBuzzes(allow: boolean): void {
+    if (typeof allow !== 'boolean') throw new TypeError('allow must be a boolean');
+    if (allow === this.#allowBuzz) return;
+    this.#allowBuzz = allow;
+    this.#sendControl({ action: 'AllowBuzz', allow });
+  }
+
+  /**
+   * Buzzes a user; false when not logged in (nothing is sent). The server answers with
+   * the Buzz itself (our receipt) or an Error marked `refused: "Buzz"`, both as messages.
+   */
+  buzz(toUserId: number): boolean {
+    if (!isUserId(toUserId) || toUserId === 0) throw new RangeError('toUserId must be a user id');
+    return this.#sendControl({ action: 'Buzz', toUserId });
+  }
+
+  /** A frame that is not chat: now or never (false: not logged in, or the socket refused it). */
+  #sendControl(frame: object): boolean {
+    const socket = this.#socket;
+    if (this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
+    try {
+      socket.send(JSON.stringify(frame));
+    } catch {
+      return false;
+    }
+    return true;
+  }
+
+  /** After a login: what the server does not know of us yet (a new session starts online, taking buzzes). */
+  #restoreOwnStatus(message: Extract<ServerMessage, { action: 'Authorized' }>): void {
+    const listed = message.users.find((u) => u.userId === message.userId);
+    const { status, text } = this.#ownStatus;
+    if ((listed?.status ?? 'online') !== status || (listed?.statusText ?? '') !== escapeHtml(text)) {
+      this.#sendControl({ action: 'SetStatus', status, text });
+    }
+    if (!this.#allowBuzz) this.#sendControl({ action: 'AllowBuzz', allow: false });
+  }
+
   /** Tries at once instead of waiting out the backoff (wake from sleep, back online). */
   reconnectNow(): void {
     if (this.#status.state !== 'reconnecting') return;
@@ -371,7 +442,8 @@ export class ClientSession {
         return;
       case 'Error':
         this.#emit('message', message);
-        this.#onError(message);
+        // A refused Buzz answers no chat line.
+        if (message.refused === undefined) this.#onError(message);
         return;
       default:
         this.#emit('message', message);
@@ -394,6 +466,7 @@ export class ClientSession {
     if (!resumed) this.#login += 1;
     this.#setStatus({ state: 'authorized', self });
     this.#emit('message', message);
+    this.#restoreOwnStatus(message);
     const stale = resumed ? [] : this.#outbox.takePrivateBefore(this.#login);
     if (stale.length > 0) {
       this.#emitOutbox();
