@@ -91,6 +91,10 @@ export interface ServerConfig {
   historyLines: number;
   /** A line may be edited by its author this many seconds after it was sent; 0: never. Deleting has no limit. */
   editWindowSeconds: number;
+  /** Rooms (besides the lobby) the server holds at once; a JoinRoom for a new one past it gets `too-many-rooms`. */
+  maxRooms: number;
+  /** Rooms one user may be in at once (besides the lobby); past it a JoinRoom gets `too-many-rooms`. */
+  maxRoomsPerUser: number;
   /** When set, a handshake must carry `key=<this>` or it is closed with 4003. */
   roomKey: string | null;
   /**
@@ -154,6 +158,8 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   historyOnJoin: DEFAULT_HISTORY_PAGE,
   historyLines: 1_000,
   editWindowSeconds: 86_400,
+  maxRooms: 1_000,
+  maxRoomsPerUser: 50,
   roomKey: null,
   allowedOrigins: Object.freeze([]) as readonly string[],
   tls: null,
@@ -186,6 +192,8 @@ const positiveIntegers = [
   'keyTryWindowMs',
   'keyLockoutMaxMs',
   'maxUserId',
+  'maxRooms',
+  'maxRoomsPerUser',
 ] as const;
 
 /**

@@ -351,6 +351,13 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
       return changeLine(state, message.messageId, edited(state, message.text, message.editedAt));
     case 'MessageDeleted':
       return withQuotesOf(changeLine(state, message.messageId, deleted), message.messageId);
+    // This client joins no room yet, so none of these come (the sidebar will take them).
+    case 'RoomJoined':
+    case 'RoomLeft':
+    case 'RoomList':
+    case 'RoomMemberJoined':
+    case 'RoomMemberLeft':
+      return state;
   }
 }
 
