@@ -126,6 +126,10 @@ export class RoomActions {
       this.keysSweptAt = now;
       this.keys.sweep(now);
     }
+    if (this.checking.has(member)) {
+      this.hub.send(member, KEY_BUSY_FRAME);
+      return;
+    }
     const room = this.registry.find(name);
     if (room !== undefined && this.membership.isIn(member, room)) {
       this.welcome(member, room);
@@ -139,7 +143,20 @@ export class RoomActions {
         return;
       }
       this.config.log(`room ${JSON.stringify(created.name)} created by ${member.describe()}${created.locked ? ', locked' : ''} (${this.registry.size} rooms)`);
-      this.enter(member, created);
+      if (!created.locked) {
+        this.enter(member, created);
+        return;
+      }
+      // The creator is let in once the key's hash is made and the room stored: RoomJoined means it lasts.
+      this.checking.add(member);
+      void created.saved().then(
+        () => {
+          if (this.checking.delete(member) && !member.left && !this.refusedAsFull(member)) this.enter(member, created);
+        },
+        () => {
+          if (this.checking.delete(member) && !member.left) this.hub.send(member, UNKNOWN_ROOM_FRAME);
+        },
+      );
       return;
     }
     if (!room.locked) {
@@ -154,10 +171,6 @@ export class RoomActions {
     if (lockout !== null) {
       const seconds = Math.max(1, Math.ceil(lockout.retryAfterMs / 1000));
       this.hub.send(member, errorFrame('room-forbidden', `Too many wrong room keys: try again in ${seconds} s.`));
-      return;
-    }
-    if (this.checking.has(member)) {
-      this.hub.send(member, KEY_BUSY_FRAME);
       return;
     }
     this.checking.add(member);
