@@ -245,3 +245,22 @@ describe('rooms: limits and junk', () => {
     expect(limited.code).toBe('rate-limited');
   });
 });
+
+describe('rooms and sessions', () => {
+  it('a member back within the presence grace is still in its rooms and gets their lines on the new connection', async () => {
+    const t = await startTestServer({ presenceGraceMs: 5_000 });
+    const anna = await t.join('Anna');
+    const bob = await t.join('Bob');
+    await mustJoin(anna, 'Ops');
+    await mustJoin(bob, 'Ops');
+    const token = bob.authorized.sessionToken!;
+    bob.terminate();
+    const back = await t.join({ userName: 'Bob', sessionToken: token }, { awaitOwnConnected: false });
+    expect(back.userId).toBe(bob.userId);
+    sayIn(anna, 'Ops', 'after the drop');
+    expect(await back.waitFor(lineWith('after the drop'))).toMatchObject({ room: 'Ops' });
+    sayIn(back, 'Ops', 'bob again');
+    await anna.waitFor(lineWith('bob again'));
+    expect(anna.all('RoomMemberLeft')).toEqual([]);
+  });
+});
