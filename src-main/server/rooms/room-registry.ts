@@ -21,6 +21,8 @@ export const ROOM_FULL_SWEEP_GAP_MS = 1_000;
 
 export class RoomRegistry {
   private readonly rooms = new Map<string, ChatRoom>();
+  /** By canonical name: what clients send back (from RoomJoined) is found without folding it. */
+  private readonly byName = new Map<string, ChatRoom>();
   private sweptAt = -Infinity;
 
   constructor(
@@ -30,9 +32,7 @@ export class RoomRegistry {
     private readonly wiring: RoomWiring,
     private readonly log: (line: string) => void,
   ) {
-    for (const saved of store.saved) {
-      this.rooms.set(saved.folded, new ChatRoom(saved.name, saved.folded, saved.createdAt, saved.keyHash, lines, wiring));
-    }
+    for (const saved of store.saved) this.keep(new ChatRoom(saved.name, saved.folded, saved.createdAt, saved.keyHash, lines, wiring));
   }
 
   get size(): number {
@@ -41,7 +41,7 @@ export class RoomRegistry {
 
   /** The room that `name` (normalised) names, if there is one. */
   find(name: string): ChatRoom | undefined {
-    return this.rooms.get(foldRoomName(name));
+    return this.byName.get(name) ?? this.rooms.get(foldRoomName(name));
   }
 
   /** Every room, by folded name. */
@@ -61,7 +61,7 @@ export class RoomRegistry {
       if (this.rooms.size >= this.maxRooms) return null;
     }
     const room = new ChatRoom(name, folded, now, keyHash, this.lines, this.wiring);
-    this.rooms.set(folded, room);
+    this.keep(room);
     void room.saved().then(
       (saved) => {
         if (!room.removed) this.store.put(saved);
@@ -69,6 +69,11 @@ export class RoomRegistry {
       (error: unknown) => this.log(`error: room ${JSON.stringify(name)}: its key could not be hashed: ${(error as Error).message}`),
     );
     return room;
+  }
+
+  private keep(room: ChatRoom): void {
+    this.rooms.set(room.folded, room);
+    this.byName.set(room.name, room);
   }
 
   /**
@@ -83,6 +88,7 @@ export class RoomRegistry {
       if (room.size > 0 || now - room.createdAt < ROOM_MIN_AGE_MS || room.hasLines()) continue;
       room.removed = true;
       this.rooms.delete(room.folded);
+      this.byName.delete(room.name);
       this.store.remove(room.folded);
       removed++;
     }
