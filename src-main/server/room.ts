@@ -543,6 +543,7 @@ export class Room {
     else if (this.config.historyOnJoin > 0) this.sendRecent(member);
     if (problems.length > 0) this.fanout.send(member, errorFrame('invalid-parameter', problems.join(' ')));
     this.fanout.queue(presenceFrame('Connected', member));
+    if (!admission.fresh) this.rooms.resumed(member);
     const resumed = admission.resumeAfter !== null ? ', with History' : '';
     this.config.log(`join ${member.describe()} from ${ip} (${this.size} online${resumed})`);
     return member;

@@ -46,6 +46,12 @@ export class RoomActions {
   private readonly keys: RoomKeyGuard;
   /** Members whose key for a room is being checked (one at a time each). */
   private readonly checking = new Set<Member>();
+  /**
+   * The rooms of members who left the server, by session token, for a resume window: a
+   * session resumed later comes back to them (in expiry order; the next departure or
+   * resume drops what expired).
+   */
+  private readonly left = new Map<string, { readonly rooms: ChatRoom[]; readonly until: number }>();
   private listFrame: Buffer | null = null;
   private listBuiltAt = -Infinity;
   private keysSweptAt = performance.now();
@@ -112,8 +118,31 @@ export class RoomActions {
   /** The member left the server: it leaves its rooms (the others are told once, by the lobby's Disconnected). */
   departed(member: Member): void {
     this.checking.delete(member);
-    for (const room of this.membership.removeAll(member)) room.remove(member, false);
+    const rooms = this.membership.removeAll(member);
+    for (const room of rooms) room.remove(member, false);
     this.listFrame = null;
+    const now = performance.now();
+    this.forgetExpired(now);
+    if (rooms.length > 0) this.left.set(member.sessionToken, { rooms, until: now + this.config.sessionResumeMs });
+  }
+
+  /**
+   * A session that left the server came back (resumed with its token): it is back in the
+   * rooms it was in that still exist, each answered as a join (its members are told).
+   */
+  resumed(member: Member): void {
+    this.forgetExpired(performance.now());
+    const kept = this.left.get(member.sessionToken);
+    if (kept === undefined) return;
+    this.left.delete(member.sessionToken);
+    for (const room of kept.rooms) if (!room.removed && !this.membership.isFull(member)) this.enter(member, room);
+  }
+
+  private forgetExpired(now: number): void {
+    for (const [token, kept] of this.left) {
+      if (kept.until > now) break;
+      this.left.delete(token);
+    }
   }
 
   private get historyBytes(): number {

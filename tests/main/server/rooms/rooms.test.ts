@@ -264,3 +264,37 @@ describe('rooms and sessions', () => {
     expect(anna.all('RoomMemberLeft')).toEqual([]);
   });
 });
+
+describe('rooms and a session resumed after it was announced gone', () => {
+  it('comes back to its rooms, each answered as a join; a clean leave ends that', async () => {
+    const t = await startTestServer({ presenceGraceMs: 0 });
+    const anna = await t.join('Anna');
+    const bob = await t.join('Bob');
+    await mustJoin(anna, 'Ops');
+    await mustJoin(bob, 'Ops');
+    await mustJoin(bob, 'Vault', 'key');
+    const token = bob.authorized.sessionToken!;
+    let mark = anna.mark();
+    bob.terminate();
+    await anna.waitFor((m) => m.action === 'ConnectionLost', undefined, 'ConnectionLost', mark);
+    sayIn(anna, 'Ops', 'while bob was away');
+    await anna.waitFor(lineWith('while bob was away'));
+    mark = anna.mark();
+    const back = await t.join({ userName: 'Bob', sessionToken: token }, { awaitOwnConnected: false });
+    const rejoined = await back.waitFor((m) => m.action === 'RoomJoined' && m.room === 'Ops');
+    expect(rejoined.action === 'RoomJoined' && rejoined.users.map((u) => u.userName)).toEqual(['Anna', 'Bob']);
+    await back.waitFor((m) => m.action === 'RoomJoined' && m.room === 'Vault');
+    const roomHistory = await back.waitFor((m) => m.action === 'History' && m.room === 'Ops');
+    expect(roomHistory.action === 'History' && roomHistory.messages.map((m) => m.text)).toContain('while bob was away');
+    expect(await anna.waitFor((m) => m.action === 'RoomMemberJoined', undefined, 'RoomMemberJoined', mark)).toMatchObject({ room: 'Ops', userId: back.userId });
+    sayIn(back, 'Ops', 'bob is back');
+    await anna.waitFor(lineWith('bob is back'));
+
+    // A clean leave ends the session: nothing comes back.
+    await back.close();
+    const fresh = await t.join({ userName: 'Bob', sessionToken: token });
+    fresh.say('canary');
+    await fresh.waitFor(lineWith('canary'));
+    expect(fresh.all('RoomJoined')).toEqual([]);
+  });
+});
