@@ -44,6 +44,8 @@ const NUMERIC_FLAGS: Record<string, NumericFlag> = {
   'buzz-interval-ms': { key: 'buzzIntervalMs', min: 1, help: 'At most one buzz per sender and recipient this often' },
   'history-max-lines': { key: 'historyMaxLines', min: 1, help: 'Lines the database keeps (all rooms); older ones are pruned in the background' },
   'history-max-days': { key: 'historyMaxDays', min: 1, help: 'Lines older than this many days are pruned from the database' },
+  'max-rooms': { key: 'maxRooms', min: 1, help: 'Rooms (besides the lobby) the server holds at once' },
+  'max-rooms-per-user': { key: 'maxRoomsPerUser', min: 1, help: 'Rooms one user may be in at once (besides the lobby)' },
   'join-burst': { key: 'joinBurst', min: 1, help: 'Logins one address may make at once' },
   'joins-per-second': { key: 'joinsPerSecond', fraction: true, min: 0, help: 'Steady logins per second per address (IPv6 by /64)' },
   'key-tries-per-address': { key: 'keyTriesPerAddress', min: 1, help: 'Wrong room keys per address per window before lockouts (close 4029)' },

@@ -95,6 +95,10 @@ export interface ServerConfig {
   editWindowSeconds: number;
   /** At most one Buzz per sender and recipient this often (ms); more get an Error `rate-limited`. */
   buzzIntervalMs: number;
+  /** Rooms (besides the lobby) the server holds at once; a JoinRoom for a new one past it gets `too-many-rooms`. */
+  maxRooms: number;
+  /** Rooms one user may be in at once (besides the lobby); past it a JoinRoom gets `too-many-rooms`. */
+  maxRoomsPerUser: number;
   /** When set, a handshake must carry `key=<this>` or it is closed with 4003. */
   roomKey: string | null;
   /**
@@ -159,6 +163,8 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   historyLines: 1_000,
   editWindowSeconds: 86_400,
   buzzIntervalMs: DEFAULT_BUZZ_INTERVAL_MS,
+  maxRooms: 1_000,
+  maxRoomsPerUser: 50,
   roomKey: null,
   allowedOrigins: Object.freeze([]) as readonly string[],
   tls: null,
@@ -192,6 +198,8 @@ const positiveIntegers = [
   'keyLockoutMaxMs',
   'maxUserId',
   'buzzIntervalMs',
+  'maxRooms',
+  'maxRoomsPerUser',
 ] as const;
 
 /**

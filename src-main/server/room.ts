@@ -22,6 +22,8 @@ import type { LeaveAction } from './member';
 import { UniqueNames } from './names';
 import type { NameClaim } from './names';
 import { legacyReplyText } from './quote';
+import type { ChatRoom } from './rooms/chat-room';
+import { RoomActions } from './rooms/room-actions';
 import { takeToken } from './rate-limit';
 import type { RateLimit } from './rate-limit';
 import type { AckedMark, DurableState, KeptState, SavedSession, SessionJournal } from './store/durable-state';
@@ -181,6 +183,8 @@ export class Room {
    */
   private readonly changes: Array<{ readonly seq: number; readonly messageId: number }> = [];
   private readonly buzzes: Buzzes;
+  /** The rooms besides the lobby: registry, membership, and their actions. */
+  private readonly rooms: RoomActions;
 
   // Shared by every socket (`this` is the socket): no closures per connection.
   readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
@@ -207,6 +211,11 @@ export class Room {
     if (durable.sessions !== null) this.fanout.beforeWrite = () => durable.flush();
     this.restore(durable.kept);
     this.buzzes = new Buzzes(config.buzzIntervalMs, (member, frame) => this.fanout.send(member, frame));
+    this.rooms = new RoomActions(config, durable, { send: (member, frame) => this.fanout.send(member, frame) }, {
+      maxBufferedBytes: config.maxBufferedBytes,
+      onSlowConsumer: (member) => this.lose(member, `slow consumer in a room, ${member.socket.writableLength} bytes unsent`),
+      beforeWrite: this.fanout.beforeWrite,
+    });
     const room = this;
     this.onMessage = function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
       const member = memberOf(this);
@@ -315,6 +324,14 @@ export class Room {
       if (seq !== undefined && seq > member.ackedSeq) member.ackedSeq = seq;
       return;
     }
+    if (message.action === 'JoinRoom' || message.action === 'LeaveRoom' || message.action === 'ListRooms') {
+      this.rooms.receive(member, message);
+      return;
+    }
+    if (message.action === 'History' && message.room !== undefined) {
+      this.rooms.history(member, message.room, message.before, message.limit);
+      return;
+    }
     if (message.action === 'History') {
       const page = this.store.before(LOBBY, message.before, message.limit);
       this.fanout.send(member, frameText(historyJson(page, this.historyBytes)));
@@ -332,22 +349,29 @@ export class Room {
     if (message.action === 'AllowBuzz') return void (member.allowsBuzz = message.allow);
     if (message.action === 'Buzz') return this.buzzes.buzz(member, this.onlineMember(message.toUserId));
     if (message.text === '') return;
+    let target: ChatRoom | null = null;
+    if (message.room !== undefined) {
+      target = this.rooms.roomFor(member, message.room);
+      if (target === null) return;
+    }
     let quote: ReplyQuote | null = null;
     if (message.replyTo !== undefined) {
-      const quoted = this.visibleLine(message.replyTo);
-      quote = quoted === null ? null : quoteOf(quoted.messageId, quoted.payload);
+      const quoted = this.visibleLine(member, message.replyTo);
+      // A reply quotes a line of its own room only: a quote must not carry a room's words elsewhere.
+      const sameRoom = quoted !== null && quoted.room === (target === null ? LOBBY : target.name);
+      quote = quoted === null || !sameRoom ? null : quoteOf(quoted.messageId, quoted.payload);
       if (quote === null) {
         this.fanout.send(member, UNKNOWN_REPLY_FRAME);
         return;
       }
     }
-    if (message.toUserId === PUBLIC_RECIPIENT) this.publish(member, message.text, quote);
+    if (message.toUserId === PUBLIC_RECIPIENT) this.publish(member, message.text, quote, target);
     else this.sendPrivate(member, message.toUserId, message.text, quote);
   }
 
   /**
-   * Everyone who shares a room with `member`, itself included: today the lobby, so
-   * everyone. The rooms work widens this to the members of each of its rooms.
+   * Everyone who shares a room with `member`, itself included: every user is in the
+   * lobby, so that is everyone the lobby's fan-out reaches.
    */
   private peersOf(_member: Member): Fanout<Member> {
     return this.fanout;
@@ -367,18 +391,30 @@ export class Room {
   }
 
   /**
-   * A stored line of the room (the only one there is, for now) that every member can
-   * see. Private lines are never stored, so they are never found: they cannot be
-   * quoted, edited or deleted.
+   * A stored line the member can see: the lobby's, or one of a room it is in. Private
+   * lines are never stored, so they are never found: they cannot be quoted, edited or
+   * deleted.
    */
-  private visibleLine(messageId: number): StoredLine | null {
+  private visibleLine(member: Member, messageId: number): StoredLine | null {
     const line = this.store.get(messageId);
-    return line !== undefined && line.room === LOBBY ? line : null;
+    if (line === undefined) return null;
+    return line.room === LOBBY || this.rooms.memberRoom(member, line.room) !== null ? line : null;
+  }
+
+  /** Queues a frame about a stored line for whoever sees that line's room. */
+  private queueFor(line: StoredLine, frame: Buffer): void {
+    if (line.room === LOBBY) this.fanout.queue(frame);
+    else this.rooms.registry.find(line.room)?.queue(frame);
+  }
+
+  /** `,"room":"…"` for a room's line, nothing for the lobby's. */
+  private static roomField(room: string): string {
+    return room === LOBBY ? '' : `,"room":${JSON.stringify(room)}`;
   }
 
   /** The author's line, or null once the refusal is sent: unknown, deleted, someone else's. */
   private ownLine(member: Member, messageId: number): StoredLine | null {
-    const line = this.visibleLine(messageId);
+    const line = this.visibleLine(member, messageId);
     const facts = line === null ? null : lineFacts(line.payload);
     if (line === null || facts === null || facts.deleted) {
       this.fanout.send(member, UNKNOWN_MESSAGE_FRAME);
@@ -402,18 +438,19 @@ export class Room {
     }
     const formatted = formatChatText(text);
     this.replaceLine(line, editedPayload(line.payload, formatted, editedAt));
-    this.noteChange(messageId);
+    if (line.room === LOBBY) this.noteChange(messageId);
     const edited: ServerMessage = { action: 'MessageEdited', messageId, text: formatted, editedAt };
-    this.fanout.queue(frameText(JSON.stringify(edited)));
+    if (line.room !== LOBBY) edited.room = line.room;
+    this.queueFor(line, frameText(JSON.stringify(edited)));
   }
 
   private delete(member: Member, messageId: number): void {
     const line = this.ownLine(member, messageId);
     if (line === null) return;
     this.replaceLine(line, tombstonePayload(line.payload));
-    this.forgetQuotesOf(messageId);
-    this.noteChange(messageId);
-    this.fanout.queue(frameText(`{"action":"MessageDeleted","messageId":${messageId}}`));
+    this.forgetQuotesOf(messageId, line.room);
+    if (line.room === LOBBY) this.noteChange(messageId);
+    this.queueFor(line, frameText(`{"action":"MessageDeleted","messageId":${messageId}${Room.roomField(line.room)}}`));
   }
 
   /**
@@ -422,10 +459,10 @@ export class Room {
    * MessageDeleted. Pages back from the newest line to the deleted one: deletions are
    * rare and rate-limited, and the store keeps a bounded number of lines.
    */
-  private forgetQuotesOf(messageId: number): void {
+  private forgetQuotesOf(messageId: number, room: string): void {
     let before = this.store.lastMessageId + 1;
     for (;;) {
-      const page = this.store.before(LOBBY, before, MAX_HISTORY_PAGE);
+      const page = this.store.before(room, before, MAX_HISTORY_PAGE);
       for (const line of page.lines) {
         if (line.messageId <= messageId) continue;
         const payload = withQuoteDeleted(line.payload, messageId);
@@ -546,6 +583,7 @@ export class Room {
     else if (this.config.historyOnJoin > 0) this.sendRecent(member);
     if (problems.length > 0) this.fanout.send(member, errorFrame('invalid-parameter', problems.join(' ')));
     this.fanout.queue(presenceFrame('Connected', member));
+    if (!admission.fresh) this.rooms.resumed(member);
     const resumed = admission.resumeAfter !== null ? ', with History' : '';
     this.config.log(`join ${member.describe()} from ${ip} (${this.size} online${resumed})`);
     return member;
@@ -705,14 +743,20 @@ export class Room {
     ws.on('error', this.onError);
   }
 
-  private publish(from: Member, text: string, quote: ReplyQuote | null): void {
+  private publish(from: Member, text: string, quote: ReplyQuote | null, room: ChatRoom | null = null): void {
     const messageId = this.store.nextMessageId();
     const sentAt = Date.now();
     const formatted = formatChatText(text);
+    const roomName = room === null ? LOBBY : room.name;
     // The text last, as the original sends it (readers that scan back from a frame's end find it there).
-    const head = `{"action":"PublicMessage",${from.identityJson},"messageId":${messageId},"sentAt":${sentAt}`;
+    const head = `{"action":"PublicMessage"${Room.roomField(roomName)},${from.identityJson},"messageId":${messageId},"sentAt":${sentAt}`;
     const payload = `${head}${replyField(quote)},"text":${JSON.stringify(formatted)}}`;
-    this.store.append({ messageId, room: LOBBY, sentAt, authorSession: from.sessionToken, payload });
+    this.store.append({ messageId, room: roomName, sentAt, authorSession: from.sessionToken, payload });
+    // No room has the Qt client in it: one serialisation.
+    if (room !== null) {
+      room.queue(frameText(payload));
+      return;
+    }
     if (quote === null) this.fanout.queue(frameText(payload));
     else this.fanout.queue(frameText(payload), frameText(`${head},"text":${JSON.stringify(legacyReplyText(quote, formatted))}}`));
   }
@@ -841,6 +885,7 @@ export class Room {
       this.countIp(member.ip, -1);
     }
     member.left = true;
+    this.rooms.departed(member);
     this.members.delete(member.userId);
     this.usersJson = null;
     this.bySession.delete(member.sessionToken);

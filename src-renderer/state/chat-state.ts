@@ -353,6 +353,12 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
       return withQuotesOf(changeLine(state, message.messageId, deleted), message.messageId);
     case 'StatusChanged':
     case 'Buzz':
+    // This client joins no room yet, so none of these come (the sidebar will take them).
+    case 'RoomJoined':
+    case 'RoomLeft':
+    case 'RoomList':
+    case 'RoomMemberJoined':
+    case 'RoomMemberLeft':
       return state;
   }
 }

@@ -1,5 +1,6 @@
 import type { Gender } from '../../../src-shared/protocol';
 import type { MessageStore } from './message-store';
+import type { RoomStore } from './room-store';
 
 /*
  * Everything the server keeps across a restart, behind one interface: the lines (a
@@ -45,6 +46,8 @@ export interface SessionJournal {
 export interface DurableState {
   readonly messages: MessageStore;
   readonly kept: KeptState;
+  /** The rooms besides the lobby. */
+  readonly rooms: RoomStore;
   /** null: sessions are not kept (memory only). */
   readonly sessions: SessionJournal | null;
   /**

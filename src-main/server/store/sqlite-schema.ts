@@ -35,6 +35,13 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;`,
   // 1 → 2: age pruning walks the oldest ids (ids rise with time); a time index cost every insert.
   'DROP INDEX IF EXISTS lines_by_time;',
+  // Rooms besides the lobby: their lines are in `lines` under `name`.
+  `CREATE TABLE rooms (
+     folded TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     key_hash TEXT,
+     created_at INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,6 +2,7 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type { AckedMark, DurableState, KeptState, SavedSession, SessionJournal } from './durable-state';
 import { idFloor } from './message-store';
 import type { LinePage, MessageStore, StoredLine } from './message-store';
+import type { RoomStore, SavedRoom } from './room-store';
 import { openDatabase } from './sqlite-schema';
 import { startCheckpointer } from './sqlite-checkpointer';
 import type { Checkpointer } from './sqlite-checkpointer';
@@ -264,9 +265,11 @@ export class SqliteMessageStore implements MessageStore {
 }
 
 /** Both halves of the durable state over one database, written in one transaction per flush. */
-export class SqliteState implements DurableState, SessionJournal {
+export class SqliteState implements DurableState, SessionJournal, RoomStore {
   readonly messages: SqliteMessageStore;
   readonly kept: KeptState;
+  readonly rooms: RoomStore = this;
+  readonly saved: readonly SavedRoom[];
   readonly sessions: SessionJournal = this;
   /** The database was created by this start (nothing was in it). */
   readonly created: boolean;
@@ -291,6 +294,8 @@ export class SqliteState implements DurableState, SessionJournal {
     putCounter: Statement;
     pruneOld: Statement;
     pruneOldest: Statement;
+    putRoom: Statement;
+    removeRoom: Statement;
   };
   private readonly pruneBatch: number;
 
@@ -318,10 +323,18 @@ export class SqliteState implements DurableState, SessionJournal {
         'DELETE FROM lines WHERE message_id IN (SELECT message_id FROM (SELECT message_id, sent_at FROM lines ORDER BY message_id LIMIT ?) WHERE sent_at < ?)',
       ),
       pruneOldest: db.prepare('DELETE FROM lines WHERE message_id IN (SELECT message_id FROM lines ORDER BY message_id LIMIT ?)'),
+      putRoom: db.prepare('INSERT OR REPLACE INTO rooms (folded, name, key_hash, created_at) VALUES (?, ?, ?, ?)'),
+      removeRoom: db.prepare('DELETE FROM rooms WHERE folded = ?'),
     };
     this.pruneBatch = options.pruneBatch ?? DEFAULT_PRUNE_BATCH;
     this.messages = new SqliteMessageStore(db, this);
     this.kept = this.readKept();
+    this.saved = (db.prepare('SELECT folded, name, key_hash, created_at FROM rooms ORDER BY created_at').all() as Array<{
+      folded: string;
+      name: string;
+      key_hash: string | null;
+      created_at: number;
+    }>).map((r) => ({ folded: r.folded, name: r.name, keyHash: r.key_hash, createdAt: r.created_at }));
     this.write = db.transaction(() => {
       this.options.writeFault?.();
       this.messages.writePending();
@@ -353,6 +366,17 @@ export class SqliteState implements DurableState, SessionJournal {
   ended(token: string): void {
     const { endSession } = this.statements;
     this.record(() => endSession.run(token));
+  }
+
+  put(room: SavedRoom): void {
+    const { putRoom } = this.statements;
+    const r = { ...room };
+    this.record(() => putRoom.run(r.folded, r.name, r.keyHash, r.createdAt));
+  }
+
+  remove(folded: string): void {
+    const { removeRoom } = this.statements;
+    this.record(() => removeRoom.run(folded));
   }
 
   acked(marks: readonly AckedMark[]): void {
