@@ -3,6 +3,7 @@ import { WebSocket } from 'ws';
 import { CloseCode, isValidCloseCode } from '../../src-shared/protocol';
 import type { Gender, Identity } from '../../src-shared/protocol';
 import type { Recipient } from './broadcast';
+import type { KnownIdentity } from './identities';
 import type { NameClaim } from './names';
 import type { RateLimit, RateState } from './rate-limit';
 
@@ -56,6 +57,8 @@ export class Member implements Recipient, RateState {
   pingSeqs: number[] = [];
   /** `ackedSeq` as the state file last heard it (when there is one). */
   savedAckedSeq: number;
+  /** The lasting identity this session proved (identities.ts); null for the Qt client and logins without one. */
+  lasting: KnownIdentity | null = null;
   /** `"userId":…,"userName":…,"gender":…,"userColor":…` — spliced into every message it sends. */
   readonly identityJson: string;
 

@@ -17,10 +17,13 @@ import type { ServerConfig } from './config';
 import type { HandshakeRequest } from './handshake';
 import { historyJson } from './history-frame';
 import { editedPayload, lineFacts, quoteOf, tombstonePayload, withQuoteDeleted } from './line-payload';
+import { Identities } from './identities';
+import type { KnownIdentity } from './identities';
 import { ChatSocket, Member } from './member';
 import type { LeaveAction } from './member';
 import { UniqueNames } from './names';
 import type { NameClaim } from './names';
+import { PrivateDialogs } from './private-dialogs';
 import { legacyReplyText } from './quote';
 import { takeToken } from './rate-limit';
 import type { RateLimit } from './rate-limit';
@@ -100,6 +103,8 @@ interface Admission {
   fresh: boolean;
   /** The original Qt client (see Member.legacy). */
   legacy: boolean;
+  /** The lasting identity the login proved, if any. */
+  identity?: KnownIdentity | null;
 }
 
 /** What `ws` reports for a close frame that carried no code (a browser's plain `close()`). */
@@ -168,6 +173,9 @@ export class Room {
    * lines it already had. At most `historyLines` (twice that before a trim).
    */
   private readonly changes: Array<{ readonly seq: number; readonly messageId: number }> = [];
+  /** Lasting identities (their ids and held names) and the private dialogs between them. */
+  private readonly identities: Identities;
+  private readonly dialogs: PrivateDialogs;
 
   // Shared by every socket (`this` is the socket): no closures per connection.
   readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
@@ -193,6 +201,20 @@ export class Room {
     // Memory alone keeps nothing to write: the hot path then only checks a null.
     if (durable.sessions !== null) this.fanout.beforeWrite = () => durable.flush();
     this.restore(durable.kept);
+    this.identities = new Identities(config.maxIdentities, durable.kept.identities ?? [], durable.identities ?? null);
+    this.names.holdMs = config.nameHoldDays * 86_400_000;
+    for (const identity of this.identities.all()) this.names.hold(identity.userName, identity);
+    this.dialogs = new PrivateDialogs(
+      this.store,
+      this.identities,
+      durable.identities ?? null,
+      {
+        memberById: (userId) => this.members.get(userId),
+        send: (member, frame) => this.fanout.send(member, frame),
+        historyBytes: this.historyBytes,
+      },
+      durable.kept.waiting ?? [],
+    );
     const room = this;
     this.onMessage = function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
       const member = memberOf(this);
@@ -258,19 +280,24 @@ export class Room {
       const reserved = this.reservations.get(token);
       if (reserved !== undefined && reserved.expiresAt > performance.now()) {
         this.dropReservation(token, reserved);
-        const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy };
+        const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy, identity: this.knownIdentity(request) };
         return this.admit(ws, socket, ip, resumed, request.problems);
       }
     }
+    const known = this.knownIdentity(request);
+    if (known !== null) this.dropOwnReservation(known);
+    const userId = known !== null && this.idIsFree(known.userId) ? known.userId : this.takeUserId();
+    const nameClaim = this.names.claim(request.userName, known);
     const admission: Admission = {
-      userId: this.takeUserId(),
-      nameClaim: this.names.claim(request.userName),
+      userId,
+      nameClaim,
       gender: request.gender,
       userColor: request.userColor,
       sessionToken: newSessionToken(),
       resumeAfter: token !== null && this.isYoung() && !this.endedWhileYoung!.has(token) ? this.startSeq : null,
       fresh: true,
       legacy,
+      identity: known ?? (request.identity === null ? null : this.identities.add(request.identity, userId, nameClaim.name)),
     };
     return this.admit(ws, socket, ip, admission, request.problems);
   }
@@ -299,6 +326,10 @@ export class Room {
       member.missedPings = 0;
       const seq = member.pingSeqs.shift();
       if (seq !== undefined && seq > member.ackedSeq) member.ackedSeq = seq;
+      return;
+    }
+    if (message.action === 'History' && message.with !== undefined) {
+      this.dialogs.page(member, message.with, message.before, message.limit);
       return;
     }
     if (message.action === 'History') {
@@ -505,6 +536,7 @@ export class Room {
     if (admission.resumeAfter !== null) this.sendHistory(member);
     else if (this.config.historyOnJoin > 0) this.sendRecent(member);
     if (problems.length > 0) this.fanout.send(member, errorFrame('invalid-parameter', problems.join(' ')));
+    this.cameWithIdentity(member, admission.identity ?? null);
     this.fanout.queue(presenceFrame('Connected', member));
     const resumed = admission.resumeAfter !== null ? ', with History' : '';
     this.config.log(`join ${member.describe()} from ${ip} (${this.size} online${resumed})`);
@@ -541,6 +573,7 @@ export class Room {
     this.listen(member);
     this.fanout.send(member, frameText(this.authorizedJson(member)));
     this.sendHistory(member);
+    this.dialogs.deliverWaiting(member);
     const how = wasAway ? 'back within the presence grace' : 'replaced its stale connection';
     this.config.log(`join ${member.describe()} from ${ip} (${this.size} online, ${how})`);
     return member;
@@ -556,9 +589,44 @@ export class Room {
     for (let tried = 0; tried < max; tried++) {
       if (this.nextUserId > max || this.nextUserId < 1) this.nextUserId = 1;
       const id = this.nextUserId++;
-      if (!this.members.has(id) && !this.reservedIds.has(id)) return id;
+      if (!this.members.has(id) && !this.reservedIds.has(id) && !this.identities.ownsUserId(id)) return id;
     }
     throw new Error('Room.join: every user id is in use (refusalFor checks hasIdFor first)');
+  }
+
+  /** The identity a login's secret proves, or null (none sent, or not known yet). */
+  private knownIdentity(request: HandshakeRequest): KnownIdentity | null {
+    return request.identity === null ? null : (this.identities.find(request.identity) ?? null);
+  }
+
+  /**
+   * A fresh login of an identity whose earlier session still waits for a resume (its
+   * client lost the token: an app restart, a server restart): that session is over, and
+   * its id and name go back to the identity. Only the identity's own sessions have its id.
+   */
+  private dropOwnReservation(identity: KnownIdentity): void {
+    if (!this.reservedIds.has(identity.userId)) return;
+    for (const [token, reservation] of this.reservations) {
+      if (reservation.userId !== identity.userId) continue;
+      this.dropReservation(token, reservation);
+      this.names.release(reservation.nameClaim);
+      this.journal?.ended(token);
+      return;
+    }
+  }
+
+  /** An identity's own id is given back to it when no one holds it now (a second tab of it does). */
+  private idIsFree(userId: number): boolean {
+    return !this.members.has(userId) && !this.reservedIds.has(userId);
+  }
+
+  /** The session of an identity: its name is held for it from now on, and what waited for it is delivered. */
+  private cameWithIdentity(member: Member, identity: KnownIdentity | null): void {
+    if (identity === null) return;
+    member.lasting = identity;
+    this.identities.cameOnline(identity, member);
+    this.names.hold(member.userName, identity);
+    this.dialogs.deliverWaiting(member);
   }
 
   private dropReservation(token: string, reservation: Reservation): void {
@@ -677,6 +745,7 @@ export class Room {
   }
 
   private sendPrivate(from: Member, toUserId: number, text: string, quote: ReplyQuote | null): void {
+    if (this.dialogs.send(from, toUserId, text, quote)) return;
     const target = this.members.get(toUserId);
     // Someone away is shown, but not queued for: the sender learns now that it did not arrive.
     if (target === undefined || target.away !== null) {
@@ -794,6 +863,7 @@ export class Room {
       this.countIp(member.ip, -1);
     }
     member.left = true;
+    if (member.lasting !== null) this.identities.wentOffline(member.lasting, member);
     this.members.delete(member.userId);
     this.usersJson = null;
     this.bySession.delete(member.sessionToken);

@@ -3,3 +3,4 @@ export * from './messages';
 export * from './parse';
 export * from './identity';
 export * from './rich-text';
+export * from './lasting-identity';

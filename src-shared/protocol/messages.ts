@@ -75,7 +75,13 @@ export interface PrivateMessage extends Identity, LineStamp {
   replyTo?: ReplyQuote;
   /** Present only on the sender's own copy of an undeliverable message. */
   error?: PrivateMessageError;
+  /**
+   * Ours, on a line of a private dialog between two lasting identities (stored, paged with
+   * DialogHistory): it reached the recipient, or waits for it to come back (a `Delivered` follows).
+   */
+  delivery?: PrivateDelivery;
 }
+export type PrivateDelivery = 'delivered' | 'waiting';
 export interface PingMessage {
   action: 'Ping';
 }
@@ -137,7 +143,26 @@ export interface MessageDeletedMessage {
   messageId: number;
 }
 
+/**
+ * Ours: a page of a private dialog (the answer to a History request with `with`), oldest
+ * first. `with` is the user id the request named.
+ */
+export interface DialogHistoryMessage {
+  action: 'DialogHistory';
+  with: number;
+  messages: PrivateMessage[];
+  hasMore: boolean;
+}
+/** Ours: private lines that were waiting have reached `toUserId`. */
+export interface DeliveredMessage {
+  action: 'Delivered';
+  toUserId: number;
+  messageIds: number[];
+}
+
 export type ServerMessage =
+  | DialogHistoryMessage
+  | DeliveredMessage
   | AuthorizedMessage
   | ConnectedMessage
   | DisconnectedMessage
@@ -172,6 +197,8 @@ export interface HistoryRequest {
   action: 'History';
   before: number;
   limit: number;
+  /** Ours: a private dialog's lines instead (with this user id), answered with a DialogHistory; `before` may then be absent (the newest). */
+  with?: number;
 }
 /** Ours: new text for a line of one's own (same session), within the server's edit window. */
 export interface EditRequest {
