@@ -109,6 +109,7 @@ describe('a private dialog between two identities', () => {
   it('is paged by both sides across a reconnect; the echo says delivered', async () => {
     const t = await start();
     const [sa, sb] = [newIdentitySecret(), newIdentitySecret()];
+    const carol = await login(t, { userName: 'Carol' }, ATTACKER);
     const anna = await login(t, { userName: 'Anna', identity: sa });
     const bob = await login(t, { userName: 'Bob', identity: sb });
     anna.say('hi Bob', bob.userId);
@@ -118,6 +119,7 @@ describe('a private dialog between two identities', () => {
     bob.say('hi Anna', anna.userId);
     await anna.waitFor(isPrivate('hi Anna'));
     await Promise.all([anna.close(), bob.close()]);
+    for (const gone of [anna, bob]) await carol.waitFor((m) => m.action === 'Disconnected' && m.userId === gone.userId);
 
     const anna2 = await login(t, { userName: 'Anna', identity: sa });
     const bob2 = await login(t, { userName: 'Bob', identity: sb });
@@ -133,18 +135,20 @@ describe('a private dialog between two identities', () => {
     const older = await anna2.waitFor((m): m is DialogHistoryMessage => m.action === 'DialogHistory' && m.messages.length === 1 && m.messages[0]!.text === 'hi Bob');
     expect(older.hasMore).toBe(false);
     // Private lines stay out of the room's History.
-    const carol = await login(t, { userName: 'Carol' }, ATTACKER);
-    expect(carol.all('History').flatMap((h) => h.messages)).toEqual([]);
+    const dave = await login(t, { userName: 'Dave' }, ATTACKER);
+    expect(dave.all('History').flatMap((h) => h.messages)).toEqual([]);
+    expect(carol.frames.some((f) => f.includes('hi Bob') || f.includes('hi Anna'))).toBe(false);
   });
 
   it('keeps a line for an offline identity, delivers it when it comes back (after a restart), and tells the sender', async () => {
     const dbFile = tempDb();
     const t1 = await start({ dbFile });
     const [sa, sb] = [newIdentitySecret(), newIdentitySecret()];
+    const anna = await login(t1, { userName: 'Anna', identity: sa });
     const bob = await login(t1, { userName: 'Bob', identity: sb });
     const bobId = bob.userId;
     await bob.close();
-    const anna = await login(t1, { userName: 'Anna', identity: sa });
+    await anna.waitFor((m) => m.action === 'Disconnected' && m.userId === bobId);
     anna.say('are you there?', bobId);
     const echo = await anna.waitFor(isPrivate('are you there?'));
     expect(echo).toMatchObject({ toUserId: bobId, delivery: 'waiting' });
@@ -164,6 +168,7 @@ describe('a private dialog between two identities', () => {
     expect((await page(anna2, bobId)).messages.map((m) => m.delivery)).toEqual(['delivered']);
     // Delivered once: a later login gets nothing again.
     await bob2.close();
+    await anna2.waitFor((m) => m.action === 'Disconnected' && m.userId === bobId);
     const bob3 = await login(t2, { userName: 'Bob', identity: sb });
     const mark = bob3.mark();
     expect((await page(bob3, anna.userId)).messages).toHaveLength(1);
@@ -180,6 +185,7 @@ describe('a private dialog between two identities', () => {
     await bob.waitFor(isPrivate('secret for Bob'));
     // Offline too: Bob leaves, Anna writes again.
     await bob.close();
+    await anna.waitFor((m) => m.action === 'Disconnected' && m.userId === bob.userId);
     anna.say('second secret', bob.userId);
     await anna.waitFor(isPrivate('second secret'));
     for (const stranger of [eve, qt]) {
@@ -223,6 +229,7 @@ describe('the original Qt client (no identity)', () => {
     const raw = qt.frames.find((f) => f.includes('hello Qt'))!;
     expect(raw).not.toContain('delivery');
     await anna.close();
+    await qt.waitFor((m) => m.action === 'Disconnected' && m.userId === anna.userId);
     qt.say('anyone?', anna.userId);
     await qt.waitFor((m) => m.action === 'PrivateMessage' && m.error === 'recipient-offline');
   });
