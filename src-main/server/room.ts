@@ -523,6 +523,7 @@ export class Room {
       admission.resumeAfter ?? this.store.lastMessageId,
       admission.legacy,
     );
+    member.lasting = admission.identity ?? null;
     this.listen(member);
     this.members.set(member.userId, member);
     if (this.usersJson !== null) {
@@ -777,7 +778,8 @@ export class Room {
 
   private authorizedJson(member: Member): string {
     const users = this.usersList();
-    return `{"action":"Authorized",${member.identityJson},"users":[${users}],"sessionToken":"${member.sessionToken}"}`;
+    const lasting = member.lasting === null ? '' : ',"lasting":true';
+    return `{"action":"Authorized",${member.identityJson},"users":[${users}],"sessionToken":"${member.sessionToken}"${lasting}}`;
   }
 
   /**

@@ -76,7 +76,7 @@ export function createBrowserBridge(
     const request = requestFromSettings(settings.load());
     if (!TabSession.sameLogin(left.request, request)) return;
     currentRequest = request;
-    session.connect(request, left.resume);
+    session.connect(settings.withIdentity(request), left.resume);
   };
   // Events only the desktop app raises: listeners are kept, never called.
   const desktopOnly = new Set<EventName>(['hosting', 'connectLink', 'foundRooms']);
@@ -108,7 +108,7 @@ export function createBrowserBridge(
       // The user chose: a session the previous page left is not taken back any more.
       resumeTried = true;
       currentRequest = { ...request };
-      session.connect(request);
+      session.connect(settings.withIdentity(request));
     },
     disconnect: async () => {
       currentRequest = undefined;
@@ -126,6 +126,7 @@ export function createBrowserBridge(
     loadOlder: async (request) => session.loadOlder(request.before, request.limit),
     editMessage: async (request) => session.changeLine(request.messageId, request.text),
     deleteMessage: async (request) => session.changeLine(request.messageId, null),
+    loadDialog: async (request) => session.loadDialog(request.withUserId, request.before, request.limit),
   };
 }
 

@@ -113,5 +113,13 @@ export function createChatLineElement(
     mark.title = format(strings.editedAt, { time: formatTimestamp(line.editedAt) });
     body.append(mark);
   }
+  if (line.mine && line.delivery !== undefined) {
+    // Only one's own lines: whether the other side has it yet.
+    const waiting = line.delivery === 'waiting';
+    const mark = span(waiting ? 'delivery waiting' : 'delivery delivered', ` ${waiting ? strings.waiting : strings.delivered}`);
+    mark.title = format(waiting ? strings.waitingTitle : strings.deliveredTitle, { name: shown.userName });
+    mark.setAttribute('aria-label', mark.title);
+    body.append(mark);
+  }
   return element;
 }

@@ -367,7 +367,10 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
       return gap ? { ...next, missed: { after: state.lastMessageId, before: first.messageId!, loading: false } } : next;
     }
     case 'PrivateMessage':
-      if (isKnown(state, message)) return state;
+      // A dialog's line that waited for us comes after newer ones: known only if the log has it.
+      if (message.delivery !== undefined && message.messageId !== undefined) {
+        if (findMessage(state.log, message.messageId) >= 0) return state;
+      } else if (isKnown(state, message)) return state;
       return withNewest(withLines(state, [privateLine(state, message, time)]), message);
     case 'Error':
       return withLines(state, [system(time, { type: 'error', message: message.message, code: message.code })]);

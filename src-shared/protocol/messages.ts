@@ -22,6 +22,8 @@ export interface AuthorizedMessage extends Identity {
   users: Identity[];
   /** Ours: hand it back as `sessionToken` on reconnect to keep the same name and id. */
   sessionToken?: string;
+  /** Ours: the login proved a lasting identity, so its private dialogs are kept and can be paged. */
+  lasting?: true;
 }
 export interface ConnectedMessage extends Identity {
   action: 'Connected';

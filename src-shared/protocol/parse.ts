@@ -213,6 +213,7 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
       }
       const message: ServerMessage = { action, ...identity, users };
       if (typeof obj.sessionToken === 'string') message.sessionToken = obj.sessionToken;
+      if (obj.lasting === true) message.lasting = true;
       return { ok: true, message };
     }
     case 'Connected':

@@ -30,6 +30,7 @@ function recordingCommands() {
     loadOlder: record('loadOlder', false),
     editMessage: record('editMessage', false),
     deleteMessage: record('deleteMessage', false),
+    loadDialog: record('loadDialog', false),
   };
   return { commands, calls };
 }
