@@ -115,9 +115,12 @@ export function createChatLineElement(
   }
   if (line.mine && line.delivery !== undefined) {
     // Only one's own lines: whether the other side has it yet.
+    // Drawn by CSS from data-mark, so the line's text (what is copied) stays the chat's.
     const waiting = line.delivery === 'waiting';
-    const mark = span(waiting ? 'delivery waiting' : 'delivery delivered', ` ${waiting ? strings.waiting : strings.delivered}`);
+    const mark = span(waiting ? 'delivery waiting' : 'delivery delivered', '');
+    mark.dataset.mark = waiting ? strings.waiting : strings.delivered;
     mark.title = format(waiting ? strings.waitingTitle : strings.deliveredTitle, { name: shown.userName });
+    mark.setAttribute('role', 'img');
     mark.setAttribute('aria-label', mark.title);
     body.append(mark);
   }

@@ -177,6 +177,10 @@ export class ChatLog extends LitElement {
       font-size: 12px;
       color: var(--system, #7f8c8d);
     }
+    .delivery::before {
+      content: ' ' attr(data-mark);
+      white-space: pre;
+    }
     .toolbar {
       position: absolute;
       top: -2px;
