@@ -89,10 +89,13 @@ export class Identities {
     return identity;
   }
 
-  /** A session of `identity` came in as `member` (its name may be new). */
+  /**
+   * A session of `identity` came in as `member`. Its name becomes the identity's only when
+   * it is the one session: a second tab's `Name (2)` is not what the user chose.
+   */
   cameOnline(identity: KnownIdentity, member: Member): void {
     identity.members.add(member);
-    this.touch(identity, member.userName);
+    this.touch(identity, identity.members.size === 1 ? member.userName : identity.userName);
   }
 
   /** A session of `identity` left the room for good (not a mere dropped connection). */

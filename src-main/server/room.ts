@@ -626,7 +626,7 @@ export class Room {
     if (identity === null) return;
     member.lasting = identity;
     this.identities.cameOnline(identity, member);
-    this.names.hold(member.userName, identity);
+    this.names.hold(identity.userName, identity);
     this.dialogs.deliverWaiting(member);
   }
 

@@ -63,6 +63,22 @@ describe('a name held by a lasting identity', () => {
     expect(back.authorized).toMatchObject({ userName: 'Anna', userId: anna.userId });
   });
 
+  it('keeps look-alikes off it too, and moves with the identity when it takes another name', async () => {
+    const t = await start();
+    const secret = newIdentitySecret();
+    await (await login(t, { userName: 'Admin', identity: secret })).close();
+    const lookAlike = await login(t, { userName: '\u0410dmin' }, ATTACKER);
+    expect(lookAlike.userName).toBe('\u0410dmin (2)');
+    await lookAlike.close();
+    const renamed = await login(t, { userName: 'Root', identity: secret });
+    expect(renamed.userName).toBe('Root');
+    await renamed.close();
+    const observer = await login(t, { userName: 'Observer' }, ATTACKER);
+    expect((await login(t, { userName: 'Admin' }, ATTACKER)).userName).toBe('Admin');
+    expect((await login(t, { userName: 'Root' }, ATTACKER)).userName).toBe('Root (2)');
+    await observer.close();
+  });
+
   it('is free again once the identity has not been seen for --name-hold-days (here: the database says 31 days)', async () => {
     const dbFile = tempDb();
     const t1 = await start({ dbFile });
@@ -202,6 +218,24 @@ describe('a private dialog between two identities', () => {
       await stranger.waitFor((m) => m.action === 'PublicMessage' && m.text === 'canary');
       expect(stranger.frames.some((f) => f.includes('secret'))).toBe(false);
     }
+  });
+
+  it('reaches every session of the recipient identity (two tabs), and pages the same dialog from each', async () => {
+    const t = await start();
+    const sb = newIdentitySecret();
+    const anna = await login(t, { userName: 'Anna', identity: newIdentitySecret() });
+    const tab1 = await login(t, { userName: 'Bob', identity: sb });
+    const tab2 = await login(t, { userName: 'Bob', identity: sb });
+    expect(tab2.userName).toBe('Bob (2)');
+    anna.say('to both tabs', tab1.userId);
+    await tab1.waitFor(isPrivate('to both tabs'));
+    await tab2.waitFor(isPrivate('to both tabs'));
+    expect((await page(tab2, anna.userId)).messages.map((m) => m.text)).toEqual(['to both tabs']);
+    expect((await page(anna, tab2.userId)).messages.map((m) => m.text)).toEqual(['to both tabs']);
+    // The name held is the one the first tab has, not the second tab's suffixed one.
+    await Promise.all([tab1.close(), tab2.close()]);
+    for (const tab of [tab1, tab2]) await anna.waitFor((m) => m.action === 'Disconnected' && m.userId === tab.userId);
+    expect((await login(t, { userName: 'Bob' }, ATTACKER)).userName).toBe('Bob (2)');
   });
 
   it('refuses junk dialog requests with an Error to the sender only; the others keep chatting', async () => {
