@@ -52,6 +52,8 @@ const NUMERIC_FLAGS: Record<string, NumericFlag> = {
   'key-tries-per-room': { key: 'keyTriesPerRoom', min: 1, help: 'Wrong room keys from all addresses per window before every key attempt is locked out' },
   'key-try-window-ms': { key: 'keyTryWindowMs', min: 1, help: 'Wrong keys are forgotten this long after the last one (or the lockout end)' },
   'key-lockout-max-ms': { key: 'keyLockoutMaxMs', min: 1, help: 'Lockouts start at 1 s and double per wrong key up to this' },
+  'name-hold-days': { key: 'nameHoldDays', min: 0, help: 'A name a lasting identity used is held for it this many days after it was last seen (0: no holds)' },
+  'max-identities': { key: 'maxIdentities', min: 1, help: 'Lasting identities remembered; past it new ones log in without one' },
   'presence-grace-ms': {
     key: 'presenceGraceMs',
     min: 0,

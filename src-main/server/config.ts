@@ -129,6 +129,14 @@ export interface ServerConfig {
   sqliteBinding: string | null;
   /** Folder served over HTTP on the same port (the built renderer); null: no web UI. */
   webRoot: string | null;
+  /**
+   * A name last used by a lasting identity (one of our clients proving its secret) is
+   * held for it this many days after it was last seen: anyone else asking for it gets
+   * `Name (2)`. 0: no holds (today's first-come rules).
+   */
+  nameHoldDays: number;
+  /** Lasting identities the server remembers; past it new ones log in without one (today's rules). */
+  maxIdentities: number;
   /** One line per join, leave, loss and error. */
   log: (line: string) => void;
 }
@@ -174,6 +182,8 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   historyMaxDays: 365,
   sqliteBinding: null,
   webRoot: null,
+  nameHoldDays: 30,
+  maxIdentities: 100_000,
   log: () => {},
 });
 
@@ -200,6 +210,7 @@ const positiveIntegers = [
   'buzzIntervalMs',
   'maxRooms',
   'maxRoomsPerUser',
+  'maxIdentities',
 ] as const;
 
 /**
@@ -219,6 +230,9 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   }
   if (!Number.isInteger(config.presenceGraceMs) || config.presenceGraceMs < 0) {
     throw new RangeError(`presenceGraceMs must be a whole number of ms (0 or more), got ${String(config.presenceGraceMs)}`);
+  }
+  if (!Number.isInteger(config.nameHoldDays) || config.nameHoldDays < 0) {
+    throw new RangeError(`nameHoldDays must be a whole number of days (0 or more), got ${String(config.nameHoldDays)}`);
   }
   if (!Number.isInteger(config.editWindowSeconds) || config.editWindowSeconds < 0) {
     throw new RangeError(`editWindowSeconds must be a whole number of seconds (0 or more), got ${String(config.editWindowSeconds)}`);

@@ -17,10 +17,13 @@ import type { ServerConfig } from './config';
 import type { HandshakeRequest } from './handshake';
 import { historyJson } from './history-frame';
 import { editedPayload, lineFacts, quoteOf, tombstonePayload, withQuoteDeleted } from './line-payload';
+import { Identities } from './identities';
+import type { KnownIdentity } from './identities';
 import { ChatSocket, Member } from './member';
 import type { LeaveAction } from './member';
 import { UniqueNames } from './names';
 import type { NameClaim } from './names';
+import { PrivateDialogs } from './private-dialogs';
 import { legacyReplyText } from './quote';
 import type { ChatRoom } from './rooms/chat-room';
 import { RoomActions } from './rooms/room-actions';
@@ -106,6 +109,8 @@ interface Admission {
   fresh: boolean;
   /** The original Qt client (see Member.legacy). */
   legacy: boolean;
+  /** The lasting identity the login proved, if any. */
+  identity?: KnownIdentity | null;
 }
 
 /** What `ws` reports for a close frame that carried no code (a browser's plain `close()`). */
@@ -185,6 +190,9 @@ export class Room {
   private readonly buzzes: Buzzes;
   /** The rooms besides the lobby: registry, membership, and their actions. */
   private readonly rooms: RoomActions;
+  /** Lasting identities (their ids and held names) and the private dialogs between them. */
+  private readonly identities: Identities;
+  private readonly dialogs: PrivateDialogs;
 
   // Shared by every socket (`this` is the socket): no closures per connection.
   readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
@@ -216,6 +224,20 @@ export class Room {
       onSlowConsumer: (member) => this.lose(member, `slow consumer in a room, ${member.socket.writableLength} bytes unsent`),
       beforeWrite: this.fanout.beforeWrite,
     });
+    this.identities = new Identities(config.maxIdentities, durable.kept.identities ?? [], durable.identities ?? null);
+    this.names.holdMs = config.nameHoldDays * 86_400_000;
+    for (const identity of this.identities.all()) this.names.hold(identity.userName, identity);
+    this.dialogs = new PrivateDialogs(
+      this.store,
+      this.identities,
+      durable.identities ?? null,
+      {
+        memberById: (userId) => this.members.get(userId),
+        send: (member, frame) => this.fanout.send(member, frame),
+        historyBytes: this.historyBytes,
+      },
+      durable.kept.waiting ?? [],
+    );
     const room = this;
     this.onMessage = function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
       const member = memberOf(this);
@@ -281,19 +303,24 @@ export class Room {
       const reserved = this.reservations.get(token);
       if (reserved !== undefined && reserved.expiresAt > performance.now()) {
         this.dropReservation(token, reserved);
-        const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy };
+        const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy, identity: this.knownIdentity(request) };
         return this.admit(ws, socket, ip, resumed, request.problems);
       }
     }
+    const known = this.knownIdentity(request);
+    if (known !== null) this.dropOwnReservation(known);
+    const userId = known !== null && this.idIsFree(known.userId) ? known.userId : this.takeUserId();
+    const nameClaim = this.names.claim(request.userName, known);
     const admission: Admission = {
-      userId: this.takeUserId(),
-      nameClaim: this.names.claim(request.userName),
+      userId,
+      nameClaim,
       gender: request.gender,
       userColor: request.userColor,
       sessionToken: newSessionToken(),
       resumeAfter: token !== null && this.isYoung() && !this.endedWhileYoung!.has(token) ? this.startSeq : null,
       fresh: true,
       legacy,
+      identity: known ?? (request.identity === null ? null : this.identities.add(request.identity, userId, nameClaim.name)),
     };
     return this.admit(ws, socket, ip, admission, request.problems);
   }
@@ -330,6 +357,10 @@ export class Room {
     }
     if (message.action === 'History' && message.room !== undefined) {
       this.rooms.history(member, message.room, message.before, message.limit);
+      return;
+    }
+    if (message.action === 'History' && message.with !== undefined) {
+      this.dialogs.page(member, message.with, message.before, message.limit);
       return;
     }
     if (message.action === 'History') {
@@ -567,6 +598,7 @@ export class Room {
       admission.resumeAfter ?? this.store.lastMessageId,
       admission.legacy,
     );
+    member.lasting = admission.identity ?? null;
     this.listen(member);
     this.members.set(member.userId, member);
     if (this.usersJson !== null) {
@@ -582,6 +614,7 @@ export class Room {
     if (admission.resumeAfter !== null) this.sendHistory(member);
     else if (this.config.historyOnJoin > 0) this.sendRecent(member);
     if (problems.length > 0) this.fanout.send(member, errorFrame('invalid-parameter', problems.join(' ')));
+    this.cameWithIdentity(member, admission.identity ?? null);
     this.fanout.queue(presenceFrame('Connected', member));
     if (!admission.fresh) this.rooms.resumed(member);
     const resumed = admission.resumeAfter !== null ? ', with History' : '';
@@ -619,6 +652,7 @@ export class Room {
     this.listen(member);
     this.fanout.send(member, frameText(this.authorizedJson(member)));
     this.sendHistory(member);
+    this.dialogs.deliverWaiting(member);
     const how = wasAway ? 'back within the presence grace' : 'replaced its stale connection';
     this.config.log(`join ${member.describe()} from ${ip} (${this.size} online, ${how})`);
     return member;
@@ -634,9 +668,44 @@ export class Room {
     for (let tried = 0; tried < max; tried++) {
       if (this.nextUserId > max || this.nextUserId < 1) this.nextUserId = 1;
       const id = this.nextUserId++;
-      if (!this.members.has(id) && !this.reservedIds.has(id)) return id;
+      if (!this.members.has(id) && !this.reservedIds.has(id) && !this.identities.ownsUserId(id)) return id;
     }
     throw new Error('Room.join: every user id is in use (refusalFor checks hasIdFor first)');
+  }
+
+  /** The identity a login's secret proves, or null (none sent, or not known yet). */
+  private knownIdentity(request: HandshakeRequest): KnownIdentity | null {
+    return request.identity === null ? null : (this.identities.find(request.identity) ?? null);
+  }
+
+  /**
+   * A fresh login of an identity whose earlier session still waits for a resume (its
+   * client lost the token: an app restart, a server restart): that session is over, and
+   * its id and name go back to the identity. Only the identity's own sessions have its id.
+   */
+  private dropOwnReservation(identity: KnownIdentity): void {
+    if (!this.reservedIds.has(identity.userId)) return;
+    for (const [token, reservation] of this.reservations) {
+      if (reservation.userId !== identity.userId) continue;
+      this.dropReservation(token, reservation);
+      this.names.release(reservation.nameClaim);
+      this.journal?.ended(token);
+      return;
+    }
+  }
+
+  /** An identity's own id is given back to it when no one holds it now (a second tab of it does). */
+  private idIsFree(userId: number): boolean {
+    return !this.members.has(userId) && !this.reservedIds.has(userId);
+  }
+
+  /** The session of an identity: its name is held for it from now on, and what waited for it is delivered. */
+  private cameWithIdentity(member: Member, identity: KnownIdentity | null): void {
+    if (identity === null) return;
+    member.lasting = identity;
+    this.identities.cameOnline(identity, member);
+    this.names.hold(identity.userName, identity);
+    this.dialogs.deliverWaiting(member);
   }
 
   private dropReservation(token: string, reservation: Reservation): void {
@@ -762,6 +831,7 @@ export class Room {
   }
 
   private sendPrivate(from: Member, toUserId: number, text: string, quote: ReplyQuote | null): void {
+    if (this.dialogs.send(from, toUserId, text, quote)) return;
     const target = this.members.get(toUserId);
     // Someone away is shown, but not queued for: the sender learns now that it did not arrive.
     if (target === undefined || target.away !== null) {
@@ -793,7 +863,8 @@ export class Room {
 
   private authorizedJson(member: Member): string {
     const users = this.usersList();
-    return `{"action":"Authorized",${member.identityJson},"users":[${users}],"sessionToken":"${member.sessionToken}"}`;
+    const lasting = member.lasting === null ? '' : ',"lasting":true';
+    return `{"action":"Authorized",${member.identityJson},"users":[${users}],"sessionToken":"${member.sessionToken}"${lasting}}`;
   }
 
   /**
@@ -886,6 +957,7 @@ export class Room {
     }
     member.left = true;
     this.rooms.departed(member);
+    if (member.lasting !== null) this.identities.wentOffline(member.lasting, member);
     this.members.delete(member.userId);
     this.usersJson = null;
     this.bySession.delete(member.sessionToken);

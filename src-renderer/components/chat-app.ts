@@ -629,8 +629,22 @@ export class ChatApp extends LitElement {
     // A double-click starts with a click: take back the mention that click inserted.
     if (mention && mention.userId === user.userId && mention.after === this.draft) this.draft = mention.before;
     this.lastMention = null;
-    if (user.userId !== this.chat.self?.userId) this.apply({ type: 'private-started', user });
+    if (user.userId !== this.chat.self?.userId) {
+      this.apply({ type: 'private-started', user });
+      void this.loadDialog(user.userId);
+    }
     void this.updateComplete.then(() => this.messageInput?.focusInput());
+  }
+
+  /** The dialog's lines kept by the server (for a login with a lasting identity): they go into the log where they belong. */
+  private async loadDialog(withUserId: number): Promise<void> {
+    const bridge = this.bridge;
+    if (!bridge) return;
+    try {
+      await bridge.loadDialog({ withUserId, limit: DEFAULT_HISTORY_PAGE });
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
   }
 
   private async onSubmit(event: CustomEvent<{ text: string }>): Promise<void> {

@@ -113,5 +113,16 @@ export function createChatLineElement(
     mark.title = format(strings.editedAt, { time: formatTimestamp(line.editedAt) });
     body.append(mark);
   }
+  if (line.mine && line.delivery !== undefined) {
+    // Only one's own lines: whether the other side has it yet.
+    // Drawn by CSS from data-mark, so the line's text (what is copied) stays the chat's.
+    const waiting = line.delivery === 'waiting';
+    const mark = span(waiting ? 'delivery waiting' : 'delivery delivered', '');
+    mark.dataset.mark = waiting ? strings.waiting : strings.delivered;
+    mark.title = format(waiting ? strings.waitingTitle : strings.deliveredTitle, { name: shown.userName });
+    mark.setAttribute('role', 'img');
+    mark.setAttribute('aria-label', mark.title);
+    body.append(mark);
+  }
   return element;
 }

@@ -54,6 +54,8 @@ export interface ChatLine {
   deleted: boolean;
   /** The line it answers, as the server quoted it. */
   replyTo: ReplyQuote | null;
+  /** A private dialog's line: it reached the recipient, or waits for it (absent: not a stored dialog's line). */
+  delivery?: 'delivered' | 'waiting';
 }
 
 export type LogLine = SystemLine | ChatLine;

@@ -4,3 +4,4 @@ export * from './parse';
 export * from './identity';
 export * from './rich-text';
 export * from './room-name';
+export * from './lasting-identity';

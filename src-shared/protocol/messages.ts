@@ -38,6 +38,8 @@ export interface AuthorizedMessage extends Identity {
   users: ListedUser[];
   /** Ours: hand it back as `sessionToken` on reconnect to keep the same name and id. */
   sessionToken?: string;
+  /** Ours: the login proved a lasting identity, so its private dialogs are kept and can be paged. */
+  lasting?: true;
 }
 export interface ConnectedMessage extends Identity, UserPresence {
   action: 'Connected';
@@ -93,7 +95,13 @@ export interface PrivateMessage extends Identity, LineStamp {
   replyTo?: ReplyQuote;
   /** Present only on the sender's own copy of an undeliverable message. */
   error?: PrivateMessageError;
+  /**
+   * Ours, on a line of a private dialog between two lasting identities (stored, paged with
+   * DialogHistory): it reached the recipient, or waits for it to come back (a `Delivered` follows).
+   */
+  delivery?: PrivateDelivery;
 }
+export type PrivateDelivery = 'delivered' | 'waiting';
 export interface PingMessage {
   action: 'Ping';
 }
@@ -239,7 +247,26 @@ export interface BuzzMessage {
   toUserId: number;
 }
 
+/**
+ * Ours: a page of a private dialog (the answer to a History request with `with`), oldest
+ * first. `with` is the user id the request named.
+ */
+export interface DialogHistoryMessage {
+  action: 'DialogHistory';
+  with: number;
+  messages: PrivateMessage[];
+  hasMore: boolean;
+}
+/** Ours: private lines that were waiting have reached `toUserId`. */
+export interface DeliveredMessage {
+  action: 'Delivered';
+  toUserId: number;
+  messageIds: number[];
+}
+
 export type ServerMessage =
+  | DialogHistoryMessage
+  | DeliveredMessage
   | AuthorizedMessage
   | ConnectedMessage
   | DisconnectedMessage
@@ -285,6 +312,8 @@ export interface HistoryRequest {
   limit: number;
   /** Ours: the room to page (one the sender is in); absent: the lobby. */
   room?: string;
+  /** Ours: a private dialog's lines instead (with this user id), answered with a DialogHistory; `before` may then be absent (the newest). */
+  with?: number;
 }
 /** Ours: new text for a line of one's own (same session), within the server's edit window. */
 export interface EditRequest {

@@ -175,17 +175,23 @@ function readDeleteRequest(obj: JsonObject): ParseResult<ClientMessage> {
 }
 
 function readHistoryRequest(obj: JsonObject): ParseResult<ClientMessage> {
-  const { before, limit = DEFAULT_HISTORY_PAGE } = obj;
+  const dialog = obj.with;
+  if (dialog !== undefined && !(isUserId(dialog) && dialog > 0)) {
+    return fail('invalid-history-request', 'with must be the user id of the other side of a private dialog (a positive integer).');
+  }
+  const { before = dialog === undefined ? undefined : Number.MAX_SAFE_INTEGER, limit = DEFAULT_HISTORY_PAGE } = obj;
   if (!isMessageId(before)) return fail('invalid-history-request', 'before must be the messageId of a line (a positive integer).');
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) {
     return fail('invalid-history-request', `limit must be an integer from 1 to ${MAX_HISTORY_PAGE}.`);
   }
   const message: HistoryRequest = { action: 'History', before, limit };
   if (obj.room !== undefined) {
+    if (dialog !== undefined) return fail('invalid-history-request', 'A History pages a room or a private dialog (with), not both.');
     const room = readRoom(obj.room);
     if (typeof room !== 'string') return room;
     message.room = room;
   }
+  if (dialog !== undefined) message.with = dialog;
   return { ok: true, message };
 }
 
@@ -310,6 +316,7 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
       if (!identity || !users) return invalid(action);
       const message: ServerMessage = { action, ...identity, users };
       if (typeof obj.sessionToken === 'string') message.sessionToken = obj.sessionToken;
+      if (obj.lasting === true) message.lasting = true;
       return { ok: true, message };
     }
     case 'Connected': {
@@ -335,7 +342,22 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
       const replyTo = readReplyQuote(obj.replyTo);
       if (replyTo) message.replyTo = replyTo;
       if (obj.error === 'recipient-offline') message.error = obj.error;
+      if (obj.delivery === 'delivered' || obj.delivery === 'waiting') message.delivery = obj.delivery;
       return { ok: true, message };
+    }
+    case 'DialogHistory': {
+      if (!isUserId(obj.with) || !Array.isArray(obj.messages)) return invalid(action);
+      const messages: PrivateMessage[] = [];
+      for (const entry of obj.messages) {
+        const read = typeof entry === 'object' && entry !== null ? parseServerMessage(JSON.stringify(entry)) : null;
+        if (read !== null && read.ok && read.message.action === 'PrivateMessage') messages.push(read.message);
+      }
+      return { ok: true, message: { action, with: obj.with, messages, hasMore: obj.hasMore === true } };
+    }
+    case 'Delivered': {
+      const ids = obj.messageIds;
+      if (!isUserId(obj.toUserId) || !Array.isArray(ids) || !ids.every(isMessageId)) return invalid(action);
+      return { ok: true, message: { action, toUserId: obj.toUserId, messageIds: ids as number[] } };
     }
     case 'Error': {
       if (typeof obj.code !== 'string' || typeof obj.message !== 'string') return invalid(action);

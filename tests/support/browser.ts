@@ -232,6 +232,7 @@ export function fakeBridgeScript(settings: Record<string, unknown> = {}, options
       async loadOlder(request) { record('loadOlder', [request]); return true; },
       async editMessage(request) { record('editMessage', [request]); return true; },
       async deleteMessage(request) { record('deleteMessage', [request]); return true; },
+      async loadDialog(request) { record('loadDialog', [request]); return true; },
     };
     Object.defineProperty(window, 'chat', { value: Object.freeze(bridge), configurable: false });
     window.__bridge = {

@@ -21,10 +21,39 @@ export interface SavedSession {
   ackedSeq: number;
 }
 
+/** A lasting identity as kept: only the hash of its secret (identities.ts). */
+export interface SavedIdentity {
+  /** identityHash(secret), hex. */
+  hash: string;
+  /** Its user id, the same in every session while it is free; its dialogs are keyed by it. */
+  userId: number;
+  /** The name it last used (held for it, see --name-hold-days). */
+  userName: string;
+  /** Date.now() when it was last online. */
+  lastSeen: number;
+}
+
+/** A private line stored for a recipient who was offline, not yet delivered. */
+export interface WaitingLine {
+  messageId: number;
+  /** The recipient identity's userId. */
+  toUserId: number;
+}
+
 /** What the last run left behind, read once at start. */
 export interface KeptState {
   nextUserId: number;
   sessions: SavedSession[];
+  /** Absent: this home keeps no identities (they live in memory for the run). */
+  identities?: SavedIdentity[];
+  waiting?: WaitingLine[];
+}
+
+/** The identity record verbs: queued, and written by the next `DurableState.flush` with the lines. */
+export interface IdentityJournal {
+  seen(identity: SavedIdentity): void;
+  waiting(line: WaitingLine): void;
+  delivered(messageId: number): void;
 }
 
 /** A member's new read mark. */
@@ -50,6 +79,8 @@ export interface DurableState {
   readonly rooms: RoomStore;
   /** null: sessions are not kept (memory only). */
   readonly sessions: SessionJournal | null;
+  /** Absent or null: identities and waiting lines are kept in memory only. */
+  readonly identities?: IdentityJournal | null;
   /**
    * Writes everything pending (lines and records) in one go; called before a tick's frames
    * reach any socket, so whatever a client was shown is on disk. Never throws: a failed

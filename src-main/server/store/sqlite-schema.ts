@@ -42,6 +42,17 @@ const MIGRATIONS: readonly string[] = [
      key_hash TEXT,
      created_at INTEGER NOT NULL
    ) WITHOUT ROWID;`,
+  // Lasting identities (only a hash of each secret) and the private lines still waiting for their recipient.
+  `CREATE TABLE identities (
+     hash TEXT PRIMARY KEY,
+     user_id INTEGER NOT NULL UNIQUE,
+     user_name TEXT NOT NULL,
+     last_seen INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE private_waiting (
+     message_id INTEGER PRIMARY KEY,
+     to_user_id INTEGER NOT NULL
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -32,6 +32,7 @@ function recordingCommands() {
     deleteMessage: record('deleteMessage', false),
     setStatus: record('setStatus', undefined),
     buzz: record('buzz', false),
+    loadDialog: record('loadDialog', false),
   };
   return { commands, calls };
 }
