@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryMessage, RoomListMessage } from '../../../../src-shared/protocol';
+import { SqliteState } from '../../../../src-main/server/store/sqlite-store';
 import { startTestServer } from '../helpers';
 import { joinRoom, lineWith, mustJoin, sayIn } from './room-helpers';
 
@@ -70,5 +71,26 @@ describe('rooms across a restart', () => {
     const second = await startTestServer({ stateFile: path });
     const bob = await second.join('Bob');
     expect((await bob.waitFor((m): m is HistoryMessage => m.action === 'History')).messages.map((m) => m.text)).toEqual(['lobby line']);
+  });
+});
+
+describe('the rooms table', () => {
+  it('keeps what was put, forgets what was removed, across a reopen', () => {
+    const dbFile = join(tempDir(), 'rooms.db');
+    const options = { historyMaxLines: 100, historyMaxDays: 1, log: () => {}, pruneIntervalMs: 0 };
+    const first = new SqliteState(dbFile, options);
+    expect(first.rooms.saved).toEqual([]);
+    first.rooms.put({ name: 'Ops', folded: 'ops', keyHash: null, createdAt: 1 });
+    first.rooms.put({ name: 'Vault', folded: 'vault', keyHash: 'scrypt$h', createdAt: 2 });
+    first.rooms.put({ name: 'Gone', folded: 'gone', keyHash: null, createdAt: 3 });
+    first.flush();
+    first.rooms.remove('gone');
+    first.close();
+    const second = new SqliteState(dbFile, options);
+    expect(second.rooms.saved).toEqual([
+      { name: 'Ops', folded: 'ops', keyHash: null, createdAt: 1 },
+      { name: 'Vault', folded: 'vault', keyHash: 'scrypt$h', createdAt: 2 },
+    ]);
+    second.close();
   });
 });
