@@ -233,6 +233,9 @@ export function fakeBridgeScript(settings: Record<string, unknown> = {}, options
       async editMessage(request) { record('editMessage', [request]); return true; },
       async deleteMessage(request) { record('deleteMessage', [request]); return true; },
       async loadDialog(request) { record('loadDialog', [request]); return true; },
+      async joinRoom(request) { record('joinRoom', [request]); return true; },
+      async leaveRoom(request) { record('leaveRoom', [request]); return true; },
+      async listRooms() { record('listRooms', []); return true; },
     };
     Object.defineProperty(window, 'chat', { value: Object.freeze(bridge), configurable: false });
     window.__bridge = {
