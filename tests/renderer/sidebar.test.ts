@@ -22,16 +22,6 @@ async function open(settings: Record<string, unknown> = {}, viewport?: { width: 
 const sidebar = (page: Page) => page.getByRole('navigation', { name: 'Conversations' });
 const joined = (room: string, users = [ME, ANYA]) => ({ action: 'RoomJoined', room, users, locked: false });
 
-async function joinThroughDialog(page: Page, room: string, key = ''): Promise<void> {
-  await sidebar(page).getByRole('button', { name: 'Join or create a room' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Join or create a room' });
-  await expect.poll(() => dialog.isVisible()).toBe(true);
-  await dialog.getByRole('textbox', { name: 'Room name' }).fill(room);
-  if (key !== '') await dialog.getByLabel('Room key').fill(key);
-  await dialog.getByRole('button', { name: 'Join', exact: true }).click();
-  await expect.poll(() => dialog.isVisible()).toBe(false);
-}
-
 describe('the sidebar', () => {
   it('joins a room from the dialog (the server\'s list to pick from), shows it, and sends its lines to it', async () => {
     const page = await open();
