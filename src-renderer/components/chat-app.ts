@@ -623,7 +623,7 @@ export class ChatApp extends LitElement {
 
   /** Scrolls to a quoted line, paging back for it when it is older than the log. */
   private async jumpTo(messageId: number): Promise<void> {
-    const index = findMessage(this.chat.log, messageId);
+    const index = findMessage(shownConversation(this.chat).log, messageId);
     if (index >= 0) {
       this.seeking = null;
       await this.updateComplete;
@@ -631,7 +631,9 @@ export class ChatApp extends LitElement {
       return;
     }
     const older = this.chat.older;
-    if (older.oldestId !== 0 && messageId < older.oldestId && older.state !== 'end' && older.state !== 'full' && older.state !== 'none') {
+    // Seeking pages back through the lobby's history only (a room's quote is looked for in what it shows).
+    const inLobby = this.chat.current.kind === 'lobby';
+    if (inLobby && older.oldestId !== 0 && messageId < older.oldestId && older.state !== 'end' && older.state !== 'full' && older.state !== 'none') {
       this.seeking = { messageId, pages: 0 };
       this.seekOn();
       return;

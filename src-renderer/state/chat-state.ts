@@ -517,7 +517,15 @@ export function canCompose(state: ChatState): boolean {
   return state.lastLogin !== null && (s === 'reconnecting' || s === 'connecting' || s === 'open' || s === 'authorized');
 }
 
+/** A notice is said in the lobby, as before; and where the user looks, when that is a room or a dialog. */
 function reduceNotice(state: ChatState, notice: SessionNotice, time: number): ChatState {
+  const after = reduceLobbyNotice(state, notice, time);
+  const line = lineAt(after.log, after.log.count - 1);
+  if (after.log === state.log || line === undefined || line.kind !== 'system') return after;
+  return withLineShown(after, system(line.time, line.event));
+}
+
+function reduceLobbyNotice(state: ChatState, notice: SessionNotice, time: number): ChatState {
   switch (notice.kind) {
     case 'server-newer':
       return withLines(state, [system(time, { type: 'server-newer', action: notice.action })]);
@@ -773,7 +781,11 @@ function withLobbyUnread(before: ChatState, after: ChatState): ChatState {
 /** An Error is said in the lobby, as before; and where the user looks, when that is a room or a dialog. */
 function withErrorShown(state: ChatState, message: ServerMessage, time: number): ChatState {
   if (message.action !== 'Error') return state;
-  const line = system(time, { type: 'error', message: message.message, code: message.code });
+  return withLineShown(state, system(time, { type: 'error', message: message.message, code: message.code }));
+}
+
+/** A system line in the room or dialog shown too (the lobby's log has it already). */
+function withLineShown(state: ChatState, line: NewLine): ChatState {
   const current = state.current;
   if (current.kind === 'room') return inRoom(state, current.room, (view) => withLines(view, [line]));
   if (current.kind === 'dialog') {

@@ -132,6 +132,12 @@ describe('conversations in the chat state', () => {
     expect(lineAt(s.log, s.log.count - 1)).toMatchObject({ kind: 'system', event: { type: 'error' } });
   });
 
+  it('says a notice (a line not sent) in the room shown too', () => {
+    const s = run([msg(joined('Ops')), { type: 'conversation-selected', conversation: { kind: 'room', room: 'Ops' } }, { type: 'notice', notice: { kind: 'send-failed', reason: 'too long' }, time: 0 }], loggedIn());
+    expect(lineAt(s.rooms[0]!.log, 0)).toMatchObject({ kind: 'system', event: { type: 'send-failed', reason: 'too long' } });
+    expect(lineAt(s.log, s.log.count - 1)).toMatchObject({ kind: 'system', event: { type: 'send-failed' } });
+  });
+
   it('empties the rooms\' member lists while reconnecting, and forgets rooms and dialogs for another server', () => {
     let s = run([msg(joined('Ops')), msg({ action: 'PrivateMessage', ...anya, toUserId: me.userId, text: 'hi', messageId: 3 })], loggedIn());
     s = reduce(s, status({ state: 'reconnecting', delayMs: 100, attempt: 1, reason: 'gone' }));
