@@ -135,7 +135,19 @@ export class ChatApp extends LitElement {
           display: none;
         }
       }
+      .conversation-bar {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        min-width: 0;
+      }
+      .conversation-bar .buzz {
+        padding: 0 6px;
+        border-radius: 4px;
+        font-size: 13px;
+      }
       .conversation-title {
+        flex: 1;
         margin: 0;
         font-size: 14px;
         font-weight: 600;
@@ -477,6 +489,7 @@ export class ChatApp extends LitElement {
           <message-input
             .value=${this.draft}
             .privateTarget=${chat.privateTarget}
+            .room=${chat.current.kind === 'room' && chat.privateTarget === null ? chat.current.room : null}
             .replyTo=${this.replyTo}
             ?editing=${this.editing !== null}
             .strings=${s}
@@ -936,7 +949,23 @@ export class ChatApp extends LitElement {
       current.kind === 'room'
         ? format(s.roomTitle, { room: current.room })
         : format(s.dialogTitle, { name: chat.dialogs.find((d) => d.peer.userId === current.userId)?.peer.userName ?? '' });
-    return html`<h2 class="conversation-title" dir="auto">${title}</h2>`;
+    const peer = current.kind === 'dialog' ? chat.users.find((u) => u.userId === current.userId) : undefined;
+    return html`<div class="conversation-bar">
+      <h2 class="conversation-title" dir="auto">${title}</h2>
+      ${peer === undefined
+        ? nothing
+        : html`<button type="button" class="buzz" aria-label=${format(s.buzzUser, { name: peer.userName })} title=${format(s.buzzUser, { name: peer.userName })}
+            @click=${() => void this.buzzPeer(peer.userId)}>🔔</button>`}
+    </div>`;
+  }
+
+  /** The dialog's header Buzz (issue 13 §4); the server's Buzz or Error comes back as a message. */
+  private async buzzPeer(toUserId: number): Promise<void> {
+    try {
+      await this.bridge?.buzz({ toUserId });
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
   }
 
   private async onConnectRequested(event: CustomEvent<ConnectForm>): Promise<void> {

@@ -27,6 +27,8 @@ export const en: Strings = {
     switcher: 'Go to a room or dialog',
     switcherHint: 'Type to filter, Enter to go, Esc to close',
     nothingMatches: 'Nothing matches.',
+    sendToRoom: 'Send to the room {room}',
+    buzzUser: 'Buzz {name}',
   },
   users: 'Users',
   privateMessageTo: 'Private message to {name}',

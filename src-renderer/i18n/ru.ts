@@ -27,6 +27,8 @@ export const ru: Strings = {
     switcher: 'Перейти в комнату или диалог',
     switcherHint: 'Печатайте, чтобы отобрать; Enter — перейти, Esc — закрыть',
     nothingMatches: 'Ничего не найдено.',
+    sendToRoom: 'Отправить в комнату {room}',
+    buzzUser: 'Позвать {name}',
   },
   users: 'Пользователи',
   privateMessageTo: 'Личное сообщение: {name}',

@@ -38,6 +38,10 @@ export interface SidebarStrings {
   switcher: string;
   switcherHint: string;
   nothingMatches: string;
+  /** The input's target in a room: `{room}`. */
+  sendToRoom: string;
+  /** The dialog header's buzz button: `{name}`. */
+  buzzUser: string;
 }
 
 /**

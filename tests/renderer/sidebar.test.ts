@@ -44,6 +44,7 @@ describe('the sidebar', () => {
     // The room's users are listed, not the lobby's.
     await message(page, { action: 'Connected', ...BOB });
     expect(await page.getByRole('listbox', { name: 'Users' }).getByRole('option').allInnerTexts()).toEqual([expect.stringContaining('Tester'), expect.stringContaining('Аня')]);
+    expect(await page.getByText('Send to the room Ops').isVisible()).toBe(true);
     const input = page.getByRole('textbox', { name: 'Message' });
     await input.fill('hello room');
     await input.press('Enter');
@@ -85,6 +86,10 @@ describe('the sidebar', () => {
     const [load] = await waitForCalls(page, 'loadDialog');
     expect(load!.args[0]).toMatchObject({ withUserId: ANYA.userId });
     await expect.poll(async () => (await logLines(page)).some((l) => l.includes('psst'))).toBe(true);
+    // The dialog's header buzzes its peer.
+    await page.getByRole('button', { name: 'Buzz Аня' }).click();
+    const [buzz] = await waitForCalls(page, 'buzz');
+    expect(buzz!.args[0]).toEqual({ toUserId: ANYA.userId });
     const input = page.getByRole('textbox', { name: 'Message' });
     await input.fill('back at you');
     await input.press('Enter');
