@@ -3,6 +3,8 @@ import type { BuzzMessage, ErrorMessage, ServerMessage, StatusChangedMessage } f
 import { expectCanaryPairChats } from '../../support/chat-client';
 import type { ChatClient } from '../../support/chat-client';
 import { RawWebSocket, qtClientHandshake } from '../../support/raw-websocket';
+import { Buzzes } from '../../../src-main/server/buzz';
+import type { Member } from '../../../src-main/server/member';
 import { startTestServer } from './helpers';
 
 /*
@@ -211,5 +213,24 @@ describe('buzz (issue 13 §4)', () => {
     anna.send({ action: 'SetStatus', status: 'busy', text: 'x' });
     await qt.waitForMessage((m) => m.action === 'StatusChanged');
     qt.destroy();
+  });
+});
+
+describe('Buzzes (the pairs it remembers)', () => {
+  it('forgets pairs whose interval is over, so memory stays bounded however many pairs buzz', () => {
+    let now = 0;
+    const sent: string[] = [];
+    const buzzes = new Buzzes(10_000, (member, frame) => sent.push(`${member.userId}:${frame.subarray(2).toString()}`), () => now);
+    const member = (userId: number) => ({ userId, allowsBuzz: true, legacy: false }) as unknown as Member;
+    const from = member(1);
+    for (let to = 2; to < 3_000; to++) buzzes.buzz(from, member(to));
+    expect(buzzes.size).toBeLessThanOrEqual(3_000);
+    now += 10_000;
+    buzzes.buzz(member(2), member(1));
+    buzzes.buzz(member(3), member(1));
+    expect(buzzes.size).toBeLessThan(1_100);
+    // A pair whose interval is over passes again.
+    buzzes.buzz(from, member(2));
+    expect(sent.at(-1)).toBe('1:{"action":"Buzz","userId":1,"toUserId":2}');
   });
 });
