@@ -221,6 +221,10 @@ export class ChatApp extends LitElement {
         .window.users-shown main {
           display: none;
         }
+        /* One's own status goes with the people, not above the chat. */
+        .window:not(.users-shown) aside status-picker {
+          display: none;
+        }
       }
       .hosting-bar .invite {
         font-size: 12px;
