@@ -50,7 +50,9 @@ export class UserList extends LitElement {
       position: relative;
       min-height: 0;
     }
+    /* The name first: the status text gets only the room the name leaves. */
     .status-text {
+      flex: 1 1 0;
       min-width: 0;
       overflow: hidden;
       text-overflow: ellipsis;
@@ -229,7 +231,7 @@ export class UserList extends LitElement {
     return html`<div class="menu" role="menu" aria-label=${format(this.strings.userMenu, { name })}
         ${cssProperties({ left: `${menu.x}px`, top: `${menu.y}px` })} @keydown=${onKey} @focusout=${this.onMenuFocusOut}>
       <button type="button" role="menuitem" class="buzz" aria-label=${format(this.strings.buzzUser, { name })}
-        @click=${() => this.buzz(menu.user)}>🔔 ${this.strings.buzz}</button>
+        @click=${() => this.buzz(menu.user)}>${this.strings.buzz}</button>
     </div>`;
   }
 
