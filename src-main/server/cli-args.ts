@@ -44,16 +44,20 @@ const NUMERIC_FLAGS: Record<string, NumericFlag> = {
   'buzz-interval-ms': { key: 'buzzIntervalMs', min: 1, help: 'At most one buzz per sender and recipient this often' },
   'history-max-lines': { key: 'historyMaxLines', min: 1, help: 'Lines the database keeps (all rooms); older ones are pruned in the background' },
   'history-max-days': { key: 'historyMaxDays', min: 1, help: 'Lines older than this many days are pruned from the database' },
+  'max-rooms': { key: 'maxRooms', min: 1, help: 'Rooms (besides the lobby) the server holds at once' },
+  'max-rooms-per-user': { key: 'maxRoomsPerUser', min: 1, help: 'Rooms one user may be in at once (besides the lobby)' },
   'join-burst': { key: 'joinBurst', min: 1, help: 'Logins one address may make at once' },
   'joins-per-second': { key: 'joinsPerSecond', fraction: true, min: 0, help: 'Steady logins per second per address (IPv6 by /64)' },
   'key-tries-per-address': { key: 'keyTriesPerAddress', min: 1, help: 'Wrong room keys per address per window before lockouts (close 4029)' },
   'key-tries-per-room': { key: 'keyTriesPerRoom', min: 1, help: 'Wrong room keys from all addresses per window before every key attempt is locked out' },
   'key-try-window-ms': { key: 'keyTryWindowMs', min: 1, help: 'Wrong keys are forgotten this long after the last one (or the lockout end)' },
   'key-lockout-max-ms': { key: 'keyLockoutMaxMs', min: 1, help: 'Lockouts start at 1 s and double per wrong key up to this' },
+  'name-hold-days': { key: 'nameHoldDays', min: 0, help: 'A name a lasting identity used is held for it this many days after it was last seen (0: no holds)' },
+  'max-identities': { key: 'maxIdentities', min: 1, help: 'Lasting identities remembered; past it new ones log in without one' },
   'presence-grace-ms': {
     key: 'presenceGraceMs',
     min: 0,
-    help: 'A user whose connection dropped stays shown as online this long before the others are told (0: at once)',
+    help: 'A user of ours whose connection dropped (no close frame) stays shown this long before the others are told (0: at once)',
   },
 };
 

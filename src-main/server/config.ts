@@ -81,9 +81,10 @@ export interface ServerConfig {
   /** A user who left can reconnect with its session token this long after and get its name and id back. */
   sessionResumeMs: number;
   /**
-   * A user whose connection ended without a clean leave (a page reload, a dropped network,
-   * missed pings) stays in the room as away this long: back within it, the others see
-   * nothing; otherwise they get its Disconnected or ConnectionLost when it ends. 0: at once.
+   * A user of ours whose connection dropped (no close frame) stays in the room as away this
+   * long: back within it, the others see nothing; otherwise they get its ConnectionLost when
+   * it ends. A close frame, missed pings and the Qt client (which cannot resume) get none:
+   * the others are told at once. 0: no grace at all.
    */
   presenceGraceMs: number;
   /** A new login gets the room's last this many lines in a History right after Authorized; 0: none. */
@@ -94,6 +95,10 @@ export interface ServerConfig {
   editWindowSeconds: number;
   /** At most one Buzz per sender and recipient this often (ms); more get an Error `rate-limited`. */
   buzzIntervalMs: number;
+  /** Rooms (besides the lobby) the server holds at once; a JoinRoom for a new one past it gets `too-many-rooms`. */
+  maxRooms: number;
+  /** Rooms one user may be in at once (besides the lobby); past it a JoinRoom gets `too-many-rooms`. */
+  maxRoomsPerUser: number;
   /** When set, a handshake must carry `key=<this>` or it is closed with 4003. */
   roomKey: string | null;
   /**
@@ -124,6 +129,14 @@ export interface ServerConfig {
   sqliteBinding: string | null;
   /** Folder served over HTTP on the same port (the built renderer); null: no web UI. */
   webRoot: string | null;
+  /**
+   * A name last used by a lasting identity (one of our clients proving its secret) is
+   * held for it this many days after it was last seen: anyone else asking for it gets
+   * `Name (2)`. 0: no holds (today's first-come rules).
+   */
+  nameHoldDays: number;
+  /** Lasting identities the server remembers; past it new ones log in without one (today's rules). */
+  maxIdentities: number;
   /** One line per join, leave, loss and error. */
   log: (line: string) => void;
 }
@@ -153,11 +166,13 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   handshakeTimeoutMs: 10_000,
   maxFrameBytes: MAX_FRAME_BYTES,
   sessionResumeMs: 60_000,
-  presenceGraceMs: 10_000,
+  presenceGraceMs: 5_000,
   historyOnJoin: DEFAULT_HISTORY_PAGE,
   historyLines: 1_000,
   editWindowSeconds: 86_400,
   buzzIntervalMs: DEFAULT_BUZZ_INTERVAL_MS,
+  maxRooms: 1_000,
+  maxRoomsPerUser: 50,
   roomKey: null,
   allowedOrigins: Object.freeze([]) as readonly string[],
   tls: null,
@@ -167,6 +182,8 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   historyMaxDays: 365,
   sqliteBinding: null,
   webRoot: null,
+  nameHoldDays: 30,
+  maxIdentities: 100_000,
   log: () => {},
 });
 
@@ -191,6 +208,9 @@ const positiveIntegers = [
   'keyLockoutMaxMs',
   'maxUserId',
   'buzzIntervalMs',
+  'maxRooms',
+  'maxRoomsPerUser',
+  'maxIdentities',
 ] as const;
 
 /**
@@ -210,6 +230,9 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   }
   if (!Number.isInteger(config.presenceGraceMs) || config.presenceGraceMs < 0) {
     throw new RangeError(`presenceGraceMs must be a whole number of ms (0 or more), got ${String(config.presenceGraceMs)}`);
+  }
+  if (!Number.isInteger(config.nameHoldDays) || config.nameHoldDays < 0) {
+    throw new RangeError(`nameHoldDays must be a whole number of days (0 or more), got ${String(config.nameHoldDays)}`);
   }
   if (!Number.isInteger(config.editWindowSeconds) || config.editWindowSeconds < 0) {
     throw new RangeError(`editWindowSeconds must be a whole number of seconds (0 or more), got ${String(config.editWindowSeconds)}`);

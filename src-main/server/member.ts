@@ -3,6 +3,7 @@ import { WebSocket } from 'ws';
 import { CloseCode, isValidCloseCode } from '../../src-shared/protocol';
 import type { Gender, Identity, UserStatus } from '../../src-shared/protocol';
 import type { Recipient } from './broadcast';
+import type { KnownIdentity } from './identities';
 import type { NameClaim } from './names';
 import type { RateLimit, RateState } from './rate-limit';
 
@@ -63,6 +64,8 @@ export class Member implements Recipient, RateState {
   statusJson = '';
   /** Takes buzzes (buzz.ts): on until its client says otherwise with AllowBuzz. */
   allowsBuzz = true;
+  /** The lasting identity this session proved (identities.ts); null for the Qt client and logins without one. */
+  lasting: KnownIdentity | null = null;
   /** `"userId":…,"userName":…,"gender":…,"userColor":…` — spliced into every message it sends. */
   readonly identityJson: string;
 

@@ -77,7 +77,7 @@ export function createBrowserBridge(
     const request = requestFromSettings(settings.load());
     if (!TabSession.sameLogin(left.request, request)) return;
     currentRequest = request;
-    session.connect(request, left.resume);
+    session.connect(settings.withIdentity(request), left.resume);
   };
   // Events only the desktop app raises: listeners are kept, never called.
   const desktopOnly = new Set<EventName>(['hosting', 'connectLink', 'foundRooms']);
@@ -109,7 +109,7 @@ export function createBrowserBridge(
       // The user chose: a session the previous page left is not taken back any more.
       resumeTried = true;
       currentRequest = { ...request };
-      session.connect(request);
+      session.connect(settings.withIdentity(request));
     },
     disconnect: async () => {
       currentRequest = undefined;
@@ -133,6 +133,7 @@ export function createBrowserBridge(
     deleteMessage: async (request) => session.changeLine(request.messageId, null),
     setStatus: async (request) => session.setStatus(request.status, request.text),
     buzz: async (request) => session.buzz(request.toUserId),
+    loadDialog: async (request) => session.loadDialog(request.withUserId, request.before, request.limit),
   };
 }
 

@@ -56,6 +56,13 @@ export interface BuzzRequest {
   toUserId: number;
 }
 
+/** Asks for a private dialog's lines with `withUserId` (older than `before`, or the newest); the answer is a DialogHistory message. */
+export interface DialogRequest {
+  withUserId: number;
+  before?: number;
+  limit: number;
+}
+
 export interface HostRequest {
   port: number;
   roomKey?: string;
@@ -85,8 +92,11 @@ export type ConnectionStatus =
 export type HostingStatus =
   | { state: 'stopped' }
   | { state: 'starting'; port: number }
-  /** `addresses`: ws:// URLs others on the LAN can join; `webUrls`: the same room in a browser. */
-  | { state: 'running'; port: number; addresses: string[]; webUrls: string[] }
+  /**
+   * `addresses`: ws:// URLs others on the LAN can join; `webUrls`: the same room in a browser;
+   * `locked`: joining needs the room key (the URLs carry it).
+   */
+  | { state: 'running'; port: number; addresses: string[]; webUrls: string[]; locked: boolean }
   | { state: 'failed'; port: number; message: string };
 
 /**
@@ -158,6 +168,8 @@ export interface BridgeCommands {
   setStatus(request: StatusRequest): Promise<void>;
   /** Buzzes a user; false when not logged in. The Buzz (or an Error) comes back as a message. */
   buzz(request: BuzzRequest): Promise<boolean>;
+  /** Asks for a page of a private dialog; false when not logged in. The answer comes as a DialogHistory message. */
+  loadDialog(request: DialogRequest): Promise<boolean>;
 }
 
 export interface BridgeEvents {
@@ -302,6 +314,18 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     if (typeof o === 'string') return o;
     if (!isUserId(o.toUserId) || o.toUserId === 0) return 'toUserId must be a user id';
     return [{ toUserId: o.toUserId }];
+  },
+  loadDialog(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    if (!isUserId(o.withUserId) || o.withUserId === 0) return 'withUserId must be a user id';
+    if (o.before !== undefined && !isMessageId(o.before)) return 'before must be a message id';
+    if (typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1 || o.limit > MAX_HISTORY_PAGE) {
+      return `limit must be an integer from 1 to ${MAX_HISTORY_PAGE}`;
+    }
+    const request: DialogRequest = { withUserId: o.withUserId, limit: o.limit };
+    if (o.before !== undefined) request.before = o.before;
+    return [request];
   },
 };
 

@@ -31,6 +31,11 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 export const MAX_USER_ID = 2 ** 31 - 1;
 export const PUBLIC_RECIPIENT = 0;
 
+/** A room's name is 1 to this many characters (code points) after trimming and NFC. */
+export const MAX_ROOM_NAME_LENGTH = 64;
+/** A room's key is 1 to this many characters (UTF-16 units). */
+export const MAX_ROOM_KEY_LENGTH = 256;
+
 /** A `History` request asks for at most this many lines... */
 export const MAX_HISTORY_PAGE = 200;
 /** ...and for this many when it names no `limit`. */

@@ -38,6 +38,8 @@ export interface AuthorizedMessage extends Identity {
   users: ListedUser[];
   /** Ours: hand it back as `sessionToken` on reconnect to keep the same name and id. */
   sessionToken?: string;
+  /** Ours: the login proved a lasting identity, so its private dialogs are kept and can be paged. */
+  lasting?: true;
 }
 export interface ConnectedMessage extends Identity, UserPresence {
   action: 'Connected';
@@ -78,6 +80,8 @@ export interface LineState {
 }
 export interface PublicMessage extends Identity, LineStamp, LineState {
   action: 'PublicMessage';
+  /** Ours: the room the line was said in (canonical name); absent for the lobby. */
+  room?: string;
   /** HTML-escaped; the only markup is `<b>…</b>`. */
   text: string;
 }
@@ -91,7 +95,13 @@ export interface PrivateMessage extends Identity, LineStamp {
   replyTo?: ReplyQuote;
   /** Present only on the sender's own copy of an undeliverable message. */
   error?: PrivateMessageError;
+  /**
+   * Ours, on a line of a private dialog between two lasting identities (stored, paged with
+   * DialogHistory): it reached the recipient, or waits for it to come back (a `Delivered` follows).
+   */
+  delivery?: PrivateDelivery;
 }
+export type PrivateDelivery = 'delivered' | 'waiting';
 export interface PingMessage {
   action: 'Ping';
 }
@@ -128,7 +138,17 @@ export type ErrorCode =
   /** A Buzz to a user who is not online (unknown, gone, or with no connection in the presence grace). */
   | 'user-offline'
   /** A Buzz to a user who turned buzzes off (or whose client cannot take them: the original Qt client). */
-  | 'buzz-off';
+  | 'buzz-off'
+  /** A `room` that is not a room name (not a string, empty, too long, control characters). */
+  | 'invalid-room'
+  /** No room by that name (LeaveRoom, History, a chat line). */
+  | 'unknown-room'
+  /** A chat line, History or LeaveRoom for a room the sender is not in. */
+  | 'not-in-room'
+  /** A locked room and a missing or wrong key (or too many wrong keys: the message says when to try again). */
+  | 'room-forbidden'
+  /** The server holds its most rooms, or the sender is in its most rooms. */
+  | 'too-many-rooms';
 export interface ErrorMessage {
   action: 'Error';
   /** One of ErrorCode from this server; a newer server may send others. */
@@ -149,6 +169,8 @@ export interface ErrorMessage {
  */
 export interface HistoryMessage {
   action: 'History';
+  /** Ours: the room these lines are of; absent for the lobby. */
+  room?: string;
   messages: PublicMessage[];
   hasMore?: boolean;
 }
@@ -159,11 +181,55 @@ export interface MessageEditedMessage {
   messageId: number;
   text: string;
   editedAt: number;
+  /** The line's room; absent for the lobby. */
+  room?: string;
 }
 /** Ours: a line was deleted; show it as deleted (its text is gone). */
 export interface MessageDeletedMessage {
   action: 'MessageDeleted';
   messageId: number;
+  /** The line's room; absent for the lobby. */
+  room?: string;
+}
+/** Ours: a room as a list shows it. `users`: its members online (never who they are in a locked room). */
+export interface RoomSummary {
+  room: string;
+  users: number;
+  locked: boolean;
+}
+/**
+ * Ours: the answer to a JoinRoom: the room's canonical name (the creator's spelling),
+ * its members (the joiner included, in join order) and whether it has a key. The room's
+ * History follows.
+ */
+export interface RoomJoinedMessage {
+  action: 'RoomJoined';
+  room: string;
+  users: ListedUser[];
+  locked: boolean;
+}
+/** Ours: the answer to a LeaveRoom. */
+export interface RoomLeftMessage {
+  action: 'RoomLeft';
+  room: string;
+}
+/** Ours: the answer to a ListRooms, by name. */
+export interface RoomListMessage {
+  action: 'RoomList';
+  rooms: RoomSummary[];
+}
+/** Ours: to a room's members: someone joined it (the joiner itself gets RoomJoined instead). */
+export interface RoomMemberJoinedMessage extends Identity {
+  action: 'RoomMemberJoined';
+  room: string;
+}
+/**
+ * Ours: to a room's members: someone left it with a LeaveRoom. A user who leaves the
+ * server is told once, by the lobby's Disconnected or ConnectionLost, for every room.
+ */
+export interface RoomMemberLeftMessage extends Identity {
+  action: 'RoomMemberLeft';
+  room: string;
 }
 
 /** Ours: a user's status changed; to everyone who shares a room with the user, the user too. */
@@ -181,7 +247,26 @@ export interface BuzzMessage {
   toUserId: number;
 }
 
+/**
+ * Ours: a page of a private dialog (the answer to a History request with `with`), oldest
+ * first. `with` is the user id the request named.
+ */
+export interface DialogHistoryMessage {
+  action: 'DialogHistory';
+  with: number;
+  messages: PrivateMessage[];
+  hasMore: boolean;
+}
+/** Ours: private lines that were waiting have reached `toUserId`. */
+export interface DeliveredMessage {
+  action: 'Delivered';
+  toUserId: number;
+  messageIds: number[];
+}
+
 export type ServerMessage =
+  | DialogHistoryMessage
+  | DeliveredMessage
   | AuthorizedMessage
   | ConnectedMessage
   | DisconnectedMessage
@@ -194,7 +279,12 @@ export type ServerMessage =
   | MessageEditedMessage
   | MessageDeletedMessage
   | StatusChangedMessage
-  | BuzzMessage;
+  | BuzzMessage
+  | RoomJoinedMessage
+  | RoomLeftMessage
+  | RoomListMessage
+  | RoomMemberJoinedMessage
+  | RoomMemberLeftMessage;
 export type ServerAction = ServerMessage['action'];
 
 // ---- client → server ------------------------------------------------------
@@ -212,12 +302,18 @@ export interface ChatMessage {
   toUserId: number;
   /** Ours: the messageId of a public line this one answers; the server adds the quote. */
   replyTo?: number;
+  /** Ours: a public line for this room (one the sender is in); absent: the lobby. */
+  room?: string;
 }
 /** Ours: asks for up to `limit` public lines older than `before` (a messageId), answered with a History. */
 export interface HistoryRequest {
   action: 'History';
   before: number;
   limit: number;
+  /** Ours: the room to page (one the sender is in); absent: the lobby. */
+  room?: string;
+  /** Ours: a private dialog's lines instead (with this user id), answered with a DialogHistory; `before` may then be absent (the newest). */
+  with?: number;
 }
 /** Ours: new text for a line of one's own (same session), within the server's edit window. */
 export interface EditRequest {
@@ -247,6 +343,20 @@ export interface AllowBuzzRequest {
   action: 'AllowBuzz';
   allow: boolean;
 }
+/** Ours: joins a room, creating it (locked with `key`, if given) when there is none of that name. */
+export interface JoinRoomRequest {
+  action: 'JoinRoom';
+  /** Trimmed and in NFC (see normalizeRoomName). */
+  room: string;
+  key?: string;
+}
+export interface LeaveRoomRequest {
+  action: 'LeaveRoom';
+  room: string;
+}
+export interface ListRoomsRequest {
+  action: 'ListRooms';
+}
 export type ClientMessage =
   | PongMessage
   | ChatMessage
@@ -255,7 +365,10 @@ export type ClientMessage =
   | DeleteRequest
   | SetStatusRequest
   | BuzzRequest
-  | AllowBuzzRequest;
+  | AllowBuzzRequest
+  | JoinRoomRequest
+  | LeaveRoomRequest
+  | ListRoomsRequest;
 
 // ---- parsing results --------------------------------------------------------
 

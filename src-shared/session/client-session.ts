@@ -128,6 +128,8 @@ export class ClientSession {
   #login = 0;
   /** Our server (it gives tokens) echoes private messages to their sender; the original did not. */
   #serverEchoesPrivate = false;
+  /** The last login proved a lasting identity: its dialogs can be paged. */
+  #lasting = false;
   #historyTimer: TimerHandle | undefined;
   /** The one page of older history asked for and not yet answered, with its give-up timer. */
   #older: { before: number; timer: TimerHandle } | undefined;
@@ -271,6 +273,26 @@ export class ClientSession {
     }
     const timer = this.#timers.setTimeout(() => this.#olderFailed('The server did not send the older messages.'), OLDER_HISTORY_TIMEOUT_MS);
     this.#older = { before, timer };
+    return true;
+  }
+
+  /**
+   * Asks for a page of the private dialog with `withUserId` (lines older than `before`,
+   * or the newest); the server answers with a DialogHistory, which comes as a message.
+   * False while not logged in, and when the login has no lasting identity (an older
+   * server, or the original, which would take the request for a chat line).
+   */
+  loadDialog(withUserId: number, before?: number, limit: number = DEFAULT_HISTORY_PAGE): boolean {
+    if (!isUserId(withUserId) || withUserId === 0) throw new RangeError('withUserId must be a user id');
+    if (before !== undefined && !isMessageId(before)) throw new RangeError('before must be a message id');
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) throw new RangeError(`limit must be an integer from 1 to ${MAX_HISTORY_PAGE}`);
+    const socket = this.#socket;
+    if (!this.#lasting || this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
+    try {
+      socket.send(JSON.stringify(before === undefined ? { action: 'History', with: withUserId, limit } : { action: 'History', with: withUserId, before, limit }));
+    } catch {
+      return false;
+    }
     return true;
   }
 
@@ -462,6 +484,7 @@ export class ClientSession {
     const resumed = this.#sessionToken !== undefined && this.#self?.userId === self.userId;
     this.#sessionToken = message.sessionToken;
     this.#serverEchoesPrivate = message.sessionToken !== undefined;
+    this.#lasting = message.lasting === true;
     this.#self = self;
     if (!resumed) this.#login += 1;
     this.#setStatus({ state: 'authorized', self });

@@ -26,9 +26,9 @@ import type { OpenPageOptions } from '../support/browser';
 const SERVER_DOWN_CONSOLE = 'Failed to load resource: net::ERR_CONNECTION_REFUSED';
 
 /**
- * A closed tab (a 1001 close) is "away" for the server's presence grace before the
- * others are told it left (it may be a reload: tests/e2e/share-and-reload.test.ts).
- * Short here, so a test of someone leaving need not wait out the default 10 s.
+ * A tab whose connection dropped without a close frame is "away" for the server's
+ * presence grace before the others are told it left (a closed tab's 1001 is told at
+ * once). Short here, so a test of someone leaving need not wait out the default 5 s.
  */
 const PRESENCE_GRACE_MS = 300;
 

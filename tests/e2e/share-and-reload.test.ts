@@ -67,7 +67,7 @@ describe('a share link with the room key', () => {
 });
 
 describe('reloading the page', () => {
-  it('comes back as the same user (name and userId) without the dialog; the others see no leave and join', async () => {
+  it('comes back as the same user (name and userId) without the dialog; the others see it leave and come back as itself', async () => {
     const observer = await ChatClient.connect(chatUrl(fixture.server.port, { userName: 'Observer' }));
     try {
       const watcher = await openAt(`http://127.0.0.1:${fixture.server.port}/`);
@@ -106,13 +106,18 @@ describe('reloading the page', () => {
       expect(after).toMatchObject({ userId, userName: 'Reloader' });
       await waitForLine(watcher, /^Reloader: after the reload$/);
 
-      // One seamless user for the others.
+      // A reload's 1001 cannot be told from a closed tab's, which the others are told of at once
+      // (issue 13 §5); the resumed session then comes back as a join, same name and id.
       const presence = observer.messages
         .slice(observed)
         .filter((m) => (m.action === 'Connected' || m.action === 'Disconnected' || m.action === 'ConnectionLost') && m.userId === userId)
         .map((m) => m.action);
+      await waitForLine(watcher, /^Reloader joined the chat$/);
       const watcherSaw = (await lines(watcher)).slice(watcherLines).filter((l) => /Reloader (left|joined|lost)/.test(l));
-      expect({ presence, watcherSaw }).toEqual({ presence: [], watcherSaw: [] });
+      expect({ presence, watcherSaw }).toEqual({
+        presence: ['Disconnected', 'Connected'],
+        watcherSaw: ['Reloader left the chat', 'Reloader joined the chat'],
+      });
     } finally {
       await observer.close();
     }
@@ -156,6 +161,33 @@ describe('reloading the page', () => {
       await expect.poll(() => opened.page.getByRole('dialog').isVisible()).toBe(true);
       expect(await opened.page.getByRole('status').innerText()).toBe('Not connected');
       expect(await opened.page.evaluate(() => sessionStorage.getItem('simplechat.session'))).toBeNull();
+    }
+  });
+});
+
+describe('closing the tab', () => {
+  it('is told to the others at once (Disconnected within a second), not after the presence grace', async () => {
+    const observer = await ChatClient.connect(chatUrl(fixture.server.port, { userName: 'Observer' }));
+    try {
+      const opened = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`);
+      await join(opened.page, 'Closer');
+      await send(opened.page, 'about to close');
+      const said = await observer.waitFor((m) => m.action === 'PublicMessage' && m.text === 'about to close', 5_000, 'the line');
+      const userId = (said as Extract<ServerMessage, { action: 'PublicMessage' }>).userId;
+      const mark = observer.mark();
+      fixture.pages.splice(fixture.pages.indexOf(opened), 1);
+      const at = performance.now();
+      await opened.context.close();
+      const left = await observer.waitFor(
+        (m) => (m.action === 'Disconnected' || m.action === 'ConnectionLost') && m.userId === userId,
+        10_000,
+        'the closed tab to be gone',
+        mark,
+      );
+      expect(left.action).toBe('Disconnected');
+      expect(performance.now() - at).toBeLessThan(1000);
+    } finally {
+      await observer.close();
     }
   });
 });

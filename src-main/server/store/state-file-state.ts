@@ -4,6 +4,7 @@ import type { AckedMark, DurableState, KeptState, SavedSession, SessionJournal }
 import { LOBBY } from './message-store';
 import type { LinePage, MessageStore, StoredLine } from './message-store';
 import { MemoryMessageStore } from './memory-store';
+import { MemoryRoomStore } from './room-store';
 
 /*
  * The JSON-lines state file (`--state-file` without `--db`) behind the DurableState
@@ -26,13 +27,13 @@ class JournaledMemoryStore implements MessageStore {
 
   append(line: StoredLine): void {
     this.memory.append(line);
-    this.journal?.append(messageLine(line.messageId, line.payload));
+    if (isKept(line)) this.journal?.append(messageLine(line.messageId, line.payload));
   }
 
   replace(line: StoredLine): void {
     this.memory.replace(line);
     // A later record with the same id takes the line's place when the file is read.
-    this.journal?.append(messageLine(line.messageId, line.payload));
+    if (isKept(line)) this.journal?.append(messageLine(line.messageId, line.payload));
   }
 
   before(room: string, before: number, limit: number): LinePage {
@@ -52,6 +53,15 @@ class JournaledMemoryStore implements MessageStore {
   close(): void {}
 }
 
+/**
+ * The file records lines without their room and reads every one back as the lobby's, so
+ * it keeps the lobby's only: a private dialog's line (or another room's) written there
+ * would come back after a restart in everyone's History.
+ */
+function isKept(line: StoredLine): boolean {
+  return line.room === LOBBY;
+}
+
 /** The lines a state file kept, in a memory store of `capacity` lines. */
 export function memoryStoreOf(saved: SavedState, capacity: number): MemoryMessageStore {
   const store = new MemoryMessageStore(capacity, saved.messages.at(-1)?.seq ?? 0);
@@ -67,6 +77,7 @@ export function sentAtOf(payload: string): number {
 export class StateFileState implements DurableState, SessionJournal {
   readonly messages: JournaledMemoryStore;
   readonly kept: KeptState;
+  readonly rooms = new MemoryRoomStore();
   readonly sessions: SessionJournal = this;
   private journal: StateJournal | null = null;
 
@@ -85,7 +96,10 @@ export class StateFileState implements DurableState, SessionJournal {
   open(room: () => KeptState): void {
     const snapshot = (): SavedState => ({
       ...room(),
-      messages: this.messages.memory.entries().map((line) => ({ seq: line.messageId, payload: line.payload })),
+      messages: this.messages.memory
+        .entries()
+        .filter(isKept)
+        .map((line) => ({ seq: line.messageId, payload: line.payload })),
     });
     try {
       this.journal = new StateJournal(this.path, snapshot, this.log);

@@ -32,6 +32,7 @@ function recordingCommands() {
     deleteMessage: record('deleteMessage', false),
     setStatus: record('setStatus', undefined),
     buzz: record('buzz', false),
+    loadDialog: record('loadDialog', false),
   };
   return { commands, calls };
 }
@@ -170,7 +171,7 @@ describe('events to the renderer', () => {
     const events = new RendererEvents();
     const contents = new FakeWebContents();
     events.attach(contents);
-    events.emit('hosting', { state: 'running', port: 1, addresses: [], webUrls: [] });
+    events.emit('hosting', { state: 'running', port: 1, addresses: [], webUrls: [], locked: false });
     events.emit('status', { state: 'open', url: 'ws://x' });
     events.detach();
     events.emit('notice', { kind: 'server-newer', action: 'Foo' });

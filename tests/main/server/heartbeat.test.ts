@@ -12,17 +12,11 @@ describe('heartbeat', () => {
     expect(JSON.parse(a.frames.find((f) => f.includes('Ping'))!)).toEqual({ action: 'Ping' });
   });
 
-  it('three unanswered pings drop the user: after the presence grace the rest get ConnectionLost, not Disconnected', async () => {
-    const graceMs = 100;
-    const t = await startTestServer({ pingIntervalMs: 40, presenceGraceMs: graceMs });
+  it('three unanswered pings drop the user: the rest get ConnectionLost, not Disconnected, with no presence grace on top', async () => {
+    const t = await startTestServer({ pingIntervalMs: 40, presenceGraceMs: 60_000 });
     const watcher = await t.join('watcher');
-    // The original Qt client never resumes: this is how it leaves when its network is gone.
     const silent = await t.join({ userName: 'silent' }, { answerPings: false });
-    let droppedAt = 0;
-    void silent.closed.then(() => (droppedAt = Date.now()));
     const lost = await watcher.waitFor((m) => m.action === 'ConnectionLost', 3000);
-    expect(droppedAt).toBeGreaterThan(0);
-    expect(Date.now() - droppedAt).toBeGreaterThanOrEqual(graceMs - 20);
     expect(lost).toMatchObject({ action: 'ConnectionLost', userId: silent.userId, userName: 'silent' });
     // Terminated without a close frame, as the original did.
     expect((await silent.waitForClose()).code).toBe(1006);

@@ -161,7 +161,6 @@ describe('presence across a short drop', () => {
     (m.action === 'Connected' || m.action === 'Disconnected' || m.action === 'ConnectionLost') && m.userId === userId;
 
   it.each([
-    ['a page reload (1001)', (c: ChatClient) => void c.close(CloseCode.goingAway)],
     ['a dropped connection (no close frame)', (c: ChatClient) => c.terminate()],
   ])('after %s, back within the grace: the others see nothing at all', async (_name, drop) => {
     const t = await startTestServer({ presenceGraceMs: 60_000 });
@@ -195,7 +194,6 @@ describe('presence across a short drop', () => {
   });
 
   it.each([
-    ['a page reload (1001)', 'Disconnected', (c: ChatClient) => void c.close(CloseCode.goingAway)],
     ['a dropped connection (no close frame)', 'ConnectionLost', (c: ChatClient) => c.terminate()],
   ])('after %s, not back within the grace: the others are told %s then; a later resume shows Connected again', async (_name, action, drop) => {
     const graceMs = 150;

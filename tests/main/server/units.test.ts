@@ -185,7 +185,7 @@ describe('configuration', () => {
   it('states every limit with a default', () => {
     expect(DEFAULT_SERVER_CONFIG).toMatchObject({
       port: 27800, pingIntervalMs: 5000, maxBufferedBytes: 1024 * 1024, maxFrameBytes: 65536, exemptLoopbackFromIpLimit: true,
-      sessionResumeMs: 60_000, presenceGraceMs: 10_000,
+      sessionResumeMs: 60_000, presenceGraceMs: 5_000,
       trustProxy: [], joinBurst: 10, joinsPerSecond: 1,
       keyTriesPerAddress: 5, keyTriesPerRoom: 50, keyTryWindowMs: 60_000, keyLockoutMaxMs: 300_000, maxUserId: 2 ** 31 - 1,
     });
