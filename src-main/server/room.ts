@@ -413,6 +413,7 @@ export class Room {
   private toPeersOf(member: Member, frame: Buffer | null): void {
     if (frame === null) return;
     this.usersJson = null;
+    for (const room of this.rooms.membership.roomsOf(member).values()) room.statusChanged();
     this.peersOf(member).queue(frame);
   }
 

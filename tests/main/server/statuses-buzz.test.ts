@@ -6,6 +6,7 @@ import { RawWebSocket, qtClientHandshake } from '../../support/raw-websocket';
 import { Buzzes } from '../../../src-main/server/buzz';
 import type { Member } from '../../../src-main/server/member';
 import { startTestServer } from './helpers';
+import { mustJoin } from './rooms/room-helpers';
 
 /*
  * Issue 13 §3 (statuses) and §4 (buzz) over real sockets. Two loopback addresses stand
@@ -65,6 +66,23 @@ describe('statuses (issue 13 §3)', () => {
     const erin = await t.join('Erin', VICTIM);
     expect(erin.authorized.users.find((u) => u.userId === anna.userId)).toEqual({ userId: anna.userId, userName: 'Аня', gender: 0, userColor: '#34495e' });
     expect(erin.authorized.users.find((u) => u.userId === bob.userId)?.status).toBe('busy');
+  });
+
+  it('RoomJoined lists each member with its status, also after a change (its cached list is rebuilt)', async () => {
+    const t = await startTestServer(NO_EXEMPTION);
+    const anna = await t.join('Аня', VICTIM);
+    const bob = await t.join('Bob', ATTACKER);
+    anna.send({ action: 'SetStatus', status: 'busy', text: 'call' });
+    await bob.waitFor(isStatus(anna.userId));
+    await mustJoin(anna, 'Ops');
+    const first = await mustJoin(bob, 'Ops');
+    expect(first.joined.users.find((u) => u.userId === anna.userId)).toMatchObject({ status: 'busy', statusText: 'call' });
+    expect(first.joined.users.find((u) => u.userId === bob.userId)).not.toHaveProperty('status');
+    anna.send({ action: 'SetStatus', status: 'resting', text: '' });
+    await bob.waitFor((m) => isStatus(anna.userId)(m) && m.status === 'resting');
+    const carol = await t.join('Carol', VICTIM);
+    const later = await mustJoin(carol, 'Ops');
+    expect(later.joined.users.find((u) => u.userId === anna.userId)).toEqual({ userId: anna.userId, userName: 'Аня', gender: 0, userColor: '#34495e', status: 'resting' });
   });
 
   it('the same status again tells nobody anything', async () => {
