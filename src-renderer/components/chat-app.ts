@@ -290,6 +290,7 @@ export class ChatApp extends LitElement {
     document.removeEventListener('visibilitychange', this.onFocusChange);
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
+    clearTimeout(this.shakeTimer);
     this.flushQueued();
   }
 
