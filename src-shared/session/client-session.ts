@@ -451,6 +451,8 @@ export class ClientSession {
     if (older === undefined) return;
     this.#timers.clearTimeout(older.timer);
     this.#older = undefined;
+    // Not written yet: it never will be (its answer would pass for a login's History).
+    this.#requests = this.#requests.filter((r) => r.kind !== 'history');
     this.#emit('olderHistory', { ok: false, before: older.before, reason } satisfies OlderHistory);
   }
 
