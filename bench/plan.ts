@@ -65,6 +65,8 @@ interface Sizes {
   measureMs: number;
   storm: number;
   idle: number[];
+  /** Issue 13: this many clients in rooms of `roomSize`, every one talking. */
+  rooms: { clients: number; roomSize: number };
 }
 
 const FULL: Sizes = {
@@ -79,6 +81,7 @@ const FULL: Sizes = {
   measureMs: 5_000,
   storm: 2_000,
   idle: [1_000, 5_000],
+  rooms: { clients: 1000, roomSize: 10 },
 };
 
 const QUICK: Sizes = {
@@ -92,12 +95,23 @@ const QUICK: Sizes = {
   measureMs: 500,
   storm: 200,
   idle: [200],
+  rooms: { clients: 60, roomSize: 10 },
 };
 
 /** Overrides from the command line, for exploring (the defaults are what the doc reports). */
 export interface PlanOverrides {
   window?: number;
   measureMs?: number;
+}
+
+/** `rooms-100x10`: the rooms scenario's id. */
+export function roomsScenarioId(rooms: number, roomSize: number): string {
+  return `rooms-${rooms}x${roomSize}`;
+}
+
+/** The one-room run a rooms run is held to: the same clients, the same deliveries a second. */
+export function oneRoomBaselineId(clients: number): string {
+  return `fanout-${clients}-rate`;
 }
 
 export function scenarios(quick: boolean, overrides: PlanOverrides = {}): Scenario[] {
@@ -120,6 +134,28 @@ export function scenarios(quick: boolean, overrides: PlanOverrides = {}): Scenar
       const how = mode === 'flat' ? 'flat out' : `${spec.ratePerSender * senders} msg/s`;
       list.push({ id: `fanout-${clients}-${mode}`, title: `fan-out ${clients} clients / ${senders} senders, ${how}`, spec });
     }
+  }
+  {
+    // The same deliveries a second as the one-room run at this size (fanout-N-rate), spread over
+    // N/roomSize rooms with every client talking: what a delivery costs is held to that run's.
+    const { clients, roomSize } = sizes.rooms;
+    const rooms = clients / roomSize;
+    const deliveriesPerSec = sizes.fixedRateMessagesPerSec(clients) * clients;
+    const spec: FanoutSpec = {
+      kind: 'fanout',
+      clients,
+      senders: clients,
+      mode: 'rate',
+      window: sizes.flatWindow,
+      ratePerSender: Math.max(1, Math.round(deliveriesPerSec / roomSize / clients)),
+      rooms,
+      warmupMs: sizes.warmupMs,
+      measureMs: overrides.measureMs ?? sizes.measureMs,
+      drainTimeoutMs: 5_000,
+      connectConcurrency: 100,
+    };
+    const id = roomsScenarioId(rooms, roomSize);
+    list.push({ id, title: `rooms: ${rooms} × ${roomSize} clients, all talking, ${spec.ratePerSender * clients} msg/s`, spec });
   }
   const storm: StormSpec = { kind: 'storm', clients: sizes.storm, concurrency: 100, timeoutMs: 120_000 };
   list.push({ id: `storm-${sizes.storm}`, title: `connect storm, ${sizes.storm} clients (100 at a time)`, spec: storm });

@@ -2,6 +2,7 @@
  * The run's report: a JSON document for bench/results/, and the same figures as a
  * plain table (stdout) or a Markdown table (`--markdown`, for docs/PERFORMANCE.md).
  */
+import { oneRoomBaselineId } from './plan';
 import type { LoadResult, MainThreadWork, TargetName, UiResult } from './types';
 
 export interface Machine {
@@ -56,6 +57,7 @@ const FIGURES: Record<LoadResult['kind'], Figure[]> = {
     { name: 'lost', of: (r) => (r.kind === 'fanout' ? r.lost : null), ratio: false },
     { name: 'server CPU %', of: (r) => (r.kind === 'fanout' ? r.cpu.server : null) },
     { name: 'generator CPU %', of: (r) => (r.kind === 'fanout' ? r.cpu.generator : null) },
+    { name: 'server CPU µs per delivery', of: (r) => (r.kind === 'fanout' ? cpuPerDeliveryUs(r.cpu.server, r.deliveriesPerSec) : null) },
   ],
   storm: [
     { name: 'all logged in, s', of: (r) => (r.kind === 'storm' ? r.allLoggedInMs / 1000 : null) },
@@ -96,6 +98,25 @@ const TARGETS: Record<string, Record<string, (sc: number, ratio: number | null) 
   },
 };
 
+/** Percent of a core is 10 000 µs of CPU a second. */
+function cpuPerDeliveryUs(cpuPercent: number, deliveriesPerSec: number): number | null {
+  return deliveriesPerSec > 0 ? Math.round((cpuPercent * 10_000 * 1000) / deliveriesPerSec) / 1000 : null;
+}
+
+/** Issue 13: a delivery in 100 rooms × 10 costs at most 110% of one in the one-room run of the same size, same run. */
+const ROOMS_COST = 'server CPU µs per delivery';
+const ROOMS_MAX_RATIO = 1.1;
+
+function roomsTarget(report: BenchReport, outcome: ScenarioOutcome, figure: string, sc: number | null): { text: string; met: boolean | null } | null {
+  const result = outcome.results.simplechat;
+  if (figure !== ROOMS_COST || sc === null || result?.kind !== 'fanout' || result.spec.rooms === undefined) return null;
+  const baselineId = oneRoomBaselineId(result.spec.clients);
+  const baseline = report.scenarios.find((s) => s.id === baselineId)?.results.simplechat;
+  const base = baseline?.kind === 'fanout' ? cpuPerDeliveryUs(baseline.cpu.server, baseline.deliveriesPerSec) : null;
+  const text = `≤ 110% of ${baselineId}${base === null ? '' : ` (${formatNumber(base)})`}`;
+  return { text, met: base === null || base === 0 ? null : sc <= base * ROOMS_MAX_RATIO };
+}
+
 function rows(report: BenchReport): Row[] {
   const out: Row[] = [];
   for (const outcome of report.scenarios) {
@@ -112,6 +133,8 @@ function rows(report: BenchReport): Row[] {
       const target = TARGETS[outcome.id]?.[figure.name];
       const results = [];
       if (target && sc !== null) results.push(target(sc, ratioOf(row)));
+      const rooms = roomsTarget(report, outcome, figure.name, sc);
+      if (rooms) results.push(rooms);
       const dbTarget = DB_TARGETS[outcome.id]?.[figure.name];
       if (dbTarget && db !== null) results.push(dbTarget(db, dbRatioOf(row)));
       if (results.length > 0) row.targets = results;

@@ -14,6 +14,11 @@ export interface FanoutSpec {
   window: number;
   /** Messages per second per sender (rate mode). */
   ratePerSender: number;
+  /**
+   * Issue 13: the clients are split into this many rooms (client i joins room `r<i mod rooms>`)
+   * and each sender talks in its own room; `clients` must be a multiple of it. Absent: one room, the lobby.
+   */
+  rooms?: number;
   warmupMs: number;
   measureMs: number;
   /** How long to wait after the last send for every delivery to arrive. */

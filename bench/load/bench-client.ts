@@ -20,6 +20,7 @@ const CONNECTED = Buffer.from('"Connected"');
 const AUTHORIZED = Buffer.from('"Authorized"');
 const ERROR = Buffer.from('"Error"');
 const HISTORY = Buffer.from('"History"');
+const ROOM_JOINED = Buffer.from('"RoomJoined"');
 /** Bench chat frames are far smaller; anything bigger may be a list that quotes chat lines. */
 const LARGE_FRAME = 512;
 const PONG = '{"action":"Pong"}';
@@ -44,6 +45,8 @@ export interface ClientEvents {
   chat(client: BenchClient, sender: number, seq: number, sentAtUs: number): void;
   authorized(client: BenchClient): void;
   connected(client: BenchClient): void;
+  /** The answer to `joinRoom`. */
+  roomJoined?(client: BenchClient): void;
   serverError(client: BenchClient, frame: Buffer): void;
   closed(client: BenchClient, code: number, wasOpen: boolean): void;
 }
@@ -163,8 +166,15 @@ export class BenchClient {
     this.handshakeTimer.unref();
   }
 
-  send(text: string): void {
-    if (this.open) this.socket.write(clientFrame(OPCODE_TEXT, Buffer.from(`{"text":"${text}","toUserId":0}`)));
+  /** A public line: in the lobby, or in `room` (which the client joined). */
+  send(text: string, room?: string): void {
+    const where = room === undefined ? '' : `,"room":"${room}"`;
+    if (this.open) this.socket.write(clientFrame(OPCODE_TEXT, Buffer.from(`{"text":"${text}","toUserId":0${where}}`)));
+  }
+
+  /** `room`: a plain ASCII name (it is not escaped). */
+  joinRoom(room: string): void {
+    if (this.open) this.socket.write(clientFrame(OPCODE_TEXT, Buffer.from(`{"action":"JoinRoom","room":"${room}"}`)));
   }
 
   private onData(chunk: Buffer): void {
@@ -255,6 +265,8 @@ export class BenchClient {
     }
     if (contains(data, CONNECTED, start, end)) {
       this.events.connected(this);
+    } else if (contains(data, ROOM_JOINED, start, end)) {
+      this.events.roomJoined?.(this);
     } else if (contains(data, AUTHORIZED, start, end)) {
       this.authorized = true;
       this.events.authorized(this);

@@ -14,7 +14,7 @@ export type Checkpoint = (name: CheckpointName) => Promise<void>;
 const noop = (): void => undefined;
 
 function quietEvents(overrides: Partial<ClientEvents>): ClientEvents {
-  return { chat: noop, authorized: noop, connected: noop, serverError: noop, closed: noop, ...overrides };
+  return { chat: noop, authorized: noop, connected: noop, roomJoined: noop, serverError: noop, closed: noop, ...overrides };
 }
 
 /** Resolves when `done()` turns true (checked on every poll), or rejects after `timeoutMs`. */
@@ -127,6 +127,12 @@ export async function runFanout(url: string, spec: FanoutSpec, checkpoint: Check
   let sending = false;
   let disordered = 0;
   let serverErrors = 0;
+  let roomsJoined = 0;
+  const rooms = spec.rooms;
+  if (rooms !== undefined && (n % rooms !== 0 || senders > n)) throw new Error(`rooms: ${n} clients do not split into ${rooms} rooms`);
+  // A line reaches its room's members (the sender included): everyone, without rooms.
+  const audience = rooms === undefined ? n : n / rooms;
+  const roomOf = (index: number): string | undefined => (rooms === undefined ? undefined : `r${index % rooms}`);
 
   const crowd = new Crowd(url, n, spec.connectConcurrency, {
     chat(client, sender, seq, sentAtUs) {
@@ -146,12 +152,15 @@ export async function runFanout(url: string, spec: FanoutSpec, checkpoint: Check
     serverError() {
       serverErrors += 1;
     },
+    roomJoined() {
+      roomsJoined += 1;
+    },
   });
 
   const pump = (sender: number): void => {
     const client = crowd.clients[sender]!;
     while (sending && client.open && sent[sender]! - echoed[sender]! < spec.window) {
-      client.send(benchText(sender, sent[sender]!, nowUs()));
+      client.send(benchText(sender, sent[sender]!, nowUs()), roomOf(sender));
       sent[sender] += 1;
     }
   };
@@ -159,6 +168,10 @@ export async function runFanout(url: string, spec: FanoutSpec, checkpoint: Check
   crowd.start();
   await waitFor('every client to log in and every join broadcast', () => crowd.settled(), 60_000 + n * 20);
   if (crowd.failed > 0) throw new Error(`${crowd.failed} of ${n} clients could not log in`);
+  if (rooms !== undefined) {
+    for (const client of crowd.clients) client.joinRoom(roomOf(client.index)!);
+    await waitFor('every client to join its room', () => roomsJoined >= n, 30_000 + n * 20);
+  }
 
   sending = true;
   let ticker: NodeJS.Timeout | undefined;
@@ -174,7 +187,7 @@ export async function runFanout(url: string, spec: FanoutSpec, checkpoint: Check
         const due = Math.floor((elapsed - (s * intervalUs) / senders) / intervalUs) + 1;
         const client = crowd.clients[s]!;
         while (sent[s]! < due && client.open) {
-          client.send(benchText(s, sent[s]!, nowUs()));
+          client.send(benchText(s, sent[s]!, nowUs()), roomOf(s));
           sent[s] += 1;
         }
       }
@@ -195,7 +208,7 @@ export async function runFanout(url: string, spec: FanoutSpec, checkpoint: Check
   if (ticker) clearInterval(ticker);
 
   const totalSent = sent.reduce((a, b) => a + b, 0);
-  const expected = totalSent * n;
+  const expected = totalSent * audience;
   await waitFor('the last deliveries', () => received >= expected, spec.drainTimeoutMs).catch(() => undefined);
 
   return {

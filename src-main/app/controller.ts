@@ -1,15 +1,18 @@
-import { cleanUserName } from '../../src-shared/protocol';
+import { cleanUserName, newIdentitySecret } from '../../src-shared/protocol';
 import type {
   AttentionRequest,
   BridgeCommands,
   ConnectRequest,
   DeleteRequest,
+  DialogRequest,
   EditRequest,
   HostRequest,
   HostingStatus,
   OlderRequest,
   SendRequest,
   Settings,
+  StatusRequest,
+  BuzzRequest,
   SettingsPatch,
 } from '../../src-shared/bridge';
 import { savedKeyFor } from '../../src-shared/bridge';
@@ -24,7 +27,11 @@ import type { SettingsStore } from './settings-store';
  * Electron pieces are wired around it in main.ts, and tests drive it as it is.
  */
 
-export type SessionPort = Pick<ClientSession, 'connect' | 'disconnect' | 'send' | 'cancelPending' | 'loadOlder' | 'changeLine' | 'reconnectNow' | 'on' | 'status'>;
+export type SessionPort = Pick<
+  ClientSession,
+  'connect' | 'disconnect' | 'send' | 'cancelPending' | 'loadOlder' | 'changeLine' | 'reconnectNow' | 'on' | 'status' | 'loadDialog'
+> &
+  Pick<ClientSession, 'setStatus' | 'allowBuzzes' | 'buzz' | 'ownStatus'>;
 
 export interface HostPort {
   readonly status: HostingStatus;
@@ -72,6 +79,8 @@ export class ChatController implements BridgeCommands {
     this.#makeRoomKey = options.makeRoomKey ?? (() => generateRoomKey());
     // Before the page reads the settings: a page that saw no key would host an open room on Connect.
     this.#ensureRoomKey();
+    if (!this.#settings.get().allowBuzz) this.#session.allowBuzzes(false);
+    this.#ensureIdentitySecret();
     const { emit } = options;
     this.#unsubscribe = [
       this.#session.on('message', (message) => emit('message', message)),
@@ -89,7 +98,7 @@ export class ChatController implements BridgeCommands {
   // ---- bridge commands --------------------------------------------------------------
 
   async connect(request: ConnectRequest): Promise<void> {
-    this.#session.connect(request);
+    this.#session.connect(this.#withSecret(request));
     this.#rememberIdentity(request);
     if (!this.#isOwnRoom(request)) this.#saveQuietly({ server: request.server, port: request.port, hostRoom: false });
   }
@@ -127,11 +136,13 @@ export class ChatController implements BridgeCommands {
   }
 
   async getSettings(): Promise<Settings> {
-    return this.#settings.get();
+    return withoutSecret(this.#settings.get());
   }
 
   async saveSettings(patch: SettingsPatch): Promise<Settings> {
-    return this.#settings.update(patch);
+    const saved = this.#settings.update(patch);
+    if (patch.allowBuzz !== undefined) this.#session.allowBuzzes(saved.allowBuzz);
+    return withoutSecret(saved);
   }
 
   async requestAttention(request: AttentionRequest): Promise<void> {
@@ -158,6 +169,18 @@ export class ChatController implements BridgeCommands {
     return this.#session.changeLine(request.messageId, null);
   }
 
+  async setStatus(request: StatusRequest): Promise<void> {
+    this.#session.setStatus(request.status, request.text);
+  }
+
+  async buzz(request: BuzzRequest): Promise<boolean> {
+    return this.#session.buzz(request.toUserId);
+  }
+
+  async loadDialog(request: DialogRequest): Promise<boolean> {
+    return this.#session.loadDialog(request.withUserId, request.before, request.limit);
+  }
+
   // ---- lifecycle -------------------------------------------------------------------
 
   /** What the app does when it opens: host and join, or join the last server (with the key saved for it). */
@@ -172,7 +195,7 @@ export class ChatController implements BridgeCommands {
       const request: ConnectRequest = { server: settings.server, port: settings.port, ...this.#identity() };
       const roomKey = savedKeyFor(settings.roomKeys, settings.server, settings.port);
       if (roomKey !== '') request.roomKey = roomKey;
-      this.#session.connect(request);
+      this.#session.connect(this.#withSecret(request));
     }
   }
 
@@ -210,10 +233,21 @@ export class ChatController implements BridgeCommands {
     if (roomKey === '' && !roomOpen) this.#saveQuietly({ roomKey: this.#makeRoomKey() });
   }
 
+  /** First start: this install gets its lasting identity, kept in the settings from then on. */
+  #ensureIdentitySecret(): void {
+    if (this.#settings.get().identitySecret === '') this.#saveQuietly({ identitySecret: newIdentitySecret() });
+  }
+
+  /** Every login proves the install's identity; the renderer never holds the secret. */
+  #withSecret(request: ConnectRequest): ConnectRequest {
+    const secret = this.#settings.get().identitySecret;
+    return secret === '' ? request : { ...request, identity: secret };
+  }
+
   #joinOwnRoom(port: number, roomKey: string | undefined): void {
     const request: ConnectRequest = { server: OWN_ROOM_HOST, port, ...this.#identity() };
     if (roomKey !== undefined && roomKey !== '') request.roomKey = roomKey;
-    this.#session.connect(request);
+    this.#session.connect(this.#withSecret(request));
     this.#inOwnRoom = true;
     this.#joinedPort = port;
     this.#joinedKey = roomKey ?? '';
@@ -248,4 +282,9 @@ export class ChatController implements BridgeCommands {
       this.#log(`settings: not saved: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+}
+
+/** The settings as the renderer sees them: without the identity secret. */
+function withoutSecret(settings: Settings): Settings {
+  return settings.identitySecret === '' ? settings : { ...settings, identitySecret: '' };
 }

@@ -126,7 +126,7 @@ export class RoomHost {
         this.#roomKey = roomKey;
         this.#allowInternet = allowInternet;
         const hosts = this.#reachableHosts(host).filter((address) => allowInternet || isLocalNetworkAddress(address));
-        return this.#setStatus({ state: 'running', port: server.port, ...roomUrls(hosts, server.port, roomKey) });
+        return this.#setStatus({ state: 'running', port: server.port, ...roomUrls(hosts, server.port, roomKey), locked: roomKey !== undefined });
       } catch (error) {
         lastError = error;
         const code = errorCode(error);

@@ -16,7 +16,6 @@ import { OUT_OF_SCOPE, peerScopeFilter, refuseRequestOutOfScope } from './peer-s
 import { Room } from './room';
 import type { DurableState } from './store/durable-state';
 import { openDurableState } from './store/open-state';
-import { StateFileState } from './store/state-file-state';
 import { createWebHandler } from './static-files';
 
 export type { ServerConfig } from './config';
@@ -73,7 +72,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
   const config = resolveServerConfig(options);
   const durable = internals.durable ?? openDurableState(config);
   const room = new Room(config, durable);
-  if (durable instanceof StateFileState) durable.open(() => room.keptState());
+  durable.open?.(() => room.keptState());
   const guards = new AdmissionGuards(config);
   const wss = new WebSocketServer({
     noServer: true,

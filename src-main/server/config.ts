@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { DEFAULT_HISTORY_PAGE, DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_USER_NAME, MAX_FRAME_BYTES, MAX_HISTORY_PAGE, MAX_USER_ID } from '../../src-shared/protocol';
+import { DEFAULT_BUZZ_INTERVAL_MS } from '../../src-shared/protocol';
 import { peerScopeFilter } from './peer-scope';
 import type { PeerScope } from './peer-scope';
 
@@ -92,6 +93,12 @@ export interface ServerConfig {
   historyLines: number;
   /** A line may be edited by its author this many seconds after it was sent; 0: never. Deleting has no limit. */
   editWindowSeconds: number;
+  /** At most one Buzz per sender and recipient this often (ms); more get an Error `rate-limited`. */
+  buzzIntervalMs: number;
+  /** Rooms (besides the lobby) the server holds at once; a JoinRoom for a new one past it gets `too-many-rooms`. */
+  maxRooms: number;
+  /** Rooms one user may be in at once (besides the lobby); past it a JoinRoom gets `too-many-rooms`. */
+  maxRoomsPerUser: number;
   /** When set, a handshake must carry `key=<this>` or it is closed with 4003. */
   roomKey: string | null;
   /**
@@ -122,6 +129,14 @@ export interface ServerConfig {
   sqliteBinding: string | null;
   /** Folder served over HTTP on the same port (the built renderer); null: no web UI. */
   webRoot: string | null;
+  /**
+   * A name last used by a lasting identity (one of our clients proving its secret) is
+   * held for it this many days after it was last seen: anyone else asking for it gets
+   * `Name (2)`. 0: no holds (today's first-come rules).
+   */
+  nameHoldDays: number;
+  /** Lasting identities the server remembers; past it new ones log in without one (today's rules). */
+  maxIdentities: number;
   /** One line per join, leave, loss and error. */
   log: (line: string) => void;
 }
@@ -155,6 +170,9 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   historyOnJoin: DEFAULT_HISTORY_PAGE,
   historyLines: 1_000,
   editWindowSeconds: 86_400,
+  buzzIntervalMs: DEFAULT_BUZZ_INTERVAL_MS,
+  maxRooms: 1_000,
+  maxRoomsPerUser: 50,
   roomKey: null,
   allowedOrigins: Object.freeze([]) as readonly string[],
   tls: null,
@@ -164,6 +182,8 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   historyMaxDays: 365,
   sqliteBinding: null,
   webRoot: null,
+  nameHoldDays: 30,
+  maxIdentities: 100_000,
   log: () => {},
 });
 
@@ -187,6 +207,10 @@ const positiveIntegers = [
   'keyTryWindowMs',
   'keyLockoutMaxMs',
   'maxUserId',
+  'buzzIntervalMs',
+  'maxRooms',
+  'maxRoomsPerUser',
+  'maxIdentities',
 ] as const;
 
 /**
@@ -206,6 +230,9 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   }
   if (!Number.isInteger(config.presenceGraceMs) || config.presenceGraceMs < 0) {
     throw new RangeError(`presenceGraceMs must be a whole number of ms (0 or more), got ${String(config.presenceGraceMs)}`);
+  }
+  if (!Number.isInteger(config.nameHoldDays) || config.nameHoldDays < 0) {
+    throw new RangeError(`nameHoldDays must be a whole number of days (0 or more), got ${String(config.nameHoldDays)}`);
   }
   if (!Number.isInteger(config.editWindowSeconds) || config.editWindowSeconds < 0) {
     throw new RangeError(`editWindowSeconds must be a whole number of seconds (0 or more), got ${String(config.editWindowSeconds)}`);

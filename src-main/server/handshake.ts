@@ -1,4 +1,4 @@
-import { cleanUserName, normalizeColor, normalizeGender } from '../../src-shared/protocol';
+import { cleanUserName, isIdentitySecret, normalizeColor, normalizeGender } from '../../src-shared/protocol';
 import type { Gender } from '../../src-shared/protocol';
 
 /** What a client asked for in its handshake URL, made safe. */
@@ -10,11 +10,13 @@ export interface HandshakeRequest {
   sessionToken: string | null;
   /** Ours: the room key, when the room has one. */
   roomKey: string | null;
+  /** Ours: the client's lasting secret (identities.ts), when well-formed; a malformed one is a problem. */
+  identity: string | null;
   /** What was wrong with the parameters, for people; the values above are the fallbacks. */
   problems: string[];
 }
 
-const PARAMETERS = ['userName', 'userColor', 'gender', 'sessionToken', 'key'] as const;
+const PARAMETERS = ['userName', 'userColor', 'gender', 'sessionToken', 'key', 'identity'] as const;
 type Parameter = (typeof PARAMETERS)[number];
 const KNOWN = new Set<string>(PARAMETERS);
 /** `userName[]=x` and `userName[a]=x`: PHP's array syntax, which crashed the original. */
@@ -47,12 +49,17 @@ export function readHandshake(target: string, defaultUserName: string): Handshak
     values.set(key, value.length > MAX_PARAMETER_LENGTH ? value.slice(0, MAX_PARAMETER_LENGTH) : value);
   }
   const userColor = values.get('userColor');
+  const identity = values.get('identity') ?? null;
+  if (identity !== null && !isIdentitySecret(identity)) {
+    problems.push('identity must be 43 characters of base64url (a 256-bit secret); this login has no lasting identity.');
+  }
   return {
     userName: cleanUserName(values.get('userName'), defaultUserName),
     userColor: normalizeColor(userColor),
     gender: normalizeGender(values.get('gender')),
     sessionToken: values.get('sessionToken') ?? null,
     roomKey: values.get('key') ?? null,
+    identity: identity !== null && isIdentitySecret(identity) ? identity : null,
     problems: [...new Set(problems)],
   };
 }

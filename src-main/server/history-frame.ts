@@ -5,7 +5,7 @@ import type { LinePage } from './store/message-store';
  * many of the newest as fit in `maxBytes` (a slow client's buffer must not overflow on
  * its first frame); when older ones had to stay out, `hasMore` says so.
  */
-export function historyJson(page: LinePage, maxBytes: number): string {
+export function historyJson(page: LinePage, maxBytes: number, room?: string): string {
   const lines = page.lines;
   let first = lines.length;
   let total = 0;
@@ -16,7 +16,8 @@ export function historyJson(page: LinePage, maxBytes: number): string {
     first = i;
   }
   const hasMore = page.hasMore || first > 0;
-  let json = '{"action":"History","messages":[';
+  // A room's History names it; the lobby's has no room, as before rooms.
+  let json = room === undefined ? '{"action":"History","messages":[' : `{"action":"History","room":${JSON.stringify(room)},"messages":[`;
   for (let i = first; i < lines.length; i++) json += i === first ? lines[i]!.payload : `,${lines[i]!.payload}`;
   return `${json}],"hasMore":${hasMore}}`;
 }

@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { CloseCode, isValidCloseCode } from '../../src-shared/protocol';
-import type { Gender, Identity } from '../../src-shared/protocol';
+import type { Gender, Identity, UserStatus } from '../../src-shared/protocol';
 import type { Recipient } from './broadcast';
+import type { KnownIdentity } from './identities';
 import type { NameClaim } from './names';
 import type { RateLimit, RateState } from './rate-limit';
 
@@ -56,6 +57,15 @@ export class Member implements Recipient, RateState {
   pingSeqs: number[] = [];
   /** `ackedSeq` as the state file last heard it (when there is one). */
   savedAckedSeq: number;
+  /** Ours (statuses.ts): what it says about being available, and its text as sent (escaped). */
+  status: UserStatus = 'online';
+  statusText = '';
+  /** `,"status":…` (and `,"statusText":…`): after `identityJson` in user lists and its Connected only; '' while online with no text. */
+  statusJson = '';
+  /** Takes buzzes (buzz.ts): on until its client says otherwise with AllowBuzz. */
+  allowsBuzz = true;
+  /** The lasting identity this session proved (identities.ts); null for the Qt client and logins without one. */
+  lasting: KnownIdentity | null = null;
   /** `"userId":…,"userName":…,"gender":…,"userColor":…` — spliced into every message it sends. */
   readonly identityJson: string;
 

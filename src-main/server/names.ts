@@ -14,6 +14,15 @@ export interface NameClaim {
   readonly suffix: number;
 }
 
+/**
+ * A lasting identity that holds the name it last used while it is away (identities.ts):
+ * no one else is given that name, or a look-alike, until the hold runs out.
+ */
+export interface NameHolder {
+  /** Date.now() when the identity was last online (or still is). */
+  readonly lastSeen: number;
+}
+
 interface BaseState {
   /** Claims of this base still held. */
   holders: number;
@@ -31,9 +40,45 @@ export class UniqueNames {
   private readonly taken = new Set<string>();
   private readonly bases = new Map<string, BaseState>();
   private claims = 0;
+  /** Names' keys held for an identity that is away; a claim does not take them from someone else. */
+  private readonly held = new Map<string, NameHolder>();
+  /** The keys each holder holds, so a new name moves its hold. */
+  private readonly holdings = new Map<NameHolder, readonly string[]>();
+  /** A hold ends this long after its holder was last seen; 0: no holds. */
+  holdMs = 0;
 
-  /** `cleanName` must already be cleaned (cleanUserName) and non-empty. */
-  claim(cleanName: string): NameClaim {
+  /**
+   * `cleanName` must already be cleaned (cleanUserName) and non-empty. `holder`: the
+   * identity asking, which may take a name held for it.
+   */
+  claim(cleanName: string, holder: NameHolder | null = null): NameClaim {
+    this.claimant = holder;
+    try {
+      return this.claimFree(cleanName);
+    } finally {
+      this.claimant = null;
+    }
+  }
+
+  /** Holds `name` (and its look-alikes) for `holder`, instead of whatever it held before. */
+  hold(name: string, holder: NameHolder): void {
+    this.unhold(holder);
+    if (this.holdMs === 0) return;
+    const keys = nameKeys(name);
+    for (const key of keys) this.held.set(key, holder);
+    this.holdings.set(holder, keys);
+  }
+
+  unhold(holder: NameHolder): void {
+    const keys = this.holdings.get(holder);
+    if (keys === undefined) return;
+    this.holdings.delete(holder);
+    for (const key of keys) if (this.held.get(key) === holder) this.held.delete(key);
+  }
+
+  private claimant: NameHolder | null = null;
+
+  private claimFree(cleanName: string): NameClaim {
     const keys = nameKeys(cleanName);
     const baseKey = keys[0]!;
     let base = this.bases.get(baseKey);
@@ -75,7 +120,16 @@ export class UniqueNames {
   }
 
   private isFree(keys: readonly string[]): boolean {
-    return keys.every((key) => !this.taken.has(key));
+    return keys.every((key) => !this.taken.has(key) && !this.heldForAnother(key));
+  }
+
+  /** Whether `key` is held for an identity other than the one claiming; a lapsed hold is dropped here. */
+  private heldForAnother(key: string): boolean {
+    const holder = this.held.get(key);
+    if (holder === undefined || holder === this.claimant) return false;
+    if (Date.now() - holder.lastSeen < this.holdMs) return true;
+    this.unhold(holder);
+    return false;
   }
 
   private take(claim: NameClaim): NameClaim {

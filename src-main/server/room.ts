@@ -17,15 +17,22 @@ import type { ServerConfig } from './config';
 import type { HandshakeRequest } from './handshake';
 import { historyJson } from './history-frame';
 import { editedPayload, lineFacts, quoteOf, tombstonePayload, withQuoteDeleted } from './line-payload';
+import { Identities } from './identities';
+import type { KnownIdentity } from './identities';
 import { ChatSocket, Member } from './member';
 import type { LeaveAction } from './member';
 import { UniqueNames } from './names';
 import type { NameClaim } from './names';
+import { PrivateDialogs } from './private-dialogs';
 import { legacyReplyText } from './quote';
+import type { ChatRoom } from './rooms/chat-room';
+import { RoomActions } from './rooms/room-actions';
 import { takeToken } from './rate-limit';
 import type { RateLimit } from './rate-limit';
 import type { AckedMark, DurableState, KeptState, SavedSession, SessionJournal } from './store/durable-state';
 import { LOBBY } from './store/message-store';
+import { listedJson, setStatus } from './statuses';
+import { Buzzes } from './buzz';
 import type { MessageStore, StoredLine } from './store/message-store';
 
 /*
@@ -59,7 +66,9 @@ function errorFrame(code: ErrorCode, message: string): Buffer {
 }
 
 function presenceFrame(action: 'Connected' | LeaveAction, member: Member): Buffer {
-  return frameText(`{"action":"${action}",${member.identityJson}}`);
+  // A newcomer's Connected carries its status (one resumed may have kept one); a leave needs none.
+  const status = action === 'Connected' ? member.statusJson : '';
+  return frameText(`{"action":"${action}",${member.identityJson}${status}}`);
 }
 
 function rawText(data: RawData): string {
@@ -100,6 +109,8 @@ interface Admission {
   fresh: boolean;
   /** The original Qt client (see Member.legacy). */
   legacy: boolean;
+  /** The lasting identity the login proved, if any. */
+  identity?: KnownIdentity | null;
 }
 
 /** What `ws` reports for a close frame that carried no code (a browser's plain `close()`). */
@@ -176,6 +187,12 @@ export class Room {
    * lines it already had. At most `historyLines` (twice that before a trim).
    */
   private readonly changes: Array<{ readonly seq: number; readonly messageId: number }> = [];
+  private readonly buzzes: Buzzes;
+  /** The rooms besides the lobby: registry, membership, and their actions. */
+  private readonly rooms: RoomActions;
+  /** Lasting identities (their ids and held names) and the private dialogs between them. */
+  private readonly identities: Identities;
+  private readonly dialogs: PrivateDialogs;
 
   // Shared by every socket (`this` is the socket): no closures per connection.
   readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
@@ -201,6 +218,26 @@ export class Room {
     // Memory alone keeps nothing to write: the hot path then only checks a null.
     if (durable.sessions !== null) this.fanout.beforeWrite = () => durable.flush();
     this.restore(durable.kept);
+    this.buzzes = new Buzzes(config.buzzIntervalMs, (member, frame) => this.fanout.send(member, frame));
+    this.rooms = new RoomActions(config, durable, { send: (member, frame) => this.fanout.send(member, frame) }, {
+      maxBufferedBytes: config.maxBufferedBytes,
+      onSlowConsumer: (member) => this.lose(member, `slow consumer in a room, ${member.socket.writableLength} bytes unsent`),
+      beforeWrite: this.fanout.beforeWrite,
+    });
+    this.identities = new Identities(config.maxIdentities, durable.kept.identities ?? [], durable.identities ?? null);
+    this.names.holdMs = config.nameHoldDays * 86_400_000;
+    for (const identity of this.identities.all()) this.names.hold(identity.userName, identity);
+    this.dialogs = new PrivateDialogs(
+      this.store,
+      this.identities,
+      durable.identities ?? null,
+      {
+        memberById: (userId) => this.members.get(userId),
+        send: (member, frame) => this.fanout.send(member, frame),
+        historyBytes: this.historyBytes,
+      },
+      durable.kept.waiting ?? [],
+    );
     const room = this;
     this.onMessage = function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
       const member = memberOf(this);
@@ -266,19 +303,24 @@ export class Room {
       const reserved = this.reservations.get(token);
       if (reserved !== undefined && reserved.expiresAt > performance.now()) {
         this.dropReservation(token, reserved);
-        const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy };
+        const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy, identity: this.knownIdentity(request) };
         return this.admit(ws, socket, ip, resumed, request.problems);
       }
     }
+    const known = this.knownIdentity(request);
+    if (known !== null) this.dropOwnReservation(known);
+    const userId = known !== null && this.idIsFree(known.userId) ? known.userId : this.takeUserId();
+    const nameClaim = this.names.claim(request.userName, known);
     const admission: Admission = {
-      userId: this.takeUserId(),
-      nameClaim: this.names.claim(request.userName),
+      userId,
+      nameClaim,
       gender: request.gender,
       userColor: request.userColor,
       sessionToken: newSessionToken(),
       resumeAfter: token !== null && this.isYoung() && !this.endedWhileYoung!.has(token) ? this.startSeq : null,
       fresh: true,
       legacy,
+      identity: known ?? (request.identity === null ? null : this.identities.add(request.identity, userId, nameClaim.name)),
     };
     return this.admit(ws, socket, ip, admission, request.problems);
   }
@@ -309,6 +351,18 @@ export class Room {
       if (seq !== undefined && seq > member.ackedSeq) member.ackedSeq = seq;
       return;
     }
+    if (message.action === 'JoinRoom' || message.action === 'LeaveRoom' || message.action === 'ListRooms') {
+      this.rooms.receive(member, message);
+      return;
+    }
+    if (message.action === 'History' && message.room !== undefined) {
+      this.rooms.history(member, message.room, message.before, message.limit);
+      return;
+    }
+    if (message.action === 'History' && message.with !== undefined) {
+      this.dialogs.page(member, message.with, message.before, message.limit);
+      return;
+    }
     if (message.action === 'History') {
       const page = this.store.before(LOBBY, message.before, message.limit);
       this.fanout.send(member, frameText(historyJson(page, this.historyBytes)));
@@ -322,33 +376,76 @@ export class Room {
       this.delete(member, message.messageId);
       return;
     }
+    if (message.action === 'SetStatus') return this.toPeersOf(member, setStatus(member, message.status, message.text));
+    if (message.action === 'AllowBuzz') return void (member.allowsBuzz = message.allow);
+    if (message.action === 'Buzz') return this.buzzes.buzz(member, this.onlineMember(message.toUserId));
     if (message.text === '') return;
+    let target: ChatRoom | null = null;
+    if (message.room !== undefined) {
+      target = this.rooms.roomFor(member, message.room);
+      if (target === null) return;
+    }
     let quote: ReplyQuote | null = null;
     if (message.replyTo !== undefined) {
-      const quoted = this.visibleLine(message.replyTo);
-      quote = quoted === null ? null : quoteOf(quoted.messageId, quoted.payload);
+      const quoted = this.visibleLine(member, message.replyTo);
+      // A reply quotes a line of its own room only: a quote must not carry a room's words elsewhere.
+      const sameRoom = quoted !== null && quoted.room === (target === null ? LOBBY : target.name);
+      quote = quoted === null || !sameRoom ? null : quoteOf(quoted.messageId, quoted.payload);
       if (quote === null) {
         this.fanout.send(member, UNKNOWN_REPLY_FRAME);
         return;
       }
     }
-    if (message.toUserId === PUBLIC_RECIPIENT) this.publish(member, message.text, quote);
+    if (message.toUserId === PUBLIC_RECIPIENT) this.publish(member, message.text, quote, target);
     else this.sendPrivate(member, message.toUserId, message.text, quote);
   }
 
   /**
-   * A stored line of the room (the only one there is, for now) that every member can
-   * see. Private lines are never stored, so they are never found: they cannot be
-   * quoted, edited or deleted.
+   * Everyone who shares a room with `member`, itself included: every user is in the
+   * lobby, so that is everyone the lobby's fan-out reaches.
    */
-  private visibleLine(messageId: number): StoredLine | null {
+  private peersOf(_member: Member): Fanout<Member> {
+    return this.fanout;
+  }
+
+  /** A status change (null: none) to the member's peers; user lists are rebuilt with it. */
+  private toPeersOf(member: Member, frame: Buffer | null): void {
+    if (frame === null) return;
+    this.usersJson = null;
+    this.peersOf(member).queue(frame);
+  }
+
+  /** The member with this id who has a connection now (not one in the presence grace), or null. */
+  private onlineMember(userId: number): Member | null {
+    const member = this.members.get(userId);
+    return member !== undefined && member.away === null ? member : null;
+  }
+
+  /**
+   * A stored line the member can see: the lobby's, or one of a room it is in. Private
+   * lines are never stored, so they are never found: they cannot be quoted, edited or
+   * deleted.
+   */
+  private visibleLine(member: Member, messageId: number): StoredLine | null {
     const line = this.store.get(messageId);
-    return line !== undefined && line.room === LOBBY ? line : null;
+    if (line === undefined) return null;
+    return line.room === LOBBY || this.rooms.memberRoom(member, line.room) !== null ? line : null;
+  }
+
+  /** Queues a frame about a stored line for whoever sees that line's room. */
+  private queueFor(line: StoredLine, frame: Buffer): void {
+    if (line.room === LOBBY) this.fanout.queue(frame);
+    else this.rooms.registry.find(line.room)?.queue(frame);
+  }
+
+  /** `,"room":"…"` for a room's line, nothing for the lobby's. */
+  private static roomField(room: string): string {
+    return room === LOBBY ? '' : `,"room":${JSON.stringify(room)}`;
   }
 
   /** The author's line, or null once the refusal is sent: unknown, deleted, someone else's. */
   private ownLine(member: Member, messageId: number): StoredLine | null {
-    const line = this.visibleLine(messageId);
+    const line = this.visibleLine(member, messageId);
     const facts = line === null ? null : lineFacts(line.payload);
     if (line === null || facts === null || facts.deleted) {
       this.fanout.send(member, UNKNOWN_MESSAGE_FRAME);
@@ -372,18 +469,19 @@ export class Room {
     }
     const formatted = formatChatText(text);
     this.replaceLine(line, editedPayload(line.payload, formatted, editedAt));
-    this.noteChange(messageId);
+    if (line.room === LOBBY) this.noteChange(messageId);
     const edited: ServerMessage = { action: 'MessageEdited', messageId, text: formatted, editedAt };
-    this.fanout.queue(frameText(JSON.stringify(edited)));
+    if (line.room !== LOBBY) edited.room = line.room;
+    this.queueFor(line, frameText(JSON.stringify(edited)));
   }
 
   private delete(member: Member, messageId: number): void {
     const line = this.ownLine(member, messageId);
     if (line === null) return;
     this.replaceLine(line, tombstonePayload(line.payload));
-    this.forgetQuotesOf(messageId);
-    this.noteChange(messageId);
-    this.fanout.queue(frameText(`{"action":"MessageDeleted","messageId":${messageId}}`));
+    this.forgetQuotesOf(messageId, line.room);
+    if (line.room === LOBBY) this.noteChange(messageId);
+    this.queueFor(line, frameText(`{"action":"MessageDeleted","messageId":${messageId}${Room.roomField(line.room)}}`));
   }
 
   /**
@@ -392,10 +490,10 @@ export class Room {
    * MessageDeleted. Pages back from the newest line to the deleted one: deletions are
    * rare and rate-limited, and the store keeps a bounded number of lines.
    */
-  private forgetQuotesOf(messageId: number): void {
+  private forgetQuotesOf(messageId: number, room: string): void {
     let before = this.store.lastMessageId + 1;
     for (;;) {
-      const page = this.store.before(LOBBY, before, MAX_HISTORY_PAGE);
+      const page = this.store.before(room, before, MAX_HISTORY_PAGE);
       for (const line of page.lines) {
         if (line.messageId <= messageId) continue;
         const payload = withQuoteDeleted(line.payload, messageId);
@@ -500,10 +598,11 @@ export class Room {
       admission.resumeAfter ?? this.store.lastMessageId,
       admission.legacy,
     );
+    member.lasting = admission.identity ?? null;
     this.listen(member);
     this.members.set(member.userId, member);
     if (this.usersJson !== null) {
-      this.usersJson += this.usersJson === '' ? `{${member.identityJson}}` : `,{${member.identityJson}}`;
+      this.usersJson += this.usersJson === '' ? listedJson(member) : `,${listedJson(member)}`;
     }
     this.bySession.set(member.sessionToken, member);
     if (this.journal !== null && admission.fresh) this.journal.started(savedSession(member), this.nextUserId);
@@ -515,7 +614,9 @@ export class Room {
     if (admission.resumeAfter !== null) this.sendHistory(member);
     else if (this.config.historyOnJoin > 0) this.sendRecent(member);
     if (problems.length > 0) this.fanout.send(member, errorFrame('invalid-parameter', problems.join(' ')));
+    this.cameWithIdentity(member, admission.identity ?? null);
     this.fanout.queue(presenceFrame('Connected', member));
+    if (!admission.fresh) this.rooms.resumed(member);
     const resumed = admission.resumeAfter !== null ? ', with History' : '';
     this.config.log(`join ${member.describe()} from ${ip} (${this.size} online${resumed})`);
     return member;
@@ -551,6 +652,7 @@ export class Room {
     this.listen(member);
     this.fanout.send(member, frameText(this.authorizedJson(member)));
     this.sendHistory(member);
+    this.dialogs.deliverWaiting(member);
     const how = wasAway ? 'back within the presence grace' : 'replaced its stale connection';
     this.config.log(`join ${member.describe()} from ${ip} (${this.size} online, ${how})`);
     return member;
@@ -566,9 +668,44 @@ export class Room {
     for (let tried = 0; tried < max; tried++) {
       if (this.nextUserId > max || this.nextUserId < 1) this.nextUserId = 1;
       const id = this.nextUserId++;
-      if (!this.members.has(id) && !this.reservedIds.has(id)) return id;
+      if (!this.members.has(id) && !this.reservedIds.has(id) && !this.identities.ownsUserId(id)) return id;
     }
     throw new Error('Room.join: every user id is in use (refusalFor checks hasIdFor first)');
+  }
+
+  /** The identity a login's secret proves, or null (none sent, or not known yet). */
+  private knownIdentity(request: HandshakeRequest): KnownIdentity | null {
+    return request.identity === null ? null : (this.identities.find(request.identity) ?? null);
+  }
+
+  /**
+   * A fresh login of an identity whose earlier session still waits for a resume (its
+   * client lost the token: an app restart, a server restart): that session is over, and
+   * its id and name go back to the identity. Only the identity's own sessions have its id.
+   */
+  private dropOwnReservation(identity: KnownIdentity): void {
+    if (!this.reservedIds.has(identity.userId)) return;
+    for (const [token, reservation] of this.reservations) {
+      if (reservation.userId !== identity.userId) continue;
+      this.dropReservation(token, reservation);
+      this.names.release(reservation.nameClaim);
+      this.journal?.ended(token);
+      return;
+    }
+  }
+
+  /** An identity's own id is given back to it when no one holds it now (a second tab of it does). */
+  private idIsFree(userId: number): boolean {
+    return !this.members.has(userId) && !this.reservedIds.has(userId);
+  }
+
+  /** The session of an identity: its name is held for it from now on, and what waited for it is delivered. */
+  private cameWithIdentity(member: Member, identity: KnownIdentity | null): void {
+    if (identity === null) return;
+    member.lasting = identity;
+    this.identities.cameOnline(identity, member);
+    this.names.hold(identity.userName, identity);
+    this.dialogs.deliverWaiting(member);
   }
 
   private dropReservation(token: string, reservation: Reservation): void {
@@ -675,19 +812,26 @@ export class Room {
     ws.on('error', this.onError);
   }
 
-  private publish(from: Member, text: string, quote: ReplyQuote | null): void {
+  private publish(from: Member, text: string, quote: ReplyQuote | null, room: ChatRoom | null = null): void {
     const messageId = this.store.nextMessageId();
     const sentAt = Date.now();
     const formatted = formatChatText(text);
+    const roomName = room === null ? LOBBY : room.name;
     // The text last, as the original sends it (readers that scan back from a frame's end find it there).
-    const head = `{"action":"PublicMessage",${from.identityJson},"messageId":${messageId},"sentAt":${sentAt}`;
+    const head = `{"action":"PublicMessage"${Room.roomField(roomName)},${from.identityJson},"messageId":${messageId},"sentAt":${sentAt}`;
     const payload = `${head}${replyField(quote)},"text":${JSON.stringify(formatted)}}`;
-    this.store.append({ messageId, room: LOBBY, sentAt, authorSession: from.sessionToken, payload });
+    this.store.append({ messageId, room: roomName, sentAt, authorSession: from.sessionToken, payload });
+    // No room has the Qt client in it: one serialisation.
+    if (room !== null) {
+      room.queue(frameText(payload));
+      return;
+    }
     if (quote === null) this.fanout.queue(frameText(payload));
     else this.fanout.queue(frameText(payload), frameText(`${head},"text":${JSON.stringify(legacyReplyText(quote, formatted))}}`));
   }
 
   private sendPrivate(from: Member, toUserId: number, text: string, quote: ReplyQuote | null): void {
+    if (this.dialogs.send(from, toUserId, text, quote)) return;
     const target = this.members.get(toUserId);
     // Someone away is shown, but not queued for: the sender learns now that it did not arrive.
     if (target === undefined || target.away !== null) {
@@ -711,7 +855,7 @@ export class Room {
   private usersList(): string {
     if (this.usersJson === null) {
       let users = '';
-      for (const m of this.members.values()) users += users === '' ? `{${m.identityJson}}` : `,{${m.identityJson}}`;
+      for (const m of this.members.values()) users += users === '' ? listedJson(m) : `,${listedJson(m)}`;
       this.usersJson = users;
     }
     return this.usersJson;
@@ -719,7 +863,8 @@ export class Room {
 
   private authorizedJson(member: Member): string {
     const users = this.usersList();
-    return `{"action":"Authorized",${member.identityJson},"users":[${users}],"sessionToken":"${member.sessionToken}"}`;
+    const lasting = member.lasting === null ? '' : ',"lasting":true';
+    return `{"action":"Authorized",${member.identityJson},"users":[${users}],"sessionToken":"${member.sessionToken}"${lasting}}`;
   }
 
   /**
@@ -811,6 +956,8 @@ export class Room {
       this.countIp(member.ip, -1);
     }
     member.left = true;
+    this.rooms.departed(member);
+    if (member.lasting !== null) this.identities.wentOffline(member.lasting, member);
     this.members.delete(member.userId);
     this.usersJson = null;
     this.bySession.delete(member.sessionToken);

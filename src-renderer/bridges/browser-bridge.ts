@@ -57,6 +57,7 @@ export function createBrowserBridge(
   const session = new ClientSession({ createSocket: (url) => new WebSocket(url) });
   const settings = new BrowserSettingsStore(host.storage, browserDefaults(win.location), pageOverrides(win.location));
   const tab = new TabSession(host.tabStorage, win);
+  session.allowBuzzes(settings.load().allowBuzz);
   /** The login of the session this page runs, for handing it over to the next page in this tab. */
   let currentRequest: ConnectRequest | undefined;
   tab.onLeave(() => {
@@ -76,7 +77,7 @@ export function createBrowserBridge(
     const request = requestFromSettings(settings.load());
     if (!TabSession.sameLogin(left.request, request)) return;
     currentRequest = request;
-    session.connect(request, left.resume);
+    session.connect(settings.withIdentity(request), left.resume);
   };
   // Events only the desktop app raises: listeners are kept, never called.
   const desktopOnly = new Set<EventName>(['hosting', 'connectLink', 'foundRooms']);
@@ -108,7 +109,7 @@ export function createBrowserBridge(
       // The user chose: a session the previous page left is not taken back any more.
       resumeTried = true;
       currentRequest = { ...request };
-      session.connect(request);
+      session.connect(settings.withIdentity(request));
     },
     disconnect: async () => {
       currentRequest = undefined;
@@ -119,13 +120,20 @@ export function createBrowserBridge(
     hostRoom: () => Promise.reject(new Error(NOT_IN_A_BROWSER)),
     stopHosting: () => Promise.reject(new Error(NOT_IN_A_BROWSER)),
     getSettings: async () => settings.load(),
-    saveSettings: async (patch) => settings.save(patch),
+    saveSettings: async (patch) => {
+      const saved = settings.save(patch);
+      session.allowBuzzes(saved.allowBuzz);
+      return saved;
+    },
     requestAttention: async (request) => title.attention(request),
     setUnreadCount: async (count) => title.setUnread(count),
     cancelPending: async (id) => session.cancelPending(id),
     loadOlder: async (request) => session.loadOlder(request.before, request.limit),
     editMessage: async (request) => session.changeLine(request.messageId, request.text),
     deleteMessage: async (request) => session.changeLine(request.messageId, null),
+    setStatus: async (request) => session.setStatus(request.status, request.text),
+    buzz: async (request) => session.buzz(request.toUserId),
+    loadDialog: async (request) => session.loadDialog(request.withUserId, request.before, request.limit),
   };
 }
 

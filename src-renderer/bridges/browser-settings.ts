@@ -1,8 +1,10 @@
 import { DEFAULT_SETTINGS, MAX_ROOM_KEY_LENGTH, repairSettings, validateSettingsPatch, withSavedKey } from '../../src-shared/bridge';
-import type { Settings, SettingsPatch } from '../../src-shared/bridge';
-import { DEFAULT_PORT } from '../../src-shared/protocol';
+import type { ConnectRequest, Settings, SettingsPatch } from '../../src-shared/bridge';
+import { DEFAULT_PORT, isIdentitySecret, newIdentitySecret } from '../../src-shared/protocol';
 
 export const SETTINGS_STORAGE_KEY = 'simplechat.settings';
+/** The browser's lasting identity secret, apart from the settings: the UI that reads settings never sees it. */
+export const IDENTITY_STORAGE_KEY = 'simplechat.identity';
 
 /** The part of `Location` the defaults come from. */
 export interface PageLocation {
@@ -73,6 +75,30 @@ export class BrowserSettingsStore {
       // Private mode or a full quota: the settings hold for this page only.
     }
     return checked.roomKeys === undefined ? this.withPageKey(next) : next;
+  }
+
+  /**
+   * The login as sent: with this browser's lasting identity, made on first use and kept
+   * in local storage (shared by the site's tabs). Without storage it lasts for the page.
+   */
+  withIdentity(request: ConnectRequest): ConnectRequest {
+    return { ...request, identity: this.identitySecret() };
+  }
+
+  private pageSecret: string | null = null;
+
+  private identitySecret(): string {
+    try {
+      const stored = this.storage?.getItem(IDENTITY_STORAGE_KEY);
+      if (isIdentitySecret(stored)) return stored;
+      const made = newIdentitySecret();
+      this.storage?.setItem(IDENTITY_STORAGE_KEY, made);
+      if (this.storage) return made;
+    } catch {
+      // Private mode or a full quota: a secret for this page only.
+    }
+    this.pageSecret ??= newIdentitySecret();
+    return this.pageSecret;
   }
 
   /** The share link's key, shown as the key of the page's own server (whose address the defaults hold). */

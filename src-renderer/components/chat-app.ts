@@ -3,7 +3,7 @@ import type { TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { DEFAULT_SETTINGS, withSavedKey } from '../../src-shared/bridge';
 import type { ChatBridge, ConnectLink, ConnectRequest, FoundRoom, HostRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
-import { DEFAULT_HISTORY_PAGE, parseRichText } from '../../src-shared/protocol';
+import { DEFAULT_HISTORY_PAGE, parseRichText, plainExcerpt, plainText } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
 import { insertMention } from '../format/mention';
 import { format, resolveLanguage, stringsFor } from '../i18n';
@@ -32,11 +32,6 @@ function typedText(line: ChatLine): string {
     .join('');
 }
 
-/** A line's text for a quote: plain, and short. */
-function excerptOf(line: ChatLine): string {
-  const text = parseRichText(line.text).map((run) => run.text).join('');
-  return text.length > 140 ? `${text.slice(0, 140)}…` : text;
-}
 
 /** How long bridge events wait for a frame before they are folded anyway (a hidden window gets none). */
 const HIDDEN_FLUSH_MS = 100;
@@ -356,7 +351,7 @@ export class ChatApp extends LitElement {
       if (!seen) unread += 1;
       const kind = attentionFor(line);
       if (kind) {
-        const text = parseRichText(line.text).map((r) => r.text).join('');
+        const text = plainText(line.text);
         void this.bridge?.requestAttention({ kind, from: line.from.userName, text }).catch(() => undefined);
       }
     }
@@ -527,7 +522,7 @@ export class ChatApp extends LitElement {
     const line = this.chatLine(event.detail.messageId);
     if (line === null || line.messageId === null) return;
     this.cancelEdit();
-    this.replyTo = { messageId: line.messageId, userName: line.from.userName, excerpt: excerptOf(line) };
+    this.replyTo = { messageId: line.messageId, userName: line.from.userName, excerpt: plainExcerpt(line.text) };
     void this.updateComplete.then(() => this.messageInput?.focusInput());
   }
 
@@ -598,8 +593,7 @@ export class ChatApp extends LitElement {
     if (hosting.state !== 'running') return nothing;
     const s = this.strings;
     const shareUrl = hosting.webUrls[0];
-    // The share link carries the key when there is one: without it, the room is open, and says so.
-    const open = shareUrl !== undefined && !/[?&]key=/.test(shareUrl);
+    const open = !hosting.locked;
     return html`<div class="hosting-bar" title=${format(s.hostingTitle, { port: hosting.port })}>
       <span>${s.hosting}${open ? html` · <span class="open" title=${s.roomOpen}>${s.hostingOpen}</span>` : nothing}${shareUrl === undefined ? nothing : ' ·'}</span>
       ${shareUrl === undefined ? nothing : html`<copy-link .url=${shareUrl} .strings=${s}></copy-link>`}
@@ -635,8 +629,22 @@ export class ChatApp extends LitElement {
     // A double-click starts with a click: take back the mention that click inserted.
     if (mention && mention.userId === user.userId && mention.after === this.draft) this.draft = mention.before;
     this.lastMention = null;
-    if (user.userId !== this.chat.self?.userId) this.apply({ type: 'private-started', user });
+    if (user.userId !== this.chat.self?.userId) {
+      this.apply({ type: 'private-started', user });
+      void this.loadDialog(user.userId);
+    }
     void this.updateComplete.then(() => this.messageInput?.focusInput());
+  }
+
+  /** The dialog's lines kept by the server (for a login with a lasting identity): they go into the log where they belong. */
+  private async loadDialog(withUserId: number): Promise<void> {
+    const bridge = this.bridge;
+    if (!bridge) return;
+    try {
+      await bridge.loadDialog({ withUserId, limit: DEFAULT_HISTORY_PAGE });
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
   }
 
   private async onSubmit(event: CustomEvent<{ text: string }>): Promise<void> {

@@ -1,4 +1,4 @@
-import { parseRichText } from '../../src-shared/protocol';
+import { parseRichText, plainText } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
 import { formatTimestamp } from '../format/time';
 import { format } from '../i18n';
@@ -60,7 +60,7 @@ export function createChatLineElement(
     who.dir = 'auto';
     const excerpt = document.createElement('bdi');
     excerpt.className = 'quote-text';
-    excerpt.textContent = quote.excerpt === '' ? strings.messageDeleted : parseRichText(quote.excerpt).map((r) => r.text).join('');
+    excerpt.textContent = quote.excerpt === '' ? strings.messageDeleted : plainText(quote.excerpt);
     q.append(who, ': ', excerpt);
     q.addEventListener('click', () => onQuote(quote.messageId));
     element.append(q);
@@ -111,6 +111,17 @@ export function createChatLineElement(
   if (line.editedAt !== null && !line.deleted) {
     const mark = span('edited', ` ${strings.edited}`);
     mark.title = format(strings.editedAt, { time: formatTimestamp(line.editedAt) });
+    body.append(mark);
+  }
+  if (line.mine && line.delivery !== undefined) {
+    // Only one's own lines: whether the other side has it yet.
+    // Drawn by CSS from data-mark, so the line's text (what is copied) stays the chat's.
+    const waiting = line.delivery === 'waiting';
+    const mark = span(waiting ? 'delivery waiting' : 'delivery delivered', '');
+    mark.dataset.mark = waiting ? strings.waiting : strings.delivered;
+    mark.title = format(waiting ? strings.waitingTitle : strings.deliveredTitle, { name: shown.userName });
+    mark.setAttribute('role', 'img');
+    mark.setAttribute('aria-label', mark.title);
     body.append(mark);
   }
   return element;

@@ -172,9 +172,14 @@ export class ChatLog extends LitElement {
       font-style: italic;
       color: var(--system, #7f8c8d);
     }
-    .edited {
+    .edited,
+    .delivery {
       font-size: 12px;
       color: var(--system, #7f8c8d);
+    }
+    .delivery::before {
+      content: ' ' attr(data-mark);
+      white-space: pre;
     }
     .toolbar {
       position: absolute;

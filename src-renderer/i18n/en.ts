@@ -138,4 +138,8 @@ export const en: Strings = {
     'text-too-long': 'The message is too long.',
     'rate-limited': 'You are sending too fast; wait a moment.',
   },
+  delivered: '✓',
+  deliveredTitle: 'Delivered to {name}',
+  waiting: '(waiting)',
+  waitingTitle: '{name} is offline: they get it when they are back',
 };

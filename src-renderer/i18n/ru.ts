@@ -139,4 +139,8 @@ export const ru: Strings = {
     'rate-limited': 'Вы отправляете слишком часто, подождите немного.',
     'recipient-offline': 'Не удалось отправить сообщение выбранному пользователю.',
   },
+  delivered: '✓',
+  deliveredTitle: 'Доставлено: {name}',
+  waiting: '(ждёт)',
+  waitingTitle: '{name} не в сети: получит, когда вернётся',
 };

@@ -158,4 +158,9 @@ export interface Strings {
     hostingStopped: string;
   };
   errorCodes: Record<string, string>;
+  /** After one's own line of a private dialog: it reached `{name}`, or waits for them to come back (tooltips with `{name}`). */
+  delivered: string;
+  deliveredTitle: string;
+  waiting: string;
+  waitingTitle: string;
 }

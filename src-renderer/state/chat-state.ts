@@ -186,10 +186,10 @@ function withLineStates(state: ChatState, known: readonly PublicMessage[]): Chat
   return next;
 }
 
-function privateLine(state: ChatState, m: PrivateMessage, time: number): NewLine {
+function privateLine(state: ChatState, m: PrivateMessage, time: number, replayed = false): NewLine {
   const self = state.self;
   const mine = self !== null && m.userId === self.userId;
-  const recipient = state.users.find((u) => u.userId === m.toUserId) ?? null;
+  const recipient = state.users.find((u) => u.userId === m.toUserId) ?? (state.privateTarget?.userId === m.toUserId ? state.privateTarget : null);
   // The original server's "not delivered" copy: our own identity, no recipient, a text for people.
   if (m.error !== undefined || (mine && m.toUserId === 0)) {
     return system(time, { type: 'undelivered', to: m.toUserId === 0 ? null : recipient, text: m.text });
@@ -205,11 +205,35 @@ function privateLine(state: ChatState, m: PrivateMessage, time: number): NewLine
     text: m.text,
     mentionsMe: false,
     mine,
-    replayed: false,
+    replayed,
     editedAt: null,
     deleted: false,
     replyTo: m.replyTo ?? null,
+    ...(m.delivery === undefined ? {} : { delivery: m.delivery }),
   };
+}
+
+/**
+ * A page of a private dialog: its lines the log lacks go in where their ids put them
+ * (a dialog's lines are older than the newest public one, as often as not). Scanned
+ * from the end: a page is the dialog's newest lines.
+ */
+function withDialogLines(state: ChatState, messages: readonly PrivateMessage[], time: number): ChatState {
+  let next = state;
+  for (const m of messages) {
+    const id = m.messageId;
+    if (id === undefined || findMessage(next.log, id) >= 0) continue;
+    const line = privateLine(next, m, m.sentAt ?? time, true);
+    let at = next.log.count;
+    for (let i = next.log.count - 1; i >= 0; i--) {
+      const kept = lineAt(next.log, i);
+      if (kept?.kind !== 'chat' || kept.messageId === null) continue;
+      if (kept.messageId < id) break;
+      at = i;
+    }
+    next = at >= next.log.count ? withNewest(withLines(next, [line]), m) : { ...next, log: insertLines(next.log, at, [line]) };
+  }
+  return next;
 }
 
 /** A list keyed by userId: a server that repeats an id does not get two rows. */
@@ -343,7 +367,10 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
       return gap ? { ...next, missed: { after: state.lastMessageId, before: first.messageId!, loading: false } } : next;
     }
     case 'PrivateMessage':
-      if (isKnown(state, message)) return state;
+      // A dialog's line that waited for us comes after newer ones: known only if the log has it.
+      if (message.delivery !== undefined && message.messageId !== undefined) {
+        if (findMessage(state.log, message.messageId) >= 0) return state;
+      } else if (isKnown(state, message)) return state;
       return withNewest(withLines(state, [privateLine(state, message, time)]), message);
     case 'Error':
       return withLines(state, [system(time, { type: 'error', message: message.message, code: message.code })]);
@@ -351,6 +378,19 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
       return changeLine(state, message.messageId, edited(state, message.text, message.editedAt));
     case 'MessageDeleted':
       return withQuotesOf(changeLine(state, message.messageId, deleted), message.messageId);
+    case 'StatusChanged':
+    case 'Buzz':
+    // This client joins no room yet, so none of these come (the sidebar will take them).
+    case 'RoomJoined':
+    case 'RoomLeft':
+    case 'RoomList':
+    case 'RoomMemberJoined':
+    case 'RoomMemberLeft':
+      return state;
+    case 'DialogHistory':
+      return withDialogLines(state, message.messages, time);
+    case 'Delivered':
+      return message.messageIds.reduce((s, id) => changeLine(s, id, (line) => (line.delivery === 'waiting' ? { ...line, delivery: 'delivered' } : line)), state);
   }
 }
 

@@ -54,6 +54,8 @@ export interface ChatLine {
   deleted: boolean;
   /** The line it answers, as the server quoted it. */
   replyTo: ReplyQuote | null;
+  /** A private dialog's line: it reached the recipient, or waits for it (absent: not a stored dialog's line). */
+  delivery?: 'delivered' | 'waiting';
 }
 
 export type LogLine = SystemLine | ChatLine;
@@ -142,18 +144,24 @@ export function appendLines(store: LogStore, lines: readonly NewLine[], maxLines
   return { blocks, count, dropped, head, firstBlock, prepended: store.prepended };
 }
 
+/** Of older lines, the newest that fit under the cap, with ids counting down from the last older one's. */
+function stampOlder(store: LogStore, lines: readonly NewLine[], maxLines: number): LogLine[] {
+  const room = Math.max(0, maxLines - store.count);
+  const taken = lines.length > room ? lines.slice(lines.length - room) : lines;
+  let nextId = -store.prepended - 1;
+  const stamped: LogLine[] = new Array<LogLine>(taken.length);
+  for (let i = taken.length - 1; i >= 0; i--) stamped[i] = { ...taken[i]!, id: nextId-- } as LogLine;
+  return stamped;
+}
+
 /**
  * Puts older lines (oldest first) before the first one. Only as many as fit under the
  * cap go in, the newest of them; returns the store unchanged when none fit. Their ids
  * count down from -1.
  */
 export function prependLines(store: LogStore, lines: readonly NewLine[], maxLines: number = MAX_LOG_LINES): LogStore {
-  const room = Math.max(0, maxLines - store.count);
-  const taken = lines.length > room ? lines.slice(lines.length - room) : lines;
-  if (taken.length === 0) return store;
-  let nextId = -store.prepended - 1;
-  const stamped: LogLine[] = new Array<LogLine>(taken.length);
-  for (let i = taken.length - 1; i >= 0; i--) stamped[i] = { ...taken[i]!, id: nextId-- } as LogLine;
+  const stamped = stampOlder(store, lines, maxLines);
+  if (stamped.length === 0) return store;
   const blocks = store.blocks.slice();
   let rest = stamped.length;
   // First the free slots of the first block.
@@ -190,12 +198,9 @@ export function prependLines(store: LogStore, lines: readonly NewLine[], maxLine
 export function insertLines(store: LogStore, index: number, lines: readonly NewLine[], maxLines: number = MAX_LOG_LINES): LogStore {
   if (index <= 0) return prependLines(store, lines, maxLines);
   if (index >= store.count) throw new RangeError(`no line ${index} in the log`);
-  const room = Math.max(0, maxLines - store.count);
-  const taken = lines.length > room ? lines.slice(lines.length - room) : lines;
-  if (taken.length === 0) return store;
-  let nextId = -store.prepended - 1;
-  const moved: LogLine[] = new Array<LogLine>(taken.length);
-  for (let i = taken.length - 1; i >= 0; i--) moved[i] = { ...taken[i]!, id: nextId-- } as LogLine;
+  const moved = stampOlder(store, lines, maxLines);
+  const taken = moved.length;
+  if (taken === 0) return store;
   for (let i = index; i < store.count; i++) moved.push(lineAt(store, i)!);
   const slot = index + store.head;
   const b = Math.floor(slot / LOG_BLOCK_SIZE);
@@ -215,7 +220,7 @@ export function insertLines(store: LogStore, index: number, lines: readonly NewL
     last.push(line);
     count += 1;
   }
-  return { ...store, blocks, count, prepended: store.prepended + taken.length };
+  return { ...store, blocks, count, prepended: store.prepended + taken };
 }
 
 /** The same log with the line at `index` replaced (its id kept): only its block is copied. */

@@ -2,6 +2,8 @@ import { isValidColor } from '../protocol/identity';
 import { MAX_HISTORY_PAGE, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../protocol/limits';
 import type { Identity, PublicMessage, ServerMessage } from '../protocol/messages';
 import { isMessageId, isUserId } from '../protocol/parse';
+import { cleanStatusText, isUserStatus } from '../protocol/parse';
+import type { UserStatus } from '../protocol/messages';
 import type { FoundRoom } from './found-room';
 import { MAX_ROOM_KEY_LENGTH, MAX_SERVER_LENGTH, validateSettingsPatch } from './settings';
 import type { Settings, SettingsPatch } from './settings';
@@ -43,6 +45,24 @@ export interface OlderRequest {
   limit: number;
 }
 
+/** One's own status (issue 13 §3); `text` optional, one line, at most 80 characters. */
+export interface StatusRequest {
+  status: UserStatus;
+  text: string;
+}
+
+/** A buzz to a user online (issue 13 §4). */
+export interface BuzzRequest {
+  toUserId: number;
+}
+
+/** Asks for a private dialog's lines with `withUserId` (older than `before`, or the newest); the answer is a DialogHistory message. */
+export interface DialogRequest {
+  withUserId: number;
+  before?: number;
+  limit: number;
+}
+
 export interface HostRequest {
   port: number;
   roomKey?: string;
@@ -50,7 +70,7 @@ export interface HostRequest {
   allowInternet?: boolean;
 }
 
-export type AttentionKind = 'mention' | 'private';
+export type AttentionKind = 'mention' | 'private' | 'buzz';
 export interface AttentionRequest {
   kind: AttentionKind;
   /** Who wrote, for the notification title. */
@@ -72,8 +92,11 @@ export type ConnectionStatus =
 export type HostingStatus =
   | { state: 'stopped' }
   | { state: 'starting'; port: number }
-  /** `addresses`: ws:// URLs others on the LAN can join; `webUrls`: the same room in a browser. */
-  | { state: 'running'; port: number; addresses: string[]; webUrls: string[] }
+  /**
+   * `addresses`: ws:// URLs others on the LAN can join; `webUrls`: the same room in a browser;
+   * `locked`: joining needs the room key (the URLs carry it).
+   */
+  | { state: 'running'; port: number; addresses: string[]; webUrls: string[]; locked: boolean }
   | { state: 'failed'; port: number; message: string };
 
 /**
@@ -141,6 +164,12 @@ export interface BridgeCommands {
   /** Edits or deletes a line of one's own; false when not logged in. The server's answer comes as a message. */
   editMessage(request: EditRequest): Promise<boolean>;
   deleteMessage(request: DeleteRequest): Promise<boolean>;
+  /** Sets one's status (kept across reconnects); the server's StatusChanged comes as a message. */
+  setStatus(request: StatusRequest): Promise<void>;
+  /** Buzzes a user; false when not logged in. The Buzz (or an Error) comes back as a message. */
+  buzz(request: BuzzRequest): Promise<boolean>;
+  /** Asks for a page of a private dialog; false when not logged in. The answer comes as a DialogHistory message. */
+  loadDialog(request: DialogRequest): Promise<boolean>;
 }
 
 export interface BridgeEvents {
@@ -236,7 +265,7 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
   requestAttention(args) {
     const o = oneObject(args);
     if (typeof o === 'string') return o;
-    if (o.kind !== 'mention' && o.kind !== 'private') return 'kind must be mention or private';
+    if (o.kind !== 'mention' && o.kind !== 'private' && o.kind !== 'buzz') return 'kind must be mention, private or buzz';
     if (!shortString(o.from, 256) || !shortString(o.text, MAX_TEXT_LENGTH * 8)) return 'from and text must be strings';
     return [{ kind: o.kind, from: o.from, text: o.text }];
   },
@@ -271,6 +300,32 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     if (typeof o === 'string') return o;
     if (!isMessageId(o.messageId)) return 'messageId must be a message id';
     return [{ messageId: o.messageId }];
+  },
+  setStatus(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    if (!isUserStatus(o.status)) return 'status must be one of online, working, resting, away, busy';
+    const text = cleanStatusText(o.text);
+    if (text === null) return 'text must be a string of at most 80 characters';
+    return [{ status: o.status, text }];
+  },
+  buzz(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    if (!isUserId(o.toUserId) || o.toUserId === 0) return 'toUserId must be a user id';
+    return [{ toUserId: o.toUserId }];
+  },
+  loadDialog(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    if (!isUserId(o.withUserId) || o.withUserId === 0) return 'withUserId must be a user id';
+    if (o.before !== undefined && !isMessageId(o.before)) return 'before must be a message id';
+    if (typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1 || o.limit > MAX_HISTORY_PAGE) {
+      return `limit must be an integer from 1 to ${MAX_HISTORY_PAGE}`;
+    }
+    const request: DialogRequest = { withUserId: o.withUserId, limit: o.limit };
+    if (o.before !== undefined) request.before = o.before;
+    return [request];
   },
 };
 

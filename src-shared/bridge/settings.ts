@@ -1,4 +1,5 @@
 import { cleanUserName, isValidColor } from '../protocol/identity';
+import { isIdentitySecret } from '../protocol/lasting-identity';
 import { DEFAULT_PORT, DEFAULT_USER_COLOR, MAX_NAME_LENGTH } from '../protocol/limits';
 import type { Gender } from '../protocol/messages';
 import { MAX_SAVED_ROOM_KEYS, serverAddressKey } from './room-keys';
@@ -46,6 +47,14 @@ export interface Settings {
   visibleOnNetwork: boolean;
   /** The hosted room's name in others' lists, the host's choice; '' for "<user>'s room". */
   roomName: string;
+  /** Others may buzz this user (issue 13 §4); off: the server refuses their buzzes with buzz-off. */
+  allowBuzz: boolean;
+  /**
+   * This install's lasting identity (lasting-identity.ts), proven at every login so the name
+   * and private dialogs stay ours; '' until the first start makes one. Never given to the
+   * renderer, which may not set it either.
+   */
+  identitySecret: string;
 }
 
 export const MAX_SERVER_LENGTH = 2048;
@@ -75,6 +84,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   trayNoticeShown: false,
   visibleOnNetwork: true,
   roomName: '',
+  allowBuzz: true,
+  identitySecret: '',
 }) as Readonly<Settings>;
 
 /** The hosted room's name cut to MAX_ROOM_NAME_LENGTH characters (code points, so no surrogate is split). */
@@ -127,6 +138,8 @@ const CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
   trayNoticeShown: isBool,
   visibleOnNetwork: isBool,
   roomName: (v) => typeof v === 'string' && v.length <= MAX_ROOM_NAME_INPUT,
+  allowBuzz: isBool,
+  identitySecret: (v) => v === '' || isIdentitySecret(v),
 };
 
 export const SETTINGS_KEYS = Object.keys(CHECKS) as (keyof Settings)[];
@@ -167,8 +180,8 @@ export function repairSettings(raw: unknown): RepairedSettings {
 }
 
 /** The keys the renderer may change through `saveSettings`. */
-export type SettingsPatch = Partial<Omit<Settings, 'window' | 'trayNoticeShown'>>;
-const PATCHABLE = new Set<string>(SETTINGS_KEYS.filter((k) => k !== 'window' && k !== 'trayNoticeShown'));
+export type SettingsPatch = Partial<Omit<Settings, 'window' | 'trayNoticeShown' | 'identitySecret'>>;
+const PATCHABLE = new Set<string>(SETTINGS_KEYS.filter((k) => k !== 'window' && k !== 'trayNoticeShown' && k !== 'identitySecret'));
 
 /** Checks a patch from the renderer: a string saying what is wrong, or the patch. */
 export function validateSettingsPatch(raw: unknown): SettingsPatch | string {

@@ -3,3 +3,5 @@ export * from './messages';
 export * from './parse';
 export * from './identity';
 export * from './rich-text';
+export * from './room-name';
+export * from './lasting-identity';

@@ -20,12 +20,21 @@ export const PALETTE = [
 export const MAX_NAME_LENGTH = 32;
 /** A chat text longer than this (after trimming) is refused with an error. */
 export const MAX_TEXT_LENGTH = 4096;
+/** A status text longer than this (after trimming, in characters) is refused. */
+export const MAX_STATUS_TEXT_LENGTH = 80;
+/** The server passes on at most one buzz per sender and recipient this often (ms). */
+export const DEFAULT_BUZZ_INTERVAL_MS = 10_000;
 /** Largest frame the server accepts; larger ones are closed with 1009. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 
 /** `userId` stays below 2^31 (a Qt `int`); 0 means "public" in `toUserId`. */
 export const MAX_USER_ID = 2 ** 31 - 1;
 export const PUBLIC_RECIPIENT = 0;
+
+/** A room's name is 1 to this many characters (code points) after trimming and NFC. */
+export const MAX_ROOM_NAME_LENGTH = 64;
+/** A room's key is 1 to this many characters (UTF-16 units). */
+export const MAX_ROOM_KEY_LENGTH = 256;
 
 /** A `History` request asks for at most this many lines... */
 export const MAX_HISTORY_PAGE = 200;

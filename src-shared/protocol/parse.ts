@@ -1,4 +1,6 @@
-import { DEFAULT_HISTORY_PAGE, MAX_HISTORY_PAGE, MAX_TEXT_LENGTH, MAX_USER_ID } from './limits';
+import { DEFAULT_HISTORY_PAGE, MAX_HISTORY_PAGE, MAX_ROOM_KEY_LENGTH, MAX_STATUS_TEXT_LENGTH, MAX_TEXT_LENGTH, MAX_USER_ID } from './limits';
+import { USER_STATUSES } from './messages';
+import { normalizeRoomName } from './room-name';
 import type {
   ChatMessage,
   ClientMessage,
@@ -7,13 +9,18 @@ import type {
   Gender,
   HistoryRequest,
   Identity,
+  JoinRoomRequest,
+  LeaveRoomRequest,
   LineStamp,
+  ListedUser,
+  UserStatus,
   ParseError,
   ParseErrorCode,
   ParseResult,
   PrivateMessage,
   PublicMessage,
   ReplyQuote,
+  RoomSummary,
   ServerMessage,
 } from './messages';
 
@@ -83,6 +90,12 @@ export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
   if (action === 'History') return readHistoryRequest(obj);
   if (action === 'Edit') return readEditRequest(obj);
   if (action === 'Delete') return readDeleteRequest(obj);
+  if (action === 'SetStatus') return readSetStatus(obj);
+  if (action === 'Buzz') return readBuzzRequest(obj);
+  if (action === 'AllowBuzz') return readAllowBuzz(obj);
+  if (action === 'JoinRoom') return readJoinRoom(obj);
+  if (action === 'LeaveRoom') return readLeaveRoom(obj);
+  if (action === 'ListRooms') return { ok: true, message: { action: 'ListRooms' } };
   if (!CHAT_ACTIONS.has(action)) {
     const shown = typeof action === 'string' ? action.slice(0, 64) : typeof action;
     return fail('unknown-action', `Unknown action: ${shown}.`, typeof action === 'string' ? shown : undefined);
@@ -96,6 +109,40 @@ export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
     if (!isMessageId(obj.replyTo)) return fail('invalid-message-id', 'replyTo must be the messageId of a line (a positive integer).');
     message.replyTo = obj.replyTo;
   }
+  if (obj.room !== undefined) {
+    const room = readRoom(obj.room);
+    if (typeof room !== 'string') return room;
+    if (toUserId !== PUBLIC_TO) return fail('invalid-room', 'A private message goes to a user, not to a room: leave out room.');
+    message.room = room;
+  }
+  return { ok: true, message };
+}
+
+const PUBLIC_TO = 0;
+
+/** A room name (trimmed, NFC), or the refusal of what is not one. */
+function readRoom(value: unknown): string | ParseResult<ClientMessage> {
+  const room = normalizeRoomName(value);
+  return room ?? fail('invalid-room', 'room must be a room name: 1 to 64 characters, no control characters.');
+}
+
+function readJoinRoom(obj: JsonObject): ParseResult<ClientMessage> {
+  const room = readRoom(obj.room);
+  if (typeof room !== 'string') return room;
+  const message: JoinRoomRequest = { action: 'JoinRoom', room };
+  if (obj.key !== undefined && obj.key !== null) {
+    if (typeof obj.key !== 'string' || obj.key === '' || obj.key.length > MAX_ROOM_KEY_LENGTH) {
+      return fail('invalid-room', `key must be a string of 1 to ${MAX_ROOM_KEY_LENGTH} characters.`);
+    }
+    message.key = obj.key;
+  }
+  return { ok: true, message };
+}
+
+function readLeaveRoom(obj: JsonObject): ParseResult<ClientMessage> {
+  const room = readRoom(obj.room);
+  if (typeof room !== 'string') return room;
+  const message: LeaveRoomRequest = { action: 'LeaveRoom', room };
   return { ok: true, message };
 }
 
@@ -128,13 +175,56 @@ function readDeleteRequest(obj: JsonObject): ParseResult<ClientMessage> {
 }
 
 function readHistoryRequest(obj: JsonObject): ParseResult<ClientMessage> {
-  const { before, limit = DEFAULT_HISTORY_PAGE } = obj;
+  const dialog = obj.with;
+  if (dialog !== undefined && !(isUserId(dialog) && dialog > 0)) {
+    return fail('invalid-history-request', 'with must be the user id of the other side of a private dialog (a positive integer).');
+  }
+  const { before = dialog === undefined ? undefined : Number.MAX_SAFE_INTEGER, limit = DEFAULT_HISTORY_PAGE } = obj;
   if (!isMessageId(before)) return fail('invalid-history-request', 'before must be the messageId of a line (a positive integer).');
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) {
     return fail('invalid-history-request', `limit must be an integer from 1 to ${MAX_HISTORY_PAGE}.`);
   }
   const message: HistoryRequest = { action: 'History', before, limit };
+  if (obj.room !== undefined) {
+    if (dialog !== undefined) return fail('invalid-history-request', 'A History pages a room or a private dialog (with), not both.');
+    const room = readRoom(obj.room);
+    if (typeof room !== 'string') return room;
+    message.room = room;
+  }
+  if (dialog !== undefined) message.with = dialog;
   return { ok: true, message };
+}
+
+export function isUserStatus(value: unknown): value is UserStatus {
+  return typeof value === 'string' && (USER_STATUSES as readonly string[]).includes(value);
+}
+
+// Control characters (C0, DEL, C1) have no place in a one-line status.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
+
+/** A status text as it is kept: one line, trimmed; null when it is not one or too long. */
+export function cleanStatusText(value: unknown): string | null {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') return null;
+  const text = value.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+  return codePointLength(text) > MAX_STATUS_TEXT_LENGTH ? null : text;
+}
+
+function readSetStatus(obj: JsonObject): ParseResult<ClientMessage> {
+  if (!isUserStatus(obj.status)) return fail('invalid-status', `status must be one of ${USER_STATUSES.join(', ')}.`);
+  const text = cleanStatusText(obj.text);
+  if (text === null) return fail('invalid-status', `The status text must be a string of at most ${MAX_STATUS_TEXT_LENGTH} characters.`);
+  return { ok: true, message: { action: 'SetStatus', status: obj.status, text } };
+}
+
+function readBuzzRequest(obj: JsonObject): ParseResult<ClientMessage> {
+  if (!isUserId(obj.toUserId) || obj.toUserId === 0) return fail('invalid-buzz', 'toUserId must be the id of a user online.');
+  return { ok: true, message: { action: 'Buzz', toUserId: obj.toUserId } };
+}
+
+function readAllowBuzz(obj: JsonObject): ParseResult<ClientMessage> {
+  if (typeof obj.allow !== 'boolean') return fail('invalid-status', 'allow must be true or false.');
+  return { ok: true, message: { action: 'AllowBuzz', allow: obj.allow } };
 }
 
 // ---- server → client (clients read these) -------------------------------------
@@ -156,6 +246,28 @@ function readIdentity(obj: JsonObject): Identity | undefined {
   return { userId, userName, gender: readGender(obj.gender), userColor };
 }
 
+/** An identity with the status a user list carries; a status this version does not know reads as none. */
+function readListedUser(obj: JsonObject): ListedUser | undefined {
+  const identity = readIdentity(obj);
+  if (identity === undefined) return undefined;
+  const user: ListedUser = identity;
+  if (isUserStatus(obj.status)) user.status = obj.status;
+  if (typeof obj.statusText === 'string' && obj.statusText !== '') user.statusText = obj.statusText;
+  return user;
+}
+
+/** A list of users (with their statuses), or undefined if any entry is not one. */
+function readUsers(value: unknown): ListedUser[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const users: ListedUser[] = [];
+  for (const entry of value) {
+    const user = typeof entry === 'object' && entry !== null ? readListedUser(entry as JsonObject) : undefined;
+    if (!user) return undefined;
+    users.push(user);
+  }
+  return users;
+}
+
 function readReplyQuote(value: unknown): ReplyQuote | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { messageId, userName, excerpt } = value as JsonObject;
@@ -168,6 +280,7 @@ function readPublic(obj: JsonObject): PublicMessage | undefined {
   if (!identity || typeof obj.text !== 'string') return undefined;
   const message: PublicMessage = { action: 'PublicMessage', ...identity, text: obj.text };
   readStamp(obj, message);
+  if (typeof obj.room === 'string') message.room = obj.room;
   if (isMessageId(obj.editedAt)) message.editedAt = obj.editedAt;
   if (obj.deleted === true) {
     // A tombstone carries no text, whatever a server put there.
@@ -199,18 +312,17 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
       return { ok: true, message: { action: 'Ping' } };
     case 'Authorized': {
       const identity = readIdentity(obj);
-      if (!identity || !Array.isArray(obj.users)) return invalid(action);
-      const users: Identity[] = [];
-      for (const entry of obj.users) {
-        const user = typeof entry === 'object' && entry !== null ? readIdentity(entry as JsonObject) : undefined;
-        if (!user) return invalid(action);
-        users.push(user);
-      }
+      const users = readUsers(obj.users);
+      if (!identity || !users) return invalid(action);
       const message: ServerMessage = { action, ...identity, users };
       if (typeof obj.sessionToken === 'string') message.sessionToken = obj.sessionToken;
+      if (obj.lasting === true) message.lasting = true;
       return { ok: true, message };
     }
-    case 'Connected':
+    case 'Connected': {
+      const user = readListedUser(obj);
+      return user ? { ok: true, message: { action, ...user } } : invalid(action);
+    }
     case 'Disconnected':
     case 'ConnectionLost': {
       const identity = readIdentity(obj);
@@ -230,11 +342,28 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
       const replyTo = readReplyQuote(obj.replyTo);
       if (replyTo) message.replyTo = replyTo;
       if (obj.error === 'recipient-offline') message.error = obj.error;
+      if (obj.delivery === 'delivered' || obj.delivery === 'waiting') message.delivery = obj.delivery;
       return { ok: true, message };
+    }
+    case 'DialogHistory': {
+      if (!isUserId(obj.with) || !Array.isArray(obj.messages)) return invalid(action);
+      const messages: PrivateMessage[] = [];
+      for (const entry of obj.messages) {
+        const read = typeof entry === 'object' && entry !== null ? parseServerMessage(JSON.stringify(entry)) : null;
+        if (read !== null && read.ok && read.message.action === 'PrivateMessage') messages.push(read.message);
+      }
+      return { ok: true, message: { action, with: obj.with, messages, hasMore: obj.hasMore === true } };
+    }
+    case 'Delivered': {
+      const ids = obj.messageIds;
+      if (!isUserId(obj.toUserId) || !Array.isArray(ids) || !ids.every(isMessageId)) return invalid(action);
+      return { ok: true, message: { action, toUserId: obj.toUserId, messageIds: ids as number[] } };
     }
     case 'Error': {
       if (typeof obj.code !== 'string' || typeof obj.message !== 'string') return invalid(action);
-      return { ok: true, message: { action, code: obj.code, message: obj.message } };
+      const error: ServerMessage = { action, code: obj.code, message: obj.message };
+      if (typeof obj.refused === 'string') error.refused = obj.refused.slice(0, 64);
+      return { ok: true, message: error };
     }
     case 'History': {
       if (!Array.isArray(obj.messages)) return invalid(action);
@@ -245,16 +374,55 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
       }
       const history: ServerMessage = { action, messages };
       if (typeof obj.hasMore === 'boolean') history.hasMore = obj.hasMore;
+      if (typeof obj.room === 'string') history.room = obj.room;
       return { ok: true, message: history };
     }
     case 'MessageEdited': {
       const { messageId, text, editedAt } = obj;
       if (!isMessageId(messageId) || typeof text !== 'string' || !isMessageId(editedAt)) return invalid(action);
-      return { ok: true, message: { action, messageId, text, editedAt } };
+      const edited: ServerMessage = { action, messageId, text, editedAt };
+      if (typeof obj.room === 'string') edited.room = obj.room;
+      return { ok: true, message: edited };
     }
     case 'MessageDeleted': {
       if (!isMessageId(obj.messageId)) return invalid(action);
-      return { ok: true, message: { action, messageId: obj.messageId } };
+      const deleted: ServerMessage = { action, messageId: obj.messageId };
+      if (typeof obj.room === 'string') deleted.room = obj.room;
+      return { ok: true, message: deleted };
+    }
+    case 'RoomJoined': {
+      const users = readUsers(obj.users);
+      if (typeof obj.room !== 'string' || users === undefined || typeof obj.locked !== 'boolean') return invalid(action);
+      return { ok: true, message: { action, room: obj.room, users, locked: obj.locked } };
+    }
+    case 'RoomLeft': {
+      if (typeof obj.room !== 'string') return invalid(action);
+      return { ok: true, message: { action, room: obj.room } };
+    }
+    case 'RoomList': {
+      if (!Array.isArray(obj.rooms)) return invalid(action);
+      const rooms: RoomSummary[] = [];
+      for (const entry of obj.rooms) {
+        if (typeof entry !== 'object' || entry === null) continue;
+        const { room, users, locked } = entry as JsonObject;
+        if (typeof room === 'string' && isUserId(users) && typeof locked === 'boolean') rooms.push({ room, users, locked });
+      }
+      return { ok: true, message: { action, rooms } };
+    }
+    case 'RoomMemberJoined':
+    case 'RoomMemberLeft': {
+      const identity = readIdentity(obj);
+      if (!identity || typeof obj.room !== 'string') return invalid(action);
+      return { ok: true, message: { action, ...identity, room: obj.room } };
+    }
+    case 'StatusChanged': {
+      const { userId, status, text } = obj;
+      if (!isUserId(userId) || !isUserStatus(status)) return invalid(action);
+      return { ok: true, message: { action, userId, status, text: typeof text === 'string' ? text : '' } };
+    }
+    case 'Buzz': {
+      if (!isUserId(obj.userId) || !isUserId(obj.toUserId)) return invalid(action);
+      return { ok: true, message: { action, userId: obj.userId, toUserId: obj.toUserId } };
     }
     default: {
       const shown = typeof action === 'string' ? action.slice(0, 64) : String(typeof action);

@@ -69,3 +69,29 @@ export function parseRichText(formatted: string): RichTextRun[] {
   push(formatted.slice(last));
   return runs;
 }
+
+/** Formatted text as the words a reader sees: no markup, entities decoded. */
+export function plainText(formatted: string): string {
+  return parseRichText(formatted)
+    .map((run) => run.text)
+    .join('');
+}
+
+/** A quote's excerpt is at most this many characters (code points), `…` included. */
+export const MAX_EXCERPT_LENGTH = 140;
+/** A cut looks back at most this far for a space to end on, or it cuts mid-word. */
+const WORD_LOOKBACK = 40;
+
+/**
+ * The start of a formatted text as plain text, spaces folded, cut at a word with `…`
+ * when longer than MAX_EXCERPT_LENGTH: the one rule for a quote, whoever shows it.
+ */
+export function plainExcerpt(formatted: string): string {
+  const plain = plainText(formatted).replace(/\s+/g, ' ').trim();
+  const chars = Array.from(plain);
+  if (chars.length <= MAX_EXCERPT_LENGTH) return plain;
+  let end = MAX_EXCERPT_LENGTH - 1;
+  const space = chars.lastIndexOf(' ', end);
+  if (space > end - WORD_LOOKBACK) end = space;
+  return `${chars.slice(0, end).join('').trimEnd()}…`;
+}

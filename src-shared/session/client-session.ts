@@ -2,6 +2,9 @@ import type { BridgeEvents, ConnectRequest, ConnectionStatus, OlderHistory, Pend
 import { CloseCode, DEFAULT_HISTORY_PAGE, DEFAULT_PING_INTERVAL_MS, MAX_HISTORY_PAGE, MAX_TEXT_LENGTH, SERVER_SILENCE_PINGS } from '../protocol/limits';
 import type { ChatMessage, ErrorMessage, HistoryMessage, Identity, PublicMessage, ServerMessage } from '../protocol/messages';
 import { codePointLength, isMessageId, isUserId, parseServerMessage } from '../protocol/parse';
+import { cleanStatusText, isUserStatus } from '../protocol/parse';
+import { escapeHtml } from '../protocol/rich-text';
+import type { UserStatus } from '../protocol/messages';
 import { AwaitedAnswers } from './awaited-answers';
 import type { AwaitedAnswer } from './awaited-answers';
 import { reconnectDelay } from './backoff';
@@ -42,6 +45,13 @@ export interface ClientSessionOptions {
 export interface SessionResume {
   sessionToken: string;
   self: Identity;
+}
+
+/** One's own status as the session keeps it (and sends again after each login). */
+export interface OwnStatus {
+  status: UserStatus;
+  /** One line, trimmed, not escaped; '' for none. */
+  text: string;
 }
 
 export type SessionEvents = Pick<BridgeEvents, 'message' | 'status' | 'notice' | 'outbox' | 'olderHistory'>;
@@ -123,6 +133,8 @@ export class ClientSession {
   #login = 0;
   /** Our server (it gives tokens) echoes private messages to their sender; the original did not. */
   #serverEchoesPrivate = false;
+  /** The last login proved a lasting identity: its dialogs can be paged. */
+  #lasting = false;
   #historyTimer: TimerHandle | undefined;
   /** The one page of older history asked for and not yet answered, with its give-up timer. */
   #older: { before: number; timer: TimerHandle } | undefined;
@@ -139,6 +151,10 @@ export class ClientSession {
   #silenceTimer: TimerHandle | undefined;
   #reconnectTimer: TimerHandle | undefined;
   #toldServerNewer = false;
+  /** What the user said about being available: sent at once when logged in, and again after each login. */
+  #ownStatus: OwnStatus = { status: 'online', text: '' };
+  /** Whether buzzes are taken: the server assumes so until told otherwise, at each login. */
+  #allowBuzz = true;
 
   constructor(options: ClientSessionOptions) {
     const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
@@ -263,6 +279,26 @@ export class ClientSession {
   }
 
   /**
+   * Asks for a page of the private dialog with `withUserId` (lines older than `before`,
+   * or the newest); the server answers with a DialogHistory, which comes as a message.
+   * False while not logged in, and when the login has no lasting identity (an older
+   * server, or the original, which would take the request for a chat line).
+   */
+  loadDialog(withUserId: number, before?: number, limit: number = DEFAULT_HISTORY_PAGE): boolean {
+    if (!isUserId(withUserId) || withUserId === 0) throw new RangeError('withUserId must be a user id');
+    if (before !== undefined && !isMessageId(before)) throw new RangeError('before must be a message id');
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) throw new RangeError(`limit must be an integer from 1 to ${MAX_HISTORY_PAGE}`);
+    const socket = this.#socket;
+    if (!this.#lasting || this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
+    try {
+      socket.send(JSON.stringify(before === undefined ? { action: 'History', with: withUserId, limit } : { action: 'History', with: withUserId, before, limit }));
+    } catch {
+      return false;
+    }
+    return true;
+  }
+
+  /**
    * Asks the server to change (`text`) or delete (`null`) a line of one's own. Not
    * queued: an edit typed while offline would land on whatever the line is by then.
    * False when not logged in or the text is empty or too long (nothing is sent).
@@ -279,6 +315,63 @@ export class ClientSession {
     this.#requests.push({ kind: 'change', messageId, frame: JSON.stringify(frame) });
     this.#pump();
     return true;
+  }
+
+  /** One's own status as last set (what the next login sends again). */
+  get ownStatus(): OwnStatus {
+    return { ...this.#ownStatus };
+  }
+
+  /**
+   * Sets one's status; sent now when logged in, and kept for every later login (the
+   * server forgets it with the session). The server's StatusChanged is the echo.
+   */
+  setStatus(status: UserStatus, text = ''): void {
+    if (!isUserStatus(status)) throw new RangeError('status must be one of online, working, resting, away, busy');
+    const cleaned = cleanStatusText(text);
+    if (cleaned === null) throw new RangeError('text must be a string of at most 80 characters');
+    if (status === this.#ownStatus.status && cleaned === this.#ownStatus.text) return;
+    this.#ownStatus = { status, text: cleaned };
+    this.#sendControl({ action: 'SetStatus', status, text: cleaned });
+  }
+
+  /** Whether others may buzz us; told to the server now when logged in, and at each login while off. */
+  allowBuzzes(allow: boolean): void {
+    if (typeof allow !== 'boolean') throw new TypeError('allow must be a boolean');
+    if (allow === this.#allowBuzz) return;
+    this.#allowBuzz = allow;
+    this.#sendControl({ action: 'AllowBuzz', allow });
+  }
+
+  /**
+   * Buzzes a user; false when not logged in (nothing is sent). The server answers with
+   * the Buzz itself (our receipt) or an Error marked `refused: "Buzz"`, both as messages.
+   */
+  buzz(toUserId: number): boolean {
+    if (!isUserId(toUserId) || toUserId === 0) throw new RangeError('toUserId must be a user id');
+    return this.#sendControl({ action: 'Buzz', toUserId });
+  }
+
+  /** A frame that is not chat: now or never (false: not logged in, or the socket refused it). */
+  #sendControl(frame: object): boolean {
+    const socket = this.#socket;
+    if (this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
+    try {
+      socket.send(JSON.stringify(frame));
+    } catch {
+      return false;
+    }
+    return true;
+  }
+
+  /** After a login: what the server does not know of us yet (a new session starts online, taking buzzes). */
+  #restoreOwnStatus(message: Extract<ServerMessage, { action: 'Authorized' }>): void {
+    const listed = message.users.find((u) => u.userId === message.userId);
+    const { status, text } = this.#ownStatus;
+    if ((listed?.status ?? 'online') !== status || (listed?.statusText ?? '') !== escapeHtml(text)) {
+      this.#sendControl({ action: 'SetStatus', status, text });
+    }
+    if (!this.#allowBuzz) this.#sendControl({ action: 'AllowBuzz', allow: false });
   }
 
   /** Tries at once instead of waiting out the backoff (wake from sleep, back online). */
@@ -378,7 +471,8 @@ export class ClientSession {
         return;
       case 'Error':
         this.#emit('message', message);
-        this.#onError(message);
+        // A refused Buzz answers no chat line.
+        if (message.refused === undefined) this.#onError(message);
         return;
       default:
         this.#emit('message', message);
@@ -397,10 +491,12 @@ export class ClientSession {
     const resumed = this.#sessionToken !== undefined && this.#self?.userId === self.userId;
     this.#sessionToken = message.sessionToken;
     this.#serverEchoesPrivate = message.sessionToken !== undefined;
+    this.#lasting = message.lasting === true;
     this.#self = self;
     if (!resumed) this.#login += 1;
     this.#setStatus({ state: 'authorized', self });
     this.#emit('message', message);
+    this.#restoreOwnStatus(message);
     const stale = resumed ? [] : this.#outbox.takePrivateBefore(this.#login);
     if (stale.length > 0) {
       this.#emitOutbox();

@@ -10,6 +10,8 @@ export interface ConnectRequest {
   gender: Gender;
   /** Room key, when the room has one. */
   roomKey?: string;
+  /** Ours: this client's lasting identity secret (lasting-identity.ts); the server then knows it again. */
+  identity?: string;
 }
 
 /*
@@ -189,12 +191,13 @@ function loginQuery(request: ConnectRequest, extras: LoginExtras): Map<string, s
     ['gender', String(request.gender)],
   ]);
   if (typeof request.roomKey === 'string' && request.roomKey !== '') params.set('key', request.roomKey);
+  if (typeof request.identity === 'string' && request.identity !== '') params.set('identity', request.identity);
   if (typeof extras.sessionToken === 'string' && extras.sessionToken !== '') params.set('sessionToken', extras.sessionToken);
   return params;
 }
 
 /** Parameters a pasted URL may not carry into our login: ours, or another login's token. */
-const ALWAYS_REPLACED = new Set(['userName', 'userColor', 'gender', 'sessionToken']);
+const ALWAYS_REPLACED = new Set(['userName', 'userColor', 'gender', 'sessionToken', 'identity']);
 
 function joinQuery(ownQuery: string | undefined, params: Map<string, string>): string {
   const kept = (ownQuery ?? '')

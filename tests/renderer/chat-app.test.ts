@@ -116,7 +116,7 @@ describe('connect dialog', () => {
     expect(connect!.args[0]).toMatchObject({ server: '127.0.0.1', port: 27805 });
     await expect.poll(async () => (await logLines(page)).join('\n')).toContain('http://192.168.1.5:27805/');
     // Main pushes the same status too: said once.
-    await emit(page, 'hosting', { state: 'running', port: 27805, addresses: ['ws://192.168.1.5:27805'], webUrls: ['http://192.168.1.5:27805/'] });
+    await emit(page, 'hosting', { state: 'running', port: 27805, addresses: ['ws://192.168.1.5:27805'], webUrls: ['http://192.168.1.5:27805/'], locked: false });
     expect((await logLines(page)).filter((l) => l.includes('Hosting a room on port 27805'))).toHaveLength(1);
   });
 

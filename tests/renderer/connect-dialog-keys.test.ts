@@ -17,7 +17,7 @@ async function open(settings: Record<string, unknown>): Promise<Page> {
 }
 
 const keyField = (page: Page) => page.getByRole('dialog').getByLabel('Room key', { exact: true });
-const RUNNING = { state: 'running', port: 27800, addresses: ['ws://192.168.1.5:27800/?key=h0stk3y22'], webUrls: ['http://192.168.1.5:27800/?key=h0stk3y22'] };
+const RUNNING = { state: 'running', port: 27800, addresses: ['ws://192.168.1.5:27800/?key=h0stk3y22'], webUrls: ['http://192.168.1.5:27800/?key=h0stk3y22'], locked: true };
 
 describe('room keys per server', () => {
   it('a link to another host gets an empty key field, and Connect sends it no key', async () => {
@@ -155,7 +155,7 @@ describe('the hosted room says who can join', () => {
     const bar = page.locator('chat-app .hosting-bar');
     await expect.poll(() => bar.textContent()).toContain('Hosting');
     expect(await bar.textContent()).not.toContain('open room');
-    await emit(page, 'hosting', { ...RUNNING, addresses: ['ws://192.168.1.5:27800'], webUrls: ['http://192.168.1.5:27800/'] });
+    await emit(page, 'hosting', { ...RUNNING, addresses: ['ws://192.168.1.5:27800'], webUrls: ['http://192.168.1.5:27800/'], locked: false });
     await expect.poll(() => bar.textContent()).toContain('open room');
   });
 });

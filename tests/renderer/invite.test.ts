@@ -35,7 +35,7 @@ describe('the Invite panel', () => {
   it('shows the share link with its key and a QR code that decodes back to it', async () => {
     const { page } = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`, { initScript: fakeBridgeScript({ hostRoom: true, roomKey: 'k&1 #ключ' }) });
     const link = 'http://192.168.1.5:27805/?key=k%261%20%23%D0%BA%D0%BB%D1%8E%D1%87';
-    await emit(page, 'hosting', { state: 'running', port: 27805, addresses: ['ws://192.168.1.5:27805/?key=k%261%20%23%D0%BA%D0%BB%D1%8E%D1%87'], webUrls: [link] });
+    await emit(page, 'hosting', { state: 'running', port: 27805, addresses: ['ws://192.168.1.5:27805/?key=k%261%20%23%D0%BA%D0%BB%D1%8E%D1%87'], webUrls: [link], locked: true });
     const dialog = page.getByRole('dialog');
     const panel = dialog.getByRole('region', { name: 'Invite' });
     await expect.poll(() => panel.isVisible()).toBe(true);
@@ -46,13 +46,13 @@ describe('the Invite panel', () => {
 
     // A new key, a new link: the code follows.
     const next = 'http://192.168.1.5:27805/?key=other';
-    await emit(page, 'hosting', { state: 'running', port: 27805, addresses: [], webUrls: [next] });
+    await emit(page, 'hosting', { state: 'running', port: 27805, addresses: [], webUrls: [next], locked: true });
     await expect.poll(() => decodeQr(page), { timeout: 10_000 }).toBe(next);
   });
 
   it('the hosting bar has an Invite button that opens the panel', async () => {
     const { page } = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`, { initScript: fakeBridgeScript({ hostRoom: true, roomKey: 'k' }) });
-    await emit(page, 'hosting', { state: 'running', port: 27805, addresses: [], webUrls: ['http://192.168.1.5:27805/?key=k'] });
+    await emit(page, 'hosting', { state: 'running', port: 27805, addresses: [], webUrls: ['http://192.168.1.5:27805/?key=k'], locked: true });
     await logIn(page);
     await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(false);
     await page.locator('chat-app .hosting-bar').getByRole('button', { name: 'Invite', exact: true }).click();

@@ -19,7 +19,7 @@ let opened: OpenedPage | undefined;
 
 /** What main pushes for a room with a key that needs every kind of escaping. */
 const ROOM_KEY = 'k&1 #ключ';
-const HOSTING: HostingStatus = { state: 'running', port: 27805, ...roomUrls(['192.168.1.5', '10.0.0.7'], 27805, ROOM_KEY) };
+const HOSTING: HostingStatus = { state: 'running', port: 27805, ...roomUrls(['192.168.1.5', '10.0.0.7'], 27805, ROOM_KEY), locked: true };
 const SHARE_URL = 'http://192.168.1.5:27805/?key=k%261%20%23%D0%BA%D0%BB%D1%8E%D1%87';
 
 /** The clipboard refuses, as in a page without the permission. */

@@ -214,7 +214,7 @@ export function fakeBridgeScript(settings: Record<string, unknown> = {}, options
         outbox = [...outbox, { id: 'p' + nextId++, text: request.text.trim(), toUserId: request.toUserId, queuedAt: Date.now(), sending: false }];
         emitOutbox();
       },
-      async hostRoom(request) { record('hostRoom', [request]); return { state: 'running', port: request.port, addresses: ['ws://192.168.1.5:' + request.port], webUrls: ['http://192.168.1.5:' + request.port + '/'] }; },
+      async hostRoom(request) { record('hostRoom', [request]); return { state: 'running', port: request.port, addresses: ['ws://192.168.1.5:' + request.port], webUrls: ['http://192.168.1.5:' + request.port + '/'], locked: false }; },
       async stopHosting() { record('stopHosting', []); },
       async getSettings() { record('getSettings', []); return settings; },
       async saveSettings(patch) { record('saveSettings', [patch]); settings = Object.assign({}, settings, patch); return settings; },
@@ -232,6 +232,7 @@ export function fakeBridgeScript(settings: Record<string, unknown> = {}, options
       async loadOlder(request) { record('loadOlder', [request]); return true; },
       async editMessage(request) { record('editMessage', [request]); return true; },
       async deleteMessage(request) { record('deleteMessage', [request]); return true; },
+      async loadDialog(request) { record('loadDialog', [request]); return true; },
     };
     Object.defineProperty(window, 'chat', { value: Object.freeze(bridge), configurable: false });
     window.__bridge = {

@@ -26,6 +26,8 @@ export interface LoginParams {
   gender?: number | string;
   sessionToken?: string;
   key?: string;
+  /** Ours: a lasting identity's secret. */
+  identity?: string;
 }
 
 /** `ws://127.0.0.1:PORT/?userName=…` with the given parameters (omitted ones left out). */

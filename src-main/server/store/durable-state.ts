@@ -1,5 +1,6 @@
 import type { Gender } from '../../../src-shared/protocol';
 import type { MessageStore } from './message-store';
+import type { RoomStore } from './room-store';
 
 /*
  * Everything the server keeps across a restart, behind one interface: the lines (a
@@ -20,10 +21,39 @@ export interface SavedSession {
   ackedSeq: number;
 }
 
+/** A lasting identity as kept: only the hash of its secret (identities.ts). */
+export interface SavedIdentity {
+  /** identityHash(secret), hex. */
+  hash: string;
+  /** Its user id, the same in every session while it is free; its dialogs are keyed by it. */
+  userId: number;
+  /** The name it last used (held for it, see --name-hold-days). */
+  userName: string;
+  /** Date.now() when it was last online. */
+  lastSeen: number;
+}
+
+/** A private line stored for a recipient who was offline, not yet delivered. */
+export interface WaitingLine {
+  messageId: number;
+  /** The recipient identity's userId. */
+  toUserId: number;
+}
+
 /** What the last run left behind, read once at start. */
 export interface KeptState {
   nextUserId: number;
   sessions: SavedSession[];
+  /** Absent: this home keeps no identities (they live in memory for the run). */
+  identities?: SavedIdentity[];
+  waiting?: WaitingLine[];
+}
+
+/** The identity record verbs: queued, and written by the next `DurableState.flush` with the lines. */
+export interface IdentityJournal {
+  seen(identity: SavedIdentity): void;
+  waiting(line: WaitingLine): void;
+  delivered(messageId: number): void;
 }
 
 /** A member's new read mark. */
@@ -45,8 +75,12 @@ export interface SessionJournal {
 export interface DurableState {
   readonly messages: MessageStore;
   readonly kept: KeptState;
+  /** The rooms besides the lobby. */
+  readonly rooms: RoomStore;
   /** null: sessions are not kept (memory only). */
   readonly sessions: SessionJournal | null;
+  /** Absent or null: identities and waiting lines are kept in memory only. */
+  readonly identities?: IdentityJournal | null;
   /**
    * Writes everything pending (lines and records) in one go; called before a tick's frames
    * reach any socket, so whatever a client was shown is on disk. Never throws: a failed
@@ -54,6 +88,11 @@ export interface DurableState {
    */
   flush(): void;
   close(): void;
+  /**
+   * Called once the room exists, with what it keeps (a store that snapshots the room's
+   * state reads it through `kept`). Throws, with a sentence, if the store cannot start.
+   */
+  open?(kept: () => KeptState): void;
 }
 
 export const NOTHING_KEPT: Readonly<KeptState> = Object.freeze({ nextUserId: 1, sessions: [] });

@@ -35,6 +35,24 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;`,
   // 1 → 2: age pruning walks the oldest ids (ids rise with time); a time index cost every insert.
   'DROP INDEX IF EXISTS lines_by_time;',
+  // Rooms besides the lobby: their lines are in `lines` under `name`.
+  `CREATE TABLE rooms (
+     folded TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     key_hash TEXT,
+     created_at INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
+  // Lasting identities (only a hash of each secret) and the private lines still waiting for their recipient.
+  `CREATE TABLE identities (
+     hash TEXT PRIMARY KEY,
+     user_id INTEGER NOT NULL UNIQUE,
+     user_name TEXT NOT NULL,
+     last_seen INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE private_waiting (
+     message_id INTEGER PRIMARY KEY,
+     to_user_id INTEGER NOT NULL
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

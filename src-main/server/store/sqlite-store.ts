@@ -1,7 +1,8 @@
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import type { AckedMark, DurableState, KeptState, SavedSession, SessionJournal } from './durable-state';
+import type { AckedMark, DurableState, IdentityJournal, KeptState, SavedIdentity, SavedSession, SessionJournal, WaitingLine } from './durable-state';
 import { idFloor } from './message-store';
 import type { LinePage, MessageStore, StoredLine } from './message-store';
+import type { RoomStore, SavedRoom } from './room-store';
 import { openDatabase } from './sqlite-schema';
 import { startCheckpointer } from './sqlite-checkpointer';
 import type { Checkpointer } from './sqlite-checkpointer';
@@ -264,10 +265,13 @@ export class SqliteMessageStore implements MessageStore {
 }
 
 /** Both halves of the durable state over one database, written in one transaction per flush. */
-export class SqliteState implements DurableState, SessionJournal {
+export class SqliteState implements DurableState, SessionJournal, RoomStore, IdentityJournal {
   readonly messages: SqliteMessageStore;
   readonly kept: KeptState;
+  readonly rooms: RoomStore = this;
+  readonly saved: readonly SavedRoom[];
   readonly sessions: SessionJournal = this;
+  readonly identities: IdentityJournal = this;
   /** The database was created by this start (nothing was in it). */
   readonly created: boolean;
   private readonly db: SqliteDatabase;
@@ -291,6 +295,11 @@ export class SqliteState implements DurableState, SessionJournal {
     putCounter: Statement;
     pruneOld: Statement;
     pruneOldest: Statement;
+    putRoom: Statement;
+    removeRoom: Statement;
+    putIdentity: Statement;
+    putWaiting: Statement;
+    endWaiting: Statement;
   };
   private readonly pruneBatch: number;
 
@@ -318,10 +327,21 @@ export class SqliteState implements DurableState, SessionJournal {
         'DELETE FROM lines WHERE message_id IN (SELECT message_id FROM (SELECT message_id, sent_at FROM lines ORDER BY message_id LIMIT ?) WHERE sent_at < ?)',
       ),
       pruneOldest: db.prepare('DELETE FROM lines WHERE message_id IN (SELECT message_id FROM lines ORDER BY message_id LIMIT ?)'),
+      putRoom: db.prepare('INSERT OR REPLACE INTO rooms (folded, name, key_hash, created_at) VALUES (?, ?, ?, ?)'),
+      removeRoom: db.prepare('DELETE FROM rooms WHERE folded = ?'),
+      putIdentity: db.prepare('INSERT OR REPLACE INTO identities (hash, user_id, user_name, last_seen) VALUES (?, ?, ?, ?)'),
+      putWaiting: db.prepare('INSERT OR REPLACE INTO private_waiting (message_id, to_user_id) VALUES (?, ?)'),
+      endWaiting: db.prepare('DELETE FROM private_waiting WHERE message_id = ?'),
     };
     this.pruneBatch = options.pruneBatch ?? DEFAULT_PRUNE_BATCH;
     this.messages = new SqliteMessageStore(db, this);
     this.kept = this.readKept();
+    this.saved = (db.prepare('SELECT folded, name, key_hash, created_at FROM rooms ORDER BY created_at').all() as Array<{
+      folded: string;
+      name: string;
+      key_hash: string | null;
+      created_at: number;
+    }>).map((r) => ({ folded: r.folded, name: r.name, keyHash: r.key_hash, createdAt: r.created_at }));
     this.write = db.transaction(() => {
       this.options.writeFault?.();
       this.messages.writePending();
@@ -355,6 +375,17 @@ export class SqliteState implements DurableState, SessionJournal {
     this.record(() => endSession.run(token));
   }
 
+  put(room: SavedRoom): void {
+    const { putRoom } = this.statements;
+    const r = { ...room };
+    this.record(() => putRoom.run(r.folded, r.name, r.keyHash, r.createdAt));
+  }
+
+  remove(folded: string): void {
+    const { removeRoom } = this.statements;
+    this.record(() => removeRoom.run(folded));
+  }
+
   acked(marks: readonly AckedMark[]): void {
     if (marks.length === 0) return;
     const { acked } = this.statements;
@@ -362,6 +393,23 @@ export class SqliteState implements DurableState, SessionJournal {
     this.record(() => {
       for (const [seq, token] of copy) acked.run(seq, token);
     });
+  }
+
+  seen(identity: SavedIdentity): void {
+    const { putIdentity } = this.statements;
+    const i = { ...identity };
+    this.record(() => putIdentity.run(i.hash, i.userId, i.userName, i.lastSeen));
+  }
+
+  waiting(line: WaitingLine): void {
+    const { putWaiting } = this.statements;
+    const { messageId, toUserId } = line;
+    this.record(() => putWaiting.run(messageId, toUserId));
+  }
+
+  delivered(messageId: number): void {
+    const { endWaiting } = this.statements;
+    this.record(() => endWaiting.run(messageId));
   }
 
   /** A line or record is waiting: it goes out with the next frames, or shortly if there are none. */
@@ -495,7 +543,20 @@ export class SqliteState implements DurableState, SessionJournal {
       sessions.push({ token: r.token, userId: r.user_id, userName: r.user_name, gender: r.gender, userColor: r.user_color, ackedSeq: r.acked_seq });
       if (next === undefined) nextUserId = Math.max(nextUserId, r.user_id + 1);
     }
-    return { nextUserId, sessions };
+    const identities = (this.db.prepare('SELECT hash, user_id, user_name, last_seen FROM identities').all() as Array<{
+      hash: string;
+      user_id: number;
+      user_name: string;
+      last_seen: number;
+    }>).map((r): SavedIdentity => ({ hash: r.hash, userId: r.user_id, userName: r.user_name, lastSeen: r.last_seen }));
+    const waiting = (this.db.prepare('SELECT message_id, to_user_id FROM private_waiting ORDER BY message_id').all() as Array<{
+      message_id: number;
+      to_user_id: number;
+    }>).map((r): WaitingLine => ({ messageId: r.message_id, toUserId: r.to_user_id }));
+    const kept: KeptState = { nextUserId, sessions };
+    if (identities.length > 0) kept.identities = identities;
+    if (waiting.length > 0) kept.waiting = waiting;
+    return kept;
   }
 
   /** Puts a state file's contents into a database just created (one transaction). */

@@ -4,6 +4,7 @@ import type { AckedMark, DurableState, KeptState, SavedSession, SessionJournal }
 import { LOBBY } from './message-store';
 import type { LinePage, MessageStore, StoredLine } from './message-store';
 import { MemoryMessageStore } from './memory-store';
+import { MemoryRoomStore } from './room-store';
 
 /*
  * The JSON-lines state file (`--state-file` without `--db`) behind the DurableState
@@ -26,13 +27,14 @@ class JournaledMemoryStore implements MessageStore {
 
   append(line: StoredLine): void {
     this.memory.append(line);
-    this.journal?.append(messageLine(line.messageId, line.payload));
+    // The file knows only the lobby (its records carry no room): rooms live in memory for the run.
+    if (line.room === LOBBY) this.journal?.append(messageLine(line.messageId, line.payload));
   }
 
   replace(line: StoredLine): void {
     this.memory.replace(line);
     // A later record with the same id takes the line's place when the file is read.
-    this.journal?.append(messageLine(line.messageId, line.payload));
+    if (line.room === LOBBY) this.journal?.append(messageLine(line.messageId, line.payload));
   }
 
   before(room: string, before: number, limit: number): LinePage {
@@ -67,6 +69,7 @@ export function sentAtOf(payload: string): number {
 export class StateFileState implements DurableState, SessionJournal {
   readonly messages: JournaledMemoryStore;
   readonly kept: KeptState;
+  readonly rooms = new MemoryRoomStore();
   readonly sessions: SessionJournal = this;
   private journal: StateJournal | null = null;
 
@@ -85,7 +88,7 @@ export class StateFileState implements DurableState, SessionJournal {
   open(room: () => KeptState): void {
     const snapshot = (): SavedState => ({
       ...room(),
-      messages: this.messages.memory.entries().map((line) => ({ seq: line.messageId, payload: line.payload })),
+      messages: this.messages.memory.entries().filter((line) => line.room === LOBBY).map((line) => ({ seq: line.messageId, payload: line.payload })),
     });
     try {
       this.journal = new StateJournal(this.path, snapshot, this.log);

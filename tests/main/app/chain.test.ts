@@ -98,7 +98,7 @@ describe('two desktop apps, one hosting', () => {
     const aliceIn = alice.next('status', authorized, 'Alice authorized');
     const hosting = alice.next('hosting', running, 'hosting running');
     alice.window.webContents.finishLoad();
-    expect(await hosting).toEqual({ state: 'running', port, addresses: [`ws://127.0.0.1:${port}`], webUrls: [`http://127.0.0.1:${port}/`] });
+    expect(await hosting).toEqual({ state: 'running', port, addresses: [`ws://127.0.0.1:${port}`], webUrls: [`http://127.0.0.1:${port}/`], locked: false });
     const aliceSelf = await aliceIn;
     expect(aliceSelf).toMatchObject({ userName: 'Alice', userColor: '#16a085', gender: 2 });
 

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { validateSettingsPatch } from '../../../src-shared/bridge';
 import type { ConnectRequest, ConnectionStatus, HostRequest, HostingStatus, Settings } from '../../../src-shared/bridge';
 import { ChatController } from '../../../src-main/app/controller';
 import type { HostPort, SessionPort } from '../../../src-main/app/controller';
@@ -55,7 +56,7 @@ function fakeHost(): HostPort & { starts: HostRequest[]; stops: number } {
     },
     async start(request) {
       this.starts.push(request);
-      status = { state: 'running', port: request.port, addresses: [], webUrls: [] };
+      status = { state: 'running', port: request.port, addresses: [], webUrls: [], locked: false };
       return status;
     },
     async stop() {
@@ -64,6 +65,9 @@ function fakeHost(): HostPort & { starts: HostRequest[]; stops: number } {
     },
   };
 }
+
+/** The install's lasting identity, proven at every login (made at the first start). */
+const SECRET = expect.stringMatching(/^[A-Za-z0-9_-]{43}$/);
 
 function setUp(saved: Partial<Settings> = {}) {
   const settings = new JsonFileSettingsStore(join(mkdtempSync(join(tmpdir(), 'simplechat-ctl-')), 'settings.json'));
@@ -81,8 +85,26 @@ describe('the controller at start', () => {
     const { controller, host, connects, settings } = setUp();
     await controller.start();
     expect(host.starts).toEqual([{ port: 27800, roomKey: 'made4you22' }]);
-    expect(connects).toEqual([{ server: '127.0.0.1', port: 27800, userName: '', userColor: '#34495e', gender: 0, roomKey: 'made4you22' }]);
+    expect(connects).toEqual([{ server: '127.0.0.1', port: 27800, userName: '', userColor: '#34495e', gender: 0, roomKey: 'made4you22', identity: SECRET }]);
     expect(settings.get()).toMatchObject({ roomKey: 'made4you22', roomOpen: false, allowInternet: false });
+  });
+
+  it('makes the lasting identity once, proves it at every login, and never shows it to the renderer (which may not set it)', async () => {
+    const { controller, settings, connects } = setUp({ hostRoom: false, server: 'chat.example', port: 9000, userName: 'Ann' });
+    const secret = settings.get().identitySecret;
+    expect(secret).toEqual(SECRET);
+    await controller.start();
+    await controller.connect({ server: 'other.example', port: 9001, userName: 'Ann', userColor: '#abc', gender: 0, identity: 'x'.repeat(43) });
+    expect(connects.map((c) => c.identity)).toEqual([secret, secret]);
+    expect((await controller.getSettings()).identitySecret).toBe('');
+    expect((await controller.saveSettings({ language: 'ru' })).identitySecret).toBe('');
+    expect(validateSettingsPatch({ identitySecret: 'y'.repeat(43) })).toMatch(/read-only setting: identitySecret/);
+    // The same install after a restart: the same identity.
+    const again = new ChatController({
+      session: fakeSession().session, host: fakeHost(), settings, attention: { request() {}, setUnreadCount() {} }, emit: () => {},
+    });
+    await again.getSettings();
+    expect(settings.get().identitySecret).toBe(secret);
   });
 
   it('makes the key before anything runs, so the page never reads settings without one', () => {
@@ -109,20 +131,20 @@ describe('the controller at start', () => {
       hostRoom: false, server: 'Chat.Example', port: 9000, userName: 'Ann', roomKey: 'hosted', roomKeys: { 'chat.example:9000': 'k9', 'evil.example:9000': 'x' },
     });
     await controller.start();
-    expect(connects).toEqual([{ server: 'Chat.Example', port: 9000, userName: 'Ann', userColor: '#34495e', gender: 0, roomKey: 'k9' }]);
+    expect(connects).toEqual([{ server: 'Chat.Example', port: 9000, userName: 'Ann', userColor: '#34495e', gender: 0, roomKey: 'k9', identity: SECRET }]);
   });
 
   it('hosts with the saved port and key, as the saved person (the key is not replaced)', async () => {
     const { controller, host, connects } = setUp({ hostPort: 30000, roomKey: 'secret', userName: 'Ann', userColor: '#abc', gender: 2 });
     await controller.start();
     expect(host.starts).toEqual([{ port: 30000, roomKey: 'secret' }]);
-    expect(connects).toEqual([{ server: '127.0.0.1', port: 30000, userName: 'Ann', userColor: '#abc', gender: 2, roomKey: 'secret' }]);
+    expect(connects).toEqual([{ server: '127.0.0.1', port: 30000, userName: 'Ann', userColor: '#abc', gender: 2, roomKey: 'secret', identity: SECRET }]);
   });
 
   it('not hosting: goes back to the last server, if the user has joined one before', async () => {
     const joined = setUp({ hostRoom: false, server: 'chat.example', port: 9000, userName: 'Ann', roomKey: 'hosted' });
     await joined.controller.start();
-    expect(joined.connects).toEqual([{ server: 'chat.example', port: 9000, userName: 'Ann', userColor: '#34495e', gender: 0 }]);
+    expect(joined.connects).toEqual([{ server: 'chat.example', port: 9000, userName: 'Ann', userColor: '#34495e', gender: 0, identity: SECRET }]);
     const never = setUp({ hostRoom: false });
     await never.controller.start();
     expect(never.connects).toEqual([]);

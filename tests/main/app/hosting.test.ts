@@ -87,6 +87,7 @@ describe('hosting a room', () => {
       port: 27800,
       addresses: ['ws://192.168.1.20:27800', 'ws://10.0.0.7:27800', 'ws://[fd12::20]:27800'],
       webUrls: ['http://192.168.1.20:27800/', 'http://10.0.0.7:27800/', 'http://[fd12::20]:27800/'],
+      locked: false,
     });
     expect(statuses.map((s) => s.state)).toEqual(['starting', 'running']);
   });
@@ -104,6 +105,7 @@ describe('hosting a room', () => {
     const status = await host.start({ port: 27800, roomKey: 'k&1' });
     expect(tried).toEqual([{ host: '::', port: 27800, webRoot: '/web', roomKey: 'k&1' }]);
     expect(status.state === 'running' && status.webUrls[0]).toBe('http://192.168.1.20:27800/?key=k%261');
+    expect(status.state === 'running' && status.locked).toBe(true);
     expect(status.state === 'running' && status.addresses[0]).toBe('ws://192.168.1.20:27800/?key=k%261');
     const rekeyed = await host.start({ port: 27800, roomKey: 'новый' });
     expect(closed()).toBe(1);
@@ -205,7 +207,7 @@ describe('the real room server', () => {
     const status = await host.start({ port: 1 });
     expect(status.state).toBe('running');
     const port = host.port!;
-    expect(status).toEqual({ state: 'running', port, addresses: [`ws://127.0.0.1:${port}`], webUrls: [`http://127.0.0.1:${port}/`] });
+    expect(status).toEqual({ state: 'running', port, addresses: [`ws://127.0.0.1:${port}`], webUrls: [`http://127.0.0.1:${port}/`], locked: false });
     await host.stop();
     // Nothing listens there any more.
     const probe = createServer();

@@ -30,6 +30,9 @@ function recordingCommands() {
     loadOlder: record('loadOlder', false),
     editMessage: record('editMessage', false),
     deleteMessage: record('deleteMessage', false),
+    setStatus: record('setStatus', undefined),
+    buzz: record('buzz', false),
+    loadDialog: record('loadDialog', false),
   };
   return { commands, calls };
 }
@@ -119,8 +122,12 @@ describe('argument validation', () => {
     ['disconnect', [1], /takes no arguments/],
     ['saveSettings', [{ window: { x: 0 } }], /unknown or read-only setting: window/],
     ['saveSettings', [{ port: 'x' }], /invalid value for port/],
-    ['requestAttention', [{ kind: 'spam', from: 'a', text: 'b' }], /kind must be mention or private/],
+    ['requestAttention', [{ kind: 'spam', from: 'a', text: 'b' }], /kind must be mention, private or buzz/],
     ['setUnreadCount', [1.5], /count must be a non-negative integer/],
+    ['setStatus', [{ status: 'asleep', text: '' }], /status must be one of/],
+    ['setStatus', [{ status: 'busy', text: 'x'.repeat(81) }], /text must be a string of at most 80/],
+    ['buzz', [{ toUserId: 0 }], /toUserId must be a user id/],
+    ['buzz', [{ toUserId: '2' }], /toUserId must be a user id/],
   ];
 
   it.each(bad)('%s(%j) is refused with a clear error and never reaches the command', async (name, args, message) => {
@@ -164,7 +171,7 @@ describe('events to the renderer', () => {
     const events = new RendererEvents();
     const contents = new FakeWebContents();
     events.attach(contents);
-    events.emit('hosting', { state: 'running', port: 1, addresses: [], webUrls: [] });
+    events.emit('hosting', { state: 'running', port: 1, addresses: [], webUrls: [], locked: false });
     events.emit('status', { state: 'open', url: 'ws://x' });
     events.detach();
     events.emit('notice', { kind: 'server-newer', action: 'Foo' });

@@ -102,7 +102,12 @@ describe('message ids, times and History (issue 12)', () => {
       ok: true,
       message: { action: 'History', before: 99, limit: 200 },
     });
-    for (const bad of ['{"action":"History"}', '{"action":"History","before":0}', '{"action":"History","before":9,"limit":201}']) {
+    for (const bad of [
+      '{"action":"History"}',
+      '{"action":"History","before":0}',
+      '{"action":"History","before":9,"limit":201}',
+      '{"action":"History","before":9,"room":"Ops","with":3}',
+    ]) {
       const result = parseClientMessage(bad);
       expect(result.ok === false && result.error.code).toBe('invalid-history-request');
     }

@@ -51,7 +51,7 @@ describe('protocol properties', () => {
   it('parseServerMessage never throws, and what it accepts is well-typed', () => {
     fc.assert(fc.property(jsonish, (raw) => {
       const result = parseServerMessage(raw);
-      if (result.ok && 'userId' in result.message) {
+      if (result.ok && 'userName' in result.message) {
         expect(Number.isInteger(result.message.userId)).toBe(true);
         expect([0, 1, 2]).toContain(result.message.gender);
         expect(typeof result.message.userName).toBe('string');

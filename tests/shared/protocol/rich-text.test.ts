@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatChatText, mentions, parseRichText } from '../../../src-shared/protocol';
+import { MAX_EXCERPT_LENGTH, formatChatText, mentions, parseRichText, plainExcerpt, plainText } from '../../../src-shared/protocol';
 
 describe('formatChatText', () => {
   it('bolds each {…} non-greedily', () => {
@@ -39,5 +39,30 @@ describe('parseRichText', () => {
       { text: '<img src=x onerror=alert(1)>', bold: false },
       { text: 'x', bold: true },
     ]);
+  });
+});
+
+describe('plainText and plainExcerpt', () => {
+  it('drops the markup and decodes entities', () => {
+    expect(plainText('hi <b>Bob</b> &lt;3 &amp; more')).toBe('hi Bob <3 & more');
+  });
+
+  it('keeps a short text whole, spaces folded', () => {
+    expect(plainExcerpt('  one\n\n<b>two</b>   three ')).toBe('one two three');
+  });
+
+  it('cuts a long text at a word, with …, within the limit in code points', () => {
+    const words = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+    const excerpt = plainExcerpt(words);
+    expect(Array.from(excerpt).length).toBeLessThanOrEqual(MAX_EXCERPT_LENGTH);
+    expect(excerpt.endsWith('…')).toBe(true);
+    expect(words.startsWith(excerpt.slice(0, -1))).toBe(true);
+    expect(words[excerpt.length - 1]).toBe(' ');
+  });
+
+  it('cuts a text without spaces mid-word, and never splits a surrogate pair', () => {
+    const excerpt = plainExcerpt('😀'.repeat(300));
+    expect(Array.from(excerpt)).toHaveLength(MAX_EXCERPT_LENGTH);
+    expect(excerpt).toBe(`${'😀'.repeat(MAX_EXCERPT_LENGTH - 1)}…`);
   });
 });

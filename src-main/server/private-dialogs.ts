@@ -1,0 +1,152 @@
+import { formatChatText } from '../../src-shared/protocol';
+import type { ReplyQuote, ServerMessage } from '../../src-shared/protocol';
+import { frameText } from './broadcast';
+import { historyJson } from './history-frame';
+import type { Identities, KnownIdentity } from './identities';
+import type { Member } from './member';
+import { legacyReplyText } from './quote';
+import type { IdentityJournal, WaitingLine } from './store/durable-state';
+import type { LinePage, MessageStore } from './store/message-store';
+
+/*
+ * Private dialogs between two lasting identities. Their lines are stored like a room's,
+ * under a room key of their own per pair (`@<a>:<b>`, the identities' user ids sorted),
+ * so one paging path serves rooms and dialogs; only the two identities can ever page a
+ * key with their own id in it, and a line goes only to the sessions of the two. A line
+ * for an identity that is offline is kept as waiting and written to it when it comes
+ * back; the sender's copy says `"delivery":"waiting"`, and a `Delivered` tells it later.
+ * A line with a Qt client or an unknown user on either side goes as it always did.
+ */
+
+/** The first character of every dialog's room key: rooms must refuse names starting with it. */
+export const DIALOG_KEY_PREFIX = '@';
+
+export function dialogKey(a: number, b: number): string {
+  return a <= b ? `${DIALOG_KEY_PREFIX}${a}:${b}` : `${DIALOG_KEY_PREFIX}${b}:${a}`;
+}
+
+/** The two user ids of a dialog key, or null for any other room key. */
+function dialogPair(room: string): [number, number] | null {
+  const match = /^@(\d+):(\d+)$/.exec(room);
+  return match === null ? null : [Number(match[1]), Number(match[2])];
+}
+
+const WAITING_FIELD = '"delivery":"waiting"';
+const DELIVERED_FIELD = '"delivery":"delivered"';
+const HISTORY_HEAD = '{"action":"History",';
+
+const NO_IDENTITY_FRAME = frameText(
+  JSON.stringify({
+    action: 'Error',
+    code: 'invalid-history-request',
+    message: 'A private dialog’s history needs a lasting identity, and this login has none.',
+  } satisfies ServerMessage),
+);
+
+/** What the dialogs need of the room. */
+export interface DialogRoom {
+  memberById(userId: number): Member | undefined;
+  /** Writes a frame to one member, in order with everything else it is sent. */
+  send(member: Member, frame: Buffer): void;
+  /** The most bytes one History frame may take. */
+  readonly historyBytes: number;
+}
+
+export class PrivateDialogs {
+  /** Lines not yet delivered, by the recipient identity's user id, oldest first. */
+  private readonly waiting = new Map<number, number[]>();
+
+  constructor(
+    private readonly store: MessageStore,
+    private readonly identities: Identities,
+    private readonly journal: IdentityJournal | null,
+    private readonly room: DialogRoom,
+    kept: readonly WaitingLine[],
+  ) {
+    for (const line of kept) this.queue(line);
+  }
+
+  /** The identity behind a user id: someone online with it, or an identity whose id it is. */
+  private identityOf(userId: number): KnownIdentity | null {
+    const online = this.room.memberById(userId);
+    if (online !== undefined) return online.lasting;
+    return this.identities.byUserId(userId) ?? null;
+  }
+
+  /**
+   * Sends a private line if both sides are lasting identities (stored, delivered or left
+   * waiting); false when it is not a dialog's, and today's rules apply.
+   */
+  send(from: Member, toUserId: number, text: string, quote: ReplyQuote | null): boolean {
+    const mine = from.lasting;
+    if (mine === null) return false;
+    const peer = this.identityOf(toUserId);
+    if (peer === null) return false;
+    const recipients = peer.connected();
+    const delivered = recipients.length > 0;
+    const messageId = this.store.nextMessageId();
+    const sentAt = Date.now();
+    const formatted = formatChatText(text);
+    const head =
+      `{"action":"PrivateMessage",${from.identityJson},"messageId":${messageId},"sentAt":${sentAt},` +
+      `"toUserId":${peer.userId},${delivered ? DELIVERED_FIELD : WAITING_FIELD}`;
+    const payload = `${head}${quote === null ? '' : `,"replyTo":${JSON.stringify(quote)}`},"text":${JSON.stringify(formatted)}}`;
+    this.store.append({ messageId, room: dialogKey(mine.userId, peer.userId), sentAt, authorSession: from.sessionToken, payload });
+    if (!delivered) {
+      const line = { messageId, toUserId: peer.userId };
+      this.queue(line);
+      this.journal?.waiting(line);
+    }
+    const frame = frameText(payload);
+    const legacyFrame = quote === null ? frame : frameText(`${head},"text":${JSON.stringify(legacyReplyText(quote, formatted))}}`);
+    for (const member of new Set([...recipients, ...mine.connected(), from])) this.room.send(member, member.legacy ? legacyFrame : frame);
+    return true;
+  }
+
+  /** Answers `{"action":"History","with":N,…}` with a `DialogHistory` of the member's dialog with N. */
+  page(member: Member, withUserId: number, before: number, limit: number): void {
+    const mine = member.lasting;
+    if (mine === null) {
+      this.room.send(member, NO_IDENTITY_FRAME);
+      return;
+    }
+    const peer = this.identityOf(withUserId);
+    const page: LinePage = peer === null ? { lines: [], hasMore: false } : this.store.before(dialogKey(mine.userId, peer.userId), before, limit);
+    // The same budgeted frame as a room's History, under its own action and naming the dialog.
+    const json = historyJson(page, this.room.historyBytes);
+    this.room.send(member, frameText(`{"action":"DialogHistory","with":${withUserId},${json.slice(HISTORY_HEAD.length)}`));
+  }
+
+  /** A session of an identity is connected: what waited for it goes to it now, and the senders are told. */
+  deliverWaiting(member: Member): void {
+    const identity = member.lasting;
+    if (identity === null) return;
+    const ids = this.waiting.get(identity.userId);
+    if (ids === undefined) return;
+    this.waiting.delete(identity.userId);
+    const bySender = new Map<number, number[]>();
+    for (const messageId of ids) {
+      this.journal?.delivered(messageId);
+      const line = this.store.get(messageId);
+      const pair = line === undefined ? null : dialogPair(line.room);
+      if (line === undefined || pair === null) continue;
+      const payload = line.payload.replace(WAITING_FIELD, DELIVERED_FIELD);
+      this.store.replace({ ...line, payload });
+      this.room.send(member, frameText(payload));
+      const sender = pair[0] === identity.userId ? pair[1] : pair[0];
+      const told = bySender.get(sender);
+      if (told === undefined) bySender.set(sender, [messageId]);
+      else told.push(messageId);
+    }
+    for (const [sender, messageIds] of bySender) {
+      const notice = frameText(JSON.stringify({ action: 'Delivered', toUserId: identity.userId, messageIds } satisfies ServerMessage));
+      for (const session of this.identities.byUserId(sender)?.connected() ?? []) this.room.send(session, notice);
+    }
+  }
+
+  private queue(line: WaitingLine): void {
+    const list = this.waiting.get(line.toUserId);
+    if (list === undefined) this.waiting.set(line.toUserId, [line.messageId]);
+    else list.push(line.messageId);
+  }
+}
