@@ -11,12 +11,14 @@
 export type AwaitedAnswer =
   | { readonly kind: 'chat'; readonly id: string }
   | { readonly kind: 'history'; readonly frame: string }
+  | { readonly kind: 'dialog'; readonly withUserId: number; readonly frame: string }
   | { readonly kind: 'change'; readonly messageId: number; readonly frame: string };
 
 /** The Error codes each kind of frame can be answered with. */
 const ERROR_CODES: { readonly [K in AwaitedAnswer['kind']]: ReadonlySet<string> } = {
   chat: new Set(['rate-limited', 'invalid-text', 'text-too-long', 'invalid-recipient', 'unknown-reply']),
   history: new Set(['rate-limited', 'invalid-history-request']),
+  dialog: new Set(['rate-limited', 'invalid-history-request']),
   change: new Set(['rate-limited', 'invalid-text', 'text-too-long', 'invalid-message-id', 'unknown-message', 'not-author', 'edit-window-closed']),
 };
 

@@ -290,11 +290,9 @@ export class ClientSession {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) throw new RangeError(`limit must be an integer from 1 to ${MAX_HISTORY_PAGE}`);
     const socket = this.#socket;
     if (!this.#lasting || this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
-    try {
-      socket.send(JSON.stringify(before === undefined ? { action: 'History', with: withUserId, limit } : { action: 'History', with: withUserId, before, limit }));
-    } catch {
-      return false;
-    }
+    const frame = JSON.stringify(before === undefined ? { action: 'History', with: withUserId, limit } : { action: 'History', with: withUserId, before, limit });
+    this.#requests.push({ kind: 'dialog', withUserId, frame });
+    this.#pump();
     return true;
   }
 
@@ -352,7 +350,11 @@ export class ClientSession {
     return this.#sendControl({ action: 'Buzz', toUserId });
   }
 
-  /** A frame that is not chat: now or never (false: not logged in, or the socket refused it). */
+  /**
+   * A frame that is not chat: now or never (false: not logged in, or the socket refused it).
+   * It still takes its share of the pace (the chat waiting after it waits longer), so the
+   * server is not driven to a `rate-limited`, which would be taken for another frame's.
+   */
   #sendControl(frame: object): boolean {
     const socket = this.#socket;
     if (this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
@@ -361,6 +363,8 @@ export class ClientSession {
     } catch {
       return false;
     }
+    this.#refillTokens();
+    this.#sendTokens -= 1;
     return true;
   }
 
@@ -469,6 +473,10 @@ export class ClientSession {
         this.#awaited.settleFirst((a) => a.kind === 'change' && a.messageId === message.messageId);
         this.#emit('message', message);
         return;
+      case 'DialogHistory':
+        this.#awaited.settleFirst((a) => a.kind === 'dialog' && a.withUserId === message.with);
+        this.#emit('message', message);
+        return;
       case 'Error':
         this.#emit('message', message);
         // A refused Buzz answers no chat line.
@@ -554,8 +562,8 @@ export class ClientSession {
 
   /**
    * An Error that answers a frame of ours settles that frame (see AwaitedAnswers): a
-   * refused chat line is dropped, saying so; a refused page is given up; an edit or a
-   * deletion refused is told by the Error itself. `rate-limited`: it goes again after
+   * refused chat line is dropped, saying so; a refused page is given up; an edit, a
+   * deletion or a dialog's page refused is told by the Error itself. `rate-limited`: it goes again after
    * a pause, in its place.
    */
   #onError(error: ErrorMessage): void {
@@ -577,7 +585,7 @@ export class ClientSession {
       this.#olderFailed(error.message);
       return;
     }
-    if (answered.kind === 'change') return;
+    if (answered.kind !== 'chat') return;
     const refused = this.#outbox.takeRefused(answered.id);
     if (refused === undefined) return;
     this.#emitOutbox();
@@ -594,9 +602,7 @@ export class ClientSession {
     const socket = this.#socket;
     if (this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return;
     if (this.#pumpTimer !== undefined) return;
-    const now = this.#now();
-    this.#sendTokens = Math.min(SEND_BURST, this.#sendTokens + (Math.max(0, now - this.#tokensAt) * SEND_PER_SECOND) / 1_000);
-    this.#tokensAt = now;
+    this.#refillTokens();
     let wrote = false;
     for (;;) {
       const request = this.#requests[0];
@@ -632,6 +638,12 @@ export class ClientSession {
       wrote = true;
     }
     if (wrote) this.#emitOutbox();
+  }
+
+  #refillTokens(): void {
+    const now = this.#now();
+    this.#sendTokens = Math.min(SEND_BURST, this.#sendTokens + (Math.max(0, now - this.#tokensAt) * SEND_PER_SECOND) / 1_000);
+    this.#tokensAt = now;
   }
 
   #schedulePump(ms: number): void {

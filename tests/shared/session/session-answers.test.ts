@@ -117,6 +117,36 @@ describe('answers matched to what caused them (fake server)', () => {
     expect(actions(socket).slice(SEND_BURST)).toEqual(['Edit', 'Delete', `Message m${SEND_BURST}`, `Message m${SEND_BURST + 1}`]);
   });
 
+  it('an Error answering a dialog\'s page request is not taken for the room\'s page asked after it', () => {
+    const h = harness();
+    const pages: unknown[] = [];
+    h.session.on('olderHistory', (p) => pages.push(p));
+    h.session.connect(REQUEST);
+    const socket = h.login(ANNA, { ...TOKEN, lasting: true });
+    socket.receiveJson({ action: 'History', messages: [], hasMore: true });
+    expect(h.session.loadDialog(4)).toBe(true);
+    expect(h.session.loadOlder(100, 50)).toBe(true);
+    expect(actions(socket)).toEqual(['History', 'History']);
+    socket.receiveJson({ action: 'Error', code: 'invalid-history-request', message: 'A private dialog’s history needs a lasting identity.' });
+    expect(pages).toEqual([]);
+    socket.receiveJson({ action: 'History', messages: [echo('old', 99)], hasMore: false });
+    expect(pages).toMatchObject([{ ok: true, before: 100 }]);
+  });
+
+  it('a status change goes at once but takes its share of the pace: the chat line after it waits longer', () => {
+    const h = harness();
+    h.session.connect(REQUEST);
+    const socket = h.login(ANNA, TOKEN);
+    for (let i = 0; i < SEND_BURST + 1; i++) h.session.send({ text: `m${i}`, toUserId: 0 });
+    expect(written(socket)).toHaveLength(SEND_BURST);
+    h.session.setStatus('away');
+    expect(actions(socket).slice(SEND_BURST)).toEqual(['SetStatus']);
+    vi.advanceTimersByTime(250);
+    expect(actions(socket).slice(SEND_BURST)).toEqual(['SetStatus']);
+    vi.advanceTimersByTime(250);
+    expect(actions(socket).slice(SEND_BURST)).toEqual(['SetStatus', `Message m${SEND_BURST}`]);
+  });
+
   it('an edit not yet written when the connection is lost is given up, saying so', () => {
     const h = harness();
     h.session.connect(REQUEST);
