@@ -303,7 +303,8 @@ export class Room {
       const reserved = this.reservations.get(token);
       if (reserved !== undefined && reserved.expiresAt > performance.now()) {
         this.dropReservation(token, reserved);
-        const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy, identity: this.knownIdentity(request) };
+        const identity = this.knownIdentity(request);
+        const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy, identity };
         return this.admit(ws, socket, ip, resumed, request.problems);
       }
     }
@@ -702,7 +703,6 @@ export class Room {
   /** The session of an identity: its name is held for it from now on, and what waited for it is delivered. */
   private cameWithIdentity(member: Member, identity: KnownIdentity | null): void {
     if (identity === null) return;
-    member.lasting = identity;
     this.identities.cameOnline(identity, member);
     this.names.hold(identity.userName, identity);
     this.dialogs.deliverWaiting(member);
