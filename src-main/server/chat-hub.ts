@@ -415,6 +415,7 @@ export class ChatHub {
   private toPeersOf(member: Member, frame: Buffer | null): void {
     if (frame === null) return;
     this.usersJson = null;
+    for (const room of this.rooms.membership.roomsOf(member).values()) room.statusChanged();
     this.peersOf(member).queue(frame);
   }
 
