@@ -13,7 +13,7 @@ import { readHandshake } from './handshake';
 import { RefusalLog, peerText } from './log-hygiene';
 import { ChatSocket } from './member';
 import { OUT_OF_SCOPE, peerScopeFilter, refuseRequestOutOfScope } from './peer-scope';
-import { Room } from './room';
+import { ChatHub } from './chat-hub';
 import type { DurableState } from './store/durable-state';
 import { openDurableState } from './store/open-state';
 import { createWebHandler } from './static-files';
@@ -71,8 +71,8 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
 export async function startChatServer(options: Partial<ServerConfig> = {}, internals: ServerInternals = {}): Promise<ChatServer> {
   const config = resolveServerConfig(options);
   const durable = internals.durable ?? openDurableState(config);
-  const room = new Room(config, durable);
-  durable.open?.(() => room.keptState());
+  const hub = new ChatHub(config, durable);
+  durable.open?.(() => hub.keptState());
   const guards = new AdmissionGuards(config);
   const wss = new WebSocketServer({
     noServer: true,
@@ -151,7 +151,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
       const request = readHandshake(req.url ?? '/', config.defaultUserName);
       const applicant = { ip, viaProxy: isTrustedProxy(peer, config.trustProxy), roomKey: request.roomKey, sessionToken: request.sessionToken };
       // Outside the peer scope: refused before the key is even looked at.
-      const refusal = inScope(ip) ? refusalFor(room, config, applicant, guards) : OUT_OF_SCOPE;
+      const refusal = inScope(ip) ? refusalFor(hub, config, applicant, guards) : OUT_OF_SCOPE;
       if (refusal !== null) {
         if (refusal.logged !== true) refusals.refused(addressKey(ip), refusal.reason);
         chatSocket.on('error', ignore);
@@ -162,7 +162,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
       }
       // The original Qt client cannot show some of our additions (a reply's quote): it gets them adapted.
       const legacy = req.headers.origin === QT_CLIENT_ORIGIN || door.wasMended(socket);
-      room.join(chatSocket, socket, ip, request, legacy);
+      hub.join(chatSocket, socket, ip, request, legacy);
     });
   });
 
@@ -184,7 +184,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
   http.emit('listening');
 
   const heartbeat = setInterval(() => {
-    room.pingAll();
+    hub.pingAll();
     guards.sweep();
   }, config.pingIntervalMs);
   heartbeat.unref();
@@ -196,7 +196,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
       clearInterval(heartbeat);
       const listenerClosed = new Promise<void>((resolve) => door.server.close(() => resolve()));
       door.destroyHandshaking();
-      await room.closeAll(CloseCode.goingAway, 'Server shutting down', SHUTDOWN_GRACE_MS);
+      await hub.closeAll(CloseCode.goingAway, 'Server shutting down', SHUTDOWN_GRACE_MS);
       durable.close();
       refusals.flush();
       // Stops the timeout checks 'listening' started; the callback hears that it never listened.
@@ -213,7 +213,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
     host: config.host,
     secure,
     get connectionCount() {
-      return room.size;
+      return hub.size;
     },
     close,
   };

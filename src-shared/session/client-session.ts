@@ -6,6 +6,8 @@ import { cleanStatusText, isUserStatus } from '../protocol/parse';
 import { escapeHtml } from '../protocol/rich-text';
 import { foldRoomName, normalizeRoomName } from '../protocol/room-name';
 import type { UserStatus } from '../protocol/messages';
+import { AwaitedAnswers } from './awaited-answers';
+import type { AwaitedAnswer } from './awaited-answers';
 import { reconnectDelay } from './backoff';
 import { describeClose, describeUnreachable } from './close-reasons';
 import type { LossVerdict } from './close-reasons';
@@ -62,10 +64,12 @@ const PONG = JSON.stringify({ action: 'Pong' });
 /**
  * Sending is paced below the server's default rate limit (a burst of 20, then 5 a
  * second), so that flushing a full outbox after an outage is not refused as a flood.
+ * History requests, edits and deletions take their share of the same pace; Pongs (one
+ * per ping) fit in what is left.
  */
 export const SEND_BURST = 10;
 export const SEND_PER_SECOND = 4;
-/** After a `rate-limited` answer the refused message waits this long before it goes again. */
+/** After a `rate-limited` answer the refused frame waits this long before it goes again. */
 const RATE_LIMITED_PAUSE_MS = 1_000;
 /**
  * A resumed session gets its missed messages in a History right after Authorized;
@@ -74,11 +78,6 @@ const RATE_LIMITED_PAUSE_MS = 1_000;
 export const HISTORY_WAIT_MS = 1_000;
 /** A page of older history not answered in this long is given up (the user may ask again). */
 export const OLDER_HISTORY_TIMEOUT_MS = 10_000;
-
-/** Error codes that answer one of our chat frames (others concern the connection). */
-const REFUSED_CHAT: ReadonlySet<string> = new Set(['invalid-text', 'text-too-long', 'invalid-recipient', 'unknown-reply', 'not-in-room', 'unknown-room']);
-/** Error codes that answer a JoinRoom of ours: the room is not joined, and not asked for again. */
-const REFUSED_JOIN: ReadonlySet<string> = new Set(['room-forbidden', 'too-many-rooms']);
 
 /** A room the user is in (or asked to be in): kept, with its key, only in memory, for one server. */
 interface RoomWish {
@@ -126,6 +125,10 @@ export class ClientSession {
     olderHistory: new Set(),
   };
   readonly #outbox = new Outbox();
+  /** What the server owes us an answer for on this connection, in order. */
+  readonly #awaited = new AwaitedAnswers();
+  /** History requests, edits and deletions asked for and waiting for the pace: they go before chat. */
+  #requests: Array<Exclude<AwaitedAnswer, { kind: 'chat' }>> = [];
 
   #status: ConnectionStatus = { state: 'idle' };
   /** What the user asked for; reused, unchanged, by every reconnect. Cleared when the session ends. */
@@ -164,8 +167,6 @@ export class ClientSession {
   #allowBuzz = true;
   /** The rooms to be in, by folded name: joined again after each login, until left. */
   readonly #rooms = new Map<string, RoomWish>();
-  /** JoinRooms sent and not answered yet, oldest first (folded names). */
-  #joining: string[] = [];
 
   constructor(options: ClientSessionOptions) {
     const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
@@ -291,13 +292,10 @@ export class ClientSession {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) throw new RangeError(`limit must be an integer from 1 to ${MAX_HISTORY_PAGE}`);
     const socket = this.#socket;
     if (this.#older !== undefined || this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
-    try {
-      socket.send(JSON.stringify(wish === undefined ? { action: 'History', before, limit } : { action: 'History', before, limit, room: wish.name }));
-    } catch {
-      return false;
-    }
     const timer = this.#timers.setTimeout(() => this.#olderFailed('The server did not send the older messages.'), OLDER_HISTORY_TIMEOUT_MS);
     this.#older = wish === undefined ? { before, timer } : { before, timer, room: wish.name };
+    this.#requests.push({ kind: 'history', frame: JSON.stringify(wish === undefined ? { action: 'History', before, limit } : { action: 'History', before, limit, room: wish.name }) });
+    this.#pump();
     return true;
   }
 
@@ -313,11 +311,9 @@ export class ClientSession {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) throw new RangeError(`limit must be an integer from 1 to ${MAX_HISTORY_PAGE}`);
     const socket = this.#socket;
     if (!this.#lasting || this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
-    try {
-      socket.send(JSON.stringify(before === undefined ? { action: 'History', with: withUserId, limit } : { action: 'History', with: withUserId, before, limit }));
-    } catch {
-      return false;
-    }
+    const frame = JSON.stringify(before === undefined ? { action: 'History', with: withUserId, limit } : { action: 'History', with: withUserId, before, limit });
+    this.#requests.push({ kind: 'dialog', withUserId, frame });
+    this.#pump();
     return true;
   }
 
@@ -335,11 +331,8 @@ export class ClientSession {
     const socket = this.#socket;
     if (this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
     const frame = trimmed === undefined ? { action: 'Delete', messageId } : { action: 'Edit', messageId, text: trimmed };
-    try {
-      socket.send(JSON.stringify(frame));
-    } catch {
-      return false;
-    }
+    this.#requests.push({ kind: 'change', messageId, frame: JSON.stringify(frame) });
+    this.#pump();
     return true;
   }
 
@@ -395,7 +388,7 @@ export class ClientSession {
     const fold = foldRoomName(room);
     const known = this.#rooms.get(fold);
     this.#rooms.set(fold, { name: known?.joined === true ? known.name : room, key: key ?? known?.key, joined: known?.joined ?? false });
-    this.#sendJoin(fold);
+    if (this.#queueJoin(fold)) this.#pump();
   }
 
   /** Leaves a room: not joined again; its lines still waiting are dropped. False when not logged in (it is forgotten all the same). */
@@ -410,12 +403,21 @@ export class ClientSession {
       this.#emitOutbox();
       this.#notice({ kind: 'send-failed', reason: `${dropped.length} message(s) for the room ${room} were not sent: you left it.` });
     }
-    return this.#sendControl({ action: 'LeaveRoom', room: wish?.name ?? room });
+    return this.#request_({ kind: 'leave', frame: JSON.stringify({ action: 'LeaveRoom', room: wish?.name ?? room }) });
   }
 
   /** Asks for the server's rooms; the RoomList comes as a message. False when not logged in. */
   listRooms(): boolean {
-    return this.#sendControl({ action: 'ListRooms' });
+    return this.#request_({ kind: 'list', frame: JSON.stringify({ action: 'ListRooms' }) });
+  }
+
+  /** A request the server answers, paced with the rest; false (not queued) when not logged in. */
+  #request_(request: Exclude<AwaitedAnswer, { kind: 'chat' }>): boolean {
+    const socket = this.#socket;
+    if (this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
+    this.#requests.push(request);
+    this.#pump();
+    return true;
   }
 
   /** The room a line goes to, as the server spells it; null for one not joined (nor asked for). */
@@ -425,27 +427,27 @@ export class ClientSession {
     return this.#rooms.get(foldRoomName(room))?.name ?? null;
   }
 
-  #sendJoin(fold: string): void {
+  /** Queues the JoinRoom of a room wished for (not written yet: the caller pumps); false when not logged in. */
+  #queueJoin(fold: string): boolean {
     const wish = this.#rooms.get(fold);
-    if (wish === undefined) return;
+    const socket = this.#socket;
+    if (wish === undefined || this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
     const frame = wish.key === undefined ? { action: 'JoinRoom', room: wish.name } : { action: 'JoinRoom', room: wish.name, key: wish.key };
-    if (this.#sendControl(frame)) this.#joining.push(fold);
+    this.#requests.push({ kind: 'join', fold, frame: JSON.stringify(frame) });
+    return true;
   }
 
   /** After a login: the server has us in the lobby only (or, resumed, maybe in some rooms): ask for each again. */
   #rejoinRooms(): void {
-    this.#joining = [];
     for (const [fold, wish] of this.#rooms) {
       wish.joined = false;
-      this.#sendJoin(fold);
+      this.#queueJoin(fold);
     }
-    // Joins are frames like chat for the server's rate limit.
-    this.#sendTokens -= this.#joining.length;
   }
 
   #onRoomJoined(room: string): void {
     const fold = foldRoomName(room);
-    this.#joining = this.#joining.filter((f) => f !== fold);
+    this.#awaited.settleFirst((a) => a.kind === 'join' && a.fold === fold);
     const wish = this.#rooms.get(fold);
     // A room the server put us back in that we had not asked for (left meanwhile): it is the server's word.
     this.#rooms.set(fold, { name: room, key: wish?.key, joined: true });
@@ -453,9 +455,7 @@ export class ClientSession {
   }
 
   /** A JoinRoom was refused: that room is not asked for again. */
-  #onJoinRefused(): void {
-    const fold = this.#joining.shift();
-    if (fold === undefined) return;
+  #onJoinRefused(fold: string): void {
     const wish = this.#rooms.get(fold);
     if (wish === undefined || wish.joined) return;
     this.#rooms.delete(fold);
@@ -466,7 +466,11 @@ export class ClientSession {
     }
   }
 
-  /** A frame that is not chat: now or never (false: not logged in, or the socket refused it). */
+  /**
+   * A frame that is not chat: now or never (false: not logged in, or the socket refused it).
+   * It still takes its share of the pace (the chat waiting after it waits longer), so the
+   * server is not driven to a `rate-limited`, which would be taken for another frame's.
+   */
   #sendControl(frame: object): boolean {
     const socket = this.#socket;
     if (this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
@@ -475,6 +479,8 @@ export class ClientSession {
     } catch {
       return false;
     }
+    this.#refillTokens();
+    this.#sendTokens -= 1;
     return true;
   }
 
@@ -573,21 +579,37 @@ export class ClientSession {
       case 'PrivateMessage':
         // The line first, then the pending copy goes: no moment shows neither.
         this.#emit('message', message);
-        if (this.#self !== undefined && this.#outbox.takeEcho(message, this.#self.userId)) this.#emitOutbox();
+        if (this.#self !== undefined && this.#outbox.takeEcho(message, this.#self.userId)) {
+          this.#awaited.settleLast((a) => a.kind === 'chat' && !this.#outbox.isAwaiting(a.id));
+          this.#emitOutbox();
+        }
+        return;
+      case 'MessageEdited':
+      case 'MessageDeleted':
+        this.#awaited.settleFirst((a) => a.kind === 'change' && a.messageId === message.messageId);
+        this.#emit('message', message);
+        return;
+      case 'DialogHistory':
+        this.#awaited.settleFirst((a) => a.kind === 'dialog' && a.withUserId === message.with);
+        this.#emit('message', message);
         return;
       case 'Error':
         this.#emit('message', message);
         // A refused Buzz answers no chat line.
-        if (message.refused === undefined && REFUSED_JOIN.has(message.code)) this.#onJoinRefused();
-        else if (message.refused === undefined) this.#onError(message);
+        if (message.refused === undefined) this.#onError(message);
         return;
       case 'RoomJoined':
         this.#emit('message', message);
         this.#onRoomJoined(message.room);
         return;
       case 'RoomLeft':
+        this.#awaited.settleFirst((a) => a.kind === 'leave');
         this.#emit('message', message);
         this.#rooms.delete(foldRoomName(message.room));
+        return;
+      case 'RoomList':
+        this.#awaited.settleFirst((a) => a.kind === 'list');
+        this.#emit('message', message);
         return;
       default:
         this.#emit('message', message);
@@ -651,6 +673,7 @@ export class ClientSession {
   }
 
   #olderAnswered(message: HistoryMessage): void {
+    this.#awaited.settleFirst((a) => a.kind === 'history');
     const older = this.#older!;
     this.#timers.clearTimeout(older.timer);
     this.#older = undefined;
@@ -665,27 +688,44 @@ export class ClientSession {
     if (older === undefined) return;
     this.#timers.clearTimeout(older.timer);
     this.#older = undefined;
+    // Not written yet: it never will be (its answer would pass for a login's History).
+    this.#requests = this.#requests.filter((r) => r.kind !== 'history');
     const page: OlderHistory = { ok: false, before: older.before, reason };
     if (older.room !== undefined) page.room = older.room;
     this.#emit('olderHistory', page);
   }
 
-  /** An Error that answers one of our chat frames settles the oldest one in flight. */
+  /**
+   * An Error that answers a frame of ours settles that frame (see AwaitedAnswers): a
+   * refused chat line is dropped, saying so; a refused page is given up; an edit, a
+   * deletion or a dialog's page refused is told by the Error itself. `rate-limited`: it goes again after
+   * a pause, in its place.
+   */
   #onError(error: ErrorMessage): void {
-    if (error.code === 'invalid-history-request') {
-      this.#olderFailed(error.message);
-      return;
-    }
+    const answered = this.#awaited.takeError(error.code);
+    if (answered === undefined) return;
     if (error.code === 'rate-limited') {
-      if (!this.#outbox.requeueRefused()) return;
+      if (answered.kind === 'chat') {
+        if (!this.#outbox.requeueRefused(answered.id)) return;
+        this.#emitOutbox();
+      } else {
+        this.#requests.unshift(answered);
+      }
       this.#sendTokens = 0;
       this.#tokensAt = this.#now();
-      this.#emitOutbox();
       this.#schedulePump(RATE_LIMITED_PAUSE_MS);
       return;
     }
-    if (!REFUSED_CHAT.has(error.code)) return;
-    const refused = this.#outbox.takeRefused();
+    if (answered.kind === 'history') {
+      this.#olderFailed(error.message);
+      return;
+    }
+    if (answered.kind === 'join') {
+      this.#onJoinRefused(answered.fold);
+      return;
+    }
+    if (answered.kind !== 'chat') return;
+    const refused = this.#outbox.takeRefused(answered.id);
     if (refused === undefined) return;
     this.#emitOutbox();
     this.#notice({ kind: 'send-failed', reason: `“${preview(refused.text)}” was not sent: ${error.message}` });
@@ -693,35 +733,59 @@ export class ClientSession {
 
   // ---- the outbox -------------------------------------------------------------------
 
-  /** Writes waiting messages, oldest first, as far as the login, History wait and pace allow. */
+  /**
+   * Writes what waits as far as the login and the pace allow: the user's requests
+   * first, then the outbox's messages, oldest first, once no History is awaited.
+   */
   #pump(): void {
     const socket = this.#socket;
     if (this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return;
-    if (this.#historyTimer !== undefined || this.#pumpTimer !== undefined) return;
-    const now = this.#now();
-    this.#sendTokens = Math.min(SEND_BURST, this.#sendTokens + (Math.max(0, now - this.#tokensAt) * SEND_PER_SECOND) / 1_000);
-    this.#tokensAt = now;
+    if (this.#pumpTimer !== undefined) return;
+    this.#refillTokens();
     let wrote = false;
+    // A room's line waits until the room is joined (a locked room's key is checked first).
     const joined = (room: string): boolean => this.#rooms.get(foldRoomName(room))?.joined === true;
-    for (let next = this.#outbox.nextWaiting(joined); next !== undefined; next = this.#outbox.nextWaiting(joined)) {
+    for (;;) {
+      const request = this.#requests[0];
+      const next = request === undefined && this.#historyTimer === undefined ? this.#outbox.nextWaiting(joined) : undefined;
+      if (request === undefined && next === undefined) break;
       if (this.#sendTokens < 1) {
         this.#schedulePump(((1 - this.#sendTokens) * 1_000) / SEND_PER_SECOND);
         break;
       }
+      let frame: string;
+      if (request !== undefined) {
+        frame = request.frame;
+      } else {
+        const message: ChatMessage = { action: 'Message', text: next!.text, toUserId: next!.toUserId };
+        if (next!.replyTo !== undefined) message.replyTo = next!.replyTo;
+        if (next!.room !== undefined) message.room = this.#rooms.get(foldRoomName(next!.room))?.name ?? next!.room;
+        frame = JSON.stringify(message);
+      }
       try {
-        const frame: ChatMessage = { action: 'Message', text: next.text, toUserId: next.toUserId };
-        if (next.replyTo !== undefined) frame.replyTo = next.replyTo;
-        if (next.room !== undefined) frame.room = this.#rooms.get(foldRoomName(next.room))?.name ?? next.room;
-        socket.send(JSON.stringify(frame));
+        socket.send(frame);
       } catch {
         // The close that follows puts it back in line.
         break;
       }
       this.#sendTokens -= 1;
-      this.#outbox.markSent(next.id, next.toUserId === 0 || this.#serverEchoesPrivate);
+      if (request !== undefined) {
+        this.#requests.shift();
+        this.#awaited.written(request);
+        continue;
+      }
+      const awaitEcho = next!.toUserId === 0 || this.#serverEchoesPrivate;
+      this.#outbox.markSent(next!.id, awaitEcho);
+      if (awaitEcho) this.#awaited.written({ kind: 'chat', id: next!.id });
       wrote = true;
     }
     if (wrote) this.#emitOutbox();
+  }
+
+  #refillTokens(): void {
+    const now = this.#now();
+    this.#sendTokens = Math.min(SEND_BURST, this.#sendTokens + (Math.max(0, now - this.#tokensAt) * SEND_PER_SECOND) / 1_000);
+    this.#tokensAt = now;
   }
 
   #schedulePump(ms: number): void {
@@ -791,6 +855,10 @@ export class ClientSession {
     this.#clearHistoryWait();
     this.#clearPump();
     this.#olderFailed('The connection was lost.');
+    this.#awaited.clear();
+    const unsent = this.#requests.filter((r) => r.kind === 'change').length;
+    this.#requests = [];
+    if (unsent > 0) this.#notice({ kind: 'send-failed', reason: `${unsent} edit(s) or deletion(s) were not sent: the connection was lost.` });
     const requeued = this.#outbox.connectionLost();
     const socket = this.#socket;
     if (socket === undefined) return requeued;

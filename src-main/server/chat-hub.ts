@@ -36,9 +36,11 @@ import { Buzzes } from './buzz';
 import type { MessageStore, StoredLine } from './store/message-store';
 
 /*
- * The chat room: who is in it, and what each action does. Presence and public
- * messages go through the fan-out (framed once, written once per socket per tick);
- * replies to one user are written to that user at once, in order.
+ * The hub of the chat: who is connected (names, sessions, presence), the lobby every
+ * user is in, and what each action does; rooms besides the lobby are in rooms/ (the
+ * registry, one room, the membership), private dialogs in private-dialogs.ts. Presence
+ * and public messages go through the fan-out (framed once, written once per socket per
+ * tick); replies to one user are written to that user at once, in order.
  */
 
 export type { LeaveAction } from './member';
@@ -147,7 +149,7 @@ function newSessionToken(): string {
   return randomBytes(18).toString('base64url');
 }
 
-export class Room {
+export class ChatHub {
   /** By userId, in join order. */
   private readonly members = new Map<number, Member>();
   private readonly names = new UniqueNames();
@@ -303,7 +305,8 @@ export class Room {
       const reserved = this.reservations.get(token);
       if (reserved !== undefined && reserved.expiresAt > performance.now()) {
         this.dropReservation(token, reserved);
-        const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy, identity: this.knownIdentity(request) };
+        const identity = this.knownIdentity(request);
+        const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy, identity };
         return this.admit(ws, socket, ip, resumed, request.problems);
       }
     }
@@ -412,6 +415,7 @@ export class Room {
   private toPeersOf(member: Member, frame: Buffer | null): void {
     if (frame === null) return;
     this.usersJson = null;
+    for (const room of this.rooms.membership.roomsOf(member).values()) room.statusChanged();
     this.peersOf(member).queue(frame);
   }
 
@@ -481,7 +485,7 @@ export class Room {
     this.replaceLine(line, tombstonePayload(line.payload));
     this.forgetQuotesOf(messageId, line.room);
     if (line.room === LOBBY) this.noteChange(messageId);
-    this.queueFor(line, frameText(`{"action":"MessageDeleted","messageId":${messageId}${Room.roomField(line.room)}}`));
+    this.queueFor(line, frameText(`{"action":"MessageDeleted","messageId":${messageId}${ChatHub.roomField(line.room)}}`));
   }
 
   /**
@@ -670,7 +674,7 @@ export class Room {
       const id = this.nextUserId++;
       if (!this.members.has(id) && !this.reservedIds.has(id) && !this.identities.ownsUserId(id)) return id;
     }
-    throw new Error('Room.join: every user id is in use (refusalFor checks hasIdFor first)');
+    throw new Error('ChatHub.join: every user id is in use (refusalFor checks hasIdFor first)');
   }
 
   /** The identity a login's secret proves, or null (none sent, or not known yet). */
@@ -702,7 +706,6 @@ export class Room {
   /** The session of an identity: its name is held for it from now on, and what waited for it is delivered. */
   private cameWithIdentity(member: Member, identity: KnownIdentity | null): void {
     if (identity === null) return;
-    member.lasting = identity;
     this.identities.cameOnline(identity, member);
     this.names.hold(identity.userName, identity);
     this.dialogs.deliverWaiting(member);
@@ -818,7 +821,7 @@ export class Room {
     const formatted = formatChatText(text);
     const roomName = room === null ? LOBBY : room.name;
     // The text last, as the original sends it (readers that scan back from a frame's end find it there).
-    const head = `{"action":"PublicMessage"${Room.roomField(roomName)},${from.identityJson},"messageId":${messageId},"sentAt":${sentAt}`;
+    const head = `{"action":"PublicMessage"${ChatHub.roomField(roomName)},${from.identityJson},"messageId":${messageId},"sentAt":${sentAt}`;
     const payload = `${head}${replyField(quote)},"text":${JSON.stringify(formatted)}}`;
     this.store.append({ messageId, room: roomName, sentAt, authorSession: from.sessionToken, payload });
     // No room has the Qt client in it: one serialisation.
