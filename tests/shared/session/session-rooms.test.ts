@@ -84,6 +84,22 @@ describe('ClientSession: rooms', () => {
     expect(frames(h.login().sent)).toEqual([{ action: 'JoinRoom', room: 'Dev' }]);
   });
 
+  it('writes a JoinRoom refused as rate-limited again after a pause, and takes a refused room line for that line\'s answer', () => {
+    const h = harness();
+    h.session.connect(REQUEST);
+    const socket = h.login();
+    h.session.joinRoom('Ops');
+    socket.receiveJson({ action: 'Error', code: 'rate-limited', message: 'Slow down' });
+    expect(frames(socket.sent)).toEqual([{ action: 'JoinRoom', room: 'Ops' }]);
+    vi.advanceTimersByTime(1_500);
+    expect(frames(socket.sent)).toEqual([{ action: 'JoinRoom', room: 'Ops' }, { action: 'JoinRoom', room: 'Ops' }]);
+    socket.receiveJson(joined('Ops'));
+    h.session.send({ text: 'too late', toUserId: 0, room: 'Ops' });
+    socket.receiveJson({ action: 'Error', code: 'not-in-room', message: 'You are not in that room' });
+    expect(h.session.outbox).toEqual([]);
+    expect(h.notices.at(-1)).toEqual({ kind: 'send-failed', reason: expect.stringContaining('too late') });
+  });
+
   it('forgets its rooms (and keys) for another server', () => {
     const h = harness();
     h.session.connect(REQUEST);
