@@ -563,6 +563,7 @@ export class ChatApp extends LitElement {
             .log=${chat.log}
             .pending=${chat.pending}
             .older=${chat.older}
+            .conversation=${chat.current.kind === 'room' ? `room:${chat.current.room}` : chat.current.kind === 'dialog' ? `dialog:${chat.current.userId}` : 'lobby'}
             .strings=${s}
             @nick-activated=${this.onNickActivated}
             @pending-cancel-requested=${this.onCancelPending}

@@ -131,6 +131,25 @@ describe('the sidebar', () => {
     expect(await sidebar(page).getByRole('button', { name: 'Lobby' }).getAttribute('aria-current')).toBe('page');
   });
 
+  it('shows each conversation from its newest line when switching, however long the other log is', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    await message(page, joined('Ops'));
+    for (let i = 1; i <= 80; i++) await message(page, { action: 'PublicMessage', ...ANYA, text: `lobby ${i}`, messageId: i });
+    await message(page, { action: 'PublicMessage', ...ANYA, room: 'Ops', text: 'the only room line', messageId: 100 });
+    const inView = (text: string) =>
+      page.getByRole('log').locator('.line', { hasText: text }).evaluate((line) => {
+        const box = line.getBoundingClientRect();
+        const log = line.closest('[role="log"]')!.getBoundingClientRect();
+        return box.top >= log.top - 1 && box.bottom <= log.bottom + 1;
+      });
+    await expect.poll(() => inView('lobby 80')).toBe(true);
+    await sidebar(page).getByRole('button', { name: /^Ops/ }).click();
+    await expect.poll(() => inView('the only room line')).toBe(true);
+    await sidebar(page).getByRole('button', { name: 'Lobby' }).click();
+    await expect.poll(() => inView('lobby 80')).toBe(true);
+  });
+
   it('goes back to the room last shown on this server after the login', async () => {
     const page = await open({ conversations: { 'ws://127.0.0.1:27800/': 'room:Ops' } });
     await logIn(page, ME, [ANYA]);
