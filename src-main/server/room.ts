@@ -34,6 +34,12 @@ import { LOBBY } from './store/message-store';
 import { listedJson, setStatus } from './statuses';
 import { Buzzes } from './buzz';
 import type { MessageStore, StoredLine } from './store/message-store';
+import type { FileAudience } from './files/file-access';
+import { ownerKey, sessionPairOf, sessionPairScope } from './files/file-access';
+import type { FileCatalog } from './files/file-catalog';
+import { sentFile, textsWithFile } from './files/file-line';
+import type { SentFile } from './files/file-line';
+import { DIALOG_KEY_PREFIX } from './private-dialogs';
 
 /*
  * The chat room: who is in it, and what each action does. Presence and public
@@ -54,6 +60,7 @@ const UNKNOWN_MESSAGE_FRAME = errorFrame('unknown-message', 'There is no such me
 const UNKNOWN_REPLY_FRAME = errorFrame('unknown-reply', 'The message this replies to is gone (deleted or too old); the reply was not sent.');
 const NOT_AUTHOR_FRAME = errorFrame('not-author', 'Only the author of a message may edit or delete it.');
 const EDIT_WINDOW_CLOSED_FRAME = errorFrame('edit-window-closed', 'This message is too old to be edited.');
+const UNKNOWN_FILE_FRAME = errorFrame('unknown-file', 'There is no such file of yours for this conversation (upload it again); the line was not sent.');
 
 /** `,"replyTo":{…}` for a reply, nothing otherwise. */
 function replyField(quote: ReplyQuote | null): string {
@@ -147,7 +154,7 @@ function newSessionToken(): string {
   return randomBytes(18).toString('base64url');
 }
 
-export class Room {
+export class Room implements FileAudience {
   /** By userId, in join order. */
   private readonly members = new Map<number, Member>();
   private readonly names = new UniqueNames();
@@ -208,6 +215,7 @@ export class Room {
   constructor(
     private readonly config: ServerConfig,
     durable: DurableState,
+    private readonly files: FileCatalog | null = null,
   ) {
     this.store = durable.messages;
     this.journal = durable.sessions;
@@ -379,7 +387,7 @@ export class Room {
     if (message.action === 'SetStatus') return this.toPeersOf(member, setStatus(member, message.status, message.text));
     if (message.action === 'AllowBuzz') return void (member.allowsBuzz = message.allow);
     if (message.action === 'Buzz') return this.buzzes.buzz(member, this.onlineMember(message.toUserId));
-    if (message.text === '') return;
+    if (message.text === '' && message.file === undefined) return;
     let target: ChatRoom | null = null;
     if (message.room !== undefined) {
       target = this.rooms.roomFor(member, message.room);
@@ -396,8 +404,62 @@ export class Room {
         return;
       }
     }
-    if (message.toUserId === PUBLIC_RECIPIENT) this.publish(member, message.text, quote, target);
-    else this.sendPrivate(member, message.toUserId, message.text, quote);
+    let file: SentFile | null = null;
+    if (message.file !== undefined) {
+      const scope = message.toUserId === PUBLIC_RECIPIENT ? (target === null ? LOBBY : target.name) : this.privateScope(member, message.toUserId);
+      // A private line to someone offline gets its recipient-offline below, whatever its file.
+      if (scope !== null) {
+        file = this.claimFile(member, message.file.fileId, scope);
+        if (file === null) return;
+      }
+    }
+    if (message.toUserId === PUBLIC_RECIPIENT) this.publish(member, message.text, quote, target, file);
+    else this.sendPrivate(member, message.toUserId, message.text, quote, file);
+  }
+
+  /**
+   * The member's own file, now sent to `scope`; null once `unknown-file` is sent: no such
+   * file, someone else's, or one already sent to another room or dialog.
+   */
+  private claimFile(member: Member, fileId: string, scope: string): SentFile | null {
+    const record = this.files?.get(fileId);
+    if (this.files === null || record === undefined || record.owner !== ownerKey(member) || (record.scope !== null && record.scope !== scope)) {
+      this.fanout.send(member, UNKNOWN_FILE_FRAME);
+      return null;
+    }
+    return sentFile(this.files.sentTo(record, scope));
+  }
+
+  /** Where a private line from `member` to `toUserId` goes: a dialog, two sessions, or null (the target is offline). */
+  private privateScope(member: Member, toUserId: number): string | null {
+    const dialog = this.dialogs.keyFor(member, toUserId);
+    if (dialog !== null) return dialog;
+    const target = this.onlineMember(toUserId);
+    return target === null ? null : sessionPairScope(member, target);
+  }
+
+  /** The live session with this token (online, or in its presence grace). */
+  sessionMember(token: string): Member | null {
+    const member = this.bySession.get(token);
+    return member === undefined || member.left ? null : member;
+  }
+
+  memberById(userId: number): Member | null {
+    const member = this.members.get(userId);
+    return member === undefined || member.left ? null : member;
+  }
+
+  /** Whether the member sees the lobby (everyone), a room it is in, its dialog, or its private line. */
+  canSee(member: Member, scope: string): boolean {
+    if (member.left) return false;
+    if (scope === LOBBY) return true;
+    const pair = sessionPairOf(scope);
+    if (pair !== null) return pair.includes(member.sessionToken);
+    if (scope.startsWith(DIALOG_KEY_PREFIX)) {
+      const ids = /^@(\d+):(\d+)$/.exec(scope);
+      return ids !== null && member.lasting !== null && (Number(ids[1]) === member.lasting.userId || Number(ids[2]) === member.lasting.userId);
+    }
+    return this.rooms.memberRoom(member, scope) !== null;
   }
 
   /**
@@ -812,13 +874,13 @@ export class Room {
     ws.on('error', this.onError);
   }
 
-  private publish(from: Member, text: string, quote: ReplyQuote | null, room: ChatRoom | null = null): void {
+  private publish(from: Member, text: string, quote: ReplyQuote | null, room: ChatRoom | null = null, file: SentFile | null = null): void {
     const messageId = this.store.nextMessageId();
     const sentAt = Date.now();
-    const formatted = formatChatText(text);
+    const { text: formatted, legacyText } = textsWithFile(formatChatText(text), file);
     const roomName = room === null ? LOBBY : room.name;
     // The text last, as the original sends it (readers that scan back from a frame's end find it there).
-    const head = `{"action":"PublicMessage"${Room.roomField(roomName)},${from.identityJson},"messageId":${messageId},"sentAt":${sentAt}`;
+    const head = `{"action":"PublicMessage"${Room.roomField(roomName)},${from.identityJson},"messageId":${messageId},"sentAt":${sentAt}${file === null ? '' : file.field}`;
     const payload = `${head}${replyField(quote)},"text":${JSON.stringify(formatted)}}`;
     this.store.append({ messageId, room: roomName, sentAt, authorSession: from.sessionToken, payload });
     // No room has the Qt client in it: one serialisation.
@@ -826,12 +888,12 @@ export class Room {
       room.queue(frameText(payload));
       return;
     }
-    if (quote === null) this.fanout.queue(frameText(payload));
-    else this.fanout.queue(frameText(payload), frameText(`${head},"text":${JSON.stringify(legacyReplyText(quote, formatted))}}`));
+    if (quote === null && legacyText === formatted) this.fanout.queue(frameText(payload));
+    else this.fanout.queue(frameText(payload), frameText(`${head},"text":${JSON.stringify(quote === null ? legacyText : legacyReplyText(quote, legacyText))}}`));
   }
 
-  private sendPrivate(from: Member, toUserId: number, text: string, quote: ReplyQuote | null): void {
-    if (this.dialogs.send(from, toUserId, text, quote)) return;
+  private sendPrivate(from: Member, toUserId: number, text: string, quote: ReplyQuote | null, file: SentFile | null = null): void {
+    if (this.dialogs.send(from, toUserId, text, quote, file)) return;
     const target = this.members.get(toUserId);
     // Someone away is shown, but not queued for: the sender learns now that it did not arrive.
     if (target === undefined || target.away !== null) {
@@ -841,12 +903,15 @@ export class Room {
       this.fanout.send(from, frameText(payload));
       return;
     }
-    const formatted = formatChatText(text);
+    const { text: formatted, legacyText } = textsWithFile(formatChatText(text), file);
     const head =
       `{"action":"PrivateMessage",${from.identityJson},"messageId":${this.store.nextMessageId()},"sentAt":${Date.now()},` +
-      `"toUserId":${toUserId}`;
+      `"toUserId":${toUserId}${file === null ? '' : file.field}`;
     const frame = frameText(`${head}${replyField(quote)},"text":${JSON.stringify(formatted)}}`);
-    const legacyFrame = quote === null ? frame : frameText(`${head},"text":${JSON.stringify(legacyReplyText(quote, formatted))}}`);
+    const legacyFrame =
+      quote === null && legacyText === formatted
+        ? frame
+        : frameText(`${head},"text":${JSON.stringify(quote === null ? legacyText : legacyReplyText(quote, legacyText))}}`);
     this.fanout.send(target, target.legacy ? legacyFrame : frame);
     if (target !== from) this.fanout.send(from, from.legacy ? legacyFrame : frame);
   }

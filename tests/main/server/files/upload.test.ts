@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ATTACKER, PNG_1X1, VICTIM, download, httpCall, startFilesServer, tokenOf, upload } from './file-helpers';
+
+describe('POST /files', () => {
+  it('stores a picture under an id the server made, sniffs its type and size, and answers with JSON', async () => {
+    const t = await startFilesServer();
+    const anna = await t.join('Anna', { localAddress: VICTIM });
+    const answer = await upload(t.port, tokenOf(anna), PNG_1X1, 'screenshot.png', { type: 'image/png' });
+    expect(answer.status).toBe(201);
+    expect(answer.json).toEqual({ fileId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), name: 'screenshot.png', size: PNG_1X1.length, type: 'image/png', width: 1, height: 1 });
+    expect(t.onDisk()).toEqual([answer.json!.fileId]);
+    const back = await download(t.port, `/files/${String(answer.json!.fileId)}`, tokenOf(anna));
+    expect(back.status).toBe(200);
+    expect(back.body.equals(PNG_1X1)).toBe(true);
+  });
+
+  it('refuses without a token, with a wrong one, with a gone session’s (401), other methods (405), no body and zero bytes (400): JSON each, nothing on disk', async () => {
+    const t = await startFilesServer();
+    const anna = await t.join('Anna', { localAddress: VICTIM });
+    const gone = await t.join('Gone', { localAddress: ATTACKER });
+    const goneToken = tokenOf(gone);
+    await gone.close();
+    const cases = [
+      await upload(t.port, null, 'x', 'a.txt', { from: ATTACKER }),
+      await upload(t.port, 'not-a-token', 'x', 'a.txt', { from: ATTACKER }),
+      await upload(t.port, goneToken, 'x', 'a.txt', { from: ATTACKER }),
+    ];
+    for (const answer of cases) {
+      expect(answer.status).toBe(401);
+      expect(answer.json).toMatchObject({ error: 'unauthorized' });
+      expect(answer.headers['content-type']).toMatch(/^application\/json/);
+    }
+    const get = await httpCall(t.port, '/files', { headers: { Authorization: `Bearer ${tokenOf(anna)}` } });
+    expect(get.status).toBe(405);
+    expect(get.json).toMatchObject({ error: 'method-not-allowed' });
+    const noBody = await httpCall(t.port, '/files', { method: 'POST', headers: { Authorization: `Bearer ${tokenOf(anna)}` } });
+    expect(noBody.status).toBe(400);
+    expect(noBody.json).toMatchObject({ error: 'no-body' });
+    const zeroLength = await upload(t.port, tokenOf(anna), Buffer.alloc(0), 'empty.txt');
+    expect(zeroLength.status).toBe(400);
+    expect(zeroLength.json).toMatchObject({ error: 'no-body' });
+    const empty = await upload(t.port, tokenOf(anna), Buffer.alloc(0), 'empty.txt', { headers: { 'Transfer-Encoding': 'chunked' } });
+    expect(empty.status).toBe(400);
+    expect(empty.json).toMatchObject({ error: 'empty-file' });
+    expect(t.onDisk()).toEqual([]);
+  });
+});
