@@ -1,6 +1,6 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { ClientRequest, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,4 +125,65 @@ export const PNG_1X1 = Buffer.from(
 
 export function nextErrorAfter(client: ChatClient, after: number): Promise<ErrorMessage> {
   return client.waitFor((m: ServerMessage): m is ErrorMessage => m.action === 'Error', undefined, 'an Error', after);
+}
+
+/** An upload whose body the test writes itself: headers go at once; `answer` resolves when the server answers (or the connection ends). */
+export function openUpload(
+  port: number,
+  token: string,
+  headers: OutgoingHttpHeaders,
+  from = VICTIM,
+): { req: ClientRequest; answer: Promise<HttpAnswer | 'closed'> } {
+  const req = httpRequest({
+    host: '127.0.0.1',
+    port,
+    path: '/files',
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'X-File-Name': 'slow.bin', ...headers },
+    localAddress: from,
+    agent: false,
+  });
+  const answer = new Promise<HttpAnswer | 'closed'>((resolve) => {
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      const done = (): void => {
+        const body = Buffer.concat(chunks);
+        let json: Record<string, unknown> | null = null;
+        try {
+          json = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+        } catch {
+          json = null;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json });
+      };
+      res.on('end', done);
+      res.on('error', done);
+    });
+    req.on('error', () => resolve('closed'));
+    req.on('close', () => setTimeout(() => resolve('closed'), 50));
+  });
+  req.flushHeaders();
+  return { req, answer };
+}
+
+/** Waits (bounded) until the files folder holds exactly `names`. */
+export async function untilOnDisk(t: FilesServer, names: string[], timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const want = [...names].sort();
+  for (;;) {
+    const now = t.onDisk();
+    if (JSON.stringify(now) === JSON.stringify(want)) return;
+    if (Date.now() > deadline) throw new Error(`files folder holds ${JSON.stringify(now)}, not ${JSON.stringify(want)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Waits (bounded) until `condition` holds. */
+export async function until(condition: () => boolean, timeoutMs = 5_000, what = 'the condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
