@@ -124,8 +124,10 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
       refusals.refused(addressKey(ip), OUT_OF_SCOPE.reason);
       return refuseRequestOutOfScope(res);
     }
-    if (FileService.handles(req.url ?? '/')) return files.handle(req, res);
-    bodyDeadline(req, config.handshakeTimeoutMs);
+    const toFiles = FileService.handles(req.url ?? '/');
+    // An upload's body has its own deadlines (uploads.ts).
+    if (!toFiles || req.method !== 'POST') bodyDeadline(req, config.handshakeTimeoutMs);
+    if (toFiles) return files.handle(req, res);
     serveWeb(req, res);
   });
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {

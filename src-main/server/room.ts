@@ -37,7 +37,7 @@ import type { MessageStore, StoredLine } from './store/message-store';
 import type { FileAudience } from './files/file-access';
 import { ownerKey, sessionPairOf, sessionPairScope } from './files/file-access';
 import type { FileCatalog } from './files/file-catalog';
-import { sentFile, textsWithFile } from './files/file-line';
+import { fileIdIn, sentFile, textsWithFile } from './files/file-line';
 import type { SentFile } from './files/file-line';
 import { DIALOG_KEY_PREFIX } from './private-dialogs';
 
@@ -419,11 +419,12 @@ export class Room implements FileAudience {
 
   /**
    * The member's own file, now sent to `scope`; null once `unknown-file` is sent: no such
-   * file, someone else's, or one already sent to another room or dialog.
+   * file, someone else's, or one already sent (a file goes in one line, so deleting the
+   * line can delete the file).
    */
   private claimFile(member: Member, fileId: string, scope: string): SentFile | null {
     const record = this.files?.get(fileId);
-    if (this.files === null || record === undefined || record.owner !== ownerKey(member) || (record.scope !== null && record.scope !== scope)) {
+    if (this.files === null || record === undefined || record.owner !== ownerKey(member) || record.scope !== null) {
       this.fanout.send(member, UNKNOWN_FILE_FRAME);
       return null;
     }
@@ -541,6 +542,9 @@ export class Room implements FileAudience {
     const line = this.ownLine(member, messageId);
     if (line === null) return;
     this.replaceLine(line, tombstonePayload(line.payload));
+    // The line's file goes with it: nobody can fetch it any more.
+    const fileId = fileIdIn(line.payload);
+    if (fileId !== null) this.files?.remove(fileId);
     this.forgetQuotesOf(messageId, line.room);
     if (line.room === LOBBY) this.noteChange(messageId);
     this.queueFor(line, frameText(`{"action":"MessageDeleted","messageId":${messageId}${Room.roomField(line.room)}}`));

@@ -20,6 +20,8 @@ export class FileCatalog {
   private readonly reserved = new Map<string, number>();
   private reservedTotal = 0;
   private stored = 0;
+  /** Told of every record removed (the service deletes its bytes). */
+  onRemove: ((record: FileRecord) => void) | null = null;
 
   constructor(private readonly store: FileRecordStore) {
     for (const record of store.saved) this.index(record);
@@ -73,6 +75,7 @@ export class FileCatalog {
     if (left > 0) this.usage.set(record.owner, left);
     else this.usage.delete(record.owner);
     this.store.remove(fileId);
+    this.onRemove?.(record);
     return record;
   }
 

@@ -35,6 +35,12 @@ export function textsWithFile(formatted: string, file: SentFile | null): { text:
   return { text: formatted, legacyText: `${formatted}<br>${line}` };
 }
 
+/** The id of the file a stored line carries, or null. The payload is the server's own JSON: a text cannot fake the field (its quotes are escaped). */
+export function fileIdIn(payload: string): string | null {
+  const match = /,"file":\{"fileId":"([A-Za-z0-9_-]{22})"/.exec(payload);
+  return match === null ? null : match[1]!;
+}
+
 export function humanSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   const units = ['KiB', 'MiB', 'GiB'];

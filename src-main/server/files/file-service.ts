@@ -47,9 +47,11 @@ export class FileService {
       this.dir = resolve(config.filesDir ?? `${config.dbFile}.files`);
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     }
+    const dir = this.dir;
+    this.catalog.onRemove = (record) => void unlink(join(dir, record.fileId)).catch(() => {});
     this.uploads = new Uploads(config, this.dir, this.catalog, config.log);
     void this.removeLeftovers();
-    this.sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
 
@@ -103,12 +105,9 @@ export class FileService {
   }
 
   /** Deletes files past their retention (see FileCatalog.expired). */
-  async sweep(now = Date.now()): Promise<number> {
+  sweep(now = Date.now()): number {
     const expired = this.catalog.expired(now, this.config.filesMaxDays * 86_400_000);
-    for (const record of expired) {
-      this.catalog.remove(record.fileId);
-      await unlink(join(this.dir, record.fileId)).catch(() => {});
-    }
+    for (const record of expired) this.catalog.remove(record.fileId);
     return expired.length;
   }
 

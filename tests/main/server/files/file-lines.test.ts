@@ -3,7 +3,7 @@ import type { PrivateMessage, PublicMessage, ServerMessage } from '../../../../s
 import { newIdentitySecret } from '../../../../src-shared/protocol/lasting-identity';
 import { RawWebSocket, qtClientHandshake } from '../../../support/raw-websocket';
 import { mustJoin } from '../rooms/room-helpers';
-import { ATTACKER, PNG_1X1, VICTIM, download, nextErrorAfter, startFilesServer, tokenOf, upload } from './file-helpers';
+import { ATTACKER, PNG_1X1, VICTIM, download, nextErrorAfter, startFilesServer, tokenOf, until, upload } from './file-helpers';
 import type { FilesServer } from './file-helpers';
 import type { ChatClient } from '../../../support/chat-client';
 
@@ -78,7 +78,7 @@ describe('a file line', () => {
     expect(victim.all('PublicMessage').map((m) => m.text)).toEqual(['after the junk']);
   });
 
-  it('someone else’s file id, an unknown one, or one already sent to another room gets unknown-file; nothing is sent', async () => {
+  it('someone else’s file id, an unknown one, or one already sent (to another room) gets unknown-file; nothing is sent', async () => {
     const t = await startFilesServer();
     const anna = await t.join('Anna', { localAddress: VICTIM });
     const mallory = await t.join('Mallory', { localAddress: ATTACKER });
@@ -104,6 +104,33 @@ describe('a file line', () => {
     expect((await nextErrorAfter(anna, at)).code).toBe('unknown-file');
     expect(mallory.messages.some(withFile(annas))).toBe(false);
     expect((await download(t.port, `/files/${annas}`, tokenOf(mallory), { from: ATTACKER })).status).toBe(404);
+  });
+
+  it('goes in one line only, and deleting that line deletes its file: gone from disk, 404 for everyone', async () => {
+    const t = await startFilesServer();
+    const anna = await t.join('Anna', { localAddress: VICTIM });
+    const bob = await t.join('Bob', { localAddress: VICTIM });
+    const fileId = await uploaded(t, anna, PNG_1X1, 'regret.png');
+    anna.send({ action: 'Message', text: 'oops', toUserId: 0, file: { fileId } });
+    const line = await bob.waitFor(withFile(fileId));
+    let at = anna.mark();
+    anna.send({ action: 'Message', text: 'again', toUserId: 0, file: { fileId } });
+    expect((await nextErrorAfter(anna, at)).code).toBe('unknown-file');
+    // Bob may not delete it (not his line): the file stays.
+    at = bob.mark();
+    bob.send({ action: 'Delete', messageId: line.messageId });
+    expect((await nextErrorAfter(bob, at)).code).toBe('not-author');
+    expect((await download(t.port, `/files/${fileId}`, tokenOf(bob))).status).toBe(200);
+    at = bob.mark();
+    anna.send({ action: 'Delete', messageId: line.messageId });
+    await bob.waitFor((m) => m.action === 'MessageDeleted' && m.messageId === line.messageId, undefined, 'the deletion', at);
+    expect((await download(t.port, `/files/${fileId}`, tokenOf(bob))).status).toBe(404);
+    expect((await download(t.port, `/files/${fileId}`, tokenOf(anna))).status).toBe(404);
+    await until(() => t.onDisk().length === 0, 5_000, 'the file to be deleted');
+    at = bob.mark();
+    bob.send({ action: 'History', before: line.messageId + 1, limit: 5 });
+    const history = await bob.waitFor((m) => m.action === 'History', undefined, 'the History', at);
+    expect(JSON.stringify(history)).not.toContain(fileId);
   });
 
   it('permissions between two rooms and a dialog: only who can see where a file went may fetch it; the rest get the same 404', async () => {
