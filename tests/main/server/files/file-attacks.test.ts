@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectCanaryPairChats } from '../../../support/chat-client';
+import { expectCanaryPairChats, withTimeout } from '../../../support/chat-client';
 import { ATTACKER, PNG_1X1, VICTIM, download, openUpload, startFilesServer, tokenOf, until, untilOnDisk, upload } from './file-helpers';
 
 /*
@@ -148,6 +149,37 @@ describe('bodies that never end well', () => {
     await untilOnDisk(t, []);
     expect(t.logs.join('\n')).not.toMatch(/uploaded by/);
     await expectCanaryPairChats(t.port);
+  });
+
+  it('an upload that takes longer than --handshake-timeout-ms but keeps sending is taken whole', async () => {
+    const t = await startFilesServer({ handshakeTimeoutMs: 300, uploadIdleTimeoutMs: 1_000 });
+    const anna = await t.join('Anna', { localAddress: VICTIM });
+    const { req, answer } = openUpload(t.port, tokenOf(anna), { 'Content-Length': '10' });
+    // Past Node's own request timeout check (once a second), which would cut it at the handshake deadline.
+    for (let i = 0; i < 9; i++) {
+      req.write('x');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    req.end('y');
+    expect(await answer).toMatchObject({ status: 201, json: { size: 10 } });
+  });
+
+  it('a GET of a file whose body trickles is cut off after --handshake-timeout-ms, as any request', async () => {
+    const t = await startFilesServer({ handshakeTimeoutMs: 300 });
+    const mallory = await t.join('Mallory', { localAddress: ATTACKER });
+    const socket = connect({ host: '127.0.0.1', port: t.port, localAddress: ATTACKER });
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(`GET /files/${'A'.repeat(22)} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${tokenOf(mallory)}\r\nContent-Length: 100000\r\n\r\nabc`);
+    socket.on('data', () => {});
+    socket.on('error', () => {});
+    const closed = new Promise((r) => socket.once('close', r));
+    const trickle = setInterval(() => socket.writable && socket.write('x'), 50);
+    try {
+      await withTimeout(closed, 5_000, 'the server to close the trickling request');
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+    }
   });
 
   it('many parallel uploads from one user: past --max-parallel-uploads each further one gets 429; the first finish', async () => {
