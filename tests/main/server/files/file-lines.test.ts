@@ -128,7 +128,7 @@ describe('a file line', () => {
     expect((await download(t.port, `/files/${fileId}`, tokenOf(anna))).status).toBe(404);
     await until(() => t.onDisk().length === 0, 5_000, 'the file to be deleted');
     at = bob.mark();
-    bob.send({ action: 'History', before: line.messageId + 1, limit: 5 });
+    bob.send({ action: 'History', before: (line.messageId ?? 0) + 1, limit: 5 });
     const history = await bob.waitFor((m) => m.action === 'History', undefined, 'the History', at);
     expect(JSON.stringify(history)).not.toContain(fileId);
   });
