@@ -130,6 +130,12 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
     if (toFiles) return files.handle(req, res);
     serveWeb(req, res);
   });
+  // `Expect: 100-continue` (curl's way with large bodies): an upload is told to go on only once
+  // its headers pass every check (uploads.ts), so a refusal costs the client no body at all.
+  http.on('checkContinue', (req: IncomingMessage, res) => {
+    if (!(FileService.handles(req.url ?? '/') && req.method === 'POST')) res.writeContinue();
+    http.emit('request', req, res);
+  });
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const ip = normalizeIp((socket as Socket).remoteAddress);
     if (error.code !== 'ECONNRESET') refusals.refused(addressKey(ip), `bad HTTP request (${error.code ?? 'error'})`);

@@ -72,35 +72,39 @@ export class Uploads {
     if (name === null) return refuseFile(res, 400, 'invalid-file-name', 'X-File-Name must be percent-encoded UTF-8.', { close: true });
 
     this.running.set(owner, (this.running.get(owner) ?? 0) + 1);
+    if (/^100-continue$/i.test(headerValue(req.headers.expect) ?? '')) res.writeContinue();
     const fileId = newFileId();
     const partial = join(this.dir, `${PARTIAL_PREFIX}${fileId}`);
     let taken = 0;
+    // The answer goes out only once the partial file is gone: whoever is told "refused" finds nothing left.
+    let reply = (): void => {};
     try {
       const streamed = await this.stream(req, partial, owner, (bytes) => (taken += bytes));
-      if (streamed.outcome.kind === 'gone') return;
-      if (streamed.outcome.kind === 'refused') {
-        const { status, error, message } = streamed.outcome;
-        return refuseFile(res, status, error, message, { close: true });
+      const outcome = streamed.outcome;
+      if (outcome.kind === 'refused') {
+        reply = () => refuseFile(res, outcome.status, outcome.error, outcome.message, { close: true });
+      } else if (outcome.kind === 'complete' && streamed.size === 0) {
+        reply = () => refuseFile(res, 400, 'empty-file', 'The file is empty: there is nothing to send.');
+      } else if (outcome.kind === 'complete') {
+        const sniffed = await sniffFile(partial);
+        await rename(partial, join(this.dir, fileId));
+        const record: FileRecord = {
+          fileId,
+          name,
+          size: streamed.size,
+          ...sniffed,
+          sha256: streamed.sha256,
+          owner,
+          uploadedAt: Date.now(),
+          scope: null,
+        };
+        this.catalog.add(record);
+        this.log(`file ${fileId} uploaded by ${member.describe()}: ${streamed.size} bytes, ${sniffed.type}`);
+        reply = () => answerJson(res, 201, uploadAnswer(record));
       }
-      if (streamed.size === 0) return refuseFile(res, 400, 'empty-file', 'The file is empty: there is nothing to send.');
-      const sniffed = await sniffFile(partial);
-      await rename(partial, join(this.dir, fileId));
-      const record: FileRecord = {
-        fileId,
-        name,
-        size: streamed.size,
-        ...sniffed,
-        sha256: streamed.sha256,
-        owner,
-        uploadedAt: Date.now(),
-        scope: null,
-      };
-      this.catalog.add(record);
-      this.log(`file ${fileId} uploaded by ${member.describe()}: ${streamed.size} bytes, ${sniffed.type}`);
-      answerJson(res, 201, uploadAnswer(record));
     } catch (error) {
       this.log(`error: upload by ${member.describe()}: ${(error as Error).message}`);
-      refuseFile(res, 500, 'server-error', 'The file could not be stored.', { close: true });
+      reply = () => refuseFile(res, 500, 'server-error', 'The file could not be stored.', { close: true });
     } finally {
       this.catalog.reserve(owner, -taken);
       const left = (this.running.get(owner) ?? 1) - 1;
@@ -109,6 +113,7 @@ export class Uploads {
       // Gone once it was renamed; otherwise it is what is left of a cut-off upload.
       await unlink(partial).catch(() => {});
     }
+    reply();
   }
 
   /** Uploads under way now, all owners together. */

@@ -21,7 +21,8 @@ export const VICTIM = '127.0.0.2';
 
 const dirs: string[] = [];
 afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  // A database's checkpointer may still be closing its files: retried.
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
 });
 
 export function tempDir(): string {

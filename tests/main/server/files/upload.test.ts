@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { ATTACKER, PNG_1X1, VICTIM, download, httpCall, startFilesServer, tokenOf, upload } from './file-helpers';
 
@@ -45,3 +46,43 @@ describe('POST /files', () => {
     expect(t.onDisk()).toEqual([]);
   });
 });
+
+describe('POST /files with Expect: 100-continue', () => {
+  it('is told to go on only once its headers pass: a refusal comes before any byte of the body, an accepted upload completes', async () => {
+    const t = await startFilesServer({ maxFileSize: 1000 });
+    const anna = await t.join('Anna', { localAddress: VICTIM });
+    const refused = await expectContinue(t.port, tokenOf(anna), 5000);
+    expect(refused).toEqual({ continued: false, status: 413 });
+    const unauthorized = await expectContinue(t.port, 'nobody', 10);
+    expect(unauthorized).toEqual({ continued: false, status: 401 });
+    const accepted = await expectContinue(t.port, tokenOf(anna), 10);
+    expect(accepted).toEqual({ continued: true, status: 201 });
+  });
+});
+
+/** An upload that sends its body only after a 100 Continue; says whether one came and the final status. */
+function expectContinue(port: number, token: string, length: number): Promise<{ continued: boolean; status: number }> {
+  return new Promise((resolve, reject) => {
+    let continued = false;
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      path: '/files',
+      method: 'POST',
+      localAddress: VICTIM,
+      agent: false,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Length': String(length), Expect: '100-continue', 'X-File-Name': 'a.bin' },
+    });
+    req.on('continue', () => {
+      continued = true;
+      req.end(Buffer.alloc(length, 1));
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve({ continued, status: res.statusCode ?? 0 }));
+      if (!continued) req.destroy();
+    });
+    req.on('error', (error) => (continued ? reject(error) : undefined));
+    req.flushHeaders();
+  });
+}
