@@ -8,6 +8,8 @@ import { Attention } from './attention';
 import type { AttentionDeps, AttentionWindow } from './attention';
 import { ChatController } from './controller';
 import { RoomHost } from './hosting';
+import { IdleAway } from './idle-away';
+import type { IdleAwayOptions } from './idle-away';
 import type { StartServer } from './hosting';
 import { RendererEvents, isOwnRendererEvent, registerCommands } from './ipc';
 import type { EventSink, TrustedWindow } from './ipc';
@@ -46,6 +48,8 @@ export interface AppCoreOptions {
   log?: (line: string) => void;
   /** Finds rooms on the local network and announces the hosted one; none: no discovery. */
   mdns?: CreateMdnsTransport;
+  /** The system's idle time in seconds (powerMonitor.getSystemIdleTime): away after a while at rest; none: never. */
+  idle?: { systemIdleSeconds: () => number } & IdleAwayOptions;
 }
 
 export interface AppCore {
@@ -91,6 +95,8 @@ export function createAppCore(options: AppCoreOptions): AppCore {
   const session = new ClientSession({ ...options.session, createSocket: options.createSocket });
   const attention = new Attention(options.attention);
   const controller = new ChatController({ session, host, settings, attention, emit: events.emit, log });
+  const idleAway = options.idle === undefined ? null : new IdleAway(session, options.idle.systemIdleSeconds, options.idle);
+  idleAway?.start();
   let browsing: Browsing | null = null;
   if (options.mdns !== undefined) {
     try {
@@ -152,6 +158,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     session,
     attachWindow,
     async close() {
+      idleAway?.stop();
       windowTracking?.dispose();
       removeHandlers();
       await controller.shutdown();

@@ -9,6 +9,10 @@ import type { AttentionRequest } from '../../src-shared/bridge';
 
 export interface AttentionWindow {
   isDestroyed(): boolean;
+  isMaximized(): boolean;
+  isFullScreen(): boolean;
+  getPosition(): number[];
+  setPosition(x: number, y: number): void;
   isFocused(): boolean;
   isMinimized(): boolean;
   isVisible(): boolean;
@@ -35,16 +39,21 @@ export interface AttentionDeps {
   /** Told about every unread change, for the tray and the Windows overlay. */
   onUnreadCount?: (count: number) => void;
   now?: () => number;
+  /** setTimeout, for the shake's steps; a test passes fake timers. */
+  setTimeout?: (run: () => void, ms: number) => unknown;
 }
 
 /** Beeps closer together than this are one beep: a burst of mentions is not a drum roll. */
 export const BEEP_MIN_INTERVAL_MS = 1_000;
+/** A buzz shakes the window by these offsets (px, left and right of where it stands), one per SHAKE_STEP_MS. */
+export const SHAKE_OFFSETS = [10, -10, 8, -8, 6, -6, 3, -3, 0] as const;
+export const SHAKE_STEP_MS = 35;
 /** A notification body is cut here; the message is in the window. */
 export const NOTIFICATION_BODY_MAX = 200;
 
 export function notificationText(request: AttentionRequest): { title: string; body: string } {
   const from = request.from.trim().slice(0, 64) || 'Someone';
-  const title = request.kind === 'private' ? `${from} (private message)` : `${from} mentioned you`;
+  const title = request.kind === 'private' ? `${from} (private message)` : request.kind === 'buzz' ? `${from} buzzed you` : `${from} mentioned you`;
   const flat = request.text.replace(/\s+/g, ' ').trim();
   const cut = Array.from(flat);
   const body = cut.length > NOTIFICATION_BODY_MAX ? `${cut.slice(0, NOTIFICATION_BODY_MAX - 1).join('')}…` : flat;
@@ -83,7 +92,9 @@ export class Attention {
 
   request(request: AttentionRequest): void {
     const now = this.#now();
-    if (now - this.#lastBeep >= BEEP_MIN_INTERVAL_MS) {
+    // A buzz has its own sound (the page plays it) and shakes the window.
+    if (request.kind === 'buzz') this.#shake();
+    else if (now - this.#lastBeep >= BEEP_MIN_INTERVAL_MS) {
       this.#lastBeep = now;
       this.#deps.beep();
     }
@@ -119,6 +130,29 @@ export class Attention {
       if (this.#notification === notification) this.#notification = null;
     });
     notification.show();
+  }
+
+  #shaking = false;
+
+  /** Moves the window left and right a moment, back to where it was; not a maximised or full-screen one. */
+  #shake(): void {
+    const window = this.#liveWindow();
+    if (window === null || this.#shaking || window.isMinimized() || window.isMaximized() || window.isFullScreen()) return;
+    const [x, y] = window.getPosition();
+    if (x === undefined || y === undefined) return;
+    const later = this.#deps.setTimeout ?? ((run: () => void, ms: number) => setTimeout(run, ms));
+    this.#shaking = true;
+    const step = (i: number): void => {
+      const live = this.#liveWindow();
+      if (live === null) {
+        this.#shaking = false;
+        return;
+      }
+      live.setPosition(x + SHAKE_OFFSETS[i]!, y);
+      if (i + 1 < SHAKE_OFFSETS.length) later(() => step(i + 1), SHAKE_STEP_MS);
+      else this.#shaking = false;
+    };
+    step(0);
   }
 
   #closeNotification(): void {

@@ -2,6 +2,7 @@ import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { COMMAND_ARGUMENTS, COMMAND_NAMES, commandChannel, eventChannel } from '../../src-shared/bridge';
 import type { BridgeCommands, BridgeEvents, CommandName, EventName } from '../../src-shared/bridge';
 import type { AuthorizedMessage, ServerMessage } from '../../src-shared/protocol';
+import type { ListedUser, UserStatus } from '../../src-shared/protocol';
 
 /*
  * The only importer of ipcMain. One handler per command, derived from the contract:
@@ -165,16 +166,28 @@ export class RendererEvents {
   }
 }
 
+function withPresence(user: ListedUser, status: UserStatus, text: string): ListedUser {
+  const { status: _status, statusText: _text, ...identity } = user;
+  if (status === 'online' && text === '') return identity;
+  return text === '' ? { ...identity, status } : { ...identity, status, statusText: text };
+}
+
 function nextRoster(roster: AuthorizedMessage | null, message: ServerMessage): AuthorizedMessage | null {
   switch (message.action) {
     case 'Authorized':
       return { ...message, users: [...message.users] };
     case 'Connected':
       if (roster === null || roster.users.some((u) => u.userId === message.userId)) return roster;
-      return { ...roster, users: [...roster.users, { userId: message.userId, userName: message.userName, gender: message.gender, userColor: message.userColor }] };
+      return { ...roster, users: [...roster.users, withPresence({ userId: message.userId, userName: message.userName, gender: message.gender, userColor: message.userColor }, message.status ?? 'online', message.statusText ?? '')] };
     case 'Disconnected':
     case 'ConnectionLost':
       return roster === null ? null : { ...roster, users: roster.users.filter((u) => u.userId !== message.userId) };
+    case 'StatusChanged': {
+      // A reloaded page's user list shows statuses as they are now.
+      if (roster === null) return roster;
+      const { userId, status, text } = message;
+      return { ...roster, users: roster.users.map((u) => (u.userId !== userId ? u : withPresence(u, status, text))) };
+    }
     default:
       return roster;
   }

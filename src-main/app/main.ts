@@ -135,6 +135,7 @@ async function run(): Promise<void> {
     onEvent: (event) => {
       if (event === 'hosting') refreshMenu();
     },
+    idle: { systemIdleSeconds: () => powerMonitor.getSystemIdleTime() },
     log,
   });
 

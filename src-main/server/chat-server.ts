@@ -13,7 +13,7 @@ import { readHandshake } from './handshake';
 import { RefusalLog, peerText } from './log-hygiene';
 import { ChatSocket } from './member';
 import { OUT_OF_SCOPE, peerScopeFilter, refuseRequestOutOfScope } from './peer-scope';
-import { Room } from './room';
+import { ChatHub } from './chat-hub';
 import type { DurableState } from './store/durable-state';
 import { openDurableState } from './store/open-state';
 import { createWebHandler } from './static-files';
@@ -74,9 +74,9 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
   const config = resolveServerConfig(options);
   const durable = internals.durable ?? openDurableState(config);
   const files = new FileService(config, durable.files ?? new MemoryFileRecords());
-  const room = new Room(config, durable, files.catalog);
-  files.audience = room;
-  durable.open?.(() => room.keptState());
+  const hub = new ChatHub(config, durable, files.catalog);
+  files.audience = hub;
+  durable.open?.(() => hub.keptState());
   const guards = new AdmissionGuards(config);
   const wss = new WebSocketServer({
     noServer: true,
@@ -167,7 +167,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
       const request = readHandshake(req.url ?? '/', config.defaultUserName);
       const applicant = { ip, viaProxy: isTrustedProxy(peer, config.trustProxy), roomKey: request.roomKey, sessionToken: request.sessionToken };
       // Outside the peer scope: refused before the key is even looked at.
-      const refusal = inScope(ip) ? refusalFor(room, config, applicant, guards) : OUT_OF_SCOPE;
+      const refusal = inScope(ip) ? refusalFor(hub, config, applicant, guards) : OUT_OF_SCOPE;
       if (refusal !== null) {
         if (refusal.logged !== true) refusals.refused(addressKey(ip), refusal.reason);
         chatSocket.on('error', ignore);
@@ -178,7 +178,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
       }
       // The original Qt client cannot show some of our additions (a reply's quote): it gets them adapted.
       const legacy = req.headers.origin === QT_CLIENT_ORIGIN || door.wasMended(socket);
-      room.join(chatSocket, socket, ip, request, legacy);
+      hub.join(chatSocket, socket, ip, request, legacy);
     });
   });
 
@@ -201,7 +201,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
   http.emit('listening');
 
   const heartbeat = setInterval(() => {
-    room.pingAll();
+    hub.pingAll();
     guards.sweep();
   }, config.pingIntervalMs);
   heartbeat.unref();
@@ -213,7 +213,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
       clearInterval(heartbeat);
       const listenerClosed = new Promise<void>((resolve) => door.server.close(() => resolve()));
       door.destroyHandshaking();
-      await room.closeAll(CloseCode.goingAway, 'Server shutting down', SHUTDOWN_GRACE_MS);
+      await hub.closeAll(CloseCode.goingAway, 'Server shutting down', SHUTDOWN_GRACE_MS);
       durable.close();
       files.close();
       refusals.flush();
@@ -231,7 +231,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
     host: config.host,
     secure,
     get connectionCount() {
-      return room.size;
+      return hub.size;
     },
     close,
   };

@@ -1,4 +1,4 @@
-import { formatChatText } from '../../src-shared/protocol';
+import { DIALOG_KEY_PREFIX, formatChatText } from '../../src-shared/protocol';
 import type { ReplyQuote, ServerMessage } from '../../src-shared/protocol';
 import { frameText } from './broadcast';
 import { historyJson } from './history-frame';
@@ -19,9 +19,6 @@ import type { LinePage, MessageStore } from './store/message-store';
  * back; the sender's copy says `"delivery":"waiting"`, and a `Delivered` tells it later.
  * A line with a Qt client or an unknown user on either side goes as it always did.
  */
-
-/** The first character of every dialog's room key: rooms must refuse names starting with it. */
-export const DIALOG_KEY_PREFIX = '@';
 
 export function dialogKey(a: number, b: number): string {
   return a <= b ? `${DIALOG_KEY_PREFIX}${a}:${b}` : `${DIALOG_KEY_PREFIX}${b}:${a}`;

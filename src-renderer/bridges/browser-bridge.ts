@@ -187,7 +187,7 @@ class TabTitle {
     if (this.seen()) return;
     this.notify(request);
     if (this.blinkTimer !== undefined) return;
-    const alert = `✉ ${request.from}`;
+    const alert = `${request.kind === 'buzz' ? '🔔' : '✉'} ${request.from}`;
     let on = false;
     this.blinkTimer = setInterval(() => {
       on = !on;

@@ -21,6 +21,10 @@ import './connect-dialog';
 import './copy-link';
 import './message-input';
 import './user-list';
+import './status-picker';
+import type { UserStatus } from '../../src-shared/protocol';
+import { playBuzzSound } from '../sound/buzz-sound';
+import { presenceOf } from '../state/statuses';
 
 /** Looking for a quoted line goes back at most this many pages. */
 const MAX_SEEK_PAGES = 40;
@@ -32,6 +36,9 @@ function typedText(line: ChatLine): string {
     .join('');
 }
 
+
+/** How long the app shakes on a buzz (a browser; the desktop app shakes its window). */
+const SHAKE_MS = 600;
 
 /** How long bridge events wait for a frame before they are folded anyway (a hidden window gets none). */
 const HIDDEN_FLUSH_MS = 100;
@@ -65,6 +72,11 @@ export class ChatApp extends LitElement {
   @state() private accessor replyTo: { messageId: number; userName: string; excerpt: string } | null = null;
   /** A Delete waiting for the user to confirm it. */
   @state() private accessor confirmingDelete: number | null = null;
+  /** A buzz came: the app shakes a moment (issue 13 §4). */
+  @state() private accessor shaking = false;
+  /** The buzz's sound; a test may listen in. */
+  buzzSound: () => void = playBuzzSound;
+  private shakeTimer: ReturnType<typeof setTimeout> | undefined;
 
   @query('message-input') private accessor messageInput!: MessageInput | null;
   @query('chat-log') private accessor chatLog!: ChatLog | null;
@@ -161,6 +173,20 @@ export class ChatApp extends LitElement {
       .people {
         display: none;
       }
+      .window.shake {
+        animation: shake 0.6s linear;
+      }
+      @keyframes shake {
+        0%, 100% { transform: translateX(0); }
+        10%, 30%, 50%, 70%, 90% { transform: translateX(-8px); }
+        20%, 40%, 60%, 80% { transform: translateX(8px); }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .window.shake {
+          animation: none;
+          outline: 3px solid var(--bad, #c0392b);
+        }
+      }
       /* A phone (issue 16 §3): one column, the user list behind a button, touch targets of 44 px,
          and the input at the bottom of the visible viewport, above the on-screen keyboard. */
       @media (max-width: 560px) {
@@ -188,6 +214,10 @@ export class ChatApp extends LitElement {
         }
         .window:not(.users-shown) aside user-list,
         .window.users-shown main {
+          display: none;
+        }
+        /* One's own status goes with the people, not above the chat. */
+        .window:not(.users-shown) aside status-picker {
           display: none;
         }
       }
@@ -260,6 +290,7 @@ export class ChatApp extends LitElement {
     document.removeEventListener('visibilitychange', this.onFocusChange);
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
+    clearTimeout(this.shakeTimer);
     this.flushQueued();
   }
 
@@ -345,12 +376,15 @@ export class ChatApp extends LitElement {
     const added = Math.min(after.log.count, totalLines(after.log) - totalLines(before.log));
     const seen = this.isSeen();
     let unread = this.unread;
+    // Busy: no sound, no notification for lines (a buzz still gets through: see docs/DESKTOP.md).
+    const busy = after.self !== null && presenceOf(after.statuses, after.self.userId).status === 'busy';
     for (let i = after.log.count - added; i < after.log.count; i++) {
       const line = lineAt(after.log, i);
+      if (line?.kind === 'system' && line.event.type === 'buzz' && !line.event.mine) this.buzzed(line.event.from.userName);
       if (line?.kind !== 'chat' || line.mine || line.replayed) continue;
       if (!seen) unread += 1;
       const kind = attentionFor(line);
-      if (kind) {
+      if (kind && !busy) {
         const text = plainText(line.text);
         void this.bridge?.requestAttention({ kind, from: line.from.userName, text }).catch(() => undefined);
       }
@@ -361,6 +395,48 @@ export class ChatApp extends LitElement {
     }
     if (this.seeking !== null && after.older !== before.older) this.seekOn();
     if (canLoadMissed(after)) void this.loadMissed();
+  }
+
+  /** Someone buzzed us: the buzz's own sound, a shake, and the window's attention (a notification if not looked at). */
+  private buzzed(from: string): void {
+    this.buzzSound();
+    if (!this.canHost) {
+      // The desktop app shakes its window instead (attention.ts).
+      this.shaking = false;
+      clearTimeout(this.shakeTimer);
+      void this.updateComplete.then(() => {
+        this.shaking = true;
+        this.shakeTimer = setTimeout(() => (this.shaking = false), SHAKE_MS);
+      });
+    }
+    const text = format(this.strings.buzzNotification, { name: from });
+    void this.bridge?.requestAttention({ kind: 'buzz', from, text }).catch(() => undefined);
+  }
+
+  private async onStatusChosen(event: CustomEvent<{ status: UserStatus; text: string }>): Promise<void> {
+    try {
+      await this.bridge?.setStatus({ status: event.detail.status, text: event.detail.text });
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
+  }
+
+  private async onAllowBuzzChanged(event: CustomEvent<{ allow: boolean }>): Promise<void> {
+    const allowBuzz = event.detail.allow;
+    this.settings = { ...this.settings, allowBuzz };
+    try {
+      this.settings = await this.bridge!.saveSettings({ allowBuzz });
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
+  }
+
+  private async onBuzzRequested(event: CustomEvent<{ user: Identity }>): Promise<void> {
+    try {
+      await this.bridge?.buzz({ toUserId: event.detail.user.userId });
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
   }
 
   /** Asks for the lines a reconnect missed, a page at a time, until they are all in. */
@@ -393,7 +469,7 @@ export class ChatApp extends LitElement {
     const chat = this.chat;
     const connection = chat.connection.state;
     return html`
-      <div class="window ${this.usersShown ? 'users-shown' : ''}">
+      <div class="window ${this.usersShown ? 'users-shown' : ''} ${this.shaking ? 'shake' : ''}">
         <aside>
           <div class="status">
             <span class="dot ${connection}" aria-hidden="true"></span>
@@ -403,7 +479,17 @@ export class ChatApp extends LitElement {
             <button type="button" class="settings" aria-haspopup="dialog" @click=${this.openDialog}>${s.connectionSettings}</button>
           </div>
           ${this.renderHostingBar()}
+          <status-picker
+            .self=${chat.self}
+            .presence=${chat.self === null ? presenceOf(chat.statuses, 0) : presenceOf(chat.statuses, chat.self.userId)}
+            ?allowBuzz=${this.settings.allowBuzz}
+            .strings=${s}
+            @status-chosen=${this.onStatusChosen}
+            @allow-buzz-changed=${this.onAllowBuzzChanged}
+          ></status-picker>
           <user-list
+            .statuses=${chat.statuses}
+            @buzz-requested=${this.onBuzzRequested}
             .users=${chat.users}
             .self=${chat.self}
             .privateTarget=${chat.privateTarget}

@@ -958,6 +958,10 @@ export class ChatLog extends LitElement {
         return { text: fill(l.hostingFailed, { port: String(event.port), message: event.message }), tone: 'bad' };
       case 'hosting-stopped':
         return { text: [l.hostingStopped], tone: '' };
+      case 'buzz':
+        return event.mine
+          ? { text: fill(l.buzzOut, { nick: this.nick(event.to) }), tone: '' }
+          : { text: fill(l.buzzIn, { nick: this.nick(event.from) }), tone: 'bad' };
     }
   }
 }

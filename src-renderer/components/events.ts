@@ -1,5 +1,6 @@
 import type { FoundRoom, Language } from '../../src-shared/bridge';
 import type { Gender, Identity } from '../../src-shared/protocol';
+import type { UserStatus } from '../../src-shared/protocol';
 
 /** What the connect dialog hands up when the user presses Connect; already checked. */
 export interface ConnectForm {
@@ -51,6 +52,11 @@ export interface ChatUiEvents {
   'language-changed': { language: Language };
   /** A room found on the network was clicked: fill the form with it (never join by itself). */
   'found-room-chosen': { room: FoundRoom };
+  /** The status picker: one's own status chosen by hand, and the "Allow buzzes" switch. */
+  'status-chosen': { status: UserStatus; text: string };
+  'allow-buzz-changed': { allow: boolean };
+  /** Buzz in a listed user's context menu. */
+  'buzz-requested': { user: Identity };
 }
 
 declare global {
@@ -74,6 +80,9 @@ declare global {
     'dialog-dismissed': CustomEvent<ChatUiEvents['dialog-dismissed']>;
     'language-changed': CustomEvent<ChatUiEvents['language-changed']>;
     'found-room-chosen': CustomEvent<ChatUiEvents['found-room-chosen']>;
+    'status-chosen': CustomEvent<ChatUiEvents['status-chosen']>;
+    'allow-buzz-changed': CustomEvent<ChatUiEvents['allow-buzz-changed']>;
+    'buzz-requested': CustomEvent<ChatUiEvents['buzz-requested']>;
   }
 }
 

@@ -6,8 +6,12 @@ import type { Gender, Identity } from '../../src-shared/protocol';
 import { format } from '../i18n';
 import type { Strings } from '../i18n';
 import { en } from '../i18n/en';
-import { nickColor } from './css-properties';
+import { parseRichText } from '../../src-shared/protocol';
+import { NO_STATUSES, presenceOf } from '../state/statuses';
+import type { Statuses } from '../state/statuses';
+import { cssProperties, nickColor } from './css-properties';
 import { emit } from './events';
+import { statusDotStyles } from './status-colors';
 
 import femaleIcon from '../../assets/gender-female.svg';
 import maleIcon from '../../assets/gender-male.svg';
@@ -32,15 +36,59 @@ export class UserList extends LitElement {
   @property({ attribute: false }) accessor self: Identity | null = null;
   @property({ attribute: false }) accessor privateTarget: Identity | null = null;
   @property({ attribute: false }) accessor strings: Strings = en;
+  @property({ attribute: false }) accessor statuses: Statuses = NO_STATUSES;
 
+  /** A user's context menu, open at a point of the list (issue 13 §4: Buzz). */
+  @state() private accessor menu: { user: Identity; x: number; y: number } | null = null;
   /** The user that holds the list's one tab stop. */
   @state() private accessor activeUserId: number | null = null;
   private focusAfterUpdate = false;
 
-  static override styles = css`
+  static override styles = [statusDotStyles, css`
     :host {
       display: block;
+      position: relative;
       min-height: 0;
+    }
+    /* The name first: the status text gets only the room the name leaves. */
+    .status-text {
+      flex: 1 1 0;
+      min-width: 0;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+      color: var(--system, #7f8c8d);
+      font-size: 12px;
+    }
+    li[aria-selected='true'] .status-text {
+      color: #e8f2fa;
+    }
+    .menu {
+      position: absolute;
+      z-index: 10;
+      display: flex;
+      flex-direction: column;
+      min-width: 120px;
+      padding: 4px;
+      background: var(--panel-bg, #fff);
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 6px;
+      box-shadow: 0 2px 10px rgb(0 0 0 / 0.2);
+    }
+    .menu button {
+      text-align: left;
+      padding: 4px 10px;
+      border: 0;
+      border-radius: 4px;
+      background: transparent;
+      color: inherit;
+      font: inherit;
+      cursor: pointer;
+    }
+    .menu button:hover,
+    .menu button:focus-visible {
+      background: var(--hover-bg, #eef3f8);
+      outline: none;
     }
     ul {
       box-sizing: border-box;
@@ -124,7 +172,7 @@ export class UserList extends LitElement {
         font: inherit;
       }
     }
-  `;
+  `];
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('users') && !this.users.some((u) => u.userId === this.activeUserId)) {
@@ -140,20 +188,26 @@ export class UserList extends LitElement {
         (u) => u.userId,
         (u) => {
           const me = u.userId === selfId;
+          const presence = presenceOf(this.statuses, u.userId);
+          const statusText = parseRichText(presence.text).map((run) => run.text).join('');
+          const described = [me ? this.strings.you : '', this.strings.statuses[presence.status], statusText].filter((part) => part !== '').join(', ');
           return html`<li
             role="option"
             class=${me ? 'me' : ''}
             data-user-id=${u.userId}
             aria-label=${u.userName}
-            aria-description=${me ? this.strings.you : nothing}
+            aria-description=${described}
             aria-selected=${this.privateTarget?.userId === u.userId ? 'true' : 'false'}
             tabindex=${u.userId === this.activeUserId ? '0' : '-1'}
             @click=${(e: MouseEvent) => this.onClick(e, u)}
             @dblclick=${() => this.requestPrivate(u)}
+            @contextmenu=${(e: MouseEvent) => this.onContextMenu(e, u)}
             @focus=${() => (this.activeUserId = u.userId)}
           >
             <img data-icon=${(GENDER_ICON[u.gender] ?? GENDER_ICON[0]).name} src=${(GENDER_ICON[u.gender] ?? GENDER_ICON[0]).src} alt="" draggable="false" />
+            <span class="status-dot ${presence.status}" data-status=${presence.status} aria-hidden="true"></span>
             <span class="name" dir="auto" ${nickColor(u.userColor)}>${u.userName}</span>
+            ${statusText === '' ? nothing : html`<bdi class="status-text" aria-hidden="true">${statusText}</bdi>`}
             ${me ? html`<span class="me-tag" aria-hidden="true">(${this.strings.you})</span>` : nothing}
             ${me
               ? nothing
@@ -162,7 +216,52 @@ export class UserList extends LitElement {
           </li>`;
         },
       )}
-    </ul>`;
+    </ul>${this.renderMenu()}`;
+  }
+
+  private renderMenu(): TemplateResult | typeof nothing {
+    const menu = this.menu;
+    if (menu === null) return nothing;
+    const name = menu.user.userName;
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key !== 'Escape' && event.key !== 'Tab') return;
+      event.preventDefault();
+      this.closeMenu(true);
+    };
+    return html`<div class="menu" role="menu" aria-label=${format(this.strings.userMenu, { name })}
+        ${cssProperties({ left: `${menu.x}px`, top: `${menu.y}px` })} @keydown=${onKey} @focusout=${this.onMenuFocusOut}>
+      <button type="button" role="menuitem" class="buzz" aria-label=${format(this.strings.buzzUser, { name })}
+        @click=${() => this.buzz(menu.user)}>${this.strings.buzz}</button>
+    </div>`;
+  }
+
+  private onContextMenu(event: MouseEvent, user: Identity): void {
+    if (user.userId === this.self?.userId) return;
+    event.preventDefault();
+    const box = this.getBoundingClientRect();
+    this.openMenu(user, event.clientX - box.left, event.clientY - box.top);
+  }
+
+  private openMenu(user: Identity, x: number, y: number): void {
+    this.menu = { user, x: Math.max(0, x), y: Math.max(0, y) };
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.menu button')?.focus());
+  }
+
+  private closeMenu(refocus: boolean): void {
+    if (this.menu === null) return;
+    const userId = this.menu.user.userId;
+    this.menu = null;
+    if (refocus) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`li[data-user-id="${userId}"]`)?.focus());
+  }
+
+  private readonly onMenuFocusOut = (event: FocusEvent): void => {
+    const next = event.relatedTarget as Node | null;
+    if (next === null || !this.renderRoot.querySelector('.menu')?.contains(next)) this.closeMenu(false);
+  };
+
+  private buzz(user: Identity): void {
+    this.closeMenu(true);
+    emit(this, 'buzz-requested', { user });
   }
 
   protected override updated(): void {
@@ -212,6 +311,17 @@ export class UserList extends LitElement {
       case ' ':
         event.preventDefault();
         emit(this, 'nick-activated', { user });
+        return;
+      case 'ContextMenu':
+      case 'F10':
+        if (event.key === 'F10' && !event.shiftKey) return;
+        event.preventDefault();
+        if (user.userId !== this.self?.userId) {
+          const row = this.renderRoot.querySelector<HTMLElement>(`li[data-user-id="${user.userId}"]`);
+          const box = this.getBoundingClientRect();
+          const at = row?.getBoundingClientRect();
+          this.openMenu(user, at === undefined ? 8 : at.left - box.left + 24, at === undefined ? 8 : at.bottom - box.top);
+        }
         return;
       default:
         return;

@@ -1,4 +1,5 @@
 import type { Gender } from '../../src-shared/protocol';
+import type { UserStatus } from '../../src-shared/protocol';
 
 export type UiLanguage = 'en' | 'ru';
 
@@ -65,6 +66,21 @@ export interface Strings {
   cancel: string;
   quoteNotFound: string;
   status: { idle: string; connecting: string; open: string; authorized: string; reconnecting: string; closed: string };
+  // statuses and buzz (issue 13 §3–§4)
+  /** Each status's label. */
+  statuses: Record<UserStatus, string>;
+  /** The status picker beside one's own name: its group, the select, the text field and its hint. */
+  myStatus: string;
+  statusLabel: string;
+  statusText: string;
+  statusTextPlaceholder: string;
+  allowBuzz: string;
+  /** A user's context menu: its name (`{name}`), and the Buzz item (`{name}` in its accessible name). */
+  userMenu: string;
+  buzz: string;
+  buzzUser: string;
+  /** The notification of a buzz: `{name}` buzzed you. */
+  buzzNotification: string;
   // the connect dialog
   dialogTitle: string;
   server: string;
@@ -131,6 +147,9 @@ export interface Strings {
   nicknameCleaned: string;
   // the log
   log: {
+    /** Someone buzzed us, and our own buzz got through: `{nick}`. */
+    buzzIn: string;
+    buzzOut: string;
     /** `{address}`: host:port. */
     connecting: string;
     connectingAgain: string;

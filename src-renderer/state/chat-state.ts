@@ -4,6 +4,8 @@ import type { Identity, PrivateMessage, PublicMessage, ServerMessage } from '../
 import { displayAddress } from '../format/address';
 import { EMPTY_LOG, appendLines, findMessage, insertLines, lineAt, prependLines, replaceLine } from './log';
 import type { ChatLine, LogStore, NewLine, PendingLine, SystemEvent } from './log';
+import { NO_STATUSES, statusesAfter } from './statuses';
+import type { Statuses } from './statuses';
 
 /**
  * Paging back through the room's history. `idle`: an older page may be asked for;
@@ -58,6 +60,8 @@ export interface ChatState {
   readonly lastMessageId: number;
   readonly older: OlderLines;
   readonly missed: MissedLines | null;
+  /** Who has a status other than online with no text (issue 13 §3). */
+  readonly statuses: Statuses;
 }
 
 export const INITIAL_STATE: ChatState = {
@@ -72,6 +76,7 @@ export const INITIAL_STATE: ChatState = {
   lastMessageId: 0,
   older: NO_OLDER_LINES,
   missed: null,
+  statuses: NO_STATUSES,
 };
 
 /** Everything that changes the state; `time` is when it happened (the reducer reads no clock). */
@@ -372,14 +377,19 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
         if (findMessage(state.log, message.messageId) >= 0) return state;
       } else if (isKnown(state, message)) return state;
       return withNewest(withLines(state, [privateLine(state, message, time)]), message);
-    case 'Error':
-      return withLines(state, [system(time, { type: 'error', message: message.message, code: message.code })]);
+    case 'Error': {
+      // A refused Buzz's rate limit is its own, not the chat's.
+      const code = message.refused === 'Buzz' && message.code === 'rate-limited' ? 'buzz-rate-limited' : message.code;
+      return withLines(state, [system(time, { type: 'error', message: message.message, code })]);
+    }
     case 'MessageEdited':
       return changeLine(state, message.messageId, edited(state, message.text, message.editedAt));
     case 'MessageDeleted':
       return withQuotesOf(changeLine(state, message.messageId, deleted), message.messageId);
     case 'StatusChanged':
+      return state;
     case 'Buzz':
+      return withBuzz(state, message.userId, message.toUserId, time);
     // This client joins no room yet, so none of these come (the sidebar will take them).
     case 'RoomJoined':
     case 'RoomLeft':
@@ -392,6 +402,21 @@ function reduceMessage(state: ChatState, message: ServerMessage, time: number): 
     case 'Delivered':
       return message.messageIds.reduce((s, id) => changeLine(s, id, (line) => (line.delivery === 'waiting' ? { ...line, delivery: 'delivered' } : line)), state);
   }
+}
+
+function withStatuses(state: ChatState, message: ServerMessage): ChatState {
+  const statuses = statusesAfter(state.statuses, message);
+  return statuses === state.statuses ? state : { ...state, statuses };
+}
+
+/** A Buzz to us, or the receipt of ours; one between others (a server should send none) is not shown. */
+function withBuzz(state: ChatState, fromId: number, toId: number, time: number): ChatState {
+  const self = state.self;
+  if (self === null || (toId !== self.userId && fromId !== self.userId)) return state;
+  const find = (id: number): Identity =>
+    id === self.userId ? self : (state.users.find((u) => u.userId === id) ?? { userId: id, userName: `#${id}`, gender: 0, userColor: '' });
+  const mine = fromId === self.userId;
+  return withLines(state, [system(time, { type: 'buzz', from: find(fromId), to: find(toId), mine })]);
 }
 
 const isLive = (s: ConnectionStatus): boolean => s.state === 'open' || s.state === 'authorized';
@@ -513,7 +538,7 @@ function reduceHosting(state: ChatState, hosting: HostingStatus, time: number): 
 export function reduce(state: ChatState, event: ChatEvent): ChatState {
   switch (event.type) {
     case 'message':
-      return reduceMessage(state, event.message, event.time);
+      return withStatuses(reduceMessage(state, event.message, event.time), event.message);
     case 'status':
       return reduceStatus(state, event.status, event.time);
     case 'notice':

@@ -17,7 +17,9 @@ export type SystemEvent =
   | { type: 'private-ended'; user: Identity }
   | { type: 'hosting'; port: number; addresses: readonly string[]; webUrls: readonly string[] }
   | { type: 'hosting-failed'; port: number; message: string }
-  | { type: 'hosting-stopped' };
+  | { type: 'hosting-stopped' }
+  /** A Buzz: to us (`mine` false), or our own that got through (`mine` true). */
+  | { type: 'buzz'; from: Identity; to: Identity; mine: boolean };
 
 export type ChatDirection = 'public' | 'private-in' | 'private-out';
 

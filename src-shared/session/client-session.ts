@@ -5,6 +5,8 @@ import { codePointLength, isMessageId, isUserId, parseServerMessage } from '../p
 import { cleanStatusText, isUserStatus } from '../protocol/parse';
 import { escapeHtml } from '../protocol/rich-text';
 import type { UserStatus } from '../protocol/messages';
+import { AwaitedAnswers } from './awaited-answers';
+import type { AwaitedAnswer } from './awaited-answers';
 import { reconnectDelay } from './backoff';
 import { describeClose, describeUnreachable } from './close-reasons';
 import type { LossVerdict } from './close-reasons';
@@ -61,10 +63,12 @@ const PONG = JSON.stringify({ action: 'Pong' });
 /**
  * Sending is paced below the server's default rate limit (a burst of 20, then 5 a
  * second), so that flushing a full outbox after an outage is not refused as a flood.
+ * History requests, edits and deletions take their share of the same pace; Pongs (one
+ * per ping) fit in what is left.
  */
 export const SEND_BURST = 10;
 export const SEND_PER_SECOND = 4;
-/** After a `rate-limited` answer the refused message waits this long before it goes again. */
+/** After a `rate-limited` answer the refused frame waits this long before it goes again. */
 const RATE_LIMITED_PAUSE_MS = 1_000;
 /**
  * A resumed session gets its missed messages in a History right after Authorized;
@@ -73,9 +77,6 @@ const RATE_LIMITED_PAUSE_MS = 1_000;
 export const HISTORY_WAIT_MS = 1_000;
 /** A page of older history not answered in this long is given up (the user may ask again). */
 export const OLDER_HISTORY_TIMEOUT_MS = 10_000;
-
-/** Error codes that answer one of our chat frames (others concern the connection). */
-const REFUSED_CHAT: ReadonlySet<string> = new Set(['invalid-text', 'text-too-long', 'invalid-recipient', 'unknown-reply']);
 
 /** What our side says in its close frame (browsers allow only 1000 and 3000–4999). */
 const CLOSE_BY_USER = { code: 1000, reason: 'Disconnected' } as const;
@@ -114,6 +115,10 @@ export class ClientSession {
     olderHistory: new Set(),
   };
   readonly #outbox = new Outbox();
+  /** What the server owes us an answer for on this connection, in order. */
+  readonly #awaited = new AwaitedAnswers();
+  /** History requests, edits and deletions asked for and waiting for the pace: they go before chat. */
+  #requests: Array<Exclude<AwaitedAnswer, { kind: 'chat' }>> = [];
 
   #status: ConnectionStatus = { state: 'idle' };
   /** What the user asked for; reused, unchanged, by every reconnect. Cleared when the session ends. */
@@ -266,13 +271,10 @@ export class ClientSession {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) throw new RangeError(`limit must be an integer from 1 to ${MAX_HISTORY_PAGE}`);
     const socket = this.#socket;
     if (this.#older !== undefined || this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
-    try {
-      socket.send(JSON.stringify({ action: 'History', before, limit }));
-    } catch {
-      return false;
-    }
     const timer = this.#timers.setTimeout(() => this.#olderFailed('The server did not send the older messages.'), OLDER_HISTORY_TIMEOUT_MS);
     this.#older = { before, timer };
+    this.#requests.push({ kind: 'history', frame: JSON.stringify({ action: 'History', before, limit }) });
+    this.#pump();
     return true;
   }
 
@@ -288,11 +290,9 @@ export class ClientSession {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) throw new RangeError(`limit must be an integer from 1 to ${MAX_HISTORY_PAGE}`);
     const socket = this.#socket;
     if (!this.#lasting || this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
-    try {
-      socket.send(JSON.stringify(before === undefined ? { action: 'History', with: withUserId, limit } : { action: 'History', with: withUserId, before, limit }));
-    } catch {
-      return false;
-    }
+    const frame = JSON.stringify(before === undefined ? { action: 'History', with: withUserId, limit } : { action: 'History', with: withUserId, before, limit });
+    this.#requests.push({ kind: 'dialog', withUserId, frame });
+    this.#pump();
     return true;
   }
 
@@ -310,11 +310,8 @@ export class ClientSession {
     const socket = this.#socket;
     if (this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
     const frame = trimmed === undefined ? { action: 'Delete', messageId } : { action: 'Edit', messageId, text: trimmed };
-    try {
-      socket.send(JSON.stringify(frame));
-    } catch {
-      return false;
-    }
+    this.#requests.push({ kind: 'change', messageId, frame: JSON.stringify(frame) });
+    this.#pump();
     return true;
   }
 
@@ -353,7 +350,11 @@ export class ClientSession {
     return this.#sendControl({ action: 'Buzz', toUserId });
   }
 
-  /** A frame that is not chat: now or never (false: not logged in, or the socket refused it). */
+  /**
+   * A frame that is not chat: now or never (false: not logged in, or the socket refused it).
+   * It still takes its share of the pace (the chat waiting after it waits longer), so the
+   * server is not driven to a `rate-limited`, which would be taken for another frame's.
+   */
   #sendControl(frame: object): boolean {
     const socket = this.#socket;
     if (this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
@@ -362,6 +363,8 @@ export class ClientSession {
     } catch {
       return false;
     }
+    this.#refillTokens();
+    this.#sendTokens -= 1;
     return true;
   }
 
@@ -460,7 +463,19 @@ export class ClientSession {
       case 'PrivateMessage':
         // The line first, then the pending copy goes: no moment shows neither.
         this.#emit('message', message);
-        if (this.#self !== undefined && this.#outbox.takeEcho(message, this.#self.userId)) this.#emitOutbox();
+        if (this.#self !== undefined && this.#outbox.takeEcho(message, this.#self.userId)) {
+          this.#awaited.settleLast((a) => a.kind === 'chat' && !this.#outbox.isAwaiting(a.id));
+          this.#emitOutbox();
+        }
+        return;
+      case 'MessageEdited':
+      case 'MessageDeleted':
+        this.#awaited.settleFirst((a) => a.kind === 'change' && a.messageId === message.messageId);
+        this.#emit('message', message);
+        return;
+      case 'DialogHistory':
+        this.#awaited.settleFirst((a) => a.kind === 'dialog' && a.withUserId === message.with);
+        this.#emit('message', message);
         return;
       case 'Error':
         this.#emit('message', message);
@@ -527,6 +542,7 @@ export class ClientSession {
   }
 
   #olderAnswered(message: HistoryMessage): void {
+    this.#awaited.settleFirst((a) => a.kind === 'history');
     const older = this.#older!;
     this.#timers.clearTimeout(older.timer);
     this.#older = undefined;
@@ -539,25 +555,38 @@ export class ClientSession {
     if (older === undefined) return;
     this.#timers.clearTimeout(older.timer);
     this.#older = undefined;
+    // Not written yet: it never will be (its answer would pass for a login's History).
+    this.#requests = this.#requests.filter((r) => r.kind !== 'history');
     this.#emit('olderHistory', { ok: false, before: older.before, reason } satisfies OlderHistory);
   }
 
-  /** An Error that answers one of our chat frames settles the oldest one in flight. */
+  /**
+   * An Error that answers a frame of ours settles that frame (see AwaitedAnswers): a
+   * refused chat line is dropped, saying so; a refused page is given up; an edit, a
+   * deletion or a dialog's page refused is told by the Error itself. `rate-limited`: it goes again after
+   * a pause, in its place.
+   */
   #onError(error: ErrorMessage): void {
-    if (error.code === 'invalid-history-request') {
-      this.#olderFailed(error.message);
-      return;
-    }
+    const answered = this.#awaited.takeError(error.code);
+    if (answered === undefined) return;
     if (error.code === 'rate-limited') {
-      if (!this.#outbox.requeueRefused()) return;
+      if (answered.kind === 'chat') {
+        if (!this.#outbox.requeueRefused(answered.id)) return;
+        this.#emitOutbox();
+      } else {
+        this.#requests.unshift(answered);
+      }
       this.#sendTokens = 0;
       this.#tokensAt = this.#now();
-      this.#emitOutbox();
       this.#schedulePump(RATE_LIMITED_PAUSE_MS);
       return;
     }
-    if (!REFUSED_CHAT.has(error.code)) return;
-    const refused = this.#outbox.takeRefused();
+    if (answered.kind === 'history') {
+      this.#olderFailed(error.message);
+      return;
+    }
+    if (answered.kind !== 'chat') return;
+    const refused = this.#outbox.takeRefused(answered.id);
     if (refused === undefined) return;
     this.#emitOutbox();
     this.#notice({ kind: 'send-failed', reason: `“${preview(refused.text)}” was not sent: ${error.message}` });
@@ -565,33 +594,56 @@ export class ClientSession {
 
   // ---- the outbox -------------------------------------------------------------------
 
-  /** Writes waiting messages, oldest first, as far as the login, History wait and pace allow. */
+  /**
+   * Writes what waits as far as the login and the pace allow: the user's requests
+   * first, then the outbox's messages, oldest first, once no History is awaited.
+   */
   #pump(): void {
     const socket = this.#socket;
     if (this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return;
-    if (this.#historyTimer !== undefined || this.#pumpTimer !== undefined) return;
-    const now = this.#now();
-    this.#sendTokens = Math.min(SEND_BURST, this.#sendTokens + (Math.max(0, now - this.#tokensAt) * SEND_PER_SECOND) / 1_000);
-    this.#tokensAt = now;
+    if (this.#pumpTimer !== undefined) return;
+    this.#refillTokens();
     let wrote = false;
-    for (let next = this.#outbox.nextWaiting(); next !== undefined; next = this.#outbox.nextWaiting()) {
+    for (;;) {
+      const request = this.#requests[0];
+      const next = request === undefined && this.#historyTimer === undefined ? this.#outbox.nextWaiting() : undefined;
+      if (request === undefined && next === undefined) break;
       if (this.#sendTokens < 1) {
         this.#schedulePump(((1 - this.#sendTokens) * 1_000) / SEND_PER_SECOND);
         break;
       }
+      let frame: string;
+      if (request !== undefined) {
+        frame = request.frame;
+      } else {
+        const message: ChatMessage = { action: 'Message', text: next!.text, toUserId: next!.toUserId };
+        if (next!.replyTo !== undefined) message.replyTo = next!.replyTo;
+        frame = JSON.stringify(message);
+      }
       try {
-        const frame: ChatMessage = { action: 'Message', text: next.text, toUserId: next.toUserId };
-        if (next.replyTo !== undefined) frame.replyTo = next.replyTo;
-        socket.send(JSON.stringify(frame));
+        socket.send(frame);
       } catch {
         // The close that follows puts it back in line.
         break;
       }
       this.#sendTokens -= 1;
-      this.#outbox.markSent(next.id, next.toUserId === 0 || this.#serverEchoesPrivate);
+      if (request !== undefined) {
+        this.#requests.shift();
+        this.#awaited.written(request);
+        continue;
+      }
+      const awaitEcho = next!.toUserId === 0 || this.#serverEchoesPrivate;
+      this.#outbox.markSent(next!.id, awaitEcho);
+      if (awaitEcho) this.#awaited.written({ kind: 'chat', id: next!.id });
       wrote = true;
     }
     if (wrote) this.#emitOutbox();
+  }
+
+  #refillTokens(): void {
+    const now = this.#now();
+    this.#sendTokens = Math.min(SEND_BURST, this.#sendTokens + (Math.max(0, now - this.#tokensAt) * SEND_PER_SECOND) / 1_000);
+    this.#tokensAt = now;
   }
 
   #schedulePump(ms: number): void {
@@ -661,6 +713,10 @@ export class ClientSession {
     this.#clearHistoryWait();
     this.#clearPump();
     this.#olderFailed('The connection was lost.');
+    this.#awaited.clear();
+    const unsent = this.#requests.filter((r) => r.kind === 'change').length;
+    this.#requests = [];
+    if (unsent > 0) this.#notice({ kind: 'send-failed', reason: `${unsent} edit(s) or deletion(s) were not sent: the connection was lost.` });
     const requeued = this.#outbox.connectionLost();
     const socket = this.#socket;
     if (socket === undefined) return requeued;

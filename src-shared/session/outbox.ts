@@ -119,17 +119,22 @@ export class Outbox {
     return true;
   }
 
-  /** The server refused the oldest message in flight; it is removed and returned. */
-  takeRefused(): PendingMessage | undefined {
-    const entry = this.#oldestSent(() => true);
+  /** Written and not yet answered. */
+  isAwaiting(id: string): boolean {
+    return this.#entries.some((e) => e.id === id && e.sentSeq !== 0);
+  }
+
+  /** The server refused message `id`, in flight, for good; it is removed and returned. */
+  takeRefused(id: string): PendingMessage | undefined {
+    const entry = this.#entries.find((e) => e.id === id && e.sentSeq !== 0);
     if (entry === undefined) return undefined;
     this.#entries = this.#entries.filter((e) => e !== entry);
     return pending(entry);
   }
 
-  /** The server could not take the oldest message in flight now: it waits again, in its place. */
-  requeueRefused(): boolean {
-    const entry = this.#oldestSent(() => true);
+  /** The server could not take message `id`, in flight, now: it waits again, in its place. */
+  requeueRefused(id: string): boolean {
+    const entry = this.#entries.find((e) => e.id === id && e.sentSeq !== 0);
     if (entry === undefined) return false;
     entry.sentSeq = 0;
     return true;

@@ -36,3 +36,16 @@ describe('browser settings: room keys per server', () => {
     expect(JSON.parse(storage.getItem(SETTINGS_STORAGE_KEY)!)).toMatchObject({ roomKey: '', roomKeys: { 'chat.example:9000': 'old' } });
   });
 });
+
+describe('browser settings: Allow buzzes (issue 13 §4)', () => {
+  it('is on by default, kept in localStorage when turned off, and a bad stored value falls back to on', () => {
+    const storage = memoryStorage();
+    const store = new BrowserSettingsStore(storage, browserDefaults(PAGE));
+    expect(store.load().allowBuzz).toBe(true);
+    expect(store.save({ allowBuzz: false }).allowBuzz).toBe(false);
+    expect(new BrowserSettingsStore(storage, browserDefaults(PAGE)).load().allowBuzz).toBe(false);
+    expect(() => store.save({ allowBuzz: 'no' })).toThrow(/invalid value for allowBuzz/);
+    storage.setItem(SETTINGS_STORAGE_KEY, JSON.stringify({ allowBuzz: 'off' }));
+    expect(new BrowserSettingsStore(storage, browserDefaults(PAGE)).load().allowBuzz).toBe(true);
+  });
+});

@@ -809,14 +809,24 @@ describe('keyboard and page hygiene', () => {
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     const seen: string[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 8; i++) {
       await page.keyboard.press('Tab');
       const f = await focused(page);
       seen.push(f!.what);
       expect(f!.outline, `focus ring on ${f!.what}`).toBe(true);
     }
     // The list is one tab stop, on the user last focused (Bob, double-clicked above).
-    expect(seen).toEqual(['button:Connection…', 'option:Bob', 'log:Chat log', 'button:Close private mode', 'input:Message']);
+    expect(seen).toEqual([
+      'button:Connection…',
+      // One's own status (issue 13 §3).
+      'button:Status: Online',
+      'input:Status text',
+      'input:Allow buzzes',
+      'option:Bob',
+      'log:Chat log',
+      'button:Close private mode',
+      'input:Message',
+    ]);
     // Arrows move within the list; Space mentions; Enter goes private.
     await page.getByRole('option', { name: 'Аня' }).focus();
     await page.keyboard.press('End');

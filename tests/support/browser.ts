@@ -196,6 +196,7 @@ export function fakeBridgeScript(settings: Record<string, unknown> = {}, options
       hostRoom: false, hostPort: 27800, roomKey: '', roomOpen: false, allowInternet: false, roomHistory: true, roomKeys: {}, language: 'en',
       window: { x: null, y: null, width: 900, height: 600, maximized: false },
       closeToTray: false, trayNoticeShown: false, visibleOnNetwork: true, roomName: '',
+      allowBuzz: true,
     }, ${JSON.stringify(settings)});
     const connectRejects = ${JSON.stringify(options.connectRejects ?? null)};
     const emulateOutbox = ${JSON.stringify(options.outbox === true)};
@@ -232,6 +233,8 @@ export function fakeBridgeScript(settings: Record<string, unknown> = {}, options
       async loadOlder(request) { record('loadOlder', [request]); return true; },
       async editMessage(request) { record('editMessage', [request]); return true; },
       async deleteMessage(request) { record('deleteMessage', [request]); return true; },
+      async setStatus(request) { record('setStatus', [request]); },
+      async buzz(request) { record('buzz', [request]); return true; },
       async loadDialog(request) { record('loadDialog', [request]); return true; },
     };
     Object.defineProperty(window, 'chat', { value: Object.freeze(bridge), configurable: false });

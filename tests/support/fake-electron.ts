@@ -204,6 +204,16 @@ export class FakeBrowserWindow extends EventEmitter {
   flashFrame(flag: boolean): void {
     this.flashCalls.push(flag);
   }
+  /** Every setPosition, in order (a buzz shakes the window). */
+  readonly positions: [number, number][] = [];
+  getPosition(): number[] {
+    return [this.bounds.x, this.bounds.y];
+  }
+  setPosition(x: number, y: number): void {
+    this.positions.push([x, y]);
+    this.bounds = { ...this.bounds, x, y };
+    this.emit('move');
+  }
   readonly overlays: (string | null)[] = [];
   setOverlayIcon(image: unknown, description: string): void {
     this.overlays.push(image === null ? null : description);
@@ -489,7 +499,13 @@ export function createFakeElectron(options: FakeAppOptions = {}) {
     BrowserWindow: FakeBrowserWindow,
     Notification: FakeNotification,
     session: { defaultSession: new FakeSession() },
-    powerMonitor: new EventEmitter(),
+    powerMonitor: Object.assign(new EventEmitter(), {
+      /** What getSystemIdleTime answers: seconds since the user last touched the machine. */
+      idleSeconds: 0,
+      getSystemIdleTime(): number {
+        return this.idleSeconds;
+      },
+    }),
     screen: { getAllDisplays: () => [{ id: 1, workArea, bounds: workArea }] },
     net: { online: true, isOnline(): boolean { return this.online; } },
     contextBridge: {

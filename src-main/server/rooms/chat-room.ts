@@ -6,6 +6,7 @@ import type { Member } from '../member';
 import type { LinePage, MessageStore } from '../store/message-store';
 import type { SavedRoom } from '../store/room-store';
 import { roomKeyMatchesHash } from './room-key';
+import { listedJson } from '../statuses';
 
 /*
  * One room besides the lobby: its members, its fan-out (framed once, written once per
@@ -113,7 +114,7 @@ export class ChatRoom {
     const seat = new Seat(member);
     this.seats.set(member.userId, seat);
     this.fanout.add(seat);
-    if (this.usersJson !== null) this.usersJson += this.usersJson === '' ? `{${member.identityJson}}` : `,{${member.identityJson}}`;
+    if (this.usersJson !== null) this.usersJson += this.usersJson === '' ? listedJson(member) : `,${listedJson(member)}`;
   }
 
   /** Unseats the member; with `tell`, the others get a RoomMemberLeft. */
@@ -126,6 +127,11 @@ export class ChatRoom {
     if (tell) this.fanout.queue(frameText(`{"action":"RoomMemberLeft","room":${JSON.stringify(this.name)},${member.identityJson}}`));
   }
 
+  /** A member's status changed: the next RoomJoined lists it anew. */
+  statusChanged(): void {
+    this.usersJson = null;
+  }
+
   /** A frame for every member, written at the end of the tick. */
   queue(frame: Buffer): void {
     this.fanout.queue(frame);
@@ -135,7 +141,7 @@ export class ChatRoom {
   joinedJson(): string {
     if (this.usersJson === null) {
       let users = '';
-      for (const seat of this.seats.values()) users += users === '' ? `{${seat.member.identityJson}}` : `,{${seat.member.identityJson}}`;
+      for (const seat of this.seats.values()) users += users === '' ? listedJson(seat.member) : `,${listedJson(seat.member)}`;
       this.usersJson = users;
     }
     return `{"action":"RoomJoined","room":${JSON.stringify(this.name)},"users":[${this.usersJson}],"locked":${this.locked}}`;

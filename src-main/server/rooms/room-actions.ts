@@ -14,7 +14,7 @@ import { RoomRegistry } from './room-registry';
 /*
  * What the room actions do: JoinRoom (creating a room on first join), LeaveRoom,
  * ListRooms, and the checks a chat line, a History request or an Edit for a room pass
- * first. Every refusal is an Error to the sender only. The hub (room.ts) keeps the
+ * first. Every refusal is an Error to the sender only. The hub (chat-hub.ts) keeps the
  * connections and the lobby; it hands these actions over and asks which room a line
  * goes to.
  */

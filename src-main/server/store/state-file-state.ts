@@ -27,14 +27,13 @@ class JournaledMemoryStore implements MessageStore {
 
   append(line: StoredLine): void {
     this.memory.append(line);
-    // The file knows only the lobby (its records carry no room): rooms live in memory for the run.
-    if (line.room === LOBBY) this.journal?.append(messageLine(line.messageId, line.payload));
+    if (isKept(line)) this.journal?.append(messageLine(line.messageId, line.payload));
   }
 
   replace(line: StoredLine): void {
     this.memory.replace(line);
     // A later record with the same id takes the line's place when the file is read.
-    if (line.room === LOBBY) this.journal?.append(messageLine(line.messageId, line.payload));
+    if (isKept(line)) this.journal?.append(messageLine(line.messageId, line.payload));
   }
 
   before(room: string, before: number, limit: number): LinePage {
@@ -52,6 +51,15 @@ class JournaledMemoryStore implements MessageStore {
   flush(): void {}
 
   close(): void {}
+}
+
+/**
+ * The file records lines without their room and reads every one back as the lobby's, so
+ * it keeps the lobby's only: a private dialog's line (or another room's) written there
+ * would come back after a restart in everyone's History.
+ */
+function isKept(line: StoredLine): boolean {
+  return line.room === LOBBY;
 }
 
 /** The lines a state file kept, in a memory store of `capacity` lines. */
@@ -88,7 +96,10 @@ export class StateFileState implements DurableState, SessionJournal {
   open(room: () => KeptState): void {
     const snapshot = (): SavedState => ({
       ...room(),
-      messages: this.messages.memory.entries().filter((line) => line.room === LOBBY).map((line) => ({ seq: line.messageId, payload: line.payload })),
+      messages: this.messages.memory
+        .entries()
+        .filter(isKept)
+        .map((line) => ({ seq: line.messageId, payload: line.payload })),
     });
     try {
       this.journal = new StateJournal(this.path, snapshot, this.log);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { Attention, BEEP_MIN_INTERVAL_MS, NOTIFICATION_BODY_MAX, notificationText } from '../../../src-main/app/attention';
+import { describe, expect, it, vi } from 'vitest';
+import { Attention, BEEP_MIN_INTERVAL_MS, NOTIFICATION_BODY_MAX, SHAKE_OFFSETS, notificationText } from '../../../src-main/app/attention';
 import { createFakeElectron, FakeBrowserWindow, FakeNotification } from '../../support/fake-electron';
 
 function setUp() {
@@ -109,5 +109,50 @@ describe('attention', () => {
     expect(() => attention.request(mention)).not.toThrow();
     expect(() => attention.focusWindow()).not.toThrow();
     expect(window.flashCalls).toEqual([]);
+  });
+});
+
+describe('attention for a buzz (issue 13 §4)', () => {
+  const buzz = { kind: 'buzz', from: 'Bob', text: 'Bob buzzed you!' } as const;
+
+  it('shakes the window and puts it back, flashes it and notifies while unfocused; no beep (the page plays its own sound)', () => {
+    vi.useFakeTimers();
+    try {
+      const { electron, attention, window } = setUp();
+      window.bounds = { ...window.bounds, x: 300, y: 200 };
+      attention.request(buzz);
+      vi.runAllTimers();
+      expect(window.positions.map(([x]) => x)).toEqual(SHAKE_OFFSETS.map((dx) => 300 + dx));
+      expect(window.positions.every(([, y]) => y === 200)).toBe(true);
+      expect(window.getPosition()).toEqual([300, 200]);
+      expect(electron.shell.beeps).toBe(0);
+      expect(window.flashCalls).toEqual([true]);
+      expect(FakeNotification.instances[0]!.options).toEqual({ title: 'Bob buzzed you', body: 'Bob buzzed you!', silent: true });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('focused: shakes only; maximised or full screen: does not move the window', () => {
+    vi.useFakeTimers();
+    try {
+      const { attention, window } = setUp();
+      window.focused = true;
+      attention.request(buzz);
+      vi.runAllTimers();
+      expect(window.positions).toHaveLength(SHAKE_OFFSETS.length);
+      expect(window.flashCalls).toEqual([]);
+      expect(FakeNotification.instances).toHaveLength(0);
+      window.maximized = true;
+      attention.request(buzz);
+      vi.runAllTimers();
+      window.maximized = false;
+      window.fullScreen = true;
+      attention.request(buzz);
+      vi.runAllTimers();
+      expect(window.positions).toHaveLength(SHAKE_OFFSETS.length);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -185,3 +185,21 @@ describe('the controller on commands', () => {
     expect(host.stops).toBe(1);
   });
 });
+
+describe('the controller and buzzes (issue 13 §4)', () => {
+  it('tells the session when "Allow buzzes" is off at start, and whenever the setting changes', async () => {
+    const settings = new JsonFileSettingsStore(join(mkdtempSync(join(tmpdir(), 'simplechat-ctl-')), 'settings.json'));
+    settings.update({ allowBuzz: false });
+    const told: boolean[] = [];
+    const { session } = fakeSession();
+    Object.assign(session, { allowBuzzes: (allow: boolean) => told.push(allow) });
+    const controller = new ChatController({
+      session, host: fakeHost(), settings, attention: { request() {}, setUnreadCount() {} }, emit: () => {}, makeRoomKey: () => 'made4you22',
+    });
+    expect(told).toEqual([false]);
+    await controller.saveSettings({ allowBuzz: true });
+    await controller.saveSettings({ language: 'ru' });
+    expect(told).toEqual([false, true]);
+    expect(settings.get().allowBuzz).toBe(true);
+  });
+});

@@ -200,6 +200,28 @@ describe('events to the renderer', () => {
     expect(replay[1]!.args[0]).toEqual({ action: 'Authorized', ...ann, users: [ann, cy] });
   });
 
+  it('a page reloaded while logged in gets everyone’s status as it is now (issue 13 §3)', () => {
+    const events = new RendererEvents();
+    const contents = new FakeWebContents();
+    events.attach(contents);
+    const ann = { userId: 1, userName: 'Ann', gender: 2, userColor: '#abc' } as const;
+    const bob = { userId: 2, userName: 'Bob', gender: 1, userColor: '#123' } as const;
+    const cy = { userId: 3, userName: 'Cy', gender: 0, userColor: '#456' } as const;
+    events.emit('status', { state: 'authorized', self: ann });
+    events.emit('message', { action: 'Authorized', ...ann, users: [ann, { ...bob, status: 'busy', statusText: 'call' }] });
+    events.emit('message', { action: 'Connected', ...cy, status: 'away' });
+    events.emit('message', { action: 'StatusChanged', userId: 2, status: 'online', text: '' });
+    events.emit('message', { action: 'StatusChanged', userId: 1, status: 'working', text: 'x &amp; y' });
+    events.detach();
+    const before = contents.sent.length;
+    events.attach(contents);
+    expect(contents.sent.slice(before)[1]!.args[0]).toEqual({
+      action: 'Authorized',
+      ...ann,
+      users: [{ ...ann, status: 'working', statusText: 'x &amp; y' }, bob, { ...cy, status: 'away' }],
+    });
+  });
+
   it('no stale room for a page reloaded while not logged in', () => {
     const events = new RendererEvents();
     const contents = new FakeWebContents();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Identity, ServerMessage } from '../../../src-shared/protocol';
-import { RECIPIENT_OFFLINE_TEXT } from '../../../src-main/server/room';
+import { RECIPIENT_OFFLINE_TEXT } from '../../../src-main/server/chat-hub';
 import { ChatClient } from '../../support/chat-client';
 import { startTestServer } from './helpers';
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -250,6 +250,28 @@ describe('a private dialog between two identities', () => {
     anna.say('still here');
     await eve.waitFor((m) => m.action === 'PublicMessage' && m.text === 'still here');
     expect(anna.all('Error')).toEqual([]);
+  });
+});
+
+describe('a private dialog with --state-file (no database)', () => {
+  it('is never written to the file, so no restart brings its lines back in the room’s History', async () => {
+    const stateFile = join(tempDb().replace(/chat\.db$/, ''), 'state.json');
+    const t1 = await start({ stateFile, historyLines: 50 });
+    const anna = await login(t1, { userName: 'Anna', identity: newIdentitySecret() });
+    const bob = await login(t1, { userName: 'Bob', identity: newIdentitySecret() });
+    anna.say('public before');
+    anna.say('secret before the restart', bob.userId);
+    await bob.waitFor(isPrivate('secret before the restart'));
+    await bob.close();
+    await anna.waitFor((m) => m.action === 'Disconnected' && m.userId === bob.userId);
+    anna.say('secret while away', bob.userId);
+    await anna.waitFor(isPrivate('secret while away'));
+    await t1.server.close();
+    expect(readFileSync(stateFile, 'utf8')).not.toContain('secret');
+    const t2 = await start({ stateFile, historyLines: 50 });
+    const eve = await login(t2, { userName: 'Eve' }, ATTACKER);
+    const history = eve.all('History').flatMap((h) => h.messages).map((m) => m.text);
+    expect(history).toEqual(['public before']);
   });
 });
 

@@ -109,7 +109,7 @@ describe('presence: a clean close', () => {
 
 describe('presence: missed pings', () => {
   it('a client that stops answering is ConnectionLost 3 to 5 ping intervals after its last Pong, with no grace on top; it may still resume', async () => {
-    const intervalMs = 300;
+    const intervalMs = 500;
     const t = await startTestServer({ ...HOSTS, pingIntervalMs: intervalMs });
     const watcher = await t.join('watcher', WATCHER);
     const silent = await t.join('silent', { ...SUBJECT, answerPings: false });
@@ -159,7 +159,7 @@ describe('presence: a dropped connection of a client that can resume', () => {
   }, 15_000);
 
   it('only the drop waits out --presence-grace-ms (and not a moment past it); a 1001 at the same moment is told at once', async () => {
-    const graceMs = 400;
+    const graceMs = 600;
     const t = await startTestServer({ ...HOSTS, presenceGraceMs: graceMs });
     const { watcher, a } = await joinPair(t);
     const b = await t.join('Ben', SUBJECT);

@@ -3,7 +3,10 @@ import type { BuzzMessage, ErrorMessage, ServerMessage, StatusChangedMessage } f
 import { expectCanaryPairChats } from '../../support/chat-client';
 import type { ChatClient } from '../../support/chat-client';
 import { RawWebSocket, qtClientHandshake } from '../../support/raw-websocket';
+import { Buzzes } from '../../../src-main/server/buzz';
+import type { Member } from '../../../src-main/server/member';
 import { startTestServer } from './helpers';
+import { mustJoin } from './rooms/room-helpers';
 
 /*
  * Issue 13 §3 (statuses) and §4 (buzz) over real sockets. Two loopback addresses stand
@@ -63,6 +66,23 @@ describe('statuses (issue 13 §3)', () => {
     const erin = await t.join('Erin', VICTIM);
     expect(erin.authorized.users.find((u) => u.userId === anna.userId)).toEqual({ userId: anna.userId, userName: 'Аня', gender: 0, userColor: '#34495e' });
     expect(erin.authorized.users.find((u) => u.userId === bob.userId)?.status).toBe('busy');
+  });
+
+  it('RoomJoined lists each member with its status, also after a change (its cached list is rebuilt)', async () => {
+    const t = await startTestServer(NO_EXEMPTION);
+    const anna = await t.join('Аня', VICTIM);
+    const bob = await t.join('Bob', ATTACKER);
+    anna.send({ action: 'SetStatus', status: 'busy', text: 'call' });
+    await bob.waitFor(isStatus(anna.userId));
+    await mustJoin(anna, 'Ops');
+    const first = await mustJoin(bob, 'Ops');
+    expect(first.joined.users.find((u) => u.userId === anna.userId)).toMatchObject({ status: 'busy', statusText: 'call' });
+    expect(first.joined.users.find((u) => u.userId === bob.userId)).not.toHaveProperty('status');
+    anna.send({ action: 'SetStatus', status: 'resting', text: '' });
+    await bob.waitFor((m) => isStatus(anna.userId)(m) && m.status === 'resting');
+    const carol = await t.join('Carol', VICTIM);
+    const later = await mustJoin(carol, 'Ops');
+    expect(later.joined.users.find((u) => u.userId === anna.userId)).toEqual({ userId: anna.userId, userName: 'Аня', gender: 0, userColor: '#34495e', status: 'resting' });
   });
 
   it('the same status again tells nobody anything', async () => {
@@ -211,5 +231,24 @@ describe('buzz (issue 13 §4)', () => {
     anna.send({ action: 'SetStatus', status: 'busy', text: 'x' });
     await qt.waitForMessage((m) => m.action === 'StatusChanged');
     qt.destroy();
+  });
+});
+
+describe('Buzzes (the pairs it remembers)', () => {
+  it('forgets pairs whose interval is over, so memory stays bounded however many pairs buzz', () => {
+    let now = 0;
+    const sent: string[] = [];
+    const buzzes = new Buzzes(10_000, (member, frame) => sent.push(`${member.userId}:${frame.subarray(2).toString()}`), () => now);
+    const member = (userId: number) => ({ userId, allowsBuzz: true, legacy: false }) as unknown as Member;
+    const from = member(1);
+    for (let to = 2; to < 3_000; to++) buzzes.buzz(from, member(to));
+    expect(buzzes.size).toBeLessThanOrEqual(3_000);
+    now += 10_000;
+    buzzes.buzz(member(2), member(1));
+    buzzes.buzz(member(3), member(1));
+    expect(buzzes.size).toBeLessThan(1_100);
+    // A pair whose interval is over passes again.
+    buzzes.buzz(from, member(2));
+    expect(sent.at(-1)).toBe('1:{"action":"Buzz","userId":1,"toUserId":2}');
   });
 });

@@ -203,3 +203,44 @@ describe('Edit, Delete and replies (issue 12, §4–§6)', () => {
     }
   });
 });
+
+describe('statuses and buzz (issue 13 §3–§4)', () => {
+  it('reads SetStatus with its text made one line and trimmed (absent: none), Buzz and AllowBuzz', () => {
+    expect(parseClientMessage('{"action":"SetStatus","status":"resting","text":" tea\\n\\tand\\u0007 cake "}')).toEqual({
+      ok: true,
+      message: { action: 'SetStatus', status: 'resting', text: 'tea and cake' },
+    });
+    expect(parseClientMessage('{"action":"SetStatus","status":"away"}')).toEqual({ ok: true, message: { action: 'SetStatus', status: 'away', text: '' } });
+    expect(parseClientMessage('{"action":"Buzz","toUserId":7}')).toEqual({ ok: true, message: { action: 'Buzz', toUserId: 7 } });
+    expect(parseClientMessage('{"action":"AllowBuzz","allow":false}')).toEqual({ ok: true, message: { action: 'AllowBuzz', allow: false } });
+  });
+
+  it.each([
+    ['{"action":"SetStatus","status":"Away"}', 'invalid-status'],
+    ['{"action":"SetStatus","status":"online","text":{}}', 'invalid-status'],
+    [`{"action":"SetStatus","status":"online","text":"${'я'.repeat(81)}"}`, 'invalid-status'],
+    ['{"action":"Buzz"}', 'invalid-buzz'],
+    ['{"action":"Buzz","toUserId":0}', 'invalid-buzz'],
+    ['{"action":"AllowBuzz","allow":1}', 'invalid-status'],
+  ])('refuses %s with %s', (raw, code) => {
+    const result = parseClientMessage(raw);
+    expect(result.ok ? null : result.error.code).toBe(code);
+  });
+
+  it('reads StatusChanged, Buzz, listed statuses and an Error’s refused action; drops what is not one', () => {
+    expect(parseServerMessage('{"action":"StatusChanged","userId":2,"status":"busy","text":"x"}')).toEqual({
+      ok: true,
+      message: { action: 'StatusChanged', userId: 2, status: 'busy', text: 'x' },
+    });
+    expect(parseServerMessage('{"action":"StatusChanged","userId":2,"status":"busy"}')).toMatchObject({ ok: true, message: { text: '' } });
+    expect(parseServerMessage('{"action":"StatusChanged","userId":2,"status":"asleep","text":""}').ok).toBe(false);
+    expect(parseServerMessage('{"action":"Buzz","userId":2,"toUserId":1}')).toEqual({ ok: true, message: { action: 'Buzz', userId: 2, toUserId: 1 } });
+    expect(parseServerMessage('{"action":"Buzz","userId":"2","toUserId":1}').ok).toBe(false);
+    const connected = parseServerMessage('{"action":"Connected","userId":3,"userName":"Cy","gender":0,"userColor":"#000","status":"nope","statusText":5}');
+    expect(connected).toEqual({ ok: true, message: { action: 'Connected', userId: 3, userName: 'Cy', gender: 0, userColor: '#000' } });
+    expect(parseServerMessage('{"action":"Error","code":"buzz-off","message":"m","refused":"Buzz"}')).toEqual({
+      ok: true,
+      message: { action: 'Error', code: 'buzz-off', message: 'm', refused: 'Buzz' },
+    });
+  });
+});

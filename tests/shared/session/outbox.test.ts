@@ -99,21 +99,26 @@ describe('Outbox', () => {
     expect(box.nextWaiting()?.id).toBe(waiting.id);
   });
 
-  it('settles refusals in the order messages were written', () => {
-    const { box } = sentBox('a', 'b', 'c');
-    expect(box.requeueRefused()).toBe(true);
+  it('settles the refusal of the message it names, and only while that one is in flight', () => {
+    const { box, ids } = sentBox('a', 'b', 'c');
+    const [a, b, c] = ids as [string, string, string];
+    expect(box.requeueRefused(b)).toBe(true);
     expect(box.snapshot().map((p) => [p.text, p.sending])).toEqual([
-      ['a', false],
-      ['b', true],
+      ['a', true],
+      ['b', false],
       ['c', true],
     ]);
-    // 'a' is written again after 'c': the next refusal is b's, then c's, then a's.
+    expect(box.isAwaiting(b)).toBe(false);
+    // Waiting, not in flight: nothing to refuse until it is written again.
+    expect(box.takeRefused(b)).toBeUndefined();
+    expect(box.requeueRefused(b)).toBe(false);
     box.markSent(box.nextWaiting()!.id, true);
-    expect(box.takeRefused()?.text).toBe('b');
-    expect(box.takeRefused()?.text).toBe('c');
-    expect(box.takeRefused()?.text).toBe('a');
-    expect(box.takeRefused()).toBeUndefined();
-    expect(box.requeueRefused()).toBe(false);
+    expect(box.isAwaiting(b)).toBe(true);
+    expect(box.takeRefused(c)?.text).toBe('c');
+    expect(box.takeRefused(c)).toBeUndefined();
+    expect(texts(box)).toEqual(['a', 'b']);
+    expect(box.takeRefused(a)?.text).toBe('a');
+    expect(box.takeRefused('unknown')).toBeUndefined();
   });
 
   it('puts what was on its way back in line when the connection is lost', () => {

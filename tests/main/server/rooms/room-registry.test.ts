@@ -33,7 +33,8 @@ describe('room names', () => {
     expect(normalizeRoomName('x'.repeat(MAX_ROOM_NAME_LENGTH + 1))).toBeNull();
     expect(normalizeRoomName('𝄞'.repeat(64))).toBe('𝄞'.repeat(64));
     expect(normalizeRoomName('𝄞'.repeat(65))).toBeNull();
-    for (const junk of ['', '   ', 'a\nb', 'a\u0000', 'a\u0085', 'rtl\u202e', 'iso\u2066', 5, null, ['x'], { room: 'x' }]) {
+    // '@…' is where private dialogs are kept ('@1:2'): never a room's name.
+    for (const junk of ['@1:2', ' @ops', '@', '', '   ', 'a\nb', 'a\u0000', 'a\u0085', 'rtl\u202e', 'iso\u2066', 5, null, ['x'], { room: 'x' }]) {
       expect(normalizeRoomName(junk), JSON.stringify(junk)).toBeNull();
     }
     // Joiners inside emoji and letters of any script are names.

@@ -116,6 +116,10 @@ describe('rooms: join, talk, leave', () => {
       [{ action: 'LeaveRoom', room: 'Nowhere' }, 'unknown-room'],
       [{ action: 'Message', text: 'quoting', toUserId: 0, replyTo: line.messageId }, 'unknown-reply'],
       [{ action: 'Delete', messageId: line.messageId }, 'unknown-message'],
+      // Dialogs are kept under '@<a>:<b>': no room by such a name can be joined, paged or written to.
+      [{ action: 'JoinRoom', room: `@${anna.userId}:${stranger.userId}` }, 'invalid-room'],
+      [{ action: 'History', before: line.messageId! + 1, room: `@${anna.userId}:${stranger.userId}` }, 'invalid-room'],
+      [{ action: 'Message', text: 'hi', toUserId: 0, room: '@1:2' }, 'invalid-room'],
     ];
     for (const [request, code] of checks) {
       const mark = stranger.mark();

@@ -39,12 +39,14 @@ import { ownerKey, sessionPairOf, sessionPairScope } from './files/file-access';
 import type { FileCatalog } from './files/file-catalog';
 import { fileIdIn, sentFile, textsWithFile } from './files/file-line';
 import type { SentFile } from './files/file-line';
-import { DIALOG_KEY_PREFIX } from './private-dialogs';
+import { DIALOG_KEY_PREFIX } from '../../src-shared/protocol';
 
 /*
- * The chat room: who is in it, and what each action does. Presence and public
- * messages go through the fan-out (framed once, written once per socket per tick);
- * replies to one user are written to that user at once, in order.
+ * The hub of the chat: who is connected (names, sessions, presence), the lobby every
+ * user is in, and what each action does; rooms besides the lobby are in rooms/ (the
+ * registry, one room, the membership), private dialogs in private-dialogs.ts. Presence
+ * and public messages go through the fan-out (framed once, written once per socket per
+ * tick); replies to one user are written to that user at once, in order.
  */
 
 export type { LeaveAction } from './member';
@@ -154,7 +156,7 @@ function newSessionToken(): string {
   return randomBytes(18).toString('base64url');
 }
 
-export class Room implements FileAudience {
+export class ChatHub implements FileAudience {
   /** By userId, in join order. */
   private readonly members = new Map<number, Member>();
   private readonly names = new UniqueNames();
@@ -311,7 +313,8 @@ export class Room implements FileAudience {
       const reserved = this.reservations.get(token);
       if (reserved !== undefined && reserved.expiresAt > performance.now()) {
         this.dropReservation(token, reserved);
-        const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy, identity: this.knownIdentity(request) };
+        const identity = this.knownIdentity(request);
+        const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy, identity };
         return this.admit(ws, socket, ip, resumed, request.problems);
       }
     }
@@ -475,6 +478,7 @@ export class Room implements FileAudience {
   private toPeersOf(member: Member, frame: Buffer | null): void {
     if (frame === null) return;
     this.usersJson = null;
+    for (const room of this.rooms.membership.roomsOf(member).values()) room.statusChanged();
     this.peersOf(member).queue(frame);
   }
 
@@ -547,7 +551,7 @@ export class Room implements FileAudience {
     if (fileId !== null) this.files?.remove(fileId);
     this.forgetQuotesOf(messageId, line.room);
     if (line.room === LOBBY) this.noteChange(messageId);
-    this.queueFor(line, frameText(`{"action":"MessageDeleted","messageId":${messageId}${Room.roomField(line.room)}}`));
+    this.queueFor(line, frameText(`{"action":"MessageDeleted","messageId":${messageId}${ChatHub.roomField(line.room)}}`));
   }
 
   /**
@@ -736,7 +740,7 @@ export class Room implements FileAudience {
       const id = this.nextUserId++;
       if (!this.members.has(id) && !this.reservedIds.has(id) && !this.identities.ownsUserId(id)) return id;
     }
-    throw new Error('Room.join: every user id is in use (refusalFor checks hasIdFor first)');
+    throw new Error('ChatHub.join: every user id is in use (refusalFor checks hasIdFor first)');
   }
 
   /** The identity a login's secret proves, or null (none sent, or not known yet). */
@@ -768,7 +772,6 @@ export class Room implements FileAudience {
   /** The session of an identity: its name is held for it from now on, and what waited for it is delivered. */
   private cameWithIdentity(member: Member, identity: KnownIdentity | null): void {
     if (identity === null) return;
-    member.lasting = identity;
     this.identities.cameOnline(identity, member);
     this.names.hold(identity.userName, identity);
     this.dialogs.deliverWaiting(member);
@@ -884,7 +887,7 @@ export class Room implements FileAudience {
     const { text: formatted, legacyText } = textsWithFile(formatChatText(text), file);
     const roomName = room === null ? LOBBY : room.name;
     // The text last, as the original sends it (readers that scan back from a frame's end find it there).
-    const head = `{"action":"PublicMessage"${Room.roomField(roomName)},${from.identityJson},"messageId":${messageId},"sentAt":${sentAt}${file === null ? '' : file.field}`;
+    const head = `{"action":"PublicMessage"${ChatHub.roomField(roomName)},${from.identityJson},"messageId":${messageId},"sentAt":${sentAt}${file === null ? '' : file.field}`;
     const payload = `${head}${replyField(quote)},"text":${JSON.stringify(formatted)}}`;
     this.store.append({ messageId, room: roomName, sentAt, authorSession: from.sessionToken, payload });
     // No room has the Qt client in it: one serialisation.
