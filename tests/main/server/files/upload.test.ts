@@ -86,3 +86,14 @@ function expectContinue(port: number, token: string, length: number): Promise<{ 
     req.flushHeaders();
   });
 }
+
+describe('the files endpoints and the peer scope', () => {
+  it('refuse a peer outside --allow-peers with 403 before the token is looked at, even a valid one', async () => {
+    const t = await startFilesServer({ peerScope: ['127.0.0.2/32'] });
+    const anna = await t.join('Anna', { localAddress: VICTIM });
+    const fileId = String((await upload(t.port, tokenOf(anna), PNG_1X1, 'a.png')).json!.fileId);
+    expect((await upload(t.port, tokenOf(anna), PNG_1X1, 'b.png', { from: ATTACKER })).status).toBe(403);
+    expect((await download(t.port, `/files/${fileId}`, tokenOf(anna), { from: ATTACKER })).status).toBe(403);
+    expect(t.onDisk()).toEqual([fileId]);
+  });
+});
