@@ -192,7 +192,13 @@ export class Uploads {
         req.off('data', onData);
         const done = (): void => resolve({ outcome, size, sha256: outcome.kind === 'complete' ? hash.digest('hex') : '' });
         if (outcome.kind === 'complete') {
-          sink.end(() => (sink.closed ? done() : sink.once('close', done)));
+          sink.end((error?: Error | null) => {
+            // The last write failed (a full disk): the file is not whole, so it is not kept.
+            const finished = (): void =>
+              error ? resolve({ outcome: diskError(error), size, sha256: '' }) : done();
+            if (sink.closed) finished();
+            else sink.once('close', finished);
+          });
           return;
         }
         // What is still coming is read and dropped until the answer is out and the connection closes.
@@ -238,11 +244,15 @@ export class Uploads {
       req.once('close', () => {
         if (!req.complete) settle({ kind: 'gone' });
       });
-      sink.once('error', (error) => {
-        if (!settled) settle({ kind: 'refused', status: 500, error: 'server-error', message: `The file could not be stored (${(error as NodeJS.ErrnoException).code ?? 'error'}).` });
+      sink.on('error', (error) => {
+        if (!settled) settle(diskError(error));
       });
     });
   }
+}
+
+function diskError(error: Error): Outcome {
+  return { kind: 'refused', status: 500, error: 'server-error', message: `The file could not be stored (${(error as NodeJS.ErrnoException).code ?? 'error'}).` };
 }
 
 /** The answer to an upload, and the fields a chat line's `file` carries (with its url). */
