@@ -112,6 +112,7 @@ async function main(): Promise<void> {
       '--files-quota-per-user', String(100 * 1024 * MIB), '--files-max-total', String(100 * 1024 * MIB),
       '--upload-burst', '1000', '--uploads-per-minute', '100000', '--max-parallel-uploads', '100',
     ],
+    inspect: true,
   });
   try {
     const base = server.url;
@@ -121,11 +122,13 @@ async function main(): Promise<void> {
     const uploader = await connect(`${base}/?userName=uploader`);
     const auth = [`Authorization: Bearer ${uploader.token}`, 'X-File-Name: big.bin'];
 
-    const rssBefore = server.rssKiB();
+    const before = await server.settledMemory();
+    const rssBefore = before.rssKiB;
     let rssPeak = rssBefore;
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, server.rssKiB())), 20);
     const ours = await curlUpload(`${httpBase}/files`, big, auth);
     clearInterval(sampler);
+    const after = await server.settledMemory();
     const plain = await curlUpload(`http://127.0.0.1:${sink.port}/`, big, []);
 
     const medium = join(dir, 'medium.bin');
@@ -153,6 +156,9 @@ async function main(): Promise<void> {
         ratio: ours.bytesPerSec / plain.bytesPerSec,
         rssBeforeMiB: rssBefore / 1024,
         rssPeakMiB: rssPeak / 1024,
+        rssAfterGcMiB: after.rssKiB / 1024,
+        heapBeforeMiB: (before.heapUsedKiB ?? NaN) / 1024,
+        heapAfterGcMiB: (after.heapUsedKiB ?? NaN) / 1024,
       },
       fanout: {
         clients: FANOUT_CLIENTS,
@@ -166,7 +172,8 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result));
     console.log(
       `upload ${BIG_MIB} MiB: SimpleChat ${result.upload.simplechatMBps.toFixed(0)} MB/s, plain Node ${result.upload.plainNodeMBps.toFixed(0)} MB/s ` +
-        `(${(result.upload.ratio * 100).toFixed(0)}%); RSS ${result.upload.rssBeforeMiB.toFixed(0)} → peak ${result.upload.rssPeakMiB.toFixed(0)} MiB`,
+        `(${(result.upload.ratio * 100).toFixed(0)}%); RSS ${result.upload.rssBeforeMiB.toFixed(0)} → peak ${result.upload.rssPeakMiB.toFixed(0)} → ` +
+        `${result.upload.rssAfterGcMiB.toFixed(0)} MiB after a GC; heap ${result.upload.heapBeforeMiB.toFixed(1)} → ${result.upload.heapAfterGcMiB.toFixed(1)} MiB`,
     );
     console.log(
       `fan-out p99 ${result.fanout.calm.p99.toFixed(2)} ms calm, ${result.fanout.busy.p99.toFixed(2)} ms during ${uploads} × ${FANOUT_FILE_MIB} MiB uploads ` +
