@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { FILES_PATH } from '../../../src-shared/protocol';
 import type { Member } from '../member';
 import { answerJson, refuseFile } from './file-answer';
 import { ownerKey } from './file-access';
@@ -113,7 +114,7 @@ export class Downloads {
 }
 
 export function fileUrl(fileId: string): string {
-  return `/files/${fileId}`;
+  return `${FILES_PATH}/${fileId}`;
 }
 
 /** `inline` for the four picture types, `attachment` for all else; the name both as ASCII and as UTF-8. */

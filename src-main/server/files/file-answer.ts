@@ -1,26 +1,10 @@
 import type { ServerResponse } from 'node:http';
+import type { FileErrorCode } from '../../../src-shared/protocol';
 
 /*
  * The JSON answers of the files endpoints: `{"error":"<code>","message":"…"}` for every
  * refusal, with headers that keep a browser from reading any of it as a page.
  */
-
-export type FileErrorCode =
-  | 'unauthorized'
-  | 'method-not-allowed'
-  | 'no-body'
-  | 'empty-file'
-  | 'invalid-file-name'
-  | 'invalid-length'
-  | 'file-too-large'
-  | 'quota-exceeded'
-  | 'storage-full'
-  | 'too-many-uploads'
-  | 'upload-timeout'
-  | 'forbidden'
-  | 'not-found'
-  | 'range-not-satisfiable'
-  | 'server-error';
 
 const JSON_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'application/json; charset=utf-8',

@@ -4,12 +4,12 @@ import { rename, unlink } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { FileErrorCode, UploadAnswer } from '../../../src-shared/protocol';
 import type { ServerConfig } from '../config';
 import type { Member } from '../member';
 import { freshRateState, takeToken } from '../rate-limit';
 import type { RateState } from '../rate-limit';
 import { answerJson, refuseFile } from './file-answer';
-import type { FileErrorCode } from './file-answer';
 import { ownerKey } from './file-access';
 import type { FileCatalog } from './file-catalog';
 import { cleanFileName } from './file-name';
@@ -256,8 +256,8 @@ function diskError(error: Error): Outcome {
 }
 
 /** The answer to an upload, and the fields a chat line's `file` carries (with its url). */
-export function uploadAnswer(record: FileRecord): { fileId: string; name: string; size: number; type: string; width?: number; height?: number } {
-  const answer: { fileId: string; name: string; size: number; type: string; width?: number; height?: number } = {
+export function uploadAnswer(record: FileRecord): UploadAnswer {
+  const answer: UploadAnswer = {
     fileId: record.fileId,
     name: record.name,
     size: record.size,
