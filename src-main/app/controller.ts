@@ -5,6 +5,8 @@ import type {
   ConnectRequest,
   DeleteRequest,
   DialogRequest,
+  JoinRoomRequest,
+  LeaveRoomRequest,
   EditRequest,
   HostRequest,
   HostingStatus,
@@ -31,7 +33,8 @@ export type SessionPort = Pick<
   ClientSession,
   'connect' | 'disconnect' | 'send' | 'cancelPending' | 'loadOlder' | 'changeLine' | 'reconnectNow' | 'on' | 'status' | 'loadDialog'
 > &
-  Pick<ClientSession, 'setStatus' | 'allowBuzzes' | 'buzz' | 'ownStatus'>;
+  Pick<ClientSession, 'setStatus' | 'allowBuzzes' | 'buzz' | 'ownStatus'> &
+  Pick<ClientSession, 'joinRoom' | 'leaveRoom' | 'listRooms'>;
 
 export interface HostPort {
   readonly status: HostingStatus;
@@ -158,7 +161,7 @@ export class ChatController implements BridgeCommands {
   }
 
   async loadOlder(request: OlderRequest): Promise<boolean> {
-    return this.#session.loadOlder(request.before, request.limit);
+    return this.#session.loadOlder(request.before, request.limit, request.room);
   }
 
   async editMessage(request: EditRequest): Promise<boolean> {
@@ -179,6 +182,19 @@ export class ChatController implements BridgeCommands {
 
   async loadDialog(request: DialogRequest): Promise<boolean> {
     return this.#session.loadDialog(request.withUserId, request.before, request.limit);
+  }
+
+  async joinRoom(request: JoinRoomRequest): Promise<boolean> {
+    this.#session.joinRoom(request.room, request.key);
+    return true;
+  }
+
+  async leaveRoom(request: LeaveRoomRequest): Promise<boolean> {
+    return this.#session.leaveRoom(request.room);
+  }
+
+  async listRooms(): Promise<boolean> {
+    return this.#session.listRooms();
   }
 
   // ---- lifecycle -------------------------------------------------------------------

@@ -26,7 +26,7 @@ export function applicationMenuTemplate(options: MenuOptions): MenuItemConstruct
   const chat: MenuItemConstructorOptions = {
     label: mac ? 'Chat' : '&Chat',
     submenu: [
-      { id: 'connect', label: 'Connect to a Server…', accelerator: 'CmdOrCtrl+K', click: () => actions.openConnectDialog() },
+      { id: 'connect', label: 'Connect to a Server…', accelerator: 'CmdOrCtrl+Shift+K', click: () => actions.openConnectDialog() },
       { id: 'host', label: hosting ? 'Stop Hosting the Room' : 'Host a Room', accelerator: 'CmdOrCtrl+Shift+H', click: () => actions.toggleHosting() },
       ...(mac ? [] : ([{ type: 'separator' }, { role: 'quit', accelerator: 'CmdOrCtrl+Q' }] as MenuItemConstructorOptions[])),
     ],

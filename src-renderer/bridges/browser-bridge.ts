@@ -128,12 +128,18 @@ export function createBrowserBridge(
     requestAttention: async (request) => title.attention(request),
     setUnreadCount: async (count) => title.setUnread(count),
     cancelPending: async (id) => session.cancelPending(id),
-    loadOlder: async (request) => session.loadOlder(request.before, request.limit),
+    loadOlder: async (request) => session.loadOlder(request.before, request.limit, request.room),
     editMessage: async (request) => session.changeLine(request.messageId, request.text),
     deleteMessage: async (request) => session.changeLine(request.messageId, null),
     setStatus: async (request) => session.setStatus(request.status, request.text),
     buzz: async (request) => session.buzz(request.toUserId),
     loadDialog: async (request) => session.loadDialog(request.withUserId, request.before, request.limit),
+    joinRoom: async (request) => {
+      session.joinRoom(request.room, request.key);
+      return true;
+    },
+    leaveRoom: async (request) => session.leaveRoom(request.room),
+    listRooms: async () => session.listRooms(),
   };
 }
 

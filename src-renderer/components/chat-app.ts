@@ -21,6 +21,13 @@ import './connect-dialog';
 import './copy-link';
 import './message-input';
 import './user-list';
+import './sidebar';
+import './room-dialog';
+import './quick-switcher';
+import { canLoadRoomOlder, newChatLines, shownConversation } from '../state/chat-state';
+import { conversationFromSetting, conversationOrder, conversationToSetting, findRoom, stepConversation } from '../state/conversations';
+import type { ConversationRef } from '../state/conversations';
+import { withSavedConversation } from '../../src-shared/bridge';
 import './status-picker';
 import type { UserStatus } from '../../src-shared/protocol';
 import { playBuzzSound } from '../sound/buzz-sound';
@@ -78,6 +85,12 @@ export class ChatApp extends LitElement {
   buzzSound: () => void = playBuzzSound;
   private shakeTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /** The "Join or create a room" dialog or the quick switcher (Ctrl+K), when open. */
+  @state() private accessor overlay: 'rooms' | 'switcher' | null = null;
+  /** The conversation saved for this server was looked for after this session's first login. */
+  private restored = false;
+  private readonly onShortcut = (event: KeyboardEvent): void => this.shortcut(event);
+
   @query('message-input') private accessor messageInput!: MessageInput | null;
   @query('chat-log') private accessor chatLog!: ChatLog | null;
 
@@ -124,6 +137,35 @@ export class ChatApp extends LitElement {
       user-list,
       chat-log {
         flex: 1;
+      }
+      /* Below the users of the conversation shown, as in the Qt client's list; never taller than its share. */
+      aside conversation-sidebar {
+        flex: none;
+      }
+      @media (max-width: 560px) {
+        .window:not(.users-shown) aside conversation-sidebar {
+          display: none;
+        }
+      }
+      .conversation-bar {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        min-width: 0;
+      }
+      .conversation-bar .buzz {
+        padding: 0 6px;
+        border-radius: 4px;
+        font-size: 13px;
+      }
+      .conversation-title {
+        flex: 1;
+        margin: 0;
+        font-size: 14px;
+        font-weight: 600;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
       }
       .status {
         display: flex;
@@ -280,6 +322,8 @@ export class ChatApp extends LitElement {
     super.connectedCallback();
     window.addEventListener('focus', this.onFocusChange);
     document.addEventListener('visibilitychange', this.onFocusChange);
+    // Capture: before the input, whose Up edits the last line.
+    window.addEventListener('keydown', this.onShortcut, true);
     this.language = resolveLanguage('auto', navigator.languages ?? [navigator.language]);
     if (this.bridge) void this.start(this.bridge);
   }
@@ -288,6 +332,7 @@ export class ChatApp extends LitElement {
     super.disconnectedCallback();
     window.removeEventListener('focus', this.onFocusChange);
     document.removeEventListener('visibilitychange', this.onFocusChange);
+    window.removeEventListener('keydown', this.onShortcut, true);
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
     clearTimeout(this.shakeTimer);
@@ -393,6 +438,7 @@ export class ChatApp extends LitElement {
       this.unread = unread;
       void this.bridge?.setUnreadCount(unread).catch(() => undefined);
     }
+    unread += this.foldConversations(before, after, seen);
     if (this.seeking !== null && after.older !== before.older) this.seekOn();
     if (canLoadMissed(after)) void this.loadMissed();
   }
@@ -466,7 +512,7 @@ export class ChatApp extends LitElement {
 
   protected override render(): TemplateResult {
     const s = this.strings;
-    const chat = this.chat;
+    const chat = { ...this.chat, ...shownConversation(this.chat) };
     const connection = chat.connection.state;
     return html`
       <div class="window ${this.usersShown ? 'users-shown' : ''} ${this.shaking ? 'shake' : ''}">
@@ -497,12 +543,27 @@ export class ChatApp extends LitElement {
             @nick-activated=${this.onNickActivated}
             @private-requested=${this.onPrivateRequested}
           ></user-list>
+          <conversation-sidebar
+            .rooms=${chat.rooms}
+            .dialogs=${chat.dialogs}
+            .current=${chat.current}
+            .lobbyUnread=${chat.lobbyUnread}
+            .lobbyMentioned=${chat.lobbyMentioned}
+            ?enabled=${chat.self !== null}
+            .strings=${s}
+            @conversation-chosen=${(e: CustomEvent<{ conversation: ConversationRef }>) => this.choose(e.detail.conversation)}
+            @room-leave-requested=${(e: CustomEvent<{ room: string }>) => void this.leaveRoom(e.detail.room)}
+            @dialog-close-requested=${(e: CustomEvent<{ userId: number }>) => this.apply({ type: 'dialog-closed', userId: e.detail.userId })}
+            @room-dialog-requested=${this.openRoomDialog}
+          ></conversation-sidebar>
         </aside>
         <main>
+          ${this.renderConversationTitle()}
           <chat-log
             .log=${chat.log}
             .pending=${chat.pending}
             .older=${chat.older}
+            .conversation=${chat.current.kind === 'room' ? `room:${chat.current.room}` : chat.current.kind === 'dialog' ? `dialog:${chat.current.userId}` : 'lobby'}
             .strings=${s}
             @nick-activated=${this.onNickActivated}
             @pending-cancel-requested=${this.onCancelPending}
@@ -515,6 +576,7 @@ export class ChatApp extends LitElement {
           <message-input
             .value=${this.draft}
             .privateTarget=${chat.privateTarget}
+            .room=${chat.current.kind === 'room' && chat.privateTarget === null ? chat.current.room : null}
             .replyTo=${this.replyTo}
             ?editing=${this.editing !== null}
             .strings=${s}
@@ -547,6 +609,25 @@ export class ChatApp extends LitElement {
         @language-changed=${this.onLanguageChanged}
       ></connect-dialog>
       ${this.renderConfirmDelete()}
+      <room-dialog
+        ?open=${this.overlay === 'rooms'}
+        .rooms=${chat.roomList}
+        .strings=${s}
+        @room-join-requested=${this.onRoomJoinRequested}
+        @overlay-dismissed=${this.closeOverlay}
+      ></room-dialog>
+      <quick-switcher
+        ?open=${this.overlay === 'switcher'}
+        .rooms=${chat.rooms}
+        .dialogs=${chat.dialogs}
+        .current=${chat.current}
+        .strings=${s}
+        @conversation-chosen=${(e: CustomEvent<{ conversation: ConversationRef }>) => {
+          this.overlay = null;
+          this.choose(e.detail.conversation);
+        }}
+        @overlay-dismissed=${this.closeOverlay}
+      ></quick-switcher>
     `;
   }
 
@@ -600,7 +681,8 @@ export class ChatApp extends LitElement {
   }
 
   private chatLine(messageId: number): ChatLine | null {
-    const line = lineAt(this.chat.log, findMessage(this.chat.log, messageId));
+    const log = shownConversation(this.chat).log;
+    const line = lineAt(log, findMessage(log, messageId));
     return line?.kind === 'chat' ? line : null;
   }
 
@@ -623,7 +705,7 @@ export class ChatApp extends LitElement {
   }
 
   private onEditLast(): void {
-    const log = this.chat.log;
+    const log = shownConversation(this.chat).log;
     for (let i = log.count - 1; i >= 0; i--) {
       const line = lineAt(log, i);
       if (line?.kind === 'chat' && line.mine && !line.deleted && line.direction === 'public' && line.messageId !== null) {
@@ -641,7 +723,7 @@ export class ChatApp extends LitElement {
 
   /** Scrolls to a quoted line, paging back for it when it is older than the log. */
   private async jumpTo(messageId: number): Promise<void> {
-    const index = findMessage(this.chat.log, messageId);
+    const index = findMessage(shownConversation(this.chat).log, messageId);
     if (index >= 0) {
       this.seeking = null;
       await this.updateComplete;
@@ -649,7 +731,9 @@ export class ChatApp extends LitElement {
       return;
     }
     const older = this.chat.older;
-    if (older.oldestId !== 0 && messageId < older.oldestId && older.state !== 'end' && older.state !== 'full' && older.state !== 'none') {
+    // Seeking pages back through the lobby's history only (a room's quote is looked for in what it shows).
+    const inLobby = this.chat.current.kind === 'lobby';
+    if (inLobby && older.oldestId !== 0 && messageId < older.oldestId && older.state !== 'end' && older.state !== 'full' && older.state !== 'none') {
       this.seeking = { messageId, pages: 0 };
       this.seekOn();
       return;
@@ -763,7 +847,9 @@ export class ChatApp extends LitElement {
     const reply = this.replyTo;
     try {
       // The server's echo is the line in the log; until then the outbox shows it as pending, after the log.
-      await bridge.send(reply === null ? { text, toUserId } : { text, toUserId, replyTo: reply.messageId });
+      const current = this.chat.current;
+      const room = toUserId === 0 && current.kind === 'room' ? { room: current.room } : {};
+      await bridge.send(reply === null ? { text, toUserId, ...room } : { text, toUserId, replyTo: reply.messageId, ...room });
       if (this.replyTo === reply) this.replyTo = null;
       if (this.draft === text) this.draft = '';
       this.chatLog?.scrollToEnd();
@@ -782,6 +868,7 @@ export class ChatApp extends LitElement {
   }
 
   private async onOlderRequested(): Promise<void> {
+    if (this.chat.current.kind === 'room') return this.onRoomOlderRequested(this.chat.current.room);
     const bridge = this.bridge;
     if (!bridge || !canLoadOlder(this.chat)) return;
     this.apply({ type: 'older-requested' });
@@ -792,6 +879,180 @@ export class ChatApp extends LitElement {
       this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
     }
     if (!asked) this.apply({ type: 'older-refused' });
+  }
+
+  // ---- conversations (issue 13 §6) ------------------------------------------------
+
+  /**
+   * After the events are folded: a room's mention asks for attention (its notification
+   * names the room), unread lines of rooms count for the badge, and the first login of a
+   * session goes back to the conversation last shown on this server. Returns the unread lines.
+   */
+  private foldConversations(before: ChatState, after: ChatState, seen: boolean): number {
+    let unread = 0;
+    for (const room of after.rooms) {
+      const was = findRoom(before.rooms, room.name);
+      if (was?.log === room.log) continue;
+      const shown = after.current.kind === 'room' && after.current.room === room.name;
+      for (const line of newChatLines(was?.log ?? room.log, room.log)) {
+        if (!seen) unread += 1;
+        if (attentionFor(line) !== 'mention' || (seen && shown)) continue;
+        const from = `${line.from.userName} · # ${room.name}`;
+        void this.bridge?.requestAttention({ kind: 'mention', from, text: plainText(line.text) }).catch(() => undefined);
+      }
+    }
+    if (after.self === null) this.restored = after.lastLogin !== null && this.restored;
+    else if (!this.restored) {
+      this.restored = true;
+      void this.restoreConversation(after);
+    }
+    // The user's moves only: not a new server's fresh start in its lobby.
+    const moved = after.current !== before.current && !(after.current.kind === 'lobby' && before.current.kind === 'lobby');
+    if (moved && after.self !== null && after.older.server === before.older.server) this.saveConversation(after);
+    return unread;
+  }
+
+  /** The conversation last shown on this server: its room joined again, its dialog opened if that user is here. */
+  private async restoreConversation(state: ChatState): Promise<void> {
+    const address = state.older.server;
+    const saved = conversationFromSetting(address === null ? undefined : this.settings.conversations?.[address]);
+    if (saved === null || state.current.kind !== 'lobby') return;
+    if (saved.kind === 'room') {
+      const joined = findRoom(state.rooms, saved.room);
+      if (joined !== undefined) this.choose({ kind: 'room', room: joined.name });
+      else await this.joinRoom(saved.room);
+      return;
+    }
+    const user = state.users.find((u) => u.userName === saved.userName && u.userId !== state.self?.userId);
+    if (user === undefined) return;
+    this.apply({ type: 'dialog-opened', user });
+    this.choose({ kind: 'dialog', userId: user.userId });
+  }
+
+  private saveConversation(state: ChatState): void {
+    const bridge = this.bridge;
+    const address = state.older.server;
+    if (!bridge || address === null) return;
+    const value = conversationToSetting(state.current, state.dialogs) ?? '';
+    const conversations = withSavedConversation(this.settings.conversations ?? {}, address, value);
+    this.settings = { ...this.settings, conversations };
+    void bridge.saveSettings({ conversations }).catch(() => undefined);
+  }
+
+  /** Shows a conversation: its unread count is cleared, a dialog's kept lines are asked for, the input gets the focus. */
+  private choose(conversation: ConversationRef): void {
+    this.usersShown = false;
+    this.cancelEdit();
+    this.replyTo = null;
+    this.apply({ type: 'conversation-selected', conversation });
+    if (conversation.kind === 'dialog') void this.loadDialog(conversation.userId);
+    void this.updateComplete.then(() => {
+      this.chatLog?.scrollToEnd();
+      this.messageInput?.focusInput();
+    });
+  }
+
+  /** Ctrl+K (Cmd+K): the quick switcher; Alt+Up/Down: the previous or next conversation. */
+  private shortcut(event: KeyboardEvent): void {
+    if (this.dialogOpen || this.confirmingDelete !== null) return;
+    const chat = this.chat;
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'k') {
+      event.preventDefault();
+      this.overlay = this.overlay === 'switcher' ? null : 'switcher';
+      return;
+    }
+    if (event.altKey && !event.ctrlKey && !event.metaKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown') && this.overlay === null) {
+      event.preventDefault();
+      event.stopPropagation();
+      this.choose(stepConversation(conversationOrder(chat.rooms, chat.dialogs), chat.current, event.key === 'ArrowUp' ? -1 : 1));
+    }
+  }
+
+  private readonly closeOverlay = (): void => {
+    this.overlay = null;
+    void this.updateComplete.then(() => this.messageInput?.focusInput());
+  };
+
+  private readonly openRoomDialog = async (): Promise<void> => {
+    this.overlay = 'rooms';
+    try {
+      await this.bridge?.listRooms();
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
+  };
+
+  private readonly onRoomJoinRequested = async (event: CustomEvent<{ room: string; key: string }>): Promise<void> => {
+    this.overlay = null;
+    await this.joinRoom(event.detail.room, event.detail.key);
+  };
+
+  /** Joins a room and shows it once the server says it is in (a joined one at once). */
+  private async joinRoom(room: string, key = ''): Promise<void> {
+    const joined = findRoom(this.chat.rooms, room);
+    if (joined !== undefined) {
+      this.choose({ kind: 'room', room: joined.name });
+      return;
+    }
+    this.apply({ type: 'room-opening', room });
+    try {
+      await this.bridge?.joinRoom(key === '' ? { room } : { room, key });
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
+    void this.updateComplete.then(() => this.messageInput?.focusInput());
+  }
+
+  private async leaveRoom(room: string): Promise<void> {
+    try {
+      // The server's RoomLeft takes it out of the sidebar.
+      await this.bridge?.leaveRoom({ room });
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
+  }
+
+  private async onRoomOlderRequested(room: string): Promise<void> {
+    const bridge = this.bridge;
+    const known = findRoom(this.chat.rooms, room);
+    if (!bridge || known === undefined || !canLoadRoomOlder(this.chat, room)) return;
+    this.apply({ type: 'room-older-requested', room });
+    let asked = false;
+    try {
+      asked = await bridge.loadOlder({ before: known.older.oldestId, limit: DEFAULT_HISTORY_PAGE, room: known.name });
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
+    if (!asked) this.apply({ type: 'room-older-refused', room });
+  }
+
+  /** What the log shows, said above it: the lobby says nothing (as before rooms). */
+  private renderConversationTitle(): TemplateResult | typeof nothing {
+    const chat = this.chat;
+    const current = chat.current;
+    const s = this.strings.sidebar;
+    if (current.kind === 'lobby') return nothing;
+    const title =
+      current.kind === 'room'
+        ? format(s.roomTitle, { room: current.room })
+        : format(s.dialogTitle, { name: chat.dialogs.find((d) => d.peer.userId === current.userId)?.peer.userName ?? '' });
+    const peer = current.kind === 'dialog' ? chat.users.find((u) => u.userId === current.userId) : undefined;
+    return html`<div class="conversation-bar">
+      <h2 class="conversation-title" dir="auto">${title}</h2>
+      ${peer === undefined
+        ? nothing
+        : html`<button type="button" class="buzz" aria-label=${format(s.buzzUser, { name: peer.userName })} title=${format(s.buzzUser, { name: peer.userName })}
+            @click=${() => void this.buzzPeer(peer.userId)}>🔔</button>`}
+    </div>`;
+  }
+
+  /** The dialog's header Buzz (issue 13 §4); the server's Buzz or Error comes back as a message. */
+  private async buzzPeer(toUserId: number): Promise<void> {
+    try {
+      await this.bridge?.buzz({ toUserId });
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
   }
 
   private async onConnectRequested(event: CustomEvent<ConnectForm>): Promise<void> {

@@ -53,6 +53,8 @@ export class ChatLog extends LitElement {
   @property({ attribute: false }) accessor pending: readonly PendingLine[] = [];
   /** Paging back: shown as the row above the first line, which asks for more when reached. */
   @property({ attribute: false }) accessor older: OlderLines = NO_OLDER_LINES;
+  /** Which conversation's log this is (issue 13 §6): another one is a log of its own, not a change of this one. */
+  @property({ attribute: false }) accessor conversation = 'lobby';
 
   @state() private accessor hasUnseenLines = false;
   /** The context menu of a line: where, and what it offers. */
@@ -462,7 +464,11 @@ export class ChatLog extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('older')) this.askedOlder = false;
     const previous = changed.get('log') as LogStore | undefined;
-    if (previous !== undefined && previous !== this.log) this.followLog(previous);
+    if (changed.has('conversation') && changed.get('conversation') !== undefined) {
+      // Another conversation's log: nothing measured or scrolled in the last one holds for it.
+      this.blockHeights.reset();
+      this.scrollToEnd();
+    } else if (previous !== undefined && previous !== this.log) this.followLog(previous);
     this.blockHeights.truncate(this.log.blocks.length);
   }
 

@@ -1,5 +1,6 @@
 import type { FoundRoom, Language } from '../../src-shared/bridge';
 import type { Gender, Identity } from '../../src-shared/protocol';
+import type { ConversationRef } from '../state/conversations';
 import type { UserStatus } from '../../src-shared/protocol';
 
 /** What the connect dialog hands up when the user presses Connect; already checked. */
@@ -26,6 +27,18 @@ export interface ConnectForm {
 
 /** Every event a component sends up, with its detail: one map, so senders and listeners agree. */
 export interface ChatUiEvents {
+  /** The sidebar, the quick switcher or Alt+Up/Down chose a conversation to show. */
+  'conversation-chosen': { conversation: ConversationRef };
+  /** Leave a room (its × in the sidebar). */
+  'room-leave-requested': { room: string };
+  /** Close a private dialog (its × in the sidebar). */
+  'dialog-close-requested': { userId: number };
+  /** Open the "Join or create a room" dialog. */
+  'room-dialog-requested': Record<string, never>;
+  /** The join dialog's Join: the name as typed (trimmed) and the key ('' for none). */
+  'room-join-requested': { room: string; key: string };
+  /** The join dialog or the quick switcher was closed without a choice. */
+  'overlay-dismissed': Record<string, never>;
   /** A name was clicked (log or list), or Space on a listed user: mention them. */
   'nick-activated': { user: Identity };
   /** Double-click or Enter on a listed user: talk to them privately. */
@@ -61,6 +74,12 @@ export interface ChatUiEvents {
 
 declare global {
   interface HTMLElementEventMap {
+    'conversation-chosen': CustomEvent<ChatUiEvents['conversation-chosen']>;
+    'room-leave-requested': CustomEvent<ChatUiEvents['room-leave-requested']>;
+    'dialog-close-requested': CustomEvent<ChatUiEvents['dialog-close-requested']>;
+    'room-dialog-requested': CustomEvent<ChatUiEvents['room-dialog-requested']>;
+    'room-join-requested': CustomEvent<ChatUiEvents['room-join-requested']>;
+    'overlay-dismissed': CustomEvent<ChatUiEvents['overlay-dismissed']>;
     'nick-activated': CustomEvent<ChatUiEvents['nick-activated']>;
     'private-requested': CustomEvent<ChatUiEvents['private-requested']>;
     'private-closed': CustomEvent<ChatUiEvents['private-closed']>;

@@ -4,7 +4,7 @@ import { customElement, property, query } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { MAX_TEXT_LENGTH } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
-import { fillTemplate } from '../i18n';
+import { fillTemplate, format } from '../i18n';
 import type { Strings } from '../i18n';
 import { en } from '../i18n/en';
 import { nickColor } from './css-properties';
@@ -22,6 +22,8 @@ export class MessageInput extends LitElement {
   /** Enabled while reconnecting: what is sent now waits in the outbox. */
   @property({ type: Boolean }) accessor queued = false;
   @property({ attribute: false }) accessor privateTarget: Identity | null = null;
+  /** The room a public line goes to (issue 13 §6); null: the lobby. */
+  @property({ attribute: false }) accessor room: string | null = null;
   /** What the next line answers (shown above the input, with ×). */
   @property({ attribute: false }) accessor replyTo: { userName: string; excerpt: string } | null = null;
   /** Enter saves an edit of one's own line instead of sending a new one. */
@@ -150,7 +152,7 @@ export class MessageInput extends LitElement {
               <span>${fillTemplate<unknown>(s.sendTo, {
                 nick: html`<span class="nick" dir="auto" ${nickColor(target.userColor)}>${target.userName}</span>`,
               })}</span>`
-          : html`<span>${s.sendToEveryone}</span>`}
+          : html`<span dir="auto">${this.room === null ? s.sendToEveryone : format(s.sidebar.sendToRoom, { room: this.room })}</span>`}
       </div>
       <div class=${this.editing ? 'editing' : target ? 'private-mode' : ''}>
         <input

@@ -3,6 +3,48 @@ import type { UserStatus } from '../../src-shared/protocol';
 
 export type UiLanguage = 'en' | 'ru';
 
+export interface SidebarStrings {
+  /** The sidebar's landmark. */
+  conversations: string;
+  lobby: string;
+  rooms: string;
+  dialogs: string;
+  /** After a name in the sidebar: `{count}` lines not read. */
+  unread: string;
+  /** A room with a line that mentions you not read yet. */
+  mentioned: string;
+  locked: string;
+  /** Opens the join dialog. */
+  joinRoom: string;
+  /** `{room}`. */
+  leaveRoom: string;
+  /** `{name}`. */
+  closeDialog: string;
+  /** The heading over the conversation shown: `{room}` / `{name}`. */
+  roomTitle: string;
+  dialogTitle: string;
+  /** The list of the room's members: `{room}`. */
+  roomUsers: string;
+  // the join dialog
+  roomName: string;
+  roomKey: string;
+  roomKeyHint: string;
+  join: string;
+  serverRooms: string;
+  noServerRooms: string;
+  loadingRooms: string;
+  /** `{count}` members online. */
+  roomMembers: string;
+  // the quick switcher (Ctrl+K)
+  switcher: string;
+  switcherHint: string;
+  nothingMatches: string;
+  /** The input's target in a room: `{room}`. */
+  sendToRoom: string;
+  /** The dialog header's buzz button: `{name}`. */
+  buzzUser: string;
+}
+
 /**
  * Every word the UI shows. Templates name their holes `{like_this}`; the log fills
  * `{nick}` with a coloured, clickable name, so lines are templates, not finished text.
@@ -11,6 +53,8 @@ export interface Strings {
   appTitle: string;
   // the main window
   users: string;
+  /** The sidebar (issue 13 §6): rooms, dialogs, the join dialog and the quick switcher. */
+  sidebar: SidebarStrings;
   /** The phone layout's button on a user's row; {name}. */
   privateMessageTo: string;
   you: string;

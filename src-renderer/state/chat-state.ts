@@ -4,6 +4,10 @@ import type { Identity, PrivateMessage, PublicMessage, ServerMessage } from '../
 import { displayAddress } from '../format/address';
 import { EMPTY_LOG, appendLines, findMessage, insertLines, lineAt, prependLines, replaceLine } from './log';
 import type { ChatLine, LogStore, NewLine, PendingLine, SystemEvent } from './log';
+import { EMPTY_LOG as NO_LINES, totalLines } from './log';
+import type { RoomSummary } from '../../src-shared/protocol';
+import { LOBBY, findRoom, sameConversation, sameRoomName } from './conversations';
+import type { ConversationRef, DialogConversation, RoomConversation } from './conversations';
 import { NO_STATUSES, statusesAfter } from './statuses';
 import type { Statuses } from './statuses';
 
@@ -60,6 +64,19 @@ export interface ChatState {
   readonly lastMessageId: number;
   readonly older: OlderLines;
   readonly missed: MissedLines | null;
+  /** Issue 13 §6: the rooms joined, in the order joined; each with its own log, paging, unread count and mention marker. */
+  readonly rooms: readonly RoomConversation[];
+  /** The private dialogs open (a line came or went, or the user opened one), each with its own log and unread count. */
+  readonly dialogs: readonly DialogConversation[];
+  /** The conversation shown. The lobby's log is `log` (with its paging above), as before rooms. */
+  readonly current: ConversationRef;
+  /** The lobby's public lines from others while another conversation was shown, and whether one mentions us. */
+  readonly lobbyUnread: number;
+  readonly lobbyMentioned: boolean;
+  /** The server's last RoomList (for the join dialog); null before one came. */
+  readonly roomList: readonly RoomSummary[] | null;
+  /** A room the user asked to join: shown once the server says it is joined. */
+  readonly opening: string | null;
   /** Who has a status other than online with no text (issue 13 §3). */
   readonly statuses: Statuses;
 }
@@ -76,6 +93,13 @@ export const INITIAL_STATE: ChatState = {
   lastMessageId: 0,
   older: NO_OLDER_LINES,
   missed: null,
+  rooms: [],
+  dialogs: [],
+  current: LOBBY,
+  lobbyUnread: 0,
+  lobbyMentioned: false,
+  roomList: null,
+  opening: null,
   statuses: NO_STATUSES,
 };
 
@@ -95,7 +119,18 @@ export type ChatEvent =
   | { type: 'older'; page: OlderHistory; time: number }
   | { type: 'private-started'; user: Identity }
   | { type: 'private-closed' }
-  | { type: 'local-error'; message: string; time: number };
+  | { type: 'local-error'; message: string; time: number }
+  /** The user chose a conversation (sidebar, quick switcher, Alt+Up/Down); a dialog's peer becomes the private target. */
+  | { type: 'conversation-selected'; conversation: ConversationRef }
+  /** The user asked to join this room: it is shown once joined. */
+  | { type: 'room-opening'; room: string }
+  /** The user closed a dialog (its lines stay in the lobby's log, as before). */
+  | { type: 'dialog-closed'; userId: number }
+  /** The user opened a dialog with someone (no line yet). */
+  | { type: 'dialog-opened'; user: Identity }
+  /** A room's log asked for the page before its oldest line, and whether the bridge took it. */
+  | { type: 'room-older-requested'; room: string }
+  | { type: 'room-older-refused'; room: string };
 
 const sameUser = (a: Identity, b: Identity): boolean => a.userId === b.userId && a.userName === b.userName;
 
@@ -327,7 +362,7 @@ function withServer(state: ChatState, server: string): ChatState {
   return { ...state, lastMessageId: 0, missed: null, older: { state: state.log.count > 0 ? 'none' : 'idle', oldestId: 0, server } };
 }
 
-function reduceMessage(state: ChatState, message: ServerMessage, time: number): ChatState {
+function reduceLobbyMessage(state: ChatState, message: ServerMessage, time: number): ChatState {
   switch (message.action) {
     case 'Ping':
       return state;
@@ -422,6 +457,7 @@ function withBuzz(state: ChatState, fromId: number, toId: number, time: number):
 const isLive = (s: ConnectionStatus): boolean => s.state === 'open' || s.state === 'authorized';
 
 function reduceStatus(state: ChatState, status: ConnectionStatus, time: number): ChatState {
+  state = conversationsAfterStatus(state, status);
   const was = state.connection;
   let next: ChatState = { ...state, connection: status };
   // A page on its way is lost with the connection (the session says so too).
@@ -486,6 +522,7 @@ function reduceOutbox(state: ChatState, outbox: readonly PendingMessage[]): Chat
       time: m.queuedAt,
       from: from ?? state.pending.at(-1)?.from ?? null,
       to: m.toUserId === 0 ? null : recipientOf(state, m.toUserId),
+      ...(m.room === undefined ? {} : { room: m.room }),
       runs: parseRichText(formatChatText(m.text)),
       sending: m.sending,
     };
@@ -505,7 +542,15 @@ export function canCompose(state: ChatState): boolean {
   return state.lastLogin !== null && (s === 'reconnecting' || s === 'connecting' || s === 'open' || s === 'authorized');
 }
 
+/** A notice is said in the lobby, as before; and where the user looks, when that is a room or a dialog. */
 function reduceNotice(state: ChatState, notice: SessionNotice, time: number): ChatState {
+  const after = reduceLobbyNotice(state, notice, time);
+  const line = lineAt(after.log, after.log.count - 1);
+  if (after.log === state.log || line === undefined || line.kind !== 'system') return after;
+  return withLineShown(after, system(line.time, line.event));
+}
+
+function reduceLobbyNotice(state: ChatState, notice: SessionNotice, time: number): ChatState {
   switch (notice.kind) {
     case 'server-newer':
       return withLines(state, [system(time, { type: 'server-newer', action: notice.action })]);
@@ -556,7 +601,20 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
     case 'older-refused':
       return state.older.state === 'loading' ? { ...state, older: { ...state.older, state: 'idle' } } : state;
     case 'older':
+      if (event.page.room !== undefined) return reduceRoomOlder(state, event.page.room, event.page, event.time);
       return reduceOlder(state, event.page, event.time);
+    case 'conversation-selected':
+      return selectConversation(state, event.conversation);
+    case 'room-opening':
+      return { ...state, opening: event.room };
+    case 'dialog-closed':
+      return closeDialog(state, event.userId);
+    case 'dialog-opened':
+      return event.user.userId === state.self?.userId ? state : withDialog(state, identityOf(event.user));
+    case 'room-older-requested':
+      return withRoomPaging(state, event.room, (older) => (older.state === 'idle' && older.oldestId > 0 && state.self !== null ? { ...older, state: 'loading' } : older));
+    case 'room-older-refused':
+      return withRoomPaging(state, event.room, (older) => (older.state === 'loading' ? { ...older, state: 'idle' } : older));
     case 'missed-requested':
       return canLoadMissed(state) ? { ...state, missed: { ...state.missed!, loading: true } } : state;
     case 'missed-refused':
@@ -582,4 +640,240 @@ export function attentionFor(line: ChatLine): 'mention' | 'private' | null {
   if (line.mine || line.replayed) return null;
   if (line.direction === 'private-in') return 'private';
   return line.mentionsMe ? 'mention' : null;
+}
+
+// ---- conversations: rooms and dialogs (issue 13 §6) ------------------------------------
+
+/**
+ * Every server message: a room's goes to that room alone (a lobby-only log never shows a
+ * room's line); a private line goes to its dialog too; the rest is the lobby's, as before.
+ */
+function reduceMessage(state: ChatState, message: ServerMessage, time: number): ChatState {
+  const routed = reduceRoomMessage(state, message, time);
+  if (routed !== null) return routed;
+  const before = withDialogMessage(withoutMemberOnLeave(state, message, time), message, time);
+  const after = reduceLobbyMessage(before, message, time);
+  return withErrorShown(withLobbyUnread(before, after), message, time);
+}
+
+/** A room's message, folded into that room; null for one that is not a room's. */
+function reduceRoomMessage(state: ChatState, message: ServerMessage, time: number): ChatState | null {
+  switch (message.action) {
+    case 'RoomJoined': {
+      const known = findRoom(state.rooms, message.room);
+      const users = uniqueUsers(message.users);
+      const room: RoomConversation = known === undefined
+        ? { name: message.room, locked: message.locked, users, log: NO_LINES, older: NO_OLDER_LINES, lastMessageId: 0, unread: 0, mentioned: false }
+        : { ...known, name: message.room, locked: message.locked, users };
+      const rooms = known === undefined ? [...state.rooms, room] : state.rooms.map((r) => (r === known ? room : r));
+      const opened = state.opening !== null && sameRoomName(state.opening, message.room);
+      const next: ChatState = { ...state, rooms, opening: opened ? null : state.opening };
+      return opened ? selectConversation(next, { kind: 'room', room: message.room }) : next;
+    }
+    case 'RoomLeft': {
+      const known = findRoom(state.rooms, message.room);
+      if (known === undefined) return state;
+      const shown = state.current.kind === 'room' && sameRoomName(state.current.room, message.room);
+      return { ...state, rooms: state.rooms.filter((r) => r !== known), current: shown ? LOBBY : state.current };
+    }
+    case 'RoomList':
+      return { ...state, roomList: message.rooms };
+    case 'RoomMemberJoined':
+    case 'RoomMemberLeft': {
+      const user = identityOf(message);
+      const joined = message.action === 'RoomMemberJoined';
+      return inRoom(state, message.room, (view) => {
+        const users = joined
+          ? view.users.some((u) => u.userId === user.userId) ? view.users : [...view.users, user]
+          : view.users.filter((u) => u.userId !== user.userId);
+        return withLines({ ...view, users }, [system(time, { type: joined ? 'joined' : 'left', user })]);
+      });
+    }
+    case 'PublicMessage':
+    case 'History':
+    case 'MessageEdited':
+    case 'MessageDeleted': {
+      if (message.room === undefined) return null;
+      const { room, ...lobbyShaped } = message;
+      // A room's lines from the server are the lobby's rules in another log (echoes, edits, replays).
+      return inRoom(state, room, (view) => reduceLobbyMessage(view, lobbyShaped as ServerMessage, time));
+    }
+    default:
+      return null;
+  }
+}
+
+/** The state as the lobby's reducer sees it, with one room's log, paging and members in place of the lobby's. */
+function inRoom(state: ChatState, name: string, change: (view: ChatState) => ChatState): ChatState {
+  const room = findRoom(state.rooms, name);
+  // Lines of a room not joined (left meanwhile) are not kept.
+  if (room === undefined) return state;
+  const view: ChatState = { ...state, log: room.log, older: room.older, lastMessageId: room.lastMessageId, users: room.users, missed: null, privateTarget: null };
+  const after = change(view);
+  const shown = state.current.kind === 'room' && sameRoomName(state.current.room, room.name);
+  const fresh = shown ? [] : newChatLines(room.log, after.log);
+  const changed: RoomConversation = {
+    ...room,
+    log: after.log,
+    older: after.older,
+    lastMessageId: after.lastMessageId,
+    users: after.users,
+    unread: room.unread + fresh.length,
+    mentioned: room.mentioned || fresh.some((l) => l.mentionsMe),
+  };
+  return { ...state, rooms: state.rooms.map((r) => (r === room ? changed : r)) };
+}
+
+/** Lines from others appended to a log (not replayed, not ours): what counts as unread. */
+export function newChatLines(before: LogStore, after: LogStore): ChatLine[] {
+  const added = Math.min(after.count, totalLines(after) - totalLines(before));
+  const lines: ChatLine[] = [];
+  for (let i = after.count - added; i < after.count; i++) {
+    const line = lineAt(after, i);
+    if (line?.kind === 'chat' && !line.mine && !line.replayed) lines.push(line);
+  }
+  return lines;
+}
+
+function withRoomPaging(state: ChatState, name: string, change: (older: OlderLines) => OlderLines): ChatState {
+  const room = findRoom(state.rooms, name);
+  if (room === undefined) return state;
+  const older = change(room.older);
+  return older === room.older ? state : { ...state, rooms: state.rooms.map((r) => (r === room ? { ...room, older } : r)) };
+}
+
+function reduceRoomOlder(state: ChatState, name: string, page: OlderHistory, time: number): ChatState {
+  return inRoom(state, name, (view) => reduceOlder(view, page, time));
+}
+
+/** Someone left the server: gone from every room's list, with a line in the rooms they were in. */
+function withoutMemberOnLeave(state: ChatState, message: ServerMessage, time: number): ChatState {
+  if (message.action !== 'Disconnected' && message.action !== 'ConnectionLost') return state;
+  const user = identityOf(message);
+  let next = state;
+  for (const room of state.rooms) {
+    if (!room.users.some((u) => u.userId === user.userId)) continue;
+    next = inRoom(next, room.name, (view) =>
+      withLines({ ...view, users: view.users.filter((u) => u.userId !== user.userId) }, [system(time, { type: message.action === 'Disconnected' ? 'left' : 'lost', user })]),
+    );
+  }
+  return next;
+}
+
+function withDialog(state: ChatState, peer: Identity): ChatState {
+  if (state.dialogs.some((d) => d.peer.userId === peer.userId)) return state;
+  return { ...state, dialogs: [...state.dialogs, { peer, log: NO_LINES, lastMessageId: 0, unread: 0 }] };
+}
+
+/** A private line (or a dialog's page, or its delivery marks) also goes to its dialog's own log. */
+function withDialogMessage(state: ChatState, message: ServerMessage, time: number): ChatState {
+  const self = state.self;
+  if (self === null) return state;
+  let peer: Identity | undefined;
+  if (message.action === 'PrivateMessage') {
+    if (message.error !== undefined || (message.userId === self.userId && message.toUserId === 0)) return state;
+    const mine = message.userId === self.userId;
+    const peerId = mine ? message.toUserId : message.userId;
+    peer = mine ? (state.users.find((u) => u.userId === peerId) ?? (state.privateTarget?.userId === peerId ? state.privateTarget : undefined)) : identityOf(message);
+    peer ??= state.dialogs.find((d) => d.peer.userId === peerId)?.peer;
+  } else if (message.action === 'DialogHistory') {
+    const peerId = message.with;
+    const theirs = message.messages.find((m) => m.userId === peerId);
+    peer = state.dialogs.find((d) => d.peer.userId === peerId)?.peer ?? state.users.find((u) => u.userId === peerId) ?? (theirs === undefined ? undefined : identityOf(theirs));
+  } else if (message.action === 'Delivered') {
+    peer = state.dialogs.find((d) => d.peer.userId === message.toUserId)?.peer;
+  }
+  if (peer === undefined) return state;
+  const withIt = withDialog(state, peer);
+  const dialog = withIt.dialogs.find((d) => d.peer.userId === peer.userId)!;
+  const view: ChatState = { ...withIt, log: dialog.log, lastMessageId: dialog.lastMessageId, older: { state: 'none', oldestId: 0, server: null }, missed: null };
+  const after = reduceLobbyMessage(view, message, time);
+  // Lines shown in the lobby's log (private mode there) are seen there.
+  const seen = withIt.current.kind === 'lobby' || (withIt.current.kind === 'dialog' && withIt.current.userId === peer.userId);
+  const fresh = seen ? 0 : newChatLines(dialog.log, after.log).length;
+  const changed: DialogConversation = { ...dialog, log: after.log, lastMessageId: after.lastMessageId, unread: dialog.unread + fresh };
+  return { ...withIt, dialogs: withIt.dialogs.map((d) => (d === dialog ? changed : d)) };
+}
+
+/** Lobby lines from others while another conversation is shown. */
+function withLobbyUnread(before: ChatState, after: ChatState): ChatState {
+  if (after.current.kind === 'lobby' || after.log === before.log) return after;
+  const fresh = newChatLines(before.log, after.log).filter((l) => l.direction === 'public');
+  if (fresh.length === 0) return after;
+  return { ...after, lobbyUnread: after.lobbyUnread + fresh.length, lobbyMentioned: after.lobbyMentioned || fresh.some((l) => l.mentionsMe) };
+}
+
+/** An Error is said in the lobby, as before; and where the user looks, when that is a room or a dialog. */
+function withErrorShown(state: ChatState, message: ServerMessage, time: number): ChatState {
+  if (message.action !== 'Error') return state;
+  return withLineShown(state, system(time, { type: 'error', message: message.message, code: message.code }));
+}
+
+/** A system line in the room or dialog shown too (the lobby's log has it already). */
+function withLineShown(state: ChatState, line: NewLine): ChatState {
+  const current = state.current;
+  if (current.kind === 'room') return inRoom(state, current.room, (view) => withLines(view, [line]));
+  if (current.kind === 'dialog') {
+    return { ...state, dialogs: state.dialogs.map((d) => (d.peer.userId === current.userId ? { ...d, log: appendLines(d.log, [line]) } : d)) };
+  }
+  return state;
+}
+
+function selectConversation(state: ChatState, ref: ConversationRef): ChatState {
+  if (ref.kind === 'room') {
+    const room = findRoom(state.rooms, ref.room);
+    if (room === undefined) return state;
+    const rooms = room.unread === 0 && !room.mentioned ? state.rooms : state.rooms.map((r) => (r === room ? { ...room, unread: 0, mentioned: false } : r));
+    return { ...state, rooms, current: { kind: 'room', room: room.name }, privateTarget: null };
+  }
+  if (ref.kind === 'dialog') {
+    const dialog = state.dialogs.find((d) => d.peer.userId === ref.userId);
+    if (dialog === undefined) return state;
+    const dialogs = dialog.unread === 0 ? state.dialogs : state.dialogs.map((d) => (d === dialog ? { ...dialog, unread: 0 } : d));
+    const online = state.users.find((u) => u.userId === dialog.peer.userId);
+    return { ...state, dialogs, current: ref, privateTarget: online ?? dialog.peer };
+  }
+  if (sameConversation(state.current, LOBBY) && state.lobbyUnread === 0 && !state.lobbyMentioned) return state;
+  return { ...state, current: LOBBY, lobbyUnread: 0, lobbyMentioned: false, privateTarget: state.current.kind === 'dialog' ? null : state.privateTarget };
+}
+
+function closeDialog(state: ChatState, userId: number): ChatState {
+  if (!state.dialogs.some((d) => d.peer.userId === userId)) return state;
+  const shown = state.current.kind === 'dialog' && state.current.userId === userId;
+  const next = { ...state, dialogs: state.dialogs.filter((d) => d.peer.userId !== userId) };
+  return shown ? { ...next, current: LOBBY, privateTarget: null } : next;
+}
+
+/**
+ * The connection's changes for the conversations: nobody is in a room while not logged in
+ * (the session joins them again after the login); another server has rooms and dialogs of its own.
+ */
+function conversationsAfterStatus(state: ChatState, status: ConnectionStatus): ChatState {
+  if (status.state === 'connecting' && status.attempt === 0 && state.older.server !== null && state.older.server !== status.url) {
+    return { ...state, rooms: [], dialogs: [], current: LOBBY, lobbyUnread: 0, lobbyMentioned: false, roomList: null, opening: null };
+  }
+  if (status.state === 'authorized' || status.state === 'open' || !state.rooms.some((r) => r.users.length > 0)) return state;
+  return { ...state, rooms: state.rooms.map((r) => (r.users.length === 0 ? r : { ...r, users: [] })) };
+}
+
+/** The log, paging and pending lines of the conversation shown. */
+export function shownConversation(state: ChatState): { log: LogStore; older: OlderLines; pending: readonly PendingLine[]; users: readonly Identity[] } {
+  const current = state.current;
+  if (current.kind === 'room') {
+    const room = findRoom(state.rooms, current.room);
+    if (room !== undefined) return { log: room.log, older: room.older, pending: state.pending.filter((p) => p.room !== undefined && sameRoomName(p.room, room.name)), users: room.users };
+  }
+  if (current.kind === 'dialog') {
+    const dialog = state.dialogs.find((d) => d.peer.userId === current.userId);
+    if (dialog !== undefined) return { log: dialog.log, older: NO_PAGING, pending: state.pending.filter((p) => p.to?.userId === dialog.peer.userId), users: state.users };
+  }
+  return { log: state.log, older: state.older, pending: state.pending.filter((p) => p.room === undefined), users: state.users };
+}
+
+const NO_PAGING: OlderLines = { state: 'none', oldestId: 0, server: null };
+
+/** Whether the shown room's page before its oldest line may be asked for now. */
+export function canLoadRoomOlder(state: ChatState, name: string): boolean {
+  const room = findRoom(state.rooms, name);
+  return room !== undefined && room.older.state === 'idle' && room.older.oldestId > 0 && state.self !== null;
 }

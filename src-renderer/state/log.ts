@@ -79,6 +79,8 @@ export interface PendingLine {
   readonly runs: readonly RichTextRun[];
   /** Written and awaiting its echo: too late to cancel. */
   readonly sending: boolean;
+  /** A room's line (its name); absent: the lobby's, or a private one. */
+  readonly room?: string;
 }
 
 /*

@@ -2,6 +2,8 @@ import { isValidColor } from '../protocol/identity';
 import { MAX_HISTORY_PAGE, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../protocol/limits';
 import type { Identity, PublicMessage, ServerMessage } from '../protocol/messages';
 import { isMessageId, isUserId } from '../protocol/parse';
+import { normalizeRoomName } from '../protocol/room-name';
+import { MAX_ROOM_KEY_LENGTH as MAX_CHAT_ROOM_KEY_LENGTH } from '../protocol/limits';
 import { cleanStatusText, isUserStatus } from '../protocol/parse';
 import type { UserStatus } from '../protocol/messages';
 import type { FoundRoom } from './found-room';
@@ -27,6 +29,8 @@ export interface SendRequest {
   toUserId: number;
   /** The messageId of the public line this answers. */
   replyTo?: number;
+  /** A public line for this room (one joined); absent: the lobby. */
+  room?: string;
 }
 
 /** New text for a line of one's own. */
@@ -43,6 +47,18 @@ export interface DeleteRequest {
 export interface OlderRequest {
   before: number;
   limit: number;
+  /** A room's page (one joined); absent: the lobby. */
+  room?: string;
+}
+
+/** Joins a room (creating it, locked with `key` if given, when there is none of that name). */
+export interface JoinRoomRequest {
+  room: string;
+  key?: string;
+}
+
+export interface LeaveRoomRequest {
+  room: string;
 }
 
 /** One's own status (issue 13 §3); `text` optional, one line, at most 80 characters. */
@@ -108,6 +124,8 @@ export interface PendingMessage {
   text: string;
   /** 0: public. */
   toUserId: number;
+  /** A room's line; absent: the lobby (or private). */
+  room?: string;
   /** When it was typed, in ms since the epoch. */
   queuedAt: number;
   sending: boolean;
@@ -132,8 +150,8 @@ export interface ConnectLink {
  * connection went, the server refused or never answered).
  */
 export type OlderHistory =
-  | { ok: true; before: number; messages: PublicMessage[]; hasMore: boolean }
-  | { ok: false; before: number; reason: string };
+  | { ok: true; before: number; messages: PublicMessage[]; hasMore: boolean; room?: string }
+  | { ok: false; before: number; reason: string; room?: string };
 
 /** Things the session tells the user that are not protocol messages. */
 export type SessionNotice =
@@ -170,6 +188,15 @@ export interface BridgeCommands {
   buzz(request: BuzzRequest): Promise<boolean>;
   /** Asks for a page of a private dialog; false when not logged in. The answer comes as a DialogHistory message. */
   loadDialog(request: DialogRequest): Promise<boolean>;
+  /**
+   * Joins a room (the answer, RoomJoined or an Error, comes as a message); the session
+   * rejoins it after every new login until it is left. False when the name is no room's.
+   */
+  joinRoom(request: JoinRoomRequest): Promise<boolean>;
+  /** Leaves a room (RoomLeft comes as a message); false when not logged in. */
+  leaveRoom(request: LeaveRoomRequest): Promise<boolean>;
+  /** Asks for the server's rooms (RoomList comes as a message); false when not logged in. */
+  listRooms(): Promise<boolean>;
 }
 
 export interface BridgeEvents {
@@ -242,6 +269,11 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     if (o.replyTo !== undefined && !isMessageId(o.replyTo)) return 'replyTo must be a message id';
     const request: SendRequest = { text: o.text, toUserId: o.toUserId };
     if (o.replyTo !== undefined) request.replyTo = o.replyTo;
+    if (o.room !== undefined) {
+      const room = normalizeRoomName(o.room);
+      if (room === null || o.toUserId !== 0) return 'room must be a room name, on a public line';
+      request.room = room;
+    }
     return [request];
   },
   hostRoom(args) {
@@ -286,7 +318,9 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     if (typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1 || o.limit > MAX_HISTORY_PAGE) {
       return `limit must be an integer from 1 to ${MAX_HISTORY_PAGE}`;
     }
-    return [{ before: o.before, limit: o.limit }];
+    if (o.room === undefined) return [{ before: o.before, limit: o.limit }];
+    const room = normalizeRoomName(o.room);
+    return room === null ? 'room must be a room name' : [{ before: o.before, limit: o.limit, room }];
   },
   editMessage(args) {
     const o = oneObject(args);
@@ -327,6 +361,21 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     if (o.before !== undefined) request.before = o.before;
     return [request];
   },
+  joinRoom(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    const room = normalizeRoomName(o.room);
+    if (room === null) return 'room must be a room name';
+    if (o.key !== undefined && (!shortString(o.key, MAX_CHAT_ROOM_KEY_LENGTH) || o.key === '')) return 'key must be a short non-empty string';
+    return [o.key === undefined ? { room } : { room, key: o.key }];
+  },
+  leaveRoom(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    const room = normalizeRoomName(o.room);
+    return room === null ? 'room must be a room name' : [{ room }];
+  },
+  listRooms: noArguments,
 };
 
 export const COMMAND_NAMES = Object.keys(COMMAND_ARGUMENTS) as CommandName[];

@@ -43,3 +43,13 @@ export function withSavedKey(keys: RoomKeys, server: string, port: number, key: 
   for (const name of names.slice(0, Math.max(0, names.length - MAX_SAVED_ROOM_KEYS))) delete next[name];
   return next;
 }
+
+/** The map with this server's last conversation set (or, for '' — the lobby — removed); the newest entry last. */
+export function withSavedConversation(saved: RoomKeys, address: string, conversation: string, max = MAX_SAVED_ROOM_KEYS): Record<string, string> {
+  const next: Record<string, string> = {};
+  for (const [name, value] of Object.entries(saved)) if (name !== address) next[name] = value;
+  if (conversation !== '') next[address] = conversation;
+  const names = Object.keys(next);
+  for (const name of names.slice(0, Math.max(0, names.length - max))) delete next[name];
+  return next;
+}

@@ -50,6 +50,11 @@ export interface Settings {
   /** Others may buzz this user (issue 13 §4); off: the server refuses their buzzes with buzz-off. */
   allowBuzz: boolean;
   /**
+   * The conversation last shown, by normalised server address (`host:port`): `room:<name>` or
+   * `dialog:<user name>`; a server whose lobby was shown has none (issue 13 §6).
+   */
+  conversations: Record<string, string>;
+  /**
    * This install's lasting identity (lasting-identity.ts), proven at every login so the name
    * and private dialogs stay ours; '' until the first start makes one. Never given to the
    * renderer, which may not set it either.
@@ -59,6 +64,10 @@ export interface Settings {
 
 export const MAX_SERVER_LENGTH = 2048;
 export const MAX_ROOM_KEY_LENGTH = 128;
+/** Servers whose last conversation is remembered at most; the oldest entry goes first. */
+export const MAX_SAVED_CONVERSATIONS = 64;
+/** `dialog:` or `room:` and a name (room names are at most 64 code points, user names less). */
+export const MAX_CONVERSATION_LENGTH = 300;
 /** A room name is cut to this many characters (others' lists show as many, MAX_FOUND_NAME_LENGTH). */
 export const MAX_ROOM_NAME_LENGTH = 64;
 /** Longer than this is not a name that was cut, but not a room name at all. */
@@ -85,6 +94,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   visibleOnNetwork: true,
   roomName: '',
   allowBuzz: true,
+  conversations: Object.freeze({}) as Record<string, string>,
   identitySecret: '',
 }) as Readonly<Settings>;
 
@@ -139,6 +149,14 @@ const CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
   visibleOnNetwork: isBool,
   roomName: (v) => typeof v === 'string' && v.length <= MAX_ROOM_NAME_INPUT,
   allowBuzz: isBool,
+  conversations: (v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+    const entries = Object.entries(v as Record<string, unknown>);
+    return (
+      entries.length <= MAX_SAVED_CONVERSATIONS &&
+      entries.every(([address, value]) => address.length <= MAX_SERVER_LENGTH + 8 && typeof value === 'string' && value !== '' && value.length <= MAX_CONVERSATION_LENGTH)
+    );
+  },
   identitySecret: (v) => v === '' || isIdentitySecret(v),
 };
 
@@ -212,11 +230,12 @@ function migrateRoomKey(source: Record<string, unknown>): Record<string, unknown
 function cloneValue(key: keyof Settings, value: unknown): unknown {
   if (key === 'window') return { ...(value as WindowState) };
   if (key === 'roomKeys') return { ...(value as Record<string, string>) };
+  if (key === 'conversations') return { ...(value as Record<string, string>) };
   if (key === 'roomName') return cutRoomName(value as string);
   return value;
 }
 
 /** A copy that shares no object with `s`. */
 export function structuredCloneSettings(s: Readonly<Settings>): Settings {
-  return { ...s, window: { ...s.window }, roomKeys: { ...s.roomKeys } };
+  return { ...s, window: { ...s.window }, roomKeys: { ...s.roomKeys }, conversations: { ...s.conversations } };
 }

@@ -12,14 +12,21 @@ export type AwaitedAnswer =
   | { readonly kind: 'chat'; readonly id: string }
   | { readonly kind: 'history'; readonly frame: string }
   | { readonly kind: 'dialog'; readonly withUserId: number; readonly frame: string }
-  | { readonly kind: 'change'; readonly messageId: number; readonly frame: string };
+  | { readonly kind: 'change'; readonly messageId: number; readonly frame: string }
+  /** Rooms (issue 13 §1): a JoinRoom (`fold`: the room's folded name), a LeaveRoom, a ListRooms. */
+  | { readonly kind: 'join'; readonly fold: string; readonly frame: string }
+  | { readonly kind: 'leave'; readonly frame: string }
+  | { readonly kind: 'list'; readonly frame: string };
 
 /** The Error codes each kind of frame can be answered with. */
 const ERROR_CODES: { readonly [K in AwaitedAnswer['kind']]: ReadonlySet<string> } = {
-  chat: new Set(['rate-limited', 'invalid-text', 'text-too-long', 'invalid-recipient', 'unknown-reply']),
-  history: new Set(['rate-limited', 'invalid-history-request']),
+  chat: new Set(['rate-limited', 'invalid-text', 'text-too-long', 'invalid-recipient', 'unknown-reply', 'invalid-room', 'unknown-room', 'not-in-room']),
+  history: new Set(['rate-limited', 'invalid-history-request', 'invalid-room', 'unknown-room', 'not-in-room']),
   dialog: new Set(['rate-limited', 'invalid-history-request']),
   change: new Set(['rate-limited', 'invalid-text', 'text-too-long', 'invalid-message-id', 'unknown-message', 'not-author', 'edit-window-closed']),
+  join: new Set(['rate-limited', 'invalid-room', 'room-forbidden', 'too-many-rooms']),
+  leave: new Set(['rate-limited', 'invalid-room', 'unknown-room', 'not-in-room']),
+  list: new Set(['rate-limited']),
 };
 
 export class AwaitedAnswers {

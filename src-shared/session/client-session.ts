@@ -4,6 +4,7 @@ import type { ChatMessage, ErrorMessage, HistoryMessage, Identity, PublicMessage
 import { codePointLength, isMessageId, isUserId, parseServerMessage } from '../protocol/parse';
 import { cleanStatusText, isUserStatus } from '../protocol/parse';
 import { escapeHtml } from '../protocol/rich-text';
+import { foldRoomName, normalizeRoomName } from '../protocol/room-name';
 import type { UserStatus } from '../protocol/messages';
 import { AwaitedAnswers } from './awaited-answers';
 import type { AwaitedAnswer } from './awaited-answers';
@@ -78,6 +79,15 @@ export const HISTORY_WAIT_MS = 1_000;
 /** A page of older history not answered in this long is given up (the user may ask again). */
 export const OLDER_HISTORY_TIMEOUT_MS = 10_000;
 
+/** A room the user is in (or asked to be in): kept, with its key, only in memory, for one server. */
+interface RoomWish {
+  /** As the server spells it once joined; as the user typed it (normalised) before. */
+  name: string;
+  key: string | undefined;
+  /** The server said RoomJoined in this login: its lines may go. */
+  joined: boolean;
+}
+
 /** What our side says in its close frame (browsers allow only 1000 and 3000–4999). */
 const CLOSE_BY_USER = { code: 1000, reason: 'Disconnected' } as const;
 const CLOSE_SILENT_SERVER = { code: CloseCode.serverSilent, reason: 'Server silent' } as const;
@@ -137,7 +147,7 @@ export class ClientSession {
   #lasting = false;
   #historyTimer: TimerHandle | undefined;
   /** The one page of older history asked for and not yet answered, with its give-up timer. */
-  #older: { before: number; timer: TimerHandle } | undefined;
+  #older: { before: number; timer: TimerHandle; room?: string } | undefined;
   #pumpTimer: TimerHandle | undefined;
   #sendTokens = SEND_BURST;
   #tokensAt = 0;
@@ -155,6 +165,8 @@ export class ClientSession {
   #ownStatus: OwnStatus = { status: 'online', text: '' };
   /** Whether buzzes are taken: the server assumes so until told otherwise, at each login. */
   #allowBuzz = true;
+  /** The rooms to be in, by folded name: joined again after each login, until left. */
+  readonly #rooms = new Map<string, RoomWish>();
 
   constructor(options: ClientSessionOptions) {
     const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
@@ -214,6 +226,8 @@ export class ClientSession {
       this.#sessionToken = resume?.sessionToken;
       this.#self = resume === undefined ? undefined : { ...resume.self };
     }
+    // Rooms (and their keys) are one server's.
+    if (previous !== undefined && !sameTarget(previous, next)) this.#rooms.clear();
     const stranded = previous !== undefined && !sameTarget(previous, next) ? this.#outbox.size : 0;
     if (stranded > 0) this.#outbox.clear();
     this.#open();
@@ -246,7 +260,12 @@ export class ClientSession {
       return;
     }
     if (request.replyTo !== undefined && !isMessageId(request.replyTo)) throw new RangeError('replyTo must be a message id');
-    if (this.#outbox.add(text, request.toUserId, this.#now(), this.#login, request.replyTo) === undefined) {
+    const room = request.room === undefined ? undefined : this.#roomFor(request.room, request.toUserId);
+    if (room === null) {
+      this.#notice({ kind: 'send-failed', reason: `“${preview(text)}” was not sent: you are not in the room ${request.room}.` });
+      return;
+    }
+    if (this.#outbox.add(text, request.toUserId, this.#now(), this.#login, request.replyTo, room) === undefined) {
       this.#notice({ kind: 'send-failed', reason: `“${preview(text)}” was not sent: too many messages are waiting already.` });
       return;
     }
@@ -266,14 +285,16 @@ export class ClientSession {
    * as an `olderHistory` event. One at a time: false while one is on its way, and
    * while not logged in.
    */
-  loadOlder(before: number, limit: number = DEFAULT_HISTORY_PAGE): boolean {
+  loadOlder(before: number, limit: number = DEFAULT_HISTORY_PAGE, room?: string): boolean {
     if (!isMessageId(before)) throw new RangeError('before must be a message id');
+    const wish = room === undefined ? undefined : this.#rooms.get(foldRoomName(normalizeRoomName(room) ?? ''));
+    if (room !== undefined && wish?.joined !== true) return false;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) throw new RangeError(`limit must be an integer from 1 to ${MAX_HISTORY_PAGE}`);
     const socket = this.#socket;
     if (this.#older !== undefined || this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
     const timer = this.#timers.setTimeout(() => this.#olderFailed('The server did not send the older messages.'), OLDER_HISTORY_TIMEOUT_MS);
-    this.#older = { before, timer };
-    this.#requests.push({ kind: 'history', frame: JSON.stringify({ action: 'History', before, limit }) });
+    this.#older = wish === undefined ? { before, timer } : { before, timer, room: wish.name };
+    this.#requests.push({ kind: 'history', frame: JSON.stringify(wish === undefined ? { action: 'History', before, limit } : { action: 'History', before, limit, room: wish.name }) });
     this.#pump();
     return true;
   }
@@ -348,6 +369,101 @@ export class ClientSession {
   buzz(toUserId: number): boolean {
     if (!isUserId(toUserId) || toUserId === 0) throw new RangeError('toUserId must be a user id');
     return this.#sendControl({ action: 'Buzz', toUserId });
+  }
+
+  /** The rooms to be in (joined or asked for), by the names the server gave them. */
+  get rooms(): string[] {
+    return [...this.#rooms.values()].map((r) => r.name);
+  }
+
+  /**
+   * Joins a room, now when logged in and again after every later login (with the same
+   * key, kept in memory only) until `leaveRoom`. The server answers RoomJoined and the
+   * room's History, or an Error (a wrong key: `room-forbidden`), as messages.
+   */
+  joinRoom(name: string, key?: string): void {
+    const room = normalizeRoomName(name);
+    if (room === null) throw new RangeError('name must be a room name');
+    if (key !== undefined && (typeof key !== 'string' || key === '')) throw new TypeError('key must be a non-empty string');
+    const fold = foldRoomName(room);
+    const known = this.#rooms.get(fold);
+    this.#rooms.set(fold, { name: known?.joined === true ? known.name : room, key: key ?? known?.key, joined: known?.joined ?? false });
+    if (this.#queueJoin(fold)) this.#pump();
+  }
+
+  /** Leaves a room: not joined again; its lines still waiting are dropped. False when not logged in (it is forgotten all the same). */
+  leaveRoom(name: string): boolean {
+    const room = normalizeRoomName(name);
+    if (room === null) throw new RangeError('name must be a room name');
+    const fold = foldRoomName(room);
+    const wish = this.#rooms.get(fold);
+    this.#rooms.delete(fold);
+    const dropped = this.#outbox.takeRoom(room);
+    if (dropped.length > 0) {
+      this.#emitOutbox();
+      this.#notice({ kind: 'send-failed', reason: `${dropped.length} message(s) for the room ${room} were not sent: you left it.` });
+    }
+    return this.#request_({ kind: 'leave', frame: JSON.stringify({ action: 'LeaveRoom', room: wish?.name ?? room }) });
+  }
+
+  /** Asks for the server's rooms; the RoomList comes as a message. False when not logged in. */
+  listRooms(): boolean {
+    return this.#request_({ kind: 'list', frame: JSON.stringify({ action: 'ListRooms' }) });
+  }
+
+  /** A request the server answers, paced with the rest; false (not queued) when not logged in. */
+  #request_(request: Exclude<AwaitedAnswer, { kind: 'chat' }>): boolean {
+    const socket = this.#socket;
+    if (this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
+    this.#requests.push(request);
+    this.#pump();
+    return true;
+  }
+
+  /** The room a line goes to, as the server spells it; null for one not joined (nor asked for). */
+  #roomFor(name: string, toUserId: number): string | null {
+    const room = normalizeRoomName(name);
+    if (room === null || toUserId !== 0) throw new RangeError('room must be a room name, on a public line');
+    return this.#rooms.get(foldRoomName(room))?.name ?? null;
+  }
+
+  /** Queues the JoinRoom of a room wished for (not written yet: the caller pumps); false when not logged in. */
+  #queueJoin(fold: string): boolean {
+    const wish = this.#rooms.get(fold);
+    const socket = this.#socket;
+    if (wish === undefined || this.#status.state !== 'authorized' || socket === undefined || socket.readyState !== SocketState.open) return false;
+    const frame = wish.key === undefined ? { action: 'JoinRoom', room: wish.name } : { action: 'JoinRoom', room: wish.name, key: wish.key };
+    this.#requests.push({ kind: 'join', fold, frame: JSON.stringify(frame) });
+    return true;
+  }
+
+  /** After a login: the server has us in the lobby only (or, resumed, maybe in some rooms): ask for each again. */
+  #rejoinRooms(): void {
+    for (const [fold, wish] of this.#rooms) {
+      wish.joined = false;
+      this.#queueJoin(fold);
+    }
+  }
+
+  #onRoomJoined(room: string): void {
+    const fold = foldRoomName(room);
+    this.#awaited.settleFirst((a) => a.kind === 'join' && a.fold === fold);
+    const wish = this.#rooms.get(fold);
+    // A room the server put us back in that we had not asked for (left meanwhile): it is the server's word.
+    this.#rooms.set(fold, { name: room, key: wish?.key, joined: true });
+    this.#pump();
+  }
+
+  /** A JoinRoom was refused: that room is not asked for again. */
+  #onJoinRefused(fold: string): void {
+    const wish = this.#rooms.get(fold);
+    if (wish === undefined || wish.joined) return;
+    this.#rooms.delete(fold);
+    const dropped = this.#outbox.takeRoom(wish.name);
+    if (dropped.length > 0) {
+      this.#emitOutbox();
+      this.#notice({ kind: 'send-failed', reason: `${dropped.length} message(s) for the room ${wish.name} were not sent: it could not be joined.` });
+    }
   }
 
   /**
@@ -457,7 +573,7 @@ export class ClientSession {
           return;
         }
         this.#emit('message', message);
-        this.#onHistory(message.messages);
+        this.#onHistory(message.messages, message.room);
         return;
       case 'PublicMessage':
       case 'PrivateMessage':
@@ -482,6 +598,19 @@ export class ClientSession {
         // A refused Buzz answers no chat line.
         if (message.refused === undefined) this.#onError(message);
         return;
+      case 'RoomJoined':
+        this.#emit('message', message);
+        this.#onRoomJoined(message.room);
+        return;
+      case 'RoomLeft':
+        this.#awaited.settleFirst((a) => a.kind === 'leave');
+        this.#emit('message', message);
+        this.#rooms.delete(foldRoomName(message.room));
+        return;
+      case 'RoomList':
+        this.#awaited.settleFirst((a) => a.kind === 'list');
+        this.#emit('message', message);
+        return;
       default:
         this.#emit('message', message);
     }
@@ -505,6 +634,7 @@ export class ClientSession {
     this.#setStatus({ state: 'authorized', self });
     this.#emit('message', message);
     this.#restoreOwnStatus(message);
+    this.#rejoinRooms();
     const stale = resumed ? [] : this.#outbox.takePrivateBefore(this.#login);
     if (stale.length > 0) {
       this.#emitOutbox();
@@ -521,8 +651,8 @@ export class ClientSession {
     }
   }
 
-  #onHistory(messages: readonly PublicMessage[]): void {
-    const changed = this.#self !== undefined && this.#outbox.takeHistory(messages, this.#self.userId);
+  #onHistory(messages: readonly PublicMessage[], room?: string): void {
+    const changed = this.#self !== undefined && this.#outbox.takeHistory(messages, this.#self.userId, room);
     if (this.#clearHistoryWait() || changed) {
       if (changed) this.#emitOutbox();
       this.#pump();
@@ -538,7 +668,8 @@ export class ClientSession {
    */
   #isOlderPage(message: HistoryMessage): boolean {
     const older = this.#older;
-    return older !== undefined && message.messages.every((m) => m.messageId !== undefined && m.messageId < older.before);
+    const sameRoom = older !== undefined && (older.room === undefined || message.room === undefined ? older.room === message.room : foldRoomName(older.room) === foldRoomName(message.room));
+    return older !== undefined && sameRoom && message.messages.every((m) => m.messageId !== undefined && m.messageId < older.before);
   }
 
   #olderAnswered(message: HistoryMessage): void {
@@ -547,7 +678,9 @@ export class ClientSession {
     this.#timers.clearTimeout(older.timer);
     this.#older = undefined;
     // A server that does not say is taken to have more only when the page was not short of lines.
-    this.#emit('olderHistory', { ok: true, before: older.before, messages: message.messages, hasMore: message.hasMore ?? message.messages.length > 0 });
+    const page: OlderHistory = { ok: true, before: older.before, messages: message.messages, hasMore: message.hasMore ?? message.messages.length > 0 };
+    if (older.room !== undefined) page.room = older.room;
+    this.#emit('olderHistory', page);
   }
 
   #olderFailed(reason: string): void {
@@ -557,7 +690,9 @@ export class ClientSession {
     this.#older = undefined;
     // Not written yet: it never will be (its answer would pass for a login's History).
     this.#requests = this.#requests.filter((r) => r.kind !== 'history');
-    this.#emit('olderHistory', { ok: false, before: older.before, reason } satisfies OlderHistory);
+    const page: OlderHistory = { ok: false, before: older.before, reason };
+    if (older.room !== undefined) page.room = older.room;
+    this.#emit('olderHistory', page);
   }
 
   /**
@@ -585,6 +720,10 @@ export class ClientSession {
       this.#olderFailed(error.message);
       return;
     }
+    if (answered.kind === 'join') {
+      this.#onJoinRefused(answered.fold);
+      return;
+    }
     if (answered.kind !== 'chat') return;
     const refused = this.#outbox.takeRefused(answered.id);
     if (refused === undefined) return;
@@ -604,9 +743,11 @@ export class ClientSession {
     if (this.#pumpTimer !== undefined) return;
     this.#refillTokens();
     let wrote = false;
+    // A room's line waits until the room is joined (a locked room's key is checked first).
+    const joined = (room: string): boolean => this.#rooms.get(foldRoomName(room))?.joined === true;
     for (;;) {
       const request = this.#requests[0];
-      const next = request === undefined && this.#historyTimer === undefined ? this.#outbox.nextWaiting() : undefined;
+      const next = request === undefined && this.#historyTimer === undefined ? this.#outbox.nextWaiting(joined) : undefined;
       if (request === undefined && next === undefined) break;
       if (this.#sendTokens < 1) {
         this.#schedulePump(((1 - this.#sendTokens) * 1_000) / SEND_PER_SECOND);
@@ -618,6 +759,7 @@ export class ClientSession {
       } else {
         const message: ChatMessage = { action: 'Message', text: next!.text, toUserId: next!.toUserId };
         if (next!.replyTo !== undefined) message.replyTo = next!.replyTo;
+        if (next!.room !== undefined) message.room = this.#rooms.get(foldRoomName(next!.room))?.name ?? next!.room;
         frame = JSON.stringify(message);
       }
       try {

@@ -1,6 +1,7 @@
 import type { PendingMessage } from '../bridge/contract';
 import type { PrivateMessage, PublicMessage } from '../protocol/messages';
 import { formatChatText } from '../protocol/rich-text';
+import { foldRoomName } from '../protocol/room-name';
 
 /*
  * Messages the user typed that the server has not confirmed yet. The server answers
@@ -21,6 +22,8 @@ interface Entry {
   readonly queuedAt: number;
   /** The public line it answers, if any. */
   readonly replyTo: number | undefined;
+  /** A room's line (its canonical name); undefined: the lobby or a private line. */
+  readonly room: string | undefined;
   /** How the server will print it: the echo carries this text. */
   readonly formatted: string;
   /** The login it was typed under: a private message's `toUserId` means someone only there. */
@@ -57,7 +60,7 @@ export class Outbox {
   }
 
   /** Queues a message typed under `login`; undefined when the outbox is full. */
-  add(text: string, toUserId: number, queuedAt: number, login = 0, replyTo?: number): PendingMessage | undefined {
+  add(text: string, toUserId: number, queuedAt: number, login = 0, replyTo?: number, room?: string): PendingMessage | undefined {
     if (this.#entries.length >= this.#capacity) return undefined;
     const entry: Entry = {
       id: `m${this.#nextId++}`,
@@ -65,6 +68,7 @@ export class Outbox {
       toUserId,
       queuedAt,
       replyTo,
+      room,
       formatted: formatChatText(text),
       login,
       sentSeq: 0,
@@ -82,9 +86,9 @@ export class Outbox {
     return true;
   }
 
-  /** The oldest message waiting to be written. */
-  nextWaiting(): PendingMessage | undefined {
-    const entry = this.#entries.find((e) => e.sentSeq === 0);
+  /** The oldest message waiting to be written (of those whose room, if any, `canGo` to now). */
+  nextWaiting(canGo: (room: string) => boolean = () => true): PendingMessage | undefined {
+    const entry = this.#entries.find((e) => e.sentSeq === 0 && (e.room === undefined || canGo(e.room)));
     return entry && pending(entry);
   }
 
@@ -109,7 +113,7 @@ export class Outbox {
   takeEcho(message: ChatEcho, selfId: number): boolean {
     if (message.userId !== selfId) return false;
     const match = this.#oldestSent((e) => {
-      if (message.action === 'PublicMessage') return e.toUserId === 0 && e.formatted === message.text;
+      if (message.action === 'PublicMessage') return e.toUserId === 0 && sameRoom(e.room, message.room) && e.formatted === message.text;
       if (e.toUserId !== message.toUserId || e.toUserId === 0) return false;
       return message.error !== undefined || e.formatted === message.text;
     });
@@ -153,12 +157,12 @@ export class Outbox {
   }
 
   /** A resumed session's missed public messages: ours among them were delivered after all. */
-  takeHistory(messages: readonly PublicMessage[], selfId: number): boolean {
+  takeHistory(messages: readonly PublicMessage[], selfId: number, room?: string): boolean {
     let changed = false;
     for (const message of messages) {
       if (message.userId !== selfId) continue;
       if (message.messageId !== undefined && message.messageId <= this.#lastEchoId) continue;
-      const index = this.#entries.findIndex((e) => e.maybeDelivered && e.sentSeq === 0 && e.toUserId === 0 && e.formatted === message.text);
+      const index = this.#entries.findIndex((e) => e.maybeDelivered && e.sentSeq === 0 && e.toUserId === 0 && sameRoom(e.room, room) && e.formatted === message.text);
       if (index < 0) continue;
       this.#entries.splice(index, 1);
       if (message.messageId !== undefined) this.#lastEchoId = message.messageId;
@@ -176,6 +180,13 @@ export class Outbox {
     const stale = this.#entries.filter((e) => e.toUserId !== 0 && e.login < login && e.sentSeq === 0);
     if (stale.length > 0) this.#entries = this.#entries.filter((e) => !stale.includes(e));
     return stale.map(pending);
+  }
+
+  /** The room was left: its messages still waiting can no longer go, and are taken out. */
+  takeRoom(room: string): PendingMessage[] {
+    const gone = this.#entries.filter((e) => e.room !== undefined && e.sentSeq === 0 && sameRoom(e.room, room));
+    if (gone.length > 0) this.#entries = this.#entries.filter((e) => !gone.includes(e));
+    return gone.map(pending);
   }
 
   /** Everything pending, oldest first: a fresh array of fresh objects. */
@@ -201,5 +212,11 @@ export class Outbox {
 function pending(entry: Entry): PendingMessage {
   const message: PendingMessage = { id: entry.id, text: entry.text, toUserId: entry.toUserId, queuedAt: entry.queuedAt, sending: entry.sentSeq !== 0 };
   if (entry.replyTo !== undefined) message.replyTo = entry.replyTo;
+  if (entry.room !== undefined) message.room = entry.room;
   return message;
+}
+
+/** Both the lobby, or one room however it was spelt. */
+function sameRoom(a: string | undefined, b: string | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : foldRoomName(a) === foldRoomName(b);
 }

@@ -83,6 +83,33 @@ it.skipIf(!process.env.SCREENSHOTS)('takes the README screenshots', async () => 
       await page.keyboard.type(ru ? 'ответ лично' : 'a private reply');
       await page.mouse.move(0, 0);
       await page.screenshot({ path: join(OUT, `chat-${language}.png`) });
+      // Rooms (issue 13 §6): one shown, another with unread lines and a mention, a dialog; the room's users.
+      await input.fill('');
+      await page.getByRole('button', { name: ru ? 'Закрыть личный режим' : 'Close private mode' }).click();
+      const rooms = ru ? ['Планёрка', 'Кухня'] : ['Standup', 'Kitchen'];
+      for (const room of rooms) {
+        await page.getByRole('button', { name: ru ? 'Войти в комнату или создать' : 'Join or create a room' }).click();
+        const join = page.getByRole('dialog', { name: ru ? 'Войти в комнату или создать' : 'Join or create a room' });
+        await join.getByRole('textbox', { name: ru ? 'Название комнаты' : 'Room name' }).fill(room);
+        await join.getByRole('button', { name: ru ? 'Войти' : 'Join', exact: true }).click();
+        await expect.poll(() => page.getByRole('heading', { name: ru ? `Комната ${room}` : `Room ${room}` }).isVisible(), { timeout: 10_000 }).toBe(true);
+      }
+      for (const c of [anya!, bob!]) {
+        for (const room of rooms) c.send({ action: 'JoinRoom', room });
+      }
+      await anya!.waitFor((m) => m.action === 'RoomJoined' && m.room === rooms[1]);
+      await bob!.waitFor((m) => m.action === 'RoomJoined' && m.room === rooms[1]);
+      anya!.send({ action: 'Message', toUserId: 0, room: rooms[0], text: ru ? `{${me}}, ты сегодня ведёшь?` : `{${me}}, are you leading today?` });
+      anya!.send({ action: 'Message', toUserId: 0, room: rooms[0], text: ru ? 'начинаем в 10' : 'we start at 10' });
+      bob!.send({ action: 'Message', toUserId: 0, room: rooms[1], text: ru ? 'кофе готов' : 'coffee is ready' });
+      await lastLine(page, ru ? /кофе готов/ : /coffee is ready/);
+      await expect.poll(() => page.getByRole('navigation').getByRole('button', { name: new RegExp(`^${rooms[0]}, ${ru ? 'непрочитанных: 2' : '2 unread'}`) }).isVisible(), { timeout: 10_000 }).toBe(true);
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: join(OUT, `rooms-${language}.png`) });
+      await page.keyboard.press('Control+k');
+      await page.keyboard.type(ru ? 'пла' : 'sta');
+      await page.screenshot({ path: join(OUT, `switcher-${language}.png`) });
+      await page.keyboard.press('Escape');
       for (const c of others.splice(0)) await c.close();
       await context.close();
     }

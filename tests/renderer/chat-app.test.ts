@@ -809,7 +809,7 @@ describe('keyboard and page hygiene', () => {
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     const seen: string[] = [];
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 10; i++) {
       await page.keyboard.press('Tab');
       const f = await focused(page);
       seen.push(f!.what);
@@ -823,6 +823,9 @@ describe('keyboard and page hygiene', () => {
       'input:Status text',
       'input:Allow buzzes',
       'option:Bob',
+      // Then the sidebar's conversations (the lobby only here) and its Join button (issue 13 §6).
+      'button:Lobby',
+      'button:Join or create a room',
       'log:Chat log',
       'button:Close private mode',
       'input:Message',

@@ -236,6 +236,9 @@ export function fakeBridgeScript(settings: Record<string, unknown> = {}, options
       async setStatus(request) { record('setStatus', [request]); },
       async buzz(request) { record('buzz', [request]); return true; },
       async loadDialog(request) { record('loadDialog', [request]); return true; },
+      async joinRoom(request) { record('joinRoom', [request]); return true; },
+      async leaveRoom(request) { record('leaveRoom', [request]); return true; },
+      async listRooms() { record('listRooms', []); return true; },
     };
     Object.defineProperty(window, 'chat', { value: Object.freeze(bridge), configurable: false });
     window.__bridge = {

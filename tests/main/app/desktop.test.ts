@@ -23,7 +23,7 @@ function menu(platform: NodeJS.Platform, isDevelopment = false, hosting = false)
 describe('the application menu', () => {
   it('has our commands with accelerators, and they act', () => {
     const { built, clicked } = menu('linux');
-    expect(built.find('connect')).toMatchObject({ label: 'Connect to a Server…', accelerator: 'CmdOrCtrl+K' });
+    expect(built.find('connect')).toMatchObject({ label: 'Connect to a Server…', accelerator: 'CmdOrCtrl+Shift+K' });
     expect(built.find('host')).toMatchObject({ label: 'Host a Room', accelerator: 'CmdOrCtrl+Shift+H' });
     for (const id of ['connect', 'host', 'about']) built.find(id)!.click!();
     expect(clicked).toEqual(['connect', 'host', 'about']);

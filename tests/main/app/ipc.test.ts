@@ -33,6 +33,9 @@ function recordingCommands() {
     setStatus: record('setStatus', undefined),
     buzz: record('buzz', false),
     loadDialog: record('loadDialog', false),
+    joinRoom: record('joinRoom', false),
+    leaveRoom: record('leaveRoom', false),
+    listRooms: record('listRooms', false),
   };
   return { commands, calls };
 }

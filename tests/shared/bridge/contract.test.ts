@@ -35,4 +35,21 @@ describe('bridge contract', () => {
     expect(COMMAND_ARGUMENTS.disconnect([])).toEqual([]);
     expect(COMMAND_ARGUMENTS.disconnect([1])).toBe('takes no arguments');
   });
+
+  it('checks the room commands, and room on send and loadOlder (issue 13 §6)', () => {
+    expect(COMMAND_ARGUMENTS.joinRoom([{ room: '  Ops ', key: 'k', extra: 1 }])).toEqual([{ room: 'Ops', key: 'k' }]);
+    expect(COMMAND_ARGUMENTS.joinRoom([{ room: 'Ops' }])).toEqual([{ room: 'Ops' }]);
+    for (const bad of [{ room: '' }, { room: 5 }, { room: ['x'] }, { room: 'a\u0000b' }, { room: 'x'.repeat(65) }, { room: 'Ops', key: '' }, { room: 'Ops', key: 'k'.repeat(257) }]) {
+      expect(typeof COMMAND_ARGUMENTS.joinRoom([bad])).toBe('string');
+    }
+    expect(COMMAND_ARGUMENTS.leaveRoom([{ room: 'Ops' }])).toEqual([{ room: 'Ops' }]);
+    expect(typeof COMMAND_ARGUMENTS.leaveRoom([{ room: null }])).toBe('string');
+    expect(COMMAND_ARGUMENTS.listRooms([])).toEqual([]);
+    expect(typeof COMMAND_ARGUMENTS.listRooms([1])).toBe('string');
+    expect(COMMAND_ARGUMENTS.send([{ text: 'hi', toUserId: 0, room: ' Ops' }])).toEqual([{ text: 'hi', toUserId: 0, room: 'Ops' }]);
+    expect(typeof COMMAND_ARGUMENTS.send([{ text: 'hi', toUserId: 2, room: 'Ops' }])).toBe('string');
+    expect(typeof COMMAND_ARGUMENTS.send([{ text: 'hi', toUserId: 0, room: 7 }])).toBe('string');
+    expect(COMMAND_ARGUMENTS.loadOlder([{ before: 5, limit: 10, room: 'Ops' }])).toEqual([{ before: 5, limit: 10, room: 'Ops' }]);
+    expect(typeof COMMAND_ARGUMENTS.loadOlder([{ before: 5, limit: 10, room: '' }])).toBe('string');
+  });
 });
