@@ -686,7 +686,7 @@ function reduceRoomMessage(state: ChatState, message: ServerMessage, time: numbe
         const users = joined
           ? view.users.some((u) => u.userId === user.userId) ? view.users : [...view.users, user]
           : view.users.filter((u) => u.userId !== user.userId);
-        return withLines({ ...view, users }, [system(time, { type: joined ? 'joined' : 'left', user })]);
+        return withLines({ ...view, users }, [system(time, { type: joined ? 'joined' : 'left', user, inRoom: true })]);
       });
     }
     case 'PublicMessage':
