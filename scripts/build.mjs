@@ -65,7 +65,7 @@ const targets = {
   // `npm run bench`: the orchestrator, the load generator (its own process) and the yardstick server.
   bench: {
     ...node,
-    entryPoints: ['bench/run.ts', 'bench/load-generator.ts', 'bench/yardstick-server.ts'],
+    entryPoints: ['bench/run.ts', 'bench/load-generator.ts', 'bench/yardstick-server.ts', 'bench/files-bench.ts'],
     outdir: 'dist/bench',
   },
 };

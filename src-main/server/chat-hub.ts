@@ -34,6 +34,12 @@ import { LOBBY } from './store/message-store';
 import { listedJson, setStatus } from './statuses';
 import { Buzzes } from './buzz';
 import type { MessageStore, StoredLine } from './store/message-store';
+import type { FileAudience } from './files/file-access';
+import { ownerKey, sessionPairOf, sessionPairScope } from './files/file-access';
+import type { FileCatalog } from './files/file-catalog';
+import { fileIdIn, sentFile, textsWithFile } from './files/file-line';
+import type { SentFile } from './files/file-line';
+import { DIALOG_KEY_PREFIX } from '../../src-shared/protocol';
 
 /*
  * The hub of the chat: who is connected (names, sessions, presence), the lobby every
@@ -56,6 +62,7 @@ const UNKNOWN_MESSAGE_FRAME = errorFrame('unknown-message', 'There is no such me
 const UNKNOWN_REPLY_FRAME = errorFrame('unknown-reply', 'The message this replies to is gone (deleted or too old); the reply was not sent.');
 const NOT_AUTHOR_FRAME = errorFrame('not-author', 'Only the author of a message may edit or delete it.');
 const EDIT_WINDOW_CLOSED_FRAME = errorFrame('edit-window-closed', 'This message is too old to be edited.');
+const UNKNOWN_FILE_FRAME = errorFrame('unknown-file', 'There is no such file of yours for this conversation (upload it again); the line was not sent.');
 
 /** `,"replyTo":{…}` for a reply, nothing otherwise. */
 function replyField(quote: ReplyQuote | null): string {
@@ -149,7 +156,7 @@ function newSessionToken(): string {
   return randomBytes(18).toString('base64url');
 }
 
-export class ChatHub {
+export class ChatHub implements FileAudience {
   /** By userId, in join order. */
   private readonly members = new Map<number, Member>();
   private readonly names = new UniqueNames();
@@ -210,6 +217,7 @@ export class ChatHub {
   constructor(
     private readonly config: ServerConfig,
     durable: DurableState,
+    private readonly files: FileCatalog | null = null,
   ) {
     this.store = durable.messages;
     this.journal = durable.sessions;
@@ -382,7 +390,7 @@ export class ChatHub {
     if (message.action === 'SetStatus') return this.toPeersOf(member, setStatus(member, message.status, message.text));
     if (message.action === 'AllowBuzz') return void (member.allowsBuzz = message.allow);
     if (message.action === 'Buzz') return this.buzzes.buzz(member, this.onlineMember(message.toUserId));
-    if (message.text === '') return;
+    if (message.text === '' && message.file === undefined) return;
     let target: ChatRoom | null = null;
     if (message.room !== undefined) {
       target = this.rooms.roomFor(member, message.room);
@@ -399,8 +407,63 @@ export class ChatHub {
         return;
       }
     }
-    if (message.toUserId === PUBLIC_RECIPIENT) this.publish(member, message.text, quote, target);
-    else this.sendPrivate(member, message.toUserId, message.text, quote);
+    let file: SentFile | null = null;
+    if (message.file !== undefined) {
+      const scope = message.toUserId === PUBLIC_RECIPIENT ? (target === null ? LOBBY : target.name) : this.privateScope(member, message.toUserId);
+      // A private line to someone offline gets its recipient-offline below, whatever its file.
+      if (scope !== null) {
+        file = this.claimFile(member, message.file.fileId, scope);
+        if (file === null) return;
+      }
+    }
+    if (message.toUserId === PUBLIC_RECIPIENT) this.publish(member, message.text, quote, target, file);
+    else this.sendPrivate(member, message.toUserId, message.text, quote, file);
+  }
+
+  /**
+   * The member's own file, now sent to `scope`; null once `unknown-file` is sent: no such
+   * file, someone else's, or one already sent (a file goes in one line, so deleting the
+   * line can delete the file).
+   */
+  private claimFile(member: Member, fileId: string, scope: string): SentFile | null {
+    const record = this.files?.get(fileId);
+    if (this.files === null || record === undefined || record.owner !== ownerKey(member) || record.scope !== null) {
+      this.fanout.send(member, UNKNOWN_FILE_FRAME);
+      return null;
+    }
+    return sentFile(this.files.sentTo(record, scope));
+  }
+
+  /** Where a private line from `member` to `toUserId` goes: a dialog, two sessions, or null (the target is offline). */
+  private privateScope(member: Member, toUserId: number): string | null {
+    const dialog = this.dialogs.keyFor(member, toUserId);
+    if (dialog !== null) return dialog;
+    const target = this.onlineMember(toUserId);
+    return target === null ? null : sessionPairScope(member, target);
+  }
+
+  /** The live session with this token (online, or in its presence grace). */
+  sessionMember(token: string): Member | null {
+    const member = this.bySession.get(token);
+    return member === undefined || member.left ? null : member;
+  }
+
+  memberById(userId: number): Member | null {
+    const member = this.members.get(userId);
+    return member === undefined || member.left ? null : member;
+  }
+
+  /** Whether the member sees the lobby (everyone), a room it is in, its dialog, or its private line. */
+  canSee(member: Member, scope: string): boolean {
+    if (member.left) return false;
+    if (scope === LOBBY) return true;
+    const pair = sessionPairOf(scope);
+    if (pair !== null) return pair.includes(member.sessionToken);
+    if (scope.startsWith(DIALOG_KEY_PREFIX)) {
+      const ids = /^@(\d+):(\d+)$/.exec(scope);
+      return ids !== null && member.lasting !== null && (Number(ids[1]) === member.lasting.userId || Number(ids[2]) === member.lasting.userId);
+    }
+    return this.rooms.memberRoom(member, scope) !== null;
   }
 
   /**
@@ -483,6 +546,9 @@ export class ChatHub {
     const line = this.ownLine(member, messageId);
     if (line === null) return;
     this.replaceLine(line, tombstonePayload(line.payload));
+    // The line's file goes with it: nobody can fetch it any more.
+    const fileId = fileIdIn(line.payload);
+    if (fileId !== null) this.files?.remove(fileId);
     this.forgetQuotesOf(messageId, line.room);
     if (line.room === LOBBY) this.noteChange(messageId);
     this.queueFor(line, frameText(`{"action":"MessageDeleted","messageId":${messageId}${ChatHub.roomField(line.room)}}`));
@@ -815,13 +881,13 @@ export class ChatHub {
     ws.on('error', this.onError);
   }
 
-  private publish(from: Member, text: string, quote: ReplyQuote | null, room: ChatRoom | null = null): void {
+  private publish(from: Member, text: string, quote: ReplyQuote | null, room: ChatRoom | null = null, file: SentFile | null = null): void {
     const messageId = this.store.nextMessageId();
     const sentAt = Date.now();
-    const formatted = formatChatText(text);
+    const { text: formatted, legacyText } = textsWithFile(formatChatText(text), file);
     const roomName = room === null ? LOBBY : room.name;
     // The text last, as the original sends it (readers that scan back from a frame's end find it there).
-    const head = `{"action":"PublicMessage"${ChatHub.roomField(roomName)},${from.identityJson},"messageId":${messageId},"sentAt":${sentAt}`;
+    const head = `{"action":"PublicMessage"${ChatHub.roomField(roomName)},${from.identityJson},"messageId":${messageId},"sentAt":${sentAt}${file === null ? '' : file.field}`;
     const payload = `${head}${replyField(quote)},"text":${JSON.stringify(formatted)}}`;
     this.store.append({ messageId, room: roomName, sentAt, authorSession: from.sessionToken, payload });
     // No room has the Qt client in it: one serialisation.
@@ -829,12 +895,12 @@ export class ChatHub {
       room.queue(frameText(payload));
       return;
     }
-    if (quote === null) this.fanout.queue(frameText(payload));
-    else this.fanout.queue(frameText(payload), frameText(`${head},"text":${JSON.stringify(legacyReplyText(quote, formatted))}}`));
+    if (quote === null && legacyText === formatted) this.fanout.queue(frameText(payload));
+    else this.fanout.queue(frameText(payload), frameText(`${head},"text":${JSON.stringify(quote === null ? legacyText : legacyReplyText(quote, legacyText))}}`));
   }
 
-  private sendPrivate(from: Member, toUserId: number, text: string, quote: ReplyQuote | null): void {
-    if (this.dialogs.send(from, toUserId, text, quote)) return;
+  private sendPrivate(from: Member, toUserId: number, text: string, quote: ReplyQuote | null, file: SentFile | null = null): void {
+    if (this.dialogs.send(from, toUserId, text, quote, file)) return;
     const target = this.members.get(toUserId);
     // Someone away is shown, but not queued for: the sender learns now that it did not arrive.
     if (target === undefined || target.away !== null) {
@@ -844,12 +910,15 @@ export class ChatHub {
       this.fanout.send(from, frameText(payload));
       return;
     }
-    const formatted = formatChatText(text);
+    const { text: formatted, legacyText } = textsWithFile(formatChatText(text), file);
     const head =
       `{"action":"PrivateMessage",${from.identityJson},"messageId":${this.store.nextMessageId()},"sentAt":${Date.now()},` +
-      `"toUserId":${toUserId}`;
+      `"toUserId":${toUserId}${file === null ? '' : file.field}`;
     const frame = frameText(`${head}${replyField(quote)},"text":${JSON.stringify(formatted)}}`);
-    const legacyFrame = quote === null ? frame : frameText(`${head},"text":${JSON.stringify(legacyReplyText(quote, formatted))}}`);
+    const legacyFrame =
+      quote === null && legacyText === formatted
+        ? frame
+        : frameText(`${head},"text":${JSON.stringify(quote === null ? legacyText : legacyReplyText(quote, legacyText))}}`);
     this.fanout.send(target, target.legacy ? legacyFrame : frame);
     if (target !== from) this.fanout.send(from, from.legacy ? legacyFrame : frame);
   }

@@ -17,6 +17,8 @@ import { ChatHub } from './chat-hub';
 import type { DurableState } from './store/durable-state';
 import { openDurableState } from './store/open-state';
 import { createWebHandler } from './static-files';
+import { FileService } from './files/file-service';
+import { MemoryFileRecords } from './files/file-records';
 
 export type { ServerConfig } from './config';
 export { DEFAULT_SERVER_CONFIG } from './config';
@@ -71,7 +73,9 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
 export async function startChatServer(options: Partial<ServerConfig> = {}, internals: ServerInternals = {}): Promise<ChatServer> {
   const config = resolveServerConfig(options);
   const durable = internals.durable ?? openDurableState(config);
-  const hub = new ChatHub(config, durable);
+  const files = new FileService(config, durable.files ?? new MemoryFileRecords());
+  const hub = new ChatHub(config, durable, files.catalog);
+  files.audience = hub;
   durable.open?.(() => hub.keptState());
   const guards = new AdmissionGuards(config);
   const wss = new WebSocketServer({
@@ -84,7 +88,9 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
   const http = createHttpServer({
     keepAliveTimeout: config.keepAliveTimeoutMs,
     headersTimeout: config.handshakeTimeoutMs,
-    requestTimeout: config.handshakeTimeoutMs,
+    // Node's request timeout covers the body too: an upload has its own (uploads.ts), and
+    // every other request's body is held to the handshake deadline below (bodyDeadline).
+    requestTimeout: Math.max(config.handshakeTimeoutMs, config.uploadTimeoutMs + config.handshakeTimeoutMs),
     connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS,
   });
   const refusals = new RefusalLog(config.log);
@@ -118,7 +124,17 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
       refusals.refused(addressKey(ip), OUT_OF_SCOPE.reason);
       return refuseRequestOutOfScope(res);
     }
+    const toFiles = FileService.handles(req.url ?? '/');
+    // An upload's body has its own deadlines (uploads.ts).
+    if (!toFiles || req.method !== 'POST') bodyDeadline(req, config.handshakeTimeoutMs);
+    if (toFiles) return files.handle(req, res);
     serveWeb(req, res);
+  });
+  // `Expect: 100-continue` (curl's way with large bodies): an upload is told to go on only once
+  // its headers pass every check (uploads.ts), so a refusal costs the client no body at all.
+  http.on('checkContinue', (req: IncomingMessage, res) => {
+    if (!(FileService.handles(req.url ?? '/') && req.method === 'POST')) res.writeContinue();
+    http.emit('request', req, res);
   });
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const ip = normalizeIp((socket as Socket).remoteAddress);
@@ -168,6 +184,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
+      files.close();
       durable.close();
       reject(listenError(error, config.host, config.port));
     };
@@ -198,6 +215,7 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
       door.destroyHandshaking();
       await hub.closeAll(CloseCode.goingAway, 'Server shutting down', SHUTDOWN_GRACE_MS);
       durable.close();
+      files.close();
       refusals.flush();
       // Stops the timeout checks 'listening' started; the callback hears that it never listened.
       http.close(ignore);
@@ -220,3 +238,15 @@ export async function startChatServer(options: Partial<ServerConfig> = {}, inter
 }
 
 function ignore(): void {}
+
+/** A request that is not an upload must arrive whole within the deadline, as its headers must. */
+function bodyDeadline(req: IncomingMessage, ms: number): void {
+  if (req.complete) return;
+  const timer = setTimeout(destroyIncomplete, ms, req);
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+}
+
+function destroyIncomplete(req: IncomingMessage): void {
+  if (!req.complete) req.socket.destroy();
+}

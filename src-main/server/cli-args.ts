@@ -54,6 +54,16 @@ const NUMERIC_FLAGS: Record<string, NumericFlag> = {
   'key-lockout-max-ms': { key: 'keyLockoutMaxMs', min: 1, help: 'Lockouts start at 1 s and double per wrong key up to this' },
   'name-hold-days': { key: 'nameHoldDays', min: 0, help: 'A name a lasting identity used is held for it this many days after it was last seen (0: no holds)' },
   'max-identities': { key: 'maxIdentities', min: 1, help: 'Lasting identities remembered; past it new ones log in without one' },
+  'max-file-size': { key: 'maxFileSize', min: 1, help: 'Largest upload in bytes (larger: 413)' },
+  'files-quota-per-user': { key: 'filesQuotaPerUser', min: 1, help: 'Bytes of files one user may keep on the server' },
+  'files-max-total': { key: 'filesMaxTotal', min: 1, help: 'Bytes of files the server keeps, all users together (past it: 507)' },
+  'upload-burst': { key: 'uploadBurst', min: 1, help: 'Uploads one user may start at once' },
+  'uploads-per-minute': { key: 'uploadsPerMinute', fraction: true, min: 0, help: 'Steady uploads per minute per user' },
+  'max-parallel-uploads': { key: 'maxParallelUploads', min: 1, help: 'Uploads one user may have running at once' },
+  'upload-idle-timeout-ms': { key: 'uploadIdleTimeoutMs', min: 1, help: 'An upload that sends nothing this long is cut off' },
+  'upload-timeout-ms': { key: 'uploadTimeoutMs', min: 1, help: 'An upload must be whole within this' },
+  'files-max-days': { key: 'filesMaxDays', min: 1, help: 'Files older than this many days are deleted (never sent: after a day)' },
+  'file-link-ttl-ms': { key: 'fileLinkTtlMs', min: 1, help: 'A signed download link works this long' },
   'presence-grace-ms': {
     key: 'presenceGraceMs',
     min: 0,
@@ -94,6 +104,7 @@ export function usage(defaultWebRoot: string | null): string {
     ['--tls-cert <file>', 'PEM certificate (chain): serve wss:// and https:// (needs --tls-key)'],
     ['--tls-key <file>', 'PEM private key for --tls-cert'],
     ['--db <file>', 'Keep the history, sessions and counters in this SQLite database (or set SIMPLECHAT_DB)'],
+    ['--files-dir <folder>', 'Keep uploaded files here (default: <db>.files beside --db; without --db a temporary folder for the run)'],
     ['--state-file <file>', 'Without --db: keep the next user id, sessions and last messages in this JSON file. With --db: imported once into a new database'],
     ['--advertise', 'Announce the room on the local network (mDNS, _simplechat._tcp); never when bound to loopback only'],
     ['--advertise-name <name>', `The announced room's name (implies --advertise; default ${DEFAULT_ADVERTISE_NAME})`],
@@ -137,6 +148,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     'state-file': { type: 'string' },
     db: { type: 'string' },
     'room-key': { type: 'string' },
+    'files-dir': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'allow-origin': { type: 'string', multiple: true },
@@ -191,6 +203,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (typeof values.db === 'string') {
     if (values.db.trim() === '') return { kind: 'usage-error', message: '--db needs a path' };
     config.dbFile = values.db;
+  }
+  if (typeof values['files-dir'] === 'string') {
+    if (values['files-dir'].trim() === '') return { kind: 'usage-error', message: '--files-dir needs a folder' };
+    config.filesDir = values['files-dir'];
   }
   if (typeof values['room-key'] === 'string') {
     if (values['room-key'] === '') return { kind: 'usage-error', message: '--room-key needs a key' };

@@ -137,6 +137,31 @@ export interface ServerConfig {
   nameHoldDays: number;
   /** Lasting identities the server remembers; past it new ones log in without one (today's rules). */
   maxIdentities: number;
+  /**
+   * Where uploaded files live (POST /files). null: beside the database (`<db>.files`), or
+   * without a database a temporary folder for this run, removed when the server stops.
+   */
+  filesDir: string | null;
+  /** Largest upload in bytes; larger gets 413, from Content-Length at once or as soon as the body passes it. */
+  maxFileSize: number;
+  /** Bytes of files one user (a lasting identity, else a session) may keep on the server. */
+  filesQuotaPerUser: number;
+  /** Bytes of files the server keeps, all users together; past it uploads get 507. */
+  filesMaxTotal: number;
+  /** Uploads one user may start at once before `uploadsPerMinute` applies; more get 429. */
+  uploadBurst: number;
+  /** Steady uploads per minute per user. */
+  uploadsPerMinute: number;
+  /** Uploads one user may have running at once; one more gets 429. */
+  maxParallelUploads: number;
+  /** An upload whose body stalls this long (no byte) is cut off (slowloris); nothing is kept. */
+  uploadIdleTimeoutMs: number;
+  /** An upload must be whole within this, however it trickles. */
+  uploadTimeoutMs: number;
+  /** Files older than this many days are deleted (a file never sent in a line: after a day). */
+  filesMaxDays: number;
+  /** A signed download link (for <img> and download links) works this long. */
+  fileLinkTtlMs: number;
   /** One line per join, leave, loss and error. */
   log: (line: string) => void;
 }
@@ -184,6 +209,17 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   webRoot: null,
   nameHoldDays: 30,
   maxIdentities: 100_000,
+  filesDir: null,
+  maxFileSize: 25 * 1024 * 1024,
+  filesQuotaPerUser: 500 * 1024 * 1024,
+  filesMaxTotal: 10 * 1024 * 1024 * 1024,
+  uploadBurst: 10,
+  uploadsPerMinute: 30,
+  maxParallelUploads: 3,
+  uploadIdleTimeoutMs: 30_000,
+  uploadTimeoutMs: 600_000,
+  filesMaxDays: 365,
+  fileLinkTtlMs: 600_000,
   log: () => {},
 });
 
@@ -211,6 +247,15 @@ const positiveIntegers = [
   'maxRooms',
   'maxRoomsPerUser',
   'maxIdentities',
+  'maxFileSize',
+  'filesQuotaPerUser',
+  'filesMaxTotal',
+  'uploadBurst',
+  'maxParallelUploads',
+  'uploadIdleTimeoutMs',
+  'uploadTimeoutMs',
+  'filesMaxDays',
+  'fileLinkTtlMs',
 ] as const;
 
 /**
@@ -240,7 +285,7 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   if (!Number.isInteger(config.historyOnJoin) || config.historyOnJoin < 0 || config.historyOnJoin > MAX_HISTORY_PAGE) {
     throw new RangeError(`historyOnJoin must be a whole number from 0 to ${MAX_HISTORY_PAGE}, got ${String(config.historyOnJoin)}`);
   }
-  for (const key of ['ratePerSecond', 'joinsPerSecond'] as const) {
+  for (const key of ['ratePerSecond', 'joinsPerSecond', 'uploadsPerMinute'] as const) {
     const value = config[key];
     if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
       throw new RangeError(`${key} must be a positive number, got ${String(value)}`);
@@ -267,7 +312,7 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
     throw new TypeError('stateFile must be a path or null');
   }
   peerScopeFilter(config.peerScope);
-  for (const key of ['dbFile', 'sqliteBinding'] as const) {
+  for (const key of ['dbFile', 'sqliteBinding', 'filesDir'] as const) {
     const value = config[key];
     if (value !== null && (typeof value !== 'string' || value === '')) throw new TypeError(`${key} must be a path or null`);
   }

@@ -5,6 +5,8 @@ import { historyJson } from './history-frame';
 import type { Identities, KnownIdentity } from './identities';
 import type { Member } from './member';
 import { legacyReplyText } from './quote';
+import { textsWithFile } from './files/file-line';
+import type { SentFile } from './files/file-line';
 import type { IdentityJournal, WaitingLine } from './store/durable-state';
 import type { LinePage, MessageStore } from './store/message-store';
 
@@ -74,7 +76,14 @@ export class PrivateDialogs {
    * Sends a private line if both sides are lasting identities (stored, delivered or left
    * waiting); false when it is not a dialog's, and today's rules apply.
    */
-  send(from: Member, toUserId: number, text: string, quote: ReplyQuote | null): boolean {
+  /** The dialog key a private line from `from` to `toUserId` would be stored under, or null when it is not a dialog's. */
+  keyFor(from: Member, toUserId: number): string | null {
+    const mine = from.lasting;
+    const peer = mine === null ? null : this.identityOf(toUserId);
+    return mine === null || peer === null ? null : dialogKey(mine.userId, peer.userId);
+  }
+
+  send(from: Member, toUserId: number, text: string, quote: ReplyQuote | null, file: SentFile | null = null): boolean {
     const mine = from.lasting;
     if (mine === null) return false;
     const peer = this.identityOf(toUserId);
@@ -83,10 +92,10 @@ export class PrivateDialogs {
     const delivered = recipients.length > 0;
     const messageId = this.store.nextMessageId();
     const sentAt = Date.now();
-    const formatted = formatChatText(text);
+    const { text: formatted, legacyText } = textsWithFile(formatChatText(text), file);
     const head =
       `{"action":"PrivateMessage",${from.identityJson},"messageId":${messageId},"sentAt":${sentAt},` +
-      `"toUserId":${peer.userId},${delivered ? DELIVERED_FIELD : WAITING_FIELD}`;
+      `"toUserId":${peer.userId},${delivered ? DELIVERED_FIELD : WAITING_FIELD}${file === null ? '' : file.field}`;
     const payload = `${head}${quote === null ? '' : `,"replyTo":${JSON.stringify(quote)}`},"text":${JSON.stringify(formatted)}}`;
     this.store.append({ messageId, room: dialogKey(mine.userId, peer.userId), sentAt, authorSession: from.sessionToken, payload });
     if (!delivered) {
@@ -95,7 +104,10 @@ export class PrivateDialogs {
       this.journal?.waiting(line);
     }
     const frame = frameText(payload);
-    const legacyFrame = quote === null ? frame : frameText(`${head},"text":${JSON.stringify(legacyReplyText(quote, formatted))}}`);
+    const legacyFrame =
+      quote === null && legacyText === formatted
+        ? frame
+        : frameText(`${head},"text":${JSON.stringify(quote === null ? legacyText : legacyReplyText(quote, legacyText))}}`);
     for (const member of new Set([...recipients, ...mine.connected(), from])) this.room.send(member, member.legacy ? legacyFrame : frame);
     return true;
   }

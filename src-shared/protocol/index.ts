@@ -5,3 +5,4 @@ export * from './identity';
 export * from './rich-text';
 export * from './room-name';
 export * from './lasting-identity';
+export * from './files';

@@ -78,8 +78,22 @@ export interface LineState {
   deleted?: true;
   replyTo?: ReplyQuote;
 }
+/**
+ * Ours: the file a line carries, from the server's records. `url` is relative to the
+ * server's address and grants nothing by itself (see docs/SERVER.md, *Files*).
+ */
+export interface LineFile {
+  fileId: string;
+  name: string;
+  size: number;
+  type: string;
+  url: string;
+  width?: number;
+  height?: number;
+}
 export interface PublicMessage extends Identity, LineStamp, LineState {
   action: 'PublicMessage';
+  file?: LineFile;
   /** Ours: the room the line was said in (canonical name); absent for the lobby. */
   room?: string;
   /** HTML-escaped; the only markup is `<b>…</b>`. */
@@ -89,6 +103,7 @@ export interface PublicMessage extends Identity, LineStamp, LineState {
 export type PrivateMessageError = 'recipient-offline';
 export interface PrivateMessage extends Identity, LineStamp {
   action: 'PrivateMessage';
+  file?: LineFile;
   text: string;
   toUserId: number;
   /** Ours: the public line this one answers (private lines are not kept, so not quotable). */
@@ -148,7 +163,11 @@ export type ErrorCode =
   /** A locked room and a missing or wrong key (or too many wrong keys: the message says when to try again). */
   | 'room-forbidden'
   /** The server holds its most rooms, or the sender is in its most rooms. */
-  | 'too-many-rooms';
+  | 'too-many-rooms'
+  /** A chat line's `file` that is not `{"fileId":"…"}` (a string, a number, extra fields). */
+  | 'invalid-file'
+  /** A chat line's file that is not the sender's, unknown, or already sent to another room or dialog: the line is not sent. */
+  | 'unknown-file';
 export interface ErrorMessage {
   action: 'Error';
   /** One of ErrorCode from this server; a newer server may send others. */
@@ -304,6 +323,8 @@ export interface ChatMessage {
   replyTo?: number;
   /** Ours: a public line for this room (one the sender is in); absent: the lobby. */
   room?: string;
+  /** Ours: a file the sender uploaded (POST /files); the text may then be empty. */
+  file?: { fileId: string };
 }
 /** Ours: asks for up to `limit` public lines older than `before` (a messageId), answered with a History. */
 export interface HistoryRequest {

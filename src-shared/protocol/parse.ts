@@ -2,6 +2,7 @@ import { DEFAULT_HISTORY_PAGE, MAX_HISTORY_PAGE, MAX_ROOM_KEY_LENGTH, MAX_STATUS
 import { USER_STATUSES } from './messages';
 import { normalizeRoomName } from './room-name';
 import type {
+  LineFile,
   ChatMessage,
   ClientMessage,
   DeleteRequest,
@@ -115,7 +116,35 @@ export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
     if (toUserId !== PUBLIC_TO) return fail('invalid-room', 'A private message goes to a user, not to a room: leave out room.');
     message.room = room;
   }
+  if (obj.file !== undefined && obj.file !== null) {
+    const fileId = readFileRef(obj.file);
+    if (fileId === null) return fail('invalid-file', 'file must be {"fileId":"…"}, the id an upload answered with, and nothing else.');
+    message.file = { fileId };
+  }
   return { ok: true, message };
+}
+
+/** The id of `{"fileId":"…"}` with no other field, or null. */
+function readFileRef(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const keys = Object.keys(value);
+  const fileId = (value as JsonObject).fileId;
+  if (keys.length !== 1 || typeof fileId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(fileId)) return null;
+  return fileId;
+}
+
+/** A line's file as the server sent it, or undefined when it is not one. */
+function readLineFile(value: unknown): LineFile | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { fileId, name, size, type, url, width, height } = value as JsonObject;
+  if (typeof fileId !== 'string' || typeof name !== 'string' || typeof type !== 'string' || typeof url !== 'string') return undefined;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return undefined;
+  const file: LineFile = { fileId, name, size, type, url };
+  if (typeof width === 'number' && typeof height === 'number' && Number.isSafeInteger(width) && Number.isSafeInteger(height) && width > 0 && height > 0) {
+    file.width = width;
+    file.height = height;
+  }
+  return file;
 }
 
 const PUBLIC_TO = 0;
@@ -290,6 +319,8 @@ function readPublic(obj: JsonObject): PublicMessage | undefined {
   }
   const replyTo = readReplyQuote(obj.replyTo);
   if (replyTo) message.replyTo = replyTo;
+  const file = readLineFile(obj.file);
+  if (file) message.file = file;
   return message;
 }
 
@@ -343,6 +374,8 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
       if (replyTo) message.replyTo = replyTo;
       if (obj.error === 'recipient-offline') message.error = obj.error;
       if (obj.delivery === 'delivered' || obj.delivery === 'waiting') message.delivery = obj.delivery;
+      const file = readLineFile(obj.file);
+      if (file) message.file = file;
       return { ok: true, message };
     }
     case 'DialogHistory': {

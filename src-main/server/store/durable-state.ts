@@ -1,6 +1,7 @@
 import type { Gender } from '../../../src-shared/protocol';
 import type { MessageStore } from './message-store';
 import type { RoomStore } from './room-store';
+import type { FileRecordStore } from '../files/file-records';
 
 /*
  * Everything the server keeps across a restart, behind one interface: the lines (a
@@ -79,6 +80,8 @@ export interface DurableState {
   readonly rooms: RoomStore;
   /** null: sessions are not kept (memory only). */
   readonly sessions: SessionJournal | null;
+  /** The uploaded files' records; absent: kept in memory for the run. */
+  readonly files?: FileRecordStore;
   /** Absent or null: identities and waiting lines are kept in memory only. */
   readonly identities?: IdentityJournal | null;
   /**

@@ -53,6 +53,19 @@ const MIGRATIONS: readonly string[] = [
      message_id INTEGER PRIMARY KEY,
      to_user_id INTEGER NOT NULL
    );`,
+  // Uploaded files (the bytes are in the files folder under file_id); scope: where it was sent, NULL until then.
+  `CREATE TABLE files (
+     file_id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     type TEXT NOT NULL,
+     width INTEGER,
+     height INTEGER,
+     sha256 TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     uploaded_at INTEGER NOT NULL,
+     scope TEXT
+   ) WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

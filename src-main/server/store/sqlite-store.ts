@@ -3,6 +3,7 @@ import type { AckedMark, DurableState, IdentityJournal, KeptState, SavedIdentity
 import { idFloor } from './message-store';
 import type { LinePage, MessageStore, StoredLine } from './message-store';
 import type { RoomStore, SavedRoom } from './room-store';
+import type { FileRecord, FileRecordStore } from '../files/file-records';
 import { openDatabase } from './sqlite-schema';
 import { startCheckpointer } from './sqlite-checkpointer';
 import type { Checkpointer } from './sqlite-checkpointer';
@@ -272,6 +273,8 @@ export class SqliteState implements DurableState, SessionJournal, RoomStore, Ide
   readonly saved: readonly SavedRoom[];
   readonly sessions: SessionJournal = this;
   readonly identities: IdentityJournal = this;
+  /** The uploaded files' records (the `files` table), written with the next flush like every record. */
+  readonly files: FileRecordStore;
   /** The database was created by this start (nothing was in it). */
   readonly created: boolean;
   private readonly db: SqliteDatabase;
@@ -342,6 +345,7 @@ export class SqliteState implements DurableState, SessionJournal, RoomStore, Ide
       key_hash: string | null;
       created_at: number;
     }>).map((r) => ({ folded: r.folded, name: r.name, keyHash: r.key_hash, createdAt: r.created_at }));
+    this.files = this.fileRecords();
     this.write = db.transaction(() => {
       this.options.writeFault?.();
       this.messages.writePending();
@@ -410,6 +414,39 @@ export class SqliteState implements DurableState, SessionJournal, RoomStore, Ide
   delivered(messageId: number): void {
     const { endWaiting } = this.statements;
     this.record(() => endWaiting.run(messageId));
+  }
+
+  private fileRecords(): FileRecordStore {
+    const db = this.db;
+    const put = db.prepare(
+      'INSERT OR REPLACE INTO files (file_id, name, size, type, width, height, sha256, owner, uploaded_at, scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const remove = db.prepare('DELETE FROM files WHERE file_id = ?');
+    type Row = {
+      file_id: string;
+      name: string;
+      size: number;
+      type: string;
+      width: number | null;
+      height: number | null;
+      sha256: string;
+      owner: string;
+      uploaded_at: number;
+      scope: string | null;
+    };
+    const rows = db.prepare('SELECT file_id, name, size, type, width, height, sha256, owner, uploaded_at, scope FROM files').all() as Row[];
+    const saved = rows.map((r): FileRecord => {
+      const record: FileRecord = { fileId: r.file_id, name: r.name, size: r.size, type: r.type, sha256: r.sha256, owner: r.owner, uploadedAt: r.uploaded_at, scope: r.scope };
+      return r.width !== null && r.height !== null ? { ...record, width: r.width, height: r.height } : record;
+    });
+    return {
+      saved,
+      put: (record) => {
+        const f = { ...record };
+        this.record(() => put.run(f.fileId, f.name, f.size, f.type, f.width ?? null, f.height ?? null, f.sha256, f.owner, f.uploadedAt, f.scope));
+      },
+      remove: (fileId) => this.record(() => remove.run(fileId)),
+    };
   }
 
   /** A line or record is waiting: it goes out with the next frames, or shortly if there are none. */
