@@ -3,6 +3,7 @@ import { readdir, unlink } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isAllowedOrigin } from '../admission';
 import type { ServerConfig } from '../config';
 import { Downloads } from './downloads';
 import { refuseFile } from './file-answer';
@@ -70,6 +71,7 @@ export class FileService {
     const audience = this.audience;
     if (audience === null) throw new Error('FileService.handle: no audience yet (chat-server sets it before listening)');
     this.downloads ??= new Downloads(this.dir, this.catalog, audience, this.signer, this.config.fileLinkTtlMs);
+    if (!this.crossOrigin(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://files.invalid');
     const parts = url.pathname.split('/').filter((p) => p !== '');
     const token = bearerToken(req.headers.authorization);
@@ -97,6 +99,33 @@ export class FileService {
     const member = this.downloads.who(res, fileId, token, url.searchParams);
     if (member === null) return;
     return this.downloads.serve(req, res, member, fileId);
+  }
+
+  /**
+   * A browser page of another origin may use the endpoints only if it is one the chat
+   * accepts too (`--allow-origin`, as for the WebSocket): it gets the CORS headers, and
+   * its preflight is answered here. Any other Origin gets 403. False once answered.
+   */
+  private crossOrigin(req: IncomingMessage, res: ServerResponse): boolean {
+    const origin = req.headers.origin;
+    if (!isAllowedOrigin(origin, req.headers.host, this.config.tls !== null, this.config.allowedOrigins)) {
+      refuseFile(res, 403, 'forbidden', 'This web page may not use this chat room’s files.', { close: true });
+      return false;
+    }
+    if (origin !== undefined) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Access-Control-Expose-Headers', 'Content-Disposition, Content-Range, ETag, Retry-After');
+    }
+    if (req.method !== 'OPTIONS') return true;
+    res.writeHead(204, {
+      'Access-Control-Allow-Methods': 'POST, GET, HEAD',
+      'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-File-Name, Range, If-None-Match, If-Range',
+      'Access-Control-Max-Age': '600',
+      'Content-Length': '0',
+    });
+    res.end();
+    return false;
   }
 
   /** Uploads under way now. */

@@ -97,3 +97,33 @@ describe('the files endpoints and the peer scope', () => {
     expect(t.onDisk()).toEqual([fileId]);
   });
 });
+
+describe('the files endpoints and other origins', () => {
+  it('serve a page of an --allow-origin origin with CORS (its preflight answered); any other Origin gets 403', async () => {
+    const t = await startFilesServer({ allowedOrigins: ['https://chat.example.com'] });
+    const anna = await t.join('Anna', { localAddress: VICTIM });
+    const preflight = await httpCall(t.port, '/files', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://chat.example.com', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,x-file-name' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('https://chat.example.com');
+    expect(preflight.headers['access-control-allow-headers']).toMatch(/Authorization/);
+    const allowed = await upload(t.port, tokenOf(anna), PNG_1X1, 'a.png', { headers: { Origin: 'https://chat.example.com' } });
+    expect(allowed.status).toBe(201);
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://chat.example.com');
+    const fileId = String(allowed.json!.fileId);
+    for (const answer of [
+      await httpCall(t.port, '/files', { method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' } }),
+      await upload(t.port, tokenOf(anna), PNG_1X1, 'b.png', { headers: { Origin: 'https://evil.example' } }),
+      await download(t.port, `/files/${fileId}`, tokenOf(anna), { headers: { Origin: 'https://evil.example' } }),
+    ]) {
+      expect(answer.status).toBe(403);
+      expect(answer.headers['access-control-allow-origin']).toBeUndefined();
+    }
+    // The server's own page (same origin) and native clients (no Origin) are served as always.
+    const own = await download(t.port, `/files/${fileId}`, tokenOf(anna), { headers: { Origin: `http://127.0.0.1:${t.port}`, Host: `127.0.0.1:${t.port}` } });
+    expect(own.status).toBe(200);
+    expect(t.onDisk()).toEqual([fileId]);
+  });
+});
