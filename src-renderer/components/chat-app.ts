@@ -24,7 +24,7 @@ import './user-list';
 import './sidebar';
 import './room-dialog';
 import './quick-switcher';
-import { canLoadRoomOlder, newChatLines, shownConversation } from '../state/chat-state';
+import { canLoadRoomOlder, newChatLines, roomsMissingLines, shownConversation } from '../state/chat-state';
 import { conversationFromSetting, conversationOrder, conversationToSetting, findRoom, stepConversation } from '../state/conversations';
 import type { ConversationRef } from '../state/conversations';
 import { withSavedConversation } from '../../src-shared/bridge';
@@ -901,6 +901,8 @@ export class ChatApp extends LitElement {
         void this.bridge?.requestAttention({ kind: 'mention', from, text: plainText(line.text) }).catch(() => undefined);
       }
     }
+    const missing = roomsMissingLines(after)[0];
+    if (missing !== undefined && after.missed?.loading !== true && !canLoadMissed(after)) void this.loadRoomMissed(missing.name);
     if (after.self === null) this.restored = after.lastLogin !== null && this.restored;
     else if (!this.restored) {
       this.restored = true;
@@ -1010,6 +1012,21 @@ export class ChatApp extends LitElement {
     } catch (error) {
       this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
     }
+  }
+
+  /** Asks for the lines a reconnect missed in a room, a page at a time (one page is on its way at a time). */
+  private async loadRoomMissed(room: string): Promise<void> {
+    const bridge = this.bridge;
+    const missed = findRoom(this.chat.rooms, room)?.missed;
+    if (!bridge || missed === null || missed === undefined) return;
+    this.apply({ type: 'room-missed-requested', room });
+    let asked = false;
+    try {
+      asked = await bridge.loadOlder({ before: missed.before, limit: DEFAULT_HISTORY_PAGE, room });
+    } catch {
+      // Given up, as the lobby's.
+    }
+    if (!asked) this.apply({ type: 'room-missed-refused', room });
   }
 
   private async onRoomOlderRequested(room: string): Promise<void> {

@@ -918,9 +918,9 @@ export class ChatLog extends LitElement {
       case 'logged-in':
         return { text: fill(l.loggedIn, { nick: this.nick(event.self) }), tone: '' };
       case 'joined':
-        return { text: fill(l.joined[event.user.gender], { nick: this.nick(event.user) }), tone: '' };
+        return { text: fill((event.inRoom ? this.strings.sidebar.joinedRoom : l.joined)[event.user.gender], { nick: this.nick(event.user) }), tone: '' };
       case 'left':
-        return { text: fill(l.left[event.user.gender], { nick: this.nick(event.user) }), tone: '' };
+        return { text: fill((event.inRoom ? this.strings.sidebar.leftRoom : l.left)[event.user.gender], { nick: this.nick(event.user) }), tone: '' };
       case 'lost':
         return { text: fill(l.lost, { nick: this.nick(event.user) }), tone: '' };
       case 'closed':

@@ -29,6 +29,8 @@ export const en: Strings = {
     nothingMatches: 'Nothing matches.',
     sendToRoom: 'Send to the room {room}',
     buzzUser: 'Buzz {name}',
+    joinedRoom: { 0: '{nick} joined the room', 1: '{nick} joined the room', 2: '{nick} joined the room' },
+    leftRoom: { 0: '{nick} left the room', 1: '{nick} left the room', 2: '{nick} left the room' },
   },
   users: 'Users',
   privateMessageTo: 'Private message to {name}',

@@ -29,6 +29,8 @@ export const ru: Strings = {
     nothingMatches: 'Ничего не найдено.',
     sendToRoom: 'Отправить в комнату {room}',
     buzzUser: 'Позвать {name}',
+    joinedRoom: { 0: '{nick} входит в комнату', 1: '{nick} вошёл в комнату', 2: '{nick} вошла в комнату' },
+    leftRoom: { 0: '{nick} покидает комнату', 1: '{nick} вышел из комнаты', 2: '{nick} вышла из комнаты' },
   },
   users: 'Пользователи',
   privateMessageTo: 'Личное сообщение: {name}',

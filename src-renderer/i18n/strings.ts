@@ -43,6 +43,9 @@ export interface SidebarStrings {
   sendToRoom: string;
   /** The dialog header's buzz button: `{name}`. */
   buzzUser: string;
+  /** In a room's log: `{nick}` joined or left that room (not the server). */
+  joinedRoom: Record<Gender, string>;
+  leftRoom: Record<Gender, string>;
 }
 
 /**

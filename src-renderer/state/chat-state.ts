@@ -130,7 +130,10 @@ export type ChatEvent =
   | { type: 'dialog-opened'; user: Identity }
   /** A room's log asked for the page before its oldest line, and whether the bridge took it. */
   | { type: 'room-older-requested'; room: string }
-  | { type: 'room-older-refused'; room: string };
+  | { type: 'room-older-refused'; room: string }
+  /** The same for the lines a reconnect missed in a room. */
+  | { type: 'room-missed-requested'; room: string }
+  | { type: 'room-missed-refused'; room: string };
 
 const sameUser = (a: Identity, b: Identity): boolean => a.userId === b.userId && a.userName === b.userName;
 
@@ -613,6 +616,10 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
       return event.user.userId === state.self?.userId ? state : withDialog(state, identityOf(event.user));
     case 'room-older-requested':
       return withRoomPaging(state, event.room, (older) => (older.state === 'idle' && older.oldestId > 0 && state.self !== null ? { ...older, state: 'loading' } : older));
+    case 'room-missed-requested':
+      return inRoom(state, event.room, (view) => (canLoadMissed(view) ? { ...view, missed: { ...view.missed!, loading: true } } : view));
+    case 'room-missed-refused':
+      return inRoom(state, event.room, (view) => ({ ...view, missed: null }));
     case 'room-older-refused':
       return withRoomPaging(state, event.room, (older) => (older.state === 'loading' ? { ...older, state: 'idle' } : older));
     case 'missed-requested':
@@ -663,7 +670,7 @@ function reduceRoomMessage(state: ChatState, message: ServerMessage, time: numbe
       const known = findRoom(state.rooms, message.room);
       const users = uniqueUsers(message.users);
       const room: RoomConversation = known === undefined
-        ? { name: message.room, locked: message.locked, users, log: NO_LINES, older: NO_OLDER_LINES, lastMessageId: 0, unread: 0, mentioned: false }
+        ? { name: message.room, locked: message.locked, users, log: NO_LINES, older: NO_OLDER_LINES, missed: null, lastMessageId: 0, unread: 0, mentioned: false }
         : { ...known, name: message.room, locked: message.locked, users };
       const rooms = known === undefined ? [...state.rooms, room] : state.rooms.map((r) => (r === known ? room : r));
       const opened = state.opening !== null && sameRoomName(state.opening, message.room);
@@ -686,7 +693,7 @@ function reduceRoomMessage(state: ChatState, message: ServerMessage, time: numbe
         const users = joined
           ? view.users.some((u) => u.userId === user.userId) ? view.users : [...view.users, user]
           : view.users.filter((u) => u.userId !== user.userId);
-        return withLines({ ...view, users }, [system(time, { type: joined ? 'joined' : 'left', user })]);
+        return withLines({ ...view, users }, [system(time, { type: joined ? 'joined' : 'left', user, inRoom: true })]);
       });
     }
     case 'PublicMessage':
@@ -708,7 +715,7 @@ function inRoom(state: ChatState, name: string, change: (view: ChatState) => Cha
   const room = findRoom(state.rooms, name);
   // Lines of a room not joined (left meanwhile) are not kept.
   if (room === undefined) return state;
-  const view: ChatState = { ...state, log: room.log, older: room.older, lastMessageId: room.lastMessageId, users: room.users, missed: null, privateTarget: null };
+  const view: ChatState = { ...state, log: room.log, older: room.older, lastMessageId: room.lastMessageId, users: room.users, missed: room.missed, privateTarget: null };
   const after = change(view);
   const shown = state.current.kind === 'room' && sameRoomName(state.current.room, room.name);
   const fresh = shown ? [] : newChatLines(room.log, after.log);
@@ -716,6 +723,7 @@ function inRoom(state: ChatState, name: string, change: (view: ChatState) => Cha
     ...room,
     log: after.log,
     older: after.older,
+    missed: after.missed,
     lastMessageId: after.lastMessageId,
     users: after.users,
     unread: room.unread + fresh.length,
@@ -871,6 +879,11 @@ export function shownConversation(state: ChatState): { log: LogStore; older: Old
 }
 
 const NO_PAGING: OlderLines = { state: 'none', oldestId: 0, server: null };
+
+/** The rooms whose missed lines may be asked for now (the session pages one at a time). */
+export function roomsMissingLines(state: ChatState): RoomConversation[] {
+  return state.rooms.filter((r) => r.missed !== null && !r.missed.loading && r.older.state !== 'loading' && state.self !== null);
+}
 
 /** Whether the shown room's page before its oldest line may be asked for now. */
 export function canLoadRoomOlder(state: ChatState, name: string): boolean {

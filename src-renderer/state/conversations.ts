@@ -1,6 +1,6 @@
 import { foldRoomName } from '../../src-shared/protocol';
 import type { Identity, RoomSummary } from '../../src-shared/protocol';
-import type { OlderLines } from './chat-state';
+import type { MissedLines, OlderLines } from './chat-state';
 import type { LogStore } from './log';
 
 /*
@@ -23,6 +23,8 @@ export interface RoomConversation {
   readonly users: readonly Identity[];
   readonly log: LogStore;
   readonly older: OlderLines;
+  /** Lines a reconnect may have missed in this room (see MissedLines). */
+  readonly missed: MissedLines | null;
   /** The highest messageId in its log (0: none). */
   readonly lastMessageId: number;
   /** Lines from others since it was last shown. */

@@ -5,8 +5,8 @@ export type SystemEvent =
   | { type: 'connecting'; address: string; attempt: number }
   | { type: 'connected' }
   | { type: 'logged-in'; self: Identity }
-  | { type: 'joined'; user: Identity }
-  | { type: 'left'; user: Identity }
+  | { type: 'joined'; user: Identity; inRoom?: true }
+  | { type: 'left'; user: Identity; inRoom?: true }
   | { type: 'lost'; user: Identity }
   | { type: 'closed'; reason: string; byUser: boolean; code?: number }
   | { type: 'reconnecting'; delayMs: number; attempt: number; reason: string; afterFailedAttempt: boolean }

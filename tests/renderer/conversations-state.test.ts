@@ -132,6 +132,32 @@ describe('conversations in the chat state', () => {
     expect(lineAt(s.log, s.log.count - 1)).toMatchObject({ kind: 'system', event: { type: 'error' } });
   });
 
+  it('fills in what a reconnect missed in a room: the gap before its login History is paged in where it belongs', () => {
+    let s = run([msg(joined('Ops')), msg(said(anya, 'before', 10, 'Ops'))], loggedIn());
+    s = run(
+      [
+        status({ state: 'reconnecting', delayMs: 100, attempt: 1, reason: 'gone' }),
+        status({ state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt: 1 }),
+        status({ state: 'open', url: 'ws://127.0.0.1:27800/' }),
+        msg({ action: 'Authorized', ...me, users: [me, anya] }),
+        status({ state: 'authorized', self: me }),
+        msg(joined('Ops')),
+        msg({ action: 'History', room: 'Ops', messages: [said(anya, 'after', 20, 'Ops') as never], hasMore: true }),
+      ],
+      s,
+    );
+    expect(s.rooms[0]!.missed).toEqual({ after: 10, before: 20, loading: false });
+    s = run(
+      [
+        { type: 'room-missed-requested', room: 'Ops' },
+        { type: 'older', page: { ok: true, before: 20, room: 'Ops', messages: [said(bob, 'missed', 15, 'Ops') as never], hasMore: true }, time: 0 },
+      ],
+      s,
+    );
+    expect(texts(s.rooms[0]!.log)).toEqual(['before', 'missed', 'after']);
+    expect(s.missed).toBeNull();
+  });
+
   it('says a notice (a line not sent) in the room shown too', () => {
     const s = run([msg(joined('Ops')), { type: 'conversation-selected', conversation: { kind: 'room', room: 'Ops' } }, { type: 'notice', notice: { kind: 'send-failed', reason: 'too long' }, time: 0 }], loggedIn());
     expect(lineAt(s.rooms[0]!.log, 0)).toMatchObject({ kind: 'system', event: { type: 'send-failed', reason: 'too long' } });

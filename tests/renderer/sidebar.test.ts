@@ -41,6 +41,10 @@ describe('the sidebar', () => {
     await expect.poll(() => page.getByRole('heading', { name: 'Room Ops' }).isVisible()).toBe(true);
     expect(await sidebar(page).getByRole('button', { name: 'Ops, locked' }).getAttribute('aria-current')).toBe('page');
     await expect.poll(() => logLines(page)).toContain('Аня: room history');
+    await message(page, { action: 'RoomMemberJoined', room: 'Ops', ...BOB });
+    await expect.poll(() => logLines(page)).toContain('Bob joined the room');
+    await message(page, { action: 'RoomMemberLeft', room: 'Ops', ...BOB });
+    await expect.poll(() => logLines(page)).toContain('Bob left the room');
     // The room's users are listed, not the lobby's.
     await message(page, { action: 'Connected', ...BOB });
     expect(await page.getByRole('listbox', { name: 'Users' }).getByRole('option').allInnerTexts()).toEqual([expect.stringContaining('Tester'), expect.stringContaining('Аня')]);

@@ -203,3 +203,36 @@ describe('the controller and buzzes (issue 13 §4)', () => {
     expect(settings.get().allowBuzz).toBe(true);
   });
 });
+
+describe('the controller and rooms (issue 13 §6)', () => {
+  it('hands joinRoom, leaveRoom, listRooms and a room\'s line and page to the session, and keeps the conversation shown per server', async () => {
+    const settings = new JsonFileSettingsStore(join(mkdtempSync(join(tmpdir(), 'simplechat-ctl-')), 'settings.json'));
+    const told: unknown[][] = [];
+    const { session } = fakeSession();
+    Object.assign(session, {
+      joinRoom: (...args: unknown[]) => told.push(['joinRoom', ...args]),
+      leaveRoom: (...args: unknown[]) => (told.push(['leaveRoom', ...args]), true),
+      listRooms: () => (told.push(['listRooms']), false),
+      loadOlder: (...args: unknown[]) => (told.push(['loadOlder', ...args]), true),
+      send: (...args: unknown[]) => told.push(['send', ...args]),
+    });
+    const controller = new ChatController({
+      session, host: fakeHost(), settings, attention: { request() {}, setUnreadCount() {} }, emit: () => {}, makeRoomKey: () => 'made4you22',
+    });
+    expect(await controller.joinRoom({ room: 'Ops', key: 'k' })).toBe(true);
+    expect(await controller.leaveRoom({ room: 'Ops' })).toBe(true);
+    expect(await controller.listRooms()).toBe(false);
+    expect(await controller.loadOlder({ before: 9, limit: 20, room: 'Ops' })).toBe(true);
+    await controller.send({ text: 'hi', toUserId: 0, room: 'Ops' });
+    expect(told).toEqual([
+      ['joinRoom', 'Ops', 'k'],
+      ['leaveRoom', 'Ops'],
+      ['listRooms'],
+      ['loadOlder', 9, 20, 'Ops'],
+      ['send', { text: 'hi', toUserId: 0, room: 'Ops' }],
+    ]);
+    await controller.saveSettings(validateSettingsPatch({ conversations: { 'ws://127.0.0.1:27800/': 'room:Ops' } }) as never);
+    expect(settings.get().conversations).toEqual({ 'ws://127.0.0.1:27800/': 'room:Ops' });
+    expect(typeof validateSettingsPatch({ conversations: { 'ws://x/': '' } })).toBe('string');
+  });
+});
