@@ -99,6 +99,7 @@ export class PrivateDialogs {
     const payload = `${head}${quote === null ? '' : `,"replyTo":${JSON.stringify(quote)}`},"text":${JSON.stringify(formatted)}}`;
     this.store.append({ messageId, room: dialogKey(mine.userId, peer.userId), sentAt, authorSession: from.sessionToken, payload });
     if (!delivered) {
+      this.forgetPruned(peer.userId);
       const line = { messageId, toUserId: peer.userId };
       this.queue(line);
       this.journal?.waiting(line);
@@ -164,6 +165,20 @@ export class PrivateDialogs {
     const mended = { ...line, payload };
     this.store.replace(mended);
     return mended;
+  }
+
+  /**
+   * Forgets the oldest lines waiting for `userId` that retention has taken (it takes the
+   * oldest first), so what waits for an identity that never comes back stays within what
+   * the store keeps, however long someone writes to it.
+   */
+  private forgetPruned(userId: number): void {
+    const list = this.waiting.get(userId);
+    if (list === undefined) return;
+    let gone = 0;
+    while (gone < list.length && this.store.get(list[gone]!) === undefined) this.journal?.delivered(list[gone++]!);
+    if (gone === list.length) this.waiting.delete(userId);
+    else if (gone > 0) list.splice(0, gone);
   }
 
   private queue(line: WaitingLine): void {
