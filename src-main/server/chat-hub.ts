@@ -312,6 +312,7 @@ export class ChatHub {
     }
     const known = this.knownIdentity(request);
     if (known !== null) this.dropOwnReservation(known);
+    if (known !== null) this.endOwnGrace(known);
     const userId = known !== null && this.idIsFree(known.userId) ? known.userId : this.takeUserId();
     const nameClaim = this.names.claim(request.userName, known);
     const admission: Admission = {
@@ -696,6 +697,18 @@ export class ChatHub {
       this.journal?.ended(token);
       return;
     }
+  }
+
+  /**
+   * A fresh login of an identity whose own session is in the presence grace (its app
+   * crashed and came back without the token): that session is over, as `dropOwnReservation`
+   * ends one already told gone; a second tab still connected is left alone.
+   */
+  private endOwnGrace(identity: KnownIdentity): void {
+    const held = this.members.get(identity.userId);
+    if (held === undefined || held.away === null || held.lasting !== identity) return;
+    this.depart(held, held.away.action, false, held.away.since);
+    this.config.log(`gone ${held.describe()}: its identity logged in afresh`);
   }
 
   /** An identity's own id is given back to it when no one holds it now (a second tab of it does). */
