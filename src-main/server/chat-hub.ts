@@ -68,7 +68,7 @@ function errorFrame(code: ErrorCode, message: string): Buffer {
 }
 
 function presenceFrame(action: 'Connected' | LeaveAction, member: Member): Buffer {
-  // A newcomer's Connected carries its status (one resumed may have kept one); a leave needs none.
+  // A Connected carries the member's status, a leave none. (Every member is admitted as online: a resumed one's client sets its status again.)
   const status = action === 'Connected' ? member.statusJson : '';
   return frameText(`{"action":"${action}",${member.identityJson}${status}}`);
 }
@@ -427,9 +427,9 @@ export class ChatHub {
   }
 
   /**
-   * A stored line the member can see: the lobby's, or one of a room it is in. Private
-   * lines are never stored, so they are never found: they cannot be quoted, edited or
-   * deleted.
+   * A stored line the member can see: the lobby's, or one of a room it is in. A private
+   * dialog's lines are stored under a dialog key no room has, so they are never found
+   * here: they cannot be quoted, edited or deleted.
    */
   private visibleLine(member: Member, messageId: number): StoredLine | null {
     const line = this.store.get(messageId);
