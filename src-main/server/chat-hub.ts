@@ -657,6 +657,7 @@ export class ChatHub {
     this.listen(member);
     this.fanout.send(member, frameText(this.authorizedJson(member)));
     this.sendHistory(member);
+    this.rooms.caughtUp(member, member.ackedSeq);
     this.dialogs.deliverWaiting(member);
     const how = wasAway ? 'back within the presence grace' : 'replaced its stale connection';
     this.config.log(`join ${member.describe()} from ${ip} (${this.size} online, ${how})`);
