@@ -474,7 +474,7 @@ export class ChatHub {
     }
     const formatted = formatChatText(text);
     this.replaceLine(line, editedPayload(line.payload, formatted, editedAt));
-    if (line.room === LOBBY) this.noteChange(messageId);
+    this.noteChange(messageId);
     const edited: ServerMessage = { action: 'MessageEdited', messageId, text: formatted, editedAt };
     if (line.room !== LOBBY) edited.room = line.room;
     this.queueFor(line, frameText(JSON.stringify(edited)));
@@ -485,7 +485,7 @@ export class ChatHub {
     if (line === null) return;
     this.replaceLine(line, tombstonePayload(line.payload));
     this.forgetQuotesOf(messageId, line.room);
-    if (line.room === LOBBY) this.noteChange(messageId);
+    this.noteChange(messageId);
     this.queueFor(line, frameText(`{"action":"MessageDeleted","messageId":${messageId}${ChatHub.roomField(line.room)}}`));
   }
 
@@ -528,12 +528,14 @@ export class ChatHub {
       const messageId = this.changes[i]!.messageId;
       if (messageId > since || told.has(messageId)) continue;
       told.add(messageId);
-      const line = this.store.get(messageId);
-      const facts = line === undefined ? null : lineFacts(line.payload);
-      if (facts === null) continue;
+      // A room's changes only to its members (a session resumed later is not in its rooms yet: their History is current).
+      const line = this.visibleLine(member, messageId);
+      const facts = line === null ? null : lineFacts(line.payload);
+      if (line === null || facts === null) continue;
       const change: ServerMessage = facts.deleted
         ? { action: 'MessageDeleted', messageId }
         : { action: 'MessageEdited', messageId, text: facts.text, editedAt: facts.editedAt };
+      if (line.room !== LOBBY) change.room = line.room;
       this.fanout.send(member, frameText(JSON.stringify(change)));
     }
   }

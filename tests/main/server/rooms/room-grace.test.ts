@@ -36,3 +36,39 @@ describe('a member back within the presence grace', () => {
     expect(back.frames.join('')).not.toContain('not for bob');
   });
 });
+
+describe('a member back within the presence grace, about lines it had', () => {
+  it('is told of the edits and deletions its rooms’ lines had meanwhile, with the room named; not of other rooms’', async () => {
+    const t = await startTestServer({ presenceGraceMs: 60_000, exemptLoopbackFromIpLimit: false, pingIntervalMs: 100 });
+    const anna = await t.join('Anna', { localAddress: '127.0.0.2' });
+    const bob = await t.join('Bob', { localAddress: '127.0.0.1' });
+    await mustJoin(anna, 'Ops');
+    await mustJoin(bob, 'Ops');
+    await mustJoin(anna, 'Secret');
+    sayIn(anna, 'Ops', 'first wording');
+    sayIn(anna, 'Ops', 'to be deleted');
+    sayIn(anna, 'Secret', 'secret line');
+    const edited = await bob.waitFor(lineWith('first wording'));
+    const deleted = await bob.waitFor(lineWith('to be deleted'));
+    const secret = await anna.waitFor(lineWith('secret line'));
+    // Bob answers a Ping sent after these lines, and the server reads his Pong before the
+    // RoomList he asks for next: it knows he had them.
+    const mark = bob.mark();
+    await bob.waitFor((m) => m.action === 'Ping', 5_000, 'a Ping', mark);
+    const listed = bob.mark();
+    bob.send({ action: 'ListRooms' });
+    await bob.waitFor((m) => m.action === 'RoomList', undefined, 'RoomList', listed);
+    const token = bob.authorized.sessionToken!;
+    bob.terminate();
+    anna.send({ action: 'Edit', messageId: edited.messageId, text: 'second wording' });
+    anna.send({ action: 'Delete', messageId: deleted.messageId });
+    anna.send({ action: 'Edit', messageId: secret.messageId, text: 'secret edit' });
+    await anna.waitFor((m) => m.action === 'MessageEdited' && m.messageId === secret.messageId);
+    const back = await t.join({ userName: 'Bob', sessionToken: token }, { awaitOwnConnected: false, localAddress: '127.0.0.1' });
+    expect(await back.waitFor((m) => m.action === 'MessageEdited' && m.messageId === edited.messageId)).toMatchObject({ room: 'Ops', text: 'second wording' });
+    expect(await back.waitFor((m) => m.action === 'MessageDeleted' && m.messageId === deleted.messageId)).toMatchObject({ room: 'Ops' });
+    sayIn(anna, 'Ops', 'canary');
+    await back.waitFor(lineWith('canary'));
+    expect(back.frames.join('')).not.toContain('secret');
+  });
+});
