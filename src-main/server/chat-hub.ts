@@ -305,7 +305,9 @@ export class ChatHub {
       const reserved = this.reservations.get(token);
       if (reserved !== undefined && reserved.expiresAt > performance.now()) {
         this.dropReservation(token, reserved);
-        const identity = this.knownIdentity(request);
+        // An identity the server does not know yet (it forgot them in a restart: --state-file) is learnt as at a fresh login.
+        const secret = request.identity;
+        const identity = this.knownIdentity(request) ?? (secret === null ? null : this.identities.add(secret, reserved.userId, reserved.nameClaim.name));
         const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy, identity };
         return this.admit(ws, socket, ip, resumed, request.problems);
       }
