@@ -75,7 +75,7 @@ function errorFrame(code: ErrorCode, message: string): Buffer {
 }
 
 function presenceFrame(action: 'Connected' | LeaveAction, member: Member): Buffer {
-  // A newcomer's Connected carries its status (one resumed may have kept one); a leave needs none.
+  // A Connected carries the member's status, a leave none. (Every member is admitted as online: a resumed one's client sets its status again.)
   const status = action === 'Connected' ? member.statusJson : '';
   return frameText(`{"action":"${action}",${member.identityJson}${status}}`);
 }
@@ -313,13 +313,16 @@ export class ChatHub implements FileAudience {
       const reserved = this.reservations.get(token);
       if (reserved !== undefined && reserved.expiresAt > performance.now()) {
         this.dropReservation(token, reserved);
-        const identity = this.knownIdentity(request);
+        // An identity the server does not know yet (it forgot them in a restart: --state-file) is learnt as at a fresh login.
+        const secret = request.identity;
+        const identity = this.knownIdentity(request) ?? (secret === null ? null : this.identities.add(secret, reserved.userId, reserved.nameClaim.name));
         const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy, identity };
         return this.admit(ws, socket, ip, resumed, request.problems);
       }
     }
     const known = this.knownIdentity(request);
     if (known !== null) this.dropOwnReservation(known);
+    if (known !== null) this.endOwnGrace(known);
     const userId = known !== null && this.idIsFree(known.userId) ? known.userId : this.takeUserId();
     const nameClaim = this.names.claim(request.userName, known);
     const admission: Admission = {
@@ -489,9 +492,9 @@ export class ChatHub implements FileAudience {
   }
 
   /**
-   * A stored line the member can see: the lobby's, or one of a room it is in. Private
-   * lines are never stored, so they are never found: they cannot be quoted, edited or
-   * deleted.
+   * A stored line the member can see: the lobby's, or one of a room it is in. A private
+   * dialog's lines are stored under a dialog key no room has, so they are never found
+   * here: they cannot be quoted, edited or deleted.
    */
   private visibleLine(member: Member, messageId: number): StoredLine | null {
     const line = this.store.get(messageId);
@@ -536,7 +539,7 @@ export class ChatHub implements FileAudience {
     }
     const formatted = formatChatText(text);
     this.replaceLine(line, editedPayload(line.payload, formatted, editedAt));
-    if (line.room === LOBBY) this.noteChange(messageId);
+    this.noteChange(messageId);
     const edited: ServerMessage = { action: 'MessageEdited', messageId, text: formatted, editedAt };
     if (line.room !== LOBBY) edited.room = line.room;
     this.queueFor(line, frameText(JSON.stringify(edited)));
@@ -550,7 +553,7 @@ export class ChatHub implements FileAudience {
     const fileId = fileIdIn(line.payload);
     if (fileId !== null) this.files?.remove(fileId);
     this.forgetQuotesOf(messageId, line.room);
-    if (line.room === LOBBY) this.noteChange(messageId);
+    this.noteChange(messageId);
     this.queueFor(line, frameText(`{"action":"MessageDeleted","messageId":${messageId}${ChatHub.roomField(line.room)}}`));
   }
 
@@ -593,12 +596,14 @@ export class ChatHub implements FileAudience {
       const messageId = this.changes[i]!.messageId;
       if (messageId > since || told.has(messageId)) continue;
       told.add(messageId);
-      const line = this.store.get(messageId);
-      const facts = line === undefined ? null : lineFacts(line.payload);
-      if (facts === null) continue;
+      // A room's changes only to its members (a session resumed later is not in its rooms yet: their History is current).
+      const line = this.visibleLine(member, messageId);
+      const facts = line === null ? null : lineFacts(line.payload);
+      if (line === null || facts === null) continue;
       const change: ServerMessage = facts.deleted
         ? { action: 'MessageDeleted', messageId }
         : { action: 'MessageEdited', messageId, text: facts.text, editedAt: facts.editedAt };
+      if (line.room !== LOBBY) change.room = line.room;
       this.fanout.send(member, frameText(JSON.stringify(change)));
     }
   }
@@ -722,6 +727,7 @@ export class ChatHub implements FileAudience {
     this.listen(member);
     this.fanout.send(member, frameText(this.authorizedJson(member)));
     this.sendHistory(member);
+    this.rooms.caughtUp(member, member.ackedSeq);
     this.dialogs.deliverWaiting(member);
     const how = wasAway ? 'back within the presence grace' : 'replaced its stale connection';
     this.config.log(`join ${member.describe()} from ${ip} (${this.size} online, ${how})`);
@@ -762,6 +768,18 @@ export class ChatHub implements FileAudience {
       this.journal?.ended(token);
       return;
     }
+  }
+
+  /**
+   * A fresh login of an identity whose own session is in the presence grace (its app
+   * crashed and came back without the token): that session is over, as `dropOwnReservation`
+   * ends one already told gone; a second tab still connected is left alone.
+   */
+  private endOwnGrace(identity: KnownIdentity): void {
+    const held = this.members.get(identity.userId);
+    if (held === undefined || held.away === null || held.lasting !== identity) return;
+    this.depart(held, held.away.action, false, held.away.since);
+    this.config.log(`gone ${held.describe()}: its identity logged in afresh`);
   }
 
   /** An identity's own id is given back to it when no one holds it now (a second tab of it does). */

@@ -2,13 +2,14 @@ import { DIALOG_KEY_PREFIX, formatChatText } from '../../src-shared/protocol';
 import type { ReplyQuote, ServerMessage } from '../../src-shared/protocol';
 import { frameText } from './broadcast';
 import { historyJson } from './history-frame';
+import { lineFacts, withQuoteDeleted } from './line-payload';
 import type { Identities, KnownIdentity } from './identities';
 import type { Member } from './member';
 import { legacyReplyText } from './quote';
 import { textsWithFile } from './files/file-line';
 import type { SentFile } from './files/file-line';
 import type { IdentityJournal, WaitingLine } from './store/durable-state';
-import type { LinePage, MessageStore } from './store/message-store';
+import type { LinePage, MessageStore, StoredLine } from './store/message-store';
 
 /*
  * Private dialogs between two lasting identities. Their lines are stored like a room's,
@@ -29,6 +30,14 @@ function dialogPair(room: string): [number, number] | null {
   const match = /^@(\d+):(\d+)$/.exec(room);
   return match === null ? null : [Number(match[1]), Number(match[2])];
 }
+
+/**
+ * The id a stored line quotes. A dialog line may quote a lobby line, and a deletion
+ * empties the quotes of its own room only (the hub cannot page every dialog), so a
+ * dialog line is mended when it is next read. Inside a JSON string every quote is
+ * escaped, so only the field itself matches.
+ */
+const QUOTED_ID = /"replyTo":\{"messageId":(\d+),/;
 
 const WAITING_FIELD = '"delivery":"waiting"';
 const DELIVERED_FIELD = '"delivery":"delivered"';
@@ -99,6 +108,7 @@ export class PrivateDialogs {
     const payload = `${head}${quote === null ? '' : `,"replyTo":${JSON.stringify(quote)}`},"text":${JSON.stringify(formatted)}}`;
     this.store.append({ messageId, room: dialogKey(mine.userId, peer.userId), sentAt, authorSession: from.sessionToken, payload });
     if (!delivered) {
+      this.forgetPruned(peer.userId);
       const line = { messageId, toUserId: peer.userId };
       this.queue(line);
       this.journal?.waiting(line);
@@ -120,7 +130,8 @@ export class PrivateDialogs {
       return;
     }
     const peer = this.identityOf(withUserId);
-    const page: LinePage = peer === null ? { lines: [], hasMore: false } : this.store.before(dialogKey(mine.userId, peer.userId), before, limit);
+    const stored: LinePage = peer === null ? { lines: [], hasMore: false } : this.store.before(dialogKey(mine.userId, peer.userId), before, limit);
+    const page: LinePage = { lines: stored.lines.map((line) => this.withoutDeletedQuote(line)), hasMore: stored.hasMore };
     // The same budgeted frame as a room's History, under its own action and naming the dialog.
     const json = historyJson(page, this.room.historyBytes);
     this.room.send(member, frameText(`{"action":"DialogHistory","with":${withUserId},${json.slice(HISTORY_HEAD.length)}`));
@@ -136,7 +147,8 @@ export class PrivateDialogs {
     const bySender = new Map<number, number[]>();
     for (const messageId of ids) {
       this.journal?.delivered(messageId);
-      const line = this.store.get(messageId);
+      const stored = this.store.get(messageId);
+      const line = stored === undefined ? undefined : this.withoutDeletedQuote(stored);
       const pair = line === undefined ? null : dialogPair(line.room);
       if (line === undefined || pair === null) continue;
       const payload = line.payload.replace(WAITING_FIELD, DELIVERED_FIELD);
@@ -151,6 +163,34 @@ export class PrivateDialogs {
       const notice = frameText(JSON.stringify({ action: 'Delivered', toUserId: identity.userId, messageIds } satisfies ServerMessage));
       for (const session of this.identities.byUserId(sender)?.connected() ?? []) this.room.send(session, notice);
     }
+  }
+
+  /** The line, its quote emptied (in the store too) if the line it quotes was deleted since. */
+  private withoutDeletedQuote(line: StoredLine): StoredLine {
+    const match = QUOTED_ID.exec(line.payload);
+    if (match === null) return line;
+    const quotedId = Number(match[1]);
+    const quoted = this.store.get(quotedId);
+    if (quoted === undefined || lineFacts(quoted.payload)?.deleted !== true) return line;
+    const payload = withQuoteDeleted(line.payload, quotedId);
+    if (payload === null) return line;
+    const mended = { ...line, payload };
+    this.store.replace(mended);
+    return mended;
+  }
+
+  /**
+   * Forgets the oldest lines waiting for `userId` that retention has taken (it takes the
+   * oldest first), so what waits for an identity that never comes back stays within what
+   * the store keeps, however long someone writes to it.
+   */
+  private forgetPruned(userId: number): void {
+    const list = this.waiting.get(userId);
+    if (list === undefined) return;
+    let gone = 0;
+    while (gone < list.length && this.store.get(list[gone]!) === undefined) this.journal?.delivered(list[gone++]!);
+    if (gone === list.length) this.waiting.delete(userId);
+    else if (gone > 0) list.splice(0, gone);
   }
 
   private queue(line: WaitingLine): void {

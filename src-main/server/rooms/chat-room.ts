@@ -1,3 +1,4 @@
+import { MAX_HISTORY_PAGE } from '../../../src-shared/protocol';
 import type { WebSocket } from 'ws';
 import type { Socket } from 'node:net';
 import { Fanout, frameText } from '../broadcast';
@@ -150,6 +151,11 @@ export class ChatRoom {
   /** Up to `limit` of its lines below `before`, oldest first. */
   page(before: number, limit: number): LinePage {
     return this.store.before(this.name, before, limit);
+  }
+
+  /** Its newest lines (a History's worth at most) above `after`, oldest first. */
+  after(after: number): LinePage {
+    return this.store.after(this.name, after, MAX_HISTORY_PAGE);
   }
 
   /** Its newest up to `limit` lines. */

@@ -115,6 +115,17 @@ export class RoomActions {
     if (room !== null) this.hub.send(member, frameText(historyJson(room.page(before, limit), this.historyBytes, room.name)));
   }
 
+  /**
+   * The member is back on a new connection of its session (within the presence grace, or
+   * replacing a stale one): each of its rooms' lines after `after` (the last it surely had),
+   * as the lobby's History gives it the lobby's.
+   */
+  caughtUp(member: Member, after: number): void {
+    for (const room of this.membership.roomsOf(member).values()) {
+      this.hub.send(member, frameText(historyJson(room.after(after), this.historyBytes, room.name)));
+    }
+  }
+
   /** The member left the server: it leaves its rooms (the others are told once, by the lobby's Disconnected). */
   departed(member: Member): void {
     this.checking.delete(member);
