@@ -546,6 +546,7 @@ export class ChatApp extends LitElement {
           <conversation-sidebar
             .rooms=${chat.rooms}
             .dialogs=${chat.dialogs}
+            .online=${this.chat.users}
             .current=${chat.current}
             .lobbyUnread=${chat.lobbyUnread}
             .lobbyMentioned=${chat.lobbyMentioned}

@@ -10,6 +10,7 @@ export const en: Strings = {
     unread: '{count} unread',
     mentioned: 'mentions you',
     locked: 'locked',
+    offline: 'offline',
     joinRoom: 'Join or create a room',
     leaveRoom: 'Leave {room}',
     closeDialog: 'Close the dialog with {name}',

@@ -10,6 +10,7 @@ export const ru: Strings = {
     unread: 'непрочитанных: {count}',
     mentioned: 'вас упомянули',
     locked: 'с ключом',
+    offline: 'не в сети',
     joinRoom: 'Войти в комнату или создать',
     leaveRoom: 'Выйти из комнаты {room}',
     closeDialog: 'Закрыть диалог с {name}',

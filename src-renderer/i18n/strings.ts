@@ -14,6 +14,8 @@ export interface SidebarStrings {
   /** A room with a line that mentions you not read yet. */
   mentioned: string;
   locked: string;
+  /** A dialog whose peer is not online (a line to them waits, with a lasting login). */
+  offline: string;
   /** Opens the join dialog. */
   joinRoom: string;
   /** `{room}`. */

@@ -79,6 +79,8 @@ export interface ChatState {
   readonly opening: string | null;
   /** Who has a status other than online with no text (issue 13 §3). */
   readonly statuses: Statuses;
+  /** The last login proved a lasting identity: user ids last across logins, so a dialog with someone offline can still be written to (it waits). */
+  readonly lasting: boolean;
 }
 
 export const INITIAL_STATE: ChatState = {
@@ -101,6 +103,7 @@ export const INITIAL_STATE: ChatState = {
   roomList: null,
   opening: null,
   statuses: NO_STATUSES,
+  lasting: false,
 };
 
 /** Everything that changes the state; `time` is when it happened (the reducer reads no clock). */
@@ -291,10 +294,14 @@ function uniqueUsers(users: readonly Identity[]): Identity[] {
   return unique;
 }
 
-/** Ends private mode when its target is gone, with a line that says so. */
+/**
+ * Ends private mode when its target is gone, with a line that says so; but not in a
+ * dialog shown with a lasting login: the peer keeps its id, and a line to it waits.
+ */
 function dropPrivateTarget(state: ChatState, stillHere: (target: Identity) => boolean, time: number): ChatState {
   const target = state.privateTarget;
   if (target === null || stillHere(target)) return state;
+  if (state.lasting && state.current.kind === 'dialog' && state.current.userId === target.userId) return state;
   return withLines({ ...state, privateTarget: null }, [system(time, { type: 'private-ended', user: target })]);
 }
 
@@ -372,7 +379,7 @@ function reduceLobbyMessage(state: ChatState, message: ServerMessage, time: numb
     case 'Authorized': {
       const self = identityOf(message);
       const next = withLines(
-        { ...state, self, lastLogin: self, users: uniqueUsers(message.users) },
+        { ...state, self, lastLogin: self, users: uniqueUsers(message.users), lasting: message.lasting === true },
         [system(time, { type: 'logged-in', self })],
       );
       return dropPrivateTarget(next, (t) => next.users.some((u) => sameUser(u, t)), time);

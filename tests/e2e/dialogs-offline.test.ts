@@ -1,0 +1,52 @@
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { newIdentitySecret } from '../../src-shared/protocol';
+import type { PrivateMessage, ServerMessage } from '../../src-shared/protocol';
+import { ChatClient, chatUrl } from '../support/chat-client';
+import { joinAs, logLines, sendText, useBrowserAndServer, waitForLogLine } from '../support/browser';
+
+/*
+ * Private dialogs with someone who is offline, in the browser with the real server
+ * (issue 13 §2, §6): a dialog stays in the sidebar (marked offline) and can be written
+ * to, the line waiting for its peer's lasting identity to come back.
+ */
+
+const fixture = useBrowserAndServer();
+
+const sidebar = (page: Page) => page.getByRole('navigation', { name: 'Conversations' });
+
+const isPrivate = (text: string) => (m: ServerMessage): m is PrivateMessage => m.action === 'PrivateMessage' && m.text === text;
+
+describe('a private dialog with someone offline', () => {
+  it('stays open and writable when its peer leaves: the line waits and reaches them when they are back', async () => {
+    const secret = newIdentitySecret();
+    const url = chatUrl(fixture.server.port, { userName: 'Bob', identity: secret });
+    const bob = await ChatClient.connect(url);
+    let back: ChatClient | undefined;
+    try {
+      const { page } = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`);
+      await joinAs(page, 'Anna');
+      const anna = (await bob.waitFor((m) => m.action === 'Connected' && m.userName === 'Anna')) as Extract<ServerMessage, { action: 'Connected' }>;
+      bob.say('hello Anna', anna.userId);
+      await sidebar(page).getByRole('button', { name: 'Bob', exact: true }).click();
+      await expect.poll(() => page.getByRole('heading', { name: 'Private dialog with Bob' }).isVisible(), { timeout: 10_000 }).toBe(true);
+      await waitForLogLine(page, /^> Bob: hello Anna$/);
+
+      await bob.close();
+      await expect.poll(() => sidebar(page).getByRole('button', { name: 'Bob, offline' }).isVisible(), { timeout: 10_000 }).toBe(true);
+      expect(await page.getByRole('heading', { name: 'Private dialog with Bob' }).isVisible()).toBe(true);
+      await sendText(page, 'are you there');
+      await waitForLogLine(page, /^< Bob: are you there/);
+      await expect.poll(() => page.getByRole('img', { name: 'Bob is offline: they get it when they are back' }).count(), { timeout: 10_000 }).toBe(1);
+
+      back = await ChatClient.connect(url);
+      const waited = await back.waitFor(isPrivate('are you there'));
+      expect(waited.userId).toBe(anna.userId);
+      await expect.poll(() => page.getByRole('img', { name: 'Delivered to Bob' }).count(), { timeout: 10_000 }).toBe(1);
+      expect((await logLines(page)).filter((l) => l.includes('are you there') && !l.startsWith('<'))).toEqual([]);
+    } finally {
+      await bob.close();
+      await back?.close();
+    }
+  }, 60_000);
+});
