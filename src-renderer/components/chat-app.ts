@@ -915,7 +915,10 @@ export class ChatApp extends LitElement {
     return unread;
   }
 
-  /** The conversation last shown on this server: its room joined again, its dialog opened if that user is here. */
+  /**
+   * The conversation last shown on this server: its room joined again, its dialog opened
+   * if that user is here (by name), or (a lasting login's, by user id) offline too.
+   */
   private async restoreConversation(state: ChatState): Promise<void> {
     const address = state.older.server;
     const saved = conversationFromSetting(address === null ? undefined : this.settings.conversations?.[address]);
@@ -926,7 +929,12 @@ export class ChatApp extends LitElement {
       else await this.joinRoom(saved.room);
       return;
     }
-    const user = state.users.find((u) => u.userName === saved.userName && u.userId !== state.self?.userId);
+    const byId = saved.userId !== undefined && state.lasting ? saved.userId : undefined;
+    if (byId === state.self?.userId) return;
+    const user =
+      byId === undefined
+        ? state.users.find((u) => u.userName === saved.userName && u.userId !== state.self?.userId)
+        : (state.users.find((u) => u.userId === byId) ?? { userId: byId, userName: saved.userName, gender: 0, userColor: '' });
     if (user === undefined) return;
     this.apply({ type: 'dialog-opened', user });
     this.choose({ kind: 'dialog', userId: user.userId });
@@ -936,7 +944,7 @@ export class ChatApp extends LitElement {
     const bridge = this.bridge;
     const address = state.older.server;
     if (!bridge || address === null) return;
-    const value = conversationToSetting(state.current, state.dialogs) ?? '';
+    const value = conversationToSetting(state.current, state.dialogs, state.lasting) ?? '';
     const conversations = withSavedConversation(this.settings.conversations ?? {}, address, value);
     this.settings = { ...this.settings, conversations };
     void bridge.saveSettings({ conversations }).catch(() => undefined);

@@ -49,4 +49,31 @@ describe('a private dialog with someone offline', () => {
       await back?.close();
     }
   }, 60_000);
+
+  it('is shown again after a reload while its peer is offline, found by the lasting user id, with its history', async () => {
+    const eve = await ChatClient.connect(chatUrl(fixture.server.port, { userName: 'Eve', identity: newIdentitySecret() }));
+    try {
+      const { page } = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`);
+      await joinAs(page, 'Dana');
+      const dana = (await eve.waitFor((m) => m.action === 'Connected' && m.userName === 'Dana')) as Extract<ServerMessage, { action: 'Connected' }>;
+      eve.say('hello Dana', dana.userId);
+      await sidebar(page).getByRole('button', { name: 'Eve', exact: true }).click();
+      await expect.poll(() => page.getByRole('heading', { name: 'Private dialog with Eve' }).isVisible(), { timeout: 10_000 }).toBe(true);
+      await sendText(page, 'hello Eve');
+      await eve.waitFor(isPrivate('hello Eve'));
+      await eve.close();
+      await expect.poll(() => sidebar(page).getByRole('button', { name: 'Eve, offline' }).isVisible(), { timeout: 10_000 }).toBe(true);
+
+      await page.reload();
+      await page.locator('chat-app').waitFor({ state: 'attached' });
+      await expect.poll(() => page.getByRole('heading', { name: 'Private dialog with Eve' }).isVisible(), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => sidebar(page).getByRole('button', { name: 'Eve, offline' }).getAttribute('aria-current'), { timeout: 10_000 }).toBe('page');
+      await waitForLogLine(page, /^< Eve: hello Eve$/);
+      expect((await logLines(page)).filter((l) => l.includes('hello'))).toEqual(['> Eve: hello Dana', '< Eve: hello Eve']);
+      await sendText(page, 'while you were out');
+      await expect.poll(() => page.getByRole('img', { name: 'Eve is offline: they get it when they are back' }).count(), { timeout: 10_000 }).toBe(1);
+    } finally {
+      await eve.close();
+    }
+  }, 60_000);
 });
