@@ -24,7 +24,7 @@ import './user-list';
 import './sidebar';
 import './room-dialog';
 import './quick-switcher';
-import { canLoadRoomOlder, newChatLines, roomsMissingLines, shownConversation } from '../state/chat-state';
+import { canLoadDialogOlder, canLoadRoomOlder, newChatLines, roomsMissingLines, shownConversation } from '../state/chat-state';
 import { conversationFromSetting, conversationOrder, conversationToSetting, findRoom, stepConversation } from '../state/conversations';
 import type { ConversationRef } from '../state/conversations';
 import { withSavedConversation } from '../../src-shared/bridge';
@@ -870,6 +870,7 @@ export class ChatApp extends LitElement {
 
   private async onOlderRequested(): Promise<void> {
     if (this.chat.current.kind === 'room') return this.onRoomOlderRequested(this.chat.current.room);
+    if (this.chat.current.kind === 'dialog') return this.onDialogOlderRequested(this.chat.current.userId);
     const bridge = this.bridge;
     if (!bridge || !canLoadOlder(this.chat)) return;
     this.apply({ type: 'older-requested' });
@@ -1050,6 +1051,21 @@ export class ChatApp extends LitElement {
       this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
     }
     if (!asked) this.apply({ type: 'room-older-refused', room });
+  }
+
+  private async onDialogOlderRequested(userId: number): Promise<void> {
+    const bridge = this.bridge;
+    const known = this.chat.dialogs.find((d) => d.peer.userId === userId);
+    if (!bridge || known === undefined || !canLoadDialogOlder(this.chat, userId)) return;
+    this.apply({ type: 'dialog-older-requested', userId });
+    let asked = false;
+    try {
+      // The answer is a DialogHistory, which comes as a message.
+      asked = await bridge.loadDialog({ withUserId: userId, before: known.older.oldestId, limit: DEFAULT_HISTORY_PAGE });
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
+    if (!asked) this.apply({ type: 'dialog-older-refused', userId });
   }
 
   /** What the log shows, said above it: the lobby says nothing (as before rooms). */

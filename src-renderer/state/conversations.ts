@@ -39,6 +39,8 @@ export interface DialogConversation {
   readonly log: LogStore;
   readonly lastMessageId: number;
   readonly unread: number;
+  /** Paging back through the dialog kept by the server (a lasting login's): `oldestId` is its oldest line's id here. */
+  readonly older: OlderLines;
 }
 
 export const sameRoomName = (a: string, b: string): boolean => foldRoomName(a) === foldRoomName(b);

@@ -8,10 +8,12 @@ import { joinAs, logLines, sendText, useBrowserAndServer, waitForLogLine } from 
 /*
  * Private dialogs with someone who is offline, in the browser with the real server
  * (issue 13 §2, §6): a dialog stays in the sidebar (marked offline) and can be written
- * to, the line waiting for its peer's lasting identity to come back.
+ * to, the line waiting for its peer's lasting identity to come back; it is shown again
+ * after a reload, found by the user id; and it pages older lines on scroll to the top.
  */
 
-const fixture = useBrowserAndServer();
+// A dialog long enough to page: 60 lines sent at once.
+const fixture = useBrowserAndServer({ rateBurst: 100, ratePerSecond: 100 });
 
 const sidebar = (page: Page) => page.getByRole('navigation', { name: 'Conversations' });
 
@@ -74,6 +76,47 @@ describe('a private dialog with someone offline', () => {
       await expect.poll(() => page.getByRole('img', { name: 'Eve is offline: they get it when they are back' }).count(), { timeout: 10_000 }).toBe(1);
     } finally {
       await eve.close();
+    }
+  }, 60_000);
+
+  it('pages older lines on scroll to the top, as the lobby and rooms do', async () => {
+    const gus = await ChatClient.connect(chatUrl(fixture.server.port, { userName: 'Gus', identity: newIdentitySecret() }));
+    try {
+      const { page } = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`);
+      await joinAs(page, 'Hana');
+      const hana = (await gus.waitFor((m) => m.action === 'Connected' && m.userName === 'Hana')) as Extract<ServerMessage, { action: 'Connected' }>;
+      for (let i = 1; i <= 60; i++) gus.say(`line ${i}`, hana.userId);
+      await gus.waitFor(isPrivate('line 60'));
+      await sidebar(page).getByRole('button', { name: /^Gus/ }).click();
+      await expect.poll(() => page.getByRole('heading', { name: 'Private dialog with Gus' }).isVisible(), { timeout: 10_000 }).toBe(true);
+
+      // After a reload the dialog has its newest page only.
+      await page.reload();
+      await page.locator('chat-app').waitFor({ state: 'attached' });
+      await expect.poll(() => page.getByRole('heading', { name: 'Private dialog with Gus' }).isVisible(), { timeout: 10_000 }).toBe(true);
+      await waitForLogLine(page, /^> Gus: line 60$/);
+      const log = page.getByRole('log');
+      // The log draws the lines in view only: scrolled to the top, it shows the oldest it has.
+      const toTop = () =>
+        log.evaluate(async (el) => {
+          const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+          for (const top of [300, 200, 100, 0]) {
+            el.scrollTop = top;
+            await frame();
+          }
+        });
+      await toTop();
+      await waitForLogLine(page, /^> Gus: line 11$/);
+      await expect.poll(async () => {
+        await toTop();
+        return (await logLines(page)).some((l) => l === '> Gus: line 1');
+      }, { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => log.getByText('The beginning of the history', { exact: true }).count(), { timeout: 10_000 }).toBe(1);
+      // In order, none twice.
+      const shown = (await logLines(page)).filter((l) => l.startsWith('> Gus: line ')).map((l) => Number(l.slice('> Gus: line '.length)));
+      expect(shown).toEqual(Array.from({ length: shown.length }, (_, i) => i + 1));
+    } finally {
+      await gus.close();
     }
   }, 60_000);
 });
