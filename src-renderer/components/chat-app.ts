@@ -25,11 +25,12 @@ import './sidebar';
 import './room-dialog';
 import './quick-switcher';
 import { canLoadDialogOlder, canLoadRoomOlder, newChatLines, roomsMissingLines, shownConversation } from '../state/chat-state';
-import { conversationFromSetting, conversationOrder, conversationToSetting, findRoom, stepConversation } from '../state/conversations';
+import { conversationFromSetting, conversationOrder, conversationToSetting, findRoom, sameRoomName, stepConversation } from '../state/conversations';
 import type { ConversationRef } from '../state/conversations';
 import { withSavedConversation } from '../../src-shared/bridge';
 import './status-picker';
 import type { UserStatus } from '../../src-shared/protocol';
+import type { ServerMessage } from '../../src-shared/protocol';
 import { playBuzzSound } from '../sound/buzz-sound';
 import { presenceOf } from '../state/statuses';
 
@@ -87,6 +88,10 @@ export class ChatApp extends LitElement {
 
   /** The "Join or create a room" dialog or the quick switcher (Ctrl+K), when open. */
   @state() private accessor overlay: 'rooms' | 'switcher' | null = null;
+  /** A remembered locked room the server refused without its key: the join dialog asks for it. */
+  @state() private accessor needsKey: string | null = null;
+  /** The remembered room being joined again after the login (keys are kept in memory only, so a reload has none). */
+  private restoringRoom: string | null = null;
   /** The conversation saved for this server was looked for after this session's first login. */
   private restored = false;
   private readonly onShortcut = (event: KeyboardEvent): void => this.shortcut(event);
@@ -341,7 +346,10 @@ export class ChatApp extends LitElement {
 
   private async start(bridge: ChatBridge): Promise<void> {
     this.unsubscribers.push(
-      bridge.on('message', (message) => this.enqueue({ type: 'message', message, time: Date.now() })),
+      bridge.on('message', (message) => {
+        this.askKeyIfRefused(message);
+        this.enqueue({ type: 'message', message, time: Date.now() });
+      }),
       bridge.on('status', (status) => {
         this.enqueue({ type: 'status', status, time: Date.now() });
         // Automatic reconnects never ask; a connection that ended by itself (or gave up) does.
@@ -613,6 +621,7 @@ export class ChatApp extends LitElement {
       <room-dialog
         ?open=${this.overlay === 'rooms'}
         .rooms=${chat.roomList}
+        .needsKey=${this.needsKey}
         .strings=${s}
         @room-join-requested=${this.onRoomJoinRequested}
         @overlay-dismissed=${this.closeOverlay}
@@ -927,7 +936,10 @@ export class ChatApp extends LitElement {
     if (saved.kind === 'room') {
       const joined = findRoom(state.rooms, saved.room);
       if (joined !== undefined) this.choose({ kind: 'room', room: joined.name });
-      else await this.joinRoom(saved.room);
+      else {
+        this.restoringRoom = saved.room;
+        await this.joinRoom(saved.room);
+      }
       return;
     }
     const byId = saved.userId !== undefined && state.lasting ? saved.userId : undefined;
@@ -939,6 +951,17 @@ export class ChatApp extends LitElement {
     if (user === undefined) return;
     this.apply({ type: 'dialog-opened', user });
     this.choose({ kind: 'dialog', userId: user.userId });
+  }
+
+  /** The remembered room's join refused for its key: the join dialog opens for it, its key field focused. */
+  private askKeyIfRefused(message: ServerMessage): void {
+    const room = this.restoringRoom;
+    if (room === null) return;
+    if (message.action === 'RoomJoined' && sameRoomName(message.room, room)) this.restoringRoom = null;
+    if (message.action !== 'Error' || message.code !== 'room-forbidden') return;
+    this.restoringRoom = null;
+    this.needsKey = room;
+    void this.openRoomDialog();
   }
 
   private saveConversation(state: ChatState): void {
@@ -982,6 +1005,7 @@ export class ChatApp extends LitElement {
 
   private readonly closeOverlay = (): void => {
     this.overlay = null;
+    this.needsKey = null;
     void this.updateComplete.then(() => this.messageInput?.focusInput());
   };
 
@@ -996,6 +1020,7 @@ export class ChatApp extends LitElement {
 
   private readonly onRoomJoinRequested = async (event: CustomEvent<{ room: string; key: string }>): Promise<void> => {
     this.overlay = null;
+    this.needsKey = null;
     await this.joinRoom(event.detail.room, event.detail.key);
   };
 

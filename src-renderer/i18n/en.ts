@@ -20,6 +20,7 @@ export const en: Strings = {
     roomName: 'Room name',
     roomKey: 'Room key',
     roomKeyHint: 'Optional. A new room is locked with it; a locked room asks for it.',
+    roomNeedsKey: '{room} is locked and needs its key. Room keys are kept only in memory, never saved on this device, so after a reload or a restart it is typed again.',
     join: 'Join',
     serverRooms: 'Rooms on this server',
     noServerRooms: 'No rooms yet: name one to create it.',

@@ -31,6 +31,8 @@ export interface SidebarStrings {
   roomName: string;
   roomKey: string;
   roomKeyHint: string;
+  /** The join dialog opened for a remembered locked room after a reload: `{room}`, and why its key is asked again. */
+  roomNeedsKey: string;
   join: string;
   serverRooms: string;
   noServerRooms: string;
