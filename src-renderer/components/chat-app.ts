@@ -24,12 +24,13 @@ import './user-list';
 import './sidebar';
 import './room-dialog';
 import './quick-switcher';
-import { canLoadRoomOlder, newChatLines, roomsMissingLines, shownConversation } from '../state/chat-state';
-import { conversationFromSetting, conversationOrder, conversationToSetting, findRoom, stepConversation } from '../state/conversations';
+import { canLoadDialogOlder, canLoadRoomOlder, newChatLines, roomsMissingLines, shownConversation } from '../state/chat-state';
+import { conversationFromSetting, conversationOrder, conversationToSetting, findRoom, sameRoomName, stepConversation } from '../state/conversations';
 import type { ConversationRef } from '../state/conversations';
 import { withSavedConversation } from '../../src-shared/bridge';
 import './status-picker';
 import type { UserStatus } from '../../src-shared/protocol';
+import type { ServerMessage } from '../../src-shared/protocol';
 import { playBuzzSound } from '../sound/buzz-sound';
 import { presenceOf } from '../state/statuses';
 
@@ -87,6 +88,10 @@ export class ChatApp extends LitElement {
 
   /** The "Join or create a room" dialog or the quick switcher (Ctrl+K), when open. */
   @state() private accessor overlay: 'rooms' | 'switcher' | null = null;
+  /** A remembered locked room the server refused without its key: the join dialog asks for it. */
+  @state() private accessor needsKey: string | null = null;
+  /** The remembered room being joined again after the login (keys are kept in memory only, so a reload has none). */
+  private restoringRoom: string | null = null;
   /** The conversation saved for this server was looked for after this session's first login. */
   private restored = false;
   private readonly onShortcut = (event: KeyboardEvent): void => this.shortcut(event);
@@ -341,7 +346,10 @@ export class ChatApp extends LitElement {
 
   private async start(bridge: ChatBridge): Promise<void> {
     this.unsubscribers.push(
-      bridge.on('message', (message) => this.enqueue({ type: 'message', message, time: Date.now() })),
+      bridge.on('message', (message) => {
+        this.askKeyIfRefused(message);
+        this.enqueue({ type: 'message', message, time: Date.now() });
+      }),
       bridge.on('status', (status) => {
         this.enqueue({ type: 'status', status, time: Date.now() });
         // Automatic reconnects never ask; a connection that ended by itself (or gave up) does.
@@ -546,6 +554,7 @@ export class ChatApp extends LitElement {
           <conversation-sidebar
             .rooms=${chat.rooms}
             .dialogs=${chat.dialogs}
+            .online=${this.chat.users}
             .current=${chat.current}
             .lobbyUnread=${chat.lobbyUnread}
             .lobbyMentioned=${chat.lobbyMentioned}
@@ -612,6 +621,7 @@ export class ChatApp extends LitElement {
       <room-dialog
         ?open=${this.overlay === 'rooms'}
         .rooms=${chat.roomList}
+        .needsKey=${this.needsKey}
         .strings=${s}
         @room-join-requested=${this.onRoomJoinRequested}
         @overlay-dismissed=${this.closeOverlay}
@@ -869,6 +879,7 @@ export class ChatApp extends LitElement {
 
   private async onOlderRequested(): Promise<void> {
     if (this.chat.current.kind === 'room') return this.onRoomOlderRequested(this.chat.current.room);
+    if (this.chat.current.kind === 'dialog') return this.onDialogOlderRequested(this.chat.current.userId);
     const bridge = this.bridge;
     if (!bridge || !canLoadOlder(this.chat)) return;
     this.apply({ type: 'older-requested' });
@@ -914,7 +925,10 @@ export class ChatApp extends LitElement {
     return unread;
   }
 
-  /** The conversation last shown on this server: its room joined again, its dialog opened if that user is here. */
+  /**
+   * The conversation last shown on this server: its room joined again, its dialog opened
+   * if that user is here (by name), or (a lasting login's, by user id) offline too.
+   */
   private async restoreConversation(state: ChatState): Promise<void> {
     const address = state.older.server;
     const saved = conversationFromSetting(address === null ? undefined : this.settings.conversations?.[address]);
@@ -922,20 +936,39 @@ export class ChatApp extends LitElement {
     if (saved.kind === 'room') {
       const joined = findRoom(state.rooms, saved.room);
       if (joined !== undefined) this.choose({ kind: 'room', room: joined.name });
-      else await this.joinRoom(saved.room);
+      else {
+        this.restoringRoom = saved.room;
+        await this.joinRoom(saved.room);
+      }
       return;
     }
-    const user = state.users.find((u) => u.userName === saved.userName && u.userId !== state.self?.userId);
+    const byId = saved.userId !== undefined && state.lasting ? saved.userId : undefined;
+    if (byId === state.self?.userId) return;
+    const user =
+      byId === undefined
+        ? state.users.find((u) => u.userName === saved.userName && u.userId !== state.self?.userId)
+        : (state.users.find((u) => u.userId === byId) ?? { userId: byId, userName: saved.userName, gender: 0, userColor: '' });
     if (user === undefined) return;
     this.apply({ type: 'dialog-opened', user });
     this.choose({ kind: 'dialog', userId: user.userId });
+  }
+
+  /** The remembered room's join refused for its key: the join dialog opens for it, its key field focused. */
+  private askKeyIfRefused(message: ServerMessage): void {
+    const room = this.restoringRoom;
+    if (room === null) return;
+    if (message.action === 'RoomJoined' && sameRoomName(message.room, room)) this.restoringRoom = null;
+    if (message.action !== 'Error' || message.code !== 'room-forbidden') return;
+    this.restoringRoom = null;
+    this.needsKey = room;
+    void this.openRoomDialog();
   }
 
   private saveConversation(state: ChatState): void {
     const bridge = this.bridge;
     const address = state.older.server;
     if (!bridge || address === null) return;
-    const value = conversationToSetting(state.current, state.dialogs) ?? '';
+    const value = conversationToSetting(state.current, state.dialogs, state.lasting) ?? '';
     const conversations = withSavedConversation(this.settings.conversations ?? {}, address, value);
     this.settings = { ...this.settings, conversations };
     void bridge.saveSettings({ conversations }).catch(() => undefined);
@@ -972,6 +1005,7 @@ export class ChatApp extends LitElement {
 
   private readonly closeOverlay = (): void => {
     this.overlay = null;
+    this.needsKey = null;
     void this.updateComplete.then(() => this.messageInput?.focusInput());
   };
 
@@ -986,6 +1020,7 @@ export class ChatApp extends LitElement {
 
   private readonly onRoomJoinRequested = async (event: CustomEvent<{ room: string; key: string }>): Promise<void> => {
     this.overlay = null;
+    this.needsKey = null;
     await this.joinRoom(event.detail.room, event.detail.key);
   };
 
@@ -1041,6 +1076,21 @@ export class ChatApp extends LitElement {
       this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
     }
     if (!asked) this.apply({ type: 'room-older-refused', room });
+  }
+
+  private async onDialogOlderRequested(userId: number): Promise<void> {
+    const bridge = this.bridge;
+    const known = this.chat.dialogs.find((d) => d.peer.userId === userId);
+    if (!bridge || known === undefined || !canLoadDialogOlder(this.chat, userId)) return;
+    this.apply({ type: 'dialog-older-requested', userId });
+    let asked = false;
+    try {
+      // The answer is a DialogHistory, which comes as a message.
+      asked = await bridge.loadDialog({ withUserId: userId, before: known.older.oldestId, limit: DEFAULT_HISTORY_PAGE });
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
+    if (!asked) this.apply({ type: 'dialog-older-refused', userId });
   }
 
   /** What the log shows, said above it: the lobby says nothing (as before rooms). */

@@ -22,6 +22,8 @@ export class RoomDialog extends LitElement {
   /** The server's rooms; null while the list is on its way. */
   @property({ attribute: false }) accessor rooms: readonly RoomSummary[] | null = null;
   @property({ attribute: false }) accessor strings: Strings = en;
+  /** A remembered locked room the server refused without its key: the dialog opens for it, asking for the key. */
+  @property({ attribute: false }) accessor needsKey: string | null = null;
 
   @state() private accessor name = '';
   @state() private accessor key = '';
@@ -75,7 +77,7 @@ export class RoomDialog extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('open') && this.open) {
-      this.name = '';
+      this.name = this.needsKey ?? '';
       this.key = '';
       this.invalid = false;
     }
@@ -86,7 +88,7 @@ export class RoomDialog extends LitElement {
     if (!dialog || !changed.has('open')) return;
     if (this.open && !dialog.open) {
       dialog.showModal();
-      this.renderRoot.querySelector<HTMLInputElement>('#room-name')?.focus();
+      this.renderRoot.querySelector<HTMLInputElement>(this.needsKey === null ? '#room-name' : '#room-key')?.focus();
     } else if (!this.open && dialog.open) {
       dialog.close();
     }
@@ -105,7 +107,8 @@ export class RoomDialog extends LitElement {
             this.invalid = false;
           }} />
         <label for="room-key">${s.roomKey}</label>
-        <input id="room-key" type="password" autocomplete="off" maxlength="256" aria-describedby="room-key-hint" .value=${live(this.key)}
+        ${this.needsKey === null ? nothing : html`<p class="hint" id="room-needs-key" role="status">${format(s.roomNeedsKey, { room: this.needsKey })}</p>`}
+        <input id="room-key" type="password" autocomplete="off" maxlength="256" aria-describedby=${this.needsKey === null ? 'room-key-hint' : 'room-needs-key room-key-hint'} .value=${live(this.key)}
           @input=${(e: Event) => (this.key = (e.target as HTMLInputElement).value)} />
         <p class="hint" id="room-key-hint">${s.roomKeyHint}</p>
         <h3 id="server-rooms">${s.serverRooms}</h3>

@@ -4,6 +4,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { format } from '../i18n';
 import type { Strings } from '../i18n';
+import type { Identity } from '../../src-shared/protocol';
 import { en } from '../i18n/en';
 import { LOBBY, sameConversation } from '../state/conversations';
 import type { ConversationRef, DialogConversation, RoomConversation } from '../state/conversations';
@@ -20,6 +21,8 @@ import { emit } from './events';
 export class ConversationSidebar extends LitElement {
   @property({ attribute: false }) accessor rooms: readonly RoomConversation[] = [];
   @property({ attribute: false }) accessor dialogs: readonly DialogConversation[] = [];
+  /** Everyone online: a dialog with someone else is marked offline (still openable). */
+  @property({ attribute: false }) accessor online: readonly Identity[] = [];
   @property({ attribute: false }) accessor current: ConversationRef = LOBBY;
   @property({ attribute: false }) accessor lobbyUnread = 0;
   @property({ attribute: false }) accessor lobbyMentioned = false;
@@ -100,6 +103,9 @@ export class ConversationSidebar extends LitElement {
         color: var(--bad, #c0392b);
         font-weight: 700;
       }
+      .go.offline .name {
+        opacity: 0.6;
+      }
       .lock {
         flex: none;
         font-size: 11px;
@@ -166,6 +172,7 @@ export class ConversationSidebar extends LitElement {
                 (d) =>
                   this.row({ kind: 'dialog', userId: d.peer.userId }, d.peer.userName, d.unread, false, false, format(s.closeDialog, { name: d.peer.userName }), () =>
                     emit(this, 'dialog-close-requested', { userId: d.peer.userId }),
+                  this.enabled && !this.online.some((u) => u.userId === d.peer.userId),
                   ),
               )}
             </ul>`}
@@ -183,15 +190,17 @@ export class ConversationSidebar extends LitElement {
     locked: boolean,
     closeLabel?: string,
     onClose?: () => void,
+    offline = false,
   ): TemplateResult {
     const s = this.strings.sidebar;
     const shown = sameConversation(conversation, this.current);
     const parts = [name];
+    if (offline) parts.push(s.offline);
     if (locked) parts.push(s.locked);
     if (unread > 0) parts.push(format(s.unread, { count: String(unread) }));
     if (mentioned) parts.push(s.mentioned);
     return html`<li>
-      <button type="button" class="go" data-conversation=${conversation.kind === 'room' ? `room:${conversation.room}` : conversation.kind === 'dialog' ? `dialog:${conversation.userId}` : 'lobby'}
+      <button type="button" class=${offline ? 'go offline' : 'go'} data-conversation=${conversation.kind === 'room' ? `room:${conversation.room}` : conversation.kind === 'dialog' ? `dialog:${conversation.userId}` : 'lobby'}
         aria-label=${parts.join(', ')} aria-current=${shown ? 'page' : 'false'}
         @click=${() => emit(this, 'conversation-chosen', { conversation })}>
         <span class="name" dir="auto">${conversation.kind === 'room' ? `# ${name}` : name}</span>

@@ -14,6 +14,8 @@ export interface SidebarStrings {
   /** A room with a line that mentions you not read yet. */
   mentioned: string;
   locked: string;
+  /** A dialog whose peer is not online (a line to them waits, with a lasting login). */
+  offline: string;
   /** Opens the join dialog. */
   joinRoom: string;
   /** `{room}`. */
@@ -29,6 +31,8 @@ export interface SidebarStrings {
   roomName: string;
   roomKey: string;
   roomKeyHint: string;
+  /** The join dialog opened for a remembered locked room after a reload: `{room}`, and why its key is asked again. */
+  roomNeedsKey: string;
   join: string;
   serverRooms: string;
   noServerRooms: string;

@@ -79,6 +79,8 @@ export interface ChatState {
   readonly opening: string | null;
   /** Who has a status other than online with no text (issue 13 §3). */
   readonly statuses: Statuses;
+  /** The last login proved a lasting identity: user ids last across logins, so a dialog with someone offline can still be written to (it waits). */
+  readonly lasting: boolean;
 }
 
 export const INITIAL_STATE: ChatState = {
@@ -101,6 +103,7 @@ export const INITIAL_STATE: ChatState = {
   roomList: null,
   opening: null,
   statuses: NO_STATUSES,
+  lasting: false,
 };
 
 /** Everything that changes the state; `time` is when it happened (the reducer reads no clock). */
@@ -133,7 +136,10 @@ export type ChatEvent =
   | { type: 'room-older-refused'; room: string }
   /** The same for the lines a reconnect missed in a room. */
   | { type: 'room-missed-requested'; room: string }
-  | { type: 'room-missed-refused'; room: string };
+  | { type: 'room-missed-refused'; room: string }
+  /** A dialog's log asked for the page before its oldest line, and whether the bridge took it. */
+  | { type: 'dialog-older-requested'; userId: number }
+  | { type: 'dialog-older-refused'; userId: number };
 
 const sameUser = (a: Identity, b: Identity): boolean => a.userId === b.userId && a.userName === b.userName;
 
@@ -291,10 +297,14 @@ function uniqueUsers(users: readonly Identity[]): Identity[] {
   return unique;
 }
 
-/** Ends private mode when its target is gone, with a line that says so. */
+/**
+ * Ends private mode when its target is gone, with a line that says so; but not in a
+ * dialog shown with a lasting login: the peer keeps its id, and a line to it waits.
+ */
 function dropPrivateTarget(state: ChatState, stillHere: (target: Identity) => boolean, time: number): ChatState {
   const target = state.privateTarget;
   if (target === null || stillHere(target)) return state;
+  if (state.lasting && state.current.kind === 'dialog' && state.current.userId === target.userId) return state;
   return withLines({ ...state, privateTarget: null }, [system(time, { type: 'private-ended', user: target })]);
 }
 
@@ -372,7 +382,7 @@ function reduceLobbyMessage(state: ChatState, message: ServerMessage, time: numb
     case 'Authorized': {
       const self = identityOf(message);
       const next = withLines(
-        { ...state, self, lastLogin: self, users: uniqueUsers(message.users) },
+        { ...state, self, lastLogin: self, users: uniqueUsers(message.users), lasting: message.lasting === true },
         [system(time, { type: 'logged-in', self })],
       );
       return dropPrivateTarget(next, (t) => next.users.some((u) => sameUser(u, t)), time);
@@ -466,6 +476,9 @@ function reduceStatus(state: ChatState, status: ConnectionStatus, time: number):
   // A page on its way is lost with the connection (the session says so too).
   if (status.state !== 'authorized' && next.older.state === 'loading') next = { ...next, older: { ...next.older, state: 'idle' } };
   if (status.state !== 'authorized' && next.missed?.loading === true) next = { ...next, missed: { ...next.missed, loading: false } };
+  if (status.state !== 'authorized' && next.dialogs.some((d) => d.older.state === 'loading')) {
+    next = { ...next, dialogs: next.dialogs.map((d) => (d.older.state === 'loading' ? { ...d, older: { ...d.older, state: 'idle' } } : d)) };
+  }
   switch (status.state) {
     case 'idle':
       return { ...next, self: null, lastLogin: null, users: [] };
@@ -620,6 +633,10 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
       return inRoom(state, event.room, (view) => (canLoadMissed(view) ? { ...view, missed: { ...view.missed!, loading: true } } : view));
     case 'room-missed-refused':
       return inRoom(state, event.room, (view) => ({ ...view, missed: null }));
+    case 'dialog-older-requested':
+      return canLoadDialogOlder(state, event.userId) ? withDialogPaging(state, event.userId, (older) => ({ ...older, state: 'loading' })) : state;
+    case 'dialog-older-refused':
+      return withDialogPaging(state, event.userId, (older) => (older.state === 'loading' ? { ...older, state: 'idle' } : older));
     case 'room-older-refused':
       return withRoomPaging(state, event.room, (older) => (older.state === 'loading' ? { ...older, state: 'idle' } : older));
     case 'missed-requested':
@@ -770,7 +787,7 @@ function withoutMemberOnLeave(state: ChatState, message: ServerMessage, time: nu
 
 function withDialog(state: ChatState, peer: Identity): ChatState {
   if (state.dialogs.some((d) => d.peer.userId === peer.userId)) return state;
-  return { ...state, dialogs: [...state.dialogs, { peer, log: NO_LINES, lastMessageId: 0, unread: 0 }] };
+  return { ...state, dialogs: [...state.dialogs, { peer, log: NO_LINES, lastMessageId: 0, unread: 0, older: NO_OLDER_LINES }] };
 }
 
 /** A private line (or a dialog's page, or its delivery marks) also goes to its dialog's own log. */
@@ -799,8 +816,34 @@ function withDialogMessage(state: ChatState, message: ServerMessage, time: numbe
   // Lines shown in the lobby's log (private mode there) are seen there.
   const seen = withIt.current.kind === 'lobby' || (withIt.current.kind === 'dialog' && withIt.current.userId === peer.userId);
   const fresh = seen ? 0 : newChatLines(dialog.log, after.log).length;
-  const changed: DialogConversation = { ...dialog, log: after.log, lastMessageId: after.lastMessageId, unread: dialog.unread + fresh };
+  const changed: DialogConversation = { ...dialog, log: after.log, lastMessageId: after.lastMessageId, unread: dialog.unread + fresh, older: dialogOlderAfter(dialog.older, message) };
   return { ...withIt, dialogs: withIt.dialogs.map((d) => (d === dialog ? changed : d)) };
+}
+
+/** A dialog's paging after one of its messages: the oldest id it has, and whether a page (the one asked for, or the first) says it goes no further. */
+function dialogOlderAfter(older: OlderLines, message: ServerMessage): OlderLines {
+  const ids = message.action === 'DialogHistory' ? message.messages.map((m) => m.messageId) : message.action === 'PrivateMessage' ? [message.messageId] : [];
+  let oldestId = older.oldestId;
+  for (const id of ids) if (id !== undefined && (oldestId === 0 || id < oldestId)) oldestId = id;
+  let state = older.state;
+  if (message.action === 'DialogHistory') {
+    if (state === 'loading') state = message.hasMore ? 'idle' : 'end';
+    else if (state === 'idle' && !message.hasMore) state = 'end';
+  }
+  return state === older.state && oldestId === older.oldestId ? older : { ...older, state, oldestId };
+}
+
+function withDialogPaging(state: ChatState, userId: number, change: (older: OlderLines) => OlderLines): ChatState {
+  const dialog = state.dialogs.find((d) => d.peer.userId === userId);
+  if (dialog === undefined) return state;
+  const older = change(dialog.older);
+  return older === dialog.older ? state : { ...state, dialogs: state.dialogs.map((d) => (d === dialog ? { ...dialog, older } : d)) };
+}
+
+/** Whether the page before a dialog's oldest line may be asked for now (the server keeps dialogs of lasting logins only). */
+export function canLoadDialogOlder(state: ChatState, userId: number): boolean {
+  const dialog = state.dialogs.find((d) => d.peer.userId === userId);
+  return dialog !== undefined && state.lasting && dialog.older.state === 'idle' && dialog.older.oldestId > 0 && state.self !== null;
 }
 
 /** Lobby lines from others while another conversation is shown. */
@@ -873,7 +916,7 @@ export function shownConversation(state: ChatState): { log: LogStore; older: Old
   }
   if (current.kind === 'dialog') {
     const dialog = state.dialogs.find((d) => d.peer.userId === current.userId);
-    if (dialog !== undefined) return { log: dialog.log, older: NO_PAGING, pending: state.pending.filter((p) => p.to?.userId === dialog.peer.userId), users: state.users };
+    if (dialog !== undefined) return { log: dialog.log, older: state.lasting ? dialog.older : NO_PAGING, pending: state.pending.filter((p) => p.to?.userId === dialog.peer.userId), users: state.users };
   }
   return { log: state.log, older: state.older, pending: state.pending.filter((p) => p.room === undefined), users: state.users };
 }

@@ -39,6 +39,8 @@ export interface DialogConversation {
   readonly log: LogStore;
   readonly lastMessageId: number;
   readonly unread: number;
+  /** Paging back through the dialog kept by the server (a lasting login's): `oldestId` is its oldest line's id here. */
+  readonly older: OlderLines;
 }
 
 export const sameRoomName = (a: string, b: string): boolean => foldRoomName(a) === foldRoomName(b);
@@ -67,22 +69,29 @@ export function stepConversation(order: readonly ConversationRef[], current: Con
 
 /**
  * The current conversation as kept in the settings per server: `room:<name>`,
- * `dialog:<user name>` (user ids change with each login), or absent for the lobby.
+ * `dialog:<user name>` (user ids change with each login), `user:<user id>:<user name>`
+ * with a lasting login (its peers keep their ids: the dialog is found by it, online or
+ * not), or absent for the lobby.
  */
-export function conversationToSetting(ref: ConversationRef, dialogs: readonly DialogConversation[]): string | null {
+export function conversationToSetting(ref: ConversationRef, dialogs: readonly DialogConversation[], lasting = false): string | null {
   if (ref.kind === 'room') return `room:${ref.room}`;
   if (ref.kind === 'dialog') {
     const peer = dialogs.find((d) => d.peer.userId === ref.userId)?.peer;
-    return peer === undefined ? null : `dialog:${peer.userName}`;
+    if (peer === undefined) return null;
+    return lasting ? `user:${peer.userId}:${peer.userName}` : `dialog:${peer.userName}`;
   }
   return null;
 }
 
-export type SavedConversation = { kind: 'room'; room: string } | { kind: 'dialog'; userName: string };
+export type SavedConversation = { kind: 'room'; room: string } | { kind: 'dialog'; userName: string; userId?: number };
+
+const SAVED_USER = /^user:([1-9][0-9]{0,14}):(.+)$/s;
 
 export function conversationFromSetting(value: string | undefined): SavedConversation | null {
   if (value === undefined) return null;
   if (value.startsWith('room:') && value.length > 5) return { kind: 'room', room: value.slice(5) };
+  const user = SAVED_USER.exec(value);
+  if (user !== null) return { kind: 'dialog', userId: Number(user[1]), userName: user[2]! };
   if (value.startsWith('dialog:') && value.length > 7) return { kind: 'dialog', userName: value.slice(7) };
   return null;
 }
