@@ -51,6 +51,16 @@ const NO_IDENTITY_FRAME = frameText(
   } satisfies ServerMessage),
 );
 
+/**
+ * The sender's fields on a dialog line. A second tab of an identity has a user id of its
+ * own for this session; the line names the identity's id instead, the one the other side
+ * writes back to and that pages this dialog across sessions.
+ */
+function senderJson(from: Member, identity: KnownIdentity): string {
+  if (from.userId === identity.userId) return from.identityJson;
+  return JSON.stringify({ ...from.identity(), userId: identity.userId }).slice(1, -1);
+}
+
 /** What the dialogs need of the room. */
 export interface DialogRoom {
   memberById(userId: number): Member | undefined;
@@ -103,7 +113,7 @@ export class PrivateDialogs {
     const sentAt = Date.now();
     const { text: formatted, legacyText } = textsWithFile(formatChatText(text), file);
     const head =
-      `{"action":"PrivateMessage",${from.identityJson},"messageId":${messageId},"sentAt":${sentAt},` +
+      `{"action":"PrivateMessage",${senderJson(from, mine)},"messageId":${messageId},"sentAt":${sentAt},` +
       `"toUserId":${peer.userId},${delivered ? DELIVERED_FIELD : WAITING_FIELD}${file === null ? '' : file.field}`;
     const payload = `${head}${quote === null ? '' : `,"replyTo":${JSON.stringify(quote)}`},"text":${JSON.stringify(formatted)}}`;
     this.store.append({ messageId, room: dialogKey(mine.userId, peer.userId), sentAt, authorSession: from.sessionToken, payload });

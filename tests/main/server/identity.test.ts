@@ -238,6 +238,23 @@ describe('a private dialog between two identities', () => {
     expect((await login(t, { userName: 'Bob' }, ATTACKER)).userName).toBe('Bob (2)');
   });
 
+  it('a line from a second tab names the identity’s own user id, so the other side replies to the identity (and it reaches both tabs)', async () => {
+    const t = await start();
+    const sb = newIdentitySecret();
+    const anna = await login(t, { userName: 'Anna', identity: newIdentitySecret() });
+    const tab1 = await login(t, { userName: 'Bob', identity: sb });
+    const tab2 = await login(t, { userName: 'Bob', identity: sb }, ATTACKER);
+    expect(tab2.userId).not.toBe(tab1.userId);
+    tab2.say('from the second tab', anna.userId);
+    const got = await anna.waitFor(isPrivate('from the second tab'));
+    expect(got.userId).toBe(tab1.userId);
+    expect((await tab1.waitFor(isPrivate('from the second tab'))).userId).toBe(tab1.userId);
+    expect((await page(anna, tab1.userId)).messages.map((m) => [m.userId, m.text])).toEqual([[tab1.userId, 'from the second tab']]);
+    anna.say('the reply', got.userId);
+    await tab1.waitFor(isPrivate('the reply'));
+    await tab2.waitFor(isPrivate('the reply'));
+  });
+
   it('refuses junk dialog requests with an Error to the sender only; the others keep chatting', async () => {
     const t = await start();
     const anna = await login(t, { userName: 'Anna', identity: newIdentitySecret() });
