@@ -17,6 +17,7 @@ import type { ServerConfig } from './config';
 import type { HandshakeRequest } from './handshake';
 import { historyJson } from './history-frame';
 import { editedPayload, lineFacts, quoteOf, tombstonePayload, withQuoteDeleted } from './line-payload';
+import { IdentityQuota } from './identity-quota';
 import { Identities } from './identities';
 import type { KnownIdentity } from './identities';
 import { ChatSocket, Member } from './member';
@@ -234,7 +235,12 @@ export class ChatHub implements FileAudience {
       onSlowConsumer: (member) => this.lose(member, `slow consumer in a room, ${member.socket.writableLength} bytes unsent`),
       beforeWrite: this.fanout.beforeWrite,
     });
-    this.identities = new Identities(config.maxIdentities, durable.kept.identities ?? [], durable.identities ?? null);
+    this.identities = new Identities(
+      config.maxIdentities,
+      durable.kept.identities ?? [],
+      durable.identities ?? null,
+      new IdentityQuota(config.identitiesPerAddressPerDay),
+    );
     this.names.holdMs = config.nameHoldDays * 86_400_000;
     for (const identity of this.identities.all()) this.names.hold(identity.userName, identity);
     this.dialogs = new PrivateDialogs(
@@ -315,7 +321,7 @@ export class ChatHub implements FileAudience {
         this.dropReservation(token, reserved);
         // An identity the server does not know yet (it forgot them in a restart: --state-file) is learnt as at a fresh login.
         const secret = request.identity;
-        const identity = this.knownIdentity(request) ?? (secret === null ? null : this.identities.add(secret, reserved.userId, reserved.nameClaim.name));
+        const identity = this.knownIdentity(request) ?? (secret === null ? null : this.identities.add(secret, reserved.userId, reserved.nameClaim.name, ip));
         const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy, identity };
         return this.admit(ws, socket, ip, resumed, request.problems);
       }
@@ -334,7 +340,7 @@ export class ChatHub implements FileAudience {
       resumeAfter: token !== null && this.isYoung() && !this.endedWhileYoung!.has(token) ? this.startSeq : null,
       fresh: true,
       legacy,
-      identity: known ?? (request.identity === null ? null : this.identities.add(request.identity, userId, nameClaim.name)),
+      identity: known ?? (request.identity === null ? null : this.identities.add(request.identity, userId, nameClaim.name, ip)),
     };
     return this.admit(ws, socket, ip, admission, request.problems);
   }

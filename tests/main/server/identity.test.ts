@@ -270,6 +270,31 @@ describe('a private dialog between two identities', () => {
   });
 });
 
+describe('new lasting identities per address', () => {
+  it('past --identities-per-address-per-day an address logs in with no identity (no dialogs, no name held); another address still gets one', async () => {
+    const t = await start({ identitiesPerAddressPerDay: 2 });
+    const victim = await login(t, { userName: 'Vic', identity: newIdentitySecret() }, VICTIM);
+    const secrets = [newIdentitySecret(), newIdentitySecret()];
+    for (const [i, secret] of secrets.entries()) {
+      const made = await login(t, { userName: `M${i + 1}`, identity: secret }, ATTACKER);
+      expect((await page(made, victim.userId)).messages).toEqual([]);
+      await made.close();
+    }
+    const past = await login(t, { userName: 'M3', identity: newIdentitySecret() }, ATTACKER);
+    const after = past.mark();
+    past.send({ action: 'History', with: victim.userId });
+    await past.waitFor((m) => m.action === 'Error' && m.code === 'invalid-history-request', undefined, 'the refusal', after);
+    await past.close();
+    // It held no name: a newcomer gets M3 itself.
+    expect((await login(t, { userName: 'M3' }, VICTIM)).userName).toBe('M3');
+    // An identity the address made before is known again: the cap is on new ones.
+    const back = await login(t, { userName: 'M1', identity: secrets[0]! }, ATTACKER);
+    expect((await page(back, victim.userId)).messages).toEqual([]);
+    const fresh = await login(t, { userName: 'Other', identity: newIdentitySecret() }, VICTIM);
+    expect((await page(fresh, victim.userId)).messages).toEqual([]);
+  });
+});
+
 describe('a private dialog with --state-file (no database)', () => {
   it('is never written to the file, so no restart brings its lines back in the room’s History', async () => {
     const stateFile = join(tempDb().replace(/chat\.db$/, ''), 'state.json');
