@@ -7,6 +7,7 @@ import { newIdentitySecret } from '../../../src-shared/protocol';
 import type { DialogHistoryMessage, ErrorMessage, PrivateMessage, ServerMessage } from '../../../src-shared/protocol';
 import { ChatClient } from '../../support/chat-client';
 import type { LoginParams } from '../../support/chat-client';
+import { IdentityQuota } from '../../../src-main/server/identity-quota';
 import { startTestServer } from './helpers';
 import type { TestServer } from './helpers';
 
@@ -292,6 +293,20 @@ describe('new lasting identities per address', () => {
     expect((await page(back, victim.userId)).messages).toEqual([]);
     const fresh = await login(t, { userName: 'Other', identity: newIdentitySecret() }, VICTIM);
     expect((await page(fresh, victim.userId)).messages).toEqual([]);
+  });
+});
+
+describe('IdentityQuota (new identities per address per day)', () => {
+  it('counts per address (IPv6 by /64) for a day, then afresh; it tracks at most maxTracked addresses', () => {
+    let now = 0;
+    const quota = new IdentityQuota(2, () => now, 100);
+    expect([quota.take('10.0.0.1'), quota.take('10.0.0.1'), quota.take('10.0.0.1')]).toEqual([true, true, false]);
+    expect([quota.take('2001:db8::1'), quota.take('2001:db8::2'), quota.take('2001:db8::3')]).toEqual([true, true, false]);
+    expect(quota.take('10.0.0.2')).toBe(true);
+    now += 86_400_000;
+    expect(quota.take('10.0.0.1')).toBe(true);
+    for (let i = 0; i < 1_000; i++) quota.take(`10.1.${i >> 8}.${i & 255}`);
+    expect(quota.trackedAddresses).toBeLessThanOrEqual(100);
   });
 });
 
