@@ -1,13 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import type { ErrorCode, ServerMessage } from '../../src-shared/protocol';
+import { addressKey } from './addresses';
 import { frameText } from './broadcast';
 import type { Member } from './member';
 
 /*
  * Buzz (issue 13 §4): one user signals another. At most one per sender and recipient
- * each `intervalMs`; the recipient gets `{"action":"Buzz","userId","toUserId"}` and the
- * sender the same frame as its receipt. Every refusal is an Error to the sender only,
- * marked `refused: "Buzz"` so its client does not take it for an answer to a chat line.
+ * each `intervalMs` (a sender: its identity, else its address); the recipient gets
+ * `{"action":"Buzz","userId","toUserId"}` and the sender the same frame as its receipt.
+ * Every refusal is an Error to the sender only, marked `refused: "Buzz"` so its client
+ * does not take it for an answer to a chat line.
  */
 
 function refusal(code: ErrorCode, message: string): Buffer {
@@ -20,11 +22,25 @@ const OFFLINE = refusal('user-offline', 'That user is not online: the buzz was n
 const OFF = refusal('buzz-off', 'That user does not take buzzes (turned off, or their app cannot receive them).');
 const TOO_SOON = refusal('rate-limited', 'You buzzed that user a moment ago: wait a few seconds.');
 
+/**
+ * Who a buzz counts as from or to. A user id will not do for a sender: one without a
+ * lasting identity gets a new id at each login, and logging in afresh would buzz as
+ * often as it can log in. So an identity counts as itself (its stable id, whichever tab),
+ * and anyone else as its address (a /64 for IPv6).
+ */
+function senderKey(member: Member): string {
+  return member.lasting === null ? `a${addressKey(member.ip)}` : `i${member.lasting.userId}`;
+}
+
+function recipientKey(member: Member): number {
+  return member.lasting === null ? member.userId : member.lasting.userId;
+}
+
 /** Past this many remembered pairs, the expired ones are forgotten. */
 const PRUNE_AT = 1_024;
 
 export class Buzzes {
-  /** `from>to` → when a buzz last went through, oldest first (a pass moves its pair to the end). */
+  /** `sender>recipient` (senderKey, recipientKey) → when a buzz last went through, oldest first (a pass moves its pair to the end). */
   private readonly passed = new Map<string, number>();
 
   constructor(
@@ -41,7 +57,7 @@ export class Buzzes {
     // The original Qt client would only log the frame: to its user the buzz never came.
     if (!to.allowsBuzz || to.legacy) return this.send(from, OFF);
     const now = this.now();
-    const key = `${from.userId}>${to.userId}`;
+    const key = `${senderKey(from)}>${recipientKey(to)}`;
     const last = this.passed.get(key);
     if (last !== undefined && now - last < this.intervalMs) return this.send(from, TOO_SOON);
     this.passed.delete(key);

@@ -15,8 +15,9 @@ import { addressKey } from './addresses';
 import { Fanout, frameText } from './broadcast';
 import type { ServerConfig } from './config';
 import type { HandshakeRequest } from './handshake';
-import { historyJson } from './history-frame';
+import { historyBytes, historyJson } from './history-frame';
 import { editedPayload, lineFacts, quoteOf, tombstonePayload, withQuoteDeleted } from './line-payload';
+import { IdentityQuota } from './identity-quota';
 import { Identities } from './identities';
 import type { KnownIdentity } from './identities';
 import { ChatSocket, Member } from './member';
@@ -24,7 +25,8 @@ import type { LeaveAction } from './member';
 import { UniqueNames } from './names';
 import type { NameClaim } from './names';
 import { PrivateDialogs } from './private-dialogs';
-import { legacyReplyText } from './quote';
+import { lineJson } from './quote';
+import { errorFrame } from './error-frame';
 import type { ChatRoom } from './rooms/chat-room';
 import { RoomActions } from './rooms/room-actions';
 import { takeToken } from './rate-limit';
@@ -64,20 +66,9 @@ const NOT_AUTHOR_FRAME = errorFrame('not-author', 'Only the author of a message 
 const EDIT_WINDOW_CLOSED_FRAME = errorFrame('edit-window-closed', 'This message is too old to be edited.');
 const UNKNOWN_FILE_FRAME = errorFrame('unknown-file', 'There is no such file of yours for this conversation (upload it again); the line was not sent.');
 
-/** `,"replyTo":{…}` for a reply, nothing otherwise. */
-function replyField(quote: ReplyQuote | null): string {
-  return quote === null ? '' : `,"replyTo":${JSON.stringify(quote)}`;
-}
-
-function errorFrame(code: ErrorCode, message: string): Buffer {
-  const error: ServerMessage = { action: 'Error', code, message };
-  return frameText(JSON.stringify(error));
-}
-
+/** No status on a Connected: every member is admitted as online (a resumed one's client sets its status again). */
 function presenceFrame(action: 'Connected' | LeaveAction, member: Member): Buffer {
-  // A Connected carries the member's status, a leave none. (Every member is admitted as online: a resumed one's client sets its status again.)
-  const status = action === 'Connected' ? member.statusJson : '';
-  return frameText(`{"action":"${action}",${member.identityJson}${status}}`);
+  return frameText(`{"action":"${action}",${member.identityJson}}`);
 }
 
 function rawText(data: RawData): string {
@@ -234,7 +225,12 @@ export class ChatHub implements FileAudience {
       onSlowConsumer: (member) => this.lose(member, `slow consumer in a room, ${member.socket.writableLength} bytes unsent`),
       beforeWrite: this.fanout.beforeWrite,
     });
-    this.identities = new Identities(config.maxIdentities, durable.kept.identities ?? [], durable.identities ?? null);
+    this.identities = new Identities(
+      config.maxIdentities,
+      durable.kept.identities ?? [],
+      durable.identities ?? null,
+      new IdentityQuota(config.identitiesPerAddressPerDay),
+    );
     this.names.holdMs = config.nameHoldDays * 86_400_000;
     for (const identity of this.identities.all()) this.names.hold(identity.userName, identity);
     this.dialogs = new PrivateDialogs(
@@ -315,7 +311,7 @@ export class ChatHub implements FileAudience {
         this.dropReservation(token, reserved);
         // An identity the server does not know yet (it forgot them in a restart: --state-file) is learnt as at a fresh login.
         const secret = request.identity;
-        const identity = this.knownIdentity(request) ?? (secret === null ? null : this.identities.add(secret, reserved.userId, reserved.nameClaim.name));
+        const identity = this.knownIdentity(request) ?? (secret === null ? null : this.identities.add(secret, reserved.userId, reserved.nameClaim.name, ip));
         const resumed: Admission = { ...reserved, sessionToken: token, resumeAfter: reserved.ackedSeq, fresh: false, legacy, identity };
         return this.admit(ws, socket, ip, resumed, request.problems);
       }
@@ -334,7 +330,7 @@ export class ChatHub implements FileAudience {
       resumeAfter: token !== null && this.isYoung() && !this.endedWhileYoung!.has(token) ? this.startSeq : null,
       fresh: true,
       legacy,
-      identity: known ?? (request.identity === null ? null : this.identities.add(request.identity, userId, nameClaim.name)),
+      identity: known ?? (request.identity === null ? null : this.identities.add(request.identity, userId, nameClaim.name, ip)),
     };
     return this.admit(ws, socket, ip, admission, request.problems);
   }
@@ -469,20 +465,13 @@ export class ChatHub implements FileAudience {
     return this.rooms.memberRoom(member, scope) !== null;
   }
 
-  /**
-   * Everyone who shares a room with `member`, itself included: every user is in the
-   * lobby, so that is everyone the lobby's fan-out reaches.
-   */
-  private peersOf(_member: Member): Fanout<Member> {
-    return this.fanout;
-  }
-
   /** A status change (null: none) to the member's peers; user lists are rebuilt with it. */
   private toPeersOf(member: Member, frame: Buffer | null): void {
     if (frame === null) return;
     this.usersJson = null;
     for (const room of this.rooms.membership.roomsOf(member).values()) room.statusChanged();
-    this.peersOf(member).queue(frame);
+    // Everyone: every user is in the lobby, so a member's peers are all of them.
+    this.fanout.queue(frame);
   }
 
   /** The member with this id who has a connection now (not one in the presence grace), or null. */
@@ -805,9 +794,8 @@ export class ChatHub implements FileAudience {
     this.reservedIds.add(reservation.userId);
   }
 
-  /** A History must never fill more than half of what a member may have unsent. */
   private get historyBytes(): number {
-    return Math.floor(this.config.maxBufferedBytes / 2);
+    return historyBytes(this.config.maxBufferedBytes);
   }
 
   /** The lines a resumed session missed, and what became of the ones it had. */
@@ -906,15 +894,15 @@ export class ChatHub implements FileAudience {
     const roomName = room === null ? LOBBY : room.name;
     // The text last, as the original sends it (readers that scan back from a frame's end find it there).
     const head = `{"action":"PublicMessage"${ChatHub.roomField(roomName)},${from.identityJson},"messageId":${messageId},"sentAt":${sentAt}${file === null ? '' : file.field}`;
-    const payload = `${head}${replyField(quote)},"text":${JSON.stringify(formatted)}}`;
+    const { payload, legacy } = lineJson(head, quote, formatted, legacyText);
     this.store.append({ messageId, room: roomName, sentAt, authorSession: from.sessionToken, payload });
     // No room has the Qt client in it: one serialisation.
     if (room !== null) {
       room.queue(frameText(payload));
       return;
     }
-    if (quote === null && legacyText === formatted) this.fanout.queue(frameText(payload));
-    else this.fanout.queue(frameText(payload), frameText(`${head},"text":${JSON.stringify(quote === null ? legacyText : legacyReplyText(quote, legacyText))}}`));
+    if (legacy === payload) this.fanout.queue(frameText(payload));
+    else this.fanout.queue(frameText(payload), frameText(legacy));
   }
 
   private sendPrivate(from: Member, toUserId: number, text: string, quote: ReplyQuote | null, file: SentFile | null = null): void {
@@ -932,11 +920,9 @@ export class ChatHub implements FileAudience {
     const head =
       `{"action":"PrivateMessage",${from.identityJson},"messageId":${this.store.nextMessageId()},"sentAt":${Date.now()},` +
       `"toUserId":${toUserId}${file === null ? '' : file.field}`;
-    const frame = frameText(`${head}${replyField(quote)},"text":${JSON.stringify(formatted)}}`);
-    const legacyFrame =
-      quote === null && legacyText === formatted
-        ? frame
-        : frameText(`${head},"text":${JSON.stringify(quote === null ? legacyText : legacyReplyText(quote, legacyText))}}`);
+    const { payload, legacy } = lineJson(head, quote, formatted, legacyText);
+    const frame = frameText(payload);
+    const legacyFrame = legacy === payload ? frame : frameText(legacy);
     this.fanout.send(target, target.legacy ? legacyFrame : frame);
     if (target !== from) this.fanout.send(from, from.legacy ? legacyFrame : frame);
   }

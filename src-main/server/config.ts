@@ -137,6 +137,8 @@ export interface ServerConfig {
   nameHoldDays: number;
   /** Lasting identities the server remembers; past it new ones log in without one (today's rules). */
   maxIdentities: number;
+  /** New lasting identities one address (IPv6: a /64) may make per day; past it its logins go on without one. */
+  identitiesPerAddressPerDay: number;
   /**
    * Where uploaded files live (POST /files). null: beside the database (`<db>.files`), or
    * without a database a temporary folder for this run, removed when the server stops.
@@ -209,6 +211,7 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   webRoot: null,
   nameHoldDays: 30,
   maxIdentities: 100_000,
+  identitiesPerAddressPerDay: 20,
   filesDir: null,
   maxFileSize: 25 * 1024 * 1024,
   filesQuotaPerUser: 500 * 1024 * 1024,
@@ -247,6 +250,7 @@ const positiveIntegers = [
   'maxRooms',
   'maxRoomsPerUser',
   'maxIdentities',
+  'identitiesPerAddressPerDay',
   'maxFileSize',
   'filesQuotaPerUser',
   'filesMaxTotal',

@@ -1,5 +1,10 @@
 import type { LinePage } from './store/message-store';
 
+/** A History must never fill more than half of what a member may have unsent. */
+export function historyBytes(maxBufferedBytes: number): number {
+  return Math.floor(maxBufferedBytes / 2);
+}
+
 /**
  * `{"action":"History","messages":[…],"hasMore":…}` from a page of stored lines: as
  * many of the newest as fit in `maxBytes` (a slow client's buffer must not overflow on

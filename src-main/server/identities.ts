@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { IdentityQuota } from './identity-quota';
 import type { Member } from './member';
 import type { NameHolder } from './names';
 import type { IdentityJournal, SavedIdentity } from './store/durable-state';
@@ -54,6 +55,8 @@ export class Identities {
     kept: readonly SavedIdentity[],
     /** null: kept for this run only. */
     private readonly journal: IdentityJournal | null,
+    /** New identities per address per day; null: no such cap. */
+    private readonly quota: IdentityQuota | null = null,
   ) {
     for (const saved of kept) this.put(new KnownIdentity(saved.hash, saved.userId, saved.userName, saved.lastSeen));
   }
@@ -80,9 +83,13 @@ export class Identities {
     return this.byUser.has(userId);
   }
 
-  /** Remembers a new identity with the id and name its first session got; null when the server knows as many as it may. */
-  add(secret: string, userId: number, userName: string): KnownIdentity | null {
+  /**
+   * Remembers a new identity with the id and name its first session got (from `ip`); null
+   * when the server knows as many as it may, or `ip` made its day's share already.
+   */
+  add(secret: string, userId: number, userName: string, ip: string): KnownIdentity | null {
     if (this.byHash.size >= this.max || this.byUser.has(userId)) return null;
+    if (this.quota !== null && !this.quota.take(ip)) return null;
     const identity = new KnownIdentity(identityHash(secret), userId, userName, Date.now());
     this.put(identity);
     this.journal?.seen(identity.saved());

@@ -1,11 +1,12 @@
 import { DIALOG_KEY_PREFIX, formatChatText } from '../../src-shared/protocol';
 import type { ReplyQuote, ServerMessage } from '../../src-shared/protocol';
 import { frameText } from './broadcast';
+import { errorFrame } from './error-frame';
 import { historyJson } from './history-frame';
 import { lineFacts, withQuoteDeleted } from './line-payload';
 import type { Identities, KnownIdentity } from './identities';
 import type { Member } from './member';
-import { legacyReplyText } from './quote';
+import { lineJson } from './quote';
 import { textsWithFile } from './files/file-line';
 import type { SentFile } from './files/file-line';
 import type { IdentityJournal, WaitingLine } from './store/durable-state';
@@ -43,13 +44,17 @@ const WAITING_FIELD = '"delivery":"waiting"';
 const DELIVERED_FIELD = '"delivery":"delivered"';
 const HISTORY_HEAD = '{"action":"History",';
 
-const NO_IDENTITY_FRAME = frameText(
-  JSON.stringify({
-    action: 'Error',
-    code: 'invalid-history-request',
-    message: 'A private dialog’s history needs a lasting identity, and this login has none.',
-  } satisfies ServerMessage),
-);
+const NO_IDENTITY_FRAME = errorFrame('invalid-history-request', 'A private dialog’s history needs a lasting identity, and this login has none.');
+
+/**
+ * The sender's fields on a dialog line. A second tab of an identity has a user id of its
+ * own for this session; the line names the identity's id instead, the one the other side
+ * writes back to and that pages this dialog across sessions.
+ */
+function senderJson(from: Member, identity: KnownIdentity): string {
+  if (from.userId === identity.userId) return from.identityJson;
+  return JSON.stringify({ ...from.identity(), userId: identity.userId }).slice(1, -1);
+}
 
 /** What the dialogs need of the room. */
 export interface DialogRoom {
@@ -103,9 +108,9 @@ export class PrivateDialogs {
     const sentAt = Date.now();
     const { text: formatted, legacyText } = textsWithFile(formatChatText(text), file);
     const head =
-      `{"action":"PrivateMessage",${from.identityJson},"messageId":${messageId},"sentAt":${sentAt},` +
+      `{"action":"PrivateMessage",${senderJson(from, mine)},"messageId":${messageId},"sentAt":${sentAt},` +
       `"toUserId":${peer.userId},${delivered ? DELIVERED_FIELD : WAITING_FIELD}${file === null ? '' : file.field}`;
-    const payload = `${head}${quote === null ? '' : `,"replyTo":${JSON.stringify(quote)}`},"text":${JSON.stringify(formatted)}}`;
+    const { payload, legacy } = lineJson(head, quote, formatted, legacyText);
     this.store.append({ messageId, room: dialogKey(mine.userId, peer.userId), sentAt, authorSession: from.sessionToken, payload });
     if (!delivered) {
       this.forgetPruned(peer.userId);
@@ -114,10 +119,7 @@ export class PrivateDialogs {
       this.journal?.waiting(line);
     }
     const frame = frameText(payload);
-    const legacyFrame =
-      quote === null && legacyText === formatted
-        ? frame
-        : frameText(`${head},"text":${JSON.stringify(quote === null ? legacyText : legacyReplyText(quote, legacyText))}}`);
+    const legacyFrame = legacy === payload ? frame : frameText(legacy);
     for (const member of new Set([...recipients, ...mine.connected(), from])) this.room.send(member, member.legacy ? legacyFrame : frame);
     return true;
   }

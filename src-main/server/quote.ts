@@ -24,3 +24,25 @@ export function excerptOf(formattedText: string): string {
 export function legacyReplyText(quote: ReplyQuote, formattedText: string): string {
   return `» <i>${escapeHtml(quote.userName)}: ${quote.excerpt}</i><br>${formattedText}`;
 }
+
+/** `,"replyTo":{…}` for a reply, nothing otherwise. */
+export function replyField(quote: ReplyQuote | null): string {
+  return quote === null ? '' : `,"replyTo":${JSON.stringify(quote)}`;
+}
+
+/** A chat line's JSON for our clients, and for the Qt client (the same string when it needs nothing else). */
+export interface LineJson {
+  readonly payload: string;
+  readonly legacy: string;
+}
+
+/**
+ * A line from its `head` (every field before the reply and the text, no closing brace):
+ * ours get the structured quote and the formatted text, the Qt client the quote as a line
+ * of text on top (`legacyReplyText`) and its own form of the text (a file as a link).
+ */
+export function lineJson(head: string, quote: ReplyQuote | null, formattedText: string, legacyText: string): LineJson {
+  const payload = `${head}${replyField(quote)},"text":${JSON.stringify(formattedText)}}`;
+  if (quote === null && legacyText === formattedText) return { payload, legacy: payload };
+  return { payload, legacy: `${head},"text":${JSON.stringify(quote === null ? legacyText : legacyReplyText(quote, legacyText))}}` };
+}

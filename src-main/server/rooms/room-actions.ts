@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import type { ErrorCode, JoinRoomRequest, LeaveRoomRequest, ListRoomsRequest, ServerMessage } from '../../../src-shared/protocol';
+import type { JoinRoomRequest, LeaveRoomRequest, ListRoomsRequest } from '../../../src-shared/protocol';
 import { frameText } from '../broadcast';
 import type { ServerConfig } from '../config';
-import { historyJson } from '../history-frame';
+import { errorFrame } from '../error-frame';
+import { historyBytes, historyJson } from '../history-frame';
 import type { Member } from '../member';
 import type { DurableState } from '../store/durable-state';
 import type { ChatRoom, RoomWiring } from './chat-room';
@@ -27,11 +28,6 @@ export interface RoomHub {
 
 /** A RoomList is rebuilt at most this often (a flood of ListRooms costs one build a second). */
 export const ROOM_LIST_MAX_AGE_MS = 1_000;
-
-function errorFrame(code: ErrorCode, message: string): Buffer {
-  const error: ServerMessage = { action: 'Error', code, message };
-  return frameText(JSON.stringify(error));
-}
 
 const NOT_FOR_LEGACY_FRAME = errorFrame('unknown-action', 'Rooms need a newer client.');
 const NEEDS_KEY_FRAME = errorFrame('room-forbidden', 'This room is locked: it needs its key.');
@@ -157,7 +153,7 @@ export class RoomActions {
   }
 
   private get historyBytes(): number {
-    return Math.floor(this.config.maxBufferedBytes / 2);
+    return historyBytes(this.config.maxBufferedBytes);
   }
 
   private join(member: Member, name: string, key: string | undefined): void {

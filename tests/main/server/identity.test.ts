@@ -7,6 +7,7 @@ import { newIdentitySecret } from '../../../src-shared/protocol';
 import type { DialogHistoryMessage, ErrorMessage, PrivateMessage, ServerMessage } from '../../../src-shared/protocol';
 import { ChatClient } from '../../support/chat-client';
 import type { LoginParams } from '../../support/chat-client';
+import { IdentityQuota } from '../../../src-main/server/identity-quota';
 import { startTestServer } from './helpers';
 import type { TestServer } from './helpers';
 
@@ -238,6 +239,23 @@ describe('a private dialog between two identities', () => {
     expect((await login(t, { userName: 'Bob' }, ATTACKER)).userName).toBe('Bob (2)');
   });
 
+  it('a line from a second tab names the identity’s own user id, so the other side replies to the identity (and it reaches both tabs)', async () => {
+    const t = await start();
+    const sb = newIdentitySecret();
+    const anna = await login(t, { userName: 'Anna', identity: newIdentitySecret() });
+    const tab1 = await login(t, { userName: 'Bob', identity: sb });
+    const tab2 = await login(t, { userName: 'Bob', identity: sb }, ATTACKER);
+    expect(tab2.userId).not.toBe(tab1.userId);
+    tab2.say('from the second tab', anna.userId);
+    const got = await anna.waitFor(isPrivate('from the second tab'));
+    expect(got.userId).toBe(tab1.userId);
+    expect((await tab1.waitFor(isPrivate('from the second tab'))).userId).toBe(tab1.userId);
+    expect((await page(anna, tab1.userId)).messages.map((m) => [m.userId, m.text])).toEqual([[tab1.userId, 'from the second tab']]);
+    anna.say('the reply', got.userId);
+    await tab1.waitFor(isPrivate('the reply'));
+    await tab2.waitFor(isPrivate('the reply'));
+  });
+
   it('refuses junk dialog requests with an Error to the sender only; the others keep chatting', async () => {
     const t = await start();
     const anna = await login(t, { userName: 'Anna', identity: newIdentitySecret() });
@@ -250,6 +268,45 @@ describe('a private dialog between two identities', () => {
     anna.say('still here');
     await eve.waitFor((m) => m.action === 'PublicMessage' && m.text === 'still here');
     expect(anna.all('Error')).toEqual([]);
+  });
+});
+
+describe('new lasting identities per address', () => {
+  it('past --identities-per-address-per-day an address logs in with no identity (no dialogs, no name held); another address still gets one', async () => {
+    const t = await start({ identitiesPerAddressPerDay: 2 });
+    const victim = await login(t, { userName: 'Vic', identity: newIdentitySecret() }, VICTIM);
+    const secrets = [newIdentitySecret(), newIdentitySecret()];
+    for (const [i, secret] of secrets.entries()) {
+      const made = await login(t, { userName: `M${i + 1}`, identity: secret }, ATTACKER);
+      expect((await page(made, victim.userId)).messages).toEqual([]);
+      await made.close();
+    }
+    const past = await login(t, { userName: 'M3', identity: newIdentitySecret() }, ATTACKER);
+    const after = past.mark();
+    past.send({ action: 'History', with: victim.userId });
+    await past.waitFor((m) => m.action === 'Error' && m.code === 'invalid-history-request', undefined, 'the refusal', after);
+    await past.close();
+    // It held no name: a newcomer gets M3 itself.
+    expect((await login(t, { userName: 'M3' }, VICTIM)).userName).toBe('M3');
+    // An identity the address made before is known again: the cap is on new ones.
+    const back = await login(t, { userName: 'M1', identity: secrets[0]! }, ATTACKER);
+    expect((await page(back, victim.userId)).messages).toEqual([]);
+    const fresh = await login(t, { userName: 'Other', identity: newIdentitySecret() }, VICTIM);
+    expect((await page(fresh, victim.userId)).messages).toEqual([]);
+  });
+});
+
+describe('IdentityQuota (new identities per address per day)', () => {
+  it('counts per address (IPv6 by /64) for a day, then afresh; it tracks at most maxTracked addresses', () => {
+    let now = 0;
+    const quota = new IdentityQuota(2, () => now, 100);
+    expect([quota.take('10.0.0.1'), quota.take('10.0.0.1'), quota.take('10.0.0.1')]).toEqual([true, true, false]);
+    expect([quota.take('2001:db8::1'), quota.take('2001:db8::2'), quota.take('2001:db8::3')]).toEqual([true, true, false]);
+    expect(quota.take('10.0.0.2')).toBe(true);
+    now += 86_400_000;
+    expect(quota.take('10.0.0.1')).toBe(true);
+    for (let i = 0; i < 1_000; i++) quota.take(`10.1.${i >> 8}.${i & 255}`);
+    expect(quota.trackedAddresses).toBeLessThanOrEqual(100);
   });
 });
 

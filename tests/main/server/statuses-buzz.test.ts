@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BuzzMessage, ErrorMessage, ServerMessage, StatusChangedMessage } from '../../../src-shared/protocol';
+import { newIdentitySecret } from '../../../src-shared/protocol';
 import { expectCanaryPairChats } from '../../support/chat-client';
 import type { ChatClient } from '../../support/chat-client';
 import { RawWebSocket, qtClientHandshake } from '../../support/raw-websocket';
@@ -157,6 +158,28 @@ describe('buzz (issue 13 §4)', () => {
     expect(bob.messages.slice(bobMark).filter((m) => isBuzz(m) && m.userId === anna.userId)).toEqual([]);
   });
 
+  it('a sender counts as its address (no identity) or its identity (every tab): logging in afresh does not reset the interval', async () => {
+    const t = await startTestServer(NO_EXEMPTION);
+    const bob = await t.join('Bob', VICTIM);
+    const first = await t.join('Mallory', ATTACKER);
+    first.send({ action: 'Buzz', toUserId: bob.userId });
+    await first.waitFor(isBuzz);
+    await first.close();
+    // A new login from the same address gets a new user id, not a new allowance.
+    const again = await t.join('Mallory', ATTACKER);
+    expect(again.userId).not.toBe(first.userId);
+    expect(await refusal(again, { action: 'Buzz', toUserId: bob.userId })).toMatchObject({ code: 'rate-limited', refused: 'Buzz' });
+    // An identity is one sender whichever of its tabs buzzes, wherever it is.
+    const secret = newIdentitySecret();
+    const tab1 = await t.join({ userName: 'Anna', identity: secret }, VICTIM);
+    const tab2 = await t.join({ userName: 'Anna', identity: secret }, ATTACKER);
+    tab1.send({ action: 'Buzz', toUserId: bob.userId });
+    await tab1.waitFor(isBuzz);
+    expect(await refusal(tab2, { action: 'Buzz', toUserId: bob.userId })).toMatchObject({ code: 'rate-limited', refused: 'Buzz' });
+    const bobMark = bob.mark();
+    await expectNothingSent(tab1, [bob], [bobMark], ['Buzz']);
+  });
+
   it('passes again once the interval is over', async () => {
     const t = await startTestServer({ ...NO_EXEMPTION, buzzIntervalMs: 50 });
     const anna = await t.join('Аня', ATTACKER);
@@ -239,7 +262,8 @@ describe('Buzzes (the pairs it remembers)', () => {
     let now = 0;
     const sent: string[] = [];
     const buzzes = new Buzzes(10_000, (member, frame) => sent.push(`${member.userId}:${frame.subarray(2).toString()}`), () => now);
-    const member = (userId: number) => ({ userId, allowsBuzz: true, legacy: false }) as unknown as Member;
+    const member = (userId: number) =>
+      ({ userId, allowsBuzz: true, legacy: false, lasting: null, ip: `10.0.${userId >> 8}.${userId & 255}` }) as unknown as Member;
     const from = member(1);
     for (let to = 2; to < 3_000; to++) buzzes.buzz(from, member(to));
     expect(buzzes.size).toBeLessThanOrEqual(3_000);
