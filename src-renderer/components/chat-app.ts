@@ -852,6 +852,14 @@ export class ChatApp extends LitElement {
       }
       return;
     }
+    const shown = this.chat.current;
+    if (shown.kind === 'dialog' && this.chat.privateTarget === null) {
+      // Private mode ended with the peer gone: what is typed in their dialog must not go to the lobby instead.
+      const peer = this.chat.dialogs.find((d) => d.peer.userId === shown.userId)?.peer.userName ?? `#${shown.userId}`;
+      // A notice, so it is said where the user looks (the dialog), not only in the lobby.
+      this.apply({ type: 'notice', notice: { kind: 'send-failed', reason: format(this.strings.dialogPeerGone, { nick: peer }) }, time: Date.now() });
+      return;
+    }
     const toUserId = this.chat.privateTarget?.userId ?? 0;
     // A private line may answer a public one too (the server quotes it for the two of them).
     const reply = this.replyTo;

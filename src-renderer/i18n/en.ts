@@ -76,6 +76,7 @@ export const en: Strings = {
   confirmDelete: 'Delete',
   cancel: 'Cancel',
   quoteNotFound: 'The quoted message is no longer in the history.',
+  dialogPeerGone: '{nick} has left the chat, so this dialog cannot reach them',
   status: {
     idle: 'Not connected',
     connecting: 'Connecting…',

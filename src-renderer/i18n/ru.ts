@@ -76,6 +76,7 @@ export const ru: Strings = {
   confirmDelete: 'Удалить',
   cancel: 'Отмена',
   quoteNotFound: 'Цитируемого сообщения больше нет в истории.',
+  dialogPeerGone: 'собеседник {nick} вышел из чата, и этот диалог до него не дойдёт',
   status: {
     idle: 'Не подключено',
     connecting: 'Подключение…',

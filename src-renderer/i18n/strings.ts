@@ -116,6 +116,8 @@ export interface Strings {
   confirmDelete: string;
   cancel: string;
   quoteNotFound: string;
+  /** A line typed in a dialog whose peer left (no lasting login, so nothing can wait for them): not sent. */
+  dialogPeerGone: string;
   status: { idle: string; connecting: string; open: string; authorized: string; reconnecting: string; closed: string };
   // statuses and buzz (issue 13 §3–§4)
   /** Each status's label. */

@@ -104,6 +104,20 @@ describe('the sidebar', () => {
     expect(await sidebar(page).getByRole('button', { name: 'Lobby' }).getAttribute('aria-current')).toBe('page');
   });
 
+  it('a dialog whose peer left (no lasting login) sends nothing: the line does not go to the lobby instead', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA, BOB]);
+    await message(page, { action: 'PrivateMessage', ...ANYA, toUserId: ME.userId, text: 'psst', messageId: 20 });
+    await sidebar(page).getByRole('button', { name: /^Аня/ }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Private dialog with Аня' }).isVisible()).toBe(true);
+    await message(page, { action: 'Disconnected', ...ANYA });
+    const input = page.getByRole('textbox', { name: 'Message' });
+    await input.fill('still there?');
+    await input.press('Enter');
+    await expect.poll(async () => (await logLines(page)).some((l) => l.includes('Not sent: Аня has left the chat'))).toBe(true);
+    expect(await calls(page, 'send')).toEqual([]);
+  });
+
   it('switches with Ctrl+K (typing filters, Enter goes) and Alt+Up/Down, and leaves a room', async () => {
     const page = await open();
     await logIn(page, ME, [ANYA]);
