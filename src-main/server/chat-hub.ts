@@ -229,7 +229,7 @@ export class ChatHub implements FileAudience {
       config.maxIdentities,
       durable.kept.identities ?? [],
       durable.identities ?? null,
-      new IdentityQuota(config.identitiesPerAddressPerDay),
+      new IdentityQuota(config.identitiesPerAddressPerDay, config.exemptLoopbackFromIpLimit),
     );
     this.names.holdMs = config.nameHoldDays * 86_400_000;
     for (const identity of this.identities.all()) this.names.hold(identity.userName, identity);

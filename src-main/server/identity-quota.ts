@@ -1,4 +1,4 @@
-import { addressKey } from './addresses';
+import { addressKey, isLoopback } from './addresses';
 
 /*
  * New lasting identities per address per day. Without it one host could fill
@@ -24,6 +24,8 @@ export class IdentityQuota {
 
   constructor(
     private readonly perDay: number,
+    /** Loopback is not held to it, as to the other per-address limits (`--no-loopback-exemption`). */
+    private readonly exemptLoopback = false,
     private readonly now: () => number = () => Date.now(),
     private readonly maxTracked = IDENTITY_QUOTA_MAX_ADDRESSES,
   ) {}
@@ -35,6 +37,7 @@ export class IdentityQuota {
 
   /** May `ip` make another identity today? Counts it when it may. */
   take(ip: string): boolean {
+    if (this.exemptLoopback && isLoopback(ip)) return true;
     const key = addressKey(ip);
     const now = this.now();
     let window = this.windows.get(key);

@@ -299,7 +299,7 @@ describe('new lasting identities per address', () => {
 describe('IdentityQuota (new identities per address per day)', () => {
   it('counts per address (IPv6 by /64) for a day, then afresh; it tracks at most maxTracked addresses', () => {
     let now = 0;
-    const quota = new IdentityQuota(2, () => now, 100);
+    const quota = new IdentityQuota(2, false, () => now, 100);
     expect([quota.take('10.0.0.1'), quota.take('10.0.0.1'), quota.take('10.0.0.1')]).toEqual([true, true, false]);
     expect([quota.take('2001:db8::1'), quota.take('2001:db8::2'), quota.take('2001:db8::3')]).toEqual([true, true, false]);
     expect(quota.take('10.0.0.2')).toBe(true);
@@ -307,6 +307,9 @@ describe('IdentityQuota (new identities per address per day)', () => {
     expect(quota.take('10.0.0.1')).toBe(true);
     for (let i = 0; i < 1_000; i++) quota.take(`10.1.${i >> 8}.${i & 255}`);
     expect(quota.trackedAddresses).toBeLessThanOrEqual(100);
+    // With the loopback exemption (the default), loopback is not counted, as for the join rate.
+    const exempt = new IdentityQuota(1, true, () => now);
+    expect([exempt.take('127.0.0.1'), exempt.take('127.0.0.1'), exempt.take('10.0.0.1'), exempt.take('10.0.0.1')]).toEqual([true, true, true, false]);
   });
 });
 
