@@ -541,29 +541,20 @@ export class ChatHub implements FileAudience {
     // The line's file goes with it: nobody can fetch it any more.
     const fileId = fileIdIn(line.payload);
     if (fileId !== null) this.files?.remove(fileId);
-    this.forgetQuotesOf(messageId, line.room);
+    this.forgetQuotesOf(messageId);
     this.noteChange(messageId);
     this.queueFor(line, frameText(`{"action":"MessageDeleted","messageId":${messageId}${ChatHub.roomField(line.room)}}`));
   }
 
   /**
-   * The replies to a deleted line lose their excerpt of it, in the store, so no later
-   * History shows the deleted text. Clients that have them on screen drop it on the
-   * MessageDeleted. Pages back from the newest line to the deleted one: deletions are
-   * rare and rate-limited, and the store keeps a bounded number of lines.
+   * The replies to a deleted line (in its room, or in a dialog quoting it) lose their
+   * excerpt of it, in the store, so no later History shows the deleted text. Clients
+   * that have them on screen drop it on the MessageDeleted.
    */
-  private forgetQuotesOf(messageId: number, room: string): void {
-    let before = this.store.lastMessageId + 1;
-    for (;;) {
-      const page = this.store.before(room, before, MAX_HISTORY_PAGE);
-      for (const line of page.lines) {
-        if (line.messageId <= messageId) continue;
-        const payload = withQuoteDeleted(line.payload, messageId);
-        if (payload !== null) this.replaceLine(line, payload);
-      }
-      const oldest = page.lines[0];
-      if (oldest === undefined || oldest.messageId <= messageId || !page.hasMore) return;
-      before = oldest.messageId;
+  private forgetQuotesOf(messageId: number): void {
+    for (const line of this.store.repliesTo(messageId)) {
+      const payload = withQuoteDeleted(line.payload, messageId);
+      if (payload !== null) this.replaceLine(line, payload);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { ReplyQuote } from '../../src-shared/protocol';
 import { excerptOf } from './quote';
+import { QUOTE_MARK } from './store/message-store';
 
 /*
  * A stored line is the PublicMessage JSON it goes out as. An edit or a deletion is
@@ -69,7 +70,7 @@ export function tombstonePayload(payload: string): string {
  * not quote `quotedId`.
  */
 export function withQuoteDeleted(payload: string, quotedId: number): string | null {
-  if (!payload.includes(`"replyTo":{"messageId":${quotedId},`)) return null;
+  if (!payload.includes(`${QUOTE_MARK}${quotedId},`)) return null;
   const line = readLine(payload);
   const quote = line?.replyTo as LineObject | undefined;
   if (line === null || quote === undefined || quote.messageId !== quotedId || quote.excerpt === '') return null;

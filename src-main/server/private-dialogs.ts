@@ -10,6 +10,7 @@ import { lineJson } from './quote';
 import { textsWithFile } from './files/file-line';
 import type { SentFile } from './files/file-line';
 import type { IdentityJournal, WaitingLine } from './store/durable-state';
+import { quotedIdOf } from './store/message-store';
 import type { LinePage, MessageStore, StoredLine } from './store/message-store';
 
 /*
@@ -32,13 +33,6 @@ function dialogPair(room: string): [number, number] | null {
   return match === null ? null : [Number(match[1]), Number(match[2])];
 }
 
-/**
- * The id a stored line quotes. A dialog line may quote a lobby line, and a deletion
- * empties the quotes of its own room only (the hub cannot page every dialog), so a
- * dialog line is mended when it is next read. Inside a JSON string every quote is
- * escaped, so only the field itself matches.
- */
-const QUOTED_ID = /"replyTo":\{"messageId":(\d+),/;
 
 const WAITING_FIELD = '"delivery":"waiting"';
 const DELIVERED_FIELD = '"delivery":"delivered"';
@@ -169,9 +163,9 @@ export class PrivateDialogs {
 
   /** The line, its quote emptied (in the store too) if the line it quotes was deleted since. */
   private withoutDeletedQuote(line: StoredLine): StoredLine {
-    const match = QUOTED_ID.exec(line.payload);
-    if (match === null) return line;
-    const quotedId = Number(match[1]);
+    // A deletion empties its replies' quotes in the store; this mends a line stored before that was so.
+    const quotedId = quotedIdOf(line.payload);
+    if (quotedId === null) return line;
     const quoted = this.store.get(quotedId);
     if (quoted === undefined || lineFacts(quoted.payload)?.deleted !== true) return line;
     const payload = withQuoteDeleted(line.payload, quotedId);

@@ -1,4 +1,4 @@
-import { idFloor } from './message-store';
+import { idFloor, quotedIdOf } from './message-store';
 import type { LinePage, MessageStore, StoredLine } from './message-store';
 
 /** Lines a memory store keeps (per store; the oldest go first). */
@@ -75,6 +75,15 @@ export class MemoryMessageStore implements MessageStore {
     const index = this.firstAtOrAbove(messageId);
     const line = this.lines[index];
     return line !== undefined && line.messageId === messageId && index >= this.oldestIndex() ? line : undefined;
+  }
+
+  repliesTo(messageId: number): readonly StoredLine[] {
+    const replies: StoredLine[] = [];
+    for (let i = Math.max(this.firstAtOrAbove(messageId + 1), this.oldestIndex()); i < this.lines.length; i++) {
+      const line = this.lines[i]!;
+      if (quotedIdOf(line.payload) === messageId) replies.push(line);
+    }
+    return replies;
   }
 
   /** Every line kept, oldest first (for the state file). */

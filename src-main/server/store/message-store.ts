@@ -43,9 +43,25 @@ export interface MessageStore {
   /** The newest up to `limit` lines of `room` whose ids are above `after`, oldest first. */
   after(room: string, after: number, limit: number): LinePage;
   get(messageId: number): StoredLine | undefined;
+  /** The lines that quote the line `messageId` (replies to it, in its room or a dialog), oldest first. */
+  repliesTo(messageId: number): readonly StoredLine[];
   /** Writes what is pending (called once per flush tick, before the frames go out). */
   flush(): void;
   close(): void;
+}
+
+/**
+ * How a stored line names the line it answers: `"replyTo":{"messageId":<id>,…` (see
+ * quote.ts). The server writes it; a text is HTML-escaped, so no text can forge it.
+ */
+export const QUOTE_MARK = '"replyTo":{"messageId":';
+
+/** The id of the line `payload` quotes, or null when it is no reply. */
+export function quotedIdOf(payload: string): number | null {
+  const at = payload.indexOf(QUOTE_MARK);
+  if (at === -1) return null;
+  const id = parseInt(payload.slice(at + QUOTE_MARK.length, at + QUOTE_MARK.length + 20), 10);
+  return Number.isSafeInteger(id) ? id : null;
 }
 
 /**

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { QUOTE_MARK } from './message-store';
 
 /*
  * Opening a SimpleChat database: the lock that keeps a second server off it, the checks
@@ -9,6 +10,11 @@ import type { Database as SqliteDatabase } from 'better-sqlite3';
 
 /** 'SChT' in PRAGMA application_id: marks a file as SimpleChat's. */
 export const APPLICATION_ID = 0x53436854;
+
+/** True for a reply's row (its payload holds QUOTE_MARK, see message-store.ts). */
+export const IS_REPLY_SQL = `instr(payload, '${QUOTE_MARK}') > 0`;
+/** The id a reply's row quotes: the digits after QUOTE_MARK (CAST reads a leading integer). */
+export const REPLY_TO_SQL = `CAST(substr(payload, instr(payload, '${QUOTE_MARK}') + ${QUOTE_MARK.length}) AS INTEGER)`;
 
 /**
  * MIGRATIONS[n] takes a database from schema version n to n + 1 (PRAGMA user_version),
@@ -66,6 +72,8 @@ const MIGRATIONS: readonly string[] = [
      uploaded_at INTEGER NOT NULL,
      scope TEXT
    ) WITHOUT ROWID;`,
+  // Replies by the line they quote, so a deletion finds them at once; the expression is REPLY_TO_SQL's.
+  `CREATE INDEX lines_by_quote ON lines (${REPLY_TO_SQL}) WHERE ${IS_REPLY_SQL};`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

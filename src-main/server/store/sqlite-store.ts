@@ -1,10 +1,10 @@
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type { AckedMark, DurableState, IdentityJournal, KeptState, SavedIdentity, SavedSession, SessionJournal, WaitingLine } from './durable-state';
-import { idFloor } from './message-store';
+import { idFloor, quotedIdOf } from './message-store';
 import type { LinePage, MessageStore, StoredLine } from './message-store';
 import type { RoomStore, SavedRoom } from './room-store';
 import type { FileRecord, FileRecordStore } from '../files/file-records';
-import { openDatabase } from './sqlite-schema';
+import { IS_REPLY_SQL, REPLY_TO_SQL, openDatabase } from './sqlite-schema';
 import { startCheckpointer } from './sqlite-checkpointer';
 import type { Checkpointer } from './sqlite-checkpointer';
 
@@ -78,6 +78,7 @@ export class SqliteMessageStore implements MessageStore {
     after: Statement;
     olderExists: Statement;
     get: Statement;
+    repliesTo: Statement;
   };
 
   /** The highest id in the table or waiting for it: a line must come above it. */
@@ -103,6 +104,8 @@ export class SqliteMessageStore implements MessageStore {
       after: db.prepare(`SELECT ${columns} FROM lines WHERE room = ? AND message_id > ? ORDER BY message_id DESC LIMIT ?`),
       olderExists: db.prepare('SELECT 1 FROM lines WHERE room = ? AND message_id < ? LIMIT 1'),
       get: db.prepare(`SELECT ${columns} FROM lines WHERE message_id = ?`),
+      // Both conditions as the index lines_by_quote has them, so SQLite reads the index only.
+      repliesTo: db.prepare(`SELECT ${columns} FROM lines WHERE ${REPLY_TO_SQL} = ? AND ${IS_REPLY_SQL} ORDER BY message_id`),
     };
   }
 
@@ -179,6 +182,12 @@ export class SqliteMessageStore implements MessageStore {
     if (waiting !== undefined) return waiting;
     const row = this.rows(this.statements.get, messageId)[0];
     return row === undefined ? undefined : lineOf(row);
+  }
+
+  repliesTo(messageId: number): readonly StoredLine[] {
+    const replies = this.rows(this.statements.repliesTo, messageId).map((row) => this.overlay(row));
+    for (const line of this.pending) if (quotedIdOf(line.payload) === messageId) replies.push(line);
+    return replies;
   }
 
   /** Writes what is pending (with the sessions' records: one transaction). */

@@ -48,6 +48,10 @@ class JournaledMemoryStore implements MessageStore {
     return this.memory.get(messageId);
   }
 
+  repliesTo(messageId: number): readonly StoredLine[] {
+    return this.memory.repliesTo(messageId);
+  }
+
   flush(): void {}
 
   close(): void {}

@@ -70,6 +70,27 @@ describe('a server with --db', () => {
     expect(three.messageId).toBeGreaterThan(two.messageId!);
   });
 
+  it('a deletion empties the excerpt of its replies stored on disk, so History after a restart keeps no trace of it', async () => {
+    const dbFile = join(tempDir(), 'chat.db');
+    const first = await startTestServer({ dbFile });
+    const anna = await first.join('Аня');
+    anna.say('the secret');
+    const quoted = await anna.waitFor(publicText('the secret'));
+    anna.send({ action: 'Message', text: 'about it', toUserId: 0, replyTo: quoted.messageId });
+    await anna.waitFor(publicText('about it'));
+    // Past one flush tick, so the reply is a row, not a pending line.
+    await until(() => countLines(dbFile) === 2, 'both lines on disk');
+    anna.send({ action: 'Delete', messageId: quoted.messageId });
+    await anna.waitFor((m) => m.action === 'MessageDeleted' && m.messageId === quoted.messageId);
+    await first.server.close();
+
+    const second = await startTestServer({ dbFile });
+    const history = await (await second.join('Bob')).waitFor(isHistory);
+    expect(history.messages.map((m) => m.text)).toEqual(['', 'about it']);
+    expect(history.messages[1]!.replyTo).toEqual({ messageId: quoted.messageId, userName: 'Аня', excerpt: '' });
+    expect(JSON.stringify(history)).not.toContain('secret');
+  });
+
   it('a write that fails is logged once, chat goes on, and once the disk is back every line is stored', async () => {
     const dbFile = join(tempDir(), 'chat.db');
     let full = false;

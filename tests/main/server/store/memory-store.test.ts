@@ -56,6 +56,23 @@ describe('MemoryMessageStore', () => {
     expect(store.after(LOBBY, 0, 10).lines).toHaveLength(1);
   });
 
+  it('finds the replies to a line in any room, and none once they passed its capacity', () => {
+    const store = new MemoryMessageStore(4);
+    const [quoted] = fill(store, 1);
+    const replyTo = (to: number, room: string): StoredLine => {
+      const messageId = store.nextMessageId();
+      const line = { messageId, room, sentAt: 1, authorSession: 's', payload: `{"messageId":${messageId},"replyTo":{"messageId":${to},"excerpt":"x"},"text":"r"}` };
+      store.append(line);
+      return line;
+    };
+    const inLobby = replyTo(quoted!.messageId, LOBBY);
+    const inDialog = replyTo(quoted!.messageId, '@1:2');
+    replyTo(quoted!.messageId + 1, LOBBY);
+    expect(store.repliesTo(quoted!.messageId)).toEqual([inLobby, inDialog]);
+    fill(store, 4);
+    expect(store.repliesTo(quoted!.messageId)).toEqual([]);
+  });
+
   it('refuses a line that is not newer than the last (a programmer error)', () => {
     const store = new MemoryMessageStore(5);
     const [line] = fill(store, 1);

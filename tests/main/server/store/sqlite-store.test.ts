@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOBBY, idFloor } from '../../../../src-main/server/store/message-store';
 import type { StoredLine } from '../../../../src-main/server/store/message-store';
-import { APPLICATION_ID, SCHEMA_VERSION } from '../../../../src-main/server/store/sqlite-schema';
+import { APPLICATION_ID, IS_REPLY_SQL, REPLY_TO_SQL, SCHEMA_VERSION } from '../../../../src-main/server/store/sqlite-schema';
 import { SqliteState } from '../../../../src-main/server/store/sqlite-store';
 import type { SqliteStateOptions } from '../../../../src-main/server/store/sqlite-store';
 
@@ -51,7 +51,45 @@ function rowCount(path: string): number {
   }
 }
 
+/** A reply as the hub stores it: `replyTo` right after the head, before the text. */
+function reply(state: SqliteState, to: number, text: string, room = LOBBY): StoredLine {
+  const messageId = state.messages.nextMessageId();
+  const payload = `{"action":"PublicMessage","messageId":${messageId},"replyTo":{"messageId":${to},"userName":"A","excerpt":"x"},"text":${JSON.stringify(text)}}`;
+  const line = { messageId, room, sentAt: Date.now(), authorSession: 'sess', payload };
+  state.messages.append(line);
+  return line;
+}
+
 describe('SqliteState (the --db store)', () => {
+  it('finds the replies to a line, written and unwritten, in any room, by the lines_by_quote index', () => {
+    const path = dbPath();
+    const { state } = openState(path);
+    const quoted = say(state, 'q');
+    const other = say(state, 'other');
+    reply(state, quoted.messageId, 'r1');
+    reply(state, other.messageId, 'not this one');
+    // An id that starts with the quoted one's digits is another line.
+    reply(state, quoted.messageId * 10, 'longer id');
+    reply(state, quoted.messageId, 'r2', '@1:2');
+    state.flush();
+    reply(state, quoted.messageId, 'r3 unwritten', 'Ops');
+    say(state, `text "replyTo":{"messageId":${quoted.messageId},`);
+    expect(texts(state.messages.repliesTo(quoted.messageId))).toEqual(['r1', 'r2', 'r3 unwritten']);
+    expect(state.messages.repliesTo(other.messageId)).toHaveLength(1);
+    state.flush();
+    const db = new Database(path, { readonly: true });
+    try {
+      const plan = db
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT message_id FROM lines WHERE ${REPLY_TO_SQL} = ? AND ${IS_REPLY_SQL} ORDER BY message_id`,
+        )
+        .all(quoted.messageId) as Array<{ detail: string }>;
+      expect(plan.map((row) => row.detail).join(' ')).toContain('lines_by_quote');
+    } finally {
+      db.close();
+    }
+  });
+
   it('pages over written and unwritten lines alike, per room, and keeps everything across a reopen with ids going on', () => {
     const path = dbPath();
     const floor = idFloor();
