@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import type { ErrorCode, ServerMessage } from '../../src-shared/protocol';
+import type { ErrorCode } from '../../src-shared/protocol';
 import { addressKey } from './addresses';
 import { frameText } from './broadcast';
+import { errorFrame } from './error-frame';
 import type { Member } from './member';
 
 /*
@@ -13,8 +14,7 @@ import type { Member } from './member';
  */
 
 function refusal(code: ErrorCode, message: string): Buffer {
-  const error: ServerMessage = { action: 'Error', code, message, refused: 'Buzz' };
-  return frameText(JSON.stringify(error));
+  return errorFrame(code, message, 'Buzz');
 }
 
 const SELF = refusal('invalid-buzz', 'You cannot buzz yourself.');
