@@ -230,6 +230,7 @@ export class ChatHub implements FileAudience {
       durable.kept.identities ?? [],
       durable.identities ?? null,
       new IdentityQuota(config.identitiesPerAddressPerDay, config.exemptLoopbackFromIpLimit),
+      { afterMs: config.nameHoldDays * 86_400_000, forgotten: (identity) => this.names.unhold(identity) },
     );
     this.names.holdMs = config.nameHoldDays * 86_400_000;
     for (const identity of this.identities.all()) this.names.hold(identity.userName, identity);

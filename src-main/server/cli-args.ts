@@ -53,7 +53,7 @@ const NUMERIC_FLAGS: Record<string, NumericFlag> = {
   'key-try-window-ms': { key: 'keyTryWindowMs', min: 1, help: 'Wrong keys are forgotten this long after the last one (or the lockout end)' },
   'key-lockout-max-ms': { key: 'keyLockoutMaxMs', min: 1, help: 'Lockouts start at 1 s and double per wrong key up to this' },
   'name-hold-days': { key: 'nameHoldDays', min: 0, help: 'A name a lasting identity used is held for it this many days after it was last seen (0: no holds)' },
-  'max-identities': { key: 'maxIdentities', min: 1, help: 'Lasting identities remembered; past it new ones log in without one' },
+  'max-identities': { key: 'maxIdentities', min: 1, help: 'Lasting identities remembered; when full, the one away longest (past --name-hold-days) makes room, else new ones log in without one' },
   'identities-per-address-per-day': { key: 'identitiesPerAddressPerDay', min: 1, help: 'New lasting identities one address (IPv6: a /64) may make per day; past it its logins go on without one' },
   'max-file-size': { key: 'maxFileSize', min: 1, help: 'Largest upload in bytes (larger: 413)' },
   'files-quota-per-user': { key: 'filesQuotaPerUser', min: 1, help: 'Bytes of files one user may keep on the server' },

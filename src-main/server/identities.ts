@@ -46,6 +46,13 @@ export class KnownIdentity implements NameHolder {
   }
 }
 
+/** How a full server makes room for a new identity (see Identities.add). */
+export interface Forgetting {
+  readonly afterMs: number;
+  /** Told of each identity forgotten (to end its name's hold). */
+  readonly forgotten: (identity: KnownIdentity) => void;
+}
+
 export class Identities {
   private readonly byHash = new Map<string, KnownIdentity>();
   private readonly byUser = new Map<number, KnownIdentity>();
@@ -57,6 +64,8 @@ export class Identities {
     private readonly journal: IdentityJournal | null,
     /** New identities per address per day; null: no such cap. */
     private readonly quota: IdentityQuota | null = null,
+    /** When full, a newcomer takes the place of the identity longest away if it was away this long (its name hold over). */
+    private readonly forgettable: Forgetting | null = null,
   ) {
     for (const saved of kept) this.put(new KnownIdentity(saved.hash, saved.userId, saved.userName, saved.lastSeen));
   }
@@ -88,7 +97,8 @@ export class Identities {
    * when the server knows as many as it may, or `ip` made its day's share already.
    */
   add(secret: string, userId: number, userName: string, ip: string): KnownIdentity | null {
-    if (this.byHash.size >= this.max || this.byUser.has(userId)) return null;
+    if (this.byUser.has(userId)) return null;
+    if (this.byHash.size >= this.max && !this.forgetLongestAway()) return null;
     if (this.quota !== null && !this.quota.take(ip)) return null;
     const identity = new KnownIdentity(identityHash(secret), userId, userName, Date.now());
     this.put(identity);
@@ -115,6 +125,24 @@ export class Identities {
     identity.userName = userName;
     identity.lastSeen = Date.now();
     this.journal?.seen(identity.saved());
+  }
+
+  /**
+   * Makes room by forgetting the identity away longest, if no session of it is online and
+   * it has been away `forgettable.afterMs` at least. A scan, run only when the server is full.
+   */
+  private forgetLongestAway(): boolean {
+    if (this.forgettable === null) return false;
+    let oldest: KnownIdentity | null = null;
+    for (const identity of this.byHash.values()) {
+      if (identity.members.size === 0 && (oldest === null || identity.lastSeen < oldest.lastSeen)) oldest = identity;
+    }
+    if (oldest === null || Date.now() - oldest.lastSeen < this.forgettable.afterMs) return false;
+    this.byHash.delete(oldest.hash);
+    this.byUser.delete(oldest.userId);
+    this.journal?.forgot(oldest.hash);
+    this.forgettable.forgotten(oldest);
+    return true;
   }
 
   private put(identity: KnownIdentity): void {

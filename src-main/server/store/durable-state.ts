@@ -53,6 +53,8 @@ export interface KeptState {
 /** The identity record verbs: queued, and written by the next `DurableState.flush` with the lines. */
 export interface IdentityJournal {
   seen(identity: SavedIdentity): void;
+  /** The identity of this hash is forgotten (its place was needed; see Identities.add). */
+  forgot(hash: string): void;
   waiting(line: WaitingLine): void;
   delivered(messageId: number): void;
 }

@@ -310,6 +310,7 @@ export class SqliteState implements DurableState, SessionJournal, RoomStore, Ide
     putRoom: Statement;
     removeRoom: Statement;
     putIdentity: Statement;
+    forgetIdentity: Statement;
     putWaiting: Statement;
     endWaiting: Statement;
   };
@@ -342,6 +343,7 @@ export class SqliteState implements DurableState, SessionJournal, RoomStore, Ide
       putRoom: db.prepare('INSERT OR REPLACE INTO rooms (folded, name, key_hash, created_at) VALUES (?, ?, ?, ?)'),
       removeRoom: db.prepare('DELETE FROM rooms WHERE folded = ?'),
       putIdentity: db.prepare('INSERT OR REPLACE INTO identities (hash, user_id, user_name, last_seen) VALUES (?, ?, ?, ?)'),
+      forgetIdentity: db.prepare('DELETE FROM identities WHERE hash = ?'),
       putWaiting: db.prepare('INSERT OR REPLACE INTO private_waiting (message_id, to_user_id) VALUES (?, ?)'),
       endWaiting: db.prepare('DELETE FROM private_waiting WHERE message_id = ?'),
     };
@@ -412,6 +414,11 @@ export class SqliteState implements DurableState, SessionJournal, RoomStore, Ide
     const { putIdentity } = this.statements;
     const i = { ...identity };
     this.record(() => putIdentity.run(i.hash, i.userId, i.userName, i.lastSeen));
+  }
+
+  forgot(hash: string): void {
+    const { forgetIdentity } = this.statements;
+    this.record(() => forgetIdentity.run(hash));
   }
 
   waiting(line: WaitingLine): void {

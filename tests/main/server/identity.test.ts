@@ -93,6 +93,34 @@ describe('a name held by a lasting identity', () => {
     expect((await login(t2, { userName: 'Anna' }, ATTACKER)).userName).toBe('Anna');
   });
 
+  it('past --max-identities, the one away longest makes room once its hold is over (forgotten on disk, its name free); one seen lately never does', async () => {
+    const dbFile = tempDb();
+    const t1 = await start({ dbFile, maxIdentities: 2 });
+    const anna = await login(t1, { userName: 'Anna', identity: newIdentitySecret() });
+    const bob = await login(t1, { userName: 'Bob', identity: newIdentitySecret() });
+    expect([anna.authorized.lasting, bob.authorized.lasting]).toEqual([true, true]);
+    await anna.close();
+    await bob.close();
+    await t1.server.close();
+    const db = new Database(dbFile);
+    db.prepare('UPDATE identities SET last_seen = ? WHERE user_name = ?').run(Date.now() - 31 * 86_400_000, 'Anna');
+    db.close();
+    const t2 = await start({ dbFile, maxIdentities: 2 });
+    const carol = await login(t2, { userName: 'Carol', identity: newIdentitySecret() });
+    expect(carol.authorized.lasting).toBe(true);
+    // Bob was seen today: his place is not taken, so a fourth login goes on without an identity.
+    expect((await login(t2, { userName: 'Dave', identity: newIdentitySecret() })).authorized.lasting).toBeUndefined();
+    expect((await login(t2, { userName: 'Anna' }, ATTACKER)).userName).toBe('Anna');
+    expect((await login(t2, { userName: 'Bob' }, ATTACKER)).userName).toBe('Bob (2)');
+    await t2.server.close();
+    const check = new Database(dbFile, { readonly: true });
+    try {
+      expect((check.prepare('SELECT user_name FROM identities ORDER BY user_id').all() as Array<{ user_name: string }>).map((r) => r.user_name)).toEqual(['Bob', 'Carol']);
+    } finally {
+      check.close();
+    }
+  });
+
   it('is held across a restart on the same database, and not at all with --name-hold-days 0', async () => {
     const dbFile = tempDb();
     const t1 = await start({ dbFile });
