@@ -2,9 +2,10 @@
 // Builds dist/ with esbuild: the standalone server, Electron's main and preload, the renderer.
 // `node scripts/build.mjs [target…]` builds the named targets only (server, main, preload, renderer).
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dev = process.env.NODE_ENV === 'development';
@@ -53,8 +54,11 @@ const targets = {
     platform: 'browser',
     target: 'es2022',
     format: 'esm',
-    entryPoints: ['src-renderer/main.ts'],
-    outfile: 'dist/renderer/app.js',
+    entryPoints: { app: 'src-renderer/main.ts' },
+    outdir: 'dist/renderer',
+    // What the first screen does not need (the invite's QR code, …) is a chunk loaded on first use.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     // Gender icons are imported by user-list.ts and live inside app.js as data: URLs.
     loader: { '.svg': 'dataurl' },
     legalComments: 'inline',
@@ -82,6 +86,36 @@ function copyRendererStatic() {
   }
 }
 
+/*
+ * A guest on a phone pays for every byte: each text file of the web UI gets a Brotli
+ * and a gzip sibling, made once here at the highest levels (too slow to do per
+ * request), served by src-main/server/static-files.ts to clients that accept them.
+ */
+const COMPRESSIBLE = new Set(['.js', '.css', '.html', '.svg', '.json', '.webmanifest', '.txt']);
+
+function precompress(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      precompress(path);
+      continue;
+    }
+    if (!COMPRESSIBLE.has(extname(name))) continue;
+    const bytes = readFileSync(path);
+    const br = brotliCompressSync(bytes, {
+      params: {
+        [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
+        [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
+        [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+      },
+    });
+    const gz = gzipSync(bytes, { level: 9 });
+    // A sibling that saves nothing would only cost the server a stat.
+    if (br.length < bytes.length) writeFileSync(`${path}.br`, br);
+    if (gz.length < bytes.length) writeFileSync(`${path}.gz`, gz);
+  }
+}
+
 const wanted = process.argv.slice(2);
 for (const name of wanted) if (!(name in targets)) throw new Error(`unknown build target: ${name}`);
 const names = wanted.length > 0 ? wanted : Object.keys(targets);
@@ -91,5 +125,8 @@ for (const name of names) {
   const options = targets[name];
   if (name === 'renderer') rmSync('dist/renderer', { recursive: true, force: true });
   await build(options);
-  if (name === 'renderer') copyRendererStatic();
+  if (name === 'renderer') {
+    copyRendererStatic();
+    precompress(join(root, 'dist/renderer'));
+  }
 }

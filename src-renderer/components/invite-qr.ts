@@ -1,7 +1,27 @@
 import { LitElement, css, nothing, svg } from 'lit';
 import type { TemplateResult } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
-import { create } from 'qrcode';
+import { customElement, property, state } from 'lit/decorators.js';
+
+type CreateQr = (typeof import('qrcode'))['create'];
+
+/*
+ * The encoder is a quarter of what a guest's first load would otherwise carry, for a
+ * panel few open: it comes as its own chunk when the first code is drawn. The host
+ * keeps its size meanwhile, so nothing moves when the code appears.
+ */
+let encoder: Promise<CreateQr> | undefined;
+
+function loadEncoder(): Promise<CreateQr> {
+  encoder ??= import('qrcode').then(
+    // A CommonJS package: in a split bundle (as in Node) its exports are the default.
+    (module) => (module.default ?? module).create,
+    (error: unknown) => {
+      encoder = undefined; // the next panel tries again
+      throw error;
+    },
+  );
+  return encoder;
+}
 
 /** Light modules around the code, as the QR standard asks, so phone cameras find its edges. */
 const QUIET_ZONE = 4;
@@ -15,6 +35,17 @@ export class InviteQr extends LitElement {
   @property() accessor url = '';
   /** What a screen reader says for the picture. */
   @property() accessor label = '';
+  @state() private accessor create: CreateQr | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.create !== undefined) return;
+    loadEncoder().then(
+      (create) => (this.create = create),
+      // Without the chunk (the server went away mid-load) the panel still has its link.
+      () => undefined,
+    );
+  }
 
   static override styles = css`
     :host {
@@ -30,8 +61,8 @@ export class InviteQr extends LitElement {
   `;
 
   protected override render(): TemplateResult | typeof nothing {
-    if (this.url === '') return nothing;
-    const { modules } = create(this.url, { errorCorrectionLevel: 'M' });
+    if (this.url === '' || this.create === undefined) return nothing;
+    const { modules } = this.create(this.url, { errorCorrectionLevel: 'M' });
     const size = modules.size;
     let d = '';
     for (let row = 0; row < size; row++) {

@@ -1,10 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join, resolve } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../../src-main/server/static-files';
 import { expectCanaryPairChats } from '../../support/chat-client';
 import { RawWebSocket } from '../../support/raw-websocket';
+import { ensureBuilt } from '../../support/build';
 import { startTestServer } from './helpers';
 
 const CSP =
@@ -13,6 +17,26 @@ const CSP =
 
 let root: string;
 let outside: string;
+const BIG_JS = 'export const greeting = "hello";\n'.repeat(500);
+
+interface RawAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** A GET that leaves the body as sent (fetch would decompress it) with the given headers. */
+function getRaw(port: number, path: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
+  return new Promise((resolveAnswer, reject) => {
+    const request = get({ host: '127.0.0.1', port, path, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolveAnswer({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+  });
+}
 
 beforeAll(() => {
   const base = mkdtempSync(join(tmpdir(), 'simplechat-web-'));
@@ -22,6 +46,14 @@ beforeAll(() => {
   writeFileSync(join(root, 'index.html'), '<!doctype html><title>SimpleChat</title>');
   writeFileSync(join(root, 'app.js'), 'console.log(1);');
   writeFileSync(join(root, 'styles.css'), 'body{}');
+  writeFileSync(join(root, 'big.js'), BIG_JS);
+  writeFileSync(join(root, 'big.js.br'), brotliCompressSync(BIG_JS));
+  writeFileSync(join(root, 'big.js.gz'), gzipSync(BIG_JS));
+  // A sibling left over from an older build: older than its file, so never served.
+  writeFileSync(join(root, 'stale.css'), 'body{color:red}'.repeat(100));
+  writeFileSync(join(root, 'stale.css.br'), brotliCompressSync('body{color:blue}'.repeat(100)));
+  const past = new Date(Date.now() - 60_000);
+  utimesSync(join(root, 'stale.css.br'), past, past);
   writeFileSync(join(root, 'assets', 'icon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   writeFileSync(join(root, '.env'), 'SECRET=1');
   writeFileSync(join(root, 'notes.unknownext'), 'x');
@@ -93,5 +125,97 @@ describe('the web UI on the chat port', () => {
     const response = await fetch(`http://127.0.0.1:${t.port}/`);
     expect(response.status).toBe(426);
     expect(response.headers.get('content-security-policy')).toBe(CSP);
+  });
+});
+
+describe('the web UI over the wire: compression and revalidation', () => {
+  it('sends the Brotli sibling to a client that takes br, gzip to one that takes only gzip, the file itself otherwise', async () => {
+    const t = await startTestServer({ webRoot: root });
+    const br = await getRaw(t.port, '/big.js', { 'Accept-Encoding': 'gzip, deflate, br' });
+    expect(br.status).toBe(200);
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['vary']).toBe('Accept-Encoding');
+    expect(br.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(Number(br.headers['content-length'])).toBe(br.body.length);
+    expect(br.body.length).toBeLessThan(BIG_JS.length / 10);
+    expect(brotliDecompressSync(br.body).toString()).toBe(BIG_JS);
+
+    const gz = await getRaw(t.port, '/big.js', { 'Accept-Encoding': 'br;q=0, gzip' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).toString()).toBe(BIG_JS);
+
+    const plain = await getRaw(t.port, '/big.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toBe(BIG_JS);
+  });
+
+  it('never sends a sibling older than its file', async () => {
+    const t = await startTestServer({ webRoot: root });
+    const answer = await getRaw(t.port, '/stale.css', { 'Accept-Encoding': 'br' });
+    expect(answer.headers['content-encoding']).toBeUndefined();
+    expect(answer.body.toString()).toBe('body{color:red}'.repeat(100));
+  });
+
+  it('answers a reload with 304 and no body while the file is the same, one ETag per encoding', async () => {
+    const t = await startTestServer({ webRoot: root });
+    const first = await getRaw(t.port, '/big.js', { 'Accept-Encoding': 'br' });
+    const etag = first.headers['etag'];
+    expect(etag).toMatch(/^".+"$/);
+    const again = await getRaw(t.port, '/big.js', { 'Accept-Encoding': 'br', 'If-None-Match': etag ?? '' });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+    expect(again.headers['etag']).toBe(etag);
+
+    const plain = await getRaw(t.port, '/big.js', { 'If-None-Match': etag ?? '' });
+    expect(plain.status).toBe(200);
+    expect(plain.headers['etag']).not.toBe(etag);
+    expect(plain.body.toString()).toBe(BIG_JS);
+  });
+
+  it('answers 200 again once the file has changed', async () => {
+    const t = await startTestServer({ webRoot: root });
+    writeFileSync(join(root, 'changing.css'), 'a{}');
+    const first = await getRaw(t.port, '/changing.css');
+    writeFileSync(join(root, 'changing.css'), 'a{color:green}');
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(join(root, 'changing.css'), later, later);
+    const second = await getRaw(t.port, '/changing.css', { 'If-None-Match': first.headers['etag'] ?? '' });
+    expect(second.status).toBe(200);
+    expect(second.body.toString()).toBe('a{color:green}');
+  });
+});
+
+describe('the built web UI', () => {
+  const built = resolve(import.meta.dirname, '../../../dist/renderer');
+
+  function textFiles(dir: string): string[] {
+    return readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return textFiles(path);
+      return ['.js', '.css', '.html', '.svg'].includes(extname(name)) ? [path] : [];
+    });
+  }
+
+  it('has a Brotli and a gzip sibling beside every text file, each the same bytes', () => {
+    ensureBuilt('renderer');
+    const files = textFiles(built);
+    expect(files.map((file) => file.slice(built.length))).toEqual(expect.arrayContaining(['/app.js', '/index.html', '/styles.css']));
+    for (const file of files) {
+      const bytes = readFileSync(file);
+      expect(existsSync(`${file}.br`), `${file}.br`).toBe(true);
+      expect(brotliDecompressSync(readFileSync(`${file}.br`)).equals(bytes), `${file}.br`).toBe(true);
+      expect(gunzipSync(readFileSync(`${file}.gz`)).equals(bytes), `${file}.gz`).toBe(true);
+    }
+  });
+
+  it('keeps the QR encoder out of the first load, as a chunk of its own', () => {
+    ensureBuilt('renderer');
+    const app = readFileSync(join(built, 'app.js'), 'utf8');
+    const chunks = readdirSync(join(built, 'chunks')).filter((name) => name.endsWith('.js'));
+    // One of the encoder's own error messages marks where its code went.
+    const marker = 'The amount of data is too big';
+    const encoder = chunks.filter((name) => readFileSync(join(built, 'chunks', name), 'utf8').includes(marker));
+    expect(encoder).toHaveLength(1);
+    expect(app).not.toContain(marker);
   });
 });
