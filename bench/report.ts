@@ -173,7 +173,21 @@ function uiRows(report: BenchReport): string[][] {
   const longTasks = (t: { count: number; maxMs: number }) => `${t.count} (max ${formatNumber(t.maxMs)} ms)`;
   const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
   const work = (w: MainThreadWork) => `script ${w.scriptMs} / style ${w.styleMs} / layout ${w.layoutMs} (${w.layouts} layouts)`;
-  const rows = [
+  const rows: string[][] = [];
+  const firstLoad = ui.firstLoad;
+  if (firstLoad) {
+    const spread = (values: number[]) => (values.length > 1 ? ` (${formatNumber(Math.min(...values))}–${formatNumber(Math.max(...values))})` : '');
+    const kb = (bytes: number) => Math.round(bytes / 100) / 10;
+    const title = `first load of the room's page, median of ${firstLoad.runs}`;
+    const bytes = firstLoad.unthrottled.map((r) => r.bytes);
+    rows.push(
+      [title, 'KB on the wire, cold cache', `${kb(firstLoad.medians.bytes)}${spread(bytes.map(kb))} in ${firstLoad.unthrottled[0]?.requests ?? 0} requests`, `< 50 KB ${met(firstLoad.medians.bytes < 50_000)}`],
+      [title, 'ms to a usable connect dialog', `${formatNumber(firstLoad.medians.usableMs)}${spread(firstLoad.unthrottled.map((r) => r.usableMs))}`, `< 300 ms ${met(firstLoad.medians.usableMs < 300)}`],
+      [title, 'ms to a usable connect dialog, CPU 4× slower', `${formatNumber(firstLoad.medians.usableMs4x)}${spread(firstLoad.throttled4x.map((r) => r.usableMs))}`, `< 1000 ms ${met(firstLoad.medians.usableMs4x < 1000)}`],
+      [title, 'KB on the wire for a reload (304s)', `${kb(firstLoad.medians.reloadBytes)}, ${firstLoad.unthrottled[0]?.reloadNotModified ?? 0} not modified`, ''],
+    );
+  }
+  rows.push(
     [`append ${ui.append.lines} lines at ${ui.append.linesPerSec}/s`, 'long tasks > 50 ms', longTasks(ui.append.longTasks), `none ${met(ui.append.longTasks.maxMs <= 50)}`],
     [`append ${ui.append.lines} lines at ${ui.append.linesPerSec}/s`, 'longest frame gap, ms', formatNumber(ui.append.maxFrameGapMs), ''],
     [`append ${ui.append.lines} lines at ${ui.append.linesPerSec}/s`, 'main thread, ms', work(ui.append.mainThread), ''],
@@ -190,7 +204,7 @@ function uiRows(report: BenchReport): string[][] {
       `${ui.heap.baselineMiB} / ${ui.heap.afterAppendMiB} / ${ui.heap.afterScrollLogMiB}`,
       '',
     ],
-  ];
+  );
   const pastCap = ui.pastCap;
   if (pastCap) {
     rows.push([

@@ -128,7 +128,29 @@ export interface MainThreadWork {
   layouts: number;
 }
 
+export interface FirstLoadRun {
+  /** Navigation start → the connect dialog's Connect button visible and enabled. */
+  usableMs: number;
+  /** On the wire, headers included, for a cold cache. */
+  bytes: number;
+  requests: number;
+  reloadUsableMs: number;
+  reloadBytes: number;
+  /** Requests the reload got a 304 for. */
+  reloadNotModified: number;
+}
+
+export interface FirstLoadResult {
+  runs: number;
+  unthrottled: FirstLoadRun[];
+  /** Chromium's CPU throttled 4× (Emulation.setCPUThrottlingRate), a phone stand-in. */
+  throttled4x: FirstLoadRun[];
+  medians: { bytes: number; usableMs: number; usableMs4x: number; reloadBytes: number };
+}
+
 export interface UiResult {
+  /** A guest's first load of the hosted room's page, from the real server. */
+  firstLoad?: FirstLoadResult;
   /** Lines appended at a steady rate. */
   append: {
     lines: number;

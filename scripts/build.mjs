@@ -59,6 +59,7 @@ const targets = {
     // What the first screen does not need (the invite's QR code, …) is a chunk loaded on first use.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
+    metafile: true,
     // Gender icons are imported by user-list.ts and live inside app.js as data: URLs.
     loader: { '.svg': 'dataurl' },
     legalComments: 'inline',
@@ -73,6 +74,21 @@ const targets = {
     outdir: 'dist/bench',
   },
 };
+
+/*
+ * app.js imports the chunks it shares with the lazy ones: the browser would only find
+ * them once app.js is parsed, a round trip later. index.html names them up front.
+ */
+function preloadStaticChunks(metafile) {
+  const entry = metafile.outputs['dist/renderer/app.js'];
+  const chunks = (entry?.imports ?? []).filter((i) => i.kind === 'import-statement').map((i) => i.path.replace(/^dist\/renderer\//, './'));
+  const file = join(root, 'dist/renderer/index.html');
+  const html = readFileSync(file, 'utf8');
+  const script = '<script type="module" src="./app.js"></script>';
+  if (!html.includes(script)) throw new Error(`index.html has no ${script}`);
+  const links = chunks.map((href) => `<link rel="modulepreload" href="${href}" />\n    `).join('');
+  writeFileSync(file, html.replace(script, `${links}${script}`));
+}
 
 function copyRendererStatic() {
   mkdirSync(join(root, 'dist/renderer/assets'), { recursive: true });
@@ -124,9 +140,10 @@ process.chdir(root);
 for (const name of names) {
   const options = targets[name];
   if (name === 'renderer') rmSync('dist/renderer', { recursive: true, force: true });
-  await build(options);
+  const result = await build(options);
   if (name === 'renderer') {
     copyRendererStatic();
+    preloadStaticChunks(result.metafile);
     precompress(join(root, 'dist/renderer'));
   }
 }

@@ -218,4 +218,15 @@ describe('the built web UI', () => {
     expect(encoder).toHaveLength(1);
     expect(app).not.toContain(marker);
   });
+
+  it('names in index.html every chunk app.js imports, so the browser fetches them at once', () => {
+    ensureBuilt('renderer');
+    const app = readFileSync(join(built, 'app.js'), 'utf8');
+    const html = readFileSync(join(built, 'index.html'), 'utf8');
+    const imported = [...app.matchAll(/(?:^|[;}])import[^"(]*?from"(\.\/chunks\/[^"]+)"/g)].map((m) => m[1]);
+    const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)"/g)].map((m) => m[1]);
+    expect(imported.length).toBeGreaterThan(0);
+    expect(preloaded.sort()).toEqual(imported.sort());
+    for (const href of preloaded) expect(existsSync(join(built, href ?? ''))).toBe(true);
+  });
 });
