@@ -6,7 +6,7 @@ import type { ChatBridge, ConnectLink, ConnectRequest, FoundRoom, HostRequest, L
 import { DEFAULT_HISTORY_PAGE, parseRichText, plainExcerpt, plainText } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
 import { insertMention } from '../format/mention';
-import { format, resolveLanguage, stringsFor } from '../i18n';
+import { format, hasStrings, loadStrings, resolveLanguage, stringsFor } from '../i18n';
 import type { Strings, UiLanguage } from '../i18n';
 import { INITIAL_STATE, attentionFor, canCompose, canLoadMissed, canLoadOlder, reduce } from '../state/chat-state';
 import type { ChatEvent, ChatState } from '../state/chat-state';
@@ -66,6 +66,8 @@ export class ChatApp extends LitElement {
   @state() private accessor chat: ChatState = INITIAL_STATE;
   @state() private accessor settings: Settings = DEFAULT_SETTINGS as Settings;
   @state() private accessor language: UiLanguage = 'en';
+  /** The last language asked for, which may still be loading. */
+  private wantedLanguage: UiLanguage = 'en';
   @state() private accessor foundRooms: FoundRoom[] = [];
   /** Phone layout: the user list is shown instead of the chat. */
   @state() private accessor usersShown = false;
@@ -329,7 +331,7 @@ export class ChatApp extends LitElement {
     document.addEventListener('visibilitychange', this.onFocusChange);
     // Capture: before the input, whose Up edits the last line.
     window.addEventListener('keydown', this.onShortcut, true);
-    this.language = resolveLanguage('auto', navigator.languages ?? [navigator.language]);
+    this.showLanguage(resolveLanguage('auto', navigator.languages ?? [navigator.language]));
     if (this.bridge) void this.start(this.bridge);
   }
 
@@ -375,7 +377,10 @@ export class ChatApp extends LitElement {
       }),
     );
     try {
-      this.applySettings(await bridge.getSettings());
+      const settings = await bridge.getSettings();
+      // The dialog opens in the chosen language, not in English first.
+      await loadStrings(resolveLanguage(settings.language, navigator.languages ?? [navigator.language])).catch(() => undefined);
+      this.applySettings(settings);
     } catch (error) {
       this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
     }
@@ -386,9 +391,20 @@ export class ChatApp extends LitElement {
 
   private applySettings(settings: Settings): void {
     this.settings = settings;
-    this.language = resolveLanguage(settings.language, navigator.languages ?? [navigator.language]);
-    document.documentElement.lang = this.language;
-    document.title = this.strings.appTitle;
+    this.showLanguage(resolveLanguage(settings.language, navigator.languages ?? [navigator.language]));
+  }
+
+  /** Shows `language` now if its strings are here, else once they are (English meanwhile, and if they never come). */
+  private showLanguage(language: UiLanguage): void {
+    this.wantedLanguage = language;
+    const show = () => {
+      if (this.wantedLanguage !== language) return;
+      this.language = language;
+      document.documentElement.lang = language;
+      document.title = this.strings.appTitle;
+    };
+    if (hasStrings(language)) show();
+    else loadStrings(language).then(show, () => undefined);
   }
 
   /**

@@ -1,11 +1,18 @@
 import type { Language } from '../../src-shared/bridge';
 import { en } from './en';
-import { ru } from './ru';
 import type { Strings, UiLanguage } from './strings';
 
 export type { Strings, UiLanguage } from './strings';
 
-const STRINGS: Record<UiLanguage, Strings> = { en, ru };
+/*
+ * English is in the first load; every other table is a chunk of its own, fetched when
+ * its language is chosen, so a guest downloads one language, not all of them.
+ */
+const loaded: Partial<Record<UiLanguage, Strings>> = { en };
+const LOADERS: Record<Exclude<UiLanguage, 'en'>, () => Promise<Strings>> = {
+  ru: () => import('./ru').then((module) => module.ru),
+};
+const loading = new Map<UiLanguage, Promise<Strings>>();
 
 /** `auto` follows the system: Russian for any `ru` locale, English otherwise. */
 export function resolveLanguage(setting: Language, systemLanguages: readonly string[]): UiLanguage {
@@ -14,8 +21,35 @@ export function resolveLanguage(setting: Language, systemLanguages: readonly str
   return first.toLowerCase().startsWith('ru') ? 'ru' : 'en';
 }
 
+/** The language's strings once loaded (see loadStrings); English until then. */
 export function stringsFor(language: UiLanguage): Strings {
-  return STRINGS[language];
+  return loaded[language] ?? en;
+}
+
+export function hasStrings(language: UiLanguage): boolean {
+  return loaded[language] !== undefined;
+}
+
+/** Fetches a language's table (once); a failed fetch is tried again on the next call. */
+export function loadStrings(language: UiLanguage): Promise<Strings> {
+  const ready = loaded[language];
+  if (ready !== undefined) return Promise.resolve(ready);
+  let pending = loading.get(language);
+  if (pending === undefined) {
+    pending = LOADERS[language as Exclude<UiLanguage, 'en'>]().then(
+      (strings) => {
+        loaded[language] = strings;
+        loading.delete(language);
+        return strings;
+      },
+      (error: unknown) => {
+        loading.delete(language);
+        throw error;
+      },
+    );
+    loading.set(language, pending);
+  }
+  return pending;
 }
 
 /** Splits a template into text and its `{holes}`, filled by `fill`. Values may be anything renderable. */

@@ -777,6 +777,16 @@ describe('languages', () => {
     expect(await page.getByText('Отправить в общий чат').isVisible()).toBe(true);
   });
 
+  it('fetches only the language it shows: English is built in, Russian comes as its own file when chosen', async () => {
+    const fetchedScripts = (page: Page) => page.evaluate(() => performance.getEntriesByType('resource').map((entry) => new URL(entry.name).pathname).filter((path) => path.endsWith('.js')));
+    const english = await open({ language: 'auto' }, { locale: 'en-US' });
+    await english.getByRole('button', { name: 'Connect', exact: true }).waitFor();
+    expect((await fetchedScripts(english)).some((path) => path.includes('/ru-'))).toBe(false);
+    const russian = await open({ language: 'auto' }, { locale: 'ru-RU' });
+    await russian.getByRole('button', { name: 'Войти', exact: true }).waitFor();
+    expect((await fetchedScripts(russian)).filter((path) => path.includes('/ru-'))).toHaveLength(1);
+  });
+
   it('switches language in the dialog and remembers it', async () => {
     const page = await open({ language: 'auto' });
     const dialog = page.getByRole('dialog');
