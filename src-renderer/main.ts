@@ -1,6 +1,7 @@
 import type { ChatBridge } from '../src-shared/bridge';
 import { createBrowserBridge } from './bridges/browser-bridge';
 import './components/chat-app';
+import { themeSheet } from './components/theme';
 
 declare global {
   interface Window {
@@ -8,6 +9,8 @@ declare global {
     chat?: ChatBridge;
   }
 }
+
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, themeSheet()];
 
 // In the desktop app the preload exposes `window.chat`; served to a browser, the page talks to the server itself.
 const preloadBridge = window.chat;

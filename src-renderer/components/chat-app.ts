@@ -316,7 +316,7 @@ export class ChatApp extends LitElement {
       .confirm .danger {
         background: var(--bad, #c0392b);
         border-color: var(--bad, #c0392b);
-        color: #fff;
+        color: var(--on-accent, #fff);
       }
     `,
   ];

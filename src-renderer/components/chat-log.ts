@@ -436,7 +436,7 @@ export class ChatLog extends LitElement {
       border-radius: 999px;
       border: 1px solid var(--panel-border, #c8ccd0);
       background: var(--accent, #2980b9);
-      color: #fff;
+      color: var(--on-accent, #fff);
       cursor: pointer;
       box-shadow: 0 2px 6px rgb(0 0 0 / 0.2);
     }

@@ -49,7 +49,7 @@ export class CopyLink extends LitElement {
         padding: 3px 6px;
         border: 1px solid var(--panel-border, #c8ccd0);
         border-radius: 4px;
-        background: #fff;
+        background: var(--dialog-bg, #fff);
         color: inherit;
       }
       button {

@@ -2,6 +2,7 @@ import { noChange, nothing } from 'lit';
 import { Directive, PartType, directive } from 'lit/directive.js';
 import type { ElementPart, PartInfo } from 'lit/directive.js';
 import { DEFAULT_USER_COLOR, isValidColor } from '../../src-shared/protocol';
+import { nickColorValue } from './theme';
 
 /*
  * Sets style properties through the CSSOM (`style.setProperty`), never through a
@@ -42,10 +43,10 @@ export function safeColor(color: string): string {
 /** The custom property the log's and the list's styles colour a peer's name by. */
 const NICK_COLOR = '--nick-color';
 
-/** `--nick-color` for an element showing a peer's name. */
-export const nickColor = (color: string) => cssProperties({ [NICK_COLOR]: safeColor(color) });
+/** `--nick-color` for an element showing a peer's name: their colour, made readable on the theme's rows. */
+export const nickColor = (color: string) => cssProperties({ [NICK_COLOR]: nickColorValue(safeColor(color)) });
 
 /** The same, for an element built without a template (the log's chat lines). */
 export function setNickColor(element: HTMLElement, color: string): void {
-  element.style.setProperty(NICK_COLOR, safeColor(color));
+  element.style.setProperty(NICK_COLOR, nickColorValue(safeColor(color)));
 }

@@ -38,7 +38,7 @@ export class FoundRooms extends LitElement {
       overflow-y: auto;
       border: 1px solid var(--panel-border, #c8ccd0);
       border-radius: 5px;
-      background: #fff;
+      background: var(--dialog-bg, #fff);
     }
     button {
       display: flex;

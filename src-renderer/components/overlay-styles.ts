@@ -29,7 +29,7 @@ export const overlayStyles = css`
     padding: 6px 8px;
     border: 1px solid var(--panel-border, #c8ccd0);
     border-radius: 5px;
-    background: #fff;
+    background: var(--dialog-bg, #fff);
     color: inherit;
   }
   .hint {

@@ -46,7 +46,7 @@ export class QuickSwitcher extends LitElement {
       }
       li[aria-selected='true'] {
         background: var(--selected-bg, #2f8fd0);
-        color: #fff;
+        color: var(--selected-text, #fff);
       }
       li .unread {
         margin-left: auto;

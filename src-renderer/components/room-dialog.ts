@@ -70,7 +70,7 @@ export class RoomDialog extends LitElement {
       .join {
         background: var(--selected-bg, #2f8fd0);
         border-color: var(--selected-bg, #2f8fd0);
-        color: #fff;
+        color: var(--selected-text, #fff);
       }
     `,
   ];

@@ -79,7 +79,7 @@ export class ConversationSidebar extends LitElement {
       }
       .go[aria-current='page'] {
         background: var(--selected-bg, #2f8fd0);
-        color: #fff;
+        color: var(--selected-text, #fff);
       }
       .name {
         flex: 1;
@@ -93,7 +93,7 @@ export class ConversationSidebar extends LitElement {
         padding: 0 5px;
         border-radius: 9px;
         background: var(--selected-bg, #2f8fd0);
-        color: #fff;
+        color: var(--selected-text, #fff);
         font-size: 11px;
         line-height: 18px;
         text-align: center;

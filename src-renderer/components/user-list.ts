@@ -61,7 +61,7 @@ export class UserList extends LitElement {
       font-size: 12px;
     }
     li[aria-selected='true'] .status-text {
-      color: #e8f2fa;
+      color: var(--selected-text, #fff);
     }
     .menu {
       position: absolute;
@@ -121,7 +121,7 @@ export class UserList extends LitElement {
       background: var(--selected-bg, #2f8fd0);
     }
     li[aria-selected='true'] .name {
-      color: #fff;
+      color: var(--selected-text, #fff);
     }
     li:focus-visible {
       outline: 2px solid var(--focus, #2980b9);
@@ -147,7 +147,7 @@ export class UserList extends LitElement {
       flex: none;
     }
     li[aria-selected='true'] .me-tag {
-      color: #e8f2fa;
+      color: var(--selected-text, #fff);
     }
     /* A phone has no double-click: each row there gets its own way into private mode. */
     .private {

@@ -287,7 +287,8 @@ describe('a hostile server', () => {
       expect(await page.getByRole('log').locator('.chat.mention').count()).toBe(1);
       const nick = page.getByRole('option', { name: payload });
       expect(await nick.locator('.name').evaluate((e) => getComputedStyle(e).color)).toBe('rgb(52, 73, 94)');
-      expect(await nick.locator('.name').evaluate((e) => e.getAttribute('style'))).toBe('--nick-color: #34495e;');
+      // The default, in its light and its dark theme's readable shade.
+      expect(await nick.locator('.name').evaluate((e) => e.getAttribute('style'))).toMatch(/^--nick-color: light-dark\(#34495e, #[0-9a-f]{6}\);$/);
     } finally {
       for (const client of wss.clients) client.terminate();
       wss.close();
