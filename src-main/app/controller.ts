@@ -16,9 +16,13 @@ import type {
   StatusRequest,
   BuzzRequest,
   SettingsPatch,
+  UploadRequest,
 } from '../../src-shared/bridge';
+import type { FileLinkOutcome, UploadOutcome } from '../../src-shared/protocol';
 import { savedKeyFor } from '../../src-shared/bridge';
 import type { ClientSession } from '../../src-shared/session';
+import { FileTransfer } from './file-transfer';
+import type { FilesPort } from './file-transfer';
 import type { EventSink } from './ipc';
 import { generateRoomKey } from './room-key';
 import type { SettingsStore } from './settings-store';
@@ -34,7 +38,7 @@ export type SessionPort = Pick<
   'connect' | 'disconnect' | 'send' | 'cancelPending' | 'loadOlder' | 'changeLine' | 'reconnectNow' | 'on' | 'status' | 'loadDialog'
 > &
   Pick<ClientSession, 'setStatus' | 'allowBuzzes' | 'buzz' | 'ownStatus'> &
-  Pick<ClientSession, 'joinRoom' | 'leaveRoom' | 'listRooms'>;
+  Pick<ClientSession, 'joinRoom' | 'leaveRoom' | 'listRooms' | 'fileAccess'>;
 
 export interface HostPort {
   readonly status: HostingStatus;
@@ -57,6 +61,8 @@ export interface ChatControllerOptions {
   log?: (line: string) => void;
   /** Makes the hosted room's key (room-key.ts); a parameter so tests can pin it. */
   makeRoomKey?: () => string;
+  /** Uploads and links for the session's server; by default over HTTP(S) as the session's user. */
+  files?: FilesPort;
 }
 
 /** How the app joins the room it hosts: over loopback, never through the LAN. */
@@ -72,6 +78,7 @@ export class ChatController implements BridgeCommands {
   readonly #log: (line: string) => void;
   readonly #makeRoomKey: () => string;
   readonly #unsubscribe: (() => void)[];
+  readonly #files: FilesPort;
 
   constructor(options: ChatControllerOptions) {
     this.#session = options.session;
@@ -85,6 +92,8 @@ export class ChatController implements BridgeCommands {
     if (!this.#settings.get().allowBuzz) this.#session.allowBuzzes(false);
     this.#ensureIdentitySecret();
     const { emit } = options;
+    const session = this.#session;
+    this.#files = options.files ?? new FileTransfer(() => session.fileAccess, (progress) => emit('uploadProgress', progress));
     this.#unsubscribe = [
       this.#session.on('message', (message) => emit('message', message)),
       this.#session.on('status', (status) => {
@@ -195,6 +204,18 @@ export class ChatController implements BridgeCommands {
 
   async listRooms(): Promise<boolean> {
     return this.#session.listRooms();
+  }
+
+  async uploadFile(request: UploadRequest): Promise<UploadOutcome> {
+    return this.#files.upload(request);
+  }
+
+  async cancelUpload(uploadId: string): Promise<boolean> {
+    return this.#files.cancel(uploadId);
+  }
+
+  async fileLink(fileId: string): Promise<FileLinkOutcome> {
+    return this.#files.link(fileId);
   }
 
   // ---- lifecycle -------------------------------------------------------------------
