@@ -70,6 +70,11 @@ export interface ChatUiEvents {
   'allow-buzz-changed': { allow: boolean };
   /** Buzz in a listed user's context menu. */
   'buzz-requested': { user: Identity };
+  /** Files to send to the conversation shown: the attach button, or a paste into the input. */
+  'files-chosen': { files: File[] };
+  /** An upload's Cancel, and the × of a refused one. */
+  'upload-cancel-requested': { uploadId: string };
+  'upload-dismissed': { uploadId: string };
 }
 
 declare global {
@@ -102,6 +107,9 @@ declare global {
     'status-chosen': CustomEvent<ChatUiEvents['status-chosen']>;
     'allow-buzz-changed': CustomEvent<ChatUiEvents['allow-buzz-changed']>;
     'buzz-requested': CustomEvent<ChatUiEvents['buzz-requested']>;
+    'files-chosen': CustomEvent<ChatUiEvents['files-chosen']>;
+    'upload-cancel-requested': CustomEvent<ChatUiEvents['upload-cancel-requested']>;
+    'upload-dismissed': CustomEvent<ChatUiEvents['upload-dismissed']>;
   }
 }
 

@@ -539,7 +539,8 @@ function reduceOutbox(state: ChatState, outbox: readonly PendingMessage[]): Chat
       from: from ?? state.pending.at(-1)?.from ?? null,
       to: m.toUserId === 0 ? null : recipientOf(state, m.toUserId),
       ...(m.room === undefined ? {} : { room: m.room }),
-      runs: parseRichText(formatChatText(m.text)),
+      // A file's line with no text of its own: the file's name stands in until the echo.
+      runs: parseRichText(formatChatText(m.text === '' && m.file !== undefined ? `📎 ${m.file.name}` : m.text)),
       sending: m.sending,
     };
   });
