@@ -100,7 +100,7 @@ export class FileTransfer implements FilesPort {
         toldAt = now;
         this.progress({ uploadId: request.uploadId, sent: offset, total: bytes.length });
       };
-      // Chunk by chunk, waiting for the socket to drain: progress says what really left.
+      // Chunk by chunk, waiting for the socket to drain: progress follows what the network takes, not what was read.
       const write = (): void => {
         while (!settled && offset < bytes.length) {
           const end = Math.min(bytes.length, offset + CHUNK_BYTES);

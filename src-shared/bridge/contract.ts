@@ -278,6 +278,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
 const shortString = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
 
+/** A Uint8Array from any realm (the page's, copied into the preload's world, is not this realm's). */
+const isBytes = (v: unknown): v is Uint8Array => ArrayBuffer.isView(v) && Object.prototype.toString.call(v) === '[object Uint8Array]';
 const isUploadId = (v: unknown): v is string => typeof v === 'string' && v !== '' && v.length <= MAX_UPLOAD_ID_LENGTH;
 
 function noArguments(args: readonly unknown[]): [] | string {
@@ -431,7 +433,7 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     if (typeof o === 'string') return o;
     if (!isUploadId(o.uploadId)) return 'uploadId must be a short non-empty string';
     if (!shortString(o.name, MAX_UPLOAD_NAME_LENGTH)) return 'name must be a string';
-    if (!(o.bytes instanceof Uint8Array) || o.bytes.length > MAX_UPLOAD_BYTES) return 'bytes must be a Uint8Array of at most 1 GiB';
+    if (!isBytes(o.bytes) || o.bytes.length > MAX_UPLOAD_BYTES) return 'bytes must be a Uint8Array of at most 1 GiB';
     return [{ uploadId: o.uploadId, name: o.name, bytes: o.bytes }];
   },
   cancelUpload(args) {
