@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { EVENT_NAMES } from '../../../src-shared/bridge';
-import type { BridgeEvents, ChatBridge, EventName, UploadProgress } from '../../../src-shared/bridge';
+import type { BridgeEvents, ChatBridge, ConnectionStatus, EventName, PendingMessage, UploadProgress } from '../../../src-shared/bridge';
 import { createAppCore } from '../../../src-main/app/app-core';
 import type { AppCore, CoreWindow } from '../../../src-main/app/app-core';
 import { FileTransfer } from '../../../src-main/app/file-transfer';
@@ -81,7 +81,7 @@ async function filesServer(): Promise<{ server: ChatServer; filesDir: string }> 
 }
 
 async function logIn(app: App, port: number, userName: string): Promise<void> {
-  const authorized = waitFor((l) => app.chat.on('status', l), (s) => (s.state === 'authorized' ? s : undefined), 8_000, 'authorized');
+  const authorized = waitFor<ConnectionStatus, true>((l) => app.chat.on('status', l), (s) => (s.state === 'authorized' ? true : undefined), 8_000, 'authorized');
   await app.chat.connect({ server: '127.0.0.1', port, userName, userColor: '#16a085', gender: 2 });
   await authorized;
 }
@@ -111,7 +111,7 @@ describe('files from the desktop app', () => {
     await app.chat.send({ text: '', toUserId: 0, file: { fileId: outcome.file.fileId, name: outcome.file.name } });
     const line = await watcher.waitFor((m) => m.action === 'PublicMessage' && m.file !== undefined);
     expect(line).toMatchObject({ userName: 'Desk', file: { fileId: outcome.file.fileId, name: 'screen shot.png', width: 64, height: 48 } });
-    await waitFor((l) => app.chat.on('outbox', l), (o) => (o.length === 0 ? true : undefined), 5_000, 'the outbox drained');
+    await waitFor<PendingMessage[], true>((l) => app.chat.on('outbox', l), (o) => (o.length === 0 ? true : undefined), 5_000, 'the outbox drained');
 
     // A link for the picture: absolute, on the server's own origin, and it serves the bytes without a header.
     const link = await app.chat.fileLink(outcome.file.fileId);
