@@ -32,7 +32,7 @@ import './status-picker';
 import './upload-list';
 import type { UploadItem } from './upload-list';
 import type { SendRequest } from '../../src-shared/bridge';
-import type { UploadOutcome } from '../../src-shared/protocol';
+import type { FileLinkOutcome, UploadFailure, UploadOutcome } from '../../src-shared/protocol';
 import type { UserStatus } from '../../src-shared/protocol';
 import type { ServerMessage } from '../../src-shared/protocol';
 import { playBuzzSound } from '../sound/buzz-sound';
@@ -622,6 +622,9 @@ export class ChatApp extends LitElement {
             @edit-requested=${(e: CustomEvent<{ messageId: number }>) => this.startEdit(e.detail.messageId)}
             @delete-requested=${this.onDeleteRequested}
             @quote-activated=${(e: CustomEvent<{ messageId: number }>) => void this.jumpTo(e.detail.messageId)}
+            .fileLink=${this.fileLink}
+            @file-unavailable=${(e: CustomEvent<{ name: string; reason: UploadFailure }>) =>
+              this.apply({ type: 'local-error', message: format(s.files.fetchFailed, { name: e.detail.name, reason: s.files.reasons[e.detail.reason] }), time: Date.now() })}
           ></chat-log>
           <upload-list
             .uploads=${this.uploads}
@@ -928,6 +931,10 @@ export class ChatApp extends LitElement {
   }
 
   // ---- files (issue 14 §3) -------------------------------------------------------
+
+  /** The log's way to a line's file: one function for the app's life, so the log's lines need no new one. */
+  private readonly fileLink = (fileId: string): Promise<FileLinkOutcome> =>
+    this.bridge?.fileLink(fileId) ?? Promise.resolve({ ok: false, error: 'not-connected', message: '' });
 
   /** Files can go: logged in, composing, not editing a line. */
   private canAttach(): boolean {

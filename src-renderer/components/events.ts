@@ -1,7 +1,7 @@
 import type { FoundRoom, Language } from '../../src-shared/bridge';
 import type { Gender, Identity } from '../../src-shared/protocol';
 import type { ConversationRef } from '../state/conversations';
-import type { UserStatus } from '../../src-shared/protocol';
+import type { UploadFailure, UserStatus } from '../../src-shared/protocol';
 
 /** What the connect dialog hands up when the user presses Connect; already checked. */
 export interface ConnectForm {
@@ -75,6 +75,8 @@ export interface ChatUiEvents {
   /** An upload's Cancel, and the × of a refused one. */
   'upload-cancel-requested': { uploadId: string };
   'upload-dismissed': { uploadId: string };
+  /** A line's file could not be had (its link was refused): `reason` says why. */
+  'file-unavailable': { name: string; reason: UploadFailure };
 }
 
 declare global {
@@ -110,6 +112,7 @@ declare global {
     'files-chosen': CustomEvent<ChatUiEvents['files-chosen']>;
     'upload-cancel-requested': CustomEvent<ChatUiEvents['upload-cancel-requested']>;
     'upload-dismissed': CustomEvent<ChatUiEvents['upload-dismissed']>;
+    'file-unavailable': CustomEvent<ChatUiEvents['file-unavailable']>;
   }
 }
 

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../src-main/app/png';
 import type { PublicMessage } from '../../src-shared/protocol';
-import { joinAs, useBrowserAndServer, waitForLogLine } from '../support/browser';
+import { joinAs, useBrowserAndServer } from '../support/browser';
 import { ChatClient, chatUrl } from '../support/chat-client';
 
 /*
@@ -79,7 +79,7 @@ describe('sending files from the browser', () => {
       expect(line.file).toMatchObject({ name: 'blue.png', size: png.length, type: 'image/png', width: 40, height: 30 });
       expect(line.text).toContain('blue.png');
       // Alice sees her line once the server's echo is back, and the upload row is gone.
-      await waitForLogLine(alice, /^Alice: .*blue\.png/);
+      await alice.getByRole('log').locator('.line.chat', { hasText: 'Alice:' }).getByRole('button', { name: 'Open blue.png' }).waitFor();
       await expect.poll(() => alice.locator('upload-list li').count()).toBe(0);
     } finally {
       await bob.close();
