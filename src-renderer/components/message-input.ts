@@ -188,8 +188,6 @@ export class MessageInput extends LitElement {
           : html`<span dir="auto">${this.room === null ? s.sendToEveryone : format(s.sidebar.sendToRoom, { room: this.room })}</span>`}
       </div>
       <div class="row ${this.editing ? 'editing' : target ? 'private-mode' : ''}">
-        <button type="button" class="attach" aria-label=${s.files.attach} title=${s.files.attach}
-          ?disabled=${!this.enabled || !this.canAttach || this.editing} @click=${this.pickFiles}>📎</button>
         <input
           type="text"
           aria-label=${s.message}
@@ -205,6 +203,8 @@ export class MessageInput extends LitElement {
           @keydown=${this.onKeyDown}
           @paste=${this.onPaste}
         />
+        <button type="button" class="attach" aria-label=${s.files.attach} title=${s.files.attach}
+          ?disabled=${!this.enabled || !this.canAttach || this.editing} @click=${this.pickFiles}>📎</button>
       </div>
     `;
   }
