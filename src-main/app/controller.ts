@@ -25,6 +25,7 @@ import { FileTransfer } from './file-transfer';
 import type { FilesPort } from './file-transfer';
 import type { EventSink } from './ipc';
 import { generateRoomKey } from './room-key';
+import { appFileUrl } from './security';
 import type { SettingsStore } from './settings-store';
 
 /*
@@ -214,8 +215,18 @@ export class ChatController implements BridgeCommands {
     return this.#files.cancel(uploadId);
   }
 
+  /**
+   * The server is asked first (a file this user may not see is refused here, in words); the
+   * page then gets our own origin's address for it, which main serves (`serveFile`).
+   */
   async fileLink(fileId: string): Promise<FileLinkOutcome> {
-    return this.#files.link(fileId);
+    const outcome = await this.#files.link(fileId);
+    return outcome.ok ? { ok: true, link: { url: appFileUrl(fileId), expiresAt: outcome.link.expiresAt } } : outcome;
+  }
+
+  /** A line's file for the page's `app://…/server-files/<id>` (see security.ts). */
+  serveFile(fileId: string, range: string | null, method: 'GET' | 'HEAD'): Promise<Response> {
+    return this.#files.fetchFile(fileId, range, method);
   }
 
   // ---- lifecycle -------------------------------------------------------------------

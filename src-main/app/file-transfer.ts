@@ -28,7 +28,21 @@ export interface FilesPort {
   upload(request: UploadRequest): Promise<UploadOutcome>;
   cancel(uploadId: string): boolean;
   link(fileId: string): Promise<FileLinkOutcome>;
+  fetchFile(fileId: string, range: string | null, method: 'GET' | 'HEAD'): Promise<Response>;
 }
+
+/** What of the server's answer to a file's GET goes on to the page: its type, size, range and the headers that keep it safe. */
+const PASSED_HEADERS = [
+  'content-type',
+  'content-length',
+  'content-range',
+  'content-disposition',
+  'content-security-policy',
+  'x-content-type-options',
+  'accept-ranges',
+  'etag',
+  'cache-control',
+];
 
 function open(access: FileAccess, path: string, options: RequestOptions): ClientRequest {
   const url = new URL(path, access.origin);
@@ -128,6 +142,25 @@ export class FileTransfer implements FilesPort {
     if (stop === undefined) return false;
     stop();
     return true;
+  }
+
+  /** A file of a line, fetched as the session's user with its token: the server's answer, streamed on. */
+  async fetchFile(fileId: string, range: string | null, method: 'GET' | 'HEAD'): Promise<Response> {
+    const access = this.access();
+    if (access === undefined) return new Response(null, { status: 503 });
+    const headers: Record<string, string> = { Authorization: `Bearer ${access.sessionToken}` };
+    if (range !== null) headers.Range = range;
+    try {
+      const answer = await fetch(new URL(`${FILES_PATH}/${encodeURIComponent(fileId)}`, access.origin), { method, headers, redirect: 'error' });
+      const passed = new Headers();
+      for (const name of PASSED_HEADERS) {
+        const value = answer.headers.get(name);
+        if (value !== null) passed.set(name, value);
+      }
+      return new Response(method === 'HEAD' ? null : answer.body, { status: answer.status, headers: passed });
+    } catch {
+      return new Response(null, { status: 502 });
+    }
   }
 
   link(fileId: string): Promise<FileLinkOutcome> {

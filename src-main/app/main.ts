@@ -92,7 +92,8 @@ async function run(): Promise<void> {
   const settings = observed(stored, applySpellcheck);
   applySpellcheck(settings.get());
 
-  protocol.handle(RENDERER_SCHEME, createRendererFileHandler(webRoot));
+  // A line's file is fetched by main for the page, as the session's user (created below).
+  protocol.handle(RENDERER_SCHEME, createRendererFileHandler(webRoot, (fileId, range, method) => core.controller.serveFile(fileId, range, method)));
 
   let window: BrowserWindow | null = null;
   let quitting = false;

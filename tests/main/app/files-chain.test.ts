@@ -13,7 +13,7 @@ import type { AppCore, CoreWindow } from '../../../src-main/app/app-core';
 import { FileTransfer } from '../../../src-main/app/file-transfer';
 import { encodePng } from '../../../src-main/app/png';
 import { startRoomServer } from '../../../src-main/app/room-server';
-import { RENDERER_ENTRY_URL } from '../../../src-main/app/security';
+import { RENDERER_ENTRY_URL, createRendererFileHandler } from '../../../src-main/app/security';
 import { JsonFileSettingsStore } from '../../../src-main/app/settings-file';
 import { startChatServer } from '../../../src-main/server';
 import type { ChatServer } from '../../../src-main/server';
@@ -113,13 +113,23 @@ describe('files from the desktop app', () => {
     expect(line).toMatchObject({ userName: 'Desk', file: { fileId: outcome.file.fileId, name: 'screen shot.png', width: 64, height: 48 } });
     await waitFor<PendingMessage[], true>((l) => app.chat.on('outbox', l), (o) => (o.length === 0 ? true : undefined), 5_000, 'the outbox drained');
 
-    // A link for the picture: absolute, on the server's own origin, and it serves the bytes without a header.
+    // The page gets our own origin's address for the picture (img-src 'self'), and main serves it
+    // as the session's user: the page never holds the token or the server's address.
     const link = await app.chat.fileLink(outcome.file.fileId);
-    expect(link.ok && link.link.url.startsWith(`http://127.0.0.1:${server.port}/files/${outcome.file.fileId}?`)).toBe(true);
+    expect(link).toEqual({ ok: true, link: { url: `app://simplechat/server-files/${outcome.file.fileId}`, expiresAt: expect.any(Number) } });
     if (!link.ok) return;
-    const got = await fetch(link.link.url);
+    const handler = createRendererFileHandler(join(ROOT, 'dist/renderer'), (id, range, method) => app.core.controller.serveFile(id, range, method));
+    const got = await handler(new Request(link.link.url));
     expect(got.status).toBe(200);
+    expect(got.headers.get('content-type')).toBe('image/png');
+    expect(got.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(got.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
     expect(Buffer.from(await got.arrayBuffer()).equals(Buffer.from(png))).toBe(true);
+    const part = await handler(new Request(link.link.url, { headers: { Range: 'bytes=0-7' } }));
+    expect(part.status).toBe(206);
+    expect(Buffer.from(await part.arrayBuffer()).equals(Buffer.from(png.subarray(0, 8)))).toBe(true);
+    // Only a file id: anything else under the path is no file of ours.
+    expect((await handler(new Request('app://simplechat/server-files/..%2Fsettings.json'))).status).toBe(404);
   });
 
   it('says not-connected before a login, and the server’s refusal after one (no token from the page ever counts)', async () => {
