@@ -64,6 +64,8 @@ export interface ChatControllerOptions {
   makeRoomKey?: () => string;
   /** Uploads and links for the session's server; by default over HTTP(S) as the session's user. */
   files?: FilesPort;
+  /** Finished downloads, shown in the file manager; none: "Show in folder" finds nothing. */
+  showDownload?: (downloadId: string) => boolean;
 }
 
 /** How the app joins the room it hosts: over loopback, never through the LAN. */
@@ -80,6 +82,7 @@ export class ChatController implements BridgeCommands {
   readonly #makeRoomKey: () => string;
   readonly #unsubscribe: (() => void)[];
   readonly #files: FilesPort;
+  readonly #showDownload: (downloadId: string) => boolean;
 
   constructor(options: ChatControllerOptions) {
     this.#session = options.session;
@@ -94,6 +97,7 @@ export class ChatController implements BridgeCommands {
     this.#ensureIdentitySecret();
     const { emit } = options;
     const session = this.#session;
+    this.#showDownload = options.showDownload ?? (() => false);
     this.#files = options.files ?? new FileTransfer(() => session.fileAccess, (progress) => emit('uploadProgress', progress));
     this.#unsubscribe = [
       this.#session.on('message', (message) => emit('message', message)),
@@ -222,6 +226,10 @@ export class ChatController implements BridgeCommands {
   async fileLink(fileId: string): Promise<FileLinkOutcome> {
     const outcome = await this.#files.link(fileId);
     return outcome.ok ? { ok: true, link: { url: appFileUrl(fileId), expiresAt: outcome.link.expiresAt } } : outcome;
+  }
+
+  async showDownload(downloadId: string): Promise<boolean> {
+    return this.#showDownload(downloadId);
   }
 
   /** A line's file for the page's `app://…/server-files/<id>` (see security.ts). */

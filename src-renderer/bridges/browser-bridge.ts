@@ -82,7 +82,7 @@ export function createBrowserBridge(
     session.connect(settings.withIdentity(request), left.resume);
   };
   // Events only the desktop app raises: listeners are kept, never called.
-  const desktopOnly = new Set<EventName>(['hosting', 'connectLink', 'foundRooms']);
+  const desktopOnly = new Set<EventName>(['hosting', 'connectLink', 'foundRooms', 'download']);
   const idleListeners = new Set<unknown>();
   const progressListeners = new Set<(progress: UploadProgress) => void>();
   const files = new BrowserFiles(
@@ -157,6 +157,8 @@ export function createBrowserBridge(
     uploadFile: (request) => files.upload(request),
     cancelUpload: async (uploadId) => files.cancel(uploadId),
     fileLink: (fileId) => files.link(fileId),
+    // The browser keeps its own downloads, and shows them itself.
+    showDownload: async () => false,
   };
 }
 

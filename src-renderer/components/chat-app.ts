@@ -31,7 +31,7 @@ import { withSavedConversation } from '../../src-shared/bridge';
 import './status-picker';
 import './upload-list';
 import type { UploadItem } from './upload-list';
-import type { SendRequest } from '../../src-shared/bridge';
+import type { DownloadStatus, SendRequest } from '../../src-shared/bridge';
 import type { FileLinkOutcome, UploadFailure, UploadOutcome } from '../../src-shared/protocol';
 import type { UserStatus } from '../../src-shared/protocol';
 import type { ServerMessage } from '../../src-shared/protocol';
@@ -93,6 +93,8 @@ export class ChatApp extends LitElement {
   @state() private accessor shaking = false;
   /** Files being uploaded, and refused ones not yet dismissed, oldest first. */
   @state() private accessor uploads: readonly UploadItem[] = [];
+  /** The desktop app's downloads of lines' files, in the order they began. */
+  @state() private accessor downloads: readonly DownloadStatus[] = [];
   /** Files are dragged over the window. */
   @state() private accessor dragging = false;
   private uploadSeq = 0;
@@ -404,6 +406,10 @@ export class ChatApp extends LitElement {
       bridge.on('hosting', (hosting) => this.enqueue({ type: 'hosting', hosting, time: Date.now() })),
       bridge.on('outbox', (pending) => this.enqueue({ type: 'outbox', pending })),
       bridge.on('foundRooms', (rooms) => (this.foundRooms = rooms)),
+      bridge.on('download', (status) => {
+        const known = this.downloads.some((d) => d.downloadId === status.downloadId);
+        this.downloads = known ? this.downloads.map((d) => (d.downloadId === status.downloadId ? status : d)) : [...this.downloads, status];
+      }),
       bridge.on('uploadProgress', ({ uploadId, sent }) => {
         this.uploads = this.uploads.map((u) => (u.id === uploadId && u.failure === undefined ? { ...u, sent } : u));
       }),
@@ -628,8 +634,11 @@ export class ChatApp extends LitElement {
           ></chat-log>
           <upload-list
             .uploads=${this.uploads}
+            .downloads=${this.downloads}
             .strings=${s}
-            ?hidden=${this.uploads.length === 0}
+            ?hidden=${this.uploads.length === 0 && this.downloads.length === 0}
+            @download-show-requested=${(e: CustomEvent<{ downloadId: string }>) => void this.bridge?.showDownload(e.detail.downloadId).catch(() => false)}
+            @download-dismissed=${(e: CustomEvent<{ downloadId: string }>) => (this.downloads = this.downloads.filter((d) => d.downloadId !== e.detail.downloadId))}
             @upload-cancel-requested=${(e: CustomEvent<{ uploadId: string }>) => void this.cancelUpload(e.detail.uploadId)}
             @upload-dismissed=${(e: CustomEvent<{ uploadId: string }>) => (this.uploads = this.uploads.filter((u) => u.id !== e.detail.uploadId))}
           ></upload-list>

@@ -75,6 +75,9 @@ export interface ChatUiEvents {
   /** An upload's Cancel, and the × of a refused one. */
   'upload-cancel-requested': { uploadId: string };
   'upload-dismissed': { uploadId: string };
+  /** A finished download's "Show in folder", and the × of a download (desktop). */
+  'download-show-requested': { downloadId: string };
+  'download-dismissed': { downloadId: string };
   /** A line's file could not be had (its link was refused): `reason` says why. */
   'file-unavailable': { name: string; reason: UploadFailure };
 }
@@ -113,6 +116,8 @@ declare global {
     'upload-cancel-requested': CustomEvent<ChatUiEvents['upload-cancel-requested']>;
     'upload-dismissed': CustomEvent<ChatUiEvents['upload-dismissed']>;
     'file-unavailable': CustomEvent<ChatUiEvents['file-unavailable']>;
+    'download-show-requested': CustomEvent<ChatUiEvents['download-show-requested']>;
+    'download-dismissed': CustomEvent<ChatUiEvents['download-dismissed']>;
   }
 }
 

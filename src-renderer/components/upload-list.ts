@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import type { DownloadStatus } from '../../src-shared/bridge';
 import type { UploadFailure } from '../../src-shared/protocol';
 import { format } from '../i18n';
 import type { Strings } from '../i18n';
@@ -23,13 +24,16 @@ export interface UploadItem {
 }
 
 /**
- * The uploads above the input: a progress bar and Cancel for each one under way, and
- * for each refused one what went wrong, in words, until dismissed. Once the server has
- * the file the line goes to the chat, and shows when its echo comes back.
+ * The transfers above the input. Uploads: a progress bar and Cancel for each one under
+ * way, and for each refused one what went wrong, in words, until dismissed; once the
+ * server has the file the line goes to the chat, and shows when its echo comes back.
+ * Downloads (the desktop app's, into the Downloads folder): a progress bar, then
+ * "Show in folder"; never anything that opens the file.
  */
 @customElement('upload-list')
 export class UploadList extends LitElement {
   @property({ attribute: false }) accessor uploads: readonly UploadItem[] = [];
+  @property({ attribute: false }) accessor downloads: readonly DownloadStatus[] = [];
   @property({ attribute: false }) accessor strings: Strings = en;
 
   static override styles = [
@@ -100,7 +104,7 @@ export class UploadList extends LitElement {
   ];
 
   protected override render(): TemplateResult | typeof nothing {
-    if (this.uploads.length === 0) return nothing;
+    if (this.uploads.length === 0 && this.downloads.length === 0) return nothing;
     const s = this.strings.files;
     return html`<ul aria-label=${s.uploads}>
       ${repeat(
@@ -108,7 +112,37 @@ export class UploadList extends LitElement {
         (u) => u.id,
         (u) => (u.failure === undefined ? this.renderGoing(u) : this.renderRefused(u, u.failure)),
       )}
+      ${repeat(
+        this.downloads,
+        (d) => d.downloadId,
+        (d) => this.renderDownload(d),
+      )}
     </ul>`;
+  }
+
+  private renderDownload(download: DownloadStatus): TemplateResult {
+    const s = this.strings.files;
+    const name = download.name;
+    const dismiss = html`<button type="button" aria-label=${s.dismiss} title=${s.dismiss}
+      @click=${() => emit(this, 'download-dismissed', { downloadId: download.downloadId })}>×</button>`;
+    if (download.state === 'progressing') {
+      return html`<li class="going download" data-download=${download.downloadId}>
+        <bdi class="name">${name}</bdi>
+        ${download.total > 0 ? html`<span class="size">${formatSize(download.total, s.units)}</span>` : nothing}
+        <progress max=${Math.max(1, download.total)} .value=${download.received} aria-label=${format(s.downloading, { name })}></progress>
+      </li>`;
+    }
+    if (download.state === 'completed') {
+      return html`<li class="done download" data-download=${download.downloadId} role="status">
+        <span class="why">${format(s.downloaded, { name })}</span>
+        <button type="button" @click=${() => emit(this, 'download-show-requested', { downloadId: download.downloadId })}>${s.showInFolder}</button>
+        ${dismiss}
+      </li>`;
+    }
+    return html`<li class="refused download" data-download=${download.downloadId} role="alert">
+      <span class="why">${format(s.downloadStopped, { name })}</span>
+      ${dismiss}
+    </li>`;
   }
 
   private renderGoing(upload: UploadItem): TemplateResult {

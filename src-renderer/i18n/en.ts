@@ -37,6 +37,10 @@ export const en: Strings = {
     downloadLabel: 'Download {name}',
     openPicture: 'Open {name}',
     closePicture: 'Close',
+    downloading: 'Downloading {name}',
+    downloaded: '{name} is saved in Downloads.',
+    downloadStopped: 'The download of {name} stopped.',
+    showInFolder: 'Show in folder',
   },
   sidebar: {
     conversations: 'Conversations',

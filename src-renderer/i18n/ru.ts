@@ -37,6 +37,10 @@ export const ru: Strings = {
     downloadLabel: 'Скачать {name}',
     openPicture: 'Открыть {name}',
     closePicture: 'Закрыть',
+    downloading: 'Скачивание {name}',
+    downloaded: '{name} сохранён в «Загрузках».',
+    downloadStopped: 'Скачивание {name} прервано.',
+    showInFolder: 'Показать в папке',
   },
   sidebar: {
     conversations: 'Разговоры',

@@ -28,6 +28,11 @@ export interface FileStrings {
   /** A picture's preview (opens it large) and the large view: `{name}`. */
   openPicture: string;
   closePicture: string;
+  /** The desktop app's downloads: under way (`{name}`), saved, stopped; and the file manager. */
+  downloading: string;
+  downloaded: string;
+  downloadStopped: string;
+  showInFolder: string;
 }
 
 export type UiLanguage = 'en' | 'ru';

@@ -55,6 +55,17 @@ export interface UploadProgress {
   total: number;
 }
 
+/** A file of a line being saved to the Downloads folder (desktop only). */
+export interface DownloadStatus {
+  downloadId: string;
+  /** The name it is saved under (made free in the folder). */
+  name: string;
+  received: number;
+  /** 0 when the server did not say. */
+  total: number;
+  state: 'progressing' | 'completed' | 'cancelled' | 'interrupted';
+}
+
 /** Longest `uploadId` accepted. */
 export const MAX_UPLOAD_ID_LENGTH = 64;
 /** Longest file name handed to the server (it cuts to 255 bytes itself). */
@@ -238,6 +249,8 @@ export interface BridgeCommands {
   cancelUpload(uploadId: string): Promise<boolean>;
   /** A short-lived link to a file of a line (GET /files/<id>/link), absolute, for an image or a download. */
   fileLink(fileId: string): Promise<FileLinkOutcome>;
+  /** Shows a finished download in the system's file manager (desktop only); false when it is not there. */
+  showDownload(downloadId: string): Promise<boolean>;
 }
 
 export interface BridgeEvents {
@@ -255,6 +268,8 @@ export interface BridgeEvents {
   foundRooms: FoundRoom[];
   /** Bytes of an upload sent so far. */
   uploadProgress: UploadProgress;
+  /** A download of a line's file: begun, under way, or ended (desktop only). */
+  download: DownloadStatus;
 }
 
 export type CommandName = keyof BridgeCommands;
@@ -444,6 +459,10 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     if (args.length !== 1) return 'takes one argument';
     return isFileId(args[0]) ? [args[0]] : 'fileId must be a file id';
   },
+  showDownload(args) {
+    if (args.length !== 1) return 'takes one argument';
+    return isUploadId(args[0]) ? [args[0]] : 'downloadId must be a short non-empty string';
+  },
 };
 
 export const COMMAND_NAMES = Object.keys(COMMAND_ARGUMENTS) as CommandName[];
@@ -458,5 +477,6 @@ const EVENTS: { [E in EventName]: true } = {
   connectLink: true,
   foundRooms: true,
   uploadProgress: true,
+  download: true,
 };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];

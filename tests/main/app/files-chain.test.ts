@@ -1,13 +1,14 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { EVENT_NAMES } from '../../../src-shared/bridge';
-import type { BridgeEvents, ChatBridge, ConnectionStatus, EventName, PendingMessage, UploadProgress } from '../../../src-shared/bridge';
+import type { BridgeEvents, ChatBridge, ConnectionStatus, DownloadStatus, EventName, PendingMessage, UploadProgress } from '../../../src-shared/bridge';
 import { createAppCore } from '../../../src-main/app/app-core';
 import type { AppCore, CoreWindow } from '../../../src-main/app/app-core';
 import { FileTransfer } from '../../../src-main/app/file-transfer';
@@ -40,7 +41,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function startApp(): App {
+function startApp(downloads?: { dir: () => string; showItemInFolder: (path: string) => void }): App {
   const electron = createFakeElectron();
   const settings = new JsonFileSettingsStore(join(mkdtempSync(join(tmpdir(), 'simplechat-app-')), 'settings.json'));
   settings.update({ hostRoom: false, userName: '' });
@@ -52,6 +53,7 @@ function startApp(): App {
     webRoot: join(ROOT, 'dist/renderer'),
     networkInterfaces: () => ({}),
     listenHosts: ['127.0.0.1'],
+    ...(downloads === undefined ? {} : { downloads }),
     attention: {
       beep: () => electron.shell.beep(),
       notificationsSupported: () => true,
@@ -152,6 +154,28 @@ describe('files from the desktop app', () => {
       () => app.chat.cancelUpload(''),
     ];
     for (const call of bad) await expect(call()).rejects.toThrow(/^chat\.(uploadFile|send|fileLink|cancelUpload): /);
+  });
+
+  it('a download of a line’s file reaches the page as progress, and "Show in folder" shows that file only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'simplechat-app-downloads-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const shown: string[] = [];
+    const app = startApp({ dir: () => dir, showItemInFolder: (path) => shown.push(path) });
+    const item = Object.assign(new EventEmitter(), {
+      getURL: () => 'app://simplechat/server-files/AAAAAAAAAAAAAAAAAAAAAA',
+      getFilename: () => 'photo.jpg',
+      getReceivedBytes: () => 10,
+      getTotalBytes: () => 10,
+      setSavePath: (path: string) => writeFileSync(path, 'jpeg'),
+      cancel: () => {},
+    });
+    const done = waitFor<DownloadStatus, DownloadStatus>((l) => app.chat.on('download', l), (d) => (d.state === 'completed' ? d : undefined), 5_000, 'download done');
+    app.core.downloads!.take(item);
+    item.emit('done', {}, 'completed');
+    expect(await done).toEqual({ downloadId: 'd1', name: 'photo.jpg', received: 10, total: 10, state: 'completed' });
+    expect(await app.chat.showDownload('d1')).toBe(true);
+    expect(shown).toEqual([join(dir, 'photo.jpg')]);
+    expect(await app.chat.showDownload('d2')).toBe(false);
   });
 
   it('Cancel cuts the request off: the outcome is cancelled and the server sees the body end early', async () => {

@@ -39,6 +39,7 @@ function recordingCommands() {
     uploadFile: record('uploadFile', { ok: false, error: 'not-connected', message: '' } as const),
     cancelUpload: record('cancelUpload', false),
     fileLink: record('fileLink', { ok: false, error: 'not-connected', message: '' } as const),
+    showDownload: record('showDownload', false),
   };
   return { commands, calls };
 }
