@@ -7,6 +7,7 @@ import { RoomAnnouncer } from './announcer';
 import { Attention } from './attention';
 import type { AttentionDeps, AttentionWindow } from './attention';
 import { ChatController } from './controller';
+import { Downloads } from './downloads';
 import { RoomHost } from './hosting';
 import { IdleAway } from './idle-away';
 import type { IdleAwayOptions } from './idle-away';
@@ -48,6 +49,8 @@ export interface AppCoreOptions {
   log?: (line: string) => void;
   /** Finds rooms on the local network and announces the hosted one; none: no discovery. */
   mdns?: CreateMdnsTransport;
+  /** Where lines' files are saved (app.getPath('downloads')) and how one is shown (shell.showItemInFolder); none: no downloads. */
+  downloads?: { dir: () => string; showItemInFolder: (path: string) => void };
   /** The system's idle time in seconds (powerMonitor.getSystemIdleTime): away after a while at rest; none: never. */
   idle?: { systemIdleSeconds: () => number } & IdleAwayOptions;
 }
@@ -58,6 +61,8 @@ export interface AppCore {
   readonly attention: Attention;
   readonly host: RoomHost;
   readonly session: ClientSession;
+  /** Takes the window's downloads (Electron's will-download); null without `downloads`. */
+  readonly downloads: Downloads | null;
   /** Makes `window` ours: IPC trusts it, events go to it, attention flashes it, its bounds are saved. */
   attachWindow(window: CoreWindow): void;
   /** Leaves, closes the room and removes the IPC handlers. */
@@ -94,7 +99,17 @@ export function createAppCore(options: AppCoreOptions): AppCore {
   });
   const session = new ClientSession({ ...options.session, createSocket: options.createSocket });
   const attention = new Attention(options.attention);
-  const controller = new ChatController({ session, host, settings, attention, emit: events.emit, log });
+  const downloads =
+    options.downloads === undefined ? null : new Downloads(options.downloads.dir, (status) => events.emit('download', status), options.downloads.showItemInFolder);
+  const controller = new ChatController({
+    session,
+    host,
+    settings,
+    attention,
+    emit: events.emit,
+    log,
+    ...(downloads === null ? {} : { showDownload: (id: string) => downloads.show(id) }),
+  });
   const idleAway = options.idle === undefined ? null : new IdleAway(session, options.idle.systemIdleSeconds, options.idle);
   idleAway?.start();
   let browsing: Browsing | null = null;
@@ -156,6 +171,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     attention,
     host,
     session,
+    downloads,
     attachWindow,
     async close() {
       idleAway?.stop();

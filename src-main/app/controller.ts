@@ -16,11 +16,16 @@ import type {
   StatusRequest,
   BuzzRequest,
   SettingsPatch,
+  UploadRequest,
 } from '../../src-shared/bridge';
+import type { FileLinkOutcome, UploadOutcome } from '../../src-shared/protocol';
 import { savedKeyFor } from '../../src-shared/bridge';
 import type { ClientSession } from '../../src-shared/session';
+import { FileTransfer } from './file-transfer';
+import type { FilesPort } from './file-transfer';
 import type { EventSink } from './ipc';
 import { generateRoomKey } from './room-key';
+import { appFileUrl } from './security';
 import type { SettingsStore } from './settings-store';
 
 /*
@@ -34,7 +39,7 @@ export type SessionPort = Pick<
   'connect' | 'disconnect' | 'send' | 'cancelPending' | 'loadOlder' | 'changeLine' | 'reconnectNow' | 'on' | 'status' | 'loadDialog'
 > &
   Pick<ClientSession, 'setStatus' | 'allowBuzzes' | 'buzz' | 'ownStatus'> &
-  Pick<ClientSession, 'joinRoom' | 'leaveRoom' | 'listRooms'>;
+  Pick<ClientSession, 'joinRoom' | 'leaveRoom' | 'listRooms' | 'fileAccess'>;
 
 export interface HostPort {
   readonly status: HostingStatus;
@@ -57,6 +62,10 @@ export interface ChatControllerOptions {
   log?: (line: string) => void;
   /** Makes the hosted room's key (room-key.ts); a parameter so tests can pin it. */
   makeRoomKey?: () => string;
+  /** Uploads and links for the session's server; by default over HTTP(S) as the session's user. */
+  files?: FilesPort;
+  /** Finished downloads, shown in the file manager; none: "Show in folder" finds nothing. */
+  showDownload?: (downloadId: string) => boolean;
 }
 
 /** How the app joins the room it hosts: over loopback, never through the LAN. */
@@ -72,6 +81,8 @@ export class ChatController implements BridgeCommands {
   readonly #log: (line: string) => void;
   readonly #makeRoomKey: () => string;
   readonly #unsubscribe: (() => void)[];
+  readonly #files: FilesPort;
+  readonly #showDownload: (downloadId: string) => boolean;
 
   constructor(options: ChatControllerOptions) {
     this.#session = options.session;
@@ -85,6 +96,9 @@ export class ChatController implements BridgeCommands {
     if (!this.#settings.get().allowBuzz) this.#session.allowBuzzes(false);
     this.#ensureIdentitySecret();
     const { emit } = options;
+    const session = this.#session;
+    this.#showDownload = options.showDownload ?? (() => false);
+    this.#files = options.files ?? new FileTransfer(() => session.fileAccess, (progress) => emit('uploadProgress', progress));
     this.#unsubscribe = [
       this.#session.on('message', (message) => emit('message', message)),
       this.#session.on('status', (status) => {
@@ -195,6 +209,32 @@ export class ChatController implements BridgeCommands {
 
   async listRooms(): Promise<boolean> {
     return this.#session.listRooms();
+  }
+
+  async uploadFile(request: UploadRequest): Promise<UploadOutcome> {
+    return this.#files.upload(request);
+  }
+
+  async cancelUpload(uploadId: string): Promise<boolean> {
+    return this.#files.cancel(uploadId);
+  }
+
+  /**
+   * The server is asked first (a file this user may not see is refused here, in words); the
+   * page then gets our own origin's address for it, which main serves (`serveFile`).
+   */
+  async fileLink(fileId: string): Promise<FileLinkOutcome> {
+    const outcome = await this.#files.link(fileId);
+    return outcome.ok ? { ok: true, link: { url: appFileUrl(fileId), expiresAt: outcome.link.expiresAt } } : outcome;
+  }
+
+  async showDownload(downloadId: string): Promise<boolean> {
+    return this.#showDownload(downloadId);
+  }
+
+  /** A line's file for the page's `app://…/server-files/<id>` (see security.ts). */
+  serveFile(fileId: string, range: string | null, method: 'GET' | 'HEAD'): Promise<Response> {
+    return this.#files.fetchFile(fileId, range, method);
   }
 
   // ---- lifecycle -------------------------------------------------------------------

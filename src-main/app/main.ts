@@ -92,7 +92,8 @@ async function run(): Promise<void> {
   const settings = observed(stored, applySpellcheck);
   applySpellcheck(settings.get());
 
-  protocol.handle(RENDERER_SCHEME, createRendererFileHandler(webRoot));
+  // A line's file is fetched by main for the page, as the session's user (created below).
+  protocol.handle(RENDERER_SCHEME, createRendererFileHandler(webRoot, (fileId, range, method) => core.controller.serveFile(fileId, range, method)));
 
   let window: BrowserWindow | null = null;
   let quitting = false;
@@ -136,7 +137,13 @@ async function run(): Promise<void> {
       if (event === 'hosting') refreshMenu();
     },
     idle: { systemIdleSeconds: () => powerMonitor.getSystemIdleTime() },
+    downloads: { dir: () => app.getPath('downloads'), showItemInFolder: (path) => shell.showItemInFolder(path) },
     log,
+  });
+  // Only our window's downloads, and only of lines' files (downloads.ts); never opened by the app.
+  session.defaultSession.on('will-download', (_event, item, contents) => {
+    if (window === null || window.isDestroyed() || contents !== window.webContents || core.downloads === null) item.cancel();
+    else core.downloads.take(item);
   });
 
   const showWindow = (): void => {

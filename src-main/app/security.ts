@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isFileId } from '../../src-shared/protocol';
 
 /*
  * The renderer's trust boundary, as plain functions: which URL is ours, which links may
@@ -40,6 +41,20 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-src 'none'",
   "worker-src 'none'",
 ].join('; ');
+
+/**
+ * A file of a chat line, on our own origin: main fetches it from the session's server with
+ * the session's token and streams it back. So `<img>` and downloads work under `img-src
+ * 'self'` and `connect-src 'none'`, and the page never holds the token or a server address.
+ */
+export const SERVER_FILES_PATH = '/server-files/';
+
+export function appFileUrl(fileId: string): string {
+  return `${RENDERER_ORIGIN}${SERVER_FILES_PATH}${encodeURIComponent(fileId)}`;
+}
+
+/** Fetches a line's file for the page (see SERVER_FILES_PATH). */
+export type ServerFileSource = (fileId: string, range: string | null, method: 'GET' | 'HEAD') => Promise<Response>;
 
 /** Whether a frame URL is our renderer page (any path on our origin, no other). */
 export function isRendererUrl(url: string): boolean {
@@ -116,8 +131,21 @@ export function rendererFilePath(root: string, url: string): string | null {
   return file;
 }
 
+/** The file id of an `app://simplechat/server-files/<id>` URL, or null for every other URL. */
+export function serverFileId(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== `${RENDERER_SCHEME}:` || parsed.host !== RENDERER_HOST || !parsed.pathname.startsWith(SERVER_FILES_PATH)) return null;
+  const id = parsed.pathname.slice(SERVER_FILES_PATH.length);
+  return isFileId(id) ? id : null;
+}
+
 /** The handler for `protocol.handle(RENDERER_SCHEME, …)`: files from `root` only, read-only, with the CSP. */
-export function createRendererFileHandler(root: string): (request: Request) => Promise<Response> {
+export function createRendererFileHandler(root: string, serverFile?: ServerFileSource): (request: Request) => Promise<Response> {
   const headers = (type: string): Record<string, string> => ({
     'Content-Type': type,
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,
@@ -127,6 +155,12 @@ export function createRendererFileHandler(root: string): (request: Request) => P
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return new Response('method not allowed', { status: 405, headers: headers('text/plain; charset=utf-8') });
+    }
+    const fileId = serverFileId(request.url);
+    if (fileId !== null) {
+      return serverFile === undefined
+        ? new Response('not found', { status: 404, headers: headers('text/plain; charset=utf-8') })
+        : serverFile(fileId, request.headers.get('range'), request.method === 'HEAD' ? 'HEAD' : 'GET');
     }
     const file = rendererFilePath(root, request.url);
     const type = file === null ? undefined : CONTENT_TYPES[extname(file).toLowerCase()];

@@ -3,6 +3,8 @@ import { ClientSession } from '../../src-shared/session';
 import { savedKeyFor } from '../../src-shared/bridge';
 import { BrowserSettingsStore, browserDefaults, pageOverrides } from './browser-settings';
 import { TabSession } from './tab-session';
+import { BrowserFiles } from './browser-files';
+import type { UploadProgress } from '../../src-shared/bridge';
 
 const NOT_IN_A_BROWSER = 'Hosting a room is not available in a browser: use the SimpleChat desktop app or the standalone server.';
 const BLINK_INTERVAL_MS = 1_000;
@@ -80,8 +82,15 @@ export function createBrowserBridge(
     session.connect(settings.withIdentity(request), left.resume);
   };
   // Events only the desktop app raises: listeners are kept, never called.
-  const desktopOnly = new Set<EventName>(['hosting', 'connectLink', 'foundRooms']);
+  const desktopOnly = new Set<EventName>(['hosting', 'connectLink', 'foundRooms', 'download']);
   const idleListeners = new Set<unknown>();
+  const progressListeners = new Set<(progress: UploadProgress) => void>();
+  const files = new BrowserFiles(
+    () => session.fileAccess,
+    (progress) => {
+      for (const listener of [...progressListeners]) listener(progress);
+    },
+  );
   const title = new TabTitle(doc, win);
   const notifications = new NotificationPermission(win);
 
@@ -92,6 +101,11 @@ export function createBrowserBridge(
     if (desktopOnly.has(event)) {
       idleListeners.add(listener);
       return () => idleListeners.delete(listener);
+    }
+    if (event === 'uploadProgress') {
+      const typed = listener as (progress: UploadProgress) => void;
+      progressListeners.add(typed);
+      return () => progressListeners.delete(typed);
     }
     const unsubscribe = session.on(event as 'message' | 'status' | 'notice' | 'outbox' | 'olderHistory', listener as never);
     // The first to listen to the status is the UI, subscribing at start: after its other
@@ -140,6 +154,11 @@ export function createBrowserBridge(
     },
     leaveRoom: async (request) => session.leaveRoom(request.room),
     listRooms: async () => session.listRooms(),
+    uploadFile: (request) => files.upload(request),
+    cancelUpload: async (uploadId) => files.cancel(uploadId),
+    fileLink: (fileId) => files.link(fileId),
+    // The browser keeps its own downloads, and shows them itself.
+    showDownload: async () => false,
   };
 }
 

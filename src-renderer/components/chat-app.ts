@@ -29,6 +29,10 @@ import { conversationFromSetting, conversationOrder, conversationToSetting, find
 import type { ConversationRef } from '../state/conversations';
 import { withSavedConversation } from '../../src-shared/bridge';
 import './status-picker';
+import './upload-list';
+import type { UploadItem } from './upload-list';
+import type { DownloadStatus, SendRequest } from '../../src-shared/bridge';
+import type { FileLinkOutcome, UploadFailure, UploadOutcome } from '../../src-shared/protocol';
 import type { UserStatus } from '../../src-shared/protocol';
 import type { ServerMessage } from '../../src-shared/protocol';
 import { playBuzzSound } from '../sound/buzz-sound';
@@ -44,6 +48,11 @@ function typedText(line: ChatLine): string {
     .join('');
 }
 
+
+/** Uploads going at once; more wait their turn (servers take a few per user at a time: 3 by default). */
+const PARALLEL_UPLOADS = 2;
+
+const hasFiles = (event: DragEvent): boolean => event.dataTransfer?.types.includes('Files') === true;
 
 /** How long the app shakes on a buzz (a browser; the desktop app shakes its window). */
 const SHAKE_MS = 600;
@@ -84,6 +93,17 @@ export class ChatApp extends LitElement {
   @state() private accessor confirmingDelete: number | null = null;
   /** A buzz came: the app shakes a moment (issue 13 §4). */
   @state() private accessor shaking = false;
+  /** Files being uploaded, and refused ones not yet dismissed, oldest first. */
+  @state() private accessor uploads: readonly UploadItem[] = [];
+  /** The desktop app's downloads of lines' files, in the order they began. */
+  @state() private accessor downloads: readonly DownloadStatus[] = [];
+  /** Files are dragged over the window. */
+  @state() private accessor dragging = false;
+  private uploadSeq = 0;
+  /** Uploads handed to the bridge (the others wait for a turn, and a Cancel just drops them). */
+  private readonly uploadsStarted = new Set<string>();
+  private uploadsGoing = 0;
+  private readonly uploadTurns: (() => void)[] = [];
   /** The buzz's sound; a test may listen in. */
   buzzSound: () => void = playBuzzSound;
   private shakeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -284,6 +304,20 @@ export class ChatApp extends LitElement {
         padding: 3px 8px;
         border-radius: 5px;
       }
+      .drop-hint {
+        position: fixed;
+        inset: 6px;
+        display: grid;
+        place-items: center;
+        border: 3px dashed var(--accent, #2980b9);
+        border-radius: 10px;
+        background: rgb(255 255 255 / 0.85);
+        font-size: 18px;
+        font-weight: 600;
+        color: var(--accent, #2980b9);
+        pointer-events: none;
+        z-index: 30;
+      }
       .confirm-backdrop {
         position: fixed;
         inset: 0;
@@ -331,6 +365,9 @@ export class ChatApp extends LitElement {
     document.addEventListener('visibilitychange', this.onFocusChange);
     // Capture: before the input, whose Up edits the last line.
     window.addEventListener('keydown', this.onShortcut, true);
+    window.addEventListener('dragover', this.onDragOver);
+    window.addEventListener('dragleave', this.onDragLeave);
+    window.addEventListener('drop', this.onDrop);
     this.showLanguage(resolveLanguage('auto', navigator.languages ?? [navigator.language]));
     if (this.bridge) void this.start(this.bridge);
   }
@@ -340,6 +377,9 @@ export class ChatApp extends LitElement {
     window.removeEventListener('focus', this.onFocusChange);
     document.removeEventListener('visibilitychange', this.onFocusChange);
     window.removeEventListener('keydown', this.onShortcut, true);
+    window.removeEventListener('dragover', this.onDragOver);
+    window.removeEventListener('dragleave', this.onDragLeave);
+    window.removeEventListener('drop', this.onDrop);
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
     clearTimeout(this.shakeTimer);
@@ -368,6 +408,13 @@ export class ChatApp extends LitElement {
       bridge.on('hosting', (hosting) => this.enqueue({ type: 'hosting', hosting, time: Date.now() })),
       bridge.on('outbox', (pending) => this.enqueue({ type: 'outbox', pending })),
       bridge.on('foundRooms', (rooms) => (this.foundRooms = rooms)),
+      bridge.on('download', (status) => {
+        const known = this.downloads.some((d) => d.downloadId === status.downloadId);
+        this.downloads = known ? this.downloads.map((d) => (d.downloadId === status.downloadId ? status : d)) : [...this.downloads, status];
+      }),
+      bridge.on('uploadProgress', ({ uploadId, sent }) => {
+        this.uploads = this.uploads.map((u) => (u.id === uploadId && u.failure === undefined ? { ...u, sent } : u));
+      }),
       bridge.on('olderHistory', (page) => this.enqueue({ type: 'older', page, time: Date.now() })),
       // A simplechat:// link: ask, never connect unasked.
       bridge.on('connectLink', (link) => {
@@ -597,8 +644,23 @@ export class ChatApp extends LitElement {
             @edit-requested=${(e: CustomEvent<{ messageId: number }>) => this.startEdit(e.detail.messageId)}
             @delete-requested=${this.onDeleteRequested}
             @quote-activated=${(e: CustomEvent<{ messageId: number }>) => void this.jumpTo(e.detail.messageId)}
+            .fileLink=${this.fileLink}
+            @file-unavailable=${(e: CustomEvent<{ name: string; reason: UploadFailure }>) =>
+              this.apply({ type: 'local-error', message: format(s.files.fetchFailed, { name: e.detail.name, reason: s.files.reasons[e.detail.reason] }), time: Date.now() })}
           ></chat-log>
+          <upload-list
+            .uploads=${this.uploads}
+            .downloads=${this.downloads}
+            .strings=${s}
+            ?hidden=${this.uploads.length === 0 && this.downloads.length === 0}
+            @download-show-requested=${(e: CustomEvent<{ downloadId: string }>) => void this.bridge?.showDownload(e.detail.downloadId).catch(() => false)}
+            @download-dismissed=${(e: CustomEvent<{ downloadId: string }>) => (this.downloads = this.downloads.filter((d) => d.downloadId !== e.detail.downloadId))}
+            @upload-cancel-requested=${(e: CustomEvent<{ uploadId: string }>) => void this.cancelUpload(e.detail.uploadId)}
+            @upload-dismissed=${(e: CustomEvent<{ uploadId: string }>) => (this.uploads = this.uploads.filter((u) => u.id !== e.detail.uploadId))}
+          ></upload-list>
           <message-input
+            ?canAttach=${this.canAttach()}
+            @files-chosen=${(e: CustomEvent<{ files: File[] }>) => void this.sendFiles(e.detail.files)}
             .value=${this.draft}
             .privateTarget=${chat.privateTarget}
             .room=${chat.current.kind === 'room' && chat.privateTarget === null ? chat.current.room : null}
@@ -633,6 +695,7 @@ export class ChatApp extends LitElement {
         @disconnect-requested=${this.onDisconnectRequested}
         @language-changed=${this.onLanguageChanged}
       ></connect-dialog>
+      ${this.dragging ? html`<div class="drop-hint" aria-hidden="true"><span>${s.files.dropHere}</span></div>` : nothing}
       ${this.renderConfirmDelete()}
       <room-dialog
         ?open=${this.overlay === 'rooms'}
@@ -889,6 +952,120 @@ export class ChatApp extends LitElement {
       this.chatLog?.scrollToEnd();
     } catch (error) {
       this.apply({ type: 'notice', notice: { kind: 'send-failed', reason: errorText(error) }, time: Date.now() });
+    }
+  }
+
+  // ---- files (issue 14 §3) -------------------------------------------------------
+
+  /** The log's way to a line's file: one function for the app's life, so the log's lines need no new one. */
+  private readonly fileLink = (fileId: string): Promise<FileLinkOutcome> =>
+    this.bridge?.fileLink(fileId) ?? Promise.resolve({ ok: false, error: 'not-connected', message: '' });
+
+  /** Files can go: logged in, composing, not editing a line. */
+  private canAttach(): boolean {
+    return this.chat.self !== null && canCompose(this.chat) && this.editing === null;
+  }
+
+  private readonly onDragOver = (event: DragEvent): void => {
+    if (!hasFiles(event)) return;
+    // Never let the page be replaced by the dropped file.
+    event.preventDefault();
+    const can = this.canAttach() && !this.dialogOpen;
+    if (event.dataTransfer) event.dataTransfer.dropEffect = can ? 'copy' : 'none';
+    this.dragging = can;
+  };
+
+  private readonly onDragLeave = (event: DragEvent): void => {
+    // Out of the window, not from one element into another.
+    if (event.relatedTarget === null) this.dragging = false;
+  };
+
+  private readonly onDrop = (event: DragEvent): void => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    this.dragging = false;
+    if (this.canAttach() && !this.dialogOpen) void this.sendFiles([...(event.dataTransfer?.files ?? [])]);
+  };
+
+  /** Where the conversation shown sends a line now; null (said in the log) when a dialog's peer is gone. */
+  private lineTarget(): Pick<SendRequest, 'toUserId' | 'room'> | null {
+    const shown = this.chat.current;
+    if (shown.kind === 'dialog' && this.chat.privateTarget === null) {
+      const peer = this.chat.dialogs.find((d) => d.peer.userId === shown.userId)?.peer.userName ?? `#${shown.userId}`;
+      this.apply({ type: 'notice', notice: { kind: 'send-failed', reason: format(this.strings.dialogPeerGone, { nick: peer }) }, time: Date.now() });
+      return null;
+    }
+    const toUserId = this.chat.privateTarget?.userId ?? 0;
+    return toUserId === 0 && shown.kind === 'room' ? { toUserId, room: shown.room } : { toUserId };
+  }
+
+  /** Uploads each file, then sends it as a line to where it was dropped; the echo shows it. */
+  private async sendFiles(files: readonly File[]): Promise<void> {
+    const bridge = this.bridge;
+    if (!bridge || files.length === 0 || !this.canAttach()) return;
+    const target = this.lineTarget();
+    if (target === null) return;
+    const items = files.map((file) => ({ file, item: { id: `u${++this.uploadSeq}`, name: file.name || 'file', size: file.size, sent: 0 } }));
+    this.uploads = [...this.uploads, ...items.map((i) => i.item)];
+    await Promise.all(items.map(({ file, item }) => this.sendFile(bridge, file, item, target)));
+  }
+
+  private async sendFile(bridge: ChatBridge, file: File, item: UploadItem, target: Pick<SendRequest, 'toUserId' | 'room'>): Promise<void> {
+    await this.uploadTurn();
+    let outcome: UploadOutcome;
+    try {
+      // Cancelled while it waited for its turn.
+      if (!this.uploads.some((u) => u.id === item.id)) return;
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      if (!this.uploads.some((u) => u.id === item.id)) return;
+      this.uploadsStarted.add(item.id);
+      outcome = await bridge.uploadFile({ uploadId: item.id, name: item.name, bytes });
+    } catch (error) {
+      outcome = { ok: false, error: 'network', message: errorText(error) };
+    } finally {
+      this.uploadsStarted.delete(item.id);
+      this.uploadTurnDone();
+    }
+    if (!outcome.ok) {
+      this.uploads =
+        outcome.error === 'cancelled'
+          ? this.uploads.filter((u) => u.id !== item.id)
+          : this.uploads.map((u) => (u.id === item.id ? { ...u, failure: outcome.error, detail: outcome.message } : u));
+      return;
+    }
+    this.uploads = this.uploads.filter((u) => u.id !== item.id);
+    try {
+      await bridge.send({ text: '', ...target, file: { fileId: outcome.file.fileId, name: outcome.file.name } });
+      this.chatLog?.scrollToEnd();
+    } catch (error) {
+      this.apply({ type: 'notice', notice: { kind: 'send-failed', reason: errorText(error) }, time: Date.now() });
+    }
+  }
+
+  private uploadTurn(): Promise<void> {
+    if (this.uploadsGoing < PARALLEL_UPLOADS) {
+      this.uploadsGoing += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.uploadTurns.push(resolve));
+  }
+
+  private uploadTurnDone(): void {
+    const next = this.uploadTurns.shift();
+    if (next === undefined) this.uploadsGoing -= 1;
+    else next();
+  }
+
+  private async cancelUpload(uploadId: string): Promise<void> {
+    if (!this.uploadsStarted.has(uploadId)) {
+      this.uploads = this.uploads.filter((u) => u.id !== uploadId);
+      return;
+    }
+    try {
+      // Its outcome, `cancelled`, takes it off the list.
+      await this.bridge?.cancelUpload(uploadId);
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
     }
   }
 

@@ -1,5 +1,6 @@
 import { parseRichText, plainText } from '../../src-shared/protocol';
-import type { Identity } from '../../src-shared/protocol';
+import type { Identity, LineFile } from '../../src-shared/protocol';
+import { formatSize } from '../format/size';
 import { formatTimestamp } from '../format/time';
 import { format } from '../i18n';
 import type { Strings } from '../i18n';
@@ -23,6 +24,82 @@ function span(className: string, text: string): HTMLSpanElement {
   return element;
 }
 
+/** What a line's file needs from the log: a link for its preview, and what its buttons do. */
+export interface LineFileActions {
+  /** Gives the preview its `src` once a signed link comes (the line's own `url` grants nothing). */
+  preview(img: HTMLImageElement, file: LineFile): void;
+  open(file: LineFile, from: HTMLElement): void;
+  download(file: LineFile): void;
+}
+
+/** Shown inline (the server serves only these four inline too); everything else is a card with Download. */
+const PICTURE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+/** A preview's bounds, px: the picture is scaled down to fit, never up. */
+export const PREVIEW_MAX_WIDTH = 320;
+export const PREVIEW_MAX_HEIGHT = 240;
+
+export function isPicture(file: LineFile): file is LineFile & { width: number; height: number } {
+  return PICTURE_TYPES.has(file.type) && file.width !== undefined && file.height !== undefined;
+}
+
+/** The preview's size, known from the line alone: the log keeps its place while the picture loads. */
+export function previewSize(width: number, height: number): { width: number; height: number } {
+  const scale = Math.min(1, PREVIEW_MAX_WIDTH / width, PREVIEW_MAX_HEIGHT / height);
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+function fileIcon(type: string): string {
+  if (type.startsWith('image/')) return '🖼';
+  if (type.startsWith('audio/')) return '🎵';
+  if (type.startsWith('video/')) return '🎞';
+  if (/zip|gzip|x-tar|x-7z|x-rar|x-bzip|x-xz/.test(type)) return '🗜';
+  return '📄';
+}
+
+/** The text the server wrote for a line with a file and none typed: the file shows it better. */
+function isFileText(text: string, file: LineFile): boolean {
+  return text.startsWith('📎 ') && text.endsWith(file.url);
+}
+
+function fileElement(file: LineFile, strings: Strings, actions: LineFileActions): HTMLElement {
+  const s = strings.files;
+  const box = document.createElement('div');
+  box.className = 'attachment';
+  if (isPicture(file)) {
+    const open = document.createElement('button');
+    open.type = 'button';
+    open.className = 'picture';
+    open.setAttribute('aria-label', format(s.openPicture, { name: file.name }));
+    open.title = file.name;
+    const img = document.createElement('img');
+    const size = previewSize(file.width, file.height);
+    img.width = size.width;
+    img.height = size.height;
+    img.alt = file.name;
+    img.decoding = 'async';
+    img.loading = 'lazy';
+    open.append(img);
+    open.addEventListener('click', () => actions.open(file, open));
+    box.append(open);
+    actions.preview(img, file);
+    return box;
+  }
+  box.classList.add('card');
+  const icon = span('icon', fileIcon(file.type));
+  icon.setAttribute('aria-hidden', 'true');
+  const name = document.createElement('bdi');
+  name.className = 'file-name';
+  name.textContent = file.name;
+  const download = document.createElement('button');
+  download.type = 'button';
+  download.className = 'download';
+  download.textContent = s.download;
+  download.setAttribute('aria-label', format(s.downloadLabel, { name: file.name }));
+  download.addEventListener('click', () => actions.download(file));
+  box.append(icon, name, span('file-size', formatSize(file.size, s.units)), download);
+  return box;
+}
+
 /**
  * `[time] > Nick: text` with the sender's name clickable (`onNick`), bold runs as <b>,
  * name and text each bidi-isolated, and the classes the log's styles key on: mention,
@@ -33,6 +110,7 @@ export function createChatLineElement(
   strings: Strings,
   onNick: (user: Identity) => void,
   onQuote: (messageId: number) => void,
+  files: LineFileActions,
 ): HTMLDivElement {
   const shown = line.direction === 'private-out' ? line.peer! : line.from;
   const element = document.createElement('div');
@@ -96,7 +174,7 @@ export function createChatLineElement(
   text.className = 'message';
   if (line.deleted) {
     text.append(span('gone', strings.messageDeleted));
-  } else {
+  } else if (line.file === undefined || !isFileText(line.text, line.file)) {
     for (const run of parseRichText(line.text)) {
       if (run.bold) {
         const bold = document.createElement('b');
@@ -124,5 +202,6 @@ export function createChatLineElement(
     mark.setAttribute('aria-label', mark.title);
     body.append(mark);
   }
+  if (line.file !== undefined) body.append(fileElement(line.file, strings, files));
   return element;
 }

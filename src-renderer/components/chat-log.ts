@@ -4,7 +4,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { parseRichText } from '../../src-shared/protocol';
-import type { Identity, RichTextRun } from '../../src-shared/protocol';
+import type { FileLinkOutcome, Identity, LineFile, RichTextRun, UploadFailure } from '../../src-shared/protocol';
 import { differentDays, formatDay } from '../format/day';
 import { formatTimestamp } from '../format/time';
 import { fillTemplate } from '../i18n';
@@ -17,10 +17,16 @@ import type { LogLine, LogStore, PendingLine, SystemEvent, SystemLine } from '..
 import { BlockHeights } from './block-heights';
 import type { BlockWindow } from './block-heights';
 import { createChatLineElement } from './chat-line-element';
+import type { LineFileActions } from './chat-line-element';
 import { cssProperties, nickColor } from './css-properties';
 import { emit } from './events';
 import { LineToolbar, actionLabel, actionsOf } from './line-actions';
 import type { LineAction } from './line-actions';
+
+/** A link that expires sooner than this is asked for again rather than used. */
+const LINK_MARGIN_MS = 30_000;
+/** Links kept for the lines' files; past this many the cache starts afresh. */
+const MAX_CACHED_LINKS = 500;
 
 /** Rendered around the viewport, so fast scrolling shows lines, not blanks. */
 const OVERSCAN_VIEWPORTS = 0.5;
@@ -55,6 +61,12 @@ export class ChatLog extends LitElement {
   @property({ attribute: false }) accessor older: OlderLines = NO_OLDER_LINES;
   /** Which conversation's log this is (issue 13 §6): another one is a log of its own, not a change of this one. */
   @property({ attribute: false }) accessor conversation = 'lobby';
+  /** Asks for a short-lived link to a line's file (the bridge's `fileLink`); null: files are not shown, only named. */
+  @property({ attribute: false }) accessor fileLink: ((fileId: string) => Promise<FileLinkOutcome>) | null = null;
+
+  /** A picture opened large, and what opened it (the focus goes back there). */
+  @state() private accessor lightbox: { file: LineFile; url: string; opener: HTMLElement } | null = null;
+  private readonly links = new Map<string, Promise<FileLinkOutcome>>();
 
   @state() private accessor hasUnseenLines = false;
   /** The context menu of a line: where, and what it offers. */
@@ -124,6 +136,93 @@ export class ChatLog extends LitElement {
     }
     .line.chat {
       position: relative;
+    }
+    /* A line's file, under its text: sizes known before it loads, so nothing below moves. */
+    .attachment {
+      display: block;
+      margin: 3px 0 2px;
+      text-indent: 0;
+      white-space: normal;
+    }
+    .attachment .picture {
+      display: block;
+      padding: 0;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 4px;
+      background: var(--disabled-bg, #f1f2f3);
+      cursor: zoom-in;
+      line-height: 0;
+    }
+    .attachment .picture:focus-visible,
+    .attachment .download:focus-visible,
+    .close-lightbox:focus-visible {
+      outline: 2px solid var(--focus, #2980b9);
+      outline-offset: 1px;
+    }
+    .attachment img {
+      display: block;
+      border-radius: 3px;
+    }
+    .attachment.card {
+      display: inline-flex;
+      align-items: center;
+      gap: 8px;
+      max-width: 100%;
+      box-sizing: border-box;
+      padding: 4px 8px;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 6px;
+      background: var(--window-bg, #f7f8f9);
+    }
+    .attachment .icon {
+      font-size: 18px;
+    }
+    .attachment .file-name {
+      min-width: 0;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+      font-weight: 600;
+    }
+    .attachment .file-size {
+      color: var(--system, #7f8c8d);
+      white-space: nowrap;
+    }
+    .attachment .download {
+      font: inherit;
+      font-size: 12px;
+      padding: 2px 8px;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 4px;
+      background: var(--button-bg, #fafafa);
+      cursor: pointer;
+    }
+    .lightbox {
+      position: fixed;
+      inset: 0;
+      z-index: 40;
+      display: grid;
+      place-items: center;
+      background: rgb(0 0 0 / 0.75);
+    }
+    .lightbox img {
+      max-width: 92vw;
+      max-height: 88vh;
+      object-fit: contain;
+      background: #fff;
+    }
+    .close-lightbox {
+      position: absolute;
+      top: 12px;
+      right: 12px;
+      width: 44px;
+      height: 44px;
+      font: inherit;
+      font-size: 22px;
+      border: none;
+      border-radius: 50%;
+      background: rgb(255 255 255 / 0.9);
+      cursor: pointer;
     }
     .line.chat:focus {
       outline: none;
@@ -543,6 +642,7 @@ export class ChatLog extends LitElement {
         ? html`<button class="jump" type="button" @click=${() => this.scrollToEnd()}>${this.strings.jumpToLatest} ↓</button>`
         : nothing}
       ${this.renderMenu()}
+      ${this.renderLightbox()}
     `;
   }
 
@@ -857,6 +957,96 @@ export class ChatLog extends LitElement {
     this.updateNextFrame();
   }
 
+  /** A link for a file, shared by its preview, its lightbox and its download while it is fresh. */
+  private linkFor(fileId: string): Promise<FileLinkOutcome> {
+    const ask = this.fileLink;
+    if (ask === null) return Promise.resolve({ ok: false, error: 'not-connected', message: '' });
+    const known = this.links.get(fileId);
+    if (known !== undefined) {
+      return known.then((outcome) => {
+        if (outcome.ok && outcome.link.expiresAt - Date.now() > LINK_MARGIN_MS) return outcome;
+        this.links.delete(fileId);
+        return this.linkFor(fileId);
+      });
+    }
+    if (this.links.size >= MAX_CACHED_LINKS) this.links.clear();
+    const asked = ask(fileId).catch((): FileLinkOutcome => ({ ok: false, error: 'network', message: '' }));
+    this.links.set(fileId, asked);
+    // A refusal is not kept: the next look asks again.
+    void asked.then((outcome) => {
+      if (!outcome.ok && this.links.get(fileId) === asked) this.links.delete(fileId);
+    });
+    return asked;
+  }
+
+  private fileUnavailable(file: LineFile, error: UploadFailure): void {
+    emit(this, 'file-unavailable', { name: file.name, reason: error });
+  }
+
+  private readonly fileActions: LineFileActions = {
+    preview: (img, file) => {
+      const show = (retry: boolean): void => {
+        void this.linkFor(file.fileId).then((outcome) => {
+          if (!outcome.ok) {
+            img.title = this.strings.files.reasons[outcome.error];
+            return;
+          }
+          // A link of a session that has ended since (a reconnect) is refused: one new link is asked for.
+          if (retry) img.addEventListener('error', () => {
+            if (this.links.get(file.fileId) !== undefined) this.links.delete(file.fileId);
+            show(false);
+          }, { once: true });
+          img.src = outcome.link.url;
+        });
+      };
+      show(true);
+    },
+    open: (file, from) => {
+      void this.linkFor(file.fileId).then((outcome) => {
+        if (!outcome.ok) return this.fileUnavailable(file, outcome.error);
+        this.lightbox = { file, url: outcome.link.url, opener: from };
+        void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.lightbox .close-lightbox')?.focus());
+      });
+    },
+    download: (file) => {
+      void this.linkFor(file.fileId).then((outcome) => {
+        if (!outcome.ok) return this.fileUnavailable(file, outcome.error);
+        // The server answers every file but a picture as an attachment: a download, never a page.
+        const a = document.createElement('a');
+        a.href = outcome.link.url;
+        a.download = file.name;
+        a.rel = 'noopener noreferrer';
+        a.click();
+      });
+    },
+  };
+
+  private closeLightbox(): void {
+    const opener = this.lightbox?.opener;
+    this.lightbox = null;
+    if (opener?.isConnected) opener.focus();
+    else this.scroller?.focus();
+  }
+
+  private renderLightbox(): TemplateResult | typeof nothing {
+    const box = this.lightbox;
+    if (box === null) return nothing;
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key !== 'Escape') return;
+      event.preventDefault();
+      event.stopPropagation();
+      this.closeLightbox();
+    };
+    const onClick = (event: MouseEvent): void => {
+      if (event.target === event.currentTarget) this.closeLightbox();
+    };
+    return html`<div class="lightbox" role="dialog" aria-modal="true" aria-label=${box.file.name} @keydown=${onKey} @click=${onClick}>
+      <img src=${box.url} alt=${box.file.name} />
+      <button type="button" class="close-lightbox" aria-label=${this.strings.files.closePicture} title=${this.strings.files.closePicture}
+        @click=${() => this.closeLightbox()}>×</button>
+    </div>`;
+  }
+
   private readonly activateNick = (user: Identity): void => {
     emit(this, 'nick-activated', { user });
   };
@@ -871,7 +1061,7 @@ export class ChatLog extends LitElement {
   }
 
   private renderLine(line: LogLine): TemplateResult | HTMLDivElement {
-    return line.kind === 'system' ? this.renderSystemLine(line) : createChatLineElement(line, this.strings, this.activateNick, this.activateQuote);
+    return line.kind === 'system' ? this.renderSystemLine(line) : createChatLineElement(line, this.strings, this.activateNick, this.activateQuote, this.fileActions);
   }
 
   private renderPendingLine(line: PendingLine, index: number): TemplateResult {

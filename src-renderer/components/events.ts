@@ -1,7 +1,7 @@
 import type { FoundRoom, Language } from '../../src-shared/bridge';
 import type { Gender, Identity } from '../../src-shared/protocol';
 import type { ConversationRef } from '../state/conversations';
-import type { UserStatus } from '../../src-shared/protocol';
+import type { UploadFailure, UserStatus } from '../../src-shared/protocol';
 
 /** What the connect dialog hands up when the user presses Connect; already checked. */
 export interface ConnectForm {
@@ -70,6 +70,16 @@ export interface ChatUiEvents {
   'allow-buzz-changed': { allow: boolean };
   /** Buzz in a listed user's context menu. */
   'buzz-requested': { user: Identity };
+  /** Files to send to the conversation shown: the attach button, or a paste into the input. */
+  'files-chosen': { files: File[] };
+  /** An upload's Cancel, and the × of a refused one. */
+  'upload-cancel-requested': { uploadId: string };
+  'upload-dismissed': { uploadId: string };
+  /** A finished download's "Show in folder", and the × of a download (desktop). */
+  'download-show-requested': { downloadId: string };
+  'download-dismissed': { downloadId: string };
+  /** A line's file could not be had (its link was refused): `reason` says why. */
+  'file-unavailable': { name: string; reason: UploadFailure };
 }
 
 declare global {
@@ -102,6 +112,12 @@ declare global {
     'status-chosen': CustomEvent<ChatUiEvents['status-chosen']>;
     'allow-buzz-changed': CustomEvent<ChatUiEvents['allow-buzz-changed']>;
     'buzz-requested': CustomEvent<ChatUiEvents['buzz-requested']>;
+    'files-chosen': CustomEvent<ChatUiEvents['files-chosen']>;
+    'upload-cancel-requested': CustomEvent<ChatUiEvents['upload-cancel-requested']>;
+    'upload-dismissed': CustomEvent<ChatUiEvents['upload-dismissed']>;
+    'file-unavailable': CustomEvent<ChatUiEvents['file-unavailable']>;
+    'download-show-requested': CustomEvent<ChatUiEvents['download-show-requested']>;
+    'download-dismissed': CustomEvent<ChatUiEvents['download-dismissed']>;
   }
 }
 

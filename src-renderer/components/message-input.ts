@@ -29,6 +29,8 @@ export class MessageInput extends LitElement {
   /** Enter saves an edit of one's own line instead of sending a new one. */
   @property({ type: Boolean }) accessor editing = false;
   @property({ attribute: false }) accessor strings: Strings = en;
+  /** Files can go now (logged in to a server that takes them): the attach button and pasting files work. */
+  @property({ type: Boolean }) accessor canAttach = false;
 
   @query('input') private accessor input!: HTMLInputElement | null;
 
@@ -84,6 +86,36 @@ export class MessageInput extends LitElement {
     input:disabled {
       background: var(--disabled-bg, #f1f2f3);
     }
+    .row {
+      display: flex;
+      gap: 6px;
+    }
+    .row input {
+      flex: 1;
+      min-width: 0;
+    }
+    .attach {
+      font: inherit;
+      font-size: 16px;
+      width: 36px;
+      flex: none;
+      padding: 0;
+      border: 1px solid var(--panel-border, #c8ccd0);
+      border-radius: 6px;
+      background: var(--button-bg, #fafafa);
+      cursor: pointer;
+    }
+    .attach:hover:not(:disabled) {
+      background: var(--hover-bg, #eef3f8);
+    }
+    .attach:focus-visible {
+      outline: 2px solid var(--focus, #2980b9);
+      outline-offset: 1px;
+    }
+    .attach:disabled {
+      cursor: default;
+      opacity: 0.5;
+    }
     .private-mode input {
       border-color: var(--private-edge, #8e44ad);
     }
@@ -114,7 +146,8 @@ export class MessageInput extends LitElement {
     }
     /* A phone (issue 16 §3): a × is a touch target of 44 px, as chat-app's buttons are. */
     @media (max-width: 560px) {
-      .close {
+      .close,
+      .attach {
         width: 44px;
         height: 44px;
       }
@@ -154,7 +187,7 @@ export class MessageInput extends LitElement {
               })}</span>`
           : html`<span dir="auto">${this.room === null ? s.sendToEveryone : format(s.sidebar.sendToRoom, { room: this.room })}</span>`}
       </div>
-      <div class=${this.editing ? 'editing' : target ? 'private-mode' : ''}>
+      <div class="row ${this.editing ? 'editing' : target ? 'private-mode' : ''}">
         <input
           type="text"
           aria-label=${s.message}
@@ -168,9 +201,33 @@ export class MessageInput extends LitElement {
           .value=${live(this.value)}
           @input=${this.onInput}
           @keydown=${this.onKeyDown}
+          @paste=${this.onPaste}
         />
+        <button type="button" class="attach" aria-label=${s.files.attach} title=${s.files.attach}
+          ?disabled=${!this.enabled || !this.canAttach || this.editing} @click=${this.pickFiles}>📎</button>
       </div>
     `;
+  }
+
+  /** The system's file chooser, from a picker made for this click (none in the DOM: the input stays the one input here). */
+  private pickFiles(): void {
+    const picker = document.createElement('input');
+    picker.type = 'file';
+    picker.multiple = true;
+    picker.addEventListener('change', () => {
+      const files = [...(picker.files ?? [])];
+      if (files.length > 0) emit(this, 'files-chosen', { files });
+      this.focusInput();
+    });
+    picker.click();
+  }
+
+  /** A picture or a file copied to the clipboard is sent as a file; text pastes as text. */
+  private onPaste(event: ClipboardEvent): void {
+    const files = [...(event.clipboardData?.files ?? [])];
+    if (files.length === 0 || !this.canAttach || this.editing) return;
+    event.preventDefault();
+    emit(this, 'files-chosen', { files });
   }
 
   private onInput(event: InputEvent): void {

@@ -1,5 +1,39 @@
 import type { Gender } from '../../src-shared/protocol';
 import type { UserStatus } from '../../src-shared/protocol';
+import type { UploadFailure } from '../../src-shared/protocol';
+
+/** Sending and showing files (issue 14 §3). */
+export interface FileStrings {
+  /** The attach button by the input. */
+  attach: string;
+  /** Over the window while files are dragged onto it. */
+  dropHere: string;
+  /** The uploads above the input (a region); each one's progress bar: `{name}`. */
+  uploads: string;
+  uploading: string;
+  cancelUpload: string;
+  /** `{name}`. */
+  cancelUploadLabel: string;
+  dismiss: string;
+  /** A refused or failed upload, or a file that could not be fetched: `{name}`, `{reason}`. */
+  refused: string;
+  fetchFailed: string;
+  /** Why, by code (what the server said, or what happened here). */
+  reasons: Record<UploadFailure, string>;
+  /** Byte units, smallest first: B, KB, MB, GB. */
+  units: readonly [string, string, string, string];
+  /** A file's card: `{name}`. */
+  download: string;
+  downloadLabel: string;
+  /** A picture's preview (opens it large) and the large view: `{name}`. */
+  openPicture: string;
+  closePicture: string;
+  /** The desktop app's downloads: under way (`{name}`), saved, stopped; and the file manager. */
+  downloading: string;
+  downloaded: string;
+  downloadStopped: string;
+  showInFolder: string;
+}
 
 export type UiLanguage = 'en' | 'ru';
 
@@ -62,6 +96,7 @@ export interface Strings {
   users: string;
   /** The sidebar (issue 13 §6): rooms, dialogs, the join dialog and the quick switcher. */
   sidebar: SidebarStrings;
+  files: FileStrings;
   /** The phone layout's button on a user's row; {name}. */
   privateMessageTo: string;
   you: string;

@@ -191,6 +191,7 @@ function publicLine(state: ChatState, m: PublicMessage, time: number, replayed: 
     editedAt: m.editedAt ?? null,
     deleted: m.deleted === true,
     replyTo: m.replyTo ?? null,
+    ...(m.file === undefined || m.deleted === true ? {} : { file: m.file }),
   };
 }
 
@@ -211,7 +212,12 @@ function edited(state: ChatState, text: string, editedAt: number): (line: ChatLi
       : { ...line, text, editedAt, mentionsMe: self !== null && !line.mine && line.direction === 'public' && mentions(text, self.userName) };
 }
 
-const deleted = (line: ChatLine): ChatLine => (line.deleted ? line : { ...line, text: '', deleted: true, mentionsMe: false });
+/** A deleted line's file goes with it (the server deletes it too). */
+function deleted(line: ChatLine): ChatLine {
+  if (line.deleted) return line;
+  const { file: _gone, ...rest } = line;
+  return { ...rest, text: '', deleted: true, mentionsMe: false };
+}
 
 /** Replies to a deleted line keep who they answered, never its text. */
 function withQuotesOf(state: ChatState, messageId: number): ChatState {
@@ -259,6 +265,7 @@ function privateLine(state: ChatState, m: PrivateMessage, time: number, replayed
     deleted: false,
     replyTo: m.replyTo ?? null,
     ...(m.delivery === undefined ? {} : { delivery: m.delivery }),
+    ...(m.file === undefined ? {} : { file: m.file }),
   };
 }
 
@@ -539,7 +546,8 @@ function reduceOutbox(state: ChatState, outbox: readonly PendingMessage[]): Chat
       from: from ?? state.pending.at(-1)?.from ?? null,
       to: m.toUserId === 0 ? null : recipientOf(state, m.toUserId),
       ...(m.room === undefined ? {} : { room: m.room }),
-      runs: parseRichText(formatChatText(m.text)),
+      // A file's line with no text of its own: the file's name stands in until the echo.
+      runs: parseRichText(formatChatText(m.text === '' && m.file !== undefined ? `📎 ${m.file.name}` : m.text)),
       sending: m.sending,
     };
   });

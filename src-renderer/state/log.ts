@@ -1,4 +1,4 @@
-import type { Identity, ReplyQuote, RichTextRun } from '../../src-shared/protocol';
+import type { Identity, LineFile, ReplyQuote, RichTextRun } from '../../src-shared/protocol';
 
 /** Things the log says that nobody typed; worded at render time, in the current language. */
 export type SystemEvent =
@@ -58,6 +58,8 @@ export interface ChatLine {
   replyTo: ReplyQuote | null;
   /** A private dialog's line: it reached the recipient, or waits for it (absent: not a stored dialog's line). */
   delivery?: 'delivered' | 'waiting';
+  /** The file it carries, as the server recorded it (absent: none, or the line was deleted). */
+  file?: LineFile;
 }
 
 export type LogLine = SystemLine | ChatLine;

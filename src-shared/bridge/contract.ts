@@ -1,7 +1,8 @@
 import { isValidColor } from '../protocol/identity';
 import { MAX_HISTORY_PAGE, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../protocol/limits';
 import type { Identity, PublicMessage, ServerMessage } from '../protocol/messages';
-import { isMessageId, isUserId } from '../protocol/parse';
+import { isFileId, isMessageId, isUserId } from '../protocol/parse';
+import type { FileLinkOutcome, UploadOutcome } from '../protocol/files';
 import { normalizeRoomName } from '../protocol/room-name';
 import { MAX_ROOM_KEY_LENGTH as MAX_CHAT_ROOM_KEY_LENGTH } from '../protocol/limits';
 import { cleanStatusText, isUserStatus } from '../protocol/parse';
@@ -31,7 +32,46 @@ export interface SendRequest {
   replyTo?: number;
   /** A public line for this room (one joined); absent: the lobby. */
   room?: string;
+  /**
+   * A file uploaded (`uploadFile`) to go with the line; the text may then be empty. Only
+   * `fileId` goes to the server; `name` is for the pending line until the echo comes.
+   */
+  file?: { fileId: string; name: string };
 }
+
+/**
+ * A file to upload to the server the session is logged in to, as the session's user.
+ * `uploadId` is the renderer's own, to follow its progress and to cancel it.
+ */
+export interface UploadRequest {
+  uploadId: string;
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface UploadProgress {
+  uploadId: string;
+  sent: number;
+  total: number;
+}
+
+/** A file of a line being saved to the Downloads folder (desktop only). */
+export interface DownloadStatus {
+  downloadId: string;
+  /** The name it is saved under (made free in the folder). */
+  name: string;
+  received: number;
+  /** 0 when the server did not say. */
+  total: number;
+  state: 'progressing' | 'completed' | 'cancelled' | 'interrupted';
+}
+
+/** Longest `uploadId` accepted. */
+export const MAX_UPLOAD_ID_LENGTH = 64;
+/** Longest file name handed to the server (it cuts to 255 bytes itself). */
+export const MAX_UPLOAD_NAME_LENGTH = 1024;
+/** Bytes in one upload through the bridge; servers refuse less (25 MiB by default) themselves. */
+export const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
 
 /** New text for a line of one's own. */
 export interface EditRequest {
@@ -131,6 +171,8 @@ export interface PendingMessage {
   sending: boolean;
   /** The public line it answers. */
   replyTo?: number;
+  /** The file it carries (its text may then be empty). */
+  file?: { fileId: string; name: string };
 }
 
 /** Longest id `cancelPending` accepts. */
@@ -197,6 +239,18 @@ export interface BridgeCommands {
   leaveRoom(request: LeaveRoomRequest): Promise<boolean>;
   /** Asks for the server's rooms (RoomList comes as a message); false when not logged in. */
   listRooms(): Promise<boolean>;
+  /**
+   * Uploads a file to the server (POST /files with the session's token); progress comes as
+   * `uploadProgress` events. Never rejects for what the server or the network did: the
+   * outcome says it. The file then goes into a line with `send({…, file})`.
+   */
+  uploadFile(request: UploadRequest): Promise<UploadOutcome>;
+  /** Stops an upload under way (its outcome is then `cancelled`); false when there is none of that id. */
+  cancelUpload(uploadId: string): Promise<boolean>;
+  /** A short-lived link to a file of a line (GET /files/<id>/link), absolute, for an image or a download. */
+  fileLink(fileId: string): Promise<FileLinkOutcome>;
+  /** Shows a finished download in the system's file manager (desktop only); false when it is not there. */
+  showDownload(downloadId: string): Promise<boolean>;
 }
 
 export interface BridgeEvents {
@@ -212,6 +266,10 @@ export interface BridgeEvents {
   connectLink: ConnectLink;
   /** Rooms announced on the local network (desktop only), live: the whole list on each change. */
   foundRooms: FoundRoom[];
+  /** Bytes of an upload sent so far. */
+  uploadProgress: UploadProgress;
+  /** A download of a line's file: begun, under way, or ended (desktop only). */
+  download: DownloadStatus;
 }
 
 export type CommandName = keyof BridgeCommands;
@@ -234,6 +292,10 @@ export type ArgumentCheck<K extends CommandName> = (args: readonly unknown[]) =>
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
 const shortString = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
+
+/** A Uint8Array from any realm (the page's, copied into the preload's world, is not this realm's). */
+const isBytes = (v: unknown): v is Uint8Array => ArrayBuffer.isView(v) && Object.prototype.toString.call(v) === '[object Uint8Array]';
+const isUploadId = (v: unknown): v is string => typeof v === 'string' && v !== '' && v.length <= MAX_UPLOAD_ID_LENGTH;
 
 function noArguments(args: readonly unknown[]): [] | string {
   return args.length === 0 ? [] : 'takes no arguments';
@@ -269,6 +331,11 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     if (o.replyTo !== undefined && !isMessageId(o.replyTo)) return 'replyTo must be a message id';
     const request: SendRequest = { text: o.text, toUserId: o.toUserId };
     if (o.replyTo !== undefined) request.replyTo = o.replyTo;
+    if (o.file !== undefined) {
+      const file = o.file;
+      if (!isObject(file) || !isFileId(file.fileId) || !shortString(file.name, MAX_UPLOAD_NAME_LENGTH)) return 'file must be {fileId, name} of an uploaded file';
+      request.file = { fileId: file.fileId, name: file.name };
+    }
     if (o.room !== undefined) {
       const room = normalizeRoomName(o.room);
       if (room === null || o.toUserId !== 0) return 'room must be a room name, on a public line';
@@ -376,6 +443,26 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     return room === null ? 'room must be a room name' : [{ room }];
   },
   listRooms: noArguments,
+  uploadFile(args) {
+    const o = oneObject(args);
+    if (typeof o === 'string') return o;
+    if (!isUploadId(o.uploadId)) return 'uploadId must be a short non-empty string';
+    if (!shortString(o.name, MAX_UPLOAD_NAME_LENGTH)) return 'name must be a string';
+    if (!isBytes(o.bytes) || o.bytes.length > MAX_UPLOAD_BYTES) return 'bytes must be a Uint8Array of at most 1 GiB';
+    return [{ uploadId: o.uploadId, name: o.name, bytes: o.bytes }];
+  },
+  cancelUpload(args) {
+    if (args.length !== 1) return 'takes one argument';
+    return isUploadId(args[0]) ? [args[0]] : 'uploadId must be a short non-empty string';
+  },
+  fileLink(args) {
+    if (args.length !== 1) return 'takes one argument';
+    return isFileId(args[0]) ? [args[0]] : 'fileId must be a file id';
+  },
+  showDownload(args) {
+    if (args.length !== 1) return 'takes one argument';
+    return isUploadId(args[0]) ? [args[0]] : 'downloadId must be a short non-empty string';
+  },
 };
 
 export const COMMAND_NAMES = Object.keys(COMMAND_ARGUMENTS) as CommandName[];
@@ -389,5 +476,7 @@ const EVENTS: { [E in EventName]: true } = {
   olderHistory: true,
   connectLink: true,
   foundRooms: true,
+  uploadProgress: true,
+  download: true,
 };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];

@@ -129,8 +129,13 @@ function readFileRef(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const keys = Object.keys(value);
   const fileId = (value as JsonObject).fileId;
-  if (keys.length !== 1 || typeof fileId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(fileId)) return null;
+  if (keys.length !== 1 || !isFileId(fileId)) return null;
   return fileId;
+}
+
+/** What the server makes a file's id of: 1 to 64 characters of base64url. */
+export function isFileId(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(value);
 }
 
 /** A line's file as the server sent it, or undefined when it is not one. */

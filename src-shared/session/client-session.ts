@@ -49,6 +49,14 @@ export interface SessionResume {
 }
 
 /** One's own status as the session keeps it (and sends again after each login). */
+/** Where and as whom a session may use the server's files endpoints (docs/SERVER.md, *Files*). */
+export interface FileAccess {
+  /** `http://host:port` or `https://…`: the chat port's own. */
+  origin: string;
+  /** `Authorization: Bearer <sessionToken>`. */
+  sessionToken: string;
+}
+
 export interface OwnStatus {
   status: UserStatus;
   /** One line, trimmed, not escaped; '' for none. */
@@ -101,7 +109,8 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
 }
 
-function preview(text: string): string {
+function preview(text: string, file?: { name: string }): string {
+  if (text === '' && file !== undefined) return preview(`📎 ${file.name}`);
   const chars = Array.from(text);
   return chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : text;
 }
@@ -193,6 +202,14 @@ export class ClientSession {
     return { sessionToken: this.#sessionToken, self: { ...this.#self } };
   }
 
+  /** Defined while logged in to a server that gives tokens (ours): what an upload or a download needs. */
+  get fileAccess(): FileAccess | undefined {
+    if (this.#status.state !== 'authorized' || this.#sessionToken === undefined) return undefined;
+    const match = /^(wss?):\/\/([^/?#]+)/i.exec(this.#url);
+    if (match === null) return undefined;
+    return { origin: `${match[1]!.toLowerCase() === 'wss' ? 'https' : 'http'}://${match[2]!}`, sessionToken: this.#sessionToken };
+  }
+
   /** Messages not yet confirmed by the server, oldest first. */
   get outbox(): PendingMessage[] {
     return this.#outbox.snapshot();
@@ -253,8 +270,8 @@ export class ClientSession {
     if (!isUserId(request.toUserId)) throw new RangeError('toUserId must be a user id (0: public)');
     if (typeof request.text !== 'string') throw new TypeError('text must be a string');
     const text = request.text.trim();
-    // The server relays no empty text either.
-    if (text === '') return;
+    // The server relays no empty text either; a file's line may have none.
+    if (text === '' && request.file === undefined) return;
     if (codePointLength(text) > MAX_TEXT_LENGTH) {
       this.#notice({ kind: 'send-failed', reason: `The message is longer than ${MAX_TEXT_LENGTH} characters.` });
       return;
@@ -262,11 +279,11 @@ export class ClientSession {
     if (request.replyTo !== undefined && !isMessageId(request.replyTo)) throw new RangeError('replyTo must be a message id');
     const room = request.room === undefined ? undefined : this.#roomFor(request.room, request.toUserId);
     if (room === null) {
-      this.#notice({ kind: 'send-failed', reason: `“${preview(text)}” was not sent: you are not in the room ${request.room}.` });
+      this.#notice({ kind: 'send-failed', reason: `“${preview(text, request.file)}” was not sent: you are not in the room ${request.room}.` });
       return;
     }
-    if (this.#outbox.add(text, request.toUserId, this.#now(), this.#login, request.replyTo, room) === undefined) {
-      this.#notice({ kind: 'send-failed', reason: `“${preview(text)}” was not sent: too many messages are waiting already.` });
+    if (this.#outbox.add(text, request.toUserId, this.#now(), this.#login, request.replyTo, room, request.file) === undefined) {
+      this.#notice({ kind: 'send-failed', reason: `“${preview(text, request.file)}” was not sent: too many messages are waiting already.` });
       return;
     }
     this.#emitOutbox();
@@ -728,7 +745,7 @@ export class ClientSession {
     const refused = this.#outbox.takeRefused(answered.id);
     if (refused === undefined) return;
     this.#emitOutbox();
-    this.#notice({ kind: 'send-failed', reason: `“${preview(refused.text)}” was not sent: ${error.message}` });
+    this.#notice({ kind: 'send-failed', reason: `“${preview(refused.text, refused.file)}” was not sent: ${error.message}` });
   }
 
   // ---- the outbox -------------------------------------------------------------------
@@ -760,6 +777,7 @@ export class ClientSession {
         const message: ChatMessage = { action: 'Message', text: next!.text, toUserId: next!.toUserId };
         if (next!.replyTo !== undefined) message.replyTo = next!.replyTo;
         if (next!.room !== undefined) message.room = this.#rooms.get(foldRoomName(next!.room))?.name ?? next!.room;
+        if (next!.file !== undefined) message.file = { fileId: next!.file.fileId };
         frame = JSON.stringify(message);
       }
       try {

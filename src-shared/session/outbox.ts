@@ -24,6 +24,8 @@ interface Entry {
   readonly replyTo: number | undefined;
   /** A room's line (its canonical name); undefined: the lobby or a private line. */
   readonly room: string | undefined;
+  /** The uploaded file it carries: its echo is told by the file's id, whatever the text. */
+  readonly file: { fileId: string; name: string } | undefined;
   /** How the server will print it: the echo carries this text. */
   readonly formatted: string;
   /** The login it was typed under: a private message's `toUserId` means someone only there. */
@@ -60,7 +62,15 @@ export class Outbox {
   }
 
   /** Queues a message typed under `login`; undefined when the outbox is full. */
-  add(text: string, toUserId: number, queuedAt: number, login = 0, replyTo?: number, room?: string): PendingMessage | undefined {
+  add(
+    text: string,
+    toUserId: number,
+    queuedAt: number,
+    login = 0,
+    replyTo?: number,
+    room?: string,
+    file?: { fileId: string; name: string },
+  ): PendingMessage | undefined {
     if (this.#entries.length >= this.#capacity) return undefined;
     const entry: Entry = {
       id: `m${this.#nextId++}`,
@@ -69,6 +79,7 @@ export class Outbox {
       queuedAt,
       replyTo,
       room,
+      file: file === undefined ? undefined : { fileId: file.fileId, name: file.name },
       formatted: formatChatText(text),
       login,
       sentSeq: 0,
@@ -113,9 +124,9 @@ export class Outbox {
   takeEcho(message: ChatEcho, selfId: number): boolean {
     if (message.userId !== selfId) return false;
     const match = this.#oldestSent((e) => {
-      if (message.action === 'PublicMessage') return e.toUserId === 0 && sameRoom(e.room, message.room) && e.formatted === message.text;
+      if (message.action === 'PublicMessage') return e.toUserId === 0 && sameRoom(e.room, message.room) && sameContent(e, message);
       if (e.toUserId !== message.toUserId || e.toUserId === 0) return false;
-      return message.error !== undefined || e.formatted === message.text;
+      return message.error !== undefined || sameContent(e, message);
     });
     if (match === undefined) return false;
     if (message.messageId !== undefined && message.messageId > this.#lastEchoId) this.#lastEchoId = message.messageId;
@@ -162,7 +173,7 @@ export class Outbox {
     for (const message of messages) {
       if (message.userId !== selfId) continue;
       if (message.messageId !== undefined && message.messageId <= this.#lastEchoId) continue;
-      const index = this.#entries.findIndex((e) => e.maybeDelivered && e.sentSeq === 0 && e.toUserId === 0 && sameRoom(e.room, room) && e.formatted === message.text);
+      const index = this.#entries.findIndex((e) => e.maybeDelivered && e.sentSeq === 0 && e.toUserId === 0 && sameRoom(e.room, room) && sameContent(e, message));
       if (index < 0) continue;
       this.#entries.splice(index, 1);
       if (message.messageId !== undefined) this.#lastEchoId = message.messageId;
@@ -213,7 +224,14 @@ function pending(entry: Entry): PendingMessage {
   const message: PendingMessage = { id: entry.id, text: entry.text, toUserId: entry.toUserId, queuedAt: entry.queuedAt, sending: entry.sentSeq !== 0 };
   if (entry.replyTo !== undefined) message.replyTo = entry.replyTo;
   if (entry.room !== undefined) message.room = entry.room;
+  if (entry.file !== undefined) message.file = { ...entry.file };
   return message;
+}
+
+/** The line the server made of an entry: a file's by its id (the server writes its text when none was typed), a text's by its text. */
+function sameContent(entry: Entry, message: ChatEcho): boolean {
+  if (entry.file !== undefined) return message.file?.fileId === entry.file.fileId;
+  return message.file === undefined && entry.formatted === message.text;
 }
 
 /** Both the lobby, or one room however it was spelt. */

@@ -189,7 +189,7 @@ export interface FakeBridgeOptions {
  */
 export function fakeBridgeScript(settings: Record<string, unknown> = {}, options: FakeBridgeOptions = {}): string {
   return `(() => {
-    const listeners = { message: new Set(), status: new Set(), hosting: new Set(), notice: new Set(), outbox: new Set(), olderHistory: new Set(), connectLink: new Set(), foundRooms: new Set() };
+    const listeners = { message: new Set(), status: new Set(), hosting: new Set(), notice: new Set(), outbox: new Set(), olderHistory: new Set(), connectLink: new Set(), foundRooms: new Set(), uploadProgress: new Set(), download: new Set() };
     const calls = [];
     let settings = Object.assign({
       server: '127.0.0.1', port: 27800, userName: 'Tester', userColor: '#2980b9', gender: 1,
@@ -239,6 +239,10 @@ export function fakeBridgeScript(settings: Record<string, unknown> = {}, options
       async joinRoom(request) { record('joinRoom', [request]); return true; },
       async leaveRoom(request) { record('leaveRoom', [request]); return true; },
       async listRooms() { record('listRooms', []); return true; },
+      async uploadFile(request) { record('uploadFile', [{ uploadId: request.uploadId, name: request.name, size: request.bytes.length }]); return { ok: false, error: 'not-connected', message: 'Not logged in.' }; },
+      async cancelUpload(id) { record('cancelUpload', [id]); return false; },
+      async fileLink(id) { record('fileLink', [id]); return { ok: false, error: 'not-found', message: 'Not found.' }; },
+      async showDownload(id) { record('showDownload', [id]); return true; },
     };
     Object.defineProperty(window, 'chat', { value: Object.freeze(bridge), configurable: false });
     window.__bridge = {

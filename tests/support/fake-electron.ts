@@ -359,7 +359,8 @@ const fakeImage = (source: string) => ({ source, resize: (size: unknown) => ({ s
 export type PermissionRequestHandler = (contents: unknown, permission: string, callback: (granted: boolean) => void) => void;
 export type PermissionCheckHandler = (contents: unknown, permission: string) => boolean;
 
-export class FakeSession {
+/** Emits what Electron's session does (`will-download`) when a test says so. */
+export class FakeSession extends EventEmitter {
   availableSpellCheckerLanguages = ['en-GB', 'en-US', 'de', 'ru'];
   readonly spellCheckerLanguages: string[][] = [];
   setSpellCheckerLanguages(languages: string[]): void {

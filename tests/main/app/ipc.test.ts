@@ -36,6 +36,10 @@ function recordingCommands() {
     joinRoom: record('joinRoom', false),
     leaveRoom: record('leaveRoom', false),
     listRooms: record('listRooms', false),
+    uploadFile: record('uploadFile', { ok: false, error: 'not-connected', message: '' } as const),
+    cancelUpload: record('cancelUpload', false),
+    fileLink: record('fileLink', { ok: false, error: 'not-connected', message: '' } as const),
+    showDownload: record('showDownload', false),
   };
   return { commands, calls };
 }
