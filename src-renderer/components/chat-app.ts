@@ -51,6 +51,13 @@ const SHAKE_MS = 600;
 /** How long bridge events wait for a frame before they are folded anyway (a hidden window gets none). */
 const HIDDEN_FLUSH_MS = 100;
 
+/** The focused element, inside shadow roots too. */
+function deepActiveElement(): Element | null {
+  let active = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  return active;
+}
+
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -111,6 +118,11 @@ export class ChatApp extends LitElement {
   private readonly onFocusChange = (): void => this.clearUnreadIfSeen();
   /** A quoted line being looked for in older pages, and how many pages were asked for so far. */
   private seeking: { messageId: number; pages: number } | null = null;
+  /**
+   * The dialog closed while the input was still off (not logged in yet): the input takes
+   * the focus once it is on, so the first keystrokes after Connect are not lost on the page.
+   */
+  private focusWhenReady = false;
 
   static override styles = [
     buttonStyles,
@@ -518,6 +530,16 @@ export class ChatApp extends LitElement {
     void this.bridge?.setUnreadCount(0).catch(() => undefined);
   }
 
+  protected override updated(): void {
+    if (!this.focusWhenReady || this.dialogOpen || this.overlay !== null || !canCompose(this.chat)) return;
+    this.focusWhenReady = false;
+    const input = this.messageInput;
+    // Not from a field the user went to meanwhile.
+    const active = deepActiveElement();
+    if (input === null || (active !== null && active.matches('input, textarea, select, [contenteditable]'))) return;
+    void input.updateComplete.then(() => input.focusInput());
+  }
+
   protected override render(): TemplateResult {
     const s = this.strings;
     const chat = { ...this.chat, ...shownConversation(this.chat) };
@@ -789,6 +811,7 @@ export class ChatApp extends LitElement {
   private closeDialog(): void {
     this.dialogOpen = false;
     this.link = null;
+    this.focusWhenReady = !canCompose(this.chat);
     void this.updateComplete.then(() => this.messageInput?.focusInput());
   }
 
