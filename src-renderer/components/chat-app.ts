@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { DEFAULT_SETTINGS, withSavedKey } from '../../src-shared/bridge';
-import type { ChatBridge, ConnectLink, ConnectRequest, FoundRoom, HostRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
+import type { ChatBridge, ConnectLink, ConnectProblem, ConnectRequest, FoundRoom, HostRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
 import { DEFAULT_HISTORY_PAGE, parseRichText, plainExcerpt, plainText } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
 import { insertMention } from '../format/mention';
@@ -80,6 +80,10 @@ export class ChatApp extends LitElement {
   @state() private accessor dialogOpen = false;
   @state() private accessor connecting = false;
   @state() private accessor dialogError: string | null = null;
+  /** What in the form the error is about: it is said beside that field. */
+  @state() private accessor dialogProblem: ConnectProblem | null = null;
+  /** Connect went to the session and the dialog waits for the login (or the reason it failed). */
+  @state() private accessor awaitingLogin = false;
   @state() private accessor link: ConnectLink | null = null;
   /** The line being edited, and the draft it took the input from. */
   @state() private accessor editing: { messageId: number; draft: string } | null = null;
@@ -364,9 +368,21 @@ export class ChatApp extends LitElement {
       }),
       bridge.on('status', (status) => {
         this.enqueue({ type: 'status', status, time: Date.now() });
-        // Automatic reconnects never ask; a connection that ended by itself (or gave up) does.
-        if (status.state === 'closed' && !status.byUser) this.dialogOpen = true;
-        if (status.state === 'authorized') this.joiningFound = null;
+        // Automatic reconnects never ask; a connection that ended by itself (or gave up) does, saying why.
+        if (status.state === 'closed' && !status.byUser) {
+          this.dialogOpen = true;
+          this.dialogError = status.reason;
+          this.dialogProblem = status.about ?? null;
+          this.awaitingLogin = false;
+        }
+        if (status.state === 'closed' && status.byUser) this.awaitingLogin = false;
+        if (status.state === 'authorized') {
+          this.joiningFound = null;
+          if (this.awaitingLogin) {
+            this.awaitingLogin = false;
+            this.closeDialog();
+          }
+        }
         const failed = status.state === 'reconnecting' || (status.state === 'closed' && !status.byUser);
         if (failed && this.joiningFound !== null) {
           this.dialogError = format(this.strings.foundRoomUnreachable, { address: this.joiningFound });
@@ -626,10 +642,11 @@ export class ChatApp extends LitElement {
         ?open=${this.dialogOpen}
         ?dismissible=${connection !== 'idle' && connection !== 'closed'}
         ?canHost=${this.canHost}
-        ?busy=${this.connecting}
+        ?busy=${this.connecting || this.awaitingLogin}
         .settings=${this.settings}
         .hosting=${chat.hosting}
         .error=${this.dialogError}
+        .problem=${this.dialogProblem}
         .link=${this.link}
         .hostedPeople=${this.hostedPeople()}
         .foundRooms=${this.foundRooms}
@@ -805,6 +822,7 @@ export class ChatApp extends LitElement {
 
   private openDialog(): void {
     this.dialogError = null;
+    this.dialogProblem = null;
     this.dialogOpen = true;
   }
 
@@ -1159,6 +1177,7 @@ export class ChatApp extends LitElement {
     const form = event.detail;
     this.connecting = true;
     this.dialogError = null;
+    this.dialogProblem = null;
     try {
       // The key goes with its own server only: the hosted room's, or the one joined.
       const patch: SettingsPatch = {
@@ -1192,10 +1211,12 @@ export class ChatApp extends LitElement {
       };
       if (form.roomKey) request.roomKey = form.roomKey;
       this.joiningFound = form.foundRoom ?? null;
+      // The dialog stays until the login: a first attempt that fails is said here, beside the field.
+      this.awaitingLogin = true;
       await bridge.connect(request);
-      this.closeDialog();
     } catch (error) {
       this.joiningFound = null;
+      this.awaitingLogin = false;
       this.dialogError = errorText(error);
     } finally {
       this.connecting = false;

@@ -903,7 +903,8 @@ export class ChatLog extends LitElement {
     const l = this.strings.log;
     const fill = (template: string, values: Record<string, unknown>) => fillTemplate<unknown>(template, values);
     const seconds = (ms: number) => String(Math.max(1, Math.round(ms / 1000)));
-    const reason = (r: string) => r.trim() || '—';
+    // A reason is a sentence of its own, its full stop included (or given).
+    const reason = (r: string) => (r.trim() === '' ? '—.' : /[.!?…]$/.test(r.trim()) ? r.trim() : `${r.trim()}.`);
     switch (event.type) {
       case 'connecting':
         return {

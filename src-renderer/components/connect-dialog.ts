@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import type { ConnectLink, FoundRoom, HostingStatus, Language, Settings } from '../../src-shared/bridge';
+import type { ConnectLink, ConnectProblem, FoundRoom, HostingStatus, Language, Settings } from '../../src-shared/bridge';
 import { DEFAULT_SETTINGS, MAX_ROOM_NAME_LENGTH, cutRoomName, roomDisplayName, savedKeyFor } from '../../src-shared/bridge';
 import { PALETTE, cleanUserName, isValidColor } from '../../src-shared/protocol';
 import type { Gender } from '../../src-shared/protocol';
@@ -42,6 +42,8 @@ export class ConnectDialog extends LitElement {
   @property({ attribute: false }) accessor hosting: HostingStatus = { state: 'stopped' };
   /** What went wrong with the last Connect, for people. */
   @property({ attribute: false }) accessor error: string | null = null;
+  /** What in the form `error` is about: it is said beside that field, with Retry. */
+  @property({ attribute: false }) accessor problem: ConnectProblem | null = null;
   @property({ attribute: false }) accessor strings: Strings = en;
   /** A simplechat:// link's values, shown over the settings (not saved until Connect). */
   @property({ attribute: false }) accessor link: ConnectLink | null = null;
@@ -72,6 +74,8 @@ export class ConnectDialog extends LitElement {
   /** Connect was pressed while hosting others: the dialog asks before stopping the room. */
   @state() private accessor confirmingStop = false;
   @state() private accessor invalid: ReadonlySet<Field> = new Set();
+  /** The field `problem` named was edited since: the error is about what it held before. */
+  @state() private accessor problemEdited = false;
 
   @query('dialog') private accessor dialog!: HTMLDialogElement | null;
 
@@ -148,6 +152,19 @@ export class ConnectDialog extends LitElement {
     }
     .problem {
       color: var(--bad, #c0392b);
+    }
+    .problem.failed {
+      display: flex;
+      gap: 8px;
+      align-items: center;
+      justify-content: space-between;
+      margin: -4px 0 0;
+      font-size: 13px;
+    }
+    button.action.retry {
+      min-width: 0;
+      flex: none;
+      padding: 2px 10px;
     }
     .swatches {
       display: flex;
@@ -310,12 +327,17 @@ export class ConnectDialog extends LitElement {
   `;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('error') || changed.has('problem')) this.problemEdited = false;
     const opening = changed.has('open') && this.open;
     if (opening || (changed.has('settings') && !this.open) || (changed.has('link') && this.link)) this.loadFromSettings();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     const dialog = this.dialog;
+    // A failed attempt: the field to change has the focus.
+    if (this.open && changed.has('error') && this.shownProblem() !== null) {
+      this.renderRoot.querySelector<HTMLElement>(this.shownProblem() === 'key' ? '#room-key' : '#server')?.focus();
+    }
     if (!dialog || !changed.has('open')) return;
     if (this.open && !dialog.open) {
       dialog.showModal();
@@ -354,8 +376,23 @@ export class ConnectDialog extends LitElement {
     }
   }
 
+  /** The error belongs beside a field (and the field is there to change). */
+  private shownProblem(): ConnectProblem | null {
+    if (this.error === null || this.problemEdited || this.problem === null) return null;
+    if (this.problem !== 'address' || this.hostRoom) return null;
+    return this.problem;
+  }
+
+  /** The error beside its field, with Retry. */
+  private renderProblem(problem: ConnectProblem, id: string): TemplateResult | typeof nothing {
+    if (this.shownProblem() !== problem) return nothing;
+    return html`<p class="problem failed" id=${id} role="alert"><span>${this.error}</span>
+      <button type="button" class="action retry" ?disabled=${this.busy} @click=${() => this.submit(false)}>${this.strings.retry}</button></p>`;
+  }
+
   /** The server or port changed: the key field holds what is saved for the new one, or nothing. */
   private serverChanged(): void {
+    if (this.problem === 'address') this.problemEdited = true;
     this.confirmingStop = false;
     this.keyNeeded = false;
     this.chosenFound = null;
@@ -372,7 +409,8 @@ export class ConnectDialog extends LitElement {
   protected override render(): TemplateResult {
     const s = this.strings;
     const cleaned = cleanUserName(this.nickname, '');
-    const invalid = (f: Field) => (this.invalid.has(f) ? 'true' : 'false');
+    const problem = this.shownProblem();
+    const invalid = (f: Field) => (this.invalid.has(f) || (problem === 'address' && (f === 'server' || f === 'port')) ? 'true' : 'false');
     const inPalette = (PALETTE as readonly string[]).includes(this.color.toLowerCase());
     return html`<dialog aria-labelledby="title" @cancel=${this.onCancel} @close=${this.onClose} @keydown=${this.onKeyDown}>
       <form novalidate @submit=${this.onSubmit}>
@@ -400,7 +438,7 @@ export class ConnectDialog extends LitElement {
               this.serverChanged();
             }} />
         </div>
-        ${this.invalid.has('server') ? html`<p class="problem" id="server-problem">${s.invalidServer}</p>` : nothing}
+        ${this.invalid.has('server') ? html`<p class="problem" id="server-problem">${s.invalidServer}</p>` : this.renderProblem('address', 'server-problem')}
         ${this.invalid.has('port') ? html`<p class="problem" id="port-problem">${s.invalidPort}</p>` : nothing}
 
         <label for="nickname">${s.nickname}</label>
@@ -492,7 +530,7 @@ export class ConnectDialog extends LitElement {
           <option value="ru" ?selected=${this.settings.language === 'ru'}>Русский</option>
         </select>
 
-        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+        ${this.error && problem === null ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         ${this.confirmingStop ? this.renderStopConfirm() : nothing}
         <hr />
         <div class="buttons">
@@ -500,7 +538,7 @@ export class ConnectDialog extends LitElement {
             ? html`<button type="button" class="action left" @click=${() => emit(this, 'disconnect-requested', {})}>${s.disconnect}</button>
                 <button type="button" class="action" @click=${() => emit(this, 'dialog-dismissed', {})}>${s.close}</button>`
             : nothing}
-          <button id="connect" type="submit" class="action primary" ?disabled=${this.busy || this.confirmingStop}>${s.connect}</button>
+          <button id="connect" type="submit" class="action primary" ?disabled=${this.busy || this.confirmingStop}>${this.busy ? s.connectingNow : s.connect}</button>
         </div>
       </form>
     </dialog>`;

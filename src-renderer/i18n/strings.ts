@@ -162,6 +162,10 @@ export interface Strings {
   language: string;
   languageAuto: string;
   connect: string;
+  /** Connect again after a first attempt failed. */
+  retry: string;
+  /** On the Connect button while a first attempt is under way. */
+  connectingNow: string;
   close: string;
   disconnect: string;
   hostingAt: string;

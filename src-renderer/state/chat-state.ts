@@ -381,9 +381,12 @@ function reduceLobbyMessage(state: ChatState, message: ServerMessage, time: numb
       return state;
     case 'Authorized': {
       const self = identityOf(message);
+      // A first attempt is told in the log once it worked (one that fails is told in the connect dialog).
+      const first: NewLine[] =
+        state.lastLogin === null && state.older.server !== null ? [system(time, { type: 'connecting', address: displayAddress(state.older.server), attempt: 0 })] : [];
       const next = withLines(
         { ...state, self, lastLogin: self, users: uniqueUsers(message.users), lasting: message.lasting === true },
-        [system(time, { type: 'logged-in', self })],
+        [...first, system(time, { type: 'connected' }), system(time, { type: 'logged-in', self })],
       );
       return dropPrivateTarget(next, (t) => next.users.some((u) => sameUser(u, t)), time);
     }
@@ -484,12 +487,14 @@ function reduceStatus(state: ChatState, status: ConnectionStatus, time: number):
       return { ...next, self: null, lastLogin: null, users: [] };
     case 'connecting':
       if (status.attempt === 0) next = withServer(next, status.url);
-      // Attempt 0 is a new session (the user pressed Connect), not a reconnect.
-      return withLines({ ...next, self: null, users: [], lastLogin: status.attempt === 0 ? null : state.lastLogin }, [
+      // Attempt 0 is a new session (the user pressed Connect), not a reconnect: its line waits for the login.
+      if (status.attempt === 0) return { ...next, self: null, users: [], lastLogin: null };
+      return withLines({ ...next, self: null, users: [], lastLogin: state.lastLogin }, [
         system(time, { type: 'connecting', address: displayAddress(status.url), attempt: status.attempt }),
       ]);
     case 'open':
-      return withLines(next, [system(time, { type: 'connected' })]);
+      // "Connected!" comes with the login: a server that opens and then refuses the key never said it.
+      return next;
     case 'authorized':
       // The Authorized message fills in the user list and says "logged in"; this only keeps `self` right.
       return { ...next, self: state.self ?? status.self };
@@ -510,7 +515,10 @@ function reduceStatus(state: ChatState, status: ConnectionStatus, time: number):
     case 'closed': {
       const event: SystemEvent = { type: 'closed', reason: status.reason, byUser: status.byUser };
       if (status.code !== undefined) event.code = status.code;
-      return withLines({ ...next, self: null, lastLogin: null, users: [] }, [system(time, event)]);
+      const ended = { ...next, self: null, lastLogin: null, users: [] };
+      // A first attempt that failed is said in the connect dialog, beside what to change.
+      if (state.lastLogin === null && !status.byUser) return ended;
+      return withLines(ended, [system(time, event)]);
     }
   }
 }

@@ -103,7 +103,14 @@ export type ConnectionStatus =
   | { state: 'open'; url: string }
   | { state: 'authorized'; self: Identity }
   | { state: 'reconnecting'; delayMs: number; attempt: number; reason: string }
-  | { state: 'closed'; reason: string; byUser: boolean; code?: number };
+  /**
+   * `about`: what in the connect form the reason is about, when it is something there
+   * (the address that could not be reached, the room key that was refused).
+   */
+  | { state: 'closed'; reason: string; byUser: boolean; code?: number; about?: ConnectProblem };
+
+/** The part of a login the user can change to get in. */
+export type ConnectProblem = 'address' | 'key';
 
 export type HostingStatus =
   | { state: 'stopped' }

@@ -58,7 +58,8 @@ describe('a share link with the room key', () => {
       const nickname = stranger.getByRole('dialog').getByRole('textbox', { name: 'Nickname', exact: true });
       await nickname.fill('Stranger');
       await nickname.press('Enter');
-      await waitForLine(stranger, /^Connection closed: .*(key|403)/i);
+      // Said in the dialog, which stays (issue 19 §1), not in the log.
+      await expect.poll(async () => (await stranger.getByRole('dialog').getByRole('alert').textContent({ timeout: 1_000 }).catch(() => '')) ?? '', { timeout: 10_000 }).toMatch(/key|403/i);
       expect(await stranger.getByRole('textbox', { name: 'Message' }).isEnabled()).toBe(false);
     } finally {
       await keyed.close();

@@ -57,6 +57,9 @@ describe('connect dialog', () => {
     expect(connect!.args[0]).toEqual({ server: '::1', port: 27999, userName: 'Алиса 3', userColor: '#d35400', gender: 2 });
     const [save] = await calls(page, 'saveSettings');
     expect(save!.args[0]).toMatchObject({ server: '::1', port: 27999, userName: 'Алиса 3', userColor: '#d35400', gender: 2, hostRoom: false });
+    // Open until the login (a first attempt that fails is said in it).
+    expect(await dialog.isVisible()).toBe(true);
+    await emit(page, 'status', { state: 'authorized', self: ME });
     await expect.poll(() => dialog.isVisible()).toBe(false);
   });
 
@@ -773,7 +776,7 @@ describe('languages', () => {
     await message(page, { action: 'Disconnected', ...ANYA, userId: 9 });
     await message(page, { action: 'Disconnected', ...ME, userId: 8 });
     const texts = await logLines(page);
-    expect(texts).toEqual(['Вы авторизованы с именем Tester', 'Tester вошёл в чат', 'Аня вошла в чат', 'Аня вышла из чата', 'Tester вышел из чата']);
+    expect(texts).toEqual(['Соединение установлено!', 'Вы авторизованы с именем Tester', 'Tester вошёл в чат', 'Аня вошла в чат', 'Аня вышла из чата', 'Tester вышел из чата']);
     expect(await page.getByText('Отправить в общий чат').isVisible()).toBe(true);
   });
 

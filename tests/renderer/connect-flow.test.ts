@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { fakeBridgeScript, useBrowserAndServer } from '../support/browser';
+import { fakeBridgeScript, logLines, useBrowserAndServer } from '../support/browser';
 import type { FakeBridgeOptions } from '../support/browser';
-import { logIn } from './support';
+import { emit, logIn, waitForCalls } from './support';
 
 /*
  * Issue 19 §1: connecting as a new user would, with the preload bridge stood in
@@ -26,5 +26,48 @@ describe('after logging in', () => {
     await expect.poll(() => isFocused(page, 'Message')).toBe(true);
     await page.keyboard.type('hello');
     expect(await page.getByRole('textbox', { name: 'Message', exact: true }).inputValue()).toBe('hello');
+  });
+});
+
+const UNREACHABLE = 'Could not reach the server at ws://127.0.0.1:1/ (connect ECONNREFUSED 127.0.0.1:1).';
+
+describe('a first attempt that fails', () => {
+  it('keeps the dialog open with the error beside the server field and Retry; the log stays quiet', async () => {
+    const page = await open({ port: 1 });
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+    await waitForCalls(page, 'connect');
+    await emit(page, 'status', { state: 'connecting', url: 'ws://127.0.0.1:1/', attempt: 0 });
+    // Waiting for the login, in the dialog.
+    expect(await dialog.isVisible()).toBe(true);
+    expect(await dialog.getByRole('button', { name: 'Connecting…' }).isDisabled()).toBe(true);
+    await emit(page, 'status', { state: 'closed', reason: UNREACHABLE, byUser: false, about: 'address' });
+    const server = dialog.getByRole('textbox', { name: 'Server', exact: true });
+    await expect.poll(() => server.getAttribute('aria-invalid')).toBe('true');
+    expect(await dialog.isVisible()).toBe(true);
+    expect(await server.evaluate((el) => el.matches(':focus'))).toBe(true);
+    // Said beside the field (its description), not at the foot of the form.
+    const describedBy = await server.getAttribute('aria-describedby');
+    expect(await dialog.locator(`#${describedBy}`).innerText()).toContain(UNREACHABLE);
+    expect(await logLines(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Retry' }).click();
+    await waitForCalls(page, 'connect', 2);
+    // Another address: the error was about the old one.
+    await emit(page, 'status', { state: 'closed', reason: UNREACHABLE, byUser: false, about: 'address' });
+    await expect.poll(() => server.getAttribute('aria-invalid')).toBe('true');
+    await dialog.getByRole('textbox', { name: 'Port', exact: true }).fill('27800');
+    expect(await server.getAttribute('aria-invalid')).toBe('false');
+    expect(await dialog.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+  });
+
+  it('after a login the log tells the whole of it, and a reconnect that fails reads as sentences (no double dot)', async () => {
+    const page = await open();
+    await logIn(page);
+    expect(await logLines(page)).toEqual(['Connecting to 127.0.0.1:27800…', 'Connected!', 'Logged in as Tester', 'Tester joined the chat']);
+    await emit(page, 'status', { state: 'reconnecting', delayMs: 1000, attempt: 1, reason: 'The connection was lost.' });
+    await emit(page, 'status', { state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt: 1 });
+    await emit(page, 'status', { state: 'reconnecting', delayMs: 3000, attempt: 2, reason: UNREACHABLE });
+    await expect.poll(async () => (await logLines(page)).at(-1)).toBe(`Could not connect: ${UNREACHABLE} Trying again in 3 s…`);
+    expect(await page.getByRole('dialog').isVisible()).toBe(false);
   });
 });
