@@ -379,7 +379,7 @@ export class ConnectDialog extends LitElement {
   /** The error belongs beside a field (and the field is there to change). */
   private shownProblem(): ConnectProblem | null {
     if (this.error === null || this.problemEdited || this.problem === null) return null;
-    if (this.problem !== 'address' || this.hostRoom) return null;
+    if (this.problem === 'address' && this.hostRoom) return null;
     return this.problem;
   }
 
@@ -480,10 +480,11 @@ export class ConnectDialog extends LitElement {
 
         <label for="room-key">${s.roomKey}</label>
         <input id="room-key" type=${this.hostRoom ? 'text' : 'password'} autocomplete="off" spellcheck="false" maxlength="128"
-          aria-describedby="room-key-hint"
+          aria-describedby="room-key-hint" aria-invalid=${problem === 'key' ? 'true' : 'false'}
           .value=${live(this.hostRoom ? this.hostKey : this.joinKey)}
           @input=${(e: Event) => {
             const value = (e.target as HTMLInputElement).value;
+            if (this.problem === 'key') this.problemEdited = true;
             if (this.hostRoom) this.hostKey = value;
             else this.joinKey = value;
           }} />
@@ -546,6 +547,8 @@ export class ConnectDialog extends LitElement {
 
   private renderKeyHint(): TemplateResult {
     const s = this.strings;
+    // The server's reason for refusing the key, where the key is typed.
+    if (this.shownProblem() === 'key') return this.renderProblem('key', 'room-key-hint') as TemplateResult;
     if (!this.hostRoom && this.keyNeeded && this.joinKey === '') return html`<p class="hint warning" id="room-key-hint">${s.foundRoomNeedsKey}</p>`;
     if (!this.hostRoom) return html`<p class="hint" id="room-key-hint">${s.roomKeyHint}</p>`;
     if (this.hostKey !== '') return html`<p class="hint" id="room-key-hint">${s.hostKeyHint}</p>`;

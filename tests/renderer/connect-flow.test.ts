@@ -71,3 +71,28 @@ describe('a first attempt that fails', () => {
     expect(await page.getByRole('dialog').isVisible()).toBe(false);
   });
 });
+
+describe('a missing or wrong room key', () => {
+  it('says no "Connected!" first: the dialog stays, the key field marked, the server’s reason under it', async () => {
+    const page = await open();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+    await waitForCalls(page, 'connect');
+    await emit(page, 'status', { state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt: 0 });
+    await emit(page, 'status', { state: 'open', url: 'ws://127.0.0.1:27800/' });
+    const reason = 'The server refused to let us in: the room key is missing or wrong: Wrong room key';
+    await emit(page, 'status', { state: 'closed', reason, byUser: false, code: 4003, about: 'key' });
+    const key = dialog.getByLabel('Room key', { exact: true });
+    await expect.poll(() => key.getAttribute('aria-invalid')).toBe('true');
+    expect(await key.evaluate((el) => el.matches(':focus'))).toBe(true);
+    expect(await dialog.locator(`#${await key.getAttribute('aria-describedby')}`).innerText()).toContain(reason);
+    expect(await dialog.getByRole('textbox', { name: 'Server', exact: true }).getAttribute('aria-invalid')).toBe('false');
+    expect(await logLines(page)).toEqual([]);
+    // A new key, and Retry takes it.
+    await key.fill('s3cret');
+    expect(await key.getAttribute('aria-invalid')).toBe('false');
+    await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+    const connects = await waitForCalls(page, 'connect', 2);
+    expect(connects[1]!.args[0]).toMatchObject({ roomKey: 's3cret' });
+  });
+});
