@@ -197,6 +197,10 @@ export class ChatController implements BridgeCommands {
     return this.#session.listRooms();
   }
 
+  async reconnectNow(): Promise<void> {
+    this.#session.reconnectNow();
+  }
+
   // ---- lifecycle -------------------------------------------------------------------
 
   /** What the app does when it opens: host and join, or join the last server (with the key saved for it). */

@@ -140,6 +140,7 @@ export function createBrowserBridge(
     },
     leaveRoom: async (request) => session.leaveRoom(request.room),
     listRooms: async () => session.listRooms(),
+    reconnectNow: async () => session.reconnectNow(),
   };
 }
 

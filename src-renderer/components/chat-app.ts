@@ -127,6 +127,10 @@ export class ChatApp extends LitElement {
    * the focus once it is on, so the first keystrokes after Connect are not lost on the page.
    */
   private focusWhenReady = false;
+  /** When the session's next reconnect try is due (the banner counts down to it), and the clock that counts. */
+  private reconnectAt: number | null = null;
+  @state() private accessor now = Date.now();
+  private countdown: ReturnType<typeof setInterval> | undefined;
 
   static override styles = [
     buttonStyles,
@@ -219,6 +223,32 @@ export class ChatApp extends LitElement {
         overflow: hidden;
         text-overflow: ellipsis;
         white-space: nowrap;
+      }
+      .outage {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 4px 10px;
+        padding: 6px 10px;
+        border-radius: 6px;
+        background: #fff4e0;
+        border: 1px solid #e0b060;
+        color: var(--warn, #7a4700);
+        font-size: 13px;
+      }
+      .outage-text {
+        font-weight: 600;
+      }
+      .outage-reason {
+        flex: 1 1 12em;
+        min-width: 0;
+        color: var(--text, #2c3e50);
+      }
+      .outage .retry-now {
+        margin-left: auto;
+        font-size: 13px;
+        padding: 2px 10px;
+        border-radius: 5px;
       }
       .hosting-bar {
         display: flex;
@@ -357,6 +387,7 @@ export class ChatApp extends LitElement {
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
     clearTimeout(this.shakeTimer);
+    this.stopCountdown();
     this.flushQueued();
   }
 
@@ -368,6 +399,8 @@ export class ChatApp extends LitElement {
       }),
       bridge.on('status', (status) => {
         this.enqueue({ type: 'status', status, time: Date.now() });
+        if (status.state === 'reconnecting') this.startCountdown(status.delayMs);
+        else this.stopCountdown();
         // Automatic reconnects never ask; a connection that ended by itself (or gave up) does, saying why.
         if (status.state === 'closed' && !status.byUser) {
           this.dialogOpen = true;
@@ -580,10 +613,11 @@ export class ChatApp extends LitElement {
             @allow-buzz-changed=${this.onAllowBuzzChanged}
           ></status-picker>
           <user-list
+            ?offline=${this.inOutage()}
             .statuses=${chat.statuses}
             @buzz-requested=${this.onBuzzRequested}
             .users=${chat.users}
-            .self=${chat.self}
+            .self=${chat.self ?? (this.inOutage() ? chat.lastLogin : null)}
             .privateTarget=${chat.privateTarget}
             .strings=${s}
             @nick-activated=${this.onNickActivated}
@@ -592,7 +626,7 @@ export class ChatApp extends LitElement {
           <conversation-sidebar
             .rooms=${chat.rooms}
             .dialogs=${chat.dialogs}
-            .online=${this.chat.users}
+            .online=${this.chat.self === null ? [] : this.chat.users}
             .current=${chat.current}
             .lobbyUnread=${chat.lobbyUnread}
             .lobbyMentioned=${chat.lobbyMentioned}
@@ -606,6 +640,7 @@ export class ChatApp extends LitElement {
         </aside>
         <main>
           ${this.renderConversationTitle()}
+          ${this.renderOutage()}
           <chat-log
             .log=${chat.log}
             .pending=${chat.pending}
@@ -679,6 +714,49 @@ export class ChatApp extends LitElement {
       ></quick-switcher>
     `;
   }
+
+  private startCountdown(delayMs: number): void {
+    this.now = Date.now();
+    this.reconnectAt = this.now + delayMs;
+    if (this.countdown !== undefined) return;
+    this.countdown = setInterval(() => {
+      this.now = Date.now();
+      if (this.reconnectAt === null || this.now >= this.reconnectAt) this.stopCountdown();
+    }, 1_000);
+  }
+
+  private stopCountdown(): void {
+    clearInterval(this.countdown);
+    this.countdown = undefined;
+  }
+
+  /** Logged in before and away now: the session is coming back (issue 19 §1). */
+  private inOutage(): boolean {
+    const { lastLogin, self, connection } = this.chat;
+    return lastLogin !== null && self === null && (connection.state === 'reconnecting' || connection.state === 'connecting' || connection.state === 'open');
+  }
+
+  /** One banner above the log for the whole outage, instead of a pair of lines per try. */
+  private renderOutage(): TemplateResult | typeof nothing {
+    if (!this.inOutage()) return nothing;
+    const s = this.strings;
+    const connection = this.chat.connection;
+    const waiting = connection.state === 'reconnecting';
+    const left = waiting && this.reconnectAt !== null ? Math.ceil((this.reconnectAt - this.now) / 1_000) : 0;
+    return html`<div class="outage">
+      <span class="outage-text">${left > 0 ? format(s.log.reconnecting, { seconds: String(left) }) : s.status.reconnecting}</span>
+      ${waiting && connection.reason !== '' ? html`<span class="outage-reason">${connection.reason}</span>` : nothing}
+      <button type="button" class="retry-now" ?disabled=${!waiting} @click=${this.onRetryNow}>${s.retryNow}</button>
+    </div>`;
+  }
+
+  private readonly onRetryNow = async (): Promise<void> => {
+    try {
+      await this.bridge?.reconnectNow();
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
+  };
 
   /** Others in the room this computer hosts (the app is in it while it runs). */
   private hostedPeople(): number {
@@ -1152,7 +1230,7 @@ export class ChatApp extends LitElement {
       current.kind === 'room'
         ? format(s.roomTitle, { room: current.room })
         : format(s.dialogTitle, { name: chat.dialogs.find((d) => d.peer.userId === current.userId)?.peer.userName ?? '' });
-    const peer = current.kind === 'dialog' ? chat.users.find((u) => u.userId === current.userId) : undefined;
+    const peer = current.kind === 'dialog' && chat.self !== null ? chat.users.find((u) => u.userId === current.userId) : undefined;
     return html`<div class="conversation-bar">
       <h2 class="conversation-title" dir="auto">${title}</h2>
       ${peer === undefined

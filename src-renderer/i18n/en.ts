@@ -121,6 +121,7 @@ export const en: Strings = {
   languageAuto: 'System',
   connect: 'Connect',
   retry: 'Retry',
+  retryNow: 'Retry now',
   connectingNow: 'Connecting…',
   close: 'Close',
   disconnect: 'Disconnect',

@@ -121,6 +121,7 @@ export const ru: Strings = {
   languageAuto: 'Как в системе',
   connect: 'Войти',
   retry: 'Повторить',
+  retryNow: 'Повторить сейчас',
   connectingNow: 'Подключение…',
   close: 'Закрыть',
   disconnect: 'Отключиться',

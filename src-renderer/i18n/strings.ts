@@ -164,6 +164,8 @@ export interface Strings {
   connect: string;
   /** Connect again after a first attempt failed. */
   retry: string;
+  /** The outage banner's button: reconnect without waiting out the backoff. */
+  retryNow: string;
   /** On the Connect button while a first attempt is under way. */
   connectingNow: string;
   close: string;

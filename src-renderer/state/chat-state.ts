@@ -489,29 +489,18 @@ function reduceStatus(state: ChatState, status: ConnectionStatus, time: number):
       if (status.attempt === 0) next = withServer(next, status.url);
       // Attempt 0 is a new session (the user pressed Connect), not a reconnect: its line waits for the login.
       if (status.attempt === 0) return { ...next, self: null, users: [], lastLogin: null };
-      return withLines({ ...next, self: null, users: [], lastLogin: state.lastLogin }, [
-        system(time, { type: 'connecting', address: displayAddress(status.url), attempt: status.attempt }),
-      ]);
+      // A reconnect is shown by the outage banner, not a line per try; who was here stays, greyed.
+      return { ...next, self: null };
     case 'open':
       // "Connected!" comes with the login: a server that opens and then refuses the key never said it.
       return next;
     case 'authorized':
       // The Authorized message fills in the user list and says "logged in"; this only keeps `self` right.
       return { ...next, self: state.self ?? status.self };
-    case 'reconnecting': {
-      const lines: NewLine[] = [];
-      if (isLive(was)) lines.push(system(time, { type: 'closed', reason: status.reason, byUser: false }));
-      lines.push(
-        system(time, {
-          type: 'reconnecting',
-          delayMs: status.delayMs,
-          attempt: status.attempt,
-          reason: status.reason,
-          afterFailedAttempt: !isLive(was),
-        }),
-      );
-      return withLines({ ...next, self: null, users: [] }, lines);
-    }
+    case 'reconnecting':
+      // One line when the connection drops; the tries are the outage banner's, and who was here stays, greyed.
+      if (!isLive(was)) return { ...next, self: null };
+      return withLines({ ...next, self: null }, [system(time, { type: 'closed', reason: status.reason, byUser: false })]);
     case 'closed': {
       const event: SystemEvent = { type: 'closed', reason: status.reason, byUser: status.byUser };
       if (status.code !== undefined) event.code = status.code;

@@ -204,6 +204,8 @@ export interface BridgeCommands {
   leaveRoom(request: LeaveRoomRequest): Promise<boolean>;
   /** Asks for the server's rooms (RoomList comes as a message); false when not logged in. */
   listRooms(): Promise<boolean>;
+  /** While reconnecting: tries now instead of waiting out the backoff (the outage banner's Retry now). */
+  reconnectNow(): Promise<void>;
 }
 
 export interface BridgeEvents {
@@ -383,6 +385,7 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     return room === null ? 'room must be a room name' : [{ room }];
   },
   listRooms: noArguments,
+  reconnectNow: noArguments,
 };
 
 export const COMMAND_NAMES = Object.keys(COMMAND_ARGUMENTS) as CommandName[];

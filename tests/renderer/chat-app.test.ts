@@ -257,7 +257,8 @@ describe('the log and the user list', () => {
     await message(page, say(ANYA, 'before the outage'));
     await emit(page, 'status', { state: 'reconnecting', delayMs: 2000, attempt: 1, reason: 'The server closed the connection (1001).' });
     await expect.poll(() => page.getByRole('status').innerText()).toBe('Reconnecting…');
-    expect(await page.getByRole('option').count()).toBe(0);
+    // Greyed, not emptied (issue 19 §1).
+    expect(await page.getByRole('option').count()).toBe(2);
     await emit(page, 'status', { state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt: 1 });
     await emit(page, 'status', { state: 'open', url: 'ws://127.0.0.1:27800/' });
     await message(page, { action: 'Authorized', ...ME, users: [ANYA, ME] });
@@ -266,9 +267,8 @@ describe('the log and the user list', () => {
     expect(texts).toContain('Аня: before the outage');
     const tail = texts.slice(texts.indexOf('Аня: before the outage') + 1);
     expect(tail).toEqual([
+      // The tries are the outage banner's, not lines.
       'Connection closed: The server closed the connection (1001).',
-      'Reconnecting in 2 s…',
-      'Connecting to 127.0.0.1:27800 (attempt 1)…',
       'Connected!',
       'Logged in as Tester',
     ]);
@@ -939,7 +939,9 @@ describe('the outbox: typing while the connection is away', () => {
 
     // A new log line goes above them; they stay last, and in view.
     await emit(page, 'status', { state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt: 1 });
-    await expect.poll(async () => (await logLines(page)).at(-1)).toMatch(/Connecting to 127\.0\.0\.1:27800 \(attempt 1\)…$/);
+    // A try is the outage banner's, not a line (issue 19 §1): a notice is one.
+    await emit(page, 'notice', { kind: 'send-failed', reason: 'an older line' });
+    await expect.poll(async () => (await logLines(page)).at(-1)).toMatch(/Not sent: an older line$/);
     expect(await input.isEnabled()).toBe(true);
     const layout = await page.getByRole('log').evaluate((log) => {
       const all = [...log.querySelectorAll('.line, .pending-line')];

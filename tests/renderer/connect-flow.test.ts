@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { fakeBridgeScript, logLines, useBrowserAndServer } from '../support/browser';
 import type { FakeBridgeOptions } from '../support/browser';
-import { emit, logIn, waitForCalls } from './support';
+import { ANYA, ME, emit, logIn, message, waitForCalls } from './support';
 
 /*
  * Issue 19 §1: connecting as a new user would, with the preload bridge stood in
@@ -60,15 +60,10 @@ describe('a first attempt that fails', () => {
     expect(await dialog.getByRole('button', { name: 'Retry' }).count()).toBe(0);
   });
 
-  it('after a login the log tells the whole of it, and a reconnect that fails reads as sentences (no double dot)', async () => {
+  it('after a login the log tells the whole of it', async () => {
     const page = await open();
     await logIn(page);
     expect(await logLines(page)).toEqual(['Connecting to 127.0.0.1:27800…', 'Connected!', 'Logged in as Tester', 'Tester joined the chat']);
-    await emit(page, 'status', { state: 'reconnecting', delayMs: 1000, attempt: 1, reason: 'The connection was lost.' });
-    await emit(page, 'status', { state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt: 1 });
-    await emit(page, 'status', { state: 'reconnecting', delayMs: 3000, attempt: 2, reason: UNREACHABLE });
-    await expect.poll(async () => (await logLines(page)).at(-1)).toBe(`Could not connect: ${UNREACHABLE} Trying again in 3 s…`);
-    expect(await page.getByRole('dialog').isVisible()).toBe(false);
   });
 });
 
@@ -94,5 +89,38 @@ describe('a missing or wrong room key', () => {
     await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
     const connects = await waitForCalls(page, 'connect', 2);
     expect(connects[1]!.args[0]).toMatchObject({ roomKey: 's3cret' });
+  });
+});
+
+describe('during an outage', () => {
+  it('one banner above the log counts down to the next try, with Retry now; the user list stays, greyed', async () => {
+    const page = await open();
+    await logIn(page, ME, [ANYA]);
+    const before = await logLines(page);
+    const options = page.getByRole('listbox', { name: 'Users' }).getByRole('option');
+    await emit(page, 'status', { state: 'reconnecting', delayMs: 5000, attempt: 1, reason: 'The connection was lost.' });
+    const banner = page.locator('chat-app .outage');
+    await expect.poll(() => banner.innerText()).toMatch(/^Reconnecting in [1-5] s…/);
+    expect(await banner.innerText()).toContain('The connection was lost.');
+    // Who was here stays listed, greyed, until the next login says who is.
+    expect(await options.count()).toBe(2);
+    expect(await page.locator('user-list').getAttribute('offline')).not.toBeNull();
+    expect(Number(await page.locator('user-list').evaluate((el) => getComputedStyle(el.shadowRoot!.querySelector('ul')!).opacity))).toBeLessThan(1);
+    await page.getByRole('button', { name: 'Retry now' }).click();
+    await waitForCalls(page, 'reconnectNow');
+    // More tries: no more lines, the banner says the latest reason (a sentence, no double dot).
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await emit(page, 'status', { state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt });
+      await emit(page, 'status', { state: 'reconnecting', delayMs: 3000, attempt: attempt + 1, reason: UNREACHABLE });
+    }
+    await expect.poll(() => banner.innerText()).toContain(UNREACHABLE);
+    expect(await banner.innerText()).not.toContain('..');
+    expect(await logLines(page)).toEqual([...before, 'Connection closed: The connection was lost.']);
+    await emit(page, 'status', { state: 'open', url: 'ws://127.0.0.1:27800/' });
+    await message(page, { action: 'Authorized', ...ME, users: [ANYA, ME] });
+    await emit(page, 'status', { state: 'authorized', self: ME });
+    await expect.poll(() => banner.count()).toBe(0);
+    expect(await page.locator('user-list').getAttribute('offline')).toBeNull();
+    expect((await logLines(page)).slice(-2)).toEqual(['Connected!', 'Logged in as Tester']);
   });
 });

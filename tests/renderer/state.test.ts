@@ -138,12 +138,21 @@ describe('the reducer', () => {
     expect(afterRestart.privateTarget).toBeNull();
   });
 
-  it('never clears the log on a reconnect, and empties the list while offline', () => {
+  it('never clears the log on a reconnect, says the loss once, and keeps who was here while offline (issue 19 §1)', () => {
     const before = run([msg({ action: 'PublicMessage', ...anya, text: 'x' })], loggedIn());
     const after = run([status({ state: 'reconnecting', delayMs: 1000, attempt: 1, reason: 'gone' })], before);
-    expect(after.log.count).toBe(before.log.count + 2);
-    expect(after.users).toEqual([]);
+    expect(after.log.count).toBe(before.log.count + 1);
+    expect(after.users).toBe(before.users);
     expect(after.self).toBeNull();
+    const tries = run(
+      [
+        status({ state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt: 1 }),
+        status({ state: 'reconnecting', delayMs: 2000, attempt: 2, reason: 'still gone' }),
+      ],
+      after,
+    );
+    expect(tries.log.count).toBe(after.log.count);
+    expect(tries.users).toBe(before.users);
     for (let i = 0; i < before.log.count; i++) expect(lineAt(after.log, i)).toBe(lineAt(before.log, i));
   });
 

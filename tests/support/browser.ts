@@ -239,6 +239,7 @@ export function fakeBridgeScript(settings: Record<string, unknown> = {}, options
       async joinRoom(request) { record('joinRoom', [request]); return true; },
       async leaveRoom(request) { record('leaveRoom', [request]); return true; },
       async listRooms() { record('listRooms', []); return true; },
+      async reconnectNow() { record('reconnectNow', []); },
     };
     Object.defineProperty(window, 'chat', { value: Object.freeze(bridge), configurable: false });
     window.__bridge = {

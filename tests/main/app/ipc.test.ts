@@ -36,6 +36,7 @@ function recordingCommands() {
     joinRoom: record('joinRoom', false),
     leaveRoom: record('leaveRoom', false),
     listRooms: record('listRooms', false),
+    reconnectNow: record('reconnectNow', undefined),
   };
   return { commands, calls };
 }
