@@ -1,4 +1,5 @@
-import { DEFAULT_SETTINGS, MAX_ROOM_KEY_LENGTH, repairSettings, validateSettingsPatch, withSavedKey } from '../../src-shared/bridge';
+import { DEFAULT_SETTINGS, repairSettings, validateSettingsPatch, withSavedKey } from '../../src-shared/bridge';
+import { MAX_LOGIN_KEY_LENGTH } from '../../src-shared/protocol';
 import type { ConnectRequest, Settings, SettingsPatch } from '../../src-shared/bridge';
 import { DEFAULT_PORT, isIdentitySecret, newIdentitySecret } from '../../src-shared/protocol';
 
@@ -29,7 +30,7 @@ export function pageOverrides(location: Pick<PageLocation, 'search'>): PageOverr
   } catch {
     // A search string no parser takes: no key.
   }
-  return key !== null && key !== '' && key.length <= MAX_ROOM_KEY_LENGTH ? { roomKey: key } : {};
+  return key !== null && key !== '' && key.length <= MAX_LOGIN_KEY_LENGTH ? { roomKey: key } : {};
 }
 
 /**

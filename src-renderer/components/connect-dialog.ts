@@ -4,7 +4,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import type { ConnectLink, ConnectProblem, FoundRoom, HostingStatus, Language, Settings } from '../../src-shared/bridge';
 import { DEFAULT_SETTINGS, MAX_ROOM_NAME_LENGTH, cutRoomName, roomDisplayName, savedKeyFor } from '../../src-shared/bridge';
-import { PALETTE, cleanUserName, isValidColor } from '../../src-shared/protocol';
+import { MAX_LOGIN_KEY_LENGTH, MAX_NAME_LENGTH, PALETTE, cleanUserName, isValidColor } from '../../src-shared/protocol';
 import type { Gender } from '../../src-shared/protocol';
 import { isValidServer, parsePort } from '../format/address';
 import { format } from '../i18n';
@@ -442,7 +442,7 @@ export class ConnectDialog extends LitElement {
         ${this.invalid.has('port') ? html`<p class="problem" id="port-problem">${s.invalidPort}</p>` : nothing}
 
         <label for="nickname">${s.nickname}</label>
-        <input id="nickname" type="text" autocomplete="nickname" spellcheck="false" maxlength="64"
+        <input id="nickname" type="text" autocomplete="nickname" spellcheck="false" maxlength=${MAX_NAME_LENGTH}
           aria-invalid=${invalid('nickname')} aria-describedby="nickname-note"
           .value=${live(this.nickname)}
           @input=${(e: Event) => (this.nickname = (e.target as HTMLInputElement).value)} />
@@ -479,7 +479,7 @@ export class ConnectDialog extends LitElement {
         </select>
 
         <label for="room-key">${s.roomKey}</label>
-        <input id="room-key" type=${this.hostRoom ? 'text' : 'password'} autocomplete="off" spellcheck="false" maxlength="128"
+        <input id="room-key" type=${this.hostRoom ? 'text' : 'password'} autocomplete="off" spellcheck="false" maxlength=${MAX_LOGIN_KEY_LENGTH}
           aria-describedby="room-key-hint" aria-invalid=${problem === 'key' ? 'true' : 'false'}
           .value=${live(this.hostRoom ? this.hostKey : this.joinKey)}
           @input=${(e: Event) => {

@@ -3,11 +3,11 @@ import { MAX_HISTORY_PAGE, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../protocol/
 import type { Identity, PublicMessage, ServerMessage } from '../protocol/messages';
 import { isMessageId, isUserId } from '../protocol/parse';
 import { normalizeRoomName } from '../protocol/room-name';
-import { MAX_ROOM_KEY_LENGTH as MAX_CHAT_ROOM_KEY_LENGTH } from '../protocol/limits';
+import { MAX_LOGIN_KEY_LENGTH, MAX_ROOM_KEY_LENGTH as MAX_CHAT_ROOM_KEY_LENGTH } from '../protocol/limits';
 import { cleanStatusText, isUserStatus } from '../protocol/parse';
 import type { UserStatus } from '../protocol/messages';
 import type { FoundRoom } from './found-room';
-import { MAX_ROOM_KEY_LENGTH, MAX_SERVER_LENGTH, validateSettingsPatch } from './settings';
+import { MAX_SERVER_LENGTH, validateSettingsPatch } from './settings';
 import type { Settings, SettingsPatch } from './settings';
 import type { ConnectRequest } from '../session/connect-url';
 
@@ -263,7 +263,7 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     if (!shortString(o.userName, MAX_NAME_LENGTH * 8)) return 'userName must be a string';
     if (!isValidColor(o.userColor)) return 'userColor must be #rgb or #rrggbb';
     if (o.gender !== 0 && o.gender !== 1 && o.gender !== 2) return 'gender must be 0, 1 or 2';
-    if (o.roomKey !== undefined && !shortString(o.roomKey, MAX_ROOM_KEY_LENGTH)) return 'roomKey must be a short string';
+    if (o.roomKey !== undefined && !shortString(o.roomKey, MAX_LOGIN_KEY_LENGTH)) return 'roomKey must be a short string';
     const request: ConnectRequest = { server: o.server, port: o.port, userName: o.userName, userColor: o.userColor, gender: o.gender };
     if (o.roomKey !== undefined && o.roomKey !== '') request.roomKey = o.roomKey;
     return [request];
@@ -289,7 +289,7 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     const o = oneObject(args);
     if (typeof o === 'string') return o;
     if (!isPort(o.port)) return 'port must be an integer from 1 to 65535';
-    if (o.roomKey !== undefined && !shortString(o.roomKey, MAX_ROOM_KEY_LENGTH)) return 'roomKey must be a short string';
+    if (o.roomKey !== undefined && !shortString(o.roomKey, MAX_LOGIN_KEY_LENGTH)) return 'roomKey must be a short string';
     if (o.allowInternet !== undefined && typeof o.allowInternet !== 'boolean') return 'allowInternet must be a boolean';
     const request: HostRequest = { port: o.port };
     if (o.roomKey !== undefined && o.roomKey !== '') request.roomKey = o.roomKey;

@@ -33,8 +33,14 @@ export const PUBLIC_RECIPIENT = 0;
 
 /** A room's name is 1 to this many characters (code points) after trimming and NFC. */
 export const MAX_ROOM_NAME_LENGTH = 64;
-/** A room's key is 1 to this many characters (UTF-16 units). */
+/** A room's key (JoinRoom) is 1 to this many characters (UTF-16 units). */
 export const MAX_ROOM_KEY_LENGTH = 256;
+/**
+ * A server's own key, asked at login (`key` in the login URL), is at most this many
+ * characters (UTF-16 units): the server refuses to start with a longer one, and the apps
+ * take no longer one, so a key one side accepts is one the other can type.
+ */
+export const MAX_LOGIN_KEY_LENGTH = 128;
 
 /** A `History` request asks for at most this many lines... */
 export const MAX_HISTORY_PAGE = 200;

@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { fakeBridgeScript, logLines, useBrowserAndServer } from '../support/browser';
 import type { FakeBridgeOptions } from '../support/browser';
+import { MAX_LOGIN_KEY_LENGTH, MAX_NAME_LENGTH, MAX_ROOM_KEY_LENGTH, MAX_ROOM_NAME_LENGTH, cleanUserName } from '../../src-shared/protocol';
 import { ANYA, ME, emit, logIn, message, waitForCalls } from './support';
 
 /*
@@ -122,5 +123,24 @@ describe('during an outage', () => {
     await expect.poll(() => banner.count()).toBe(0);
     expect(await page.locator('user-list').getAttribute('offline')).toBeNull();
     expect((await logLines(page)).slice(-2)).toEqual(['Connected!', 'Logged in as Tester']);
+  });
+});
+
+describe('limits (issue 19 §1)', () => {
+  it('the dialog takes no longer a name or key than the server keeps: one limit each, from the protocol', async () => {
+    const page = await open({ userName: '' });
+    const dialog = page.getByRole('dialog');
+    const nickname = dialog.getByRole('textbox', { name: 'Nickname', exact: true });
+    await nickname.fill('');
+    await nickname.pressSequentially('n'.repeat(MAX_NAME_LENGTH + 8));
+    expect(await nickname.inputValue()).toBe('n'.repeat(MAX_NAME_LENGTH));
+    // What the field holds is what the server will call us: not cut again.
+    expect(cleanUserName(await nickname.inputValue(), '')).toBe(await nickname.inputValue());
+    expect(await dialog.getByLabel('Room key', { exact: true }).getAttribute('maxlength')).toBe(String(MAX_LOGIN_KEY_LENGTH));
+    await logIn(page);
+    await page.getByRole('button', { name: /join or create a room/i }).click();
+    const rooms = page.locator('room-dialog');
+    expect(await rooms.locator('#room-name').getAttribute('maxlength')).toBe(String(MAX_ROOM_NAME_LENGTH));
+    expect(await rooms.locator('#room-key').getAttribute('maxlength')).toBe(String(MAX_ROOM_KEY_LENGTH));
   });
 });
