@@ -1,7 +1,7 @@
 import type { AttentionRequest, BridgeEvents, ChatBridge, ConnectRequest, EventName, Settings, Unsubscribe } from '../../src-shared/bridge';
 import { ClientSession } from '../../src-shared/session';
 import { savedKeyFor } from '../../src-shared/bridge';
-import { BrowserSettingsStore, browserDefaults, pageOverrides } from './browser-settings';
+import { BrowserSettingsStore, browserDefaults, pageOverrides, servedByRoom } from './browser-settings';
 import { TabSession } from './tab-session';
 
 const NOT_IN_A_BROWSER = 'Hosting a room is not available in a browser: use the SimpleChat desktop app or the standalone server.';
@@ -55,7 +55,7 @@ export function createBrowserBridge(
 ): ChatBridge {
   const { window: win, document: doc } = host;
   const session = new ClientSession({ createSocket: (url) => new WebSocket(url) });
-  const settings = new BrowserSettingsStore(host.storage, browserDefaults(win.location), pageOverrides(win.location));
+  const settings = new BrowserSettingsStore(host.storage, browserDefaults(win.location), pageOverrides(win.location), servedByRoom(win.location));
   const tab = new TabSession(host.tabStorage, win);
   session.allowBuzzes(settings.load().allowBuzz);
   /** The login of the session this page runs, for handing it over to the next page in this tab. */

@@ -34,6 +34,14 @@ export function pageOverrides(location: Pick<PageLocation, 'search'>): PageOverr
 }
 
 /**
+ * The page came from a room's own web server: the origin check lets it join that room
+ * only, so its server and port are the page's, whatever was stored.
+ */
+export function servedByRoom(location: Pick<PageLocation, 'protocol' | 'hostname'>): boolean {
+  return (location.protocol === 'http:' || location.protocol === 'https:') && location.hostname !== '';
+}
+
+/**
  * A browser's defaults: the server that served the page (it hosts the room), and
  * no hosting, which a browser cannot do.
  */
@@ -60,6 +68,8 @@ export class BrowserSettingsStore {
     private readonly storage: Storage | null,
     private readonly defaults: Settings,
     private readonly overrides: PageOverrides = {},
+    /** The page joins only its own room (`servedByRoom`): the defaults' server and port always. */
+    private readonly pinned = false,
   ) {}
 
   load(): Settings {
@@ -122,7 +132,7 @@ export class BrowserSettingsStore {
     // Stored before keys were kept per server: let the migration see the old single key.
     if (stored.roomKeys === undefined && stored.roomKey !== undefined) delete merged.roomKeys;
     const { settings } = repairSettings(merged);
-    // Whatever was stored, a browser cannot host.
-    return { ...settings, hostRoom: false };
+    // Whatever was stored, a browser cannot host (nor, served by a room, join another).
+    return this.pinned ? { ...settings, hostRoom: false, server: this.defaults.server, port: this.defaults.port } : { ...settings, hostRoom: false };
   }
 }

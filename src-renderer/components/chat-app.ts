@@ -69,6 +69,8 @@ export class ChatApp extends LitElement {
   @property({ attribute: false }) accessor bridge: ChatBridge | null = null;
   /** Hosting a room needs the desktop app; a browser cannot listen. */
   @property({ type: Boolean }) accessor canHost = false;
+  /** A page served by a room: it can join only that room (issue 19 §2). */
+  @property({ type: Boolean }) accessor guest = false;
 
   @state() private accessor chat: ChatState = INITIAL_STATE;
   @state() private accessor settings: Settings = DEFAULT_SETTINGS as Settings;
@@ -677,6 +679,7 @@ export class ChatApp extends LitElement {
         ?open=${this.dialogOpen}
         ?dismissible=${connection !== 'idle' && connection !== 'closed'}
         ?canHost=${this.canHost}
+        ?guest=${this.guest}
         ?busy=${this.connecting || this.awaitingLogin}
         .settings=${this.settings}
         .hosting=${chat.hosting}

@@ -36,6 +36,11 @@ export class ConnectDialog extends LitElement {
   /** A connection exists, so the dialog may be closed without connecting. */
   @property({ type: Boolean }) accessor dismissible = false;
   @property({ type: Boolean }) accessor canHost = false;
+  /**
+   * A page served by a room (issue 19 §2): it can join only that room, so the form asks
+   * only what a guest can change — name, colour, gender, and the key once the room asks for one.
+   */
+  @property({ type: Boolean }) accessor guest = false;
   /** Connect was pressed and is in progress. */
   @property({ type: Boolean }) accessor busy = false;
   @property({ attribute: false }) accessor settings: Settings = DEFAULT_SETTINGS as Settings;
@@ -76,6 +81,8 @@ export class ConnectDialog extends LitElement {
   @state() private accessor invalid: ReadonlySet<Field> = new Set();
   /** The field `problem` named was edited since: the error is about what it held before. */
   @state() private accessor problemEdited = false;
+  /** A guest's room asked for a key: the key field stays from then on. */
+  @state() private accessor keyAsked = false;
 
   @query('dialog') private accessor dialog!: HTMLDialogElement | null;
 
@@ -328,6 +335,7 @@ export class ConnectDialog extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('error') || changed.has('problem')) this.problemEdited = false;
+    if (changed.has('problem') && this.problem === 'key') this.keyAsked = true;
     const opening = changed.has('open') && this.open;
     if (opening || (changed.has('settings') && !this.open) || (changed.has('link') && this.link)) this.loadFromSettings();
   }
@@ -379,7 +387,8 @@ export class ConnectDialog extends LitElement {
   /** The error belongs beside a field (and the field is there to change). */
   private shownProblem(): ConnectProblem | null {
     if (this.error === null || this.problemEdited || this.problem === null) return null;
-    if (this.problem === 'address' && this.hostRoom) return null;
+    // No address field to change: a guest's room that does not answer is said at the foot.
+    if (this.problem === 'address' && (this.hostRoom || this.guest)) return null;
     return this.problem;
   }
 
@@ -415,31 +424,7 @@ export class ConnectDialog extends LitElement {
     return html`<dialog aria-labelledby="title" @cancel=${this.onCancel} @close=${this.onClose} @keydown=${this.onKeyDown}>
       <form novalidate @submit=${this.onSubmit}>
         <h2 id="title">${s.dialogTitle}</h2>
-        ${this.canHost && !this.hostRoom
-          ? html`<found-rooms class="found" .rooms=${this.foundRooms} .strings=${s} @found-room-chosen=${this.onFoundRoom}></found-rooms>`
-          : nothing}
-
-        <label for="server">${s.server}</label>
-        <div class="row">
-          <input id="server" type="text" autocomplete="off" spellcheck="false"
-            aria-invalid=${invalid('server')} aria-describedby="server-problem"
-            ?disabled=${this.hostRoom}
-            .value=${live(this.hostRoom ? LOCAL_SERVER : this.server)}
-            @input=${(e: Event) => {
-              this.server = (e.target as HTMLInputElement).value;
-              this.serverChanged();
-            }} />
-          <label for="port">${s.port}</label>
-          <input id="port" type="text" inputmode="numeric" autocomplete="off" maxlength="5"
-            aria-invalid=${invalid('port')} aria-describedby="port-problem"
-            .value=${live(this.portText)}
-            @input=${(e: Event) => {
-              this.portText = (e.target as HTMLInputElement).value;
-              this.serverChanged();
-            }} />
-        </div>
-        ${this.invalid.has('server') ? html`<p class="problem" id="server-problem">${s.invalidServer}</p>` : this.renderProblem('address', 'server-problem')}
-        ${this.invalid.has('port') ? html`<p class="problem" id="port-problem">${s.invalidPort}</p>` : nothing}
+        ${this.guest ? nothing : this.renderWhere()}
 
         <label for="nickname">${s.nickname}</label>
         <input id="nickname" type="text" autocomplete="nickname" spellcheck="false" maxlength=${MAX_NAME_LENGTH}
@@ -457,7 +442,7 @@ export class ConnectDialog extends LitElement {
           <div class="swatches" role="radiogroup" aria-label=${s.color} @keydown=${this.onSwatchKey}>
             ${PALETTE.map((c) => {
               const checked = this.color.toLowerCase() === c;
-              return html`<button type="button" class="swatch" role="radio" aria-label=${c} title=${c}
+              return html`<button type="button" class="swatch" role="radio" data-color=${c} aria-label=${s.colorNames[c]} title=${s.colorNames[c]}
                 aria-checked=${checked ? 'true' : 'false'}
                 tabindex=${checked || (!inPalette && c === PALETTE[0]) ? '0' : '-1'}
                 ${cssProperties({ '--swatch': c })}
@@ -470,7 +455,9 @@ export class ConnectDialog extends LitElement {
               @input=${(e: Event) => (this.color = (e.target as HTMLInputElement).value)} />
           </div>
         </div>
-        <p class="hint preview-row" aria-hidden="true"><span class="preview" ${nickColor(this.color)}>${cleaned || '—'}</span></p>
+        ${cleaned === ''
+          ? nothing
+          : html`<p class="hint preview-row" aria-hidden="true"><span class="preview" ${nickColor(this.color)}>${cleaned}</span></p>`}
 
         <label for="gender">${s.gender}</label>
         <select id="gender" .value=${live(String(this.gender))}
@@ -478,24 +465,9 @@ export class ConnectDialog extends LitElement {
           ${([0, 1, 2] as const).map((g) => html`<option value=${g} ?selected=${this.gender === g}>${s.genders[g]}</option>`)}
         </select>
 
-        <label for="room-key">${s.roomKey}</label>
-        <input id="room-key" type=${this.hostRoom ? 'text' : 'password'} autocomplete="off" spellcheck="false" maxlength=${MAX_LOGIN_KEY_LENGTH}
-          aria-describedby="room-key-hint" aria-invalid=${problem === 'key' ? 'true' : 'false'}
-          .value=${live(this.hostRoom ? this.hostKey : this.joinKey)}
-          @input=${(e: Event) => {
-            const value = (e.target as HTMLInputElement).value;
-            if (this.problem === 'key') this.problemEdited = true;
-            if (this.hostRoom) this.hostKey = value;
-            else this.joinKey = value;
-          }} />
-        ${this.renderKeyHint()}
+        ${this.guest && !this.keyAsked && this.joinKey === '' ? nothing : this.renderKeyField(problem)}
 
-        <label class="check">
-          <input id="host" type="checkbox" ?disabled=${!this.canHost} .checked=${live(this.hostRoom)}
-            aria-describedby="host-hint" @change=${this.onHostToggled} />
-          ${s.hostRoom}
-        </label>
-        <p class="hint" id="host-hint">${this.canHost ? s.hostRoomHint : s.hostRoomUnavailable}</p>
+        ${this.guest ? nothing : this.renderHostCheck()}
         ${this.hostRoom
           ? html`<label for="room-name">${s.roomName}</label>
               <input id="room-name" type="text" autocomplete="off" maxlength=${MAX_ROOM_NAME_LENGTH}
@@ -543,6 +515,62 @@ export class ConnectDialog extends LitElement {
         </div>
       </form>
     </dialog>`;
+  }
+
+  /** Where to connect: the rooms found on the network, the server and its port. */
+  private renderWhere(): TemplateResult {
+    const s = this.strings;
+    const invalid = (f: Field) => (this.invalid.has(f) || (this.shownProblem() === 'address' && (f === 'server' || f === 'port')) ? 'true' : 'false');
+    return html`${this.canHost && !this.hostRoom
+          ? html`<found-rooms class="found" .rooms=${this.foundRooms} .strings=${s} @found-room-chosen=${this.onFoundRoom}></found-rooms>`
+          : nothing}
+
+        <label for="server">${s.server}</label>
+        <div class="row">
+          <input id="server" type="text" autocomplete="off" spellcheck="false"
+            aria-invalid=${invalid('server')} aria-describedby="server-problem"
+            ?disabled=${this.hostRoom}
+            .value=${live(this.hostRoom ? LOCAL_SERVER : this.server)}
+            @input=${(e: Event) => {
+              this.server = (e.target as HTMLInputElement).value;
+              this.serverChanged();
+            }} />
+          <label for="port">${s.port}</label>
+          <input id="port" type="text" inputmode="numeric" autocomplete="off" maxlength="5"
+            aria-invalid=${invalid('port')} aria-describedby="port-problem"
+            .value=${live(this.portText)}
+            @input=${(e: Event) => {
+              this.portText = (e.target as HTMLInputElement).value;
+              this.serverChanged();
+            }} />
+        </div>
+        ${this.invalid.has('server') ? html`<p class="problem" id="server-problem">${s.invalidServer}</p>` : this.renderProblem('address', 'server-problem')}
+        ${this.invalid.has('port') ? html`<p class="problem" id="port-problem">${s.invalidPort}</p>` : nothing}`;
+  }
+
+  private renderKeyField(problem: ConnectProblem | null): TemplateResult {
+    const s = this.strings;
+    return html`<label for="room-key">${s.roomKey}</label>
+        <input id="room-key" type=${this.hostRoom ? 'text' : 'password'} autocomplete="off" spellcheck="false" maxlength=${MAX_LOGIN_KEY_LENGTH}
+          aria-describedby="room-key-hint" aria-invalid=${problem === 'key' ? 'true' : 'false'}
+          .value=${live(this.hostRoom ? this.hostKey : this.joinKey)}
+          @input=${(e: Event) => {
+            const value = (e.target as HTMLInputElement).value;
+            if (this.problem === 'key') this.problemEdited = true;
+            if (this.hostRoom) this.hostKey = value;
+            else this.joinKey = value;
+          }} />
+        ${this.renderKeyHint()}`;
+  }
+
+  private renderHostCheck(): TemplateResult {
+    const s = this.strings;
+    return html`<label class="check">
+          <input id="host" type="checkbox" ?disabled=${!this.canHost} .checked=${live(this.hostRoom)}
+            aria-describedby="host-hint" @change=${this.onHostToggled} />
+          ${s.hostRoom}
+        </label>
+        <p class="hint" id="host-hint">${this.canHost ? s.hostRoomHint : s.hostRoomUnavailable}</p>`;
   }
 
   private renderKeyHint(): TemplateResult {
@@ -631,7 +659,7 @@ export class ConnectDialog extends LitElement {
     const index = Math.max(0, (PALETTE as readonly string[]).indexOf(this.color.toLowerCase()));
     const next = PALETTE[(index + step + PALETTE.length) % PALETTE.length]!;
     this.color = next;
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`.swatch[aria-label="${next}"]`)?.focus());
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`.swatch[data-color="${next}"]`)?.focus());
   }
 
   private onKeyDown(event: KeyboardEvent): void {

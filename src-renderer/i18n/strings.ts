@@ -1,4 +1,4 @@
-import type { Gender } from '../../src-shared/protocol';
+import type { Gender, PaletteColor } from '../../src-shared/protocol';
 import type { UserStatus } from '../../src-shared/protocol';
 
 export type UiLanguage = 'en' | 'ru';
@@ -140,6 +140,8 @@ export interface Strings {
   port: string;
   nickname: string;
   color: string;
+  /** Each swatch's accessible name. */
+  colorNames: Readonly<Record<PaletteColor, string>>;
   customColor: string;
   gender: string;
   genders: Record<Gender, string>;

@@ -10,11 +10,15 @@ export const DEFAULT_PORT = 27800;
 export const DEFAULT_USER_NAME = 'Инкогнито';
 /** Colour given when `userColor` is not `#rgb` or `#rrggbb`: the Qt client's default. */
 export const DEFAULT_USER_COLOR = '#34495e';
-/** The Qt client's ten-colour palette. */
+/**
+ * The connect dialog's ten swatches: the Qt client's palette, with its midnight blue
+ * (#2c3e50, which cannot be told from #34495e beside it) given up for a pink.
+ */
 export const PALETTE = [
   '#34495e', '#16a085', '#27ae60', '#2980b9', '#8e44ad',
-  '#f39c12', '#d35400', '#c0392b', '#7f8c8d', '#2c3e50',
+  '#f39c12', '#d35400', '#c0392b', '#7f8c8d', '#d63384',
 ] as const;
+export type PaletteColor = (typeof PALETTE)[number];
 
 /** A cleaned name is cut to this many characters (code points). */
 export const MAX_NAME_LENGTH = 32;

@@ -32,7 +32,7 @@ describe('connect dialog', () => {
     expect(await dialog.getByRole('textbox', { name: 'Server', exact: true }).inputValue()).toBe('chat.example.org');
     expect(await dialog.getByRole('textbox', { name: 'Port', exact: true }).inputValue()).toBe('28000');
     expect(await dialog.getByRole('textbox', { name: 'Nickname', exact: true }).inputValue()).toBe('Аня');
-    expect(await dialog.getByRole('radio', { name: '#8e44ad' }).getAttribute('aria-checked')).toBe('true');
+    expect(await dialog.getByRole('radio', { name: 'Purple', exact: true }).getAttribute('aria-checked')).toBe('true');
     expect(await dialog.getByRole('radiogroup', { name: 'Color', exact: true }).getByRole('radio').count()).toBe(10);
     expect(await dialog.getByRole('combobox', { name: 'Gender', exact: true }).inputValue()).toBe('2');
     // A browser-like bridge stand-in with no hosting: the checkbox is there, named, and off.
@@ -47,7 +47,7 @@ describe('connect dialog', () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('textbox', { name: 'Server', exact: true }).fill('::1');
     await dialog.getByRole('textbox', { name: 'Port', exact: true }).fill('27999');
-    await dialog.getByRole('radio', { name: '#d35400' }).click();
+    await dialog.getByRole('radio', { name: 'Orange', exact: true }).click();
     await dialog.getByRole('combobox', { name: 'Gender' }).selectOption('2');
     const nickname = dialog.getByRole('textbox', { name: 'Nickname', exact: true });
     await nickname.fill('  Алиса <3 ');

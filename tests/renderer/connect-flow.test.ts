@@ -1,6 +1,8 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { fakeBridgeScript, logLines, useBrowserAndServer } from '../support/browser';
+import { WEB_ROOT, fakeBridgeScript, logLines, useBrowserAndServer } from '../support/browser';
+import { startChatServer } from '../../src-main/server';
+import { en } from '../../src-renderer/i18n/en';
 import type { FakeBridgeOptions } from '../support/browser';
 import { MAX_LOGIN_KEY_LENGTH, MAX_NAME_LENGTH, MAX_ROOM_KEY_LENGTH, MAX_ROOM_NAME_LENGTH, cleanUserName } from '../../src-shared/protocol';
 import { ANYA, ME, emit, logIn, message, waitForCalls } from './support';
@@ -142,5 +144,78 @@ describe('limits (issue 19 §1)', () => {
     const rooms = page.locator('room-dialog');
     expect(await rooms.locator('#room-name').getAttribute('maxlength')).toBe(String(MAX_ROOM_NAME_LENGTH));
     expect(await rooms.locator('#room-key').getAttribute('maxlength')).toBe(String(MAX_ROOM_KEY_LENGTH));
+  });
+});
+
+describe('guests in a browser (issue 19 §2)', () => {
+  /** The page as a room serves it: the browser bridge, no stand-in. */
+  const openServed = async (port: number, stored?: Record<string, unknown>): Promise<Page> => {
+    const initScript = stored === undefined ? undefined : `localStorage.setItem('simplechat.settings', ${JSON.stringify(JSON.stringify(stored))});`;
+    return (await fixture.open(`http://127.0.0.1:${port}/`, initScript === undefined ? {} : { initScript })).page;
+  };
+
+  it('asks only name, colour and gender: no Server, Port or Host box; it joins its own room whatever was stored', async () => {
+    const page = await openServed(fixture.server.port, { server: 'elsewhere.example', port: 1, userName: 'Gast' });
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.getByRole('textbox', { name: 'Nickname', exact: true }).inputValue()).toBe('Gast');
+    expect(await dialog.getByRole('radiogroup', { name: 'Color', exact: true }).isVisible()).toBe(true);
+    expect(await dialog.getByRole('combobox', { name: 'Gender', exact: true }).isVisible()).toBe(true);
+    expect(await dialog.getByRole('textbox', { name: 'Server', exact: true }).count()).toBe(0);
+    expect(await dialog.getByRole('textbox', { name: 'Port', exact: true }).count()).toBe(0);
+    expect(await dialog.getByRole('checkbox').count()).toBe(0);
+    expect(await dialog.getByLabel('Room key', { exact: true }).count()).toBe(0);
+    expect(await dialog.innerText()).not.toMatch(/Host a room/);
+    await dialog.getByRole('textbox', { name: 'Nickname', exact: true }).press('Enter');
+    await expect.poll(() => page.getByRole('textbox', { name: 'Message', exact: true }).isEnabled(), { timeout: 10_000 }).toBe(true);
+    expect(await logLines(page)).toContain('Logged in as Gast');
+  });
+
+  it('asks for the key once the room turns out to be locked, with the server’s reason under it', async () => {
+    const locked = await startChatServer({ host: '127.0.0.1', port: 0, webRoot: WEB_ROOT, roomKey: 'k3y' });
+    try {
+      const page = await openServed(locked.port);
+      const dialog = page.getByRole('dialog');
+      const nickname = dialog.getByRole('textbox', { name: 'Nickname', exact: true });
+      await nickname.fill('Gast');
+      expect(await dialog.getByLabel('Room key', { exact: true }).count()).toBe(0);
+      await nickname.press('Enter');
+      const key = dialog.getByLabel('Room key', { exact: true });
+      await expect.poll(() => key.count(), { timeout: 10_000 }).toBe(1);
+      expect(await key.getAttribute('aria-invalid')).toBe('true');
+      expect(await dialog.locator('#room-key-hint').innerText()).toMatch(/needs a key/);
+      await key.fill('k3y');
+      await key.press('Enter');
+      await expect.poll(() => page.getByRole('textbox', { name: 'Message', exact: true }).isEnabled(), { timeout: 10_000 }).toBe(true);
+    } finally {
+      await locked.close();
+    }
+  });
+
+  it('colour swatches are distinct, named in words, with no stray dash under them', async () => {
+    const page = await open({ userName: '' });
+    const dialog = page.getByRole('dialog');
+    const swatches = dialog.getByRole('radiogroup', { name: 'Color', exact: true }).getByRole('radio');
+    expect(await swatches.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual(Object.values(en.colorNames));
+    expect(await dialog.getByRole('radio', { name: 'Blue', exact: true }).count()).toBe(1);
+    const colours = await swatches.evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    const rgb = colours.map((c) => c.match(/\d+/g)!.slice(0, 3).map(Number));
+    let nearest = Infinity;
+    for (let i = 0; i < rgb.length; i++) {
+      for (let j = i + 1; j < rgb.length; j++) nearest = Math.min(nearest, Math.hypot(...rgb[i]!.map((v, k) => v - rgb[j]![k]!)));
+    }
+    expect(nearest).toBeGreaterThan(40);
+    expect(await dialog.innerText()).not.toContain('—');
+  });
+
+  it('the desktop app takes a room page’s http:// address in the Server field', async () => {
+    const page = await open();
+    const dialog = page.getByRole('dialog');
+    const server = dialog.getByRole('textbox', { name: 'Server', exact: true });
+    await server.fill('http://192.168.1.5:27805/?key=abc');
+    await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+    const [connect] = await waitForCalls(page, 'connect');
+    expect(connect!.args[0]).toMatchObject({ server: 'http://192.168.1.5:27805/?key=abc' });
+    expect(await server.getAttribute('aria-invalid')).toBe('false');
   });
 });

@@ -130,9 +130,10 @@ describe('rooms found on this network', () => {
     expect(await keep.isChecked()).toBe(false);
   });
 
-  it('the browser client has no list, only the manual form', async () => {
+  it('the browser client has no list (nor a server field: it joins the room that served it)', async () => {
     const { page } = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`);
-    await expect.poll(() => page.getByRole('dialog').getByRole('textbox', { name: 'Server', exact: true }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('dialog').getByRole('textbox', { name: 'Nickname', exact: true }).isVisible()).toBe(true);
+    expect(await page.getByRole('dialog').getByRole('textbox', { name: 'Server', exact: true }).count()).toBe(0);
     expect(await page.locator('found-rooms').count()).toBe(0);
   });
 });
