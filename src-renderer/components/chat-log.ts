@@ -902,9 +902,6 @@ export class ChatLog extends LitElement {
   private describe(event: SystemEvent): { text: unknown[]; tone: '' | 'good' | 'bad' } {
     const l = this.strings.log;
     const fill = (template: string, values: Record<string, unknown>) => fillTemplate<unknown>(template, values);
-    const seconds = (ms: number) => String(Math.max(1, Math.round(ms / 1000)));
-    // A reason is a sentence of its own, its full stop included (or given).
-    const reason = (r: string) => (r.trim() === '' ? '—.' : /[.!?…]$/.test(r.trim()) ? r.trim() : `${r.trim()}.`);
     switch (event.type) {
       case 'connecting':
         return {
@@ -930,13 +927,6 @@ export class ChatLog extends LitElement {
           text: event.reason.trim() ? fill(l.closed, { reason: event.reason }) : [l.closedNoReason],
           tone: 'bad',
         };
-      case 'reconnecting':
-        return event.afterFailedAttempt
-          ? {
-              text: fill(l.connectFailed, { reason: reason(event.reason), seconds: seconds(event.delayMs), attempt: String(event.attempt) }),
-              tone: 'bad',
-            }
-          : { text: fill(l.reconnecting, { seconds: seconds(event.delayMs), attempt: String(event.attempt) }), tone: '' };
       case 'error':
         return {
           text: fill(l.error, { message: (event.code && this.strings.errorCodes[event.code]) || event.message }),

@@ -179,7 +179,6 @@ export const en: Strings = {
     closedNoReason: 'Connection closed.',
     closedByUser: 'Disconnected.',
     reconnecting: 'Reconnecting in {seconds} s…',
-    connectFailed: 'Could not connect: {reason} Trying again in {seconds} s…',
     error: 'Error: {message}',
     serverNewer: 'The server is newer than this app: it sent “{action}”, which this app does not know.',
     sendFailed: 'Not sent: {reason}',

@@ -179,7 +179,6 @@ export const ru: Strings = {
     closedNoReason: 'Соединение закрыто.',
     closedByUser: 'Вы отключились.',
     reconnecting: 'Переподключение через {seconds} с…',
-    connectFailed: 'Не удалось подключиться: {reason} Новая попытка через {seconds} с…',
     error: 'Ошибка: {message}',
     serverNewer: 'Сервер новее этого приложения: он прислал «{action}», а приложение этого не знает.',
     sendFailed: 'Не отправлено: {reason}',

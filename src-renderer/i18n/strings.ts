@@ -222,10 +222,8 @@ export interface Strings {
     closed: string;
     closedNoReason: string;
     closedByUser: string;
-    /** `{seconds}`, `{attempt}`. */
+    /** The outage banner: `{seconds}` to the next try. */
     reconnecting: string;
-    /** `{reason}`, `{seconds}`, `{attempt}`. */
-    connectFailed: string;
     error: string;
     serverNewer: string;
     sendFailed: string;
