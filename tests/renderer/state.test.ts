@@ -70,9 +70,11 @@ describe('formatting', () => {
     expect(displayAddress('wss://chat.example.org/')).toBe('chat.example.org');
   });
 
-  it('accepts host names, IPv4, IPv6 and ws URLs as servers, and ports 1–65535', () => {
-    for (const ok of ['localhost', '192.168.0.10', 'чат.рф', '::1', '[fe80::1]', 'ws://a.b:1/x', 'wss://chat.example.org']) expect(isValidServer(ok), ok).toBe(true);
-    for (const bad of ['', ' ', 'bad host', 'http://x', 'a/b', 'javascript:alert(1)']) expect(isValidServer(bad), bad).toBe(false);
+  it('accepts host names, IPv4, IPv6, ws URLs and a room page’s http(s) address as servers, and ports 1–65535', () => {
+    for (const ok of ['localhost', '192.168.0.10', 'чат.рф', '::1', '[fe80::1]', 'ws://a.b:1/x', 'wss://chat.example.org', 'http://192.168.1.5:27800/', 'https://chat.example.org/']) {
+      expect(isValidServer(ok), ok).toBe(true);
+    }
+    for (const bad of ['', ' ', 'bad host', 'ftp://x', 'http://', 'a/b', 'javascript:alert(1)']) expect(isValidServer(bad), bad).toBe(false);
     expect([parsePort('1'), parsePort('65535'), parsePort('0'), parsePort('65536'), parsePort('12a'), parsePort('')]).toEqual([1, 65535, null, null, null, null]);
   });
 
