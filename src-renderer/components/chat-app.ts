@@ -14,6 +14,7 @@ import { findMessage, lineAt, totalLines } from '../state/log';
 import type { ChatLine } from '../state/log';
 import { buttonStyles } from './button-styles';
 import type { ChatLog } from './chat-log';
+import type { ConnectDialog } from './connect-dialog';
 import type { ConnectForm } from './events';
 import type { MessageInput } from './message-input';
 import './chat-log';
@@ -111,6 +112,7 @@ export class ChatApp extends LitElement {
 
   @query('message-input') private accessor messageInput!: MessageInput | null;
   @query('chat-log') private accessor chatLog!: ChatLog | null;
+  @query('connect-dialog') private accessor connectDialog!: ConnectDialog | null;
 
   private unsubscribers: Unsubscribe[] = [];
   private queued: ChatEvent[] = [];
@@ -413,6 +415,8 @@ export class ChatApp extends LitElement {
         if (status.state === 'closed' && status.byUser) this.awaitingLogin = false;
         if (status.state === 'authorized') {
           this.joiningFound = null;
+          // A session's first login with no dialog to close (the app's own start, a reloaded tab) focuses the input too.
+          if (this.chat.lastLogin === null && !this.dialogOpen) this.focusWhenReady = true;
           if (this.awaitingLogin) {
             this.awaitingLogin = false;
             this.closeDialog();
@@ -585,10 +589,16 @@ export class ChatApp extends LitElement {
     if (!this.focusWhenReady || this.dialogOpen || this.overlay !== null || !canCompose(this.chat)) return;
     this.focusWhenReady = false;
     const input = this.messageInput;
-    // Not from a field the user went to meanwhile.
-    const active = deepActiveElement();
-    if (input === null || (active !== null && active.matches('input, textarea, select, [contenteditable]'))) return;
-    void input.updateComplete.then(() => input.focusInput());
+    if (input === null) return;
+    void (async () => {
+      await this.connectDialog?.updateComplete;
+      // Not from a field the user went to meanwhile; the closed dialog's field (where Enter was pressed) is no such.
+      const active = deepActiveElement();
+      const inDialog = active !== null && this.connectDialog?.shadowRoot?.contains(active) === true;
+      if (active !== null && !inDialog && active.matches('input, textarea, select, [contenteditable]')) return;
+      await input.updateComplete;
+      input.focusInput();
+    })();
   }
 
   protected override render(): TemplateResult {

@@ -219,3 +219,18 @@ describe('guests in a browser (issue 19 §2)', () => {
     expect(await server.getAttribute('aria-invalid')).toBe('false');
   });
 });
+
+describe('a login without the dialog (a reloaded tab taking its session back)', () => {
+  it('focuses the message box too', async () => {
+    const { page } = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`);
+    const nickname = page.getByRole('dialog').getByRole('textbox', { name: 'Nickname', exact: true });
+    await nickname.fill('Reloader');
+    await nickname.press('Enter');
+    await expect.poll(() => isFocused(page, 'Message'), { timeout: 10_000 }).toBe(true);
+    await page.reload();
+    await page.locator('chat-app').waitFor({ state: 'attached' });
+    await expect.poll(() => page.getByRole('textbox', { name: 'Message', exact: true }).isEnabled(), { timeout: 10_000 }).toBe(true);
+    expect(await page.getByRole('dialog').isVisible()).toBe(false);
+    await expect.poll(() => isFocused(page, 'Message')).toBe(true);
+  });
+});
