@@ -1,5 +1,6 @@
 import type { ChatBridge } from '../src-shared/bridge';
 import { createBrowserBridge } from './bridges/browser-bridge';
+import { servedByRoom } from './bridges/browser-settings';
 import './components/chat-app';
 import { themeSheet } from './components/theme';
 
@@ -17,4 +18,5 @@ const preloadBridge = window.chat;
 const app = document.createElement('chat-app');
 app.bridge = preloadBridge ?? createBrowserBridge();
 app.canHost = preloadBridge !== undefined;
+app.guest = preloadBridge === undefined && servedByRoom(window.location);
 document.body.append(app);

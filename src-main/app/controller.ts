@@ -237,6 +237,10 @@ export class ChatController implements BridgeCommands {
     return this.#files.fetchFile(fileId, range, method);
   }
 
+  async reconnectNow(): Promise<void> {
+    this.#session.reconnectNow();
+  }
+
   // ---- lifecycle -------------------------------------------------------------------
 
   /** What the app does when it opens: host and join, or join the last server (with the key saved for it). */

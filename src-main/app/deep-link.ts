@@ -1,6 +1,5 @@
-import { MAX_ROOM_KEY_LENGTH } from '../../src-shared/bridge';
 import type { ConnectLink } from '../../src-shared/bridge';
-import { DEFAULT_PORT, MAX_NAME_LENGTH, cleanUserName } from '../../src-shared/protocol';
+import { DEFAULT_PORT, MAX_LOGIN_KEY_LENGTH, MAX_NAME_LENGTH, cleanUserName } from '../../src-shared/protocol';
 
 /*
  * `simplechat://host:port?name=…&key=…` links, from the OS (macOS open-url) or the
@@ -59,7 +58,7 @@ export function parseConnectLink(raw: unknown): LinkResult {
       const userName = cleanUserName(value, '');
       if (userName !== '') link.userName = userName;
     } else {
-      if (value.length > MAX_ROOM_KEY_LENGTH) return { ok: false, reason: 'key too long' };
+      if (value.length > MAX_LOGIN_KEY_LENGTH) return { ok: false, reason: 'key too long' };
       if (value !== '') link.roomKey = value;
     }
   }

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { DEFAULT_HISTORY_PAGE, DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_USER_NAME, MAX_FRAME_BYTES, MAX_HISTORY_PAGE, MAX_USER_ID } from '../../src-shared/protocol';
+import { DEFAULT_HISTORY_PAGE, DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_USER_NAME, MAX_FRAME_BYTES, MAX_HISTORY_PAGE, MAX_LOGIN_KEY_LENGTH, MAX_USER_ID } from '../../src-shared/protocol';
 import { DEFAULT_BUZZ_INTERVAL_MS } from '../../src-shared/protocol';
 import { peerScopeFilter } from './peer-scope';
 import type { PeerScope } from './peer-scope';
@@ -302,8 +302,9 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
   if (typeof config.defaultUserName !== 'string' || config.defaultUserName.trim() === '') {
     throw new TypeError('defaultUserName must be a non-empty string');
   }
-  if (config.roomKey !== null && (typeof config.roomKey !== 'string' || config.roomKey === '')) {
-    throw new TypeError('roomKey must be a non-empty string or null');
+  if (config.roomKey !== null && (typeof config.roomKey !== 'string' || config.roomKey === '' || config.roomKey.length > MAX_LOGIN_KEY_LENGTH)) {
+    // No longer than the apps take, or nobody could type it in.
+    throw new TypeError(`roomKey must be a non-empty string of at most ${MAX_LOGIN_KEY_LENGTH} characters, or null`);
   }
   if (!Array.isArray(config.allowedOrigins) || !config.allowedOrigins.every((o) => typeof o === 'string' && o !== '')) {
     throw new TypeError('allowedOrigins must be an array of origins');

@@ -1,7 +1,7 @@
 import type { AttentionRequest, BridgeEvents, ChatBridge, ConnectRequest, EventName, Settings, Unsubscribe } from '../../src-shared/bridge';
 import { ClientSession } from '../../src-shared/session';
 import { savedKeyFor } from '../../src-shared/bridge';
-import { BrowserSettingsStore, browserDefaults, pageOverrides } from './browser-settings';
+import { BrowserSettingsStore, browserDefaults, pageOverrides, servedByRoom } from './browser-settings';
 import { TabSession } from './tab-session';
 import { BrowserFiles } from './browser-files';
 import type { UploadProgress } from '../../src-shared/bridge';
@@ -57,7 +57,7 @@ export function createBrowserBridge(
 ): ChatBridge {
   const { window: win, document: doc } = host;
   const session = new ClientSession({ createSocket: (url) => new WebSocket(url) });
-  const settings = new BrowserSettingsStore(host.storage, browserDefaults(win.location), pageOverrides(win.location));
+  const settings = new BrowserSettingsStore(host.storage, browserDefaults(win.location), pageOverrides(win.location), servedByRoom(win.location));
   const tab = new TabSession(host.tabStorage, win);
   session.allowBuzzes(settings.load().allowBuzz);
   /** The login of the session this page runs, for handing it over to the next page in this tab. */
@@ -159,6 +159,7 @@ export function createBrowserBridge(
     fileLink: (fileId) => files.link(fileId),
     // The browser keeps its own downloads, and shows them itself.
     showDownload: async () => false,
+    reconnectNow: async () => session.reconnectNow(),
   };
 }
 

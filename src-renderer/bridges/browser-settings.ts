@@ -1,4 +1,5 @@
-import { DEFAULT_SETTINGS, MAX_ROOM_KEY_LENGTH, repairSettings, validateSettingsPatch, withSavedKey } from '../../src-shared/bridge';
+import { DEFAULT_SETTINGS, repairSettings, validateSettingsPatch, withSavedKey } from '../../src-shared/bridge';
+import { MAX_LOGIN_KEY_LENGTH } from '../../src-shared/protocol';
 import type { ConnectRequest, Settings, SettingsPatch } from '../../src-shared/bridge';
 import { DEFAULT_PORT, isIdentitySecret, newIdentitySecret } from '../../src-shared/protocol';
 
@@ -29,7 +30,15 @@ export function pageOverrides(location: Pick<PageLocation, 'search'>): PageOverr
   } catch {
     // A search string no parser takes: no key.
   }
-  return key !== null && key !== '' && key.length <= MAX_ROOM_KEY_LENGTH ? { roomKey: key } : {};
+  return key !== null && key !== '' && key.length <= MAX_LOGIN_KEY_LENGTH ? { roomKey: key } : {};
+}
+
+/**
+ * The page came from a room's own web server: the origin check lets it join that room
+ * only, so its server and port are the page's, whatever was stored.
+ */
+export function servedByRoom(location: Pick<PageLocation, 'protocol' | 'hostname'>): boolean {
+  return (location.protocol === 'http:' || location.protocol === 'https:') && location.hostname !== '';
 }
 
 /**
@@ -59,6 +68,8 @@ export class BrowserSettingsStore {
     private readonly storage: Storage | null,
     private readonly defaults: Settings,
     private readonly overrides: PageOverrides = {},
+    /** The page joins only its own room (`servedByRoom`): the defaults' server and port always. */
+    private readonly pinned = false,
   ) {}
 
   load(): Settings {
@@ -121,7 +132,7 @@ export class BrowserSettingsStore {
     // Stored before keys were kept per server: let the migration see the old single key.
     if (stored.roomKeys === undefined && stored.roomKey !== undefined) delete merged.roomKeys;
     const { settings } = repairSettings(merged);
-    // Whatever was stored, a browser cannot host.
-    return { ...settings, hostRoom: false };
+    // Whatever was stored, a browser cannot host (nor, served by a room, join another).
+    return this.pinned ? { ...settings, hostRoom: false, server: this.defaults.server, port: this.defaults.port } : { ...settings, hostRoom: false };
   }
 }

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { DEFAULT_SETTINGS, withSavedKey } from '../../src-shared/bridge';
-import type { ChatBridge, ConnectLink, ConnectRequest, FoundRoom, HostRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
+import type { ChatBridge, ConnectLink, ConnectProblem, ConnectRequest, FoundRoom, HostRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
 import { DEFAULT_HISTORY_PAGE, parseRichText, plainExcerpt, plainText } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
 import { insertMention } from '../format/mention';
@@ -14,6 +14,7 @@ import { findMessage, lineAt, totalLines } from '../state/log';
 import type { ChatLine } from '../state/log';
 import { buttonStyles } from './button-styles';
 import type { ChatLog } from './chat-log';
+import type { ConnectDialog } from './connect-dialog';
 import type { ConnectForm } from './events';
 import type { MessageInput } from './message-input';
 import './chat-log';
@@ -60,6 +61,13 @@ const SHAKE_MS = 600;
 /** How long bridge events wait for a frame before they are folded anyway (a hidden window gets none). */
 const HIDDEN_FLUSH_MS = 100;
 
+/** The focused element, inside shadow roots too. */
+function deepActiveElement(): Element | null {
+  let active = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  return active;
+}
+
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -71,6 +79,8 @@ export class ChatApp extends LitElement {
   @property({ attribute: false }) accessor bridge: ChatBridge | null = null;
   /** Hosting a room needs the desktop app; a browser cannot listen. */
   @property({ type: Boolean }) accessor canHost = false;
+  /** A page served by a room: it can join only that room (issue 19 §2). */
+  @property({ type: Boolean }) accessor guest = false;
 
   @state() private accessor chat: ChatState = INITIAL_STATE;
   @state() private accessor settings: Settings = DEFAULT_SETTINGS as Settings;
@@ -84,6 +94,10 @@ export class ChatApp extends LitElement {
   @state() private accessor dialogOpen = false;
   @state() private accessor connecting = false;
   @state() private accessor dialogError: string | null = null;
+  /** What in the form the error is about: it is said beside that field. */
+  @state() private accessor dialogProblem: ConnectProblem | null = null;
+  /** Connect went to the session and the dialog waits for the login (or the reason it failed). */
+  @state() private accessor awaitingLogin = false;
   @state() private accessor link: ConnectLink | null = null;
   /** The line being edited, and the draft it took the input from. */
   @state() private accessor editing: { messageId: number; draft: string } | null = null;
@@ -120,6 +134,7 @@ export class ChatApp extends LitElement {
 
   @query('message-input') private accessor messageInput!: MessageInput | null;
   @query('chat-log') private accessor chatLog!: ChatLog | null;
+  @query('connect-dialog') private accessor connectDialog!: ConnectDialog | null;
 
   private unsubscribers: Unsubscribe[] = [];
   private queued: ChatEvent[] = [];
@@ -133,6 +148,15 @@ export class ChatApp extends LitElement {
   private readonly onFocusChange = (): void => this.clearUnreadIfSeen();
   /** A quoted line being looked for in older pages, and how many pages were asked for so far. */
   private seeking: { messageId: number; pages: number } | null = null;
+  /**
+   * The dialog closed while the input was still off (not logged in yet): the input takes
+   * the focus once it is on, so the first keystrokes after Connect are not lost on the page.
+   */
+  private focusWhenReady = false;
+  /** When the session's next reconnect try is due (the banner counts down to it), and the clock that counts. */
+  private reconnectAt: number | null = null;
+  @state() private accessor now = Date.now();
+  private countdown: ReturnType<typeof setInterval> | undefined;
 
   static override styles = [
     buttonStyles,
@@ -225,6 +249,32 @@ export class ChatApp extends LitElement {
         overflow: hidden;
         text-overflow: ellipsis;
         white-space: nowrap;
+      }
+      .outage {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 4px 10px;
+        padding: 6px 10px;
+        border-radius: 6px;
+        background: #fff4e0;
+        border: 1px solid #e0b060;
+        color: var(--warn, #7a4700);
+        font-size: 13px;
+      }
+      .outage-text {
+        font-weight: 600;
+      }
+      .outage-reason {
+        flex: 1 1 12em;
+        min-width: 0;
+        color: var(--text, #2c3e50);
+      }
+      .outage .retry-now {
+        margin-left: auto;
+        font-size: 13px;
+        padding: 2px 10px;
+        border-radius: 5px;
       }
       .hosting-bar {
         display: flex;
@@ -383,6 +433,7 @@ export class ChatApp extends LitElement {
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
     clearTimeout(this.shakeTimer);
+    this.stopCountdown();
     this.flushQueued();
   }
 
@@ -394,9 +445,25 @@ export class ChatApp extends LitElement {
       }),
       bridge.on('status', (status) => {
         this.enqueue({ type: 'status', status, time: Date.now() });
-        // Automatic reconnects never ask; a connection that ended by itself (or gave up) does.
-        if (status.state === 'closed' && !status.byUser) this.dialogOpen = true;
-        if (status.state === 'authorized') this.joiningFound = null;
+        if (status.state === 'reconnecting') this.startCountdown(status.delayMs);
+        else this.stopCountdown();
+        // Automatic reconnects never ask; a connection that ended by itself (or gave up) does, saying why.
+        if (status.state === 'closed' && !status.byUser) {
+          this.dialogOpen = true;
+          this.dialogError = status.reason;
+          this.dialogProblem = status.about ?? null;
+          this.awaitingLogin = false;
+        }
+        if (status.state === 'closed' && status.byUser) this.awaitingLogin = false;
+        if (status.state === 'authorized') {
+          this.joiningFound = null;
+          // A session's first login with no dialog to close (the app's own start, a reloaded tab) focuses the input too.
+          if (this.chat.lastLogin === null && !this.dialogOpen) this.focusWhenReady = true;
+          if (this.awaitingLogin) {
+            this.awaitingLogin = false;
+            this.closeDialog();
+          }
+        }
         const failed = status.state === 'reconnecting' || (status.state === 'closed' && !status.byUser);
         if (failed && this.joiningFound !== null) {
           this.dialogError = format(this.strings.foundRoomUnreachable, { address: this.joiningFound });
@@ -581,6 +648,22 @@ export class ChatApp extends LitElement {
     void this.bridge?.setUnreadCount(0).catch(() => undefined);
   }
 
+  protected override updated(): void {
+    if (!this.focusWhenReady || this.dialogOpen || this.overlay !== null || !canCompose(this.chat)) return;
+    this.focusWhenReady = false;
+    const input = this.messageInput;
+    if (input === null) return;
+    void (async () => {
+      await this.connectDialog?.updateComplete;
+      // Not from a field the user went to meanwhile; the closed dialog's field (where Enter was pressed) is no such.
+      const active = deepActiveElement();
+      const inDialog = active !== null && this.connectDialog?.shadowRoot?.contains(active) === true;
+      if (active !== null && !inDialog && active.matches('input, textarea, select, [contenteditable]')) return;
+      await input.updateComplete;
+      input.focusInput();
+    })();
+  }
+
   protected override render(): TemplateResult {
     const s = this.strings;
     const chat = { ...this.chat, ...shownConversation(this.chat) };
@@ -605,10 +688,11 @@ export class ChatApp extends LitElement {
             @allow-buzz-changed=${this.onAllowBuzzChanged}
           ></status-picker>
           <user-list
+            ?offline=${this.inOutage()}
             .statuses=${chat.statuses}
             @buzz-requested=${this.onBuzzRequested}
             .users=${chat.users}
-            .self=${chat.self}
+            .self=${chat.self ?? (this.inOutage() ? chat.lastLogin : null)}
             .privateTarget=${chat.privateTarget}
             .strings=${s}
             @nick-activated=${this.onNickActivated}
@@ -617,7 +701,7 @@ export class ChatApp extends LitElement {
           <conversation-sidebar
             .rooms=${chat.rooms}
             .dialogs=${chat.dialogs}
-            .online=${this.chat.users}
+            .online=${this.chat.self === null ? [] : this.chat.users}
             .current=${chat.current}
             .lobbyUnread=${chat.lobbyUnread}
             .lobbyMentioned=${chat.lobbyMentioned}
@@ -631,6 +715,7 @@ export class ChatApp extends LitElement {
         </aside>
         <main>
           ${this.renderConversationTitle()}
+          ${this.renderOutage()}
           <chat-log
             .log=${chat.log}
             .pending=${chat.pending}
@@ -682,10 +767,12 @@ export class ChatApp extends LitElement {
         ?open=${this.dialogOpen}
         ?dismissible=${connection !== 'idle' && connection !== 'closed'}
         ?canHost=${this.canHost}
-        ?busy=${this.connecting}
+        ?guest=${this.guest}
+        ?busy=${this.connecting || this.awaitingLogin}
         .settings=${this.settings}
         .hosting=${chat.hosting}
         .error=${this.dialogError}
+        .problem=${this.dialogProblem}
         .link=${this.link}
         .hostedPeople=${this.hostedPeople()}
         .foundRooms=${this.foundRooms}
@@ -719,6 +806,49 @@ export class ChatApp extends LitElement {
       ></quick-switcher>
     `;
   }
+
+  private startCountdown(delayMs: number): void {
+    this.now = Date.now();
+    this.reconnectAt = this.now + delayMs;
+    if (this.countdown !== undefined) return;
+    this.countdown = setInterval(() => {
+      this.now = Date.now();
+      if (this.reconnectAt === null || this.now >= this.reconnectAt) this.stopCountdown();
+    }, 1_000);
+  }
+
+  private stopCountdown(): void {
+    clearInterval(this.countdown);
+    this.countdown = undefined;
+  }
+
+  /** Logged in before and away now: the session is coming back (issue 19 §1). */
+  private inOutage(): boolean {
+    const { lastLogin, self, connection } = this.chat;
+    return lastLogin !== null && self === null && (connection.state === 'reconnecting' || connection.state === 'connecting' || connection.state === 'open');
+  }
+
+  /** One banner above the log for the whole outage, instead of a pair of lines per try. */
+  private renderOutage(): TemplateResult | typeof nothing {
+    if (!this.inOutage()) return nothing;
+    const s = this.strings;
+    const connection = this.chat.connection;
+    const waiting = connection.state === 'reconnecting';
+    const left = waiting && this.reconnectAt !== null ? Math.ceil((this.reconnectAt - this.now) / 1_000) : 0;
+    return html`<div class="outage">
+      <span class="outage-text">${left > 0 ? format(s.log.reconnecting, { seconds: String(left) }) : s.status.reconnecting}</span>
+      ${waiting && connection.reason !== '' ? html`<span class="outage-reason">${connection.reason}</span>` : nothing}
+      <button type="button" class="retry-now" ?disabled=${!waiting} @click=${this.onRetryNow}>${s.retryNow}</button>
+    </div>`;
+  }
+
+  private readonly onRetryNow = async (): Promise<void> => {
+    try {
+      await this.bridge?.reconnectNow();
+    } catch (error) {
+      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
+    }
+  };
 
   /** Others in the room this computer hosts (the app is in it while it runs). */
   private hostedPeople(): number {
@@ -862,12 +992,14 @@ export class ChatApp extends LitElement {
 
   private openDialog(): void {
     this.dialogError = null;
+    this.dialogProblem = null;
     this.dialogOpen = true;
   }
 
   private closeDialog(): void {
     this.dialogOpen = false;
     this.link = null;
+    this.focusWhenReady = !canCompose(this.chat);
     void this.updateComplete.then(() => this.messageInput?.focusInput());
   }
 
@@ -1304,7 +1436,7 @@ export class ChatApp extends LitElement {
       current.kind === 'room'
         ? format(s.roomTitle, { room: current.room })
         : format(s.dialogTitle, { name: chat.dialogs.find((d) => d.peer.userId === current.userId)?.peer.userName ?? '' });
-    const peer = current.kind === 'dialog' ? chat.users.find((u) => u.userId === current.userId) : undefined;
+    const peer = current.kind === 'dialog' && chat.self !== null ? chat.users.find((u) => u.userId === current.userId) : undefined;
     return html`<div class="conversation-bar">
       <h2 class="conversation-title" dir="auto">${title}</h2>
       ${peer === undefined
@@ -1329,6 +1461,7 @@ export class ChatApp extends LitElement {
     const form = event.detail;
     this.connecting = true;
     this.dialogError = null;
+    this.dialogProblem = null;
     try {
       // The key goes with its own server only: the hosted room's, or the one joined.
       const patch: SettingsPatch = {
@@ -1362,10 +1495,12 @@ export class ChatApp extends LitElement {
       };
       if (form.roomKey) request.roomKey = form.roomKey;
       this.joiningFound = form.foundRoom ?? null;
+      // The dialog stays until the login: a first attempt that fails is said here, beside the field.
+      this.awaitingLogin = true;
       await bridge.connect(request);
-      this.closeDialog();
     } catch (error) {
       this.joiningFound = null;
+      this.awaitingLogin = false;
       this.dialogError = errorText(error);
     } finally {
       this.connecting = false;

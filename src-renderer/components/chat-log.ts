@@ -1092,8 +1092,6 @@ export class ChatLog extends LitElement {
   private describe(event: SystemEvent): { text: unknown[]; tone: '' | 'good' | 'bad' } {
     const l = this.strings.log;
     const fill = (template: string, values: Record<string, unknown>) => fillTemplate<unknown>(template, values);
-    const seconds = (ms: number) => String(Math.max(1, Math.round(ms / 1000)));
-    const reason = (r: string) => r.trim() || '—';
     switch (event.type) {
       case 'connecting':
         return {
@@ -1119,13 +1117,6 @@ export class ChatLog extends LitElement {
           text: event.reason.trim() ? fill(l.closed, { reason: event.reason }) : [l.closedNoReason],
           tone: 'bad',
         };
-      case 'reconnecting':
-        return event.afterFailedAttempt
-          ? {
-              text: fill(l.connectFailed, { reason: reason(event.reason), seconds: seconds(event.delayMs), attempt: String(event.attempt) }),
-              tone: 'bad',
-            }
-          : { text: fill(l.reconnecting, { seconds: seconds(event.delayMs), attempt: String(event.attempt) }), tone: '' };
       case 'error':
         return {
           text: fill(l.error, { message: (event.code && this.strings.errorCodes[event.code]) || event.message }),

@@ -2,9 +2,9 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import type { ConnectLink, FoundRoom, HostingStatus, Language, Settings } from '../../src-shared/bridge';
+import type { ConnectLink, ConnectProblem, FoundRoom, HostingStatus, Language, Settings } from '../../src-shared/bridge';
 import { DEFAULT_SETTINGS, MAX_ROOM_NAME_LENGTH, cutRoomName, roomDisplayName, savedKeyFor } from '../../src-shared/bridge';
-import { PALETTE, cleanUserName, isValidColor } from '../../src-shared/protocol';
+import { MAX_LOGIN_KEY_LENGTH, MAX_NAME_LENGTH, PALETTE, cleanUserName, isValidColor } from '../../src-shared/protocol';
 import type { Gender } from '../../src-shared/protocol';
 import { isValidServer, parsePort } from '../format/address';
 import { format } from '../i18n';
@@ -36,12 +36,19 @@ export class ConnectDialog extends LitElement {
   /** A connection exists, so the dialog may be closed without connecting. */
   @property({ type: Boolean }) accessor dismissible = false;
   @property({ type: Boolean }) accessor canHost = false;
+  /**
+   * A page served by a room (issue 19 §2): it can join only that room, so the form asks
+   * only what a guest can change — name, colour, gender, and the key once the room asks for one.
+   */
+  @property({ type: Boolean }) accessor guest = false;
   /** Connect was pressed and is in progress. */
   @property({ type: Boolean }) accessor busy = false;
   @property({ attribute: false }) accessor settings: Settings = DEFAULT_SETTINGS as Settings;
   @property({ attribute: false }) accessor hosting: HostingStatus = { state: 'stopped' };
   /** What went wrong with the last Connect, for people. */
   @property({ attribute: false }) accessor error: string | null = null;
+  /** What in the form `error` is about: it is said beside that field, with Retry. */
+  @property({ attribute: false }) accessor problem: ConnectProblem | null = null;
   @property({ attribute: false }) accessor strings: Strings = en;
   /** A simplechat:// link's values, shown over the settings (not saved until Connect). */
   @property({ attribute: false }) accessor link: ConnectLink | null = null;
@@ -72,6 +79,10 @@ export class ConnectDialog extends LitElement {
   /** Connect was pressed while hosting others: the dialog asks before stopping the room. */
   @state() private accessor confirmingStop = false;
   @state() private accessor invalid: ReadonlySet<Field> = new Set();
+  /** The field `problem` named was edited since: the error is about what it held before. */
+  @state() private accessor problemEdited = false;
+  /** A guest's room asked for a key: the key field stays from then on. */
+  @state() private accessor keyAsked = false;
 
   @query('dialog') private accessor dialog!: HTMLDialogElement | null;
 
@@ -148,6 +159,19 @@ export class ConnectDialog extends LitElement {
     }
     .problem {
       color: var(--bad, #c0392b);
+    }
+    .problem.failed {
+      display: flex;
+      gap: 8px;
+      align-items: center;
+      justify-content: space-between;
+      margin: -4px 0 0;
+      font-size: 13px;
+    }
+    button.action.retry {
+      min-width: 0;
+      flex: none;
+      padding: 2px 10px;
     }
     .swatches {
       display: flex;
@@ -310,12 +334,18 @@ export class ConnectDialog extends LitElement {
   `;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('error') || changed.has('problem')) this.problemEdited = false;
+    if (changed.has('problem') && this.problem === 'key') this.keyAsked = true;
     const opening = changed.has('open') && this.open;
     if (opening || (changed.has('settings') && !this.open) || (changed.has('link') && this.link)) this.loadFromSettings();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     const dialog = this.dialog;
+    // A failed attempt: the field to change has the focus.
+    if (this.open && changed.has('error') && this.shownProblem() !== null) {
+      this.renderRoot.querySelector<HTMLElement>(this.shownProblem() === 'key' ? '#room-key' : '#server')?.focus();
+    }
     if (!dialog || !changed.has('open')) return;
     if (this.open && !dialog.open) {
       dialog.showModal();
@@ -354,8 +384,24 @@ export class ConnectDialog extends LitElement {
     }
   }
 
+  /** The error belongs beside a field (and the field is there to change). */
+  private shownProblem(): ConnectProblem | null {
+    if (this.error === null || this.problemEdited || this.problem === null) return null;
+    // No address field to change: a guest's room that does not answer is said at the foot.
+    if (this.problem === 'address' && (this.hostRoom || this.guest)) return null;
+    return this.problem;
+  }
+
+  /** The error beside its field, with Retry. */
+  private renderProblem(problem: ConnectProblem, id: string): TemplateResult | typeof nothing {
+    if (this.shownProblem() !== problem) return nothing;
+    return html`<p class="problem failed" id=${id} role="alert"><span>${this.error}</span>
+      <button type="button" class="action retry" ?disabled=${this.busy} @click=${() => this.submit(false)}>${this.strings.retry}</button></p>`;
+  }
+
   /** The server or port changed: the key field holds what is saved for the new one, or nothing. */
   private serverChanged(): void {
+    if (this.problem === 'address') this.problemEdited = true;
     this.confirmingStop = false;
     this.keyNeeded = false;
     this.chosenFound = null;
@@ -372,39 +418,16 @@ export class ConnectDialog extends LitElement {
   protected override render(): TemplateResult {
     const s = this.strings;
     const cleaned = cleanUserName(this.nickname, '');
-    const invalid = (f: Field) => (this.invalid.has(f) ? 'true' : 'false');
+    const problem = this.shownProblem();
+    const invalid = (f: Field) => (this.invalid.has(f) || (problem === 'address' && (f === 'server' || f === 'port')) ? 'true' : 'false');
     const inPalette = (PALETTE as readonly string[]).includes(this.color.toLowerCase());
     return html`<dialog aria-labelledby="title" @cancel=${this.onCancel} @close=${this.onClose} @keydown=${this.onKeyDown}>
       <form novalidate @submit=${this.onSubmit}>
         <h2 id="title">${s.dialogTitle}</h2>
-        ${this.canHost && !this.hostRoom
-          ? html`<found-rooms class="found" .rooms=${this.foundRooms} .strings=${s} @found-room-chosen=${this.onFoundRoom}></found-rooms>`
-          : nothing}
-
-        <label for="server">${s.server}</label>
-        <div class="row">
-          <input id="server" type="text" autocomplete="off" spellcheck="false"
-            aria-invalid=${invalid('server')} aria-describedby="server-problem"
-            ?disabled=${this.hostRoom}
-            .value=${live(this.hostRoom ? LOCAL_SERVER : this.server)}
-            @input=${(e: Event) => {
-              this.server = (e.target as HTMLInputElement).value;
-              this.serverChanged();
-            }} />
-          <label for="port">${s.port}</label>
-          <input id="port" type="text" inputmode="numeric" autocomplete="off" maxlength="5"
-            aria-invalid=${invalid('port')} aria-describedby="port-problem"
-            .value=${live(this.portText)}
-            @input=${(e: Event) => {
-              this.portText = (e.target as HTMLInputElement).value;
-              this.serverChanged();
-            }} />
-        </div>
-        ${this.invalid.has('server') ? html`<p class="problem" id="server-problem">${s.invalidServer}</p>` : nothing}
-        ${this.invalid.has('port') ? html`<p class="problem" id="port-problem">${s.invalidPort}</p>` : nothing}
+        ${this.guest ? nothing : this.renderWhere()}
 
         <label for="nickname">${s.nickname}</label>
-        <input id="nickname" type="text" autocomplete="nickname" spellcheck="false" maxlength="64"
+        <input id="nickname" type="text" autocomplete="nickname" spellcheck="false" maxlength=${MAX_NAME_LENGTH}
           aria-invalid=${invalid('nickname')} aria-describedby="nickname-note"
           .value=${live(this.nickname)}
           @input=${(e: Event) => (this.nickname = (e.target as HTMLInputElement).value)} />
@@ -419,7 +442,7 @@ export class ConnectDialog extends LitElement {
           <div class="swatches" role="radiogroup" aria-label=${s.color} @keydown=${this.onSwatchKey}>
             ${PALETTE.map((c) => {
               const checked = this.color.toLowerCase() === c;
-              return html`<button type="button" class="swatch" role="radio" aria-label=${c} title=${c}
+              return html`<button type="button" class="swatch" role="radio" data-color=${c} aria-label=${s.colorNames[c]} title=${s.colorNames[c]}
                 aria-checked=${checked ? 'true' : 'false'}
                 tabindex=${checked || (!inPalette && c === PALETTE[0]) ? '0' : '-1'}
                 ${cssProperties({ '--swatch': c })}
@@ -432,7 +455,9 @@ export class ConnectDialog extends LitElement {
               @input=${(e: Event) => (this.color = (e.target as HTMLInputElement).value)} />
           </div>
         </div>
-        <p class="hint preview-row" aria-hidden="true"><span class="preview" ${nickColor(this.color)}>${cleaned || '—'}</span></p>
+        ${cleaned === ''
+          ? nothing
+          : html`<p class="hint preview-row" aria-hidden="true"><span class="preview" ${nickColor(this.color)}>${cleaned}</span></p>`}
 
         <label for="gender">${s.gender}</label>
         <select id="gender" .value=${live(String(this.gender))}
@@ -440,23 +465,9 @@ export class ConnectDialog extends LitElement {
           ${([0, 1, 2] as const).map((g) => html`<option value=${g} ?selected=${this.gender === g}>${s.genders[g]}</option>`)}
         </select>
 
-        <label for="room-key">${s.roomKey}</label>
-        <input id="room-key" type=${this.hostRoom ? 'text' : 'password'} autocomplete="off" spellcheck="false" maxlength="128"
-          aria-describedby="room-key-hint"
-          .value=${live(this.hostRoom ? this.hostKey : this.joinKey)}
-          @input=${(e: Event) => {
-            const value = (e.target as HTMLInputElement).value;
-            if (this.hostRoom) this.hostKey = value;
-            else this.joinKey = value;
-          }} />
-        ${this.renderKeyHint()}
+        ${this.guest && !this.keyAsked && this.joinKey === '' ? nothing : this.renderKeyField(problem)}
 
-        <label class="check">
-          <input id="host" type="checkbox" ?disabled=${!this.canHost} .checked=${live(this.hostRoom)}
-            aria-describedby="host-hint" @change=${this.onHostToggled} />
-          ${s.hostRoom}
-        </label>
-        <p class="hint" id="host-hint">${this.canHost ? s.hostRoomHint : s.hostRoomUnavailable}</p>
+        ${this.guest ? nothing : this.renderHostCheck()}
         ${this.hostRoom
           ? html`<label for="room-name">${s.roomName}</label>
               <input id="room-name" type="text" autocomplete="off" maxlength=${MAX_ROOM_NAME_LENGTH}
@@ -492,7 +503,7 @@ export class ConnectDialog extends LitElement {
           <option value="ru" ?selected=${this.settings.language === 'ru'}>Русский</option>
         </select>
 
-        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+        ${this.error && problem === null ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         ${this.confirmingStop ? this.renderStopConfirm() : nothing}
         <hr />
         <div class="buttons">
@@ -500,14 +511,72 @@ export class ConnectDialog extends LitElement {
             ? html`<button type="button" class="action left" @click=${() => emit(this, 'disconnect-requested', {})}>${s.disconnect}</button>
                 <button type="button" class="action" @click=${() => emit(this, 'dialog-dismissed', {})}>${s.close}</button>`
             : nothing}
-          <button id="connect" type="submit" class="action primary" ?disabled=${this.busy || this.confirmingStop}>${s.connect}</button>
+          <button id="connect" type="submit" class="action primary" ?disabled=${this.busy || this.confirmingStop}>${this.busy ? s.connectingNow : s.connect}</button>
         </div>
       </form>
     </dialog>`;
   }
 
+  /** Where to connect: the rooms found on the network, the server and its port. */
+  private renderWhere(): TemplateResult {
+    const s = this.strings;
+    const invalid = (f: Field) => (this.invalid.has(f) || (this.shownProblem() === 'address' && (f === 'server' || f === 'port')) ? 'true' : 'false');
+    return html`${this.canHost && !this.hostRoom
+          ? html`<found-rooms class="found" .rooms=${this.foundRooms} .strings=${s} @found-room-chosen=${this.onFoundRoom}></found-rooms>`
+          : nothing}
+
+        <label for="server">${s.server}</label>
+        <div class="row">
+          <input id="server" type="text" autocomplete="off" spellcheck="false"
+            aria-invalid=${invalid('server')} aria-describedby="server-problem"
+            ?disabled=${this.hostRoom}
+            .value=${live(this.hostRoom ? LOCAL_SERVER : this.server)}
+            @input=${(e: Event) => {
+              this.server = (e.target as HTMLInputElement).value;
+              this.serverChanged();
+            }} />
+          <label for="port">${s.port}</label>
+          <input id="port" type="text" inputmode="numeric" autocomplete="off" maxlength="5"
+            aria-invalid=${invalid('port')} aria-describedby="port-problem"
+            .value=${live(this.portText)}
+            @input=${(e: Event) => {
+              this.portText = (e.target as HTMLInputElement).value;
+              this.serverChanged();
+            }} />
+        </div>
+        ${this.invalid.has('server') ? html`<p class="problem" id="server-problem">${s.invalidServer}</p>` : this.renderProblem('address', 'server-problem')}
+        ${this.invalid.has('port') ? html`<p class="problem" id="port-problem">${s.invalidPort}</p>` : nothing}`;
+  }
+
+  private renderKeyField(problem: ConnectProblem | null): TemplateResult {
+    const s = this.strings;
+    return html`<label for="room-key">${s.roomKey}</label>
+        <input id="room-key" type=${this.hostRoom ? 'text' : 'password'} autocomplete="off" spellcheck="false" maxlength=${MAX_LOGIN_KEY_LENGTH}
+          aria-describedby="room-key-hint" aria-invalid=${problem === 'key' ? 'true' : 'false'}
+          .value=${live(this.hostRoom ? this.hostKey : this.joinKey)}
+          @input=${(e: Event) => {
+            const value = (e.target as HTMLInputElement).value;
+            if (this.problem === 'key') this.problemEdited = true;
+            if (this.hostRoom) this.hostKey = value;
+            else this.joinKey = value;
+          }} />
+        ${this.renderKeyHint()}`;
+  }
+
+  private renderHostCheck(): TemplateResult {
+    const s = this.strings;
+    return html`<label class="check">
+          <input id="host" type="checkbox" ?disabled=${!this.canHost} .checked=${live(this.hostRoom)}
+            aria-describedby="host-hint" @change=${this.onHostToggled} />
+          ${s.hostRoom}
+        </label>
+        <p class="hint" id="host-hint">${this.canHost ? s.hostRoomHint : s.hostRoomUnavailable}</p>`;
+  }
+
   private renderKeyHint(): TemplateResult {
     const s = this.strings;
+    // The server's reason for refusing the key, where the key is typed.
+    if (this.shownProblem() === 'key') return this.renderProblem('key', 'room-key-hint') as TemplateResult;
     if (!this.hostRoom && this.keyNeeded && this.joinKey === '') return html`<p class="hint warning" id="room-key-hint">${s.foundRoomNeedsKey}</p>`;
     if (!this.hostRoom) return html`<p class="hint" id="room-key-hint">${s.roomKeyHint}</p>`;
     if (this.hostKey !== '') return html`<p class="hint" id="room-key-hint">${s.hostKeyHint}</p>`;
@@ -590,7 +659,7 @@ export class ConnectDialog extends LitElement {
     const index = Math.max(0, (PALETTE as readonly string[]).indexOf(this.color.toLowerCase()));
     const next = PALETTE[(index + step + PALETTE.length) % PALETTE.length]!;
     this.color = next;
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`.swatch[aria-label="${next}"]`)?.focus());
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`.swatch[data-color="${next}"]`)?.focus());
   }
 
   private onKeyDown(event: KeyboardEvent): void {

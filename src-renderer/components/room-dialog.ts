@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import { normalizeRoomName } from '../../src-shared/protocol';
+import { MAX_ROOM_KEY_LENGTH, MAX_ROOM_NAME_LENGTH, normalizeRoomName } from '../../src-shared/protocol';
 import type { RoomSummary } from '../../src-shared/protocol';
 import { format } from '../i18n';
 import type { Strings } from '../i18n';
@@ -100,7 +100,7 @@ export class RoomDialog extends LitElement {
       <form @submit=${this.onSubmit} novalidate>
         <h2 id="room-title">${s.joinRoom}</h2>
         <label for="room-name">${s.roomName}</label>
-        <input id="room-name" type="text" autocomplete="off" spellcheck="false" maxlength="64" .value=${live(this.name)}
+        <input id="room-name" type="text" autocomplete="off" spellcheck="false" maxlength=${MAX_ROOM_NAME_LENGTH} .value=${live(this.name)}
           aria-invalid=${this.invalid ? 'true' : 'false'}
           @input=${(e: Event) => {
             this.name = (e.target as HTMLInputElement).value;
@@ -108,7 +108,7 @@ export class RoomDialog extends LitElement {
           }} />
         <label for="room-key">${s.roomKey}</label>
         ${this.needsKey === null ? nothing : html`<p class="hint" id="room-needs-key" role="status">${format(s.roomNeedsKey, { room: this.needsKey })}</p>`}
-        <input id="room-key" type="password" autocomplete="off" maxlength="256" aria-describedby=${this.needsKey === null ? 'room-key-hint' : 'room-needs-key room-key-hint'} .value=${live(this.key)}
+        <input id="room-key" type="password" autocomplete="off" maxlength=${MAX_ROOM_KEY_LENGTH} aria-describedby=${this.needsKey === null ? 'room-key-hint' : 'room-needs-key room-key-hint'} .value=${live(this.key)}
           @input=${(e: Event) => (this.key = (e.target as HTMLInputElement).value)} />
         <p class="hint" id="room-key-hint">${s.roomKeyHint}</p>
         <h3 id="server-rooms">${s.serverRooms}</h3>

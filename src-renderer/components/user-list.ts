@@ -37,6 +37,8 @@ export class UserList extends LitElement {
   @property({ attribute: false }) accessor privateTarget: Identity | null = null;
   @property({ attribute: false }) accessor strings: Strings = en;
   @property({ attribute: false }) accessor statuses: Statuses = NO_STATUSES;
+  /** The connection is away: the list shows who was here, greyed, until the next login says who is. */
+  @property({ type: Boolean, reflect: true }) accessor offline = false;
 
   /** A user's context menu, open at a point of the list (issue 13 §4: Buzz). */
   @state() private accessor menu: { user: Identity; x: number; y: number } | null = null;
@@ -49,6 +51,10 @@ export class UserList extends LitElement {
       display: block;
       position: relative;
       min-height: 0;
+    }
+    :host([offline]) ul {
+      opacity: 0.55;
+      filter: grayscale(1);
     }
     /* The name first: the status text gets only the room the name leaves. */
     .status-text {

@@ -14,11 +14,11 @@ export function displayAddress(url: string): string {
 const HOST_NAME = /^[\p{L}\p{N}](?:[\p{L}\p{N}\-.]*[\p{L}\p{N}])?\.?$/u;
 const IPV6 = /^\[?[0-9a-fA-F:.]+(?:%[\w.-]+)?\]?$/;
 
-/** Accepts a host name, IPv4, IPv6 (bracketed or not) or a full ws:// / wss:// URL. */
+/** Accepts a host name, IPv4, IPv6 (bracketed or not), a full ws:// / wss:// URL, or a room page's http(s):// address. */
 export function isValidServer(server: string): boolean {
   const s = server.trim();
   if (s === '' || s.length > 2048) return false;
-  if (/^wss?:\/\//i.test(s)) {
+  if (/^(wss?|https?):\/\//i.test(s)) {
     try {
       return new URL(s).hostname !== '';
     } catch {

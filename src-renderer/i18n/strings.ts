@@ -1,4 +1,4 @@
-import type { Gender } from '../../src-shared/protocol';
+import type { Gender, PaletteColor } from '../../src-shared/protocol';
 import type { UserStatus } from '../../src-shared/protocol';
 import type { UploadFailure } from '../../src-shared/protocol';
 
@@ -175,6 +175,8 @@ export interface Strings {
   port: string;
   nickname: string;
   color: string;
+  /** Each swatch's accessible name. */
+  colorNames: Readonly<Record<PaletteColor, string>>;
   customColor: string;
   gender: string;
   genders: Record<Gender, string>;
@@ -197,6 +199,12 @@ export interface Strings {
   language: string;
   languageAuto: string;
   connect: string;
+  /** Connect again after a first attempt failed. */
+  retry: string;
+  /** The outage banner's button: reconnect without waiting out the backoff. */
+  retryNow: string;
+  /** On the Connect button while a first attempt is under way. */
+  connectingNow: string;
   close: string;
   disconnect: string;
   hostingAt: string;
@@ -249,10 +257,8 @@ export interface Strings {
     closed: string;
     closedNoReason: string;
     closedByUser: string;
-    /** `{seconds}`, `{attempt}`. */
+    /** The outage banner: `{seconds}` to the next try. */
     reconnecting: string;
-    /** `{reason}`, `{seconds}`, `{attempt}`. */
-    connectFailed: string;
     error: string;
     serverNewer: string;
     sendFailed: string;

@@ -388,9 +388,12 @@ function reduceLobbyMessage(state: ChatState, message: ServerMessage, time: numb
       return state;
     case 'Authorized': {
       const self = identityOf(message);
+      // A first attempt is told in the log once it worked (one that fails is told in the connect dialog).
+      const first: NewLine[] =
+        state.lastLogin === null && state.older.server !== null ? [system(time, { type: 'connecting', address: displayAddress(state.older.server), attempt: 0 })] : [];
       const next = withLines(
         { ...state, self, lastLogin: self, users: uniqueUsers(message.users), lasting: message.lasting === true },
-        [system(time, { type: 'logged-in', self })],
+        [...first, system(time, { type: 'connected' }), system(time, { type: 'logged-in', self })],
       );
       return dropPrivateTarget(next, (t) => next.users.some((u) => sameUser(u, t)), time);
     }
@@ -491,33 +494,27 @@ function reduceStatus(state: ChatState, status: ConnectionStatus, time: number):
       return { ...next, self: null, lastLogin: null, users: [] };
     case 'connecting':
       if (status.attempt === 0) next = withServer(next, status.url);
-      // Attempt 0 is a new session (the user pressed Connect), not a reconnect.
-      return withLines({ ...next, self: null, users: [], lastLogin: status.attempt === 0 ? null : state.lastLogin }, [
-        system(time, { type: 'connecting', address: displayAddress(status.url), attempt: status.attempt }),
-      ]);
+      // Attempt 0 is a new session (the user pressed Connect), not a reconnect: its line waits for the login.
+      if (status.attempt === 0) return { ...next, self: null, users: [], lastLogin: null };
+      // A reconnect is shown by the outage banner, not a line per try; who was here stays, greyed.
+      return { ...next, self: null };
     case 'open':
-      return withLines(next, [system(time, { type: 'connected' })]);
+      // "Connected!" comes with the login: a server that opens and then refuses the key never said it.
+      return next;
     case 'authorized':
       // The Authorized message fills in the user list and says "logged in"; this only keeps `self` right.
       return { ...next, self: state.self ?? status.self };
-    case 'reconnecting': {
-      const lines: NewLine[] = [];
-      if (isLive(was)) lines.push(system(time, { type: 'closed', reason: status.reason, byUser: false }));
-      lines.push(
-        system(time, {
-          type: 'reconnecting',
-          delayMs: status.delayMs,
-          attempt: status.attempt,
-          reason: status.reason,
-          afterFailedAttempt: !isLive(was),
-        }),
-      );
-      return withLines({ ...next, self: null, users: [] }, lines);
-    }
+    case 'reconnecting':
+      // One line when the connection drops; the tries are the outage banner's, and who was here stays, greyed.
+      if (!isLive(was)) return { ...next, self: null };
+      return withLines({ ...next, self: null }, [system(time, { type: 'closed', reason: status.reason, byUser: false })]);
     case 'closed': {
       const event: SystemEvent = { type: 'closed', reason: status.reason, byUser: status.byUser };
       if (status.code !== undefined) event.code = status.code;
-      return withLines({ ...next, self: null, lastLogin: null, users: [] }, [system(time, event)]);
+      const ended = { ...next, self: null, lastLogin: null, users: [] };
+      // A first attempt that failed is said in the connect dialog, beside what to change.
+      if (state.lastLogin === null && !status.byUser) return ended;
+      return withLines(ended, [system(time, event)]);
     }
   }
 }

@@ -9,7 +9,6 @@ export type SystemEvent =
   | { type: 'left'; user: Identity; inRoom?: true }
   | { type: 'lost'; user: Identity }
   | { type: 'closed'; reason: string; byUser: boolean; code?: number }
-  | { type: 'reconnecting'; delayMs: number; attempt: number; reason: string; afterFailedAttempt: boolean }
   | { type: 'error'; message: string; code?: string }
   | { type: 'server-newer'; action: string }
   | { type: 'send-failed'; reason: string }

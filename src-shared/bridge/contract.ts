@@ -4,11 +4,11 @@ import type { Identity, PublicMessage, ServerMessage } from '../protocol/message
 import { isFileId, isMessageId, isUserId } from '../protocol/parse';
 import type { FileLinkOutcome, UploadOutcome } from '../protocol/files';
 import { normalizeRoomName } from '../protocol/room-name';
-import { MAX_ROOM_KEY_LENGTH as MAX_CHAT_ROOM_KEY_LENGTH } from '../protocol/limits';
+import { MAX_LOGIN_KEY_LENGTH, MAX_ROOM_KEY_LENGTH as MAX_CHAT_ROOM_KEY_LENGTH } from '../protocol/limits';
 import { cleanStatusText, isUserStatus } from '../protocol/parse';
 import type { UserStatus } from '../protocol/messages';
 import type { FoundRoom } from './found-room';
-import { MAX_ROOM_KEY_LENGTH, MAX_SERVER_LENGTH, validateSettingsPatch } from './settings';
+import { MAX_SERVER_LENGTH, validateSettingsPatch } from './settings';
 import type { Settings, SettingsPatch } from './settings';
 import type { ConnectRequest } from '../session/connect-url';
 
@@ -143,7 +143,14 @@ export type ConnectionStatus =
   | { state: 'open'; url: string }
   | { state: 'authorized'; self: Identity }
   | { state: 'reconnecting'; delayMs: number; attempt: number; reason: string }
-  | { state: 'closed'; reason: string; byUser: boolean; code?: number };
+  /**
+   * `about`: what in the connect form the reason is about, when it is something there
+   * (the address that could not be reached, the room key that was refused).
+   */
+  | { state: 'closed'; reason: string; byUser: boolean; code?: number; about?: ConnectProblem };
+
+/** The part of a login the user can change to get in. */
+export type ConnectProblem = 'address' | 'key';
 
 export type HostingStatus =
   | { state: 'stopped' }
@@ -251,6 +258,8 @@ export interface BridgeCommands {
   fileLink(fileId: string): Promise<FileLinkOutcome>;
   /** Shows a finished download in the system's file manager (desktop only); false when it is not there. */
   showDownload(downloadId: string): Promise<boolean>;
+  /** While reconnecting: tries now instead of waiting out the backoff (the outage banner's Retry now). */
+  reconnectNow(): Promise<void>;
 }
 
 export interface BridgeEvents {
@@ -316,7 +325,7 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     if (!shortString(o.userName, MAX_NAME_LENGTH * 8)) return 'userName must be a string';
     if (!isValidColor(o.userColor)) return 'userColor must be #rgb or #rrggbb';
     if (o.gender !== 0 && o.gender !== 1 && o.gender !== 2) return 'gender must be 0, 1 or 2';
-    if (o.roomKey !== undefined && !shortString(o.roomKey, MAX_ROOM_KEY_LENGTH)) return 'roomKey must be a short string';
+    if (o.roomKey !== undefined && !shortString(o.roomKey, MAX_LOGIN_KEY_LENGTH)) return 'roomKey must be a short string';
     const request: ConnectRequest = { server: o.server, port: o.port, userName: o.userName, userColor: o.userColor, gender: o.gender };
     if (o.roomKey !== undefined && o.roomKey !== '') request.roomKey = o.roomKey;
     return [request];
@@ -347,7 +356,7 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     const o = oneObject(args);
     if (typeof o === 'string') return o;
     if (!isPort(o.port)) return 'port must be an integer from 1 to 65535';
-    if (o.roomKey !== undefined && !shortString(o.roomKey, MAX_ROOM_KEY_LENGTH)) return 'roomKey must be a short string';
+    if (o.roomKey !== undefined && !shortString(o.roomKey, MAX_LOGIN_KEY_LENGTH)) return 'roomKey must be a short string';
     if (o.allowInternet !== undefined && typeof o.allowInternet !== 'boolean') return 'allowInternet must be a boolean';
     const request: HostRequest = { port: o.port };
     if (o.roomKey !== undefined && o.roomKey !== '') request.roomKey = o.roomKey;
@@ -463,6 +472,7 @@ export const COMMAND_ARGUMENTS: { [K in CommandName]: ArgumentCheck<K> } = {
     if (args.length !== 1) return 'takes one argument';
     return isUploadId(args[0]) ? [args[0]] : 'downloadId must be a short non-empty string';
   },
+  reconnectNow: noArguments,
 };
 
 export const COMMAND_NAMES = Object.keys(COMMAND_ARGUMENTS) as CommandName[];

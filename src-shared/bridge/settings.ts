@@ -1,6 +1,6 @@
 import { cleanUserName, isValidColor } from '../protocol/identity';
 import { isIdentitySecret } from '../protocol/lasting-identity';
-import { DEFAULT_PORT, DEFAULT_USER_COLOR, MAX_NAME_LENGTH } from '../protocol/limits';
+import { DEFAULT_PORT, DEFAULT_USER_COLOR, MAX_LOGIN_KEY_LENGTH, MAX_NAME_LENGTH } from '../protocol/limits';
 import type { Gender } from '../protocol/messages';
 import { MAX_SAVED_ROOM_KEYS, serverAddressKey } from './room-keys';
 
@@ -63,7 +63,6 @@ export interface Settings {
 }
 
 export const MAX_SERVER_LENGTH = 2048;
-export const MAX_ROOM_KEY_LENGTH = 128;
 /** Servers whose last conversation is remembered at most; the oldest entry goes first. */
 export const MAX_SAVED_CONVERSATIONS = 64;
 /** `dialog:` or `room:` and a name (room names are at most 64 code points, user names less). */
@@ -126,7 +125,7 @@ const CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
   gender: (v) => v === 0 || v === 1 || v === 2,
   hostRoom: isBool,
   hostPort: isPort,
-  roomKey: (v) => typeof v === 'string' && v.length <= MAX_ROOM_KEY_LENGTH,
+  roomKey: (v) => typeof v === 'string' && v.length <= MAX_LOGIN_KEY_LENGTH,
   roomOpen: isBool,
   allowInternet: isBool,
   roomHistory: isBool,
@@ -135,7 +134,7 @@ const CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
     const entries = Object.entries(v as Record<string, unknown>);
     return (
       entries.length <= MAX_SAVED_ROOM_KEYS &&
-      entries.every(([address, key]) => address.length <= MAX_SERVER_LENGTH + 8 && typeof key === 'string' && key !== '' && key.length <= MAX_ROOM_KEY_LENGTH)
+      entries.every(([address, key]) => address.length <= MAX_SERVER_LENGTH + 8 && typeof key === 'string' && key !== '' && key.length <= MAX_LOGIN_KEY_LENGTH)
     );
   },
   language: (v) => v === 'auto' || v === 'en' || v === 'ru',

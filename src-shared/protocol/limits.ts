@@ -10,11 +10,15 @@ export const DEFAULT_PORT = 27800;
 export const DEFAULT_USER_NAME = 'Инкогнито';
 /** Colour given when `userColor` is not `#rgb` or `#rrggbb`: the Qt client's default. */
 export const DEFAULT_USER_COLOR = '#34495e';
-/** The Qt client's ten-colour palette. */
+/**
+ * The connect dialog's ten swatches: the Qt client's palette, with its midnight blue
+ * (#2c3e50, which cannot be told from #34495e beside it) given up for a pink.
+ */
 export const PALETTE = [
   '#34495e', '#16a085', '#27ae60', '#2980b9', '#8e44ad',
-  '#f39c12', '#d35400', '#c0392b', '#7f8c8d', '#2c3e50',
+  '#f39c12', '#d35400', '#c0392b', '#7f8c8d', '#d63384',
 ] as const;
+export type PaletteColor = (typeof PALETTE)[number];
 
 /** A cleaned name is cut to this many characters (code points). */
 export const MAX_NAME_LENGTH = 32;
@@ -33,8 +37,14 @@ export const PUBLIC_RECIPIENT = 0;
 
 /** A room's name is 1 to this many characters (code points) after trimming and NFC. */
 export const MAX_ROOM_NAME_LENGTH = 64;
-/** A room's key is 1 to this many characters (UTF-16 units). */
+/** A room's key (JoinRoom) is 1 to this many characters (UTF-16 units). */
 export const MAX_ROOM_KEY_LENGTH = 256;
+/**
+ * A server's own key, asked at login (`key` in the login URL), is at most this many
+ * characters (UTF-16 units): the server refuses to start with a longer one, and the apps
+ * take no longer one, so a key one side accepts is one the other can type.
+ */
+export const MAX_LOGIN_KEY_LENGTH = 128;
 
 /** A `History` request asks for at most this many lines... */
 export const MAX_HISTORY_PAGE = 200;

@@ -167,6 +167,12 @@ export class ClientSession {
   #socketError: unknown;
   /** Reconnect tries since the last login; 0 while on the first connection. */
   #attempt = 0;
+  /**
+   * This session logged in at least once (or took over one that had). Until then a
+   * lost connection ends it: automatic retries are for a connection that worked and
+   * dropped, and a first attempt that fails is the user's to fix and retry.
+   */
+  #worked = false;
   #silenceTimer: TimerHandle | undefined;
   #reconnectTimer: TimerHandle | undefined;
   #toldServerNewer = false;
@@ -237,6 +243,7 @@ export class ClientSession {
     this.#request = next;
     this.#lastRequest = next;
     this.#attempt = 0;
+    this.#worked = resume !== undefined;
     this.#toldServerNewer = false;
     // A token brings back the name it was given for: only for the same login.
     if (previous === undefined || !sameLogin(previous, next)) {
@@ -526,7 +533,7 @@ export class ClientSession {
     const built = tryBuildConnectUrl(request, this.#sessionToken === undefined ? {} : { sessionToken: this.#sessionToken });
     if (!built.ok) {
       this.#request = undefined;
-      this.#setStatus({ state: 'closed', reason: built.reason, byUser: false });
+      this.#setStatus({ state: 'closed', reason: built.reason, byUser: false, about: 'address' });
       return;
     }
     this.#url = built.url;
@@ -537,7 +544,7 @@ export class ClientSession {
       // A transport that refuses the URL outright: retrying the same URL cannot help.
       const message = error instanceof Error ? error.message : String(error);
       this.#request = undefined;
-      this.#setStatus({ state: 'closed', reason: `Could not connect to ${shownUrl(built.url)}: ${message}`, byUser: false });
+      this.#setStatus({ state: 'closed', reason: `Could not connect to ${shownUrl(built.url)}: ${message}`, byUser: false, about: 'address' });
       return;
     }
     this.#socket = socket;
@@ -635,6 +642,7 @@ export class ClientSession {
 
   #onAuthorized(message: Extract<ServerMessage, { action: 'Authorized' }>): void {
     this.#attempt = 0;
+    this.#worked = true;
     const self: Identity = {
       userId: message.userId,
       userName: message.userName,
@@ -837,16 +845,21 @@ export class ClientSession {
   #onSilence(): void {
     const verdict: LossVerdict = this.#opened
       ? { reason: `The server stopped answering: nothing heard for ${seconds(this.#silenceMs)}.`, final: false }
-      : { reason: `The server at ${shownUrl(this.#url)} did not answer within ${seconds(this.#silenceMs)}.`, final: false };
+      : { reason: `The server at ${shownUrl(this.#url)} did not answer within ${seconds(this.#silenceMs)}.`, final: false, about: 'address' };
     this.#lose(verdict, undefined);
   }
 
   /** The connection is gone: come back after a while, unless the server refused us for good. */
   #lose(verdict: LossVerdict, code: number | undefined): void {
     const requeued = this.#abandonSocket(CLOSE_SILENT_SERVER);
-    if (verdict.final || this.#request === undefined) {
+    // A busy server asked to be tried again later: that holds for a first attempt too.
+    const firstFailed = !this.#worked && code !== CloseCode.tryLater;
+    if (verdict.final || firstFailed || this.#request === undefined) {
       this.#request = undefined;
-      this.#setStatus(code === undefined ? { state: 'closed', reason: verdict.reason, byUser: false } : { state: 'closed', reason: verdict.reason, byUser: false, code });
+      const closed: Extract<ConnectionStatus, { state: 'closed' }> = { state: 'closed', reason: verdict.reason, byUser: false };
+      if (code !== undefined) closed.code = code;
+      if (verdict.about !== undefined) closed.about = verdict.about;
+      this.#setStatus(closed);
     } else {
       this.#attempt += 1;
       const delayMs = reconnectDelay(this.#attempt, this.#random);

@@ -1,3 +1,4 @@
+import type { ConnectProblem } from '../bridge/contract';
 import { CloseCode, LOCAL_NETWORK_ONLY_REASON } from '../protocol/limits';
 
 /*
@@ -9,6 +10,8 @@ export interface LossVerdict {
   reason: string;
   /** The server refused us for good: trying again cannot help until something changes. */
   final: boolean;
+  /** What the user would change to get in. */
+  about?: ConnectProblem;
 }
 
 const FINAL_CLOSE_CODES: ReadonlyMap<number, string> = new Map([
@@ -35,7 +38,7 @@ function keyLockoutReason(said: string): string {
 export function describeClose(code: number, reasonText: string): LossVerdict {
   const said = cleanReason(typeof reasonText === 'string' ? reasonText : '');
   // Final: the lockout outlasts any quick retry, and each retry with a key would only meet it again.
-  if (code === CloseCode.tooManyKeyTries) return { reason: keyLockoutReason(said), final: true };
+  if (code === CloseCode.tooManyKeyTries) return { reason: keyLockoutReason(said), final: true, about: 'key' };
   if (code === CloseCode.forbidden && said === LOCAL_NETWORK_ONLY_REASON) {
     return {
       reason: 'This room accepts only computers on its local network. Its host can allow connections from the internet.',
@@ -43,7 +46,11 @@ export function describeClose(code: number, reasonText: string): LossVerdict {
     };
   }
   const final = FINAL_CLOSE_CODES.get(code);
-  if (final !== undefined) return { reason: said ? `${final.slice(0, -1)}: ${said}` : final, final: true };
+  if (final !== undefined) {
+    const verdict: LossVerdict = { reason: said ? `${final.slice(0, -1)}: ${said}` : final, final: true };
+    if (code === CloseCode.forbidden) verdict.about = 'key';
+    return verdict;
+  }
   if (code === 1006) return { reason: 'The connection was lost.', final: false };
   if (code === CloseCode.tryLater) {
     return { reason: said ? `The server is busy: ${said}. Trying again later.` : 'The server is busy. Trying again later.', final: false };
@@ -72,14 +79,14 @@ export function describeUnreachable(url: string, errorEvent: unknown): LossVerdi
   if (status) {
     const http = Number(status[1]);
     if (http === 401 || http === 403) {
-      return { reason: `The server at ${shown} refused to let us in (HTTP ${http}): the room key may be missing or wrong.`, final: true };
+      return { reason: `The server at ${shown} refused to let us in (HTTP ${http}): the room key may be missing or wrong.`, final: true, about: 'key' };
     }
-    return { reason: `The server at ${shown} answered HTTP ${http} instead of opening a chat connection.`, final: false };
+    return { reason: `The server at ${shown} answered HTTP ${http} instead of opening a chat connection.`, final: false, about: 'address' };
   }
   if (CERTIFICATE.test(code) || CERTIFICATE.test(message)) {
     // Never silently accepted, never retried in a loop that hides it.
-    return { reason: `The server at ${shown} has a certificate that cannot be trusted: ${message || code}.`, final: true };
+    return { reason: `The server at ${shown} has a certificate that cannot be trusted: ${message || code}.`, final: true, about: 'address' };
   }
   const detail = message ? ` (${message})` : '';
-  return { reason: `Could not reach the server at ${shown}${detail}.`, final: false };
+  return { reason: `Could not reach the server at ${shown}${detail}.`, final: false, about: 'address' };
 }

@@ -28,7 +28,10 @@ export interface ConnectRequest {
  *     URL is what a share link or a reverse proxy gives and its port is part of it.
  *     Its path and query are kept; our login parameters replace any of the same name
  *     (a `key` in the URL is kept unless the request has a room key). A `#fragment`
- *     means nothing to a WebSocket and is dropped.
+ *     means nothing to a WebSocket and is dropped;
+ *   - the `http://` or `https://` address of a room's page (the link people share): the
+ *     same room, joined over `ws://` or `wss://` with the same host, port, path and query
+ *     (its `?key=` included), as the page itself would.
  * Every login parameter is percent-encoded (the Qt client left `&`, `+`, `#` raw).
  */
 
@@ -182,7 +185,9 @@ function checkAuthority(authority: string, server: string): { ok: true; host: st
 // ---- the URL --------------------------------------------------------------------------
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
-const WS_URL = /^(wss?):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?/i;
+const WS_URL = /^(wss?|https?):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?/i;
+/** A room's page and its chat share the address: its scheme says which WebSocket scheme. */
+const SOCKET_SCHEME: Readonly<Record<string, string>> = { ws: 'ws', wss: 'wss', http: 'ws', https: 'wss' };
 
 function loginQuery(request: ConnectRequest, extras: LoginExtras): Map<string, string> {
   const params = new Map<string, string>([
@@ -248,7 +253,7 @@ function buildUnchecked(request: ConnectRequest, extras: LoginExtras): ConnectUr
     if (!url) {
       return {
         ok: false,
-        reason: `“${shorten(server)}” is not a chat server address: only ws:// and wss:// URLs can be joined (${scheme[1]!.toLowerCase()}:// cannot).`,
+        reason: `“${shorten(server)}” is not a chat server address: only ws://, wss:// and a room's http:// or https:// page can be joined (${scheme[1]!.toLowerCase()}:// cannot).`,
       };
     }
     const [, protocol, authority, path, query] = url as unknown as [string, string, string, string, string | undefined];
@@ -258,7 +263,7 @@ function buildUnchecked(request: ConnectRequest, extras: LoginExtras): ConnectUr
     const port = where.port === undefined ? '' : `:${where.port}`;
     return {
       ok: true,
-      url: `${protocol.toLowerCase()}://${where.host}${port}${encodeUrlText(path || '/')}?${joinQuery(query, params)}`,
+      url: `${SOCKET_SCHEME[protocol.toLowerCase()]!}://${where.host}${port}${encodeUrlText(path || '/')}?${joinQuery(query, params)}`,
     };
   }
 

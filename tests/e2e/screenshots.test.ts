@@ -34,7 +34,7 @@ it.skipIf(!process.env.SCREENSHOTS)('takes the README screenshots', async () => 
       const me = language === 'ru' ? 'Тестер' : 'Tester';
       const dialog = page.getByRole('dialog');
       await dialog.getByRole('textbox', { name: language === 'ru' ? 'Имя пользователя' : 'Nickname', exact: true }).fill(me);
-      await dialog.getByRole('radio', { name: '#2980b9' }).click();
+      await dialog.getByRole('radio', { name: 'Blue', exact: true }).click();
       await dialog.getByRole('combobox', { name: language === 'ru' ? 'Пол' : 'Gender' }).selectOption('1');
       await page.mouse.move(0, 0);
       await page.screenshot({ path: join(OUT, `connect-dialog-${language}.png`) });

@@ -68,19 +68,19 @@ describe('rooms found on this network', () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
     await waitForCalls(page, 'connect');
-    await expect.poll(() => dialog.isVisible()).toBe(false);
     await emit(page, 'status', { state: 'connecting', url: 'ws://192.168.1.7:27800/', attempt: 0 });
-    await emit(page, 'status', { state: 'reconnecting', delayMs: 1000, attempt: 1, reason: 'connect ECONNREFUSED' });
-    await expect.poll(() => dialog.isVisible()).toBe(true);
-    expect(await dialog.getByRole('alert').textContent()).toContain('The room at 192.168.1.7:27800 was announced on this network but does not answer');
+    // A first attempt that fails ends there (issue 19 §1), and the dialog never left.
+    const failed = { state: 'closed', byUser: false, reason: 'Could not reach the server at ws://192.168.1.7:27800/.', about: 'address' };
+    await emit(page, 'status', failed);
+    await expect.poll(async () => (await dialog.getByRole('alert').textContent()) ?? '').toContain('The room at 192.168.1.7:27800 was announced on this network but does not answer');
 
-    // Edited by hand, it is an address like any other: the usual reconnecting, no such message.
+    // Edited by hand, it is an address like any other: the usual reason, no such message.
     await dialog.getByRole('textbox', { name: 'Server', exact: true }).fill('192.168.1.8');
     await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
     await waitForCalls(page, 'connect', 2);
-    await expect.poll(() => dialog.isVisible()).toBe(false);
-    await emit(page, 'status', { state: 'reconnecting', delayMs: 1000, attempt: 1, reason: 'connect ECONNREFUSED' });
-    expect(await dialog.isVisible()).toBe(false);
+    await emit(page, 'status', { ...failed, reason: 'Could not reach the server at ws://192.168.1.8:27800/.' });
+    await expect.poll(async () => (await dialog.getByRole('alert').textContent()) ?? '').toContain('Could not reach the server at ws://192.168.1.8:27800/.');
+    expect(await dialog.getByRole('alert').textContent()).not.toContain('announced');
   });
 
   it('a TLS room is joined over wss://', async () => {
@@ -130,9 +130,10 @@ describe('rooms found on this network', () => {
     expect(await keep.isChecked()).toBe(false);
   });
 
-  it('the browser client has no list, only the manual form', async () => {
+  it('the browser client has no list (nor a server field: it joins the room that served it)', async () => {
     const { page } = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`);
-    await expect.poll(() => page.getByRole('dialog').getByRole('textbox', { name: 'Server', exact: true }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('dialog').getByRole('textbox', { name: 'Nickname', exact: true }).isVisible()).toBe(true);
+    expect(await page.getByRole('dialog').getByRole('textbox', { name: 'Server', exact: true }).count()).toBe(0);
     expect(await page.locator('found-rooms').count()).toBe(0);
   });
 });

@@ -70,9 +70,11 @@ describe('formatting', () => {
     expect(displayAddress('wss://chat.example.org/')).toBe('chat.example.org');
   });
 
-  it('accepts host names, IPv4, IPv6 and ws URLs as servers, and ports 1–65535', () => {
-    for (const ok of ['localhost', '192.168.0.10', 'чат.рф', '::1', '[fe80::1]', 'ws://a.b:1/x', 'wss://chat.example.org']) expect(isValidServer(ok), ok).toBe(true);
-    for (const bad of ['', ' ', 'bad host', 'http://x', 'a/b', 'javascript:alert(1)']) expect(isValidServer(bad), bad).toBe(false);
+  it('accepts host names, IPv4, IPv6, ws URLs and a room page’s http(s) address as servers, and ports 1–65535', () => {
+    for (const ok of ['localhost', '192.168.0.10', 'чат.рф', '::1', '[fe80::1]', 'ws://a.b:1/x', 'wss://chat.example.org', 'http://192.168.1.5:27800/', 'https://chat.example.org/']) {
+      expect(isValidServer(ok), ok).toBe(true);
+    }
+    for (const bad of ['', ' ', 'bad host', 'ftp://x', 'http://', 'a/b', 'javascript:alert(1)']) expect(isValidServer(bad), bad).toBe(false);
     expect([parsePort('1'), parsePort('65535'), parsePort('0'), parsePort('65536'), parsePort('12a'), parsePort('')]).toEqual([1, 65535, null, null, null, null]);
   });
 
@@ -138,12 +140,21 @@ describe('the reducer', () => {
     expect(afterRestart.privateTarget).toBeNull();
   });
 
-  it('never clears the log on a reconnect, and empties the list while offline', () => {
+  it('never clears the log on a reconnect, says the loss once, and keeps who was here while offline (issue 19 §1)', () => {
     const before = run([msg({ action: 'PublicMessage', ...anya, text: 'x' })], loggedIn());
     const after = run([status({ state: 'reconnecting', delayMs: 1000, attempt: 1, reason: 'gone' })], before);
-    expect(after.log.count).toBe(before.log.count + 2);
-    expect(after.users).toEqual([]);
+    expect(after.log.count).toBe(before.log.count + 1);
+    expect(after.users).toBe(before.users);
     expect(after.self).toBeNull();
+    const tries = run(
+      [
+        status({ state: 'connecting', url: 'ws://127.0.0.1:27800/', attempt: 1 }),
+        status({ state: 'reconnecting', delayMs: 2000, attempt: 2, reason: 'still gone' }),
+      ],
+      after,
+    );
+    expect(tries.log.count).toBe(after.log.count);
+    expect(tries.users).toBe(before.users);
     for (let i = 0; i < before.log.count; i++) expect(lineAt(after.log, i)).toBe(lineAt(before.log, i));
   });
 

@@ -243,6 +243,7 @@ export function fakeBridgeScript(settings: Record<string, unknown> = {}, options
       async cancelUpload(id) { record('cancelUpload', [id]); return false; },
       async fileLink(id) { record('fileLink', [id]); return { ok: false, error: 'not-found', message: 'Not found.' }; },
       async showDownload(id) { record('showDownload', [id]); return true; },
+      async reconnectNow() { record('reconnectNow', []); },
     };
     Object.defineProperty(window, 'chat', { value: Object.freeze(bridge), configurable: false });
     window.__bridge = {

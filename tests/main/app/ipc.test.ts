@@ -40,6 +40,7 @@ function recordingCommands() {
     cancelUpload: record('cancelUpload', false),
     fileLink: record('fileLink', { ok: false, error: 'not-connected', message: '' } as const),
     showDownload: record('showDownload', false),
+    reconnectNow: record('reconnectNow', undefined),
   };
   return { commands, calls };
 }

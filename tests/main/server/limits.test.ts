@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { CloseCode, isValidCloseCode } from '../../../src-shared/protocol';
+import { CloseCode, MAX_LOGIN_KEY_LENGTH, isValidCloseCode } from '../../../src-shared/protocol';
 import { AdmissionGuards, refusalFor } from '../../../src-main/server/admission';
 import type { RoomState } from '../../../src-main/server/admission';
 import { resolveServerConfig } from '../../../src-main/server/config';
@@ -139,5 +139,12 @@ describe('a slow consumer', () => {
     expect(t.server.connectionCount).toBe(2);
     stuck.destroy();
     await expectCanaryPairChats(t.port);
+  });
+});
+
+describe('the login key has the apps’ limit (issue 19 §1)', () => {
+  it('a server refuses to start with a key longer than the apps can type', () => {
+    expect(() => resolveServerConfig({ roomKey: 'k'.repeat(MAX_LOGIN_KEY_LENGTH) })).not.toThrow();
+    expect(() => resolveServerConfig({ roomKey: 'k'.repeat(MAX_LOGIN_KEY_LENGTH + 1) })).toThrow(new RegExp(`at most ${MAX_LOGIN_KEY_LENGTH}`));
   });
 });

@@ -172,7 +172,8 @@ describe('ClientSession: a silent server', () => {
     h.session.connect(REQUEST);
     vi.advanceTimersByTime(SILENCE_MS);
     expect(h.sockets[0]!.closeCalls).toHaveLength(1);
-    expect(h.session.status).toMatchObject({ state: 'reconnecting', reason: expect.stringMatching(/did not answer within 3 s/) });
+    // A first attempt: said, for the form, and not tried again by itself.
+    expect(h.session.status).toMatchObject({ state: 'closed', byUser: false, about: 'address', reason: expect.stringMatching(/did not answer within 3 s/) });
   });
 
   it('uses the default ping interval from the protocol limits when none is given', () => {
@@ -183,6 +184,54 @@ describe('ClientSession: a silent server', () => {
     expect(h.session.status.state).toBe('authorized');
     vi.advanceTimersByTime(1);
     expect(h.session.status.state).toBe('reconnecting');
+  });
+});
+
+describe('ClientSession: a first attempt that fails (issue 19 §1)', () => {
+  it('ends the session, saying the address could not be reached: no retry loop', () => {
+    const h = harness();
+    h.session.connect(REQUEST);
+    h.last().fail({ type: 'error', message: 'connect ECONNREFUSED 10.0.0.1:1' });
+    h.last().serverClose(1006, '');
+    expect(h.session.status).toEqual({
+      state: 'closed',
+      byUser: false,
+      about: 'address',
+      reason: 'Could not reach the server at ws://chat.lan:27800/ (connect ECONNREFUSED 10.0.0.1:1).',
+    });
+    vi.advanceTimersByTime(60_000);
+    expect(h.sockets).toHaveLength(1);
+    expect(h.statuses.map((s) => s.state)).toEqual(['connecting', 'closed']);
+  });
+
+  it('a refused key is about the key, and so is a lockout', () => {
+    for (const [code, reason] of [
+      [4003, 'Wrong room key'],
+      [4029, 'Too many wrong room keys: try again in 60 s'],
+    ] as const) {
+      const h = harness();
+      h.session.connect(REQUEST);
+      h.last().open();
+      h.last().serverClose(code, reason);
+      expect(h.session.status).toMatchObject({ state: 'closed', byUser: false, code, about: 'key' });
+    }
+  });
+
+  it('a connection that worked and dropped is tried again, and so is a busy server’s first refusal', () => {
+    const h = harness();
+    h.session.connect(REQUEST);
+    h.last().open();
+    h.last().serverClose(4008, 'Room full');
+    expect(h.session.status).toMatchObject({ state: 'reconnecting', attempt: 1 });
+    vi.advanceTimersByTime(2_000);
+    h.login();
+    h.last().serverClose(1006);
+    expect(h.session.status).toMatchObject({ state: 'reconnecting', attempt: 1 });
+    vi.advanceTimersByTime(2_000);
+    // Not logged in again since: the login before counts.
+    h.last().fail();
+    h.last().serverClose(1006);
+    expect(h.session.status).toMatchObject({ state: 'reconnecting', attempt: 2 });
   });
 });
 
@@ -239,6 +288,9 @@ describe('ClientSession: reconnecting', () => {
   it('says the server could not be reached when the socket fails before opening, without the key', () => {
     const h = harness();
     h.session.connect(REQUEST);
+    h.login();
+    h.last().serverClose(1006);
+    vi.advanceTimersByTime(2_000);
     h.last().fail({ type: 'error', message: 'connect ECONNREFUSED 10.0.0.1:27800' });
     h.last().serverClose(1006, '');
     const status = h.session.status;

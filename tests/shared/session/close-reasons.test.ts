@@ -10,9 +10,10 @@ describe('describeClose', () => {
     expect(describeClose(4029, 'Too many wrong room keys from your address: try again in 12 s')).toEqual({
       reason: 'Too many wrong room keys from your address: try again in 12 s.',
       final: true,
+      about: 'key',
     });
     expect(describeClose(4029, 'Too many wrong room keys: try again in 3 s').reason).toBe('Too many wrong room keys: try again in 3 s.');
-    expect(describeClose(4029, '')).toEqual({ reason: 'Too many wrong room keys from your address: try again later.', final: true });
+    expect(describeClose(4029, '')).toEqual({ reason: 'Too many wrong room keys from your address: try again later.', final: true, about: 'key' });
     expect(describeClose(4029, 'slow\ndown').reason).toBe('Too many wrong room keys from your address: try again later (the server says: slow down).');
   });
 

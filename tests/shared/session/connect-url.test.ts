@@ -127,13 +127,21 @@ describe('buildConnectUrl: the server field', () => {
     expect(readBack(url({ server: 'ws://h/?key=shared', roomKey: 'mine' })).getAll('key')).toEqual(['mine']);
   });
 
+  it('joins the room a shared http(s):// page address names: same host, port, path and key (issue 19 §2)', () => {
+    const built = url({ server: 'http://192.168.1.5:27805/?key=h0st%26k' });
+    expect(built.startsWith('ws://192.168.1.5:27805/?')).toBe(true);
+    expect(readBack(built).get('key')).toBe('h0st&k');
+    expect(url({ server: 'HTTPS://chat.example.org/room/' }).startsWith('wss://chat.example.org/room/?')).toBe(true);
+    expect(url({ server: 'http://[::1]:27800' }).startsWith('ws://[::1]:27800/?')).toBe(true);
+  });
+
   it.each([
     ['', /Enter a server address/],
     ['   ', /Enter a server address/],
-    ['http://example.org', /only ws:\/\/ and wss:\/\/.*http:\/\/ cannot/],
-    ['https://example.org:27800/', /only ws:\/\/ and wss:\/\//],
+    ['ftp://example.org', /only ws:\/\/, wss:\/\/ and a room's http:\/\/ or https:\/\/ page.*ftp:\/\/ cannot/],
     ['javascript:alert(1)', /not a server address/],
-    ['file:///etc/passwd', /only ws:\/\/ and wss:\/\//],
+    ['file:///etc/passwd', /only ws:\/\/, wss:\/\//],
+    ['http://user:pw@host:27800/', /user name or password/],
     ['ws://user:pw@host', /user name or password/],
     ['ws://evil.com\\@good.com', /user name or password/],
     ['ws://', /not a server address/],
@@ -164,7 +172,7 @@ describe('buildConnectUrl: the server field', () => {
   });
 
   it('buildConnectUrl throws the same reason for callers that skipped the check', () => {
-    expect(() => url({ server: 'http://x' })).toThrow(RangeError);
+    expect(() => url({ server: 'ftp://x' })).toThrow(RangeError);
   });
 
   it('never throws on any server string (property)', () => {
