@@ -590,14 +590,16 @@ export class ChatApp extends LitElement {
     this.focusWhenReady = false;
     const input = this.messageInput;
     if (input === null) return;
+    // Only a focus nobody has: on the page, or left in the closed dialog (where Enter was pressed).
+    // Whatever the user went to meanwhile (a menu, a field) keeps it.
+    const unclaimed = (): boolean => {
+      const active = deepActiveElement();
+      return active === null || active === document.body || this.connectDialog?.shadowRoot?.contains(active) === true;
+    };
     void (async () => {
       await this.connectDialog?.updateComplete;
-      // Not from a field the user went to meanwhile; the closed dialog's field (where Enter was pressed) is no such.
-      const active = deepActiveElement();
-      const inDialog = active !== null && this.connectDialog?.shadowRoot?.contains(active) === true;
-      if (active !== null && !inDialog && active.matches('input, textarea, select, [contenteditable]')) return;
       await input.updateComplete;
-      input.focusInput();
+      if (unclaimed()) input.focusInput();
     })();
   }
 
