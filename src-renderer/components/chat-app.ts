@@ -127,8 +127,8 @@ export class ChatApp extends LitElement {
   /** A quoted line being looked for in older pages, and how many pages were asked for so far. */
   private seeking: { messageId: number; pages: number } | null = null;
   /**
-   * The dialog closed while the input was still off (not logged in yet): the input takes
-   * the focus once it is on, so the first keystrokes after Connect are not lost on the page.
+   * A login is coming with the input still off (the dialog closed before it, or there was
+   * no dialog): the input takes the focus once it is on, so the first keystrokes are not lost on the page.
    */
   private focusWhenReady = false;
   /** When the session's next reconnect try is due (the banner counts down to it), and the clock that counts. */
