@@ -149,8 +149,8 @@ export class ChatApp extends LitElement {
   /** A quoted line being looked for in older pages, and how many pages were asked for so far. */
   private seeking: { messageId: number; pages: number } | null = null;
   /**
-   * The dialog closed while the input was still off (not logged in yet): the input takes
-   * the focus once it is on, so the first keystrokes after Connect are not lost on the page.
+   * A login is coming with the input still off (the dialog closed before it, or there was
+   * no dialog): the input takes the focus once it is on, so the first keystrokes are not lost on the page.
    */
   private focusWhenReady = false;
   /** When the session's next reconnect try is due (the banner counts down to it), and the clock that counts. */
@@ -653,14 +653,16 @@ export class ChatApp extends LitElement {
     this.focusWhenReady = false;
     const input = this.messageInput;
     if (input === null) return;
+    // Only a focus nobody has: on the page, or left in the closed dialog (where Enter was pressed).
+    // Whatever the user went to meanwhile (a menu, a field) keeps it.
+    const unclaimed = (): boolean => {
+      const active = deepActiveElement();
+      return active === null || active === document.body || this.connectDialog?.shadowRoot?.contains(active) === true;
+    };
     void (async () => {
       await this.connectDialog?.updateComplete;
-      // Not from a field the user went to meanwhile; the closed dialog's field (where Enter was pressed) is no such.
-      const active = deepActiveElement();
-      const inDialog = active !== null && this.connectDialog?.shadowRoot?.contains(active) === true;
-      if (active !== null && !inDialog && active.matches('input, textarea, select, [contenteditable]')) return;
       await input.updateComplete;
-      input.focusInput();
+      if (unclaimed()) input.focusInput();
     })();
   }
 

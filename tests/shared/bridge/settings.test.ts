@@ -68,9 +68,9 @@ describe('room keys per server (issue 18, hole 4)', () => {
     expect(serverAddressKey('wss://chat.example:8443/x', 1)).toBe('chat.example:8443');
     expect(serverAddressKey('::1', 27800)).toBe('[::1]:27800');
     expect(serverAddressKey('[FD00::1]:5', 27800)).toBe('[fd00::1]:5');
+    // A room's page address is that room's (issue 19 §2): its key is the same server's.
+    expect(serverAddressKey('http://X:27805/?key=k', 1)).toBe('x:27805');
     expect(serverAddressKey('ftp://x', 1)).toBeNull();
-    // A room page's address means that room (issue 19 §2).
-    expect(serverAddressKey('http://x', 1)).toBe('x:80');
     expect(serverAddressKey('', 1)).toBeNull();
   });
 
