@@ -2,12 +2,13 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { DEFAULT_SETTINGS, withSavedKey } from '../../src-shared/bridge';
-import type { ChatBridge, ConnectLink, ConnectProblem, ConnectRequest, FoundRoom, HostRequest, Language, Settings, SettingsPatch, Unsubscribe } from '../../src-shared/bridge';
+import type { ChatBridge, ConnectLink, ConnectProblem, ConnectRequest, FoundRoom, HostRequest, Language, Settings, SettingsPatch, Theme, Unsubscribe } from '../../src-shared/bridge';
 import { DEFAULT_HISTORY_PAGE, parseRichText, plainExcerpt, plainText } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
 import { insertMention } from '../format/mention';
 import { format, hasStrings, loadStrings, resolveLanguage, stringsFor } from '../i18n';
 import type { Strings, UiLanguage } from '../i18n';
+import { applyThemeChoice } from './theme';
 import { INITIAL_STATE, attentionFor, canCompose, canLoadMissed, canLoadOlder, reduce } from '../state/chat-state';
 import type { ChatEvent, ChatState } from '../state/chat-state';
 import { findMessage, lineAt, totalLines } from '../state/log';
@@ -257,8 +258,8 @@ export class ChatApp extends LitElement {
         gap: 4px 10px;
         padding: 6px 10px;
         border-radius: 6px;
-        background: #fff4e0;
-        border: 1px solid #e0b060;
+        background: var(--warn-bg, #fff4e0);
+        border: 1px solid var(--warn-edge, #e0b060);
         color: var(--warn, #7a4700);
         font-size: 13px;
       }
@@ -506,6 +507,7 @@ export class ChatApp extends LitElement {
   private applySettings(settings: Settings): void {
     this.settings = settings;
     this.showLanguage(resolveLanguage(settings.language, navigator.languages ?? [navigator.language]));
+    applyThemeChoice(settings.theme);
   }
 
   /** Shows `language` now if its strings are here, else once they are (English meanwhile, and if they never come). */
@@ -783,6 +785,7 @@ export class ChatApp extends LitElement {
         @dialog-dismissed=${this.closeDialog}
         @disconnect-requested=${this.onDisconnectRequested}
         @language-changed=${this.onLanguageChanged}
+        @theme-changed=${this.onThemeChanged}
       ></connect-dialog>
       ${this.dragging ? html`<div class="drop-hint" aria-hidden="true"><span>${s.files.dropHere}</span></div>` : nothing}
       ${this.renderConfirmDelete()}
@@ -1514,6 +1517,16 @@ export class ChatApp extends LitElement {
       await this.bridge?.disconnect();
     } catch (error) {
       this.dialogError = errorText(error);
+    }
+  }
+
+  private async onThemeChanged(event: CustomEvent<{ theme: Theme }>): Promise<void> {
+    const theme = event.detail.theme;
+    this.applySettings({ ...this.settings, theme });
+    try {
+      this.settings = await this.bridge!.saveSettings({ theme });
+    } catch {
+      // Kept for this session, as the language is.
     }
   }
 

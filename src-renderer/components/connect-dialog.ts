@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import type { ConnectLink, ConnectProblem, FoundRoom, HostingStatus, Language, Settings } from '../../src-shared/bridge';
+import type { ConnectLink, ConnectProblem, FoundRoom, HostingStatus, Language, Settings, Theme } from '../../src-shared/bridge';
 import { DEFAULT_SETTINGS, MAX_ROOM_NAME_LENGTH, cutRoomName, roomDisplayName, savedKeyFor } from '../../src-shared/bridge';
 import { MAX_LOGIN_KEY_LENGTH, MAX_NAME_LENGTH, PALETTE, cleanUserName, isValidColor } from '../../src-shared/protocol';
 import type { Gender } from '../../src-shared/protocol';
@@ -134,12 +134,12 @@ export class ConnectDialog extends LitElement {
       padding: 6px 8px;
       border: 1px solid var(--panel-border, #c8ccd0);
       border-radius: 5px;
-      background: #fff;
+      background: var(--field-bg, #fff);
       color: inherit;
     }
     input:disabled {
       background: var(--disabled-bg, #eceeef);
-      color: #7f8c8d;
+      color: var(--system, #5f6b6c);
     }
     #port {
       width: 7ch;
@@ -185,7 +185,7 @@ export class ConnectDialog extends LitElement {
       height: 20px;
       padding: 0;
       border-radius: 50%;
-      border: 2px solid #fff;
+      border: 2px solid var(--panel-bg, #fff);
       box-shadow: 0 0 0 1px rgb(0 0 0 / 0.25);
       background: var(--swatch, #34495e);
       cursor: pointer;
@@ -199,7 +199,7 @@ export class ConnectDialog extends LitElement {
       padding: 0 2px;
       border: 1px solid var(--panel-border, #c8ccd0);
       border-radius: 5px;
-      background: #fff;
+      background: var(--field-bg, #fff);
       cursor: pointer;
     }
     .custom[data-checked] {
@@ -236,7 +236,7 @@ export class ConnectDialog extends LitElement {
       flex-direction: column;
       gap: 4px;
       font-size: 13px;
-      background: #eaf6ef;
+      background: var(--good-bg, #eaf6ef);
       border-radius: 6px;
       padding: 6px 10px;
     }
@@ -271,8 +271,8 @@ export class ConnectDialog extends LitElement {
       gap: 8px;
       padding: 8px 10px;
       border-radius: 6px;
-      background: #fff4e0;
-      border: 1px solid #e0b060;
+      background: var(--warn-bg, #fff4e0);
+      border: 1px solid var(--warn-edge, #e0b060);
     }
     .confirm p {
       margin: 0;
@@ -280,7 +280,7 @@ export class ConnectDialog extends LitElement {
     button.danger {
       background: var(--bad, #c0392b);
       border-color: var(--bad, #c0392b);
-      color: #fff;
+      color: var(--on-accent, #fff);
       font-weight: 600;
     }
     .error {
@@ -288,7 +288,7 @@ export class ConnectDialog extends LitElement {
       margin: 0;
       padding: 6px 10px;
       border-radius: 6px;
-      background: #fbeaea;
+      background: var(--bad-bg, #fbeaea);
       color: var(--bad, #c0392b);
     }
     hr {
@@ -313,14 +313,14 @@ export class ConnectDialog extends LitElement {
       padding: 6px 14px;
       border-radius: 6px;
       border: 1px solid var(--panel-border, #c8ccd0);
-      background: #fff;
+      background: var(--button-bg, #fff);
       color: inherit;
       cursor: pointer;
     }
     button.primary {
       background: var(--accent, #2980b9);
       border-color: var(--accent, #2980b9);
-      color: #fff;
+      color: var(--on-accent, #fff);
       font-weight: 600;
     }
     button:disabled {
@@ -503,6 +503,13 @@ export class ConnectDialog extends LitElement {
           <option value="ru" ?selected=${this.settings.language === 'ru'}>Русский</option>
         </select>
 
+        <label for="theme">${s.theme}</label>
+        <select id="theme" .value=${live(this.settings.theme)} @change=${this.onTheme}>
+          <option value="system" ?selected=${this.settings.theme === 'system'}>${s.themeSystem}</option>
+          <option value="light" ?selected=${this.settings.theme === 'light'}>${s.themeLight}</option>
+          <option value="dark" ?selected=${this.settings.theme === 'dark'}>${s.themeDark}</option>
+        </select>
+
         ${this.error && problem === null ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         ${this.confirmingStop ? this.renderStopConfirm() : nothing}
         <hr />
@@ -646,6 +653,10 @@ export class ConnectDialog extends LitElement {
     this.keyNeeded = room.locked && this.joinKey === '';
     const focus = this.keyNeeded ? '#room-key' : '#connect';
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(focus)?.focus());
+  }
+
+  private onTheme(event: Event): void {
+    emit(this, 'theme-changed', { theme: (event.target as HTMLSelectElement).value as Theme });
   }
 
   private onLanguage(event: Event): void {

@@ -1,4 +1,4 @@
-import type { FoundRoom, Language } from '../../src-shared/bridge';
+import type { FoundRoom, Language, Theme } from '../../src-shared/bridge';
 import type { Gender, Identity } from '../../src-shared/protocol';
 import type { ConversationRef } from '../state/conversations';
 import type { UploadFailure, UserStatus } from '../../src-shared/protocol';
@@ -63,6 +63,7 @@ export interface ChatUiEvents {
   'disconnect-requested': Record<string, never>;
   'dialog-dismissed': Record<string, never>;
   'language-changed': { language: Language };
+  'theme-changed': { theme: Theme };
   /** A room found on the network was clicked: fill the form with it (never join by itself). */
   'found-room-chosen': { room: FoundRoom };
   /** The status picker: one's own status chosen by hand, and the "Allow buzzes" switch. */
@@ -108,6 +109,7 @@ declare global {
     'disconnect-requested': CustomEvent<ChatUiEvents['disconnect-requested']>;
     'dialog-dismissed': CustomEvent<ChatUiEvents['dialog-dismissed']>;
     'language-changed': CustomEvent<ChatUiEvents['language-changed']>;
+    'theme-changed': CustomEvent<ChatUiEvents['theme-changed']>;
     'found-room-chosen': CustomEvent<ChatUiEvents['found-room-chosen']>;
     'status-chosen': CustomEvent<ChatUiEvents['status-chosen']>;
     'allow-buzz-changed': CustomEvent<ChatUiEvents['allow-buzz-changed']>;

@@ -198,6 +198,10 @@ export interface Strings {
   stopAndConnect: string;
   language: string;
   languageAuto: string;
+  theme: string;
+  themeSystem: string;
+  themeLight: string;
+  themeDark: string;
   connect: string;
   /** Connect again after a first attempt failed. */
   retry: string;

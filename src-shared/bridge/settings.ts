@@ -7,6 +7,9 @@ import { MAX_SAVED_ROOM_KEYS, serverAddressKey } from './room-keys';
 /** What the app remembers. The schema is here so main and renderer agree on it. */
 export type Language = 'auto' | 'en' | 'ru';
 
+/** Light or dark, or as the system says (`prefers-color-scheme`). */
+export type Theme = 'system' | 'light' | 'dark';
+
 export interface WindowState {
   x: number | null;
   y: number | null;
@@ -39,6 +42,7 @@ export interface Settings {
   /** Keys for joining other servers, by normalised address (`host:port`): each goes only to its own server. */
   roomKeys: Record<string, string>;
   language: Language;
+  theme: Theme;
   window: WindowState;
   closeToTray: boolean;
   /** The one-time "still running in the tray" notice was shown. */
@@ -87,6 +91,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   roomHistory: true,
   roomKeys: Object.freeze({}) as Record<string, string>,
   language: 'auto',
+  theme: 'system',
   window: Object.freeze({ x: null, y: null, width: 900, height: 600, maximized: false }),
   closeToTray: false,
   trayNoticeShown: false,
@@ -138,6 +143,7 @@ const CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
     );
   },
   language: (v) => v === 'auto' || v === 'en' || v === 'ru',
+  theme: (v) => v === 'system' || v === 'light' || v === 'dark',
   window: (v) => {
     if (typeof v !== 'object' || v === null) return false;
     const w = v as Record<string, unknown>;

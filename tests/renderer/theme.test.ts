@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { fakeBridgeScript, useBrowserAndServer } from '../support/browser';
-import { ANYA, BOB, ME, logIn, message, say } from './support';
+import { ANYA, BOB, ME, logIn, message, say, waitForCalls } from './support';
 import type { TestUser } from './support';
 
 /*
@@ -103,6 +103,14 @@ describe('themes', () => {
     expect(await contrastFailures(page)).toEqual([]);
   });
 
+  it.each(['light', 'dark'] as const)('every text in the connect dialog reaches WCAG AA in the %s theme', async (scheme) => {
+    const opened = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`, { initScript: fakeBridgeScript() });
+    const page = opened.page;
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.getByRole('button', { name: 'Connect', exact: true }).waitFor();
+    expect(await contrastFailures(page)).toEqual([]);
+  });
+
   it('keeps a nick its hue and moves only its lightness, differently per theme', async () => {
     const opened = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`, { initScript: fakeBridgeScript() });
     const page = opened.page;
@@ -116,5 +124,23 @@ describe('themes', () => {
     expect(light).not.toBe('rgb(243, 156, 18)');
     const [r, g, b] = light.match(/\d+/g)!.map(Number);
     expect(r! > g! && g! > b!).toBe(true);
+  });
+
+  it('follows a theme chosen in the dialog over the system, remembers it, and goes back to the system', async () => {
+    const opened = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`, { initScript: fakeBridgeScript({ theme: 'dark' }) });
+    const page = opened.page;
+    await page.emulateMedia({ colorScheme: 'light' });
+    const body = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    // Saved as dark: dark on a light system.
+    await expect.poll(body).toBe('rgb(22, 25, 29)');
+    const theme = page.getByRole('dialog').getByRole('combobox', { name: 'Theme' });
+    expect(await theme.inputValue()).toBe('dark');
+    await theme.selectOption('system');
+    await expect.poll(body).toBe('rgb(236, 238, 240)');
+    await theme.selectOption('light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await body()).toBe('rgb(236, 238, 240)');
+    const saves = await waitForCalls(page, 'saveSettings', 2);
+    expect(saves.map((call) => call.args[0])).toEqual([{ theme: 'system' }, { theme: 'light' }]);
   });
 });
