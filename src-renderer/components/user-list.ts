@@ -10,6 +10,7 @@ import { parseRichText } from '../../src-shared/protocol';
 import { NO_STATUSES, presenceOf } from '../state/statuses';
 import type { Statuses } from '../state/statuses';
 import { cssProperties, nickColor } from './css-properties';
+import { splitForMiddleEllipsis } from '../format/middle-ellipsis';
 import { emit } from './events';
 import { statusDotStyles } from './status-colors';
 
@@ -139,10 +140,19 @@ export class UserList extends LitElement {
       flex: none;
     }
     .name {
+      display: inline-flex;
+      min-width: 0;
       color: var(--nick-color, #34495e);
       overflow: hidden;
-      text-overflow: ellipsis;
       white-space: nowrap;
+    }
+    .name .head {
+      min-width: 0;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    .name .tail {
+      flex: none;
     }
     .me .name {
       font-weight: 700;
@@ -212,7 +222,7 @@ export class UserList extends LitElement {
           >
             <img data-icon=${(GENDER_ICON[u.gender] ?? GENDER_ICON[0]).name} src=${(GENDER_ICON[u.gender] ?? GENDER_ICON[0]).src} alt="" draggable="false" />
             <span class="status-dot ${presence.status}" data-status=${presence.status} aria-hidden="true"></span>
-            <span class="name" dir="auto" ${nickColor(u.userColor)}>${u.userName}</span>
+            ${this.renderName(u)}
             ${statusText === '' ? nothing : html`<bdi class="status-text" aria-hidden="true">${statusText}</bdi>`}
             ${me ? html`<span class="me-tag" aria-hidden="true">(${this.strings.you})</span>` : nothing}
             ${me
@@ -223,6 +233,14 @@ export class UserList extends LitElement {
         },
       )}
     </ul>${this.renderMenu()}`;
+  }
+
+  /** The whole name in a tooltip; a long one cut in the middle, so its end still tells it apart. */
+  private renderName(u: Identity): TemplateResult {
+    const { head, tail } = splitForMiddleEllipsis(u.userName);
+    return html`<span class="name" dir="auto" title=${u.userName} ${nickColor(u.userColor)}><span class="head">${head}</span>${tail === ''
+      ? nothing
+      : html`<span class="tail">${tail}</span>`}</span>`;
   }
 
   private renderMenu(): TemplateResult | typeof nothing {
