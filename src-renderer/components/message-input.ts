@@ -222,10 +222,14 @@ export class MessageInput extends LitElement {
     picker.click();
   }
 
-  /** A picture or a file copied to the clipboard is sent as a file; text pastes as text. */
+  /**
+   * A picture or a file copied to the clipboard is sent as a file; text pastes as text, even
+   * when the clipboard holds a picture of it too (office programs copy both).
+   */
   private onPaste(event: ClipboardEvent): void {
-    const files = [...(event.clipboardData?.files ?? [])];
-    if (files.length === 0 || !this.canAttach || this.editing) return;
+    const data = event.clipboardData;
+    const files = [...(data?.files ?? [])];
+    if (files.length === 0 || !this.canAttach || this.editing || (data?.getData('text/plain') ?? '') !== '') return;
     event.preventDefault();
     emit(this, 'files-chosen', { files });
   }
