@@ -1035,6 +1035,8 @@ export class ChatLog extends LitElement {
     const box = this.lightbox;
     if (box === null) return nothing;
     const onKey = (event: KeyboardEvent): void => {
+      // Modal: Tab stays on its one control; Esc closes.
+      if (event.key === 'Tab') event.preventDefault();
       if (event.key !== 'Escape') return;
       event.preventDefault();
       event.stopPropagation();

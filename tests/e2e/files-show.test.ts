@@ -77,6 +77,9 @@ describe('files in the log', () => {
       await lightbox.waitFor();
       await expect.poll(() => lightbox.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(400);
       expect(await focusedClass(page)).toBe('close-lightbox');
+      // Modal: Tab does not leave it for the log behind.
+      await page.keyboard.press('Tab');
+      expect(await focusedClass(page)).toBe('close-lightbox');
       await page.keyboard.press('Escape');
       await expect.poll(() => lightbox.count()).toBe(0);
       expect(await focusedClass(page)).toBe('picture');
