@@ -32,9 +32,9 @@ import type { ConversationRef } from '../state/conversations';
 import { withSavedConversation } from '../../src-shared/bridge';
 import './status-picker';
 import './upload-list';
-import type { UploadItem } from './upload-list';
-import type { DownloadStatus, SendRequest } from '../../src-shared/bridge';
-import type { FileLinkOutcome, UploadFailure, UploadOutcome } from '../../src-shared/protocol';
+import { Transfers } from './transfers';
+import type { LineTarget } from './transfers';
+import type { FileLinkOutcome, UploadFailure } from '../../src-shared/protocol';
 import type { UserStatus } from '../../src-shared/protocol';
 import type { ServerMessage } from '../../src-shared/protocol';
 import { playBuzzSound } from '../sound/buzz-sound';
@@ -50,9 +50,6 @@ function typedText(line: ChatLine): string {
     .join('');
 }
 
-
-/** Uploads going at once; more wait their turn (servers take a few per user at a time: 3 by default). */
-const PARALLEL_UPLOADS = 2;
 
 const hasFiles = (event: DragEvent): boolean => event.dataTransfer?.types.includes('Files') === true;
 
@@ -108,17 +105,14 @@ export class ChatApp extends LitElement {
   @state() private accessor confirmingDelete: number | null = null;
   /** A buzz came: the app shakes a moment (issue 13 §4). */
   @state() private accessor shaking = false;
-  /** Files being uploaded, and refused ones not yet dismissed, oldest first. */
-  @state() private accessor uploads: readonly UploadItem[] = [];
-  /** The desktop app's downloads of lines' files, in the order they began. */
-  @state() private accessor downloads: readonly DownloadStatus[] = [];
   /** Files are dragged over the window. */
   @state() private accessor dragging = false;
-  private uploadSeq = 0;
-  /** Uploads handed to the bridge (the others wait for a turn, and a Cancel just drops them). */
-  private readonly uploadsStarted = new Set<string>();
-  private uploadsGoing = 0;
-  private readonly uploadTurns: (() => void)[] = [];
+  /** Uploads and downloads (issue 14 §3). */
+  private readonly transfers = new Transfers(
+    this,
+    (reason) => this.apply({ type: 'notice', notice: { kind: 'send-failed', reason }, time: Date.now() }),
+    () => this.chatLog?.scrollToEnd(),
+  );
   /** The buzz's sound; a test may listen in. */
   buzzSound: () => void = playBuzzSound;
   private shakeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -476,13 +470,7 @@ export class ChatApp extends LitElement {
       bridge.on('hosting', (hosting) => this.enqueue({ type: 'hosting', hosting, time: Date.now() })),
       bridge.on('outbox', (pending) => this.enqueue({ type: 'outbox', pending })),
       bridge.on('foundRooms', (rooms) => (this.foundRooms = rooms)),
-      bridge.on('download', (status) => {
-        const known = this.downloads.some((d) => d.downloadId === status.downloadId);
-        this.downloads = known ? this.downloads.map((d) => (d.downloadId === status.downloadId ? status : d)) : [...this.downloads, status];
-      }),
-      bridge.on('uploadProgress', ({ uploadId, sent }) => {
-        this.uploads = this.uploads.map((u) => (u.id === uploadId && u.failure === undefined ? { ...u, sent } : u));
-      }),
+      ...this.transfers.listen(bridge),
       bridge.on('olderHistory', (page) => this.enqueue({ type: 'older', page, time: Date.now() })),
       // A simplechat:// link: ask, never connect unasked.
       bridge.on('connectLink', (link) => {
@@ -738,14 +726,14 @@ export class ChatApp extends LitElement {
               this.apply({ type: 'local-error', message: format(s.files.fetchFailed, { name: e.detail.name, reason: s.files.reasons[e.detail.reason] }), time: Date.now() })}
           ></chat-log>
           <upload-list
-            .uploads=${this.uploads}
-            .downloads=${this.downloads}
+            .uploads=${this.transfers.uploads}
+            .downloads=${this.transfers.downloads}
             .strings=${s}
-            ?hidden=${this.uploads.length === 0 && this.downloads.length === 0}
+            ?hidden=${this.transfers.uploads.length === 0 && this.transfers.downloads.length === 0}
             @download-show-requested=${(e: CustomEvent<{ downloadId: string }>) => void this.bridge?.showDownload(e.detail.downloadId).catch(() => false)}
-            @download-dismissed=${(e: CustomEvent<{ downloadId: string }>) => (this.downloads = this.downloads.filter((d) => d.downloadId !== e.detail.downloadId))}
-            @upload-cancel-requested=${(e: CustomEvent<{ uploadId: string }>) => void this.cancelUpload(e.detail.uploadId)}
-            @upload-dismissed=${(e: CustomEvent<{ uploadId: string }>) => (this.uploads = this.uploads.filter((u) => u.id !== e.detail.uploadId))}
+            @download-dismissed=${(e: CustomEvent<{ downloadId: string }>) => this.transfers.dismissDownload(e.detail.downloadId)}
+            @upload-cancel-requested=${(e: CustomEvent<{ uploadId: string }>) => void this.transfers.cancel(this.bridge, e.detail.uploadId)}
+            @upload-dismissed=${(e: CustomEvent<{ uploadId: string }>) => this.transfers.dismissUpload(e.detail.uploadId)}
           ></upload-list>
           <message-input
             ?canAttach=${this.canAttach()}
@@ -1125,7 +1113,7 @@ export class ChatApp extends LitElement {
   };
 
   /** Where the conversation shown sends a line now; null (said in the log) when a dialog's peer is gone. */
-  private lineTarget(): Pick<SendRequest, 'toUserId' | 'room'> | null {
+  private lineTarget(): LineTarget | null {
     const shown = this.chat.current;
     if (shown.kind === 'dialog' && this.chat.privateTarget === null) {
       const peer = this.chat.dialogs.find((d) => d.peer.userId === shown.userId)?.peer.userName ?? `#${shown.userId}`;
@@ -1136,74 +1124,12 @@ export class ChatApp extends LitElement {
     return toUserId === 0 && shown.kind === 'room' ? { toUserId, room: shown.room } : { toUserId };
   }
 
-  /** Uploads each file, then sends it as a line to where it was dropped; the echo shows it. */
+  /** Uploads each file, then sends it as a line to where it was chosen; the echo shows it. */
   private async sendFiles(files: readonly File[]): Promise<void> {
     const bridge = this.bridge;
     if (!bridge || files.length === 0 || !this.canAttach()) return;
     const target = this.lineTarget();
-    if (target === null) return;
-    const items = files.map((file) => ({ file, item: { id: `u${++this.uploadSeq}`, name: file.name || 'file', size: file.size, sent: 0 } }));
-    this.uploads = [...this.uploads, ...items.map((i) => i.item)];
-    await Promise.all(items.map(({ file, item }) => this.sendFile(bridge, file, item, target)));
-  }
-
-  private async sendFile(bridge: ChatBridge, file: File, item: UploadItem, target: Pick<SendRequest, 'toUserId' | 'room'>): Promise<void> {
-    await this.uploadTurn();
-    let outcome: UploadOutcome;
-    try {
-      // Cancelled while it waited for its turn.
-      if (!this.uploads.some((u) => u.id === item.id)) return;
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      if (!this.uploads.some((u) => u.id === item.id)) return;
-      this.uploadsStarted.add(item.id);
-      outcome = await bridge.uploadFile({ uploadId: item.id, name: item.name, bytes });
-    } catch (error) {
-      outcome = { ok: false, error: 'network', message: errorText(error) };
-    } finally {
-      this.uploadsStarted.delete(item.id);
-      this.uploadTurnDone();
-    }
-    if (!outcome.ok) {
-      this.uploads =
-        outcome.error === 'cancelled'
-          ? this.uploads.filter((u) => u.id !== item.id)
-          : this.uploads.map((u) => (u.id === item.id ? { ...u, failure: outcome.error, detail: outcome.message } : u));
-      return;
-    }
-    this.uploads = this.uploads.filter((u) => u.id !== item.id);
-    try {
-      await bridge.send({ text: '', ...target, file: { fileId: outcome.file.fileId, name: outcome.file.name } });
-      this.chatLog?.scrollToEnd();
-    } catch (error) {
-      this.apply({ type: 'notice', notice: { kind: 'send-failed', reason: errorText(error) }, time: Date.now() });
-    }
-  }
-
-  private uploadTurn(): Promise<void> {
-    if (this.uploadsGoing < PARALLEL_UPLOADS) {
-      this.uploadsGoing += 1;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.uploadTurns.push(resolve));
-  }
-
-  private uploadTurnDone(): void {
-    const next = this.uploadTurns.shift();
-    if (next === undefined) this.uploadsGoing -= 1;
-    else next();
-  }
-
-  private async cancelUpload(uploadId: string): Promise<void> {
-    if (!this.uploadsStarted.has(uploadId)) {
-      this.uploads = this.uploads.filter((u) => u.id !== uploadId);
-      return;
-    }
-    try {
-      // Its outcome, `cancelled`, takes it off the list.
-      await this.bridge?.cancelUpload(uploadId);
-    } catch (error) {
-      this.apply({ type: 'local-error', message: errorText(error), time: Date.now() });
-    }
+    if (target !== null) await this.transfers.send(bridge, files, target);
   }
 
   private async onCancelPending(event: CustomEvent<{ id: string }>): Promise<void> {

@@ -48,14 +48,6 @@ export function previewSize(width: number, height: number): { width: number; hei
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
-function fileIcon(type: string): string {
-  if (type.startsWith('image/')) return '🖼';
-  if (type.startsWith('audio/')) return '🎵';
-  if (type.startsWith('video/')) return '🎞';
-  if (/zip|gzip|x-tar|x-7z|x-rar|x-bzip|x-xz/.test(type)) return '🗜';
-  return '📄';
-}
-
 /** The text the server wrote for a line with a file and none typed: the file shows it better. */
 function isFileText(text: string, file: LineFile): boolean {
   return text.startsWith('📎 ') && text.endsWith(file.url);
@@ -85,7 +77,8 @@ function fileElement(file: LineFile, strings: Strings, actions: LineFileActions)
     return box;
   }
   box.classList.add('card');
-  const icon = span('icon', fileIcon(file.type));
+  // Drawn by the log's styles: no emoji font is needed.
+  const icon = span('icon', '');
   icon.setAttribute('aria-hidden', 'true');
   const name = document.createElement('bdi');
   name.className = 'file-name';

@@ -175,7 +175,10 @@ export class ChatLog extends LitElement {
       background: var(--window-bg, #f7f8f9);
     }
     .attachment .icon {
-      font-size: 18px;
+      flex: none;
+      width: 20px;
+      height: 20px;
+      background: url("data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' fill='none' stroke='%2334495e' stroke-width='1.8' stroke-linejoin='round'><path d='M6 2.5h8l4.5 4.5v14.5H6z'/><path d='M14 2.5V7h4.5M9 12h6M9 15.5h6M9 19h4'/></svg>") center / contain no-repeat;
     }
     .attachment .file-name {
       min-width: 0;
@@ -1032,6 +1035,8 @@ export class ChatLog extends LitElement {
     const box = this.lightbox;
     if (box === null) return nothing;
     const onKey = (event: KeyboardEvent): void => {
+      // Modal: Tab stays on its one control; Esc closes.
+      if (event.key === 'Tab') event.preventDefault();
       if (event.key !== 'Escape') return;
       event.preventDefault();
       event.stopPropagation();

@@ -105,6 +105,15 @@ export class MessageInput extends LitElement {
       background: var(--button-bg, #fafafa);
       cursor: pointer;
     }
+    /* Drawn, not an emoji: a system without an emoji font would show a box. */
+    .attach::before {
+      content: '';
+      display: block;
+      width: 18px;
+      height: 18px;
+      margin: auto;
+      background: url("data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' fill='none' stroke='%2334495e' stroke-width='2' stroke-linecap='round' stroke-linejoin='round'><path d='M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9'/></svg>") center / contain no-repeat;
+    }
     .attach:hover:not(:disabled) {
       background: var(--hover-bg, #eef3f8);
     }
@@ -204,7 +213,7 @@ export class MessageInput extends LitElement {
           @paste=${this.onPaste}
         />
         <button type="button" class="attach" aria-label=${s.files.attach} title=${s.files.attach}
-          ?disabled=${!this.enabled || !this.canAttach || this.editing} @click=${this.pickFiles}>📎</button>
+          ?disabled=${!this.enabled || !this.canAttach || this.editing} @click=${this.pickFiles}></button>
       </div>
     `;
   }
@@ -222,10 +231,14 @@ export class MessageInput extends LitElement {
     picker.click();
   }
 
-  /** A picture or a file copied to the clipboard is sent as a file; text pastes as text. */
+  /**
+   * A picture or a file copied to the clipboard is sent as a file; text pastes as text, even
+   * when the clipboard holds a picture of it too (office programs copy both).
+   */
   private onPaste(event: ClipboardEvent): void {
-    const files = [...(event.clipboardData?.files ?? [])];
-    if (files.length === 0 || !this.canAttach || this.editing) return;
+    const data = event.clipboardData;
+    const files = [...(data?.files ?? [])];
+    if (files.length === 0 || !this.canAttach || this.editing || (data?.getData('text/plain') ?? '') !== '') return;
     event.preventDefault();
     emit(this, 'files-chosen', { files });
   }

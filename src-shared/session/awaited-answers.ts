@@ -20,7 +20,7 @@ export type AwaitedAnswer =
 
 /** The Error codes each kind of frame can be answered with. */
 const ERROR_CODES: { readonly [K in AwaitedAnswer['kind']]: ReadonlySet<string> } = {
-  chat: new Set(['rate-limited', 'invalid-text', 'text-too-long', 'invalid-recipient', 'unknown-reply', 'invalid-room', 'unknown-room', 'not-in-room']),
+  chat: new Set(['rate-limited', 'invalid-text', 'text-too-long', 'invalid-recipient', 'unknown-reply', 'invalid-file', 'unknown-file', 'invalid-room', 'unknown-room', 'not-in-room']),
   history: new Set(['rate-limited', 'invalid-history-request', 'invalid-room', 'unknown-room', 'not-in-room']),
   dialog: new Set(['rate-limited', 'invalid-history-request']),
   change: new Set(['rate-limited', 'invalid-text', 'text-too-long', 'invalid-message-id', 'unknown-message', 'not-author', 'edit-window-closed']),

@@ -48,7 +48,6 @@ export interface SessionResume {
   self: Identity;
 }
 
-/** One's own status as the session keeps it (and sends again after each login). */
 /** Where and as whom a session may use the server's files endpoints (docs/SERVER.md, *Files*). */
 export interface FileAccess {
   /** `http://host:port` or `https://…`: the chat port's own. */
@@ -57,6 +56,7 @@ export interface FileAccess {
   sessionToken: string;
 }
 
+/** One's own status as the session keeps it (and sends again after each login). */
 export interface OwnStatus {
   status: UserStatus;
   /** One line, trimmed, not escaped; '' for none. */

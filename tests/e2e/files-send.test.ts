@@ -115,11 +115,22 @@ describe('sending files from the browser', () => {
     const erin = await openAs('Erin');
     const fay = await watcher('Fay');
     try {
-      await erin.getByRole('textbox', { name: 'Message' }).evaluate((input, base64) => {
-        const transfer = new DataTransfer();
-        transfer.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], 'image.png', { type: 'image/png' }));
-        input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true, composed: true }));
-      }, picture(12, 10).toString('base64'));
+      const paste = (withText: boolean) =>
+        erin.getByRole('textbox', { name: 'Message' }).evaluate(
+          (input, [base64, text]) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([Uint8Array.from(atob(base64!), (c) => c.charCodeAt(0))], 'image.png', { type: 'image/png' }));
+            if (text !== '') transfer.setData('text/plain', text!);
+            // false: the page took the paste over (the browser would have pasted text otherwise).
+            return input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true, composed: true }));
+          },
+          [picture(12, 10).toString('base64'), withText ? 'a paragraph copied from a word processor' : ''],
+        );
+      // Text with a picture of it (as office programs copy): the text is pasted, nothing is uploaded.
+      expect(await paste(true)).toBe(true);
+      expect(await erin.locator('upload-list li').count()).toBe(0);
+      // A picture alone: sent as a file.
+      expect(await paste(false)).toBe(false);
       const line = await fay.waitFor(fileLine('image.png'));
       expect(line.file).toMatchObject({ width: 12, height: 10 });
       expect(await erin.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('');

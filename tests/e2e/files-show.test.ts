@@ -1,7 +1,8 @@
 import type { Page, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../src-main/app/png';
-import { joinAs, useBrowserAndServer, waitForLogLine } from '../support/browser';
+import { join } from 'node:path';
+import { REPO_ROOT, joinAs, useBrowserAndServer, waitForLogLine } from '../support/browser';
 import { ChatClient, chatUrl } from '../support/chat-client';
 
 /*
@@ -76,6 +77,9 @@ describe('files in the log', () => {
       await lightbox.waitFor();
       await expect.poll(() => lightbox.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(400);
       expect(await focusedClass(page)).toBe('close-lightbox');
+      // Modal: Tab does not leave it for the log behind.
+      await page.keyboard.press('Tab');
+      expect(await focusedClass(page)).toBe('close-lightbox');
       await page.keyboard.press('Escape');
       await expect.poll(() => lightbox.count()).toBe(0);
       expect(await focusedClass(page)).toBe('picture');
@@ -106,6 +110,12 @@ describe('files in the log', () => {
       expect(Buffer.concat(chunks).equals(text)).toBe(true);
       // Nothing the name carried became markup.
       expect(await page.getByRole('log').locator('.attachment b').count()).toBe(0);
+      if (process.env.SCREENSHOTS) {
+        // The docs' picture: this page's log, with the picture of the test before and this card.
+        await page.getByRole('log').locator('.attachment img').last().evaluate((img: HTMLImageElement) => img.decode());
+        await page.mouse.move(0, 0);
+        await page.screenshot({ path: join(REPO_ROOT, 'docs', 'screenshots', 'files-en.png') });
+      }
     } finally {
       await sender.close();
     }

@@ -472,6 +472,10 @@ export function createFakeElectron(options: FakeAppOptions = {}) {
   const shell = {
     beeps: 0,
     opened: [] as string[],
+    shownInFolder: [] as string[],
+    showItemInFolder(path: string): void {
+      this.shownInFolder.push(path);
+    },
     beep(): void {
       this.beeps++;
     },

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -87,6 +88,44 @@ describe('main.ts with a fake electron', () => {
       preload: join(setup.appPath, 'dist/preload/preload.cjs'),
     });
     expect(window!.webContents.tryNavigate('https://example.com/')).toBe(true);
+  });
+
+  it('saves our window’s downloads of lines’ files into Downloads, shows them in the folder, and cancels any other', async () => {
+    const { electron, window } = await launch();
+    window!.webContents.finishLoad();
+    const item = (url: string) =>
+      Object.assign(new EventEmitter(), {
+        savedTo: null as string | null,
+        cancelled: false,
+        getURL: () => url,
+        getFilename: () => 'shot.png',
+        getReceivedBytes: () => 3,
+        getTotalBytes: () => 3,
+        setSavePath(path: string) {
+          this.savedTo = path;
+        },
+        cancel() {
+          this.cancelled = true;
+        },
+      });
+    const downloads = mkdtempSync(join(tmpdir(), 'simplechat-downloads-'));
+    const getPath = electron.app.getPath.bind(electron.app);
+    vi.spyOn(electron.app, 'getPath').mockImplementation((name: string) => (name === 'downloads' ? downloads : getPath(name)));
+    const ours = item('app://simplechat/server-files/AAAAAAAAAAAAAAAAAAAAAA');
+    electron.session.defaultSession.emit('will-download', {}, ours, window!.webContents);
+    expect(ours.savedTo).toBe(join(downloads, 'shot.png'));
+    writeFileSync(ours.savedTo!, 'png');
+    ours.emit('done', {}, 'completed');
+    expect(lastEvent(window!, 'download')).toMatchObject({ downloadId: 'd1', name: 'shot.png', state: 'completed' });
+    const reply = (await window!.webContents.connectRenderer(electron.ipcMain).invoke(commandChannel('showDownload'), 'd1')) as IpcReply;
+    expect(reply).toEqual({ ok: true, value: true });
+    expect(electron.shell.shownInFolder).toEqual([ours.savedTo]);
+    // Another page's download, and a download of anything but a line's file, never start.
+    const stranger = item('app://simplechat/server-files/AAAAAAAAAAAAAAAAAAAAAA');
+    electron.session.defaultSession.emit('will-download', {}, stranger, new FakeWebContents());
+    const other = item('https://example.com/setup.exe');
+    electron.session.defaultSession.emit('will-download', {}, other, window!.webContents);
+    expect([stranger.cancelled, other.cancelled, stranger.savedTo, other.savedTo]).toEqual([true, true, null, null]);
   });
 
   it('answers every command, for our window only', async () => {
