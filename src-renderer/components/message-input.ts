@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { MAX_TEXT_LENGTH } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
@@ -9,6 +9,11 @@ import type { Strings } from '../i18n';
 import { en } from '../i18n/en';
 import { nickColor } from './css-properties';
 import { emit } from './events';
+
+/** The counter shows when fewer characters than this are left. */
+const LIMIT_SHOWN_WITHIN = 200;
+/** A paste too long for a line, sent as a file instead. */
+const PASTED_FILE_NAME = 'message.txt';
 
 /**
  * Where a line is written: who it goes to ("Send to everyone", or "To Nick" with a
@@ -33,6 +38,8 @@ export class MessageInput extends LitElement {
   @property({ type: Boolean }) accessor canAttach = false;
 
   @query('input') private accessor input!: HTMLInputElement | null;
+  /** Why the last Enter or paste did nothing, said under the input; a paste too long keeps its text to offer it as a file. */
+  @state() private accessor refusal: { readonly message: string; readonly pasted: string | null } | null = null;
 
   static override styles = css`
     :host {
@@ -153,6 +160,22 @@ export class MessageInput extends LitElement {
       font-weight: 700;
       color: var(--text, #2c3e50);
     }
+    .limit {
+      display: flex;
+      align-items: center;
+      justify-content: flex-end;
+      gap: 8px;
+      margin: 2px 0 0;
+      font-size: 13px;
+      color: var(--system, #5f6b6c);
+    }
+    .limit .over,
+    .limit .refused {
+      color: var(--bad, #c0392b);
+    }
+    .limit button {
+      font: inherit;
+    }
     /* A phone (issue 16 §3): a × is a touch target of 44 px, as chat-app's buttons are. */
     @media (max-width: 560px) {
       .close,
@@ -204,7 +227,6 @@ export class MessageInput extends LitElement {
           autocomplete="off"
           enterkeyhint="send"
           spellcheck="true"
-          maxlength=${MAX_TEXT_LENGTH}
           placeholder=${!this.enabled ? s.messagePlaceholderOffline : this.queued ? s.messagePlaceholderQueued : s.messagePlaceholder}
           ?disabled=${!this.enabled}
           .value=${live(this.value)}
@@ -215,7 +237,39 @@ export class MessageInput extends LitElement {
         <button type="button" class="attach" aria-label=${s.files.attach} title=${s.files.attach}
           ?disabled=${!this.enabled || !this.canAttach || this.editing} @click=${this.pickFiles}></button>
       </div>
+      ${this.renderLimit()}
     `;
+  }
+
+  /**
+   * Near the limit, what is left (never cut silently, as maxlength would); past it, by
+   * how much, and Enter says why it does not send. A paste that would not fit is refused
+   * whole, and offered as a file where files can go.
+   */
+  private renderLimit(): TemplateResult | typeof nothing {
+    const s = this.strings;
+    const left = MAX_TEXT_LENGTH - this.value.length;
+    const refusal = this.refusal;
+    if (left >= LIMIT_SHOWN_WITHIN && refusal === null) return nothing;
+    return html`<div class="limit">
+      ${refusal === null
+        ? nothing
+        : html`<span class="refused" role="alert">${refusal.message}</span>
+            ${refusal.pasted !== null && this.canAttach && !this.editing
+              ? html`<button type="button" @click=${this.sendPastedAsFile}>${s.sendAsFile}</button>`
+              : nothing}`}
+      ${left < LIMIT_SHOWN_WITHIN
+        ? html`<span class=${left < 0 ? 'over' : 'left'} role="status" aria-live="polite">${format(left < 0 ? s.charactersOver : s.charactersLeft, { count: Math.abs(left) })}</span>`
+        : nothing}
+    </div>`;
+  }
+
+  private sendPastedAsFile(): void {
+    const text = this.refusal?.pasted;
+    if (text === null || text === undefined) return;
+    this.refusal = null;
+    emit(this, 'files-chosen', { files: [new File([text], PASTED_FILE_NAME, { type: 'text/plain' })] });
+    this.focusInput();
   }
 
   /** The system's file chooser, from a picker made for this click (none in the DOM: the input stays the one input here). */
@@ -237,6 +291,14 @@ export class MessageInput extends LitElement {
    */
   private onPaste(event: ClipboardEvent): void {
     const data = event.clipboardData;
+    const pasted = data?.getData('text/plain') ?? '';
+    const input = event.target as HTMLInputElement;
+    const kept = input.value.length - ((input.selectionEnd ?? 0) - (input.selectionStart ?? 0));
+    if (pasted !== '' && kept + pasted.length > MAX_TEXT_LENGTH) {
+      event.preventDefault();
+      this.refusal = { message: format(this.strings.pasteTooLong, { count: pasted.length, limit: MAX_TEXT_LENGTH }), pasted };
+      return;
+    }
     const files = [...(data?.files ?? [])];
     if (files.length === 0 || !this.canAttach || this.editing || (data?.getData('text/plain') ?? '') !== '') return;
     event.preventDefault();
@@ -244,6 +306,7 @@ export class MessageInput extends LitElement {
   }
 
   private onInput(event: InputEvent): void {
+    this.refusal = null;
     emit(this, 'draft-changed', { text: (event.target as HTMLInputElement).value });
   }
 
@@ -252,6 +315,11 @@ export class MessageInput extends LitElement {
     if (event.key === 'Enter') {
       event.preventDefault();
       const text = (event.target as HTMLInputElement).value;
+      if (text.length > MAX_TEXT_LENGTH) {
+        this.refusal = { message: format(this.strings.messageTooLong, { count: text.length, limit: MAX_TEXT_LENGTH }), pasted: null };
+        return;
+      }
+      this.refusal = null;
       if (text.trim() !== '') emit(this, 'message-submitted', { text });
     } else if (event.key === 'Escape' && this.editing) {
       event.preventDefault();

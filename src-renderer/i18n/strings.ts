@@ -198,6 +198,13 @@ export interface Strings {
   stopAndConnect: string;
   language: string;
   languageAuto: string;
+  /** The counter near the limit; {count}. */
+  charactersLeft: string;
+  charactersOver: string;
+  /** {count}, {limit}. */
+  messageTooLong: string;
+  pasteTooLong: string;
+  sendAsFile: string;
   theme: string;
   themeSystem: string;
   themeLight: string;
