@@ -183,8 +183,10 @@ export class MessageInput extends LitElement {
         width: 44px;
         height: 44px;
       }
+      /* Under 16 px, iOS Safari zooms the page in when the box takes the focus. */
       input {
         min-height: 44px;
+        font-size: 16px;
       }
     }
   `;

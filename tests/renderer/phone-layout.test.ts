@@ -27,6 +27,8 @@ describe('the phone layout', () => {
     const input = await box(page, 'chat-app message-input');
     expect(input.y + input.height).toBeLessThanOrEqual(PHONE.height);
     expect(input.width).toBeGreaterThan(PHONE.width - 40);
+    // 16 px at least: below that iOS Safari zooms in when the box takes the focus (issue 19 §6).
+    expect(await page.getByRole('textbox', { name: 'Message' }).evaluate((e) => parseFloat(getComputedStyle(e).fontSize))).toBeGreaterThanOrEqual(16);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     const people = page.getByRole('button', { name: 'People (3)', exact: true });
     for (const selector of ['chat-app .people', 'chat-app .settings']) expect((await box(page, selector)).height).toBeGreaterThanOrEqual(44);
