@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import { MAX_TEXT_LENGTH } from '../../src-shared/protocol';
+import { MAX_TEXT_LENGTH, codePointLength } from '../../src-shared/protocol';
 import type { Identity } from '../../src-shared/protocol';
 import { fillTemplate, format } from '../i18n';
 import type { Strings } from '../i18n';
@@ -17,8 +17,9 @@ const PASTED_FILE_NAME = 'message.txt';
 
 /**
  * Where a line is written: who it goes to ("Send to everyone", or "To Nick" with a
- * close button in private mode) and the one-line input. Enter sends, Esc leaves
- * private mode. The draft belongs to the app; this only shows and reports it.
+ * close button in private mode) and the message box. Enter sends, Shift+Enter starts
+ * a new line, Esc leaves private mode. The draft belongs to the app; this only shows
+ * and reports it.
  */
 @customElement('message-input')
 export class MessageInput extends LitElement {
@@ -37,7 +38,7 @@ export class MessageInput extends LitElement {
   /** Files can go now (logged in to a server that takes them): the attach button and pasting files work. */
   @property({ type: Boolean }) accessor canAttach = false;
 
-  @query('input') private accessor input!: HTMLInputElement | null;
+  @query('textarea') private accessor input!: HTMLTextAreaElement | null;
   /** Why the last Enter or paste did nothing, said under the input; a paste too long keeps its text to offer it as a file. */
   @state() private accessor refusal: { readonly message: string; readonly pasted: string | null } | null = null;
 
@@ -75,13 +76,17 @@ export class MessageInput extends LitElement {
       background: var(--hover-bg, #eef3f8);
     }
     .close:focus-visible,
-    input:focus-visible {
+    textarea:focus-visible {
       outline: 2px solid var(--focus, #2980b9);
       outline-offset: 1px;
     }
-    input {
+    textarea {
       box-sizing: border-box;
+      display: block;
       width: 100%;
+      resize: none;
+      overflow-y: hidden;
+      line-height: 1.35;
       font: inherit;
       font-size: 14px;
       padding: 7px 10px;
@@ -90,14 +95,14 @@ export class MessageInput extends LitElement {
       background: var(--panel-bg, #fff);
       color: var(--text, #2c3e50);
     }
-    input:disabled {
+    textarea:disabled {
       background: var(--disabled-bg, #f1f2f3);
     }
     .row {
       display: flex;
       gap: 6px;
     }
-    .row input {
+    .row textarea {
       flex: 1;
       min-width: 0;
     }
@@ -132,10 +137,10 @@ export class MessageInput extends LitElement {
       cursor: default;
       opacity: 0.5;
     }
-    .private-mode input {
+    .private-mode textarea {
       border-color: var(--private-edge, #8e44ad);
     }
-    .editing input {
+    .editing textarea {
       border-color: var(--accent, #2980b9);
       background: var(--editing-bg, #f4f9fd);
     }
@@ -184,12 +189,28 @@ export class MessageInput extends LitElement {
         height: 44px;
       }
       /* Under 16 px, iOS Safari zooms the page in when the box takes the focus. */
-      input {
+      textarea {
         min-height: 44px;
         font-size: 16px;
       }
     }
   `;
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('value')) this.fit();
+  }
+
+  /** The box grows with its lines, up to a third of the window, then scrolls. */
+  private fit(): void {
+    const box = this.input;
+    if (!box) return;
+    box.style.height = 'auto';
+    const borders = box.offsetHeight - box.clientHeight;
+    const wanted = box.scrollHeight + borders;
+    const most = Math.max(box.offsetHeight, Math.floor(window.innerHeight / 3));
+    box.style.height = `${Math.min(wanted, most)}px`;
+    box.style.overflowY = wanted > most ? 'auto' : 'hidden';
+  }
 
   /** Puts the caret at the end of the input. */
   focusInput(): void {
@@ -222,8 +243,8 @@ export class MessageInput extends LitElement {
           : html`<span dir="auto">${this.room === null ? s.sendToEveryone : format(s.sidebar.sendToRoom, { room: this.room })}</span>`}
       </div>
       <div class="row ${this.editing ? 'editing' : target ? 'private-mode' : ''}">
-        <input
-          type="text"
+        <textarea
+          rows="1"
           aria-label=${s.message}
           aria-describedby="target"
           autocomplete="off"
@@ -235,7 +256,7 @@ export class MessageInput extends LitElement {
           @input=${this.onInput}
           @keydown=${this.onKeyDown}
           @paste=${this.onPaste}
-        />
+        ></textarea>
         <button type="button" class="attach" aria-label=${s.files.attach} title=${s.files.attach}
           ?disabled=${!this.enabled || !this.canAttach || this.editing} @click=${this.pickFiles}></button>
       </div>
@@ -250,7 +271,7 @@ export class MessageInput extends LitElement {
    */
   private renderLimit(): TemplateResult | typeof nothing {
     const s = this.strings;
-    const left = MAX_TEXT_LENGTH - this.value.length;
+    const left = MAX_TEXT_LENGTH - codePointLength(this.value);
     const refusal = this.refusal;
     if (left >= LIMIT_SHOWN_WITHIN && refusal === null) return nothing;
     return html`<div class="limit">
@@ -294,11 +315,12 @@ export class MessageInput extends LitElement {
   private onPaste(event: ClipboardEvent): void {
     const data = event.clipboardData;
     const pasted = data?.getData('text/plain') ?? '';
-    const input = event.target as HTMLInputElement;
-    const kept = input.value.length - ((input.selectionEnd ?? 0) - (input.selectionStart ?? 0));
-    if (pasted !== '' && kept + pasted.length > MAX_TEXT_LENGTH) {
+    const input = event.target as HTMLTextAreaElement;
+    const replaced = input.value.slice(input.selectionStart, input.selectionEnd);
+    const kept = codePointLength(input.value) - codePointLength(replaced);
+    if (pasted !== '' && kept + codePointLength(pasted) > MAX_TEXT_LENGTH) {
       event.preventDefault();
-      this.refusal = { message: format(this.strings.pasteTooLong, { count: pasted.length, limit: MAX_TEXT_LENGTH }), pasted };
+      this.refusal = { message: format(this.strings.pasteTooLong, { count: codePointLength(pasted), limit: MAX_TEXT_LENGTH }), pasted };
       return;
     }
     const files = [...(data?.files ?? [])];
@@ -309,16 +331,18 @@ export class MessageInput extends LitElement {
 
   private onInput(event: InputEvent): void {
     this.refusal = null;
-    emit(this, 'draft-changed', { text: (event.target as HTMLInputElement).value });
+    this.fit();
+    emit(this, 'draft-changed', { text: (event.target as HTMLTextAreaElement).value });
   }
 
   private onKeyDown(event: KeyboardEvent): void {
     if (event.isComposing) return;
-    if (event.key === 'Enter') {
+    // Shift+Enter is the textarea's own new line; Enter alone sends.
+    if (event.key === 'Enter' && !event.shiftKey) {
       event.preventDefault();
-      const text = (event.target as HTMLInputElement).value;
-      if (text.length > MAX_TEXT_LENGTH) {
-        this.refusal = { message: format(this.strings.messageTooLong, { count: text.length, limit: MAX_TEXT_LENGTH }), pasted: null };
+      const text = (event.target as HTMLTextAreaElement).value;
+      if (codePointLength(text) > MAX_TEXT_LENGTH) {
+        this.refusal = { message: format(this.strings.messageTooLong, { count: codePointLength(text), limit: MAX_TEXT_LENGTH }), pasted: null };
         return;
       }
       this.refusal = null;
@@ -332,7 +356,7 @@ export class MessageInput extends LitElement {
     } else if (event.key === 'Escape' && this.privateTarget) {
       event.preventDefault();
       this.closePrivate();
-    } else if (event.key === 'ArrowUp' && !this.editing && (event.target as HTMLInputElement).value === '') {
+    } else if (event.key === 'ArrowUp' && !this.editing && (event.target as HTMLTextAreaElement).value === '') {
       // As in Slack and Discord: Up in an empty input edits one's last line.
       event.preventDefault();
       emit(this, 'edit-last-requested', {});

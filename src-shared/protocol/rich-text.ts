@@ -1,9 +1,14 @@
 /*
  * Chat text on the wire is HTML-escaped and its only markup is <b>…</b>, made from
- * {…} by the server. The server formats with formatChatText; clients read with
- * parseRichText, which turns exactly that markup into bold runs and everything
- * else into plain text, so nothing a peer sends can become an element.
+ * {…} by the server, and <br> for a line break (the original Qt client's log takes
+ * HTML, where a bare newline is a space). The server formats with formatChatText;
+ * clients read with parseRichText, which turns exactly that markup into bold runs and
+ * newlines and everything else into plain text, so nothing a peer sends can become an
+ * element.
  */
+
+/** Line breaks kept in one message; past them a newline is a space, so one line cannot fill everyone's log. */
+export const MAX_LINE_BREAKS = 40;
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -21,9 +26,14 @@ export function escapeHtml(text: string): string {
 // Innermost braces only, never empty: `{A} и {B}` gives two bold runs, `{{A}}` one.
 const MENTION = /\{([^{}]+)\}/g;
 
-/** Escapes, then turns each `{…}` into `<b>…</b>`. Emits no other tag. */
+const NEWLINE = /\r\n?|\n/g;
+
+/** Escapes, turns each `{…}` into `<b>…</b>` and each newline (up to MAX_LINE_BREAKS) into `<br>`. Emits no other tag. */
 export function formatChatText(text: string): string {
-  return escapeHtml(text).replace(MENTION, '<b>$1</b>');
+  let breaks = 0;
+  return escapeHtml(text)
+    .replace(MENTION, '<b>$1</b>')
+    .replace(NEWLINE, () => (++breaks <= MAX_LINE_BREAKS ? '<br>' : ' '));
 }
 
 /** True when a formatted text mentions `userName` (the Qt client's rule). */
@@ -44,11 +54,12 @@ function unescapeHtml(text: string): string {
   return text.replace(ENTITY, (_, name: string) => ENTITIES[name] ?? "'");
 }
 
-const TAG = /<\/?b>/g;
+const TAG = /<\/?b>|<br>/g;
 
 /**
  * Splits formatted text into plain and bold runs. `<b>` and `</b>` are the only
- * markup; any other tag-like text stays text. An unclosed `<b>` runs to the end.
+ * markup, and `<br>`, which is a newline in the run; any other tag-like text stays
+ * text. An unclosed `<b>` runs to the end.
  */
 export function parseRichText(formatted: string): RichTextRun[] {
   const runs: RichTextRun[] = [];
@@ -63,7 +74,8 @@ export function parseRichText(formatted: string): RichTextRun[] {
   };
   for (const match of formatted.matchAll(TAG)) {
     push(formatted.slice(last, match.index));
-    bold = match[0] === '<b>';
+    if (match[0] === '<br>') push('\n');
+    else bold = match[0] === '<b>';
     last = match.index + match[0].length;
   }
   push(formatted.slice(last));

@@ -39,7 +39,7 @@ it.skipIf(!process.env.SCREENSHOTS)('takes the README screenshots', async () => 
       await page.mouse.move(0, 0);
       await page.screenshot({ path: join(OUT, `connect-dialog-${language}.png`) });
       await dialog.getByRole('textbox', { name: language === 'ru' ? 'Имя пользователя' : 'Nickname', exact: true }).press('Enter');
-      await expect.poll(() => page.locator('message-input input').isEnabled(), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => page.locator('message-input textarea').isEnabled(), { timeout: 10_000 }).toBe(true);
 
       const names = language === 'ru' ? ['Аня', 'Боб', 'Вася'] : ['Alice', 'Bob', 'Vasya'];
       const [anya, bob, vasya] = [

@@ -841,7 +841,7 @@ describe('keyboard and page hygiene', () => {
       'button:Join or create a room',
       'log:Chat log',
       'button:Close private mode',
-      'input:Message',
+      'textarea:Message',
     ]);
     // Arrows move within the list; Space mentions; Enter goes private.
     await page.getByRole('option', { name: 'Аня' }).focus();

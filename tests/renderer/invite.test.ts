@@ -42,14 +42,15 @@ describe('the Invite panel', () => {
     expect(await panel.getByRole('textbox', { name: 'Share link' }).inputValue()).toBe(link);
     expect(await panel.getByRole('button', { name: 'Copy link', exact: true }).isVisible()).toBe(true);
     // The encoder is a chunk of its own, loaded when the panel first shows.
-    await panel.getByRole('img', { name: 'QR code of the room’s link' }).waitFor({ state: 'visible', timeout: 10_000 });
+    await panel.getByRole('img', { name: 'QR code of the room’s link' }).waitFor({ state: 'visible', timeout: 25_000 });
     expect(await decodeQr(page)).toBe(link);
 
     // A new key, a new link: the code follows.
     const next = 'http://192.168.1.5:27805/?key=other';
     await emit(page, 'hosting', { state: 'running', port: 27805, addresses: [], webUrls: [next], locked: true });
     await expect.poll(() => decodeQr(page), { timeout: 10_000 }).toBe(next);
-  });
+    // Bounded, and long enough for a loaded machine (the full suite runs many browsers at once).
+  }, 45_000);
 
   it('the hosting bar has an Invite button that opens the panel', async () => {
     const { page } = await fixture.open(`http://127.0.0.1:${fixture.server.port}/`, { initScript: fakeBridgeScript({ hostRoom: true, roomKey: 'k' }) });

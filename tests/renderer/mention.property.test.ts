@@ -21,7 +21,7 @@ describe('mentions (the Qt client’s rule) with the formatter and the input', (
         const formatted = formatChatText(insertMention(text, name).trim());
         expect(mentions(formatted, name)).toBe(true);
         expect(parseRichText(formatted).some((run) => run.bold && run.text === name)).toBe(true);
-        for (const tag of formatted.match(/<[^>]*>/g) ?? []) expect(['<b>', '</b>']).toContain(tag);
+        for (const tag of formatted.match(/<[^>]*>/g) ?? []) expect(['<b>', '</b>', '<br>']).toContain(tag);
       }),
       RUNS,
     );

@@ -69,11 +69,11 @@ describe('the phone layout', () => {
     await mine.getByRole('button', { name: 'Reply' }).click();
     await targets('message-input .reply-bar .close');
 
-    await page.locator('message-input input').press('Escape');
+    await page.locator('message-input textarea').press('Escape');
     await mine.click();
     await mine.getByRole('button', { name: 'Edit' }).click();
     await targets('message-input .editing-bar .close');
-    await page.locator('message-input input').press('Escape');
+    await page.locator('message-input textarea').press('Escape');
 
     await page.locator('chat-app .people').click();
     await page.getByRole('option', { name: 'Bob' }).press('Enter');

@@ -54,7 +54,7 @@ export async function logIn(page: Page, self: TestUser = ME, others: TestUser[] 
   await message(page, { action: 'Authorized', ...self, users: [...others, self] });
   await emit(page, 'status', { state: 'authorized', self });
   await message(page, { action: 'Connected', ...self });
-  await expect.poll(() => page.locator('message-input input').isEnabled()).toBe(true);
+  await expect.poll(() => page.locator('message-input textarea').isEnabled()).toBe(true);
 }
 
 export function say(from: TestUser, text: string): Record<string, unknown> {

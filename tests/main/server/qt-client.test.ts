@@ -49,6 +49,18 @@ describe('the original Qt client', () => {
     qt.destroy();
   });
 
+  it('sees our line breaks as <br>, which its HTML log shows as breaks; its own newlines come to us the same way', async () => {
+    const t = await startTestServer();
+    const qt = await RawWebSocket.open(t.port, qtClientHandshake());
+    await qt.waitForMessage((m) => m.action === 'Authorized');
+    const ours = await t.join('Ours');
+    ours.say('first line\nsecond <line>');
+    expect(await qt.waitForMessage((m) => m.action === 'PublicMessage')).toMatchObject({ userName: 'Ours', text: 'first line<br>second &lt;line&gt;' });
+    qt.sendText(JSON.stringify({ text: 'a\nb', toUserId: 0 }));
+    expect(await ours.waitFor((m) => m.action === 'PublicMessage' && m.userName === 'Инкогнито')).toMatchObject({ text: 'a<br>b' });
+    qt.destroy();
+  });
+
   it('its handshake arriving a few bytes at a time still works', async () => {
     const t = await startTestServer();
     const bytes = qtClientHandshake();

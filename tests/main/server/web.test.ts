@@ -28,7 +28,8 @@ interface RawAnswer {
 /** A GET that leaves the body as sent (fetch would decompress it) with the given headers. */
 function getRaw(port: number, path: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
   return new Promise((resolveAnswer, reject) => {
-    const request = get({ host: '127.0.0.1', port, path, headers }, (response) => {
+    // A connection of its own each time (no keep-alive reuse between requests).
+    const request = get({ host: '127.0.0.1', port, path, headers, agent: false }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => resolveAnswer({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_EXCERPT_LENGTH, formatChatText, mentions, parseRichText, plainExcerpt, plainText } from '../../../src-shared/protocol';
+import { MAX_EXCERPT_LENGTH, MAX_LINE_BREAKS, formatChatText, mentions, parseRichText, plainExcerpt, plainText } from '../../../src-shared/protocol';
 
 describe('formatChatText', () => {
   it('bolds each {…} non-greedily', () => {
@@ -64,5 +64,30 @@ describe('plainText and plainExcerpt', () => {
     const excerpt = plainExcerpt('😀'.repeat(300));
     expect(Array.from(excerpt)).toHaveLength(MAX_EXCERPT_LENGTH);
     expect(excerpt).toBe(`${'😀'.repeat(MAX_EXCERPT_LENGTH - 1)}…`);
+  });
+});
+
+describe('line breaks (issue 19 §3)', () => {
+  it('formats each newline as <br> (what the Qt client shows as a break) and reads it back as a newline', () => {
+    expect(formatChatText('one\ntwo\r\nthree\rfour')).toBe('one<br>two<br>three<br>four');
+    expect(formatChatText('{Bob}\n<i>')).toBe('<b>Bob</b><br>&lt;i&gt;');
+    expect(parseRichText('a<br><b>B</b><br>c')).toEqual([
+      { text: 'a\n', bold: false },
+      { text: 'B', bold: true },
+      { text: '\nc', bold: false },
+    ]);
+    expect(plainText(formatChatText('one\ntwo'))).toBe('one\ntwo');
+    // Other tags stay text, as before.
+    expect(plainText('a<br/>b<BR>c')).toBe('a<br/>b<BR>c');
+  });
+
+  it('keeps at most MAX_LINE_BREAKS breaks; past them a newline is a space', () => {
+    const formatted = formatChatText('x\n'.repeat(MAX_LINE_BREAKS + 10));
+    expect(formatted.split('<br>')).toHaveLength(MAX_LINE_BREAKS + 1);
+    expect(plainText(formatted).split('\n')).toHaveLength(MAX_LINE_BREAKS + 1);
+  });
+
+  it('folds breaks into spaces in a quote excerpt', () => {
+    expect(plainExcerpt(formatChatText('one\ntwo'))).toBe('one two');
   });
 });

@@ -2,9 +2,9 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { MAX_TEXT_LENGTH } from '../../src-shared/protocol';
 import { fakeBridgeScript, useBrowserAndServer } from '../support/browser';
-import { calls, logIn, waitForCalls } from './support';
+import { ME, calls, logIn, message, waitForCalls } from './support';
 
-/* Issue 19 §3: a text longer than a line holds is never cut silently. */
+/* Issue 19 §3: writing. Shift+Enter for new lines, and a text longer than a line holds is never cut silently. */
 
 const fixture = useBrowserAndServer();
 
@@ -16,13 +16,13 @@ async function loggedIn(): Promise<Page> {
 
 /** A paste as the clipboard would make it (Chromium gives no clipboard to a headless test). */
 function paste(page: Page, text: string): Promise<void> {
-  return page.locator('message-input input').evaluate((input, pasted) => {
+  return page.locator('message-input textarea').evaluate((input, pasted) => {
     const data = new DataTransfer();
     data.setData('text/plain', pasted);
     const event = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true, composed: true });
     // What the browser would do with a paste nobody refused.
     if (input.dispatchEvent(event)) {
-      (input as HTMLInputElement).setRangeText(pasted, (input as HTMLInputElement).selectionStart ?? 0, (input as HTMLInputElement).selectionEnd ?? 0, 'end');
+      (input as HTMLTextAreaElement).setRangeText(pasted, (input as HTMLTextAreaElement).selectionStart ?? 0, (input as HTMLTextAreaElement).selectionEnd ?? 0, 'end');
       input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
     }
   }, text);
@@ -62,5 +62,41 @@ describe('the length limit of a line', () => {
     // A paste that fits goes in as usual.
     await paste(page, 'and this');
     expect(await input.inputValue()).toBe('kept and this');
+  });
+});
+
+describe('lines in a message', () => {
+  it('Shift+Enter starts a new line, the box grows up to a third of the window, Enter sends it all', async () => {
+    const page = await loggedIn();
+    const input = page.getByRole('textbox', { name: 'Message' });
+    const height = () => input.evaluate((e) => e.getBoundingClientRect().height);
+    const oneLine = await height();
+    await input.pressSequentially('first');
+    await input.press('Shift+Enter');
+    await input.pressSequentially('second');
+    expect(await input.inputValue()).toBe('first\nsecond');
+    expect(await calls(page, 'send')).toEqual([]);
+    expect(await height()).toBeGreaterThan(oneLine);
+    // Many lines: it stops growing at a third of the window and scrolls instead.
+    await input.fill(Array.from({ length: 60 }, (_, i) => `line ${i}`).join('\n'));
+    const viewport = page.viewportSize()!;
+    expect(await height()).toBeLessThanOrEqual(Math.ceil(viewport.height / 3) + 1);
+    expect(await input.evaluate((e) => e.scrollHeight > e.clientHeight)).toBe(true);
+    await input.fill('first\nsecond');
+    await input.press('Enter');
+    const [send] = await waitForCalls(page, 'send');
+    expect(send!.args[0]).toMatchObject({ text: 'first\nsecond' });
+    await expect.poll(() => input.inputValue()).toBe('');
+    await expect.poll(height).toBe(oneLine);
+  });
+
+  it('shows a line with breaks as lines in the log', async () => {
+    const page = await loggedIn();
+    await message(page, { action: 'PublicMessage', ...ME, userId: 5, userName: 'Ann', text: 'one<br>two &lt;3' });
+    const line = page.getByRole('log').locator('.line').filter({ hasText: 'Ann' }).last();
+    await expect.poll(() => line.locator('.message').innerText()).toBe('one\ntwo <3');
+    // Drawn on two rows.
+    const rows = await line.locator('.message').evaluate((e) => e.getClientRects().length);
+    expect(rows).toBeGreaterThanOrEqual(2);
   });
 });
